@@ -1,0 +1,97 @@
+// tml's configuration, read once (file + environment) into one typed object and passed down:
+// no other module reads process.env (DESIGN.md §3).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** TLS to the brokers (VIPER's `enabletls`). */
+  tls: boolean;
+  /** PEM file of the CA to trust, when the cluster's certificate is not signed by a public CA. */
+  caFile?: string;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface TmlConfig {
+  /** Where the embedded backbone and local state live. */
+  dataDir: string;
+  /** Set when the backbone is Kafka; absent means the embedded backbone. */
+  kafka?: KafkaSettings;
+  topicDefaults: { partitions: number; replicationFactor: number };
+  /** The largest record accepted (bytes). */
+  maxMessageBytes: number;
+  server: { host: string; port: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFrom(env: Env, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got '${raw}'`);
+  }
+  return value;
+}
+
+function readFile(path: string): Partial<TmlConfig> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<TmlConfig>;
+  } catch (error) {
+    throw new ConfigError(`cannot read the config file ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Builds the configuration: defaults, then the JSON file named by `TML_CONFIG` (or `file`), then
+ * environment variables (`TML_DATA_DIR`, `TML_KAFKA_BROKERS`, ...), then explicit overrides.
+ */
+export function loadConfig(
+  env: Env = process.env,
+  overrides: Partial<TmlConfig> = {},
+  file?: string,
+): TmlConfig {
+  const fromFile = file || env.TML_CONFIG ? readFile(file ?? (env.TML_CONFIG as string)) : {};
+  const base: TmlConfig = {
+    dataDir: resolve(fromFile.dataDir ?? './.tml'),
+    topicDefaults: { partitions: 1, replicationFactor: 1, ...fromFile.topicDefaults },
+    maxMessageBytes: fromFile.maxMessageBytes ?? 1024 * 1024,
+    server: { host: '127.0.0.1', port: 8000, ...fromFile.server },
+    logLevel: fromFile.logLevel ?? 'info',
+    ...(fromFile.kafka ? { kafka: fromFile.kafka } : {}),
+  };
+  if (env.TML_DATA_DIR) base.dataDir = resolve(env.TML_DATA_DIR);
+  base.topicDefaults.partitions = intFrom(env, 'TML_DEFAULT_PARTITIONS', base.topicDefaults.partitions);
+  base.topicDefaults.replicationFactor = intFrom(
+    env,
+    'TML_DEFAULT_REPLICATION_FACTOR',
+    base.topicDefaults.replicationFactor,
+  );
+  base.maxMessageBytes = intFrom(env, 'TML_MAX_MESSAGE_BYTES', base.maxMessageBytes, 64);
+  base.server.port = intFrom(env, 'TML_PORT', base.server.port, 0);
+  if (env.TML_HOST) base.server.host = env.TML_HOST;
+  if (env.TML_LOG_LEVEL) base.logLevel = env.TML_LOG_LEVEL;
+  if (env.TML_KAFKA_BROKERS) {
+    const brokers = env.TML_KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+    if (brokers.length === 0) throw new ConfigError('TML_KAFKA_BROKERS is set but names no broker');
+    base.kafka = {
+      ...base.kafka,
+      brokers,
+      clientId: base.kafka?.clientId ?? 'tml',
+      tls: base.kafka?.tls ?? false,
+    };
+  }
+  return { ...base, ...overrides };
+}

@@ -142,3 +142,21 @@ export class AuthorizationError extends BackboneError {
     super('NOT_AUTHORIZED', message, options);
   }
 }
+
+/**
+ * A group member's commit was refused because the member is no longer in the group (its session
+ * timed out or it closed) and its partitions may belong to another member now (Kafka's
+ * CommitFailedException). Polling again rejoins the group.
+ */
+export class CommitFailedError extends BackboneError {
+  constructor(
+    readonly groupId: string,
+    readonly memberId: string,
+  ) {
+    super(
+      'COMMIT_FAILED',
+      `member '${memberId}' of group '${groupId}' is no longer in the group (session timeout or close), ` +
+        `so its commit was refused; poll again to rejoin`,
+    );
+  }
+}

@@ -68,6 +68,16 @@ export interface TopicConfig {
   'retention.bytes'?: number;
   /** The largest record (key + value + headers) the topic accepts. */
   'max.message.bytes'?: number;
+  /** How long a tombstone stays readable on a compacted topic before compaction removes it (default one day). */
+  'delete.retention.ms'?: number;
+  /** A record stays uncompacted for at least this long (default 0). */
+  'min.compaction.lag.ms'?: number;
+  /**
+   * Kafka's segment roll settings: retention and compaction only act on closed segments, so tests on
+   * Kafka set them small. The embedded backbone works record by record and only stores them.
+   */
+  'segment.ms'?: number;
+  'segment.bytes'?: number;
 }
 
 export interface NewTopic {

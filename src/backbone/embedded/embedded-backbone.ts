@@ -14,7 +14,7 @@ import {
   UnknownTopicError,
 } from '../errors.js';
 import { partitionForKey } from '../partitioner.js';
-import { decodeHeaders, encodeRecord, type EncodedRecord } from '../records.js';
+import { encodeRecord, type EncodedRecord } from '../records.js';
 import { validatePartitionCount, validateTopicName } from '../topic-name.js';
 import type {
   Backbone,
@@ -36,7 +36,8 @@ import type {
 } from '../types.js';
 import type { AssignmentStrategy } from './assignors.js';
 import { GroupCoordinator } from './group-coordinator.js';
-import { LogStore, type PartitionAppend, type RowToAppend } from './log-store.js';
+import { LogStore, type PartitionAppend } from './log-store.js';
+import { encodeBatch, recordBytes, type BatchRecord } from './record-batch.js';
 import { effectiveTopicConfig, hasDeletePolicy, isCompacted, validateTopicConfig } from './topic-config.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -291,42 +292,54 @@ export class EmbeddedBackbone implements Backbone {
       }
       targets[i] = partition;
     }
-    // Group by partition, keeping the order of the call within each partition.
-    const byPartition = new Map<number, PartitionAppend>();
+    // One batch per partition, keeping the order of the call within each partition.
+    const byPartition = new Map<number, BatchRecord[]>();
     const results: RecordMetadata[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const p = topic.partitions[targets[i]];
-      let append = byPartition.get(p.partition);
-      if (!append) {
-        append = { partitionId: p.id, rows: [], nextOffset: p.next, bytes: p.bytes };
-        byPartition.set(p.partition, append);
+      let batch = byPartition.get(p.partition);
+      if (!batch) {
+        batch = [];
+        byPartition.set(p.partition, batch);
       }
       const e = encoded[i];
-      const row: RowToAppend = {
-        offset: append.nextOffset,
-        timestamp: e.timestamp,
-        size: e.size,
-        key: e.key,
-        value: e.value,
-        headers: e.headers,
-      };
-      append.rows.push(row);
-      append.nextOffset++;
-      append.bytes += e.size;
-      if (e.timestamp > p.maxTimestamp && e.timestamp > (append.timeIndex?.maxTimestamp ?? -1)) {
-        append.timeIndex = { maxTimestamp: e.timestamp, offset: append.timeIndex?.offset ?? row.offset };
-      }
-      results[i] = { topic: topicName, partition: p.partition, offset: row.offset, timestamp: e.timestamp };
+      const offset = p.next + batch.length;
+      batch.push({ offset, timestamp: e.timestamp, key: e.key, value: e.value, headers: e.headers });
+      results[i] = { topic: topicName, partition: p.partition, offset, timestamp: e.timestamp };
     }
-    const appends = [...byPartition.values()];
+    const appends: PartitionAppend[] = [];
+    const touched: PartitionState[] = [];
+    for (const [partition, batch] of byPartition) {
+      const p = topic.partitions[partition];
+      let bytes = 0;
+      let maxTimestamp = -1;
+      let raisedAt = -1;
+      for (const r of batch) {
+        bytes += recordBytes(r);
+        if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
+        if (raisedAt < 0 && r.timestamp > p.maxTimestamp) raisedAt = r.offset;
+      }
+      touched.push(p);
+      appends.push({
+        partitionId: p.id,
+        baseOffset: p.next,
+        lastOffset: p.next + batch.length - 1,
+        count: batch.length,
+        maxTimestamp,
+        bytes,
+        payload: encodeBatch(p.next, batch),
+        ...(raisedAt >= 0 ? { timeIndex: { maxTimestamp, offset: raisedAt } } : {}),
+      });
+    }
     this.store.append(appends, `appending ${records.length} record(s) to topic '${topicName}'`);
     // Committed: publish the new state and wake the long polls.
-    for (const [partition, a] of byPartition) {
-      const p = topic.partitions[partition];
-      p.next = a.nextOffset;
-      p.bytes = a.bytes;
-      p.dirty += a.rows.length;
-      if (a.timeIndex) p.maxTimestamp = a.timeIndex.maxTimestamp;
+    for (let i = 0; i < appends.length; i++) {
+      const a = appends[i];
+      const p = touched[i];
+      p.next = a.lastOffset + 1;
+      p.bytes += a.bytes;
+      p.dirty += a.count;
+      if (a.maxTimestamp > p.maxTimestamp) p.maxTimestamp = a.maxTimestamp;
       wakeAll(p);
     }
     return results;
@@ -372,24 +385,7 @@ export class EmbeddedBackbone implements Backbone {
     maxRecords: number,
     maxBytes: number,
   ): ConsumedRecord[] {
-    const rows = this.store.read(p.id, offset, maxRecords);
-    const records: ConsumedRecord[] = [];
-    let bytes = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      bytes += row[2];
-      if (bytes > maxBytes && i > 0) break;
-      records.push({
-        topic,
-        partition: p.partition,
-        offset: row[0],
-        timestamp: row[1],
-        key: row[3],
-        value: row[4],
-        headers: decodeHeaders(row[5]),
-      });
-    }
-    return records;
+    return this.store.read(p.id, topic, p.partition, offset, maxRecords, maxBytes);
   }
 
   /** Resolves on the next append to one of `partitions`, a call of a waker, the timeout or close. */
@@ -572,7 +568,7 @@ export class EmbeddedBackbone implements Backbone {
     const lag = config['min.compaction.lag.ms'] ?? 0;
     const upTo = lag > 0 ? (this.store.offsetForTimestamp(p.id, p.logStart, now - lag) ?? p.next) : p.next;
     const tombstoneCutoff = now - (config['delete.retention.ms'] ?? 0);
-    const [removed, bytes] = this.store.compact(p.id, upTo, tombstoneCutoff);
+    const [removed, bytes] = this.store.compact(p.id, p.logStart, upTo, tombstoneCutoff);
     p.bytes = bytes;
     p.dirty = 0;
     return removed;

@@ -3,14 +3,17 @@
 // transaction, so a batch is all there or not there at all, and a committed append survives a
 // kill -9 of the process (see docs/backbone.md for why `synchronous=NORMAL` is enough for that).
 //
-// A record's row id packs the partition and the offset: (partition id << 43) + offset. A fetch is
-// then a range scan of the table's own B-tree, and an append writes no secondary index. The
-// arithmetic runs inside SQLite (64-bit integers), so JavaScript never handles the packed id.
+// Records are stored in batches (record-batch.ts), one row per produce call and partition, as Kafka
+// stores record batches. A batch's row id packs the partition and the batch's first offset:
+// (partition id << 43) + base offset, so a fetch is a range scan of the table's own B-tree and an
+// append writes no secondary index. The arithmetic runs inside SQLite (64-bit integers), so
+// JavaScript never handles a packed id.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackboneError, CorruptStoreError, StorageFullError, StoreLockedError } from '../errors.js';
-import type { TopicConfig } from '../types.js';
+import type { ConsumedRecord, TopicConfig } from '../types.js';
+import { decodeBatch, encodeBatch, readBatchInto, recordBytes } from './record-batch.js';
 
 export const DATABASE_FILE = 'backbone.sqlite';
 export const PID_FILE = 'backbone.pid';
@@ -43,13 +46,13 @@ CREATE TABLE partitions (
   max_timestamp INTEGER NOT NULL,
   UNIQUE (topic, partition)
 );
-CREATE TABLE records (
+CREATE TABLE batches (
   id INTEGER PRIMARY KEY,
-  timestamp INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  key BLOB,
-  value BLOB,
-  headers BLOB
+  last_offset INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  max_timestamp INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  payload BLOB NOT NULL
 );
 CREATE TABLE time_index (
   partition_id INTEGER NOT NULL,
@@ -85,28 +88,19 @@ export interface StoredPartition {
   maxTimestamp: number;
 }
 
-/** A record ready to be written: offsets are assigned by the caller. */
-export interface RowToAppend {
-  offset: number;
-  timestamp: number;
-  size: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Buffer | null;
-}
-
-/** One partition's part of an append: its rows and the partition state after them. */
+/** One partition's part of an append: one record batch and the partition state after it. */
 export interface PartitionAppend {
   partitionId: number;
-  rows: RowToAppend[];
-  nextOffset: number;
+  baseOffset: number;
+  lastOffset: number;
+  count: number;
+  maxTimestamp: number;
+  /** key + value + headers bytes of the batch's records. */
   bytes: number;
+  payload: Buffer;
   /** Set when the batch raised the partition's largest timestamp: a time-index entry. */
   timeIndex?: { maxTimestamp: number; offset: number };
 }
-
-/** [offset, timestamp, size, key, value, headers] */
-export type StoredRow = [number, number, number, Buffer | null, Buffer | null, Buffer | null];
 
 export interface CommittedOffsetRow {
   groupId: string;
@@ -161,25 +155,24 @@ export class LogStore {
         iterate: (...args: unknown[]) => s.iterate(...reorder(args)),
       } as unknown as Statement;
     };
+    const lo = `(?1 << ${OFFSET_BITS})`; // the partition's first row id
+    const hi = `((?1 + 1) << ${OFFSET_BITS})`; // the next partition's first row id
     this.stmt = {
-      insertRecord: prepare(
-        `INSERT INTO records (id, timestamp, size, key, value, headers)
+      insertBatch: prepare(
+        `INSERT INTO batches (id, last_offset, count, max_timestamp, bytes, payload)
          VALUES ((?1 << ${OFFSET_BITS}) + ?2, ?3, ?4, ?5, ?6, ?7)`,
       ),
-      updatePartition: prepare(`UPDATE partitions SET next_offset = ?2, bytes = ?3,
+      updatePartition: prepare(`UPDATE partitions SET next_offset = ?2, bytes = bytes + ?3,
         max_timestamp = max(max_timestamp, ?4) WHERE id = ?1`),
       insertTimeIndex: prepare(`INSERT OR REPLACE INTO time_index (partition_id, max_timestamp, offset)
         VALUES (?1, ?2, ?3)`),
-      read: prepare(
-        `SELECT id & ${OFFSET_MASK}, timestamp, size, key, value, headers FROM records
-         WHERE id >= (?1 << ${OFFSET_BITS}) + ?2 AND id < ((?1 + 1) << ${OFFSET_BITS})
-         ORDER BY id LIMIT ?3`,
-        true,
-      ),
-      firstAtOrAfter: prepare(
-        `SELECT id & ${OFFSET_MASK} FROM records
-         WHERE id >= (?1 << ${OFFSET_BITS}) + ?2 AND id < ((?1 + 1) << ${OFFSET_BITS}) AND timestamp >= ?3
-         ORDER BY id LIMIT 1`,
+      // The batches from the one holding ?2 on.
+      batchesFrom: prepare(
+        `SELECT id & ${OFFSET_MASK}, payload FROM batches
+         WHERE id >= coalesce((SELECT id FROM batches WHERE id >= ${lo} AND id <= ${lo} + ?2
+                               ORDER BY id DESC LIMIT 1), ${lo})
+           AND id < ${hi}
+         ORDER BY id`,
         true,
       ),
       timeIndexLookup: prepare(
@@ -187,42 +180,29 @@ export class LogStore {
          ORDER BY max_timestamp LIMIT 1`,
         true,
       ),
-      sizesFrom: prepare(
-        `SELECT id & ${OFFSET_MASK}, size FROM records
-         WHERE id >= (?1 << ${OFFSET_BITS}) + ?2 AND id < ((?1 + 1) << ${OFFSET_BITS}) ORDER BY id`,
+      batchSizes: prepare(
+        `SELECT last_offset, bytes FROM batches WHERE id >= ${lo} AND id < ${hi} ORDER BY id`,
         true,
       ),
       bytesBelow: prepare(
-        `SELECT total(size) FROM records
-         WHERE id >= (?1 << ${OFFSET_BITS}) AND id < (?1 << ${OFFSET_BITS}) + ?2`,
+        `SELECT total(bytes) FROM batches WHERE id >= ${lo} AND id < ${lo} + ?2 AND last_offset < ?2`,
         true,
       ),
-      deleteBelow: prepare(
-        `DELETE FROM records WHERE id >= (?1 << ${OFFSET_BITS}) AND id < (?1 << ${OFFSET_BITS}) + ?2`,
-      ),
+      deleteBelow: prepare(`DELETE FROM batches WHERE id >= ${lo} AND id < ${lo} + ?2 AND last_offset < ?2`),
       trimTimeIndex: prepare(`DELETE FROM time_index WHERE partition_id = ?1 AND offset <
         (SELECT max(offset) FROM time_index WHERE partition_id = ?1 AND offset <= ?2)`),
       setLogStart: prepare(`UPDATE partitions SET log_start_offset = ?2, bytes = ?3 WHERE id = ?1`),
-      compactSuperseded: prepare(
-        `DELETE FROM records
-         WHERE id >= (?1 << ${OFFSET_BITS}) AND id < (?1 << ${OFFSET_BITS}) + ?2
-           AND id NOT IN (SELECT max(id) FROM records
-                          WHERE id >= (?1 << ${OFFSET_BITS}) AND id < ((?1 + 1) << ${OFFSET_BITS})
-                          GROUP BY key)`,
-      ),
-      dropTombstones: prepare(
-        `DELETE FROM records
-         WHERE id >= (?1 << ${OFFSET_BITS}) AND id < (?1 << ${OFFSET_BITS}) + ?2
-           AND value IS NULL AND timestamp < ?3`,
-      ),
-      partitionBytes: prepare(
-        `SELECT total(size) FROM records WHERE id >= (?1 << ${OFFSET_BITS}) AND id < ((?1 + 1) << ${OFFSET_BITS})`,
+      batchChunk: prepare(
+        `SELECT id & ${OFFSET_MASK}, payload FROM batches WHERE id >= ${lo} + ?2 AND id < ${lo} + ?3
+         ORDER BY id LIMIT ?4`,
         true,
       ),
+      rewriteBatch: prepare(`UPDATE batches SET last_offset = ?3, count = ?4, max_timestamp = ?5, bytes = ?6,
+        payload = ?7 WHERE id = ${lo} + ?2`),
+      deleteBatch: prepare(`DELETE FROM batches WHERE id = ${lo} + ?2`),
+      partitionBytes: prepare(`SELECT total(bytes) FROM batches WHERE id >= ${lo} AND id < ${hi}`, true),
       setBytes: prepare(`UPDATE partitions SET bytes = ?2 WHERE id = ?1`),
-      deletePartitionRecords: prepare(
-        `DELETE FROM records WHERE id >= (?1 << ${OFFSET_BITS}) AND id < ((?1 + 1) << ${OFFSET_BITS})`,
-      ),
+      deletePartitionBatches: prepare(`DELETE FROM batches WHERE id >= ${lo} AND id < ${hi}`),
       deletePartitionTimeIndex: prepare(`DELETE FROM time_index WHERE partition_id = ?1`),
       insertTopic: prepare(`INSERT INTO topics (name, partitions, replication_factor, config, created_at)
         VALUES (?, ?, ?, ?, ?)`),
@@ -254,15 +234,18 @@ export class LogStore {
       groupsWithOffsets: prepare(`SELECT DISTINCT group_id FROM group_offsets ORDER BY group_id`, true),
     };
     this.appendTx = db.transaction((appends: PartitionAppend[]) => {
-      const insert = this.stmt.insertRecord;
       for (const a of appends) {
         const id = a.partitionId;
-        let maxTs = -1;
-        for (const r of a.rows) {
-          insert.run(id, r.offset, r.timestamp, r.size, r.key, r.value, r.headers);
-          if (r.timestamp > maxTs) maxTs = r.timestamp;
-        }
-        this.stmt.updatePartition.run(id, a.nextOffset, a.bytes, maxTs);
+        this.stmt.insertBatch.run(
+          id,
+          a.baseOffset,
+          a.lastOffset,
+          a.count,
+          a.maxTimestamp,
+          a.bytes,
+          a.payload,
+        );
+        this.stmt.updatePartition.run(id, a.lastOffset + 1, a.bytes, a.maxTimestamp);
         if (a.timeIndex) this.stmt.insertTimeIndex.run(id, a.timeIndex.maxTimestamp, a.timeIndex.offset);
       }
     });
@@ -362,7 +345,7 @@ export class LogStore {
         `${path} was written by a newer tml (store format ${version}, this one reads up to ${SCHEMA_VERSION})`,
       );
     }
-    for (const table of ['meta', 'topics', 'partitions', 'records', 'time_index', 'group_offsets']) {
+    for (const table of ['meta', 'topics', 'partitions', 'batches', 'time_index', 'group_offsets']) {
       if (!tables.includes(table)) {
         throw new CorruptStoreError(`${path} is damaged: the table '${table}' is missing`);
       }
@@ -456,7 +439,7 @@ export class LogStore {
     this.guard(`deleting topic '${name}'`, () =>
       this.db.transaction(() => {
         for (const id of partitionIds) {
-          this.stmt.deletePartitionRecords.run(id);
+          this.stmt.deletePartitionBatches.run(id);
           this.stmt.deletePartitionTimeIndex.run(id);
         }
         this.stmt.deleteTopicPartitions.run(name);
@@ -468,13 +451,31 @@ export class LogStore {
 
   // ---- records --------------------------------------------------------------------------------
 
-  /** Appends every partition's rows in one transaction: all of them are stored, or none. */
+  /** Appends every partition's batch in one transaction: all of them are stored, or none. */
   append(appends: PartitionAppend[], what: string): void {
     this.guard(what, () => this.appendTx(appends));
   }
 
-  read(partitionId: number, offset: number, limit: number): StoredRow[] {
-    return this.guard('reading records', () => this.stmt.read.all(partitionId, offset, limit) as StoredRow[]);
+  /** Consumer records from `offset` on, at most `maxRecords` and about `maxBytes` (at least one). */
+  read(
+    partitionId: number,
+    topic: string,
+    partition: number,
+    offset: number,
+    maxRecords: number,
+    maxBytes: number,
+  ): ConsumedRecord[] {
+    return this.guard('reading records', () => {
+      const out: ConsumedRecord[] = [];
+      let bytes = 0;
+      for (const [base, payload] of this.stmt.batchesFrom.iterate(partitionId, offset) as Iterable<
+        [number, Buffer]
+      >) {
+        bytes = readBatchInto(out, topic, partition, base, payload, offset, maxRecords, maxBytes, bytes);
+        if (out.length >= maxRecords || (bytes >= maxBytes && out.length > 0)) break;
+      }
+      return out;
+    });
   }
 
   /** The first offset at or after `from` whose timestamp is >= `timestamp`, if any. */
@@ -482,15 +483,21 @@ export class LogStore {
     return this.guard('looking up a timestamp', () => {
       const indexed = this.stmt.timeIndexLookup.get(partitionId, timestamp) as [number] | undefined;
       if (!indexed) return undefined; // no record that late
-      const row = this.stmt.firstAtOrAfter.get(partitionId, Math.max(from, indexed[0]), timestamp) as
-        [number] | undefined;
-      return row?.[0];
+      const start = Math.max(from, indexed[0]);
+      for (const [base, payload] of this.stmt.batchesFrom.iterate(partitionId, start) as Iterable<
+        [number, Buffer]
+      >) {
+        for (const r of decodeBatch(base, payload)) {
+          if (r.offset >= start && r.timestamp >= timestamp) return r.offset;
+        }
+      }
+      return undefined;
     });
   }
 
   /**
-   * Moves the log start to `newStart`, deleting every record below it. Returns the number of bytes
-   * that remain in the partition.
+   * Moves the log start to `newStart`, deleting the batches wholly below it (records below it in a
+   * batch that straddles it stay stored but are never returned). Returns the bytes that remain.
    */
   truncateBefore(partitionId: number, newStart: number, bytesBefore: number): number {
     return this.guard('applying retention', () =>
@@ -505,34 +512,83 @@ export class LogStore {
     );
   }
 
-  /** The smallest offset such that the records from it on hold at most `limit` bytes. */
+  /**
+   * Size retention: the log start that drops the oldest batches while the partition holds more than
+   * `limit` bytes. The newest batch always stays (as Kafka keeps its active segment).
+   */
   sizeRetentionStart(partitionId: number, from: number, bytes: number, limit: number): number {
     return this.guard('applying retention', () => {
+      const sizes = this.stmt.batchSizes.all(partitionId) as [number, number][];
       let remaining = bytes;
       let start = from;
-      for (const [offset, size] of this.stmt.sizesFrom.iterate(partitionId, from) as Iterable<
-        [number, number]
-      >) {
-        if (remaining <= limit) return offset;
-        remaining -= size;
-        start = offset + 1;
+      for (let i = 0; i < sizes.length - 1 && remaining > limit; i++) {
+        remaining -= sizes[i][1];
+        start = Math.max(start, sizes[i][0] + 1);
       }
       return start;
     });
   }
 
   /**
-   * Compaction: removes every record below `upTo` that a later record with the same key supersedes,
-   * and the tombstones below `upTo` older than `tombstoneCutoff`. Returns [records removed, bytes left].
+   * Compaction: removes every record below `upTo` that a later record with the same key
+   * supersedes, and the tombstones below `upTo` older than `tombstoneCutoff`. Batches are rewritten
+   * in place (offsets never change) or deleted when nothing is left. Returns [records removed,
+   * bytes left].
    */
-  compact(partitionId: number, upTo: number, tombstoneCutoff: number): [number, number] {
+  compact(partitionId: number, logStart: number, upTo: number, tombstoneCutoff: number): [number, number] {
     return this.guard('compacting', () =>
       this.db.transaction(() => {
-        const superseded = this.stmt.compactSuperseded.run(partitionId, upTo).changes;
-        const tombstones = this.stmt.dropTombstones.run(partitionId, upTo, tombstoneCutoff).changes;
+        // Pass 1: the latest offset of every key.
+        const latest = new Map<string, number>();
+        for (const [base, payload] of this.stmt.batchesFrom.iterate(partitionId, logStart) as Iterable<
+          [number, Buffer]
+        >) {
+          for (const r of decodeBatch(base, payload)) {
+            if (r.key !== null && r.offset >= logStart) latest.set(r.key.toString('latin1'), r.offset);
+          }
+        }
+        // Pass 2: rewrite the batches below `upTo`, a chunk at a time.
+        let removed = 0;
+        let from = 0;
+        for (;;) {
+          const chunk = this.stmt.batchChunk.all(partitionId, from, upTo, 256) as [number, Buffer][];
+          if (chunk.length === 0) break;
+          for (const [base, payload] of chunk) {
+            const records = decodeBatch(base, payload);
+            const kept = records.filter(
+              (r) =>
+                r.offset >= logStart &&
+                (r.offset >= upTo ||
+                  (latest.get(r.key === null ? '' : r.key.toString('latin1')) === r.offset &&
+                    !(r.value === null && r.timestamp < tombstoneCutoff))),
+            );
+            if (kept.length === records.length) continue;
+            removed += records.length - kept.length;
+            if (kept.length === 0) {
+              this.stmt.deleteBatch.run(partitionId, base);
+              continue;
+            }
+            let bytes = 0;
+            let maxTimestamp = -1;
+            for (const r of kept) {
+              bytes += recordBytes(r);
+              if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
+            }
+            this.stmt.rewriteBatch.run(
+              partitionId,
+              base,
+              kept[kept.length - 1].offset,
+              kept.length,
+              maxTimestamp,
+              bytes,
+              encodeBatch(base, kept),
+            );
+          }
+          from = chunk[chunk.length - 1][0] + 1;
+        }
         const bytes = (this.stmt.partitionBytes.get(partitionId) as [number])[0];
         this.stmt.setBytes.run(partitionId, bytes);
-        return [superseded + tombstones, bytes] as [number, number];
+        return [removed, bytes] as [number, number];
       })(),
     );
   }

@@ -1,0 +1,130 @@
+// k-nearest neighbours, brute force on the standardised rows, for regression (weighted mean) and
+// classification (weighted share of class 1 = probability). Hand-written: ml-knn is
+// classification-only and its predict measured 45× slower than brute force (ml-stack.md §3c).
+
+import type { Algorithm, Hyperparameters, ModelParameters } from '../algorithm.js';
+import { decodedOnce, decodeFloat64, encodeFloat64 } from './encoding.js';
+import { choiceParameter, numberParameter } from './hyperparameters.js';
+import { requireRows } from './linear/linear-model.js';
+
+/**
+ * The model carries its training rows, so they are capped: at most 5,000 rows and at most 60,000
+ * stored numbers (rows × (features + 1)), keeping the base64 JSON under ~0.7 MB for Kafka's 1 MB
+ * default message size. When the window is larger, the newest rows are kept (a stream's recent
+ * behaviour is what the next prediction should resemble) and the fallback is recorded.
+ */
+export const KNN_MAX_ROWS = 5_000;
+export const KNN_MAX_STORED_VALUES = 60_000;
+
+type Weighting = 'uniform' | 'distance';
+
+interface KnnParameters extends ModelParameters {
+  k: number;
+  weights: Weighting;
+  rows: number;
+  x: string;
+  y: string;
+  fallbacks?: string[];
+}
+
+const K_GRID = [5, 10, 3, 20, 1, 15, 30, 7, 50, 2];
+
+export const knn: Algorithm = {
+  name: 'knn',
+  tasks: ['regression', 'classification'],
+  defaults: () => ({ k: 5, weights: 'uniform' }),
+  candidates(space, count, random) {
+    const out: Hyperparameters[] = [];
+    const maxK = Math.max(1, Math.min(50, space.rows));
+    for (let i = 0; out.length < count && i < 4 * count + 20; i++) {
+      const k = i < K_GRID.length ? K_GRID[i] : 1 + Math.floor(random() * maxK);
+      if (k > maxK) continue;
+      out.push({ k, weights: i % 2 === 0 ? 'uniform' : 'distance' });
+    }
+    return out;
+  },
+  fit(data, hyperparameters) {
+    const k = numberParameter('knn', hyperparameters, 'k', 5, { min: 1, integer: true });
+    const weights = choiceParameter<Weighting>('knn', hyperparameters, 'weights', 'uniform', [
+      'uniform',
+      'distance',
+    ]);
+    requireRows('knn', data);
+    const p = data.features;
+    const cap = Math.max(1, Math.min(KNN_MAX_ROWS, Math.floor(KNN_MAX_STORED_VALUES / (p + 1))));
+    const stored = Math.min(data.rows, cap);
+    const first = data.rows - stored;
+    const fallbacks: string[] = [];
+    if (stored < data.rows) {
+      fallbacks.push(`knn keeps the newest ${stored} of ${data.rows} rows (model size cap)`);
+    }
+    let kUsed = k;
+    if (k > stored) {
+      kUsed = stored;
+      fallbacks.push(`knn: k = ${k} exceeds the ${stored} stored rows; k = ${stored} used`);
+    }
+    const parameters: KnnParameters = {
+      k: kUsed,
+      weights,
+      rows: stored,
+      x: encodeFloat64(data.x.slice(first * p, data.rows * p)),
+      y: encodeFloat64(data.y.slice(first, data.rows)),
+    };
+    if (fallbacks.length > 0) parameters.fallbacks = fallbacks;
+    return parameters;
+  },
+  predict(parameters, x, rows, p, out) {
+    const params = parameters as KnnParameters;
+    const { train, target } = decodedOnce(params, () => ({
+      train: decodeFloat64(params.x),
+      target: decodeFloat64(params.y),
+    }));
+    const n = params.rows;
+    const k = Math.min(params.k, n);
+    const nearest = new Int32Array(k);
+    const distance = new Float64Array(k);
+    for (let r = 0; r < rows; r++) {
+      const q = r * p;
+      let found = 0;
+      // Keep the k smallest squared distances sorted by insertion; strict < keeps the older row on
+      // ties, so the result does not depend on anything but the data.
+      for (let i = 0; i < n; i++) {
+        const t = i * p;
+        let d = 0;
+        for (let f = 0; f < p; f++) {
+          const diff = x[q + f] - train[t + f];
+          d += diff * diff;
+        }
+        if (found === k && d >= distance[k - 1]) continue;
+        let pos = found < k ? found++ : k - 1;
+        while (pos > 0 && distance[pos - 1] > d) {
+          distance[pos] = distance[pos - 1];
+          nearest[pos] = nearest[pos - 1];
+          pos--;
+        }
+        distance[pos] = d;
+        nearest[pos] = i;
+      }
+      if (params.weights === 'uniform' || distance[0] === 0) {
+        // With distance weights an exact match would get infinite weight: average the exact matches.
+        let s = 0;
+        let c = 0;
+        for (let j = 0; j < found; j++) {
+          if (params.weights === 'distance' && distance[j] !== 0) break;
+          s += target[nearest[j]];
+          c++;
+        }
+        out[r] = s / c;
+      } else {
+        let s = 0;
+        let w = 0;
+        for (let j = 0; j < found; j++) {
+          const wj = 1 / Math.sqrt(distance[j]);
+          s += wj * target[nearest[j]];
+          w += wj;
+        }
+        out[r] = s / w;
+      }
+    }
+  },
+};

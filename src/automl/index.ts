@@ -1,0 +1,36 @@
+// The automl layer's public surface: pure computation, no I/O (DESIGN.md §3).
+export type { Algorithm, Hyperparameters, ModelParameters, SearchSpace } from './algorithm.js';
+export type { Dataset, Task } from './dataset.js';
+export { algorithms, algorithmsFor, getAlgorithm } from './algorithms/index.js';
+export { datasetFromColumns, datasetFromRows, type BuiltDataset, type RawValue } from './data/build.js';
+export { fitNormalisation, standardise, type Normalisation } from './data/normalisation.js';
+export { dropNonFiniteRows, sliceRows } from './data/rows.js';
+export { holdoutSplit, rollingOriginSplits, type Split } from './data/splits.js';
+export {
+  AutoMLError,
+  InsufficientDataError,
+  InvalidHyperparameterError,
+  InvalidInputError,
+  UnknownAlgorithmError,
+} from './errors.js';
+export * from './metrics.js';
+export {
+  CLASSIFICATION_THRESHOLD,
+  MODEL_SCHEMA_VERSION,
+  Model,
+  type FitOptions,
+  type ModelJSON,
+} from './model.js';
+export { TrainingPool, type TrainingPoolOptions } from './pool/training-pool.js';
+export { forecastAccuracy } from './selection/champion.js';
+export {
+  INLINE_MAX_CANDIDATE_MS,
+  INLINE_MAX_CELLS,
+  selectModel,
+  type LeaderboardEntry,
+  type SelectOptions,
+  type SelectionResult,
+} from './selection/select.js';
+export * from './optimize/index.js';
+export * from './anomaly/index.js';
+export * from './statistics/index.js';

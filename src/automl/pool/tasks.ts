@@ -1,0 +1,57 @@
+// Messages between the selection (calling thread) and the training workers. Only plain data and the
+// shared window's buffer cross the thread boundary.
+
+import type { Hyperparameters, ModelParameters } from '../algorithm.js';
+import type { Split } from '../data/splits.js';
+import type { Task } from '../dataset.js';
+import type { ModelJSON } from '../model.js';
+
+/** Score one candidate on the splits (holdout and, optionally, rolling-origin folds). */
+export interface EvaluateTask {
+  kind: 'evaluate';
+  buffer: SharedArrayBuffer;
+  rows: number;
+  features: number;
+  task: Task;
+  algorithm: string;
+  hyperparameters: Hyperparameters;
+  splits: Split[];
+}
+
+/** Fit the champion on the whole window and return its model JSON. */
+export interface FitTask {
+  kind: 'fit';
+  buffer: SharedArrayBuffer;
+  rows: number;
+  features: number;
+  task: Task;
+  algorithm: string;
+  hyperparameters: Hyperparameters;
+  featureNames: string[];
+  targetName: string;
+  metrics: Record<string, number>;
+}
+
+export type TrainingTask = EvaluateTask | FitTask;
+
+/** Errors travel as data: structured clone keeps neither the class nor its extra fields. */
+export interface TaskFailure {
+  ok: false;
+  error: { name: string; message: string };
+}
+
+export interface EvaluateResult {
+  ok: true;
+  parameters: ModelParameters;
+  metrics: Record<string, number>;
+  fitMs: number;
+}
+
+export interface FitResult {
+  ok: true;
+  model: ModelJSON;
+  fallbacks: string[];
+  fitMs: number;
+}
+
+export type TaskOutcome<T> = T | TaskFailure;

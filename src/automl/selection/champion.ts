@@ -1,0 +1,23 @@
+import type { Task } from '../dataset.js';
+
+/**
+ * The number the champion minimises. Regression: holdout RMSE (what VIPER users compare models by,
+ * in the target's own units, and defined even where MAPE is not). Classification: holdout log-loss,
+ * not accuracy — on the small holdouts of micro-model windows, accuracy moves in steps of 1/n and
+ * ties often, while log-loss also rewards calibrated probabilities (VIPER publishes Probability1).
+ */
+export function selectionScore(task: Task, metrics: Record<string, number>): number {
+  return task === 'regression' ? metrics.rmse : metrics.logLoss;
+}
+
+export const SELECTION_METRIC: Record<Task, string> = { regression: 'rmse', classification: 'logLoss' };
+
+/**
+ * VIPER's `Forecastaccuracy`. The seed documents it only as "the forecast accuracy using MAPE"; we
+ * define it as 1 − MAPE (MAPE as a fraction, zero-guarded as in metrics.ts) clipped to [0, 1] for
+ * regression, and as the holdout accuracy for classification (islogistic=1).
+ */
+export function forecastAccuracy(task: Task, metrics: Record<string, number>): number {
+  if (task === 'classification') return metrics.accuracy;
+  return Math.min(1, Math.max(0, 1 - metrics.mape));
+}

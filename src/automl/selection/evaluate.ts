@@ -1,0 +1,73 @@
+// Scoring one candidate (algorithm × hyperparameters) on time-ordered splits. The same function runs
+// inline and inside the worker threads, so both paths give identical metrics.
+
+import type { Hyperparameters, ModelParameters } from '../algorithm.js';
+import { getAlgorithm } from '../algorithms/index.js';
+import { fitNormalisation, standardise } from '../data/normalisation.js';
+import type { Split } from '../data/splits.js';
+import type { Dataset, Task } from '../dataset.js';
+import { AutoMLError } from '../errors.js';
+import { classificationMetrics, regressionMetrics } from '../metrics.js';
+
+export interface CandidateEvaluation {
+  /** Parameters learnt on the last (newest) split's training rows. */
+  parameters: ModelParameters;
+  /** Holdout metrics, averaged over the splits when there are several (rolling origin). */
+  metrics: Record<string, number>;
+  /** Wall time of the fits and predictions of every split, in ms. */
+  fitMs: number;
+}
+
+export function evaluateCandidate(
+  data: Dataset,
+  task: Task,
+  algorithmName: string,
+  hyperparameters: Hyperparameters,
+  splits: readonly Split[],
+): CandidateEvaluation {
+  const algorithm = getAlgorithm(algorithmName, task);
+  const p = data.features;
+  const started = performance.now();
+  const sums: Record<string, number> = {};
+  let parameters: ModelParameters = {};
+  for (const split of splits) {
+    const trainRows = split.trainEnd - split.trainStart;
+    const testRows = split.testEnd - split.testStart;
+    const trainX = data.x.subarray(split.trainStart * p, split.trainEnd * p);
+    // Normalisation is fitted on the training rows only: the holdout must not leak into the model.
+    const normalisation = fitNormalisation(trainX, trainRows, p);
+    const train: Dataset = {
+      rows: trainRows,
+      features: p,
+      x: standardise(trainX, trainRows, p, normalisation, new Float64Array(trainRows * p)),
+      y: data.y.subarray(split.trainStart, split.trainEnd),
+      featureNames: data.featureNames,
+      targetName: data.targetName,
+    };
+    const testX = standardise(
+      data.x.subarray(split.testStart * p, split.testEnd * p),
+      testRows,
+      p,
+      normalisation,
+      new Float64Array(testRows * p),
+    );
+    parameters = algorithm.fit(train, hyperparameters, task);
+    const predicted = new Float64Array(testRows);
+    algorithm.predict(parameters, testX, testRows, p, predicted);
+    const actual = data.y.subarray(split.testStart, split.testEnd);
+    for (let i = 0; i < testRows; i++) {
+      if (!Number.isFinite(predicted[i])) {
+        throw new AutoMLError(`${algorithmName} produced a non-finite holdout prediction`);
+      }
+    }
+    const m: Record<string, number> = {
+      ...(task === 'regression'
+        ? regressionMetrics(actual, predicted)
+        : classificationMetrics(actual, predicted)),
+    };
+    for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v;
+  }
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(sums)) metrics[k] = v / splits.length;
+  return { parameters, metrics, fitMs: performance.now() - started };
+}

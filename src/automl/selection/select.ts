@@ -1,0 +1,351 @@
+// Model selection over one window: candidate configurations (algorithm × hyperparameters) scored on
+// the newest rows, the best refitted on the whole window. This is what VIPER's `modelruns` drives.
+
+import type { Hyperparameters } from '../algorithm.js';
+import { algorithmsFor, getAlgorithm } from '../algorithms/index.js';
+import { dropNonFiniteRows } from '../data/rows.js';
+import { holdoutSplit, rollingOriginSplits, type Split } from '../data/splits.js';
+import type { Dataset, Task } from '../dataset.js';
+import { AutoMLError, InsufficientDataError, InvalidInputError } from '../errors.js';
+import { validateDataset, type ModelJSON } from '../model.js';
+import { runTask } from '../pool/run-task.js';
+import { shareWindow, type SharedWindow } from '../pool/shared-window.js';
+import type { EvaluateResult, FitResult, TaskOutcome } from '../pool/tasks.js';
+import type { TrainingPool } from '../pool/training-pool.js';
+import { estimatedCostNs, planCandidates, type Candidate } from './candidates.js';
+import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
+
+export interface SelectOptions {
+  task: Task;
+  /** How many candidate configurations to try (VIPER `modelruns`). */
+  modelruns: number;
+  /**
+   * No new candidate is launched once this many ms have passed since the start (VIPER `timeout`).
+   * Candidates already running finish, and at least one candidate is always evaluated.
+   */
+  timeBudgetMs: number;
+  /** Restrict the search to these registered algorithms (default: all that handle the task). */
+  algorithms?: string[];
+  /** Newest share of the window used for validation (default 0.2). */
+  holdoutFraction?: number;
+  /**
+   * Rolling-origin cross-validation: the validation share is cut into this many consecutive blocks,
+   * each predicted by a fit on every row before it; metrics are averaged. Omitted or 1 = one holdout.
+   */
+  cvFolds?: number;
+  /** Seed of every random choice (candidate draws, subsamples): same seed and window, same result. */
+  seed?: number;
+  /** Fit candidates on these worker threads; without it, candidates run on the calling thread. */
+  pool?: TrainingPool;
+  /**
+   * With a pool, a selection still runs inline when the window has at most this many cells
+   * (rows × features) and no candidate is expected to take more than INLINE_MAX_CANDIDATE_MS:
+   * there, posting tasks costs more than the fits. Default INLINE_MAX_CELLS; 0 = always the pool.
+   */
+  inlineMaxCells?: number;
+  /** Passed into the champion's model JSON (e.g. the topic offsets of the window). */
+  lineage?: Record<string, unknown>;
+}
+
+export interface LeaderboardEntry {
+  algorithm: string;
+  hyperparameters: Hyperparameters;
+  /** Holdout metrics; empty when the candidate failed. */
+  metrics: Record<string, number>;
+  fitMs: number;
+  /** Why the candidate could not be scored (bad hyperparameters for this window, ...). */
+  error?: string;
+}
+
+export interface SelectionResult {
+  champion: ModelJSON;
+  /** Every evaluated candidate, best first (by `selectionMetric`), failures last. */
+  leaderboard: LeaderboardEntry[];
+  /** The metric the champion won on: `rmse` (regression) or `logLoss` (classification). */
+  selectionMetric: string;
+  /** VIPER's Forecastaccuracy of the champion: see champion.ts. */
+  forecastAccuracy: number;
+  /** Rows dropped because a value was missing or non-finite. */
+  droppedRows: number;
+  /** Documented fallbacks taken (constant features, SVD solves, capped rows, budget cut-off, ...). */
+  fallbacks: string[];
+  /** Candidates planned but not launched because the time budget ran out. */
+  skippedCandidates: number;
+  elapsedMs: number;
+}
+
+/**
+ * Measured on the 2-core box (noisy, other work running): a 10-candidate selection of linear
+ * models and k-NN on 1,000×5 took 6–10 ms inline and 13–15 ms on a 2-thread pool (posting tasks and
+ * collecting results costs more than the fits). Heavy candidates (GP, forests) go to the pool
+ * whatever the window size, so the calling thread is never blocked by one of them.
+ */
+export const INLINE_MAX_CELLS = 10_000;
+export const INLINE_MAX_CANDIDATE_MS = 5;
+
+const MAX_MODELRUNS = 10_000;
+
+export async function selectModel(input: Dataset, options: SelectOptions): Promise<SelectionResult> {
+  const started = performance.now();
+  const { task } = options;
+  if (task !== 'regression' && task !== 'classification') {
+    throw new InvalidInputError(`task must be regression or classification, got ${String(task)}`);
+  }
+  const modelruns = options.modelruns;
+  if (!Number.isInteger(modelruns) || modelruns < 1 || modelruns > MAX_MODELRUNS) {
+    throw new InvalidInputError(`modelruns must be an integer in [1, ${MAX_MODELRUNS}], got ${modelruns}`);
+  }
+  if (!(options.timeBudgetMs > 0)) {
+    throw new InvalidInputError(`timeBudgetMs must be a positive number, got ${options.timeBudgetMs}`);
+  }
+  const algorithms =
+    options.algorithms === undefined
+      ? algorithmsFor(task)
+      : options.algorithms.map((n) => getAlgorithm(n, task));
+  if (algorithms.length === 0) throw new InvalidInputError(`no algorithm selected for ${task}`);
+  const seed = options.seed ?? 1;
+
+  const { data, droppedRows } = dropNonFiniteRows(input);
+  validateDataset(data, task);
+  if (data.rows < 2) {
+    throw new InsufficientDataError(
+      `model selection needs at least 2 usable rows (one to learn from, one to validate on), got ${data.rows}` +
+        (droppedRows > 0 ? ` after dropping ${droppedRows} row(s) with missing or non-finite values` : ''),
+    );
+  }
+  const fallbacks = windowFallbacks(data, task);
+
+  const holdoutFraction = options.holdoutFraction ?? 0.2;
+  const holdout = holdoutSplit(data.rows, holdoutFraction);
+  let splits: Split[] = [holdout];
+  if (options.cvFolds !== undefined && options.cvFolds > 1) {
+    const folds = rollingOriginSplits(data.rows, options.cvFolds, holdoutFraction);
+    if (folds.length > 1) splits = folds;
+    else fallbacks.push(`window too small for ${options.cvFolds} rolling-origin folds: single holdout used`);
+  } else if (options.cvFolds !== undefined && !(Number.isInteger(options.cvFolds) && options.cvFolds >= 1)) {
+    throw new InvalidInputError(`cvFolds must be a positive integer, got ${options.cvFolds}`);
+  }
+
+  const space = { rows: holdout.trainEnd, features: data.features, task };
+  const plan = planCandidates(algorithms, space, modelruns, seed);
+  const window = shareWindow(data);
+  const heaviestMs = Math.max(...plan.map((c) => estimatedCostNs(c, data.rows, data.features))) / 1e6;
+  const usePool =
+    options.pool !== undefined &&
+    (data.rows * data.features > (options.inlineMaxCells ?? INLINE_MAX_CELLS) ||
+      heaviestMs > INLINE_MAX_CANDIDATE_MS);
+
+  const outcomes = usePool
+    ? await evaluateOnPool(
+        options.pool as TrainingPool,
+        plan,
+        window,
+        task,
+        splits,
+        options.timeBudgetMs,
+        started,
+      )
+    : await evaluateInline(plan, window, task, splits, options.timeBudgetMs, started);
+
+  const leaderboard: Array<LeaderboardEntry & { index: number; score: number }> = [];
+  for (const [index, outcome] of outcomes) {
+    const c = plan[index];
+    if (outcome.ok) {
+      leaderboard.push({
+        index,
+        algorithm: c.algorithm,
+        hyperparameters: c.hyperparameters,
+        metrics: outcome.metrics,
+        fitMs: outcome.fitMs,
+        score: selectionScore(task, outcome.metrics),
+      });
+    } else {
+      leaderboard.push({
+        index,
+        algorithm: c.algorithm,
+        hyperparameters: c.hyperparameters,
+        metrics: {},
+        fitMs: 0,
+        error: `${outcome.error.name}: ${outcome.error.message}`,
+        score: Infinity,
+      });
+    }
+  }
+  leaderboard.sort((a, b) => a.score - b.score || a.index - b.index);
+  const skippedCandidates = plan.length - outcomes.size;
+  if (skippedCandidates > 0) {
+    fallbacks.push(
+      `time budget of ${options.timeBudgetMs} ms reached: ${skippedCandidates} candidate(s) not tried`,
+    );
+  }
+
+  const failures = leaderboard.filter((e) => e.error !== undefined);
+  for (const f of failures)
+    fallbacks.push(`candidate ${f.algorithm} ${JSON.stringify(f.hyperparameters)} skipped: ${f.error}`);
+  const best = leaderboard[0];
+  if (best === undefined || best.error !== undefined) {
+    throw new AutoMLError(`every candidate failed: ${failures.map((f) => f.error).join('; ')}`);
+  }
+
+  // Refit on the whole window. A candidate that scored on the training rows can still fail on the
+  // full window (rare: e.g. a hyperparameter tied to the row count); the runner-up then stands in.
+  let fitted: TaskOutcome<FitResult> | undefined;
+  let winner = best;
+  for (const entry of leaderboard.filter((e) => e.error === undefined).slice(0, 3)) {
+    const fitTask = {
+      kind: 'fit' as const,
+      ...window,
+      task,
+      algorithm: entry.algorithm,
+      hyperparameters: entry.hyperparameters,
+      featureNames: [...data.featureNames],
+      targetName: data.targetName,
+      metrics: { ...entry.metrics, forecastAccuracy: forecastAccuracy(task, entry.metrics) },
+    };
+    fitted = usePool ? await (options.pool as TrainingPool).run(fitTask) : runTask(fitTask);
+    winner = entry;
+    if (fitted.ok) break;
+    fallbacks.push(
+      `refitting ${entry.algorithm} on the whole window failed (${fitted.error.message}): next best used`,
+    );
+  }
+  if (fitted === undefined || !fitted.ok) {
+    throw new AutoMLError(
+      `refitting the best candidates on the whole window failed: ${fitted?.ok === false ? fitted.error.message : ''}`,
+    );
+  }
+  const accuracy = forecastAccuracy(task, winner.metrics);
+  const champion = fitted.model;
+  if (options.lineage !== undefined) champion.lineage = options.lineage;
+  for (const f of fitted.fallbacks) if (!fallbacks.includes(f)) fallbacks.push(f);
+
+  return {
+    champion,
+    leaderboard: leaderboard.map(({ algorithm, hyperparameters, metrics: m, fitMs, error }) =>
+      error === undefined
+        ? { algorithm, hyperparameters, metrics: m, fitMs }
+        : { algorithm, hyperparameters, metrics: m, fitMs, error },
+    ),
+    selectionMetric: SELECTION_METRIC[task],
+    forecastAccuracy: accuracy,
+    droppedRows,
+    fallbacks,
+    skippedCandidates,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+type Outcomes = Map<number, TaskOutcome<EvaluateResult>>;
+
+/**
+ * One candidate at a time, yielding to the event loop between candidates, so the calling thread is
+ * blocked for one fit at most (a few ms on micro-model windows).
+ */
+async function evaluateInline(
+  plan: Candidate[],
+  window: SharedWindow,
+  task: Task,
+  splits: Split[],
+  budgetMs: number,
+  started: number,
+): Promise<Outcomes> {
+  const outcomes: Outcomes = new Map();
+  let successes = 0;
+  for (const c of plan) {
+    if (successes > 0 && performance.now() - started >= budgetMs) break;
+    const outcome = runTask({
+      kind: 'evaluate',
+      ...window,
+      task,
+      algorithm: c.algorithm,
+      hyperparameters: c.hyperparameters,
+      splits,
+    });
+    outcomes.set(c.index, outcome);
+    if (outcome.ok) successes++;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return outcomes;
+}
+
+/**
+ * Longest candidates first (so the pool does not end waiting on one long fit), with at most
+ * `threads + 1` tasks in flight: queued tasks could not be withdrawn once the budget runs out.
+ */
+async function evaluateOnPool(
+  pool: TrainingPool,
+  plan: Candidate[],
+  window: SharedWindow,
+  task: Task,
+  splits: Split[],
+  budgetMs: number,
+  started: number,
+): Promise<Outcomes> {
+  const trainRows = splits[splits.length - 1].trainEnd;
+  const queue = plan
+    .map((c) => ({ c, cost: estimatedCostNs(c, trainRows, window.features) }))
+    .sort((a, b) => b.cost - a.cost || a.c.index - b.c.index)
+    .map((e) => e.c);
+  const outcomes: Outcomes = new Map();
+  const inFlight = new Set<Promise<void>>();
+  let successes = 0;
+  let next = 0;
+  const limit = pool.threads + 1;
+  while (next < queue.length || inFlight.size > 0) {
+    const overBudget = performance.now() - started >= budgetMs;
+    while (
+      next < queue.length &&
+      inFlight.size < limit &&
+      !(overBudget && (successes > 0 || inFlight.size > 0))
+    ) {
+      const c = queue[next++];
+      const running: Promise<void> = pool
+        .run({
+          kind: 'evaluate',
+          ...window,
+          task,
+          algorithm: c.algorithm,
+          hyperparameters: c.hyperparameters,
+          splits,
+        })
+        .then(
+          (outcome) => {
+            outcomes.set(c.index, outcome);
+            if (outcome.ok) successes++;
+          },
+          (error: unknown) => {
+            outcomes.set(c.index, { ok: false, error: { name: 'WorkerError', message: String(error) } });
+          },
+        )
+        .finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    }
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight);
+  }
+  return outcomes;
+}
+
+function windowFallbacks(data: Dataset, task: Task): string[] {
+  const notes: string[] = [];
+  let ones = 0;
+  let allEqual = true;
+  for (let r = 0; r < data.rows; r++) {
+    ones += data.y[r];
+    if (data.y[r] !== data.y[0]) allEqual = false;
+  }
+  if (task === 'classification' && (ones === 0 || ones === data.rows)) {
+    throw new InsufficientDataError(
+      `classification window has only class ${data.y[0]} (${data.rows} rows): there is nothing to discriminate`,
+    );
+  }
+  if (task === 'regression' && allEqual) {
+    notes.push(`target ${data.targetName} is constant (${data.y[0]}) in the window: every model predicts it`);
+  }
+  if (data.rows <= data.features) {
+    notes.push(
+      `fewer rows (${data.rows}) than features (${data.features}): least squares takes the minimum-norm solution`,
+    );
+  }
+  return notes;
+}

@@ -1,0 +1,6 @@
+// The streams layer: windows, joins and alignment over topics (DESIGN.md §3).
+export * from './errors.js';
+export * from './values.js';
+export * from './window.js';
+export * from './join.js';
+export * from './align.js';

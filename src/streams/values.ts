@@ -1,0 +1,27 @@
+// What a numeric stream record holds. Producers write a bare number as text (VIPER's
+// `producetotopic` writes `externalprediction=417`), a JSON number, or a JSON object with the value
+// in a field; anything else is not a number and is counted as skipped by the caller, never guessed.
+
+/** The field read from JSON-object values when no other is named. */
+export const DEFAULT_VALUE_FIELD = 'value';
+
+/** The number a record carries, or NaN when it carries none. */
+export function numericValue(value: Buffer | null, field: string = DEFAULT_VALUE_FIELD): number {
+  if (value === null || value.length === 0) return NaN;
+  const text = value.toString('utf8').trim();
+  if (text === '') return NaN;
+  const first = text.charCodeAt(0);
+  // '{' : a JSON object; anything else is read as a number (JSON numbers are numbers as text too)
+  if (first !== 0x7b) return Number(text);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && field in parsed) {
+      const v = (parsed as Record<string, unknown>)[field];
+      if (typeof v === 'number') return v;
+      if (typeof v === 'string' && v.trim() !== '') return Number(v);
+    }
+  } catch {
+    // not JSON: not a number either
+  }
+  return NaN;
+}

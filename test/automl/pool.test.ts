@@ -1,0 +1,73 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TrainingPool } from '../../src/automl/pool/training-pool.js';
+import { readWindow, shareWindow } from '../../src/automl/pool/shared-window.js';
+import { selectModel } from '../../src/automl/selection/select.js';
+import { classTarget, generate, sineTarget } from './core-data.js';
+
+const pool = new TrainingPool({ maxThreads: 2 });
+after(() => pool.close());
+
+test('the shared window holds x and y once, readable in place', () => {
+  const data = generate(10, 3, sineTarget);
+  const window = shareWindow(data);
+  assert.ok(window.buffer instanceof SharedArrayBuffer);
+  const view = readWindow(window, data.featureNames, data.targetName);
+  assert.deepEqual(view.x, data.x);
+  assert.deepEqual(view.y, data.y);
+  assert.equal(view.x.buffer, window.buffer);
+});
+
+test('selection on the pool gives the same leaderboard and champion as inline', async () => {
+  const data = generate(600, 4, sineTarget);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 12,
+    timeBudgetMs: 60_000,
+    algorithms: ['ridge', 'poly2_ridge', 'knn', 'lasso', 'gp'],
+    seed: 3,
+  };
+  const inline = await selectModel(data, options);
+  const pooled = await selectModel(data, { ...options, pool, inlineMaxCells: 0 });
+  assert.deepEqual(
+    pooled.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+    inline.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+  );
+  assert.deepEqual(pooled.champion.parameters, inline.champion.parameters);
+  assert.deepEqual(pooled.champion.normalisation, inline.champion.normalisation);
+});
+
+test('the calling thread stays responsive while the pool trains', async () => {
+  const data = generate(8000, 5, sineTarget);
+  let last = performance.now();
+  let worstGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worstGap = Math.max(worstGap, now - last);
+    last = now;
+  }, 1);
+  const result = await selectModel(data, {
+    task: 'regression',
+    modelruns: 6,
+    timeBudgetMs: 60_000,
+    algorithms: ['knn', 'ridge'],
+    pool,
+  });
+  clearInterval(timer);
+  assert.ok(result.leaderboard.length === 6);
+  // each k-NN evaluation takes tens of ms; the event loop must never wait for one of them
+  assert.ok(worstGap < 60, `event loop blocked for ${worstGap.toFixed(1)} ms`);
+});
+
+test('worker failures come back as leaderboard entries, classification works on the pool', async () => {
+  const data = generate(4000, 3, classTarget);
+  const result = await selectModel(data, {
+    task: 'classification',
+    modelruns: 4,
+    timeBudgetMs: 60_000,
+    algorithms: ['logistic', 'knn'],
+    pool,
+  });
+  assert.equal(result.champion.algorithm, 'logistic');
+  assert.ok(result.forecastAccuracy > 0.85);
+});

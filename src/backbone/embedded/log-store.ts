@@ -25,7 +25,7 @@ export const OFFSET_BITS = 43;
 export const MAX_PARTITION_ID = 2 ** 20 - 1;
 const OFFSET_MASK = '8796093022207'; // 2^43 - 1
 /** Below this size the whole file is checked at open (PRAGMA quick_check); above, errors surface on read. */
-const QUICK_CHECK_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_INTEGRITY_CHECK_BYTES = 64 * 1024 * 1024;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -116,6 +116,8 @@ export interface LogStoreOptions {
   synchronous?: 'normal' | 'full';
   /** Simulated disk size: the database file may not grow beyond this many bytes. */
   maxStorageBytes?: number;
+  /** Stores up to this size are checked whole at open (default 64 MiB; 0 turns the check off). */
+  integrityCheckMaxBytes?: number;
 }
 
 /** Data directories opened by this process, so a second open names this process. */
@@ -271,7 +273,6 @@ export class LogStore {
     if (existsSync(path) && !statSync(path).isFile()) {
       throw new CorruptStoreError(`${path} is not a file: this is not a tml data directory`);
     }
-    const existed = existsSync(path) && statSync(path).size > 0;
     let db: Database.Database;
     try {
       db = new Database(path, { timeout: 0 });
@@ -282,14 +283,30 @@ export class LogStore {
       // EXCLUSIVE: the first write takes an OS lock that is held until close, so a second process
       // fails fast instead of sharing the file; in WAL mode it also spares the shared-memory index.
       db.pragma('locking_mode = EXCLUSIVE');
+      // Look before writing anything: a foreign or damaged file must be left exactly as it was.
+      const isNew = LogStore.inspect(db, path);
+      if (
+        !isNew &&
+        statSync(path).size <= (options.integrityCheckMaxBytes ?? DEFAULT_INTEGRITY_CHECK_BYTES)
+      ) {
+        const result = db.pragma('quick_check', { simple: true });
+        if (result !== 'ok') throw new CorruptStoreError(`${path} is damaged: ${String(result)}`);
+      }
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new CorruptStoreError(`${path}: could not switch to WAL mode (got ${mode})`);
       db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('temp_store = MEMORY');
       db.pragma('cache_size = -65536'); // 64 MiB
-      db.exec('BEGIN IMMEDIATE'); // takes the exclusive lock now
+      db.exec('BEGIN IMMEDIATE'); // takes the exclusive lock now, held until close
       try {
-        LogStore.prepareSchema(db, path, existed);
+        if (isNew) {
+          db.exec(SCHEMA);
+          db.pragma(`application_id = ${APPLICATION_ID}`);
+          db.pragma(`user_version = ${SCHEMA_VERSION}`);
+          db.prepare(
+            `INSERT INTO meta (key, value) VALUES ('format', 'tml-backbone'), ('created_at', ?)`,
+          ).run(new Date().toISOString());
+        }
         db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_by_pid', ?)`).run(
           String(process.pid),
         );
@@ -297,10 +314,6 @@ export class LogStore {
       } catch (error) {
         if (db.inTransaction) db.exec('ROLLBACK');
         throw error;
-      }
-      if (existed && statSync(path).size <= QUICK_CHECK_LIMIT) {
-        const result = db.pragma('quick_check', { simple: true });
-        if (result !== 'ok') throw new CorruptStoreError(`${path} is damaged: ${String(result)}`);
       }
       if (options.maxStorageBytes !== undefined) {
         const pageSize = db.pragma('page_size', { simple: true }) as number;
@@ -319,20 +332,16 @@ export class LogStore {
     return new LogStore(db, dataDir, path);
   }
 
-  private static prepareSchema(db: Database.Database, path: string, existed: boolean): void {
+  /**
+   * Reads (never writes) the file's identity: true for an empty database that becomes a new store,
+   * false for a tml store; throws `CorruptStoreError` for anything else.
+   */
+  private static inspect(db: Database.Database, path: string): boolean {
     const applicationId = db.pragma('application_id', { simple: true }) as number;
     const tables = (
       db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]
     ).map((t) => t.name);
-    if (applicationId === 0 && tables.length === 0) {
-      db.exec(SCHEMA);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      db.prepare(`INSERT INTO meta (key, value) VALUES ('format', 'tml-backbone'), ('created_at', ?)`).run(
-        new Date().toISOString(),
-      );
-      return;
-    }
+    if (applicationId === 0 && tables.length === 0) return true;
     if (applicationId !== APPLICATION_ID) {
       throw new CorruptStoreError(
         `${path} is a SQLite database that tml did not create (application_id ${applicationId}, ` +
@@ -350,7 +359,7 @@ export class LogStore {
         throw new CorruptStoreError(`${path} is damaged: the table '${table}' is missing`);
       }
     }
-    void existed;
+    return false;
   }
 
   // ---- topics and partitions ------------------------------------------------------------------
@@ -465,14 +474,23 @@ export class LogStore {
     maxRecords: number,
     maxBytes: number,
   ): ConsumedRecord[] {
-    return this.guard('reading records', () => {
+    return this.guard(`reading ${topic}-${partition} from offset ${offset}`, () => {
       const out: ConsumedRecord[] = [];
       let bytes = 0;
-      for (const [base, payload] of this.stmt.batchesFrom.iterate(partitionId, offset) as Iterable<
-        [number, Buffer]
-      >) {
-        bytes = readBatchInto(out, topic, partition, base, payload, offset, maxRecords, maxBytes, bytes);
-        if (out.length >= maxRecords || (bytes >= maxBytes && out.length > 0)) break;
+      try {
+        for (const [base, payload] of this.stmt.batchesFrom.iterate(partitionId, offset) as Iterable<
+          [number, Buffer]
+        >) {
+          bytes = readBatchInto(out, topic, partition, base, payload, offset, maxRecords, maxBytes, bytes);
+          if (out.length >= maxRecords || (bytes >= maxBytes && out.length > 0)) break;
+        }
+      } catch (error) {
+        if (error instanceof CorruptStoreError) {
+          throw new CorruptStoreError(`${this.path}, ${topic}-${partition}: ${error.message}`, {
+            cause: error,
+          });
+        }
+        throw error;
       }
       return out;
     });
@@ -671,6 +689,15 @@ export function mapStorageError(error: unknown, what: string, path: string): unk
       `storage full while ${what}: the data directory (${path}) reached its size limit or the disk is full; ` +
         `nothing of this operation was stored and everything stored before is intact`,
       { cause: error },
+    );
+  }
+  if (code === 'ERR_OUT_OF_RANGE' || code === 'ERR_BUFFER_OUT_OF_BOUNDS') {
+    // a record batch whose lengths point outside it: the stored bytes are damaged
+    return new CorruptStoreError(
+      `the store ${path} holds a damaged record batch (${message}) while ${what}`,
+      {
+        cause: error,
+      },
     );
   }
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {

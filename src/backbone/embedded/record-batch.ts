@@ -2,14 +2,21 @@
 // Kafka stores record batches). One row per batch makes an append one insert however many records
 // it holds, and lets a fetch hand out views into one buffer instead of copying every record.
 //
-// Layout (little-endian): a format byte (1), then per record a 24-byte head — offset delta from the
+// Layout (little-endian): a format byte (1), a CRC-32 of everything after it (SQLite checks its
+// B-tree structure but not the bytes of a value, so a damaged page could otherwise be read back
+// as wrong data without an error; Kafka's batches carry a CRC for the same reason), then per
+// record a 24-byte head — offset delta from the
 // batch's base offset (u32), timestamp (f64, exact for integers), key length (i32, -1 = null),
 // value length (i32, -1 = null), headers length (u32, 0 = none) — then key, value, headers bytes.
 // Offsets are explicit because compaction removes records from inside a batch.
 import type { ConsumedRecord } from '../types.js';
+import { crc32 } from 'node:zlib';
+import { CorruptStoreError } from '../errors.js';
 import { decodeHeaders } from '../records.js';
 
 const FORMAT = 1;
+/** Format byte + CRC-32. */
+const START = 5;
 const HEAD = 24;
 
 export interface BatchRecord {
@@ -27,11 +34,11 @@ export function recordBytes(r: { key: Buffer | null; value: Buffer | null; heade
 }
 
 export function encodeBatch(baseOffset: number, records: BatchRecord[]): Buffer {
-  let length = 1;
+  let length = START;
   for (const r of records) length += HEAD + recordBytes(r);
   const out = Buffer.allocUnsafe(length);
   out[0] = FORMAT;
-  let at = 1;
+  let at = START;
   for (const r of records) {
     out.writeUInt32LE(r.offset - baseOffset, at);
     out.writeDoubleLE(r.timestamp, at + 4);
@@ -43,20 +50,30 @@ export function encodeBatch(baseOffset: number, records: BatchRecord[]): Buffer 
     if (r.value !== null) at += r.value.copy(out, at);
     if (r.headers !== null) at += r.headers.copy(out, at);
   }
+  out.writeUInt32LE(crc32(out.subarray(START)), 1);
   return out;
 }
 
-function checkFormat(payload: Buffer): void {
-  if (payload.length === 0 || payload[0] !== FORMAT) {
-    throw new Error(`unknown record batch format ${payload.length === 0 ? '(empty)' : payload[0]}`);
+/** Throws `CorruptStoreError` unless the batch has the known format and its checksum matches. */
+function verify(baseOffset: number, payload: Buffer): void {
+  if (payload.length < START || payload[0] !== FORMAT) {
+    throw new CorruptStoreError(
+      `the stored record batch at offset ${baseOffset} has an unknown format ` +
+        `(${payload.length === 0 ? 'empty' : `format byte ${payload[0]}, ${payload.length} bytes`})`,
+    );
+  }
+  if (crc32(payload.subarray(START)) !== payload.readUInt32LE(1)) {
+    throw new CorruptStoreError(
+      `the stored record batch at offset ${baseOffset} is damaged (checksum mismatch)`,
+    );
   }
 }
 
 /** Every record of a batch, keys and values as views into `payload`. */
 export function decodeBatch(baseOffset: number, payload: Buffer): BatchRecord[] {
-  checkFormat(payload);
+  verify(baseOffset, payload);
   const out: BatchRecord[] = [];
-  let at = 1;
+  let at = START;
   while (at < payload.length) {
     const offset = baseOffset + payload.readUInt32LE(at);
     const timestamp = payload.readDoubleLE(at + 4);
@@ -88,9 +105,9 @@ export function readBatchInto(
   maxBytes: number,
   bytesSoFar: number,
 ): number {
-  checkFormat(payload);
+  verify(baseOffset, payload);
   let bytes = bytesSoFar;
-  let at = 1;
+  let at = START;
   const end = payload.length;
   while (at < end && out.length < maxRecords) {
     const offset = baseOffset + payload.readUInt32LE(at);

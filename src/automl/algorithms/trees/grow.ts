@@ -1,0 +1,617 @@
+// Growing one regression tree on binned features, for every learner here. Each node minimises a
+// second-order loss: with per-row gradients g and hessians h, a node's best constant is
+// −G/(H+λ) and a split gains G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) (XGBoost's derivation). With
+// g = prediction − y and h = 1 this is CART's variance reduction, so CART, the random forest and
+// gradient boosting (squared error or log-loss) share this one grower.
+//
+// Speed comes from LightGBM's tricks: gradient histograms per node over the bin codes (O(rows ×
+// features) per level, then O(bins) to find a split), histogram subtraction (only the smaller
+// child is built; the larger is parent − smaller), and leaf-wise (best-first) growth so that a
+// leaf budget is spent on the splits that gain most. Nodes of a few dozen rows, which deep forest
+// trees are mostly made of, skip histograms (clearing and scanning 255 bins per feature would
+// dwarf their rows) and sort their codes instead: a 50-tree forest on 800 rows fits ~4× faster.
+
+import type { BinnedWindow } from './binning.js';
+import type { EnsembleBuilder } from './ensemble.js';
+
+export interface GrowOptions {
+  /** Depth of the deepest leaf (the root alone is depth 0). */
+  readonly maxDepth: number;
+  readonly maxLeaves: number;
+  readonly minSamplesLeaf: number;
+  /** Minimum hessian sum per child; keeps log-loss leaves away from H ≈ 0 (huge Newton steps). */
+  readonly minChildWeight: number;
+  /** L2 penalty λ on leaf values. */
+  readonly l2: number;
+  readonly minSplitGain: number;
+  /** Factor on leaf values: the learning rate for boosting, 1 for forests. */
+  readonly shrinkage: number;
+  /** Features drawn at each split (random forest's mtry); all features when ≥ features. */
+  readonly featuresPerSplit: number;
+  readonly random: () => number;
+  /** Nodes of at most this many rows are split by sorting their codes (default: SMALL_NODE_ROWS). */
+  readonly smallNodeRows?: number;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  bin: number;
+  leftG: number;
+  leftH: number;
+  leftCount: number;
+}
+
+interface Leaf {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  g: number;
+  h: number;
+  hist: Float64Array | null;
+  split: Split;
+}
+
+// The frontier keeps each unsplit leaf's histogram for the subtraction trick; past this many bytes
+// a leaf drops its histogram and rebuilds it from its rows if it is ever split.
+const HISTOGRAM_POOL_BYTES = 64 * 1024 * 1024;
+const SMALL_NODE_ROWS = 64;
+
+export class TreeGrower {
+  private readonly rows: number;
+  private readonly features: number;
+  private readonly codes: Uint8Array;
+  private readonly binCount: Int32Array;
+  private readonly binOffset: Int32Array;
+  private readonly upperBounds: readonly Float32Array[];
+  private readonly histogramLength: number;
+  private readonly free: Float64Array[] = [];
+  private allocated = 0;
+  private readonly maxHistograms: number;
+  private readonly order: Int32Array;
+  private idx: Uint32Array;
+  private spare: Uint32Array;
+  private orderedG: Float64Array;
+  private orderedH: Float64Array;
+  private keys = new Uint32Array(0);
+  /** Nodes of at most this many rows are split by sorting, not by histogram (see constructor). */
+  private readonly smallNode: number;
+  private readonly best = { gain: 0, feature: -1, bin: 0, next: 0, leftG: 0, leftH: 0, leftCount: 0 };
+  // The current tree in bin space, so boosting can update its scores without reading raw inputs.
+  private treeFeature: number[] = [];
+  private treeBin: number[] = [];
+  private treeLeft: number[] = [];
+  private treeRight: number[] = [];
+  private treeValue: number[] = [];
+  // Each node's slice of idx: after growth a leaf's slice lists exactly the sample rows it holds.
+  private treeStart: number[] = [];
+  private treeEnd: number[] = [];
+
+  constructor(
+    private readonly binned: BinnedWindow,
+    private readonly options: GrowOptions,
+  ) {
+    this.rows = binned.rows;
+    this.features = binned.features;
+    this.codes = binned.codes;
+    this.binCount = binned.binCount;
+    this.binOffset = binned.binOffset;
+    this.upperBounds = binned.upperBounds;
+    this.histogramLength = binned.binOffset[binned.features] * 3;
+    this.maxHistograms = Math.max(
+      4,
+      Math.floor(HISTOGRAM_POOL_BYTES / (8 * Math.max(1, this.histogramLength))),
+    );
+    this.order = Int32Array.from({ length: this.features }, (_, f) => f);
+    this.idx = new Uint32Array(0);
+    this.spare = new Uint32Array(0);
+    this.orderedG = new Float64Array(0);
+    this.orderedH = new Float64Array(0);
+    // A histogram costs O(bins) per feature to clear, subtract and scan whatever the node's size;
+    // sorting a node's codes costs O(n log n). Deep trees have many tiny nodes, where sorting wins.
+    const bins = binned.binOffset[binned.features] / Math.max(1, binned.features);
+    this.smallNode = options.smallNodeRows ?? Math.min(SMALL_NODE_ROWS, Math.floor(bins / 2));
+  }
+
+  /**
+   * Grows one tree on the rows listed in `sample` (duplicates allowed: a bootstrap) and appends it to
+   * `builder`. `hessian` null means h = 1 for every row (squared error). Adds each split's gain to
+   * `importance[feature]`. Returns the number of leaves.
+   */
+  grow(
+    builder: EnsembleBuilder,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+    sample: Uint32Array,
+    importance: Float64Array,
+  ): number {
+    const m = sample.length;
+    this.ensureCapacity(m);
+    this.idx.set(sample);
+    this.treeFeature = [];
+    this.treeBin = [];
+    this.treeLeft = [];
+    this.treeRight = [];
+    this.treeValue = [];
+    this.treeStart = [];
+    this.treeEnd = [];
+    builder.startTree();
+    const root = this.evaluate(builder, 0, m, 0, gradient, hessian, null, this.sums(0, m, gradient, hessian));
+    const frontier = new LeafHeap();
+    if (root) frontier.push(root);
+    let leaves = 1;
+    const o = this.options;
+    while (frontier.size > 0 && leaves < o.maxLeaves) {
+      const leaf = frontier.pop();
+      const { feature, bin, gain } = leaf.split;
+      const mid = this.partition(leaf.start, leaf.end, feature, bin);
+      leaves++;
+      importance[feature] += gain;
+      const leftSums = { g: leaf.split.leftG, h: leaf.split.leftH, count: leaf.split.leftCount };
+      const rightSums = {
+        g: leaf.g - leftSums.g,
+        h: leaf.h - leftSums.h,
+        count: leaf.end - leaf.start - leftSums.count,
+      };
+      const depth = leaf.depth + 1;
+      const leftNode = this.addNode(builder, leftSums.g, leftSums.h, leaf.start, mid);
+      const rightNode = this.addNode(builder, rightSums.g, rightSums.h, mid, leaf.end);
+      this.splitNode(builder, leaf.node, feature, bin, leftNode, rightNode);
+      if (depth >= o.maxDepth) {
+        this.release(leaf.hist);
+        continue;
+      }
+      // Build the smaller child's histogram; the larger one is the parent's minus it. When both
+      // children are small they are split by sorting their rows instead, with no histogram at all.
+      const leftIsSmaller = mid - leaf.start <= leaf.end - mid;
+      const [smallStart, smallEnd] = leftIsSmaller ? [leaf.start, mid] : [mid, leaf.end];
+      let smallHist: Float64Array | null = null;
+      let largeHist: Float64Array | null = null;
+      if (Math.max(mid - leaf.start, leaf.end - mid) <= this.smallNode) {
+        this.release(leaf.hist);
+      } else {
+        smallHist = this.acquire();
+        largeHist = leaf.hist;
+        if (smallHist === null || largeHist === null) {
+          smallHist = largeHist ?? smallHist;
+          largeHist = null;
+        }
+        if (smallHist !== null) this.buildHistogram(smallHist, smallStart, smallEnd, gradient, hessian);
+        if (largeHist !== null && smallHist !== null) {
+          for (let k = 0; k < this.histogramLength; k++) largeHist[k] -= smallHist[k];
+        }
+      }
+      const leftHist = leftIsSmaller ? smallHist : largeHist;
+      const rightHist = leftIsSmaller ? largeHist : smallHist;
+      const left = this.evaluateChild(
+        leftNode,
+        leaf.start,
+        mid,
+        depth,
+        leftSums,
+        leftHist,
+        gradient,
+        hessian,
+      );
+      const right = this.evaluateChild(
+        rightNode,
+        mid,
+        leaf.end,
+        depth,
+        rightSums,
+        rightHist,
+        gradient,
+        hessian,
+      );
+      if (left) frontier.push(left);
+      if (right) frontier.push(right);
+    }
+    while (frontier.size > 0) this.release(frontier.pop().hist);
+    return leaves;
+  }
+
+  /**
+   * Adds the current tree's output to `scores[r]` for each row of the sample it was grown on, by
+   * leaf slices (no walk). Only meaningful when the sample had no duplicate rows.
+   */
+  addSampleOutput(scores: Float64Array): void {
+    const { idx } = this;
+    const feature = this.treeFeature;
+    for (let n = 0; n < feature.length; n++) {
+      if (feature[n] >= 0) continue;
+      const v = this.treeValue[n];
+      for (let i = this.treeStart[n]; i < this.treeEnd[n]; i++) scores[idx[i]] += v;
+    }
+  }
+
+  /** Adds the current tree's output to `scores[r]` for the listed rows, walking their bin codes. */
+  addTreeOutput(scores: Float64Array, rows: Uint32Array): void {
+    const { codes } = this;
+    const stride = this.rows;
+    const feature = this.treeFeature;
+    const bin = this.treeBin;
+    const left = this.treeLeft;
+    const right = this.treeRight;
+    const value = this.treeValue;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      let n = 0;
+      while (feature[n] >= 0) n = codes[feature[n] * stride + r] <= bin[n] ? left[n] : right[n];
+      scores[r] += value[n];
+    }
+  }
+
+  private addNode(builder: EnsembleBuilder, g: number, h: number, start: number, end: number): number {
+    const denominator = h + this.options.l2;
+    const value = denominator > 0 ? (-g / denominator) * this.options.shrinkage : 0;
+    const node = builder.addLeaf(value);
+    this.treeFeature.push(-1);
+    this.treeBin.push(0);
+    this.treeLeft.push(-1);
+    this.treeRight.push(-1);
+    this.treeValue.push(builder.value[node]);
+    this.treeStart.push(start);
+    this.treeEnd.push(end);
+    return node;
+  }
+
+  private splitNode(
+    builder: EnsembleBuilder,
+    node: number,
+    feature: number,
+    bin: number,
+    left: number,
+    right: number,
+  ) {
+    builder.split(node, feature, this.upperBounds[feature][bin], left, right);
+    const root = builder.roots[builder.roots.length - 1];
+    const local = node - root;
+    this.treeFeature[local] = feature;
+    this.treeBin[local] = bin;
+    this.treeLeft[local] = left - root;
+    this.treeRight[local] = right - root;
+  }
+
+  private evaluate(
+    builder: EnsembleBuilder,
+    start: number,
+    end: number,
+    depth: number,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+    hist: Float64Array | null,
+    sums: { g: number; h: number; count: number },
+  ): Leaf | null {
+    const node = this.addNode(builder, sums.g, sums.h, start, end);
+    return this.evaluateChild(node, start, end, depth, sums, hist, gradient, hessian);
+  }
+
+  private evaluateChild(
+    node: number,
+    start: number,
+    end: number,
+    depth: number,
+    sums: { g: number; h: number; count: number },
+    hist: Float64Array | null,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+  ): Leaf | null {
+    const o = this.options;
+    if (depth >= o.maxDepth || sums.count < 2 * o.minSamplesLeaf) {
+      this.release(hist);
+      return null;
+    }
+    if (hist === null && end - start > this.smallNode) {
+      hist = this.acquire() ?? new Float64Array(this.histogramLength);
+      this.buildHistogram(hist, start, end, gradient, hessian);
+    }
+    const split = this.bestSplit(hist, start, end, sums.g, sums.h, sums.count, gradient, hessian);
+    if (split === null) {
+      this.release(hist);
+      return null;
+    }
+    return { node, start, end, depth, g: sums.g, h: sums.h, hist, split };
+  }
+
+  private sums(start: number, end: number, gradient: Float64Array, hessian: Float64Array | null) {
+    let g = 0;
+    let h = 0;
+    const idx = this.idx;
+    for (let i = start; i < end; i++) g += gradient[idx[i]];
+    if (hessian === null) h = end - start;
+    else for (let i = start; i < end; i++) h += hessian[idx[i]];
+    return { g, h, count: end - start };
+  }
+
+  /** Per bin: [Σg, Σh, count], feature after feature. */
+  private buildHistogram(
+    hist: Float64Array,
+    start: number,
+    end: number,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+  ): void {
+    hist.fill(0);
+    const { idx, codes, rows, binCount, binOffset } = this;
+    const n = end - start;
+    // Gather the node's gradients once so the per-feature passes read them sequentially.
+    this.gather(start, end, gradient, hessian);
+    const og = this.orderedG;
+    const oh = this.orderedH;
+    for (let f = 0; f < this.features; f++) {
+      if (binCount[f] < 2) continue;
+      const base = f * rows;
+      const offset = binOffset[f] * 3;
+      if (hessian === null) {
+        // h = 1 per row: the hessian sum is the count, copied per bin instead of added per row.
+        for (let i = 0; i < n; i++) {
+          const k = offset + codes[base + idx[start + i]] * 3;
+          hist[k] += og[i];
+          hist[k + 2] += 1;
+        }
+        const end3 = offset + binCount[f] * 3;
+        for (let k = offset; k < end3; k += 3) hist[k + 1] = hist[k + 2];
+      } else {
+        for (let i = 0; i < n; i++) {
+          const k = offset + codes[base + idx[start + i]] * 3;
+          hist[k] += og[i];
+          hist[k + 1] += oh[i];
+          hist[k + 2] += 1;
+        }
+      }
+    }
+  }
+
+  /**
+   * The best split of a node over (a random subset of) the features: from its histogram, or, for a
+   * small node without one, by sorting its rows' bin codes. Both scan the same candidate splits
+   * ("code <= b") with the same sums, so they choose the same split.
+   */
+  private bestSplit(
+    hist: Float64Array | null,
+    start: number,
+    end: number,
+    g: number,
+    h: number,
+    count: number,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+  ): Split | null {
+    const o = this.options;
+    const { binCount, order } = this;
+    const best = this.best;
+    best.gain = o.minSplitGain;
+    best.feature = -1;
+    const parentScore = (g * g) / (h + o.l2);
+    if (hist === null) this.gather(start, end, gradient, hessian);
+    const draw = Math.min(o.featuresPerSplit, this.features);
+    // Random forest: a random subset of features per split. Like scikit-learn, keep looking past
+    // the subset when none of its features can split the node.
+    if (draw < this.features) {
+      for (let i = 0; i < draw; i++) {
+        const j = i + Math.floor(o.random() * (this.features - i));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    for (let i = 0; i < this.features; i++) {
+      if (i === draw && best.feature >= 0) break;
+      const f = draw < this.features ? order[i] : i;
+      if (binCount[f] < 2) continue;
+      if (hist !== null) this.scanHistogram(hist, f, g, h, count, parentScore);
+      else this.scanSorted(f, start, end, hessian !== null, g, h, count, parentScore);
+    }
+    if (best.feature < 0) return null;
+    let next = best.next;
+    if (hist !== null) {
+      const offset = this.binOffset[best.feature] * 3;
+      next = best.bin + 1;
+      while (hist[offset + next * 3 + 2] === 0) next++;
+    }
+    // Put the threshold midway across the empty bins between the two sides, as exact CART puts it
+    // midway between the two nearest values, rather than hard against the left side.
+    return {
+      gain: best.gain,
+      feature: best.feature,
+      bin: (best.bin + next - 1) >>> 1,
+      leftG: best.leftG,
+      leftH: best.leftH,
+      leftCount: best.leftCount,
+    };
+  }
+
+  private scanHistogram(
+    hist: Float64Array,
+    f: number,
+    g: number,
+    h: number,
+    count: number,
+    parentScore: number,
+  ) {
+    const o = this.options;
+    const l2 = o.l2;
+    const best = this.best;
+    const bins = this.binCount[f];
+    const offset = this.binOffset[f] * 3;
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    for (let b = 0; b < bins - 1; b++) {
+      const k = offset + b * 3;
+      const c = hist[k + 2];
+      if (c === 0) continue;
+      gl += hist[k];
+      hl += hist[k + 1];
+      cl += c;
+      if (cl < o.minSamplesLeaf) continue;
+      if (count - cl < o.minSamplesLeaf) break;
+      const hr = h - hl;
+      if (hl < o.minChildWeight || hr < o.minChildWeight) continue;
+      const gr = g - gl;
+      const leftScore = (gl * gl) / (hl + l2);
+      const rightScore = (gr * gr) / (hr + l2);
+      const gain = leftScore + rightScore - parentScore;
+      // Gains within rounding of zero (a constant target) are not splits.
+      if (gain > best.gain && gain > 1e-10 * (leftScore + rightScore + parentScore)) {
+        best.gain = gain;
+        best.feature = f;
+        best.bin = b;
+        best.leftG = gl;
+        best.leftH = hl;
+        best.leftCount = cl;
+      }
+    }
+  }
+
+  private scanSorted(
+    f: number,
+    start: number,
+    end: number,
+    hasHessian: boolean,
+    g: number,
+    h: number,
+    count: number,
+    parentScore: number,
+  ) {
+    const o = this.options;
+    const l2 = o.l2;
+    const best = this.best;
+    const { idx, codes, orderedG: og, orderedH: oh } = this;
+    const n = end - start;
+    const base = f * this.rows;
+    // Key = code in the top 8 bits, position in the node below: one numeric sort orders by code.
+    const keys = this.keys.subarray(0, n);
+    for (let i = 0; i < n; i++) keys[i] = ((codes[base + idx[start + i]] << 23) | i) >>> 0;
+    keys.sort();
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    let i = 0;
+    while (i < n) {
+      const code = keys[i] >>> 23;
+      // Sum one code's rows first, in row order, exactly as a histogram bin would.
+      let rg = 0;
+      let rh = 0;
+      let rc = 0;
+      for (; i < n && keys[i] >>> 23 === code; i++) {
+        const j = keys[i] & 0x7fffff;
+        rg += og[j];
+        if (hasHessian) rh += oh[j];
+        rc++;
+      }
+      if (i === n) break;
+      gl += rg;
+      hl += hasHessian ? rh : rc;
+      cl += rc;
+      if (cl < o.minSamplesLeaf) continue;
+      if (count - cl < o.minSamplesLeaf) break;
+      const hr = h - hl;
+      if (hl < o.minChildWeight || hr < o.minChildWeight) continue;
+      const gr = g - gl;
+      const leftScore = (gl * gl) / (hl + l2);
+      const rightScore = (gr * gr) / (hr + l2);
+      const gain = leftScore + rightScore - parentScore;
+      if (gain > best.gain && gain > 1e-10 * (leftScore + rightScore + parentScore)) {
+        best.gain = gain;
+        best.feature = f;
+        best.bin = code;
+        best.next = keys[i] >>> 23;
+        best.leftG = gl;
+        best.leftH = hl;
+        best.leftCount = cl;
+      }
+    }
+  }
+
+  /** The node's gradients (and hessians) in idx order, for sequential reads. */
+  private gather(start: number, end: number, gradient: Float64Array, hessian: Float64Array | null): void {
+    const { idx, orderedG: og, orderedH: oh } = this;
+    const n = end - start;
+    for (let i = 0; i < n; i++) og[i] = gradient[idx[start + i]];
+    if (hessian !== null) for (let i = 0; i < n; i++) oh[i] = hessian[idx[start + i]];
+  }
+
+  /** Stable partition of idx[start, end) into rows with code <= bin, then the rest; returns the boundary. */
+  private partition(start: number, end: number, feature: number, bin: number): number {
+    const { idx, spare, codes } = this;
+    const base = feature * this.rows;
+    let l = start;
+    let s = 0;
+    // Branch-free: a split sends rows left or right unpredictably, so write both and advance one.
+    for (let i = start; i < end; i++) {
+      const r = idx[i];
+      const goesLeft = +(codes[base + r] <= bin);
+      idx[l] = r;
+      spare[s] = r;
+      l += goesLeft;
+      s += 1 - goesLeft;
+    }
+    idx.set(spare.subarray(0, s), l);
+    return l;
+  }
+
+  private acquire(): Float64Array | null {
+    const hist = this.free.pop();
+    if (hist) return hist;
+    if (this.allocated >= this.maxHistograms) return null;
+    this.allocated++;
+    return new Float64Array(this.histogramLength);
+  }
+
+  private release(hist: Float64Array | null): void {
+    if (hist !== null && this.free.length < this.maxHistograms) this.free.push(hist);
+  }
+
+  private ensureCapacity(m: number): void {
+    if (this.idx.length >= m) return;
+    this.idx = new Uint32Array(m);
+    this.spare = new Uint32Array(m);
+    this.orderedG = new Float64Array(m);
+    this.orderedH = new Float64Array(m);
+    this.keys = new Uint32Array(m);
+  }
+}
+
+/** Max-heap of splittable leaves by split gain: the leaf-wise growth order. */
+class LeafHeap {
+  private readonly items: Leaf[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(leaf: Leaf): void {
+    const items = this.items;
+    items.push(leaf);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent].split.gain >= items[i].split.gain) break;
+      [items[parent], items[i]] = [items[i], items[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): Leaf {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop() as Leaf;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let largest = i;
+        if (l < items.length && items[l].split.gain > items[largest].split.gain) largest = l;
+        if (r < items.length && items[r].split.gain > items[largest].split.gain) largest = r;
+        if (largest === i) break;
+        [items[largest], items[i]] = [items[i], items[largest]];
+        i = largest;
+      }
+    }
+    return top;
+  }
+}

@@ -104,6 +104,9 @@ export class GroupCoordinator {
     const group = this.groups.get(member.groupId);
     member.active = false;
     if (!group || !group.members.delete(member.memberId)) return;
+    // The member's partitions are gone with it (Kafka's onPartitionsLost), even before it notices.
+    member.setAssignment([], 0);
+    member.notify();
     if (group.members.size === 0) this.groups.delete(group.groupId);
     else this.rebalance(group);
   }

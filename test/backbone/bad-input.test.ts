@@ -170,7 +170,8 @@ await forEachBackbone((env) => {
     const error = (await rejectsWith(
       backbone.produce(small, [{ value: 'fine' }, { value: Buffer.alloc(4096) }]),
       RecordTooLargeError,
-      new RegExp(`4096 bytes exceeds the limit of 2048 bytes for topic '${small}'`),
+      // the size counted may include the backbone's framing (Kafka counts its record batch)
+      new RegExp(`\\d+ bytes exceeds the limit of 2048 bytes for topic '${small}'`),
     )) as RecordTooLargeError;
     assert.equal(error.limit, 2048);
     assert.equal(

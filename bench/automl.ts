@@ -1,0 +1,241 @@
+// `npm run bench:automl`: tml's model selection against scikit-learn's equivalent loop, side by side
+// in one run, on the same windows (identical bytes) and the same candidate configurations.
+//
+// Windows: 1,000×5, 20,000×5 and 5,000×50, each with a linear target, a nonlinear target and a
+// classification task; the newest 20% of each is the holdout on both sides. Timed: tml's
+// `selectModel` (candidates on a 2-thread pool, started beforehand, plus the champion's refit) and
+// scikit-learn's loop in Python (fit + holdout prediction per candidate, measured inside Python, so
+// no interpreter start-up or imports; with its native threads and with one, the faster counts).
+// The sides alternate window by window so that both see the same load on a shared machine. Also
+// single-core OLS/ridge fit and prediction throughput. Prints tables and writes
+// bench/results/automl.json. Options: --quick (one timed run per window).
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { TrainingPool } from '../src/automl/pool/training-pool.js';
+import { planFor, ALGORITHMS, MODELRUNS } from './automl/candidates.js';
+import {
+  ensureVenv,
+  PythonSide,
+  repositoryRoot,
+  type PythonMicro,
+  type PythonWindow,
+} from './automl/python.js';
+import {
+  compareWindow,
+  familyTotals,
+  printFamilies,
+  printMicro,
+  printTable,
+  type MicroRow,
+  type TmlWindow,
+} from './automl/report.js';
+import { micro, selectOnWindow, type TmlMicro } from './automl/tml.js';
+import { generate, readWindow, writeWindow, type Target, type WindowSpec } from './automl/windows.js';
+
+const SEED = 20_260_401;
+const PREDICT_ROWS = 1_000_000;
+const quick = process.argv.includes('--quick');
+
+async function main(): Promise<void> {
+  const root = repositoryRoot();
+  const dataDir = join(root, '.cache', 'bench-automl');
+  const resultsDir = join(root, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+
+  // 1. The windows, written once; both sides read these files.
+  const shapes: Array<[number, number]> = [
+    [1_000, 5],
+    [20_000, 5],
+    [5_000, 50],
+  ];
+  const targets: Target[] = ['linear', 'nonlinear', 'classification'];
+  const windows: Array<WindowSpec & { candidates: ReturnType<typeof planFor>; warmup: boolean }> = [];
+  let seed = SEED;
+  for (const [rows, features] of shapes) {
+    for (const target of targets) {
+      const repeats = quick ? 1 : rows <= 1_000 ? 7 : 3;
+      const w = writeWindow(
+        dataDir,
+        `${rows}x${features}-${target}`,
+        rows,
+        features,
+        target,
+        seed++,
+        repeats,
+      );
+      windows.push({ ...w, candidates: planFor(w.task, rows, features, SEED), warmup: rows <= 1_000 });
+    }
+  }
+  const predictValues = generate(PREDICT_ROWS, 5, 'linear', seed).subarray(0, PREDICT_ROWS * 5);
+  const predictFile = join(dataDir, `predict-${PREDICT_ROWS}x5.f64`);
+  const predictBytes = Buffer.alloc(predictValues.length * 8);
+  for (let i = 0; i < predictValues.length; i++) predictBytes.writeDoubleLE(predictValues[i], i * 8);
+  writeFileSync(predictFile, predictBytes);
+
+  const spec = {
+    seed: SEED,
+    holdoutFraction: 0.2,
+    windows,
+    micro: { fitWindow: '1000x5-linear', gbdtWindow: '20000x5-nonlinear', predictFile },
+  };
+  const specFile = join(dataDir, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec, null, 1));
+
+  // 2. Both sides, window by window (interleaved, so that both see the same load on a shared
+  // machine). The pool's threads and Python's interpreter start before the clocks run.
+  const sk = await PythonSide.start(ensureVenv(), specFile);
+  console.log(
+    `scikit-learn ${sk.environment.sklearn}, numpy ${sk.environment.numpy}, Python ${sk.environment.python}; ${sk.environment.openblasEnvironment}`,
+  );
+  const pool = new TrainingPool({ maxThreads: 2 });
+  const tml: TmlWindow[] = [];
+  const python: PythonWindow[] = [];
+  let m: TmlMicro;
+  let skMicro: PythonMicro;
+  try {
+    for (const w of windows) {
+      python.push(await sk.window(w.id));
+      const data = readWindow(w);
+      tml.push(
+        await selectOnWindow(w.id, data, w.task, w.candidates, {
+          seed: SEED,
+          repeats: w.repeats,
+          warmup: w.warmup,
+          pool,
+        }),
+      );
+      const p = python[python.length - 1];
+      console.log(
+        `  ${w.id}: tml ${tml[tml.length - 1].selectMs.toFixed(1)} ms, scikit-learn ${p.parallel.selectMs.toFixed(1)} ms (${p.parallel.threads} threads) / ${p.single.selectMs.toFixed(1)} ms (1 thread)`,
+      );
+    }
+    const byId = (id: string) => windows.find((w) => w.id === id) as WindowSpec;
+    const predictX = new Float64Array(PREDICT_ROWS * 5);
+    for (let i = 0; i < predictX.length; i++) predictX[i] = predictBytes.readDoubleLE(i * 8);
+    skMicro = await sk.micro();
+    m = micro(readWindow(byId('1000x5-linear')), readWindow(byId('20000x5-nonlinear')), predictX);
+  } finally {
+    await pool.close();
+    await sk.close();
+  }
+
+  // 4. Report.
+  const rows = windows.map((w, i) => {
+    if (python[i].parallel.sha256 !== w.sha256) throw new Error(`${w.id}: Python read other bytes`);
+    return compareWindow(w, tml[i], python[i]);
+  });
+  console.log('');
+  printTable(rows);
+  const sklearnChosen = python.map((p) => (p.parallel.selectMs <= p.single.selectMs ? p.parallel : p.single));
+  const families = familyTotals(
+    tml.map((t, i) => ({ tml: t.leaderboard, sklearn: sklearnChosen[i].leaderboard })),
+  );
+  printFamilies(families);
+  const microRows: MicroRow[] = [
+    {
+      name: 'OLS fit 1,000×5 (algorithm)',
+      tml: m.olsFit1000x5Ms,
+      sklearn: skMicro.olsFit1000x5Ms,
+      unit: 'ms',
+      goal: '< 0.2 ms',
+      met: m.olsFit1000x5Ms < 0.2,
+    },
+    {
+      name: 'ridge fit 1,000×5 (algorithm)',
+      tml: m.ridgeFit1000x5Ms,
+      sklearn: skMicro.ridgeFit1000x5Ms,
+      unit: 'ms',
+      goal: '< 0.2 ms',
+      met: m.ridgeFit1000x5Ms < 0.2,
+    },
+    {
+      name: 'OLS Model.fit 1,000×5 (+standardise, JSON)',
+      tml: m.olsModelFit1000x5Ms,
+      sklearn: NaN,
+      unit: 'ms',
+      goal: '',
+      met: true,
+    },
+    {
+      name: 'ridge Model.fit 1,000×5 (+standardise, JSON)',
+      tml: m.ridgeModelFit1000x5Ms,
+      sklearn: NaN,
+      unit: 'ms',
+      goal: '',
+      met: true,
+    },
+    {
+      name: 'linear Model.predict',
+      tml: m.linearPredictRowsPerS,
+      sklearn: skMicro.linearPredictRowsPerS,
+      unit: 'rows/s',
+      goal: '≥ 5M rows/s',
+      met: m.linearPredictRowsPerS >= 5e6,
+    },
+    {
+      name: 'linear predict (algorithm, standardised x)',
+      tml: m.linearRawPredictRowsPerS,
+      sklearn: NaN,
+      unit: 'rows/s',
+      goal: '',
+      met: true,
+    },
+    {
+      name: 'GBDT 100 trees Model.predict',
+      tml: m.gbdt100PredictRowsPerS,
+      sklearn: skMicro.gbdt100PredictRowsPerS,
+      unit: 'rows/s',
+      goal: '≥ 500k rows/s',
+      met: m.gbdt100PredictRowsPerS >= 5e5,
+    },
+    {
+      name: 'GBDT 100 trees predict (algorithm)',
+      tml: m.gbdt100RawPredictRowsPerS,
+      sklearn: NaN,
+      unit: 'rows/s',
+      goal: '',
+      met: true,
+    },
+  ];
+  printMicro(microRows);
+
+  const results = {
+    benchmark: 'automl',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    note: 'shared 2-core machine, other jobs running: absolute times are noisy, compare the ratios of one run',
+    quick,
+    seed: SEED,
+    holdoutFraction: 0.2,
+    algorithms: ALGORITHMS,
+    modelruns: MODELRUNS,
+    python: sk.environment,
+    windows: rows.map((r, i) => ({
+      ...r,
+      tmlRunsMs: tml[i].selectMsRuns,
+      sklearnParallelRunsMs: python[i].parallel.selectMsRuns,
+      sklearnSingleRunsMs: python[i].single.selectMsRuns,
+      sklearnRefitBestMs: python[i].parallel.refitBestMs,
+      candidates: windows[i].candidates.map((c) => c.id),
+      tmlLeaderboard: tml[i].leaderboard,
+      sklearnLeaderboard: sklearnChosen[i].leaderboard,
+    })),
+    families,
+    micro: {
+      tml: m,
+      sklearn: skMicro,
+      predictRows: PREDICT_ROWS,
+      goals: microRows.filter((r) => r.goal !== ''),
+    },
+  };
+  writeFileSync(join(resultsDir, 'automl.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results/automl.json');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

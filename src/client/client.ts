@@ -1,0 +1,172 @@
+// The typed SDK of the /v1 API: one method per operation (the operationIds of /v1/openapi.json).
+import { TmlApiError, TmlConnectionError } from './errors.js';
+import type * as T from './types.js';
+
+export interface ClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:8000` (without `/v1`). */
+  url: string;
+  token?: string;
+  /** Per-request timeout in ms (default 120,000). */
+  timeoutMs?: number;
+  /** For tests and custom agents; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+const enc = encodeURIComponent;
+
+export class TmlClient {
+  readonly #base: string;
+  readonly #token?: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.url);
+    } catch {
+      throw new TmlConnectionError(
+        `not a server URL: '${options.url}' (expected e.g. http://127.0.0.1:8000)`,
+      );
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TmlConnectionError(`not an http(s) URL: '${options.url}'`);
+    }
+    this.#base = base.href.replace(/\/+$/, '') + '/v1';
+    if (options.token !== undefined) this.#token = options.token.trim();
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  // topics
+  createTopic(request: T.CreateTopicRequest): Promise<T.CreateTopicResponse> {
+    return this.#call('POST', '/topics', request);
+  }
+  async listTopics(): Promise<T.TopicSummary[]> {
+    return (await this.#call<{ topics: T.TopicSummary[] }>('GET', '/topics')).topics;
+  }
+  modifyTopic(topic: string, details: T.ContactDetails): Promise<T.TopicDetails> {
+    return this.#call('PATCH', `/topics/${enc(topic)}`, details);
+  }
+  async deleteTopic(topic: string): Promise<string[]> {
+    return (await this.#call<{ deleted: string[] }>('DELETE', `/topics/${enc(topic)}`)).deleted;
+  }
+  activateTopic(topic: string): Promise<{ topic: string; active: boolean }> {
+    return this.#call('POST', `/topics/${enc(topic)}/activate`);
+  }
+  deactivateTopic(topic: string): Promise<{ topic: string; active: boolean }> {
+    return this.#call('POST', `/topics/${enc(topic)}/deactivate`);
+  }
+
+  // records
+  produce(
+    topic: string,
+    producerId: string,
+    value: string | number,
+    identifier?: string,
+  ): Promise<T.ProduceResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/records`, {
+      producerId,
+      value,
+      ...(identifier ? { identifier } : {}),
+    });
+  }
+  produceBulk(
+    topic: string,
+    producerId: string,
+    values: (string | number)[],
+  ): Promise<T.ProduceBulkResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/records/bulk`, { producerId, values });
+  }
+
+  // consumers
+  subscribe(
+    topic: string,
+    details: T.ContactDetails & { groupId?: string } = {},
+  ): Promise<T.ConsumerResponse> {
+    return this.#call('POST', '/consumers', { topic, ...details });
+  }
+  modifyConsumer(consumerId: string, details: T.ContactDetails): Promise<T.ConsumerDetails> {
+    return this.#call('PATCH', `/consumers/${enc(consumerId)}`, details);
+  }
+  unsubscribe(consumerId: string): Promise<T.ConsumerResponse> {
+    return this.#call('DELETE', `/consumers/${enc(consumerId)}`);
+  }
+  consume(consumerId: string, request: T.PollRequest = {}): Promise<T.PollResponse> {
+    return this.#call('POST', `/consumers/${enc(consumerId)}/poll`, request);
+  }
+
+  // groups
+  createGroup(request: T.CreateGroupRequest): Promise<T.GroupResponse> {
+    return this.#call('POST', '/groups', request);
+  }
+  groupConsume(groupId: string, request: T.GroupPollRequest): Promise<T.GroupPollResponse> {
+    return this.#call('POST', `/groups/${enc(groupId)}/poll`, request);
+  }
+  activateGroup(groupId: string): Promise<T.GroupActiveResponse> {
+    return this.#call('POST', `/groups/${enc(groupId)}/activate`);
+  }
+  deactivateGroup(groupId: string): Promise<T.GroupActiveResponse> {
+    return this.#call('POST', `/groups/${enc(groupId)}/deactivate`);
+  }
+
+  // server and tokens
+  status(): Promise<T.ServerStatus> {
+    return this.#call('GET', '/status');
+  }
+  createToken(role: T.Role, label?: string): Promise<T.CreateTokenResponse> {
+    return this.#call('POST', '/tokens', { role, ...(label ? { label } : {}) });
+  }
+  async listTokens(): Promise<T.TokenInfo[]> {
+    return (await this.#call<{ tokens: T.TokenInfo[] }>('GET', '/tokens')).tokens;
+  }
+  revokeToken(id: string): Promise<T.TokenInfo> {
+    return this.#call('DELETE', `/tokens/${enc(id)}`);
+  }
+
+  async #call<R>(method: string, path: string, body?: unknown): Promise<R> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    // POSTs without a body still send `{}`: Fastify refuses an empty body with a JSON content type.
+    const payload = body !== undefined ? body : method === 'POST' || method === 'PATCH' ? {} : undefined;
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.#fetch(this.#base + path, {
+        method,
+        headers,
+        ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      throw new TmlConnectionError(
+        `cannot reach the tml server at ${this.#base}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new TmlConnectionError(
+        `the server at ${this.#base} answered ${response.status} with something that is not JSON`,
+      );
+    }
+    if (!response.ok) {
+      const problem = parsed as Partial<T.Problem> | undefined;
+      throw new TmlApiError({
+        type: problem?.type ?? 'about:blank',
+        title: problem?.title ?? response.statusText,
+        status: response.status,
+        detail: problem?.detail ?? `HTTP ${response.status}`,
+        code: problem?.code ?? `HTTP_${response.status}`,
+        ...(problem?.parameter !== undefined ? { parameter: problem.parameter } : {}),
+        ...(problem?.instance !== undefined ? { instance: problem.instance } : {}),
+      });
+    }
+    return parsed as R;
+  }
+}

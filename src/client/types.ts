@@ -1,0 +1,157 @@
+// The shapes of the /v1 API as the SDK sees them. They mirror src/server/v1/schemas.ts (the client
+// layer may not import the server); test/server/client.test.ts checks the two against each other
+// through the OpenAPI document.
+
+export type Role = 'admin' | 'user';
+
+export interface ContactDetails {
+  companyname?: string;
+  contactname?: string;
+  contactemail?: string;
+  location?: string;
+  description?: string;
+}
+
+export interface CreateTopicRequest extends ContactDetails {
+  topic: string;
+  partitions?: number;
+  replicationFactor?: number;
+}
+
+export interface CreateTopicResponse {
+  topic: string;
+  producerId: string;
+  /** True when the topic was there before (the same producer id is returned). */
+  existed: boolean;
+}
+
+export interface TopicSummary {
+  topic: string;
+  partitions: number;
+  records: number;
+  active: boolean;
+  registered: boolean;
+  /** Admin tokens only. */
+  producerId?: string;
+  companyname: string;
+  description: string;
+  createdAt?: string;
+}
+
+export interface TopicDetails extends Required<ContactDetails> {
+  topic: string;
+  active: boolean;
+}
+
+export interface ProduceResponse {
+  topic: string;
+  partition: number;
+  offset: number;
+  bytesWritten: number;
+}
+
+export interface ProduceBulkResponse {
+  topic: string;
+  records: number;
+  bytesWritten: number;
+  partitions: { partition: number; firstOffset: number; lastOffset: number }[];
+}
+
+export interface ConsumerResponse {
+  consumerId: string;
+  topic: string;
+}
+
+export interface ConsumerDetails extends Required<ContactDetails> {
+  consumerId: string;
+  topic: string;
+}
+
+export interface ApiRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  value: string | null;
+}
+
+export interface PollRequest {
+  /** -1 (default): continue from the last read; >= 0: start there. */
+  offset?: number;
+  /** -1 (default): every partition. */
+  partition?: number;
+  rollbackPercent?: number;
+  maxRecords?: number;
+}
+
+export interface PollResponse {
+  topic: string;
+  records: ApiRecord[];
+  bytesRead: number;
+  /** Offset of the last record returned; -1 when none. */
+  lastOffset: number;
+}
+
+export interface CreateGroupRequest extends ContactDetails {
+  groupName: string;
+  topics: string[];
+}
+
+export interface GroupResponse {
+  groupId: string;
+  groupName: string;
+  topics: string[];
+  existed: boolean;
+}
+
+export interface GroupPollRequest {
+  topic: string;
+  consumerId: string;
+  offset?: number;
+  partition?: number;
+  rollbackOffset?: number;
+  maxRecords?: number;
+}
+
+export interface GroupPollResponse extends PollResponse {
+  groupId: string;
+}
+
+export interface GroupActiveResponse {
+  groupId: string;
+  groupName: string;
+  active: boolean;
+}
+
+export interface ServerStatus {
+  host: string;
+  port: number;
+  inFlight: number;
+  busy: boolean;
+  backbone: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  role: Role;
+  label: string;
+  createdAt: string;
+}
+
+export interface CreateTokenResponse {
+  /** Shown once: only its hash is stored. */
+  token: string;
+  info: TokenInfo;
+}
+
+/** RFC 9457 problem details, as the server sends them. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: string;
+  parameter?: string;
+}

@@ -1,0 +1,139 @@
+// The tml HTTP server: the VIPER-compatible GET API at `/<endpoint>` (optionally behind a
+// microservice path segment), the typed JSON API under `/v1`, `/healthz` and `/metrics`.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Backbone } from '../backbone/types.js';
+import { Authenticator } from './auth/authenticator.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { loggerOptions } from './logging.js';
+import { ServerMetrics } from './metrics.js';
+import type { ServerLimits, ServerServices } from './operations/context.js';
+import type { ServerStore } from './store/records.js';
+import { v1Routes } from './v1/plugin.js';
+import { viperRoutes } from './viper/plugin.js';
+import { sendViper, viperErrorBody } from './viper/respond.js';
+
+export interface AppOptions {
+  backbone: Backbone;
+  store: ServerStore;
+  limits: Partial<ServerLimits> & Pick<ServerLimits, 'maxMessageBytes'>;
+  /** pino level, or false for no logs (tests). */
+  logLevel?: string | false;
+  /** Close the store and the backbone when the app closes (the server owns them). */
+  closeResources?: boolean;
+  /** How often the token list is re-read (default 5 s). */
+  tokenRefreshMs?: number;
+  /** Process metrics (CPU, memory, event loop) in /metrics; off in tests. */
+  processMetrics?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Filled by the faces for the metrics: which operation, and `ok` or an error code. */
+    tml: { face: string; operation: string; outcome: string };
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const limits: ServerLimits = {
+    maxConsumeRecords: 1000,
+    topicDefaults: { partitions: 1, replicationFactor: 1 },
+    ...options.limits,
+  };
+  const app = Fastify({
+    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info'),
+    // VIPER carries its data in the query string (bulk produce: thousands of values). Node's default
+    // 16 KiB header limit would cut those off with a bare 431; this lets values up to the record
+    // limit in, percent-encoded, and larger ones reach the parameter check and its clear error.
+    http: { maxHeaderSize: limits.maxMessageBytes * 3 + 64 * 1024 },
+    bodyLimit: limits.maxMessageBytes * 3 + 64 * 1024,
+    // A path Fastify cannot decode (`/%zz`) never reaches a route: answer it in the face's own way.
+    frameworkErrors: (error, request, frameworkReply) => {
+      // Fastify types this reply with its generic route defaults; it is an ordinary reply.
+      const reply = frameworkReply as unknown as FastifyReply;
+      const url = request.raw.url ?? '';
+      if (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?')) {
+        return reply.code(400).header('content-type', 'application/problem+json').send({
+          type: 'urn:tml:problem:bad-url',
+          title: 'Bad Request',
+          status: 400,
+          detail: error.message,
+          code: 'BAD_URL',
+        });
+      }
+      return sendViper(reply, viperErrorBody(`the URL path is not valid: ${error.message.slice(0, 200)}`));
+    },
+    // Unknown fields are an error to report, not something to drop silently (Fastify's default).
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? false });
+  let inFlight = 0;
+  const services: ServerServices = {
+    backbone: options.backbone,
+    store: options.store,
+    limits,
+    metrics,
+    locks: new KeyedMutex(),
+    address: () => {
+      const address = app.server.address();
+      return typeof address === 'object' && address !== null
+        ? { host: address.address, port: address.port }
+        : { host: '', port: 0 };
+    },
+    inFlight: () => inFlight,
+  };
+  const authenticator = new Authenticator(options.store.tokens);
+
+  app.decorateRequest('tml', null as unknown as FastifyRequest['tml']);
+  app.addHook('onRequest', async (request) => {
+    inFlight++;
+    request.tml = { face: 'other', operation: 'other', outcome: 'ok' };
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    inFlight--;
+    const { face, operation, outcome } = request.tml;
+    metrics.requests.inc({ face, operation, outcome });
+    metrics.latency.observe({ face, operation }, reply.elapsedTime / 1000);
+  });
+
+  // Graceful shutdown: Fastify stops accepting and closes idle keep-alive connections when close()
+  // starts; a connection busy with a request would then stay open until its keep-alive timeout
+  // (72 s). Answers sent while closing therefore ask the client to close the connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    await options.backbone.listTopics();
+    return reply.send({ status: 'ok', backbone: options.backbone.kind });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  await app.register(v1Routes(services, authenticator), { prefix: '/v1' });
+  await app.register(viperRoutes(services, authenticator));
+
+  // Tokens created or revoked by another process (`tml token`) are seen within this period.
+  const refresh = setInterval(() => {
+    options.store.tokens
+      .refresh()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'token refresh failed'));
+  }, options.tokenRefreshMs ?? 5000);
+  refresh.unref();
+  app.addHook('onClose', async () => clearInterval(refresh));
+
+  if (options.closeResources) {
+    // Runs after in-flight requests have finished (Fastify closes the listener first).
+    app.addHook('onClose', async () => {
+      await options.store.close();
+      await options.backbone.close();
+    });
+  }
+  return app;
+}

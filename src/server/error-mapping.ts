@@ -1,0 +1,37 @@
+// Every failure becomes a ServerError before either face renders it: the backbone's typed errors by
+// their code, anything unexpected as a 500 whose details stay in the log.
+import { BackboneError } from '../backbone/errors.js';
+import { ParameterError, ServerError, UnavailableError } from './errors.js';
+
+export function toServerError(error: unknown): ServerError {
+  if (error instanceof ServerError) return error;
+  if (error instanceof BackboneError) {
+    switch (error.code) {
+      case 'UNKNOWN_TOPIC':
+        return new ServerError('UNKNOWN_TOPIC', 404, error.message);
+      case 'TOPIC_EXISTS':
+        return new ServerError('TOPIC_EXISTS', 409, error.message);
+      case 'INVALID_TOPIC_NAME':
+        return new ParameterError('topic', error.message);
+      case 'INVALID_PARTITIONS':
+        return new ParameterError('numpartitions', error.message);
+      case 'UNKNOWN_PARTITION':
+        return new ParameterError('partition', error.message);
+      case 'OFFSET_OUT_OF_RANGE':
+        return new ParameterError('offset', error.message);
+      case 'RECORD_TOO_LARGE':
+        return new ServerError('RECORD_TOO_LARGE', 413, error.message);
+      case 'INVALID_CONFIG':
+        return new ServerError('INVALID_CONFIG', 400, error.message);
+      case 'BACKBONE_CLOSED':
+      case 'BROKER_UNREACHABLE':
+      case 'STORE_LOCKED':
+        return new UnavailableError(error.message, { cause: error });
+      case 'STORAGE_FULL':
+        return new ServerError('STORAGE_FULL', 507, error.message);
+      default:
+        return new ServerError(error.code, 500, error.message);
+    }
+  }
+  return new ServerError('INTERNAL', 500, 'internal error (see the server log)', { cause: error });
+}

@@ -1,0 +1,78 @@
+// Typed errors of the server layer. Each carries a stable `code` and the HTTP status the `/v1` face
+// answers with; the VIPER face always answers 200 with `{"ERROR": message}` (viper-protocol.md §1.3).
+
+export class ServerError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** Shows a client-supplied value inside an error message: short, on one line. */
+export function showValue(value: string, max = 40): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const flat = value.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A request parameter is missing or malformed; `parameter` is its name on the face that received it. */
+export class ParameterError extends ServerError {
+  constructor(
+    readonly parameter: string,
+    detail: string,
+  ) {
+    super('INVALID_PARAMETER', 400, `parameter '${parameter}' ${detail}`);
+  }
+
+  /** The same error under another parameter name (the `/v1` face names fields in camelCase). */
+  renamed(parameter: string): ParameterError {
+    return new ParameterError(parameter, this.message.slice(`parameter '${this.parameter}' `.length));
+  }
+}
+
+export class MissingParameterError extends ParameterError {
+  constructor(parameter: string) {
+    super(parameter, 'is required');
+  }
+}
+
+/** The request names a topic, producer id, consumer id, group or token that does not exist. */
+export class NotFoundError extends ServerError {
+  constructor(
+    code: string,
+    message: string,
+    readonly parameter?: string,
+  ) {
+    super(code, 404, message);
+  }
+}
+
+export class UnauthorizedError extends ServerError {
+  constructor(message = 'a valid token is required (vipertoken, or Authorization: Bearer)') {
+    super('UNAUTHORIZED', 401, message);
+  }
+}
+
+/** Authenticated, but not allowed: a user token on an admin operation, or an id used on another topic. */
+export class ForbiddenError extends ServerError {
+  constructor(message: string, code = 'FORBIDDEN') {
+    super(code, 403, message);
+  }
+}
+
+export class ConflictError extends ServerError {
+  constructor(code: string, message: string) {
+    super(code, 409, message);
+  }
+}
+
+/** The server is shutting down or the backbone is unavailable. */
+export class UnavailableError extends ServerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNAVAILABLE', 503, message, options);
+  }
+}

@@ -1,0 +1,25 @@
+// An operation context for the local command line: whoever can open the data directory already
+// holds every record in it, so `tml token ...` runs as an administrator without a token.
+import type { Backbone } from '../backbone/types.js';
+import type { TmlConfig } from '../config/config.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { ServerMetrics } from './metrics.js';
+import type { OperationContext } from './operations/context.js';
+import { openServerStore } from './store/metadata-collection.js';
+
+export async function localAdminContext(backbone: Backbone, config: TmlConfig): Promise<OperationContext> {
+  return {
+    backbone,
+    store: await openServerStore(backbone),
+    limits: {
+      maxMessageBytes: config.maxMessageBytes,
+      maxConsumeRecords: 1000,
+      topicDefaults: config.topicDefaults,
+    },
+    metrics: new ServerMetrics({ processMetrics: false }),
+    locks: new KeyedMutex(),
+    address: () => ({ host: '', port: 0 }),
+    inFlight: () => 0,
+    principal: { tokenId: 'local', role: 'admin' },
+  };
+}

@@ -1,0 +1,82 @@
+// consumefromtopic: a consumer id reads its own topic. Its read position is kept as the committed
+// offsets of a backbone consumer group named after the consumer id, so that `offset=-1` continues
+// where the previous call ended, on either backbone and across restarts.
+import { ParameterError } from '../errors.js';
+import type { OperationContext } from './context.js';
+import { choosePartitions, readRecords, type ReadRecord } from './read-records.js';
+import { checkActive, checkConsumer, describeExisting } from './validate.js';
+
+export interface ConsumeInput {
+  topic: string;
+  consumerId: string;
+  /**
+   * >= 0: start there in each partition read; -1: continue from this consumer id's position, or
+   * from the end when it has none (Kafka's auto.offset.reset=latest; offset=0 reads from the start).
+   */
+  offset: number;
+  /** -1 = every partition. */
+  partition: number;
+  /** 0-100: start this percentage of the stored records earlier (VIPER's `rollbackoffsets`). */
+  rollbackPercent: number;
+  maxRecords?: number;
+}
+
+export interface ConsumeResult {
+  topic: string;
+  consumerId: string;
+  records: ReadRecord[];
+  bytesRead: number;
+  /** The offset of the last record returned, -1 when none. */
+  lastOffset: number;
+}
+
+export async function consume(context: OperationContext, input: ConsumeInput): Promise<ConsumeResult> {
+  if (input.offset < -1)
+    throw new ParameterError('offset', `must be -1 (continue) or >= 0, got ${input.offset}`);
+  if (input.rollbackPercent < 0 || input.rollbackPercent > 100) {
+    throw new ParameterError(
+      'rollbackoffsets',
+      `must be a percentage from 0 to 100, got ${input.rollbackPercent}`,
+    );
+  }
+  await describeExisting(context.backbone, input.topic);
+  await checkConsumer(context, input.consumerId, input.topic);
+  checkActive(context.store.topics.get(input.topic), input.topic);
+  const maxRecords = Math.min(
+    input.maxRecords ?? context.limits.maxConsumeRecords,
+    context.limits.maxConsumeRecords,
+  );
+
+  return context.locks.run(`consumer:${input.consumerId}`, async () => {
+    const offsets = choosePartitions(
+      await context.backbone.listOffsets(input.topic),
+      input.partition,
+      input.topic,
+    );
+    const committed = new Map(
+      (await context.backbone.committedOffsets(input.consumerId, input.topic)).map((c) => [
+        c.partition,
+        c.offset,
+      ]),
+    );
+    const starts = new Map<number, number>();
+    for (const p of offsets) {
+      let start = input.offset >= 0 ? input.offset : (committed.get(p.partition) ?? p.latest);
+      start -= Math.ceil(((p.latest - p.earliest) * input.rollbackPercent) / 100);
+      starts.set(p.partition, Math.min(Math.max(start, p.earliest), p.latest));
+    }
+    const read = await readRecords(context.backbone, input.topic, starts, maxRecords);
+    await context.backbone.commitOffsets(
+      input.consumerId,
+      [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
+    );
+    context.metrics.recordsConsumed.inc(read.records.length);
+    return {
+      topic: input.topic,
+      consumerId: input.consumerId,
+      records: read.records,
+      bytesRead: read.bytesRead,
+      lastOffset: read.records.length > 0 ? Math.max(...read.records.map((r) => r.offset)) : -1,
+    };
+  });
+}

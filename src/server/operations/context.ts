@@ -1,0 +1,32 @@
+// What every operation receives: the backbone, the registrations, the limits, the metrics and who is
+// asking. The VIPER and /v1 faces build it per request; operations never see HTTP.
+import type { Backbone } from '../../backbone/types.js';
+import type { Principal } from '../auth/authenticator.js';
+import type { KeyedMutex } from '../keyed-mutex.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { ServerStore } from '../store/records.js';
+
+export interface ServerLimits {
+  /** The largest record value accepted, in bytes. */
+  maxMessageBytes: number;
+  /** The most records one consume call returns. */
+  maxConsumeRecords: number;
+  topicDefaults: { partitions: number; replicationFactor: number };
+}
+
+/** Shared by every request of one server. */
+export interface ServerServices {
+  backbone: Backbone;
+  store: ServerStore;
+  limits: ServerLimits;
+  metrics: ServerMetrics;
+  locks: KeyedMutex;
+  /** Where this server listens, for areyoubusy. */
+  address: () => { host: string; port: number };
+  /** Requests being served now, for areyoubusy. */
+  inFlight: () => number;
+}
+
+export interface OperationContext extends ServerServices {
+  principal: Principal;
+}

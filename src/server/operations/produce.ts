@@ -1,0 +1,93 @@
+// producetotopic and producetotopicbulk: values written as records to a topic by the holder of its
+// producer id. Every value is checked before anything is written, and one call is one backbone
+// append (atomic per partition), so a refused call stores nothing.
+import type { ProducerRecord, RecordMetadata } from '../../backbone/types.js';
+import { ForbiddenError, NotFoundError, ParameterError, showValue } from '../errors.js';
+import type { OperationContext } from './context.js';
+import { checkActive, checkFiniteText, describeExisting } from './validate.js';
+
+export interface ProduceInput {
+  topic: string;
+  producerId: string;
+  values: string[];
+  /** VIPER's `identifier` and `topicid`, kept as record headers when given. */
+  identifier?: string;
+  topicId?: number;
+  /** The parameter the values came from, for error messages. */
+  valueParameter?: string;
+}
+
+export interface ProduceResult {
+  topic: string;
+  producerId: string;
+  records: RecordMetadata[];
+  bytesWritten: number;
+}
+
+/** The most values one bulk call takes. */
+export const MAX_BULK_VALUES = 100_000;
+
+/** The producer id exists and belongs to `topic`: a producer id only produces to its own topic. */
+export async function checkProducer(
+  context: OperationContext,
+  topic: string,
+  producerId: string,
+): Promise<void> {
+  let registration = context.store.topics.get(topic);
+  if (registration?.producerId !== producerId) {
+    // Perhaps registered by another tml process since this one last looked.
+    await context.store.topics.refresh();
+    registration = context.store.topics.get(topic);
+  }
+  if (registration?.producerId === producerId) {
+    checkActive(registration, topic);
+    return;
+  }
+  const owner = context.store.topics.values().find((t) => t.producerId === producerId);
+  if (owner === undefined) {
+    throw new NotFoundError(
+      'UNKNOWN_PRODUCER',
+      `producer id '${showValue(producerId)}' is not known`,
+      'producerid',
+    );
+  }
+  throw new ForbiddenError(
+    `producer id '${producerId}' produces to topic '${owner.topic}', not '${topic}'`,
+    'WRONG_TOPIC',
+  );
+}
+
+export async function produce(context: OperationContext, input: ProduceInput): Promise<ProduceResult> {
+  const parameter = input.valueParameter ?? 'externalprediction';
+  await describeExisting(context.backbone, input.topic);
+  await checkProducer(context, input.topic, input.producerId);
+  if (input.values.length === 0) throw new ParameterError(parameter, 'is required');
+  if (input.values.length > MAX_BULK_VALUES) {
+    throw new ParameterError(
+      parameter,
+      `has ${input.values.length} values, the most one call takes is ${MAX_BULK_VALUES}`,
+    );
+  }
+  const headers: Record<string, string> = {};
+  if (input.identifier) headers.identifier = input.identifier;
+  if (input.topicId !== undefined && input.topicId >= 0) headers.topicid = String(input.topicId);
+  const records: ProducerRecord[] = [];
+  let bytes = 0;
+  input.values.forEach((value, i) => {
+    const where = input.values.length > 1 ? `item ${i + 1} ` : '';
+    if (value.trim() === '') throw new ParameterError(parameter, `${where}is empty`);
+    checkFiniteText(value, parameter, where);
+    const size = Buffer.byteLength(value, 'utf8');
+    if (size > context.limits.maxMessageBytes) {
+      throw new ParameterError(
+        parameter,
+        `${where}is ${size} bytes, over the limit of ${context.limits.maxMessageBytes} bytes`,
+      );
+    }
+    bytes += size;
+    records.push(Object.keys(headers).length > 0 ? { value, headers } : { value });
+  });
+  const written = await context.backbone.produce(input.topic, records);
+  context.metrics.recordsProduced.inc(written.length);
+  return { topic: input.topic, producerId: input.producerId, records: written, bytesWritten: bytes };
+}

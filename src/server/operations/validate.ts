@@ -1,0 +1,105 @@
+// Checks shared by the operations. Errors name the parameter as VIPER names it; the /v1 face renames.
+import { BackboneError, UnknownTopicError } from '../../backbone/errors.js';
+import { validateTopicName } from '../../backbone/topic-name.js';
+import type { Backbone, TopicDescription } from '../../backbone/types.js';
+import { ForbiddenError, NotFoundError, ParameterError, showValue } from '../errors.js';
+import type { ConsumerRegistration, ContactDetails, TopicRegistration } from '../store/records.js';
+import type { OperationContext } from './context.js';
+
+/** Topics whose names start with `__` hold the platform's own metadata. */
+export function isInternalTopic(name: string): boolean {
+  return name.startsWith('__');
+}
+
+/** Kafka's naming rules, reported against `parameter`; internal names are refused. */
+export function checkTopicName(name: string, parameter = 'topic'): string {
+  try {
+    validateTopicName(name);
+  } catch (error) {
+    if (error instanceof BackboneError) {
+      throw new ParameterError(
+        parameter,
+        `must be 1 to 249 ASCII letters, digits, '.', '_' or '-', got '${showValue(name)}'`,
+      );
+    }
+    throw error;
+  }
+  if (isInternalTopic(name)) {
+    throw new ParameterError(
+      parameter,
+      `names starting with '__' are reserved for tml, got '${showValue(name)}'`,
+    );
+  }
+  return name;
+}
+
+export async function describeExisting(
+  backbone: Backbone,
+  topic: string,
+  parameter = 'topic',
+): Promise<TopicDescription> {
+  checkTopicName(topic, parameter);
+  try {
+    return await backbone.describeTopic(topic);
+  } catch (error) {
+    if (error instanceof UnknownTopicError) {
+      throw new NotFoundError('UNKNOWN_TOPIC', `topic '${topic}' does not exist`, parameter);
+    }
+    throw error;
+  }
+}
+
+export function checkActive(registration: TopicRegistration | undefined, topic: string): void {
+  if (registration !== undefined && !registration.active) {
+    throw new ForbiddenError(`topic '${topic}' is deactivated (activatetopic enables it)`, 'TOPIC_INACTIVE');
+  }
+}
+
+/** The consumer id exists and was subscribed to `topic`: a consumer id only reads its own topic. */
+export async function checkConsumer(
+  context: OperationContext,
+  consumerId: string,
+  topic: string,
+  parameter = 'consumerid',
+): Promise<ConsumerRegistration> {
+  let consumer = context.store.consumers.get(consumerId);
+  if (consumer === undefined) {
+    await context.store.consumers.refresh();
+    consumer = context.store.consumers.get(consumerId);
+  }
+  if (consumer === undefined) {
+    throw new NotFoundError(
+      'UNKNOWN_CONSUMER',
+      `consumer id '${showValue(consumerId)}' is not subscribed`,
+      parameter,
+    );
+  }
+  if (consumer.topic !== topic) {
+    throw new ForbiddenError(
+      `consumer id '${consumerId}' was subscribed to topic '${consumer.topic}', not '${topic}'`,
+      'WRONG_TOPIC',
+    );
+  }
+  return consumer;
+}
+
+/** Refuses the literals that would turn into NaN or Infinity in a numeric stream. */
+export function checkFiniteText(value: string, parameter: string, where = ''): void {
+  const t = value.trim().toLowerCase().replace(/^[+-]/, '');
+  if (t === 'nan' || t === 'infinity' || t === 'inf') {
+    throw new ParameterError(
+      parameter,
+      `${where}must be a finite number or text, got '${showValue(value.trim())}'`,
+    );
+  }
+}
+
+export function contactDetails(input: Partial<ContactDetails>): ContactDetails {
+  return {
+    companyname: input.companyname ?? '',
+    contactname: input.contactname ?? '',
+    contactemail: input.contactemail ?? '',
+    location: input.location ?? '',
+    description: input.description ?? '',
+  };
+}

@@ -1,0 +1,34 @@
+// The server's registrations (tokens, topics, producer ids, consumer ids, groups) are small keyed
+// records. Reads are served from memory so that a produce call costs no extra I/O; writes go to the
+// platform's metadata store first and then to memory.
+
+/** A keyed set of JSON records of one kind. */
+export interface Collection<T> {
+  get(key: string): T | undefined;
+  values(): T[];
+  put(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<void>;
+  /**
+   * Re-reads what other processes may have written since (a token created with `tml token create`
+   * while the server runs). Called on a lookup miss; cheap when nothing changed.
+   */
+  refresh(): Promise<void>;
+}
+
+/** Memory only: for unit tests, never for a running server. */
+export class MemoryCollection<T> implements Collection<T> {
+  readonly #items = new Map<string, T>();
+  get(key: string): T | undefined {
+    return this.#items.get(key);
+  }
+  values(): T[] {
+    return [...this.#items.values()];
+  }
+  async put(key: string, value: T): Promise<void> {
+    this.#items.set(key, value);
+  }
+  async delete(key: string): Promise<void> {
+    this.#items.delete(key);
+  }
+  async refresh(): Promise<void> {}
+}

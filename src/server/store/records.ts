@@ -1,0 +1,57 @@
+// What the server registers. Field names follow VIPER's metadata (companyname, contactname, ...),
+// which users give when they create topics and subscribe (viper-protocol.md §3.1).
+import type { Role } from '../auth/roles.js';
+import type { Collection } from './collection.js';
+
+export interface ContactDetails {
+  companyname: string;
+  contactname: string;
+  contactemail: string;
+  location: string;
+  description: string;
+}
+
+export interface TopicRegistration extends ContactDetails {
+  topic: string;
+  /** The producer id that may produce to this topic (createtopics hands it out). */
+  producerId: string;
+  /** A deactivated topic refuses produce and consume calls until it is activated again. */
+  active: boolean;
+  createdAt: string;
+}
+
+export interface ConsumerRegistration extends ContactDetails {
+  consumerId: string;
+  /** The only topic this consumer id may read. */
+  topic: string;
+  /** VIPER's optional `groupid` at subscription. */
+  groupId: string;
+  createdAt: string;
+}
+
+export interface GroupRegistration extends ContactDetails {
+  groupId: string;
+  groupName: string;
+  topics: string[];
+  active: boolean;
+  createdAt: string;
+}
+
+export interface TokenRecord {
+  /** Public id, part of the token itself; used to find the record and to revoke it. */
+  id: string;
+  role: Role;
+  /** SHA-256 of the whole token, hex. */
+  hash: string;
+  label: string;
+  createdAt: string;
+}
+
+/** Every registration the server keeps, each kind in its own collection. */
+export interface ServerStore {
+  tokens: Collection<TokenRecord>;
+  topics: Collection<TopicRegistration>;
+  consumers: Collection<ConsumerRegistration>;
+  groups: Collection<GroupRegistration>;
+  close(): Promise<void>;
+}

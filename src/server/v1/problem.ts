@@ -1,0 +1,67 @@
+// RFC 9457 problem details for the /v1 face. `type` is a URN per error code (no document to fetch);
+// `code` and `parameter` are extension members that clients can branch on.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ParameterError, type ServerError, NotFoundError } from '../errors.js';
+
+export const PROBLEM_JSON = 'application/problem+json';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  parameter?: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  507: 'Insufficient Storage',
+};
+
+/** VIPER's parameter names → the /v1 field names, for errors raised by the shared operations. */
+const V1_NAMES: Record<string, string> = {
+  producerid: 'producerId',
+  consumerid: 'consumerId',
+  groupid: 'groupId',
+  groupname: 'groupName',
+  numpartitions: 'partitions',
+  replicationfactor: 'replicationFactor',
+  externalprediction: 'value',
+  rollbackoffsets: 'rollbackPercent',
+  rollbackoffset: 'rollbackOffset',
+};
+
+export function problemOf(error: ServerError, request: FastifyRequest): Problem {
+  let parameter: string | undefined;
+  let detail = error.message;
+  if (error instanceof ParameterError) {
+    const renamed = V1_NAMES[error.parameter];
+    const e = renamed ? error.renamed(renamed) : error;
+    parameter = e.parameter;
+    detail = e.message;
+  } else if (error instanceof NotFoundError && error.parameter) {
+    parameter = V1_NAMES[error.parameter] ?? error.parameter;
+  }
+  return {
+    type: `urn:tml:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[error.status] ?? 'Error',
+    status: error.status,
+    detail,
+    instance: request.url.split('?')[0],
+    code: error.code,
+    ...(parameter !== undefined ? { parameter } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).header('content-type', PROBLEM_JSON).send(problem);
+}

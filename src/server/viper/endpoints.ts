@@ -1,0 +1,333 @@
+// The VIPER face: each endpoint reads its parameters with VIPER's names and defaults, calls the one
+// implementation of its operation, and shapes the answer with VIPER's keys (viper-protocol.md §2).
+import type { OperationContext } from '../operations/context.js';
+import { setTopicActive } from '../operations/activate-topic.js';
+import { consume } from '../operations/consume.js';
+import { createTopic } from '../operations/create-topic.js';
+import { deleteTopics } from '../operations/delete-topics.js';
+import { createGroup, groupConsume } from '../operations/groups.js';
+import { listTopics } from '../operations/list-topics.js';
+import { modifyConsumer, modifyGroup, modifyTopic, setGroupActive } from '../operations/modify.js';
+import { checkProducer, produce } from '../operations/produce.js';
+import { describeExisting } from '../operations/validate.js';
+import type { ReadRecord } from '../operations/read-records.js';
+import { subscribe, unsubscribe } from '../operations/subscribe.js';
+import { ParameterError } from '../errors.js';
+import type { ViperParams } from './params.js';
+
+export interface ViperEndpoint {
+  run(context: OperationContext, params: ViperParams): Promise<unknown>;
+}
+
+function contact(params: ViperParams) {
+  return {
+    companyname: params.string('companyname', { default: '' }),
+    contactname: params.string('contactname', { default: '' }),
+    contactemail: params.string('contactemail', { default: '' }),
+    location: params.string('location', { default: '' }),
+    description: params.string('description', { default: '' }),
+  };
+}
+
+function topicReads(records: ReadRecord[]) {
+  return records.map((r) => ({
+    Topic: r.topic,
+    Partition: r.partition,
+    Offset: r.offset,
+    Timestamp: r.timestamp,
+    Key: r.key,
+    Value: r.value,
+  }));
+}
+
+const createTopics: ViperEndpoint = {
+  async run(context, params) {
+    const result = await createTopic(context, {
+      topic: params.string('topic'),
+      partitions: params.int('numpartitions', { default: context.limits.topicDefaults.partitions }),
+      replicationFactor: params.int('replicationfactor', {
+        default: context.limits.topicDefaults.replicationFactor,
+      }),
+      ...contact(params),
+    });
+    return {
+      ...(result.existed ? { WARN: 'Topic already exists' } : {}),
+      Topic: result.topic,
+      ProducerId: result.producerId,
+    };
+  },
+};
+
+const setActive = (active: boolean): ViperEndpoint => ({
+  async run(context, params) {
+    const result = await setTopicActive(context, params.string('topic'), active);
+    return { Topic: result.topic, Active: result.active, Status: 'success' };
+  },
+});
+
+function produceValues(params: ViperParams, bulk: boolean): { values: string[]; valueParameter: string } {
+  // The seed passes the value in `externalprediction`; some callers use `inputdata`.
+  const valueParameter =
+    params.has('externalprediction') || !params.has('inputdata') ? 'externalprediction' : 'inputdata';
+  const raw = params.string(valueParameter);
+  return { values: bulk ? raw.split(',').map((v) => v.trim()) : [raw], valueParameter };
+}
+
+const setGroup = (active: boolean): ViperEndpoint => ({
+  async run(context, params) {
+    const group = await setGroupActive(
+      context,
+      params.string('groupname', { default: '' }),
+      params.string('groupid', { default: '' }),
+      active,
+    );
+    return { Groupid: group.groupId, Groupname: group.groupName, Active: group.active, Status: 'success' };
+  },
+});
+
+/** Only the details given: an empty value leaves the registered one as it is. */
+function changes(params: ViperParams) {
+  const c = contact(params);
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== ''));
+}
+
+export const viperEndpoints: Record<string, ViperEndpoint> = {
+  activategroup: setGroup(true),
+  deactivategroup: setGroup(false),
+
+  modifytopicdetails: {
+    async run(context, params) {
+      if (params.bool('isgroup', { default: false })) {
+        const group = await modifyGroup(context, params.string('topic'), changes(params));
+        return { Groupid: group.groupId, Groupname: group.groupName, Status: 'success' };
+      }
+      const topic = await modifyTopic(context, params.string('topic'), changes(params));
+      return { Topic: topic.topic, Companyname: topic.companyname, Status: 'success' };
+    },
+  },
+
+  modifyconsumerdetails: {
+    async run(context, params) {
+      const consumer = await modifyConsumer(
+        context,
+        params.string('consumerid'),
+        params.string('topic'),
+        changes(params),
+      );
+      return {
+        Consumerid: consumer.consumerId,
+        Topic: consumer.topic,
+        Companyname: consumer.companyname,
+        Status: 'success',
+      };
+    },
+  },
+
+  createtopics: createTopics,
+  activatetopic: setActive(true),
+  activatetopics: setActive(true),
+  deactivatetopic: setActive(false),
+  deactivatetopics: setActive(false),
+
+  listtopics: {
+    async run(context) {
+      const topics = await listTopics(context);
+      return {
+        Topics: topics.map((t) => ({
+          Topic: t.topic,
+          Partitions: t.partitions,
+          Records: t.records,
+          Active: t.active,
+          ...(t.producerId ? { ProducerId: t.producerId } : {}),
+          Companyname: t.companyname,
+          Description: t.description,
+          ...(t.createdAt ? { Created: t.createdAt } : {}),
+        })),
+      };
+    },
+  },
+
+  deletetopics: {
+    async run(context, params) {
+      const deleted = await deleteTopics(context, params.list('topic'));
+      return { Deleted: deleted, Status: 'success' };
+    },
+  },
+
+  producetotopic: {
+    async run(context, params) {
+      const topics = params.list('topic');
+      const producerIds = params.list('producerid');
+      if (topics.length !== producerIds.length) {
+        throw new ParameterError(
+          'producerid',
+          `must name one producer id per topic (${topics.length} topics, ${producerIds.length} producer ids)`,
+        );
+      }
+      const { values, valueParameter } = produceValues(params, false);
+      const identifier = params.string('identifier', { default: '' });
+      const topicId = params.int('topicid', { default: -999 });
+      // Every pair is checked before the first write, so a bad pair leaves every topic unchanged.
+      for (let i = 0; i < topics.length; i++) {
+        await describeExisting(context.backbone, topics[i]);
+        await checkProducer(context, topics[i], producerIds[i]);
+      }
+      const answers = [];
+      for (let i = 0; i < topics.length; i++) {
+        const result = await produce(context, {
+          topic: topics[i],
+          producerId: producerIds[i],
+          values,
+          identifier,
+          topicId,
+          valueParameter,
+        });
+        const r = result.records[0];
+        answers.push({
+          Topic: result.topic,
+          ProducerId: result.producerId,
+          Partition: r.partition,
+          Offset: r.offset,
+          BytesWritten: result.bytesWritten,
+        });
+      }
+      return answers.length === 1 ? answers[0] : answers;
+    },
+  },
+
+  producetotopicbulk: {
+    async run(context, params) {
+      const { values, valueParameter } = produceValues(params, true);
+      const result = await produce(context, {
+        topic: params.string('topic'),
+        producerId: params.string('producerid'),
+        values,
+        valueParameter,
+      });
+      const partitions = new Map<number, { Partition: number; FirstOffset: number; LastOffset: number }>();
+      for (const r of result.records) {
+        const p = partitions.get(r.partition);
+        if (p === undefined)
+          partitions.set(r.partition, {
+            Partition: r.partition,
+            FirstOffset: r.offset,
+            LastOffset: r.offset,
+          });
+        else p.LastOffset = r.offset;
+      }
+      return {
+        Topic: result.topic,
+        ProducerId: result.producerId,
+        Records: result.records.length,
+        BytesWritten: result.bytesWritten,
+        Partitions: [...partitions.values()],
+      };
+    },
+  },
+
+  subscribeconsumer: {
+    async run(context, params) {
+      const result = await subscribe(context, {
+        topic: params.string('topic'),
+        groupId: params.string('groupid', { default: '' }),
+        ...contact(params),
+      });
+      return { Consumerid: result.consumerId, Topic: result.topic };
+    },
+  },
+
+  unsubscribeconsumer: {
+    async run(context, params) {
+      const result = await unsubscribe(context, params.string('consumerid'));
+      return { Consumerid: result.consumerId, Topic: result.topic, Status: 'success' };
+    },
+  },
+
+  consumefromtopic: {
+    async run(context, params) {
+      const result = await consume(context, {
+        topic: params.string('topic'),
+        consumerId: params.string('consumerid'),
+        offset: params.int('offset', { default: 0 }),
+        partition: params.int('partition', { default: -1 }),
+        rollbackPercent: params.int('rollbackoffsets', { default: 0 }),
+      });
+      return {
+        Topic: result.topic,
+        Consumerid: result.consumerId,
+        LastOffset: result.lastOffset,
+        BytesRead: result.bytesRead,
+        StreamTopicDetails: { TopicReads: topicReads(result.records) },
+      };
+    },
+  },
+
+  createconsumergroup: {
+    async run(context, params) {
+      const { group, existed } = await createGroup(context, {
+        groupName: params.string('groupname'),
+        topics: params.list('topic'),
+        ...contact(params),
+      });
+      return {
+        ...(existed ? { Status: 'Group name already exists' } : {}),
+        Groupid: group.groupId,
+        Groupname: group.groupName,
+        Topic: group.topics.join(','),
+      };
+    },
+  },
+
+  consumergroupconsumefromtopic: {
+    async run(context, params) {
+      const result = await groupConsume(context, {
+        groupId: params.string('groupid'),
+        topic: params.string('topic'),
+        consumerId: params.string('consumerid'),
+        offset: params.int('offset', { default: -1 }),
+        partition: params.int('partition', { default: -1 }),
+        rollbackOffset: params.int('rollbackoffset', { default: 0 }),
+      });
+      return {
+        LastOffset: result.lastOffset,
+        BytesRead: result.bytesRead,
+        Groupid: result.groupId,
+        Topic: result.topic,
+        Consumerid: result.consumerId,
+        TopicReads: topicReads(result.records),
+      };
+    },
+  },
+};
+
+/** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
+export const plannedEndpoints = new Set([
+  'viperstats',
+  'createjointopicstreams',
+  'writestreamtobrokers',
+  'consumefromtopicbatch',
+  'consumefromstreamtopic',
+  'producetotopicstream',
+  'createtrainingdata',
+  'viperhpdetraining',
+  'viperhpdetrainingbatch',
+  'viperhpdepredict',
+  'viperhpdepredictbatch',
+  'viperhpdepredictprocess',
+  'viperhpdeoptimize',
+  'viperhpdeoptimizebatch',
+  'viperanomalytrain',
+  'viperanomalytrainbatch',
+  'viperanomalypredict',
+  'viperanomalypredictbatch',
+  'preprocessproducetotopicstream',
+  'preprocessbatch',
+  'preprocesscustomjson',
+  'preprocessrtms',
+  'nlpsearchanomaly',
+  'streamquery',
+  'streamquerybatch',
+  'streamcorr',
+  'streamcluster',
+  'chatgptstream',
+]);

@@ -7,6 +7,8 @@ export interface LiveViewSettings {
   dataDir: string;
   window: number;
   retrainEveryMs: number;
+  serverUrl?: string;
+  adminTokenPath?: string;
 }
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean };
@@ -45,7 +47,10 @@ export class LiveView {
     this.#started = Date.now();
     this.out.write(
       `tml demo — data directory ${this.settings.dataDir}; window ${this.settings.window} records per stream, ` +
-        `retrain every ${this.settings.retrainEveryMs} ms. Ctrl-C stops.\n`,
+        `retrain every ${this.settings.retrainEveryMs} ms. Ctrl-C stops.\n` +
+        (this.settings.serverUrl
+          ? `tml server on ${this.settings.serverUrl} (VIPER API and /v1); admin token in ${this.settings.adminTokenPath}\n`
+          : ''),
     );
     if (this.tty) this.#timer = setInterval(() => this.draw(), 250);
   }

@@ -15,10 +15,14 @@ after(() => rm(dataDir, { recursive: true, force: true }));
 test('tml demo (npm start) retrains, predicts and stops by itself with --duration', async () => {
   const { stdout, stderr } = await run(
     process.execPath,
-    [bin, '--data-dir', dataDir, 'demo', '--duration', '6', '--retrain-every', '1000'],
+    [bin, '--data-dir', dataDir, 'demo', '--duration', '6', '--retrain-every', '1000', '--port', '0'],
     { timeout: 60_000 },
   );
   assert.match(stderr, /retrain 1: champion v1 \w+ accuracy/);
+  assert.match(
+    stderr,
+    /tml server on http:\/\/127\.0\.0\.1:\d+ \(VIPER API and \/v1\); admin token in .*admin\.tok/,
+  );
   const summary = /(\d+) retrains, (\d+) champions, (\d+) predictions \(MAE ([\d.]+)\)/.exec(stdout);
   assert.ok(summary, stdout);
   assert.ok(Number(summary[1]) >= 2, 'at least two retrains in 6 s');

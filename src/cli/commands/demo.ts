@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { action, type CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { integerAtLeast } from '../options.js';
+import { join } from 'node:path';
 
 export interface DemoOptions {
   duration?: number;
@@ -12,6 +13,8 @@ export interface DemoOptions {
   retrainEvery: number;
   modelruns: number;
   rate: number;
+  port?: number;
+  server: boolean;
 }
 
 export const demoCommand: CliCommand = {
@@ -45,6 +48,12 @@ export const demoCommand: CliCommand = {
         10,
       )
       .option('--rate <rows>', 'rows per second appended to each stream', integerAtLeast(1), 20)
+      .option(
+        '--port <n>',
+        'port of the tml server the demo starts (default 8000 or $TML_PORT; 0 = any free)',
+        integerAtLeast(0),
+      )
+      .option('--no-server', 'do not start the tml server alongside')
       .addHelpText(
         'after',
         '\nTopics (created in the data directory when missing):\n' +
@@ -53,7 +62,13 @@ export const demoCommand: CliCommand = {
           '  demo-predictions                             a prediction of the newest row, twice a second\n' +
           '  demo-optimal                                 inputs that maximise the predicted load\n' +
           '  demo-anomalies                               the risk score across the three streams\n' +
-          '\nRead them while it runs, e.g.:  tml consume demo-predictions --offset latest --follow',
+          '\nThe demo also runs the tml server (VIPER API and /v1) on the same backbone, so its topics can be\n' +
+          'read while it runs, with the admin token it prints, e.g.:\n' +
+          '  TOKEN=$(cat .tml/admin.tok); H="Authorization: Bearer $TOKEN"\n' +
+          '  curl -sH "$H" -H "content-type: application/json" -d \'{"topic":"demo-predictions"}\' \\\n' +
+          '    http://127.0.0.1:8000/v1/consumers                  # answers {"consumerId": ...}\n' +
+          '  curl -sH "$H" -H "content-type: application/json" -d \'{"maxRecords":3}\' \\\n' +
+          '    http://127.0.0.1:8000/v1/consumers/<consumerId>/poll',
       )
       .action(action(host, demo));
   },
@@ -66,7 +81,24 @@ async function demo(context: CommandContext, options: DemoOptions): Promise<void
   const { LiveView } = await import('../live-view.js');
 
   const config = context.config();
-  const backbone = await context.openBackbone();
+  if (options.port !== undefined) config.server.port = options.port;
+  const opened = await context.openBackbone();
+  let server: { url: string; close(): Promise<void> } | undefined;
+  let adminToken: string | undefined;
+  if (options.server) {
+    const { startServer } = await import('../../server/serve.js');
+    try {
+      // the server shares this process's backbone (one process per embedded data directory) and
+      // closes it when it closes
+      const running = await startServer(config, async () => opened, { logLevel: 'warn' });
+      server = running;
+      adminToken = running.adminTokenPath ?? join(config.dataDir, 'admin.tok');
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+  }
+  const backbone = opened;
   const pool = new TrainingPool();
   const solution = new LiveSolution(
     backbone,
@@ -90,6 +122,8 @@ async function demo(context: CommandContext, options: DemoOptions): Promise<void
     dataDir: config.dataDir,
     window: options.window,
     retrainEveryMs: options.retrainEvery,
+    serverUrl: server?.url,
+    adminTokenPath: adminToken,
   });
   solution.on('retrain', (r) => view.retrain(r));
   solution.on('prediction', (p) => view.prediction(p));
@@ -145,7 +179,8 @@ async function demo(context: CommandContext, options: DemoOptions): Promise<void
   } finally {
     view.stop();
     await pool.close();
-    await backbone.close();
+    if (server) await server.close();
+    else await backbone.close();
   }
   await context.out.line(view.summary());
 }

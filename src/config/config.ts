@@ -21,6 +21,8 @@ export interface TmlConfig {
   topicDefaults: { partitions: number; replicationFactor: number };
   /** The largest record accepted (bytes). */
   maxMessageBytes: number;
+  /** A cap on the embedded backbone's stored bytes (`TML_MAX_STORAGE_BYTES`); absent = no cap. */
+  maxStorageBytes?: number;
   server: { host: string; port: number };
   logLevel: string;
 }
@@ -33,6 +35,11 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** `TML_DEBUG=1` makes the CLI print stack traces. Read here so that no other module reads the environment. */
+export function debugEnabled(env: Env = process.env): boolean {
+  return env.TML_DEBUG === '1' || env.TML_DEBUG === 'true';
+}
 
 function intFrom(env: Env, name: string, fallback: number, min = 1): number {
   const raw = env[name];
@@ -54,7 +61,8 @@ function readFile(path: string): Partial<TmlConfig> {
 
 /**
  * Builds the configuration: defaults, then the JSON file named by `TML_CONFIG` (or `file`), then
- * environment variables (`TML_DATA_DIR`, `TML_KAFKA_BROKERS`, ...), then explicit overrides.
+ * environment variables (`TML_DATA_DIR`, `TML_KAFKA_BROKERS`, ...), then explicit overrides (the
+ * command line's, e.g. `--data-dir`; a relative `dataDir` is resolved against the working directory).
  */
 export function loadConfig(
   env: Env = process.env,
@@ -78,6 +86,9 @@ export function loadConfig(
     base.topicDefaults.replicationFactor,
   );
   base.maxMessageBytes = intFrom(env, 'TML_MAX_MESSAGE_BYTES', base.maxMessageBytes, 64);
+  if (env.TML_MAX_STORAGE_BYTES) {
+    base.maxStorageBytes = intFrom(env, 'TML_MAX_STORAGE_BYTES', 0, 1);
+  }
   base.server.port = intFrom(env, 'TML_PORT', base.server.port, 0);
   if (env.TML_HOST) base.server.host = env.TML_HOST;
   if (env.TML_LOG_LEVEL) base.logLevel = env.TML_LOG_LEVEL;
@@ -93,5 +104,6 @@ export function loadConfig(
       tls: base.kafka?.tls ?? false,
     };
   }
+  if (overrides.dataDir !== undefined) overrides = { ...overrides, dataDir: resolve(overrides.dataDir) };
   return { ...base, ...overrides };
 }

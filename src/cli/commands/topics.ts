@@ -1,0 +1,157 @@
+// tml topics create|list|describe|delete
+import type { Command } from 'commander';
+import type { TopicConfig, TopicDescription } from '../../backbone/types.js';
+import { validateTopicName } from '../../backbone/topic-name.js';
+import { action, type CliCommand } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { collectTopicConfig, integerAtLeast, TOPIC_CONFIG_NAMES } from '../options.js';
+import { formatCount, table } from '../output.js';
+
+interface CreateOptions {
+  partitions?: number;
+  replicationFactor?: number;
+  config?: TopicConfig;
+  ifNotExists?: boolean;
+}
+
+interface DeleteOptions {
+  ifExists?: boolean;
+}
+
+export const topicsCommand: CliCommand = {
+  register(program: Command, host) {
+    const topics = program
+      .command('topics')
+      .description('create, list, describe and delete topics')
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  tml topics create orders --partitions 3 --config retention.ms=604800000\n' +
+          '  tml topics list\n' +
+          '  tml topics describe orders\n' +
+          '  tml topics delete orders',
+      );
+
+    topics
+      .command('create')
+      .description('create a topic')
+      .argument('<name>', 'topic name: letters, digits, ".", "_" and "-", at most 249 characters')
+      .option(
+        '-p, --partitions <n>',
+        'number of partitions (default: 1 or $TML_DEFAULT_PARTITIONS)',
+        integerAtLeast(1),
+      )
+      .option(
+        '-r, --replication-factor <n>',
+        'number of copies (the embedded backbone keeps one)',
+        integerAtLeast(1),
+      )
+      .option(
+        '-c, --config <key=value>',
+        `topic config, repeatable: ${TOPIC_CONFIG_NAMES.join(', ')}`,
+        collectTopicConfig,
+      )
+      .option('--if-not-exists', 'succeed without change when the topic exists')
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  tml topics create orders --partitions 3\n' +
+          '  tml topics create latest-prices --config cleanup.policy=compact\n' +
+          '  tml topics create events --config retention.ms=86400000 --config retention.bytes=1073741824',
+      )
+      .action(action(host, createTopic));
+
+    topics.command('list').description('list the topics').action(action(host, listTopics));
+
+    topics
+      .command('describe')
+      .description("show a topic's partitions (earliest and latest offsets) and config")
+      .argument('<name>', 'topic name')
+      .action(action(host, describeTopic));
+
+    topics
+      .command('delete')
+      .description('delete a topic and all its records')
+      .argument('<name>', 'topic name')
+      .option('--if-exists', 'succeed without change when the topic does not exist')
+      .action(action(host, deleteTopic));
+  },
+};
+
+async function createTopic(context: CommandContext, options: CreateOptions, name: string): Promise<void> {
+  validateTopicName(name);
+  const topic = {
+    name,
+    ...(options.partitions !== undefined ? { partitions: options.partitions } : {}),
+    ...(options.replicationFactor !== undefined ? { replicationFactor: options.replicationFactor } : {}),
+    ...(options.config ? { config: options.config } : {}),
+  };
+  const description = await context.withBackbone(async (backbone) => {
+    if (options.ifNotExists) await backbone.ensureTopic(topic);
+    else await backbone.createTopic(topic);
+    return backbone.describeTopic(name);
+  });
+  if (context.json) {
+    await context.out.json(description);
+    return;
+  }
+  const partitions = description.partitions.length;
+  await context.out.line(
+    `created topic '${name}' (${partitions} partition${partitions === 1 ? '' : 's'}, ` +
+      `replication factor ${description.replicationFactor})`,
+  );
+}
+
+async function listTopics(context: CommandContext): Promise<void> {
+  const names = await context.withBackbone((backbone) => backbone.listTopics());
+  names.sort();
+  if (context.json) await context.out.json(names);
+  else await context.out.write(names.map((name) => name + '\n').join(''));
+}
+
+async function describeTopic(context: CommandContext, _options: unknown, name: string): Promise<void> {
+  validateTopicName(name);
+  const description = await context.withBackbone((backbone) => backbone.describeTopic(name));
+  if (context.json) await context.out.json(description);
+  else await context.out.write(formatDescription(description));
+}
+
+export function formatDescription(description: TopicDescription): string {
+  const config = Object.entries(description.config)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+  const rows: Array<Array<string | number>> = [['PARTITION', 'EARLIEST', 'LATEST', 'RECORDS']];
+  let total = 0;
+  for (const p of description.partitions) {
+    total += p.latestOffset - p.earliestOffset;
+    rows.push([
+      p.partition,
+      p.earliestOffset,
+      p.latestOffset,
+      formatCount(p.latestOffset - p.earliestOffset),
+    ]);
+  }
+  return (
+    `topic:              ${description.name}\n` +
+    `partitions:         ${description.partitions.length}\n` +
+    `replication factor: ${description.replicationFactor}\n` +
+    `config:             ${config || '(defaults)'}\n` +
+    `records:            ${formatCount(total)}\n\n` +
+    table(rows) +
+    '\n'
+  );
+}
+
+async function deleteTopic(context: CommandContext, options: DeleteOptions, name: string): Promise<void> {
+  validateTopicName(name);
+  const deleted = await context.withBackbone(async (backbone) => {
+    if (options.ifExists && !(await backbone.listTopics()).includes(name)) return false;
+    await backbone.deleteTopic(name);
+    return true;
+  });
+  if (context.json) await context.out.json({ topic: name, deleted });
+  else
+    await context.out.line(
+      deleted ? `deleted topic '${name}'` : `topic '${name}' does not exist; nothing to do`,
+    );
+}

@@ -1,0 +1,83 @@
+// What a command's action gets: the global options, the configuration (read once), the backbone
+// (opened lazily, so `--help` and argument errors never touch the data directory) and the streams.
+import type { Command } from 'commander';
+import type { Backbone } from '../backbone/types.js';
+import { loadConfig, type TmlConfig } from '../config/config.js';
+import { Output } from './output.js';
+
+/** What the CLI runs against: its streams, environment and the way to open the backbone. */
+export interface CliHost {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** The environment for the configuration; absent = the process environment. */
+  env?: Record<string, string | undefined>;
+  /**
+   * Opens the backbone; absent = `openBackbone` of src/backbone/open.ts. A process that already holds
+   * the backbone (the embedded one allows one process per data directory) passes its own.
+   */
+  openBackbone?: (options: OpenBackboneOptions) => Promise<Backbone>;
+}
+
+export type OpenBackboneOptions = Parameters<typeof import('../backbone/open.js').openBackbone>[0];
+
+/** Options every command accepts (declared on the program). */
+export interface GlobalOptions {
+  dataDir?: string;
+  json?: boolean;
+}
+
+export class CommandContext {
+  readonly globals: GlobalOptions;
+  readonly out: Output;
+  #config?: TmlConfig;
+
+  constructor(
+    readonly host: CliHost,
+    command: Command,
+  ) {
+    this.globals = command.optsWithGlobals<GlobalOptions>();
+    this.out = new Output(host.stdout);
+  }
+
+  get json(): boolean {
+    return this.globals.json === true;
+  }
+
+  /** The configuration: file and environment, then the command line's overrides. */
+  config(): TmlConfig {
+    this.#config ??= loadConfig(
+      this.host.env,
+      this.globals.dataDir !== undefined ? { dataDir: this.globals.dataDir } : {},
+    );
+    return this.#config;
+  }
+
+  /** A line on stderr (status and progress, never data). */
+  note(line: string): void {
+    this.host.stderr.write(line + '\n');
+  }
+
+  async openBackbone(): Promise<Backbone> {
+    const config = this.config();
+    const openBackbone = this.host.openBackbone ?? (await import('../backbone/open.js')).openBackbone;
+    return openBackbone({
+      dataDir: config.dataDir,
+      maxMessageBytes: config.maxMessageBytes,
+      maxStorageBytes: config.maxStorageBytes,
+      defaultPartitions: config.topicDefaults.partitions,
+      defaultReplicationFactor: config.topicDefaults.replicationFactor,
+      kafka: config.kafka,
+    });
+  }
+
+  /** Opens the backbone, runs `work`, and closes the backbone whatever happens. */
+  async withBackbone<T>(work: (backbone: Backbone) => Promise<T>): Promise<T> {
+    const backbone = await this.openBackbone();
+    try {
+      return await work(backbone);
+    } finally {
+      await backbone.close();
+    }
+  }
+}

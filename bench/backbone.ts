@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EmbeddedBackbone } from '../src/backbone/embedded/embedded-backbone.js';
 import type { Backbone, ProducerRecord } from '../src/backbone/types.js';
+import { kafkaTarget, ratios, ratioTable } from './backbone-kafka.js';
 
 export interface BenchRow {
   backbone: string;
@@ -177,8 +178,24 @@ async function main(): Promise<void> {
       () => EmbeddedBackbone.open({ dataDir, maintenanceIntervalMs: 0 }),
       { log: (line) => console.error(line) },
     );
+    // Kafka side by side, in the same run (bench/backbone-kafka.ts); TML_KAFKA=off leaves it out
+    const kafka =
+      process.env.TML_KAFKA === 'off' ? { unavailable: 'TML_KAFKA=off' } : kafkaTarget(repositoryRoot());
+    let kafkaNote = 'kafka: not measured';
+    if ('unavailable' in kafka) {
+      console.error(`kafka: not measured (${kafka.unavailable})`);
+      kafkaNote = `kafka: not measured (${kafka.unavailable})`;
+    } else {
+      try {
+        rows.push(...(await benchBackbone('kafka', kafka.open, { log: (line) => console.error(line) })));
+        kafkaNote = `kafka: ${kafka.brokers.join(',')}, one broker, acks=all, idempotent producer`;
+      } finally {
+        kafka.release();
+      }
+    }
     console.log(table(rows));
     for (const line of goals(rows, 'embedded')) console.log(line);
+    if (rows.some((r) => r.backbone === 'kafka')) console.log('\n' + ratioTable(rows));
     const out = join(repositoryRoot(), 'bench', 'results', 'backbone.json');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(
@@ -190,7 +207,9 @@ async function main(): Promise<void> {
           cpus: cpus().length,
           cpu: cpus()[0]?.model,
           note: 'shared 2-core machine; other work may run at the same time',
+          kafka: kafkaNote,
           rows,
+          kafkaOverEmbedded: ratios(rows),
         },
         null,
         2,

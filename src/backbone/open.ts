@@ -1,7 +1,7 @@
 // Opens the backbone the configuration asks for: the embedded store in a data directory, or a
 // Kafka cluster when `kafka` settings are given.
 import { EmbeddedBackbone } from './embedded/embedded-backbone.js';
-import { InvalidConfigError } from './errors.js';
+import { KafkaBackbone, type KafkaBackboneOptions } from './kafka/index.js';
 import type { Backbone } from './types.js';
 
 export interface BackboneOptions {
@@ -13,15 +13,27 @@ export interface BackboneOptions {
   maxStorageBytes?: number;
   defaultPartitions?: number;
   defaultReplicationFactor?: number;
-  /** Kafka connection settings; when present the backbone is Kafka. */
-  kafka?: unknown;
+  /** Kafka connection settings (tml's `KafkaSettings`); when present the backbone is Kafka. */
+  kafka?: KafkaBackboneOptions | null;
 }
 
 export async function openBackbone(options: BackboneOptions): Promise<Backbone> {
   if (options.kafka !== undefined && options.kafka !== null) {
-    throw new InvalidConfigError(
-      'the Kafka backbone is not available in this build yet; unset the Kafka settings',
-    );
+    const kafka = new KafkaBackbone({
+      ...options.kafka,
+      topicDefaults: {
+        partitions: options.defaultPartitions ?? 1,
+        replicationFactor: options.defaultReplicationFactor ?? 1,
+      },
+    });
+    try {
+      // fail now, with a clear error, when the cluster cannot be reached or refuses the credentials
+      await kafka.connect();
+    } catch (error) {
+      await kafka.close();
+      throw error;
+    }
+    return kafka;
   }
   return EmbeddedBackbone.open({
     dataDir: options.dataDir,

@@ -8,6 +8,7 @@ import { describe, after } from 'node:test';
 import { EmbeddedBackbone, type EmbeddedOptions } from '../../src/backbone/embedded/embedded-backbone.js';
 import type { Backbone } from '../../src/backbone/types.js';
 import type { ConformanceOptions } from '../backbone/conformance.js';
+import { kafkaEnv } from './kafka.js';
 
 export { uniqueName, eventually } from '../backbone/conformance.js';
 
@@ -46,7 +47,11 @@ export async function embeddedEnv(
   };
 }
 
-export const backboneFactories: BackboneFactory[] = [{ name: 'embedded', setup: () => embeddedEnv() }];
+export const backboneFactories: BackboneFactory[] = [
+  { name: 'embedded', setup: () => embeddedEnv() },
+  // the Kafka cluster under test: TML_KAFKA_BROKERS, or the local broker scripts/run-tests.js starts
+  { name: 'kafka', setup: () => kafkaEnv() },
+];
 
 /**
  * Registers `register(env)` inside a `describe(<backbone name>)` for every backbone factory; the

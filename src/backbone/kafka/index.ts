@@ -1,0 +1,2 @@
+export { KafkaBackbone } from './kafka-backbone.js';
+export type { KafkaBackboneOptions } from './options.js';

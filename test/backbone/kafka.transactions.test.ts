@@ -1,0 +1,67 @@
+// The chosen client's transactions against the broker (the continuous solutions build exactly-once
+// read-process-write on them): what a transaction commits appears, what it aborts never does, and
+// the Kafka backbone's fetches and group members skip the aborted records and the markers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Producer, ProduceAcks } from '@platformatic/kafka';
+import type { ConsumedRecord } from '../../src/backbone/types.js';
+import { kafkaBrokers, kafkaSkip, openKafka, uniqueName } from '../helpers/kafka.js';
+
+test('transactions: committed records are read, aborted ones never', { skip: kafkaSkip() }, async () => {
+  const kafka = await openKafka();
+  const topic = uniqueName('txn');
+  const producer = new Producer({
+    clientId: 'tml-test-txn',
+    bootstrapBrokers: kafkaBrokers()!,
+    transactionalId: uniqueName('txn-id'),
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+  });
+  try {
+    await kafka.createTopic({ name: topic, partitions: 1 });
+    const send = async (values: string[], outcome: 'commit' | 'abort') => {
+      const transaction = await producer.beginTransaction();
+      await transaction.send({
+        messages: values.map((v) => ({ topic, partition: 0, value: Buffer.from(v) })),
+      });
+      await (outcome === 'commit' ? transaction.commit() : transaction.abort());
+    };
+    await send(['a1', 'a2'], 'commit');
+    await send(['x1', 'x2', 'x3'], 'abort');
+    await send(['b1'], 'commit');
+    await kafka.produce(topic, [{ value: 'plain' }]);
+
+    const [{ latest }] = await kafka.listOffsets(topic);
+    // 2 + 3 + 1 records, one commit or abort marker after each transaction, and the plain record
+    assert.equal(latest, 10);
+    const read: ConsumedRecord[] = [];
+    let offset = 0;
+    while (offset < latest) {
+      const { records } = await kafka.fetch({ topic, partition: 0, offset });
+      if (records.length === 0) break;
+      read.push(...records);
+      offset = records[records.length - 1].offset + 1;
+    }
+    assert.deepEqual(
+      read.map((r) => r.value!.toString()),
+      ['a1', 'a2', 'b1', 'plain'],
+    );
+
+    const member = await kafka.consumer({
+      groupId: uniqueName('txn-group'),
+      topics: [topic],
+      autoOffsetReset: 'earliest',
+    });
+    const polled: ConsumedRecord[] = [];
+    for (let i = 0; i < 20 && polled.length < 4; i++) polled.push(...(await member.poll({ maxWaitMs: 300 })));
+    await member.close();
+    assert.deepEqual(
+      polled.map((r) => r.value!.toString()),
+      ['a1', 'a2', 'b1', 'plain'],
+    );
+  } finally {
+    await producer.close();
+    await kafka.deleteTopic(topic).catch(() => undefined);
+    await kafka.close();
+  }
+});

@@ -104,6 +104,45 @@ export function loadConfig(
       tls: base.kafka?.tls ?? false,
     };
   }
+  if (base.kafka) base.kafka = kafkaFromEnv(env, base.kafka);
   if (overrides.dataDir !== undefined) overrides = { ...overrides, dataDir: resolve(overrides.dataDir) };
   return { ...base, ...overrides };
+}
+
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be 1/true or 0/false, got '${env[name]}'`);
+}
+
+/**
+ * TLS and SASL for Kafka from the environment (Confluent Cloud, MSK): TML_KAFKA_TLS,
+ * TML_KAFKA_CA_FILE, TML_KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
+ * TML_KAFKA_SASL_USERNAME, TML_KAFKA_SASL_PASSWORD, TML_KAFKA_CLIENT_ID.
+ */
+function kafkaFromEnv(env: Env, kafka: KafkaSettings): KafkaSettings {
+  const out: KafkaSettings = { ...kafka, tls: booleanFrom(env, 'TML_KAFKA_TLS', kafka.tls ?? false) };
+  if (env.TML_KAFKA_CLIENT_ID) out.clientId = env.TML_KAFKA_CLIENT_ID;
+  if (env.TML_KAFKA_CA_FILE) out.caFile = resolve(env.TML_KAFKA_CA_FILE);
+  const mechanism = env.TML_KAFKA_SASL_MECHANISM?.trim().toLowerCase();
+  if (mechanism) {
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+      throw new ConfigError(
+        `TML_KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, got '${env.TML_KAFKA_SASL_MECHANISM}'`,
+      );
+    }
+    const username = env.TML_KAFKA_SASL_USERNAME;
+    const password = env.TML_KAFKA_SASL_PASSWORD;
+    if (!username || !password) {
+      throw new ConfigError(
+        'TML_KAFKA_SASL_MECHANISM is set: TML_KAFKA_SASL_USERNAME and TML_KAFKA_SASL_PASSWORD are needed too',
+      );
+    }
+    out.sasl = { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, password };
+  }
+  return out;
 }

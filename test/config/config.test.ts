@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+test('the embedded backbone is the default; TML_KAFKA_BROKERS selects Kafka', () => {
+  const embedded = loadConfig({});
+  assert.equal(embedded.kafka, undefined);
+  assert.equal(embedded.server.host, '127.0.0.1');
+  assert.equal(embedded.server.port, 8000);
+  const kafka = loadConfig({ TML_KAFKA_BROKERS: 'a:9092, b:9092' });
+  assert.deepEqual(kafka.kafka?.brokers, ['a:9092', 'b:9092']);
+  assert.equal(kafka.kafka?.tls, false);
+});
+
+test('TLS and SASL settings come from the environment, checked', () => {
+  const config = loadConfig({
+    TML_KAFKA_BROKERS: 'pkc.example:9092',
+    TML_KAFKA_TLS: 'true',
+    TML_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    TML_KAFKA_SASL_USERNAME: 'key',
+    TML_KAFKA_SASL_PASSWORD: 'secret',
+    TML_KAFKA_CLIENT_ID: 'plant-7',
+  });
+  assert.equal(config.kafka?.tls, true);
+  assert.deepEqual(config.kafka?.sasl, { mechanism: 'scram-sha-512', username: 'key', password: 'secret' });
+  assert.equal(config.kafka?.clientId, 'plant-7');
+  assert.throws(
+    () => loadConfig({ TML_KAFKA_BROKERS: 'a:1', TML_KAFKA_SASL_MECHANISM: 'gssapi' }),
+    (e: unknown) => e instanceof ConfigError && /TML_KAFKA_SASL_MECHANISM must be one of/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ TML_KAFKA_BROKERS: 'a:1', TML_KAFKA_SASL_MECHANISM: 'plain' }),
+    /TML_KAFKA_SASL_USERNAME and TML_KAFKA_SASL_PASSWORD are needed/,
+  );
+  assert.throws(
+    () => loadConfig({ TML_KAFKA_BROKERS: 'a:1', TML_KAFKA_TLS: 'maybe' }),
+    /TML_KAFKA_TLS must be/,
+  );
+  assert.throws(() => loadConfig({ TML_PORT: 'abc' }), /TML_PORT must be an integer/);
+  assert.throws(() => loadConfig({ TML_KAFKA_BROKERS: ' , ' }), /names no broker/);
+});

@@ -71,3 +71,24 @@ test('worker failures come back as leaderboard entries, classification works on 
   assert.equal(result.champion.algorithm, 'logistic');
   assert.ok(result.forecastAccuracy > 0.85);
 });
+
+test('a champion refitted early on an idle thread equals the one refitted after the selection', async () => {
+  // Tree ensembles run first (longest first); the cheap candidates then leave a thread idle, which
+  // refits the leader at that moment. Whichever refit is used, the champion must be the inline one.
+  const data = generate(800, 4, sineTarget, 9);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 8,
+    timeBudgetMs: 60_000,
+    algorithms: ['gbdt', 'random_forest', 'ridge', 'knn', 'lasso'],
+    seed: 5,
+  };
+  const inline = await selectModel(data, options);
+  for (let i = 0; i < 3; i++) {
+    const pooled = await selectModel(data, { ...options, pool });
+    assert.equal(pooled.champion.algorithm, inline.champion.algorithm);
+    assert.deepEqual(pooled.champion.hyperparameters, inline.champion.hyperparameters);
+    assert.deepEqual(pooled.champion.parameters, inline.champion.parameters);
+    assert.deepEqual(pooled.champion.metrics, inline.champion.metrics);
+  }
+});

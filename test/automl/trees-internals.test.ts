@@ -167,3 +167,43 @@ test('bins are computed once per window content: a fresh copy hits the cache, a 
   assert.notEqual(second, first);
   assert.notDeepEqual(second.codes, first.codes);
 });
+
+test('from 2,040 rows, cut points are scikit-learn’s percentiles: cut i has ⌈n·i/255⌉ rows at or below it', () => {
+  const random = mulberry32(4);
+  const rows = 3000;
+  const x = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) x[r] = random() * 6 - 3;
+  const bounds = computeBins(x, rows, 1, MAX_BINS).upperBounds[0];
+  assert.equal(bounds.length, MAX_BINS - 1);
+  const sorted = x.slice().sort();
+  for (let i = 1; i < MAX_BINS; i++) {
+    let atOrBelow = 0;
+    while (atOrBelow < rows && sorted[atOrBelow] <= bounds[i - 1]) atOrBelow++;
+    // numpy's floating-point steps may land an exact position (n·i/255 an integer) a hair above
+    // it, taking the next value instead of the midpoint: either is scikit-learn's answer there.
+    const position = (rows * i) / MAX_BINS;
+    const expected = Math.ceil(position);
+    if (Number.isInteger(position)) assert.ok(atOrBelow === expected || atOrBelow === expected + 1);
+    else assert.equal(atOrBelow, expected, `cut ${i}`);
+  }
+  // Below 2,040 rows the greedy equal-count cuts stay: another partition of the same column.
+  const small = computeBins(x.subarray(0, 1500), 1500, 1, MAX_BINS).upperBounds[0];
+  const smallSorted = x.slice(0, 1500).sort();
+  const counts = Array.from(small, (cut) => smallSorted.filter((v) => v <= cut).length);
+  assert.ok(counts.some((c, i) => c !== Math.ceil((1500 * (i + 1)) / MAX_BINS)));
+});
+
+test('a GBDT on percentile bins predicts bit-identically after a JSON round trip', () => {
+  const data = sineWindow(2500, 4, 8);
+  for (const task of ['regression', 'classification'] as const) {
+    const target = task === 'regression' ? data : { ...data, y: data.y.map((v) => (v > 0 ? 1 : 0)) };
+    const parameters = gbdt.fit(target, { rounds: 30, maxDepth: 4 }, task);
+    const reloaded = JSON.parse(JSON.stringify(parameters)) as typeof parameters;
+    const a = new Float64Array(data.rows);
+    const b = new Float64Array(data.rows);
+    gbdt.predict(parameters, data.x, data.rows, data.features, a);
+    gbdt.predict(reloaded, data.x, data.rows, data.features, b);
+    assert.deepEqual(b, a);
+    assert.ok(a.some((v) => v !== a[0]));
+  }
+});

@@ -1,6 +1,7 @@
-import { test, after } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { embeddedEnv } from '../helpers/backbones.js';
+import type { Backbone } from '../../src/backbone/types.js';
+import { forEachBackbone, uniqueName } from '../helpers/backbones.js';
 import {
   InsufficientRowsError,
   InvalidJoinError,
@@ -12,20 +13,8 @@ import {
   trainingSetFromJoined,
 } from '../../src/streams/index.js';
 
-const env = await embeddedEnv();
-const backbone = await env.open();
-after(async () => {
-  await backbone.close();
-  await env.cleanup();
-});
-
-async function stream(name: string, values: Array<string | null>, partitions = 1): Promise<void> {
-  await backbone.createTopic({ name, partitions });
-  await backbone.produce(
-    name,
-    values.map((v, i) => ({ value: v, timestamp: 1_000_000 + i * 10, partition: i % partitions })),
-  );
-}
+// recent timestamps: a Kafka broker would delete records older than its retention at once
+const T0 = Date.now() - 60_000;
 
 test('numericValue reads text numbers, JSON numbers and JSON objects, NaN otherwise', () => {
   assert.equal(numericValue(Buffer.from('417')), 417);
@@ -37,78 +26,101 @@ test('numericValue reads text numbers, JSON numbers and JSON objects, NaN otherw
   assert.ok(Number.isNaN(numericValue(null)));
 });
 
-test('latestWindow keeps the newest N records over all partitions, oldest first', async () => {
-  const values = Array.from({ length: 100 }, (_, i) => String(i));
-  await stream('w-multi', values, 3);
-  const window = await latestWindow(backbone, 'w-multi', { lastOffsets: 30 });
-  assert.deepEqual(
-    Array.from(window.values),
-    Array.from({ length: 30 }, (_, i) => 70 + i),
-  );
-  assert.equal(window.skipped, 0);
-  assert.equal(window.ranges.length, 3);
-  for (const r of window.ranges) assert.ok(r.to - r.from <= 30);
-});
-
-test('latestWindow by time and by partition; non-numbers are skipped and counted', async () => {
-  await stream('w-time', ['1', 'abc', '3', '4', null, '6']);
-  const byTime = await latestWindow(backbone, 'w-time', { lastMs: 25, now: 1_000_050 });
-  // timestamps 1_000_030.. are within the last 25 ms of 1_000_050 (>= 1_000_025)
-  assert.deepEqual(Array.from(byTime.values), [4, 6]);
-  assert.equal(byTime.skipped, 1);
-  const all = await latestWindow(backbone, 'w-time', { lastOffsets: 100, partition: 0 });
-  assert.deepEqual(Array.from(all.values), [1, 3, 4, 6]);
-  assert.equal(all.skipped, 2);
-  await assert.rejects(latestWindow(backbone, 'w-time', {}), InvalidWindowError);
-  await assert.rejects(latestWindow(backbone, 'w-time', { lastOffsets: 0 }), /positive integer/);
-  await assert.rejects(latestWindow(backbone, 'w-time', { lastOffsets: 5, partition: 4 }), /no partition 4/);
-});
-
-test('join + alignment to the shortest stream makes a training set of the newest rows', async () => {
-  const n = 80;
-  const x1 = Array.from({ length: n }, (_, i) => i);
-  const x2 = Array.from({ length: n }, (_, i) => (i * 7) % 13);
-  const y = x1.map((v, i) => 3 * v - 2 * x2[i] + 1);
-  await stream('j-y', y.map(String));
-  await stream('j-x1', x1.map(String));
-  await stream('j-x2', x2.slice(10).map(String)); // shorter: its oldest 10 values are missing
-  const joined = await joinLatestWindows(backbone, ['j-y', 'j-x1', 'j-x2'], { lastOffsets: 50 });
-  assert.equal(joined.values['j-y'].length, 50);
-  assert.deepEqual(joined.offsets['j-x2'], [{ partition: 0, from: 20, to: 70 }]);
-  const again = parseJoinedRecord(JSON.stringify(joined));
-  assert.deepEqual(again.values, joined.values);
-
-  const set = trainingSetFromJoined(again, {
-    dependentVariable: 'j-y',
-    independentVariables: ['j-x1', 'j-x2'],
+await forEachBackbone((env) => {
+  let backbone: Backbone;
+  before(async () => {
+    backbone = await env.open();
   });
-  assert.equal(set.alignedRows, 50);
-  assert.equal(set.dataset.rows, 50);
-  // the newest rows pair up: the last row holds x1 = 79, x2 = x2[79], y = y[79]
-  const last = set.dataset.rows - 1;
-  assert.equal(set.dataset.x[last * 2], 79);
-  assert.equal(set.dataset.x[last * 2 + 1], x2[79]);
-  assert.equal(set.dataset.y[last], y[79]);
-});
+  after(() => backbone?.close());
 
-test('training-set errors name the problem', async () => {
-  await stream('s-short', ['1', '2', '3']);
-  await stream(
-    's-long',
-    Array.from({ length: 40 }, (_, i) => String(i)),
-  );
-  const joined = await joinLatestWindows(backbone, ['s-short', 's-long'], { lastOffsets: 40 });
-  assert.throws(
-    () => trainingSetFromJoined(joined, { dependentVariable: 's-long', independentVariables: ['s-short'] }),
-    (e: unknown) =>
-      e instanceof InsufficientRowsError && /at least 30 aligned rows.*s-short: 3/.test(e.message),
-  );
-  assert.throws(
-    () => trainingSetFromJoined(joined, { dependentVariable: 's-long', independentVariables: ['nope'] }),
-    (e: unknown) => e instanceof InvalidJoinError && /'nope' is not a stream/.test(e.message),
-  );
-  await assert.rejects(joinLatestWindows(backbone, ['s-long', 's-long'], { lastOffsets: 5 }), /named twice/);
-  await assert.rejects(joinLatestWindows(backbone, ['missing-topic'], { lastOffsets: 5 }), /does not exist/);
-  assert.throws(() => parseJoinedRecord('not json'), /not JSON/);
-  assert.throws(() => parseJoinedRecord('{"streams":["a"],"values":{}}'), /no values for 'a'/);
+  /** A stream topic (a unique name on every run, since a Kafka broker outlives one test file). */
+  async function stream(prefix: string, values: Array<string | null>, partitions = 1): Promise<string> {
+    const name = uniqueName(prefix);
+    await backbone.createTopic({ name, partitions });
+    await backbone.produce(
+      name,
+      values.map((v, i) => ({ value: v, timestamp: T0 + i * 10, partition: i % partitions })),
+    );
+    return name;
+  }
+
+  test('latestWindow keeps the newest N records over all partitions, oldest first', async () => {
+    const topic = await stream(
+      'w-multi',
+      Array.from({ length: 100 }, (_, i) => String(i)),
+      3,
+    );
+    const window = await latestWindow(backbone, topic, { lastOffsets: 30 });
+    assert.deepEqual(
+      Array.from(window.values),
+      Array.from({ length: 30 }, (_, i) => 70 + i),
+    );
+    assert.equal(window.skipped, 0);
+    assert.equal(window.ranges.length, 3);
+    for (const r of window.ranges) assert.ok(r.to - r.from <= 30);
+  });
+
+  test('latestWindow by time and by partition; non-numbers are skipped and counted', async () => {
+    const topic = await stream('w-time', ['1', 'abc', '3', '4', null, '6']);
+    // timestamps T0, T0+10, ... T0+50: the last 25 ms of T0+50 hold the values at T0+30 and T0+50
+    const byTime = await latestWindow(backbone, topic, { lastMs: 25, now: T0 + 50 });
+    assert.deepEqual(Array.from(byTime.values), [4, 6]);
+    assert.equal(byTime.skipped, 1);
+    const all = await latestWindow(backbone, topic, { lastOffsets: 100, partition: 0 });
+    assert.deepEqual(Array.from(all.values), [1, 3, 4, 6]);
+    assert.equal(all.skipped, 2);
+    await assert.rejects(latestWindow(backbone, topic, {}), InvalidWindowError);
+    await assert.rejects(latestWindow(backbone, topic, { lastOffsets: 0 }), /positive integer/);
+    await assert.rejects(latestWindow(backbone, topic, { lastOffsets: 5, partition: 4 }), /no partition 4/);
+  });
+
+  test('join + alignment to the shortest stream makes a training set of the newest rows', async () => {
+    const n = 80;
+    const x1 = Array.from({ length: n }, (_, i) => i);
+    const x2 = Array.from({ length: n }, (_, i) => (i * 7) % 13);
+    const y = x1.map((v, i) => 3 * v - 2 * x2[i] + 1);
+    const ty = await stream('j-y', y.map(String));
+    const tx1 = await stream('j-x1', x1.map(String));
+    const tx2 = await stream('j-x2', x2.slice(10).map(String)); // shorter: its oldest 10 values are missing
+    const joined = await joinLatestWindows(backbone, [ty, tx1, tx2], { lastOffsets: 50 });
+    assert.equal(joined.values[ty].length, 50);
+    assert.deepEqual(joined.offsets[tx2], [{ partition: 0, from: 20, to: 70 }]);
+    const again = parseJoinedRecord(JSON.stringify(joined));
+    assert.deepEqual(again.values, joined.values);
+
+    const set = trainingSetFromJoined(again, { dependentVariable: ty, independentVariables: [tx1, tx2] });
+    assert.equal(set.alignedRows, 50);
+    assert.equal(set.dataset.rows, 50);
+    // the newest rows pair up: the last row holds x1 = 79, x2 = x2[79], y = y[79]
+    const last = set.dataset.rows - 1;
+    assert.equal(set.dataset.x[last * 2], 79);
+    assert.equal(set.dataset.x[last * 2 + 1], x2[79]);
+    assert.equal(set.dataset.y[last], y[79]);
+  });
+
+  test('training-set errors name the problem', async () => {
+    const short = await stream('s-short', ['1', '2', '3']);
+    const long = await stream(
+      's-long',
+      Array.from({ length: 40 }, (_, i) => String(i)),
+    );
+    const joined = await joinLatestWindows(backbone, [short, long], { lastOffsets: 40 });
+    assert.throws(
+      () => trainingSetFromJoined(joined, { dependentVariable: long, independentVariables: [short] }),
+      (e: unknown) =>
+        e instanceof InsufficientRowsError &&
+        new RegExp(`at least 30 aligned rows.*${short}: 3`).test(e.message),
+    );
+    assert.throws(
+      () => trainingSetFromJoined(joined, { dependentVariable: long, independentVariables: ['nope'] }),
+      (e: unknown) => e instanceof InvalidJoinError && /'nope' is not a stream/.test(e.message),
+    );
+    await assert.rejects(joinLatestWindows(backbone, [long, long], { lastOffsets: 5 }), /named twice/);
+    await assert.rejects(
+      joinLatestWindows(backbone, [uniqueName('missing')], { lastOffsets: 5 }),
+      /does not exist/,
+    );
+    assert.throws(() => parseJoinedRecord('not json'), /not JSON/);
+    assert.throws(() => parseJoinedRecord('{"streams":["a"],"values":{}}'), /no values for 'a'/);
+  });
 });

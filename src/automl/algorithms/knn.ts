@@ -1,10 +1,11 @@
-// k-nearest neighbours, brute force on the standardised rows, for regression (weighted mean) and
+// k-nearest neighbours on the standardised rows (k-d tree or brute force, see knn-search.ts), for regression (weighted mean) and
 // classification (weighted share of class 1 = probability). Hand-written: ml-knn is
 // classification-only and its predict measured 45× slower than brute force (ml-stack.md §3c).
 
 import type { Algorithm, Hyperparameters, ModelParameters } from '../algorithm.js';
 import { decodedOnce, decodeFloat64, encodeFloat64 } from './encoding.js';
 import { choiceParameter, numberParameter } from './hyperparameters.js';
+import { neighbourBuffer, neighbourSearch, type NeighbourSearch } from './knn-search.js';
 import { requireRows } from './linear/linear-model.js';
 
 /**
@@ -75,36 +76,22 @@ export const knn: Algorithm = {
   },
   predict(parameters, x, rows, p, out) {
     const params = parameters as KnnParameters;
-    const { train, target } = decodedOnce(params, () => ({
+    // The search structure (a k-d tree in low dimensions) is built once per model, like the decoding.
+    const decoded = decodedOnce(params, () => ({
       train: decodeFloat64(params.x),
       target: decodeFloat64(params.y),
+      searcher: undefined as NeighbourSearch | undefined,
     }));
+    const { train, target } = decoded;
     const n = params.rows;
     const k = Math.min(params.k, n);
-    const nearest = new Int32Array(k);
-    const distance = new Float64Array(k);
+    decoded.searcher ??= neighbourSearch(train, n, p, k);
+    const searcher = decoded.searcher;
+    const neighbours = neighbourBuffer(k);
+    const { index: nearest, distance } = neighbours;
     for (let r = 0; r < rows; r++) {
-      const q = r * p;
-      let found = 0;
-      // Keep the k smallest squared distances sorted by insertion; strict < keeps the older row on
-      // ties, so the result does not depend on anything but the data.
-      for (let i = 0; i < n; i++) {
-        const t = i * p;
-        let d = 0;
-        for (let f = 0; f < p; f++) {
-          const diff = x[q + f] - train[t + f];
-          d += diff * diff;
-        }
-        if (found === k && d >= distance[k - 1]) continue;
-        let pos = found < k ? found++ : k - 1;
-        while (pos > 0 && distance[pos - 1] > d) {
-          distance[pos] = distance[pos - 1];
-          nearest[pos] = nearest[pos - 1];
-          pos--;
-        }
-        distance[pos] = d;
-        nearest[pos] = i;
-      }
+      searcher.search(x, r * p, neighbours);
+      const found = neighbours.found;
       if (params.weights === 'uniform' || distance[0] === 0) {
         // With distance weights an exact match would get infinite weight: average the exact matches.
         let s = 0;

@@ -125,9 +125,13 @@ export function estimatedCostNs(candidate: Candidate, rows: number, features: nu
     }
     case 'logistic':
       return 20 * n * (p + 1) * (p + 1);
-    case 'knn':
-      // brute force: every holdout row (≈ n/4 of the training rows) against every training row
-      return 0.5 * n * n * p;
+    case 'knn': {
+      // Every holdout row (≈ n/4 of the training rows) searches the stored rows (capped as in knn.ts):
+      // a k-d tree up to 15 features (~1.2 µs per query and feature at 5 features), brute force above.
+      const stored = Math.min(n, 5_000, Math.floor(60_000 / (p + 1)));
+      if (p <= 15 && stored >= 256) return 1_200 * (n / 4) * p * 2 ** ((p - 5) / 4);
+      return 1.5 * (n / 4) * stored * p;
+    }
     case 'gp': {
       const m = Math.min(n, count(['maxRows'], 1500), Math.floor(60_000 / (p + 1)));
       return 0.7 * ((m * m * m) / 3) + 20 * m * m * p;

@@ -82,6 +82,12 @@ export interface SelectionResult {
  */
 export const INLINE_MAX_CELLS = 10_000;
 export const INLINE_MAX_CANDIDATE_MS = 5;
+/**
+ * A plan whose candidates together are expected to take longer than this runs on the pool even on
+ * a small window: two threads then halve a selection of many few-ms fits (tree ensembles on 1,000
+ * rows), which more than pays for posting the tasks (~0.1 ms each).
+ */
+export const INLINE_MAX_PLAN_MS = 10;
 
 const MAX_MODELRUNS = 10_000;
 
@@ -129,11 +135,29 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   const space = { rows: holdout.trainEnd, features: data.features, task };
   const plan = planCandidates(algorithms, space, modelruns, seed);
   const window = shareWindow(data);
-  const heaviestMs = Math.max(...plan.map((c) => estimatedCostNs(c, data.rows, data.features))) / 1e6;
+  const costsMs = plan.map((c) => estimatedCostNs(c, holdout.trainEnd, data.features) / 1e6);
   const usePool =
     options.pool !== undefined &&
     (data.rows * data.features > (options.inlineMaxCells ?? INLINE_MAX_CELLS) ||
-      heaviestMs > INLINE_MAX_CANDIDATE_MS);
+      Math.max(...costsMs) > INLINE_MAX_CANDIDATE_MS ||
+      costsMs.reduce((a, b) => a + b, 0) > INLINE_MAX_PLAN_MS);
+
+  const fitTaskFor = (entry: {
+    algorithm: string;
+    hyperparameters: Hyperparameters;
+    metrics: Record<string, number>;
+  }) => ({
+    kind: 'fit' as const,
+    ...window,
+    task,
+    algorithm: entry.algorithm,
+    hyperparameters: entry.hyperparameters,
+    featureNames: [...data.featureNames],
+    targetName: data.targetName,
+    metrics: { ...entry.metrics, forecastAccuracy: forecastAccuracy(task, entry.metrics) },
+  });
+  // Refits of the leader started on an idle thread while the last candidates were still running.
+  const earlyRefits = new Map<number, Promise<TaskOutcome<FitResult>>>();
 
   const outcomes = usePool
     ? await evaluateOnPool(
@@ -144,6 +168,17 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
         splits,
         options.timeBudgetMs,
         started,
+        (index, outcome) => {
+          const c = plan[index];
+          const run = (options.pool as TrainingPool)
+            .run(fitTaskFor({ ...c, metrics: outcome.metrics }))
+            .catch((error: unknown): TaskOutcome<FitResult> => ({
+              ok: false,
+              error: { name: 'WorkerError', message: String(error) },
+            }));
+          earlyRefits.set(index, run);
+          return run;
+        },
       )
     : await evaluateInline(plan, window, task, splits, options.timeBudgetMs, started);
 
@@ -192,17 +227,13 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   let fitted: TaskOutcome<FitResult> | undefined;
   let winner = best;
   for (const entry of leaderboard.filter((e) => e.error === undefined).slice(0, 3)) {
-    const fitTask = {
-      kind: 'fit' as const,
-      ...window,
-      task,
-      algorithm: entry.algorithm,
-      hyperparameters: entry.hyperparameters,
-      featureNames: [...data.featureNames],
-      targetName: data.targetName,
-      metrics: { ...entry.metrics, forecastAccuracy: forecastAccuracy(task, entry.metrics) },
-    };
-    fitted = usePool ? await (options.pool as TrainingPool).run(fitTask) : runTask(fitTask);
+    const early = earlyRefits.get(entry.index);
+    const fitTask = fitTaskFor(entry);
+    fitted = early
+      ? await early
+      : usePool
+        ? await (options.pool as TrainingPool).run(fitTask)
+        : runTask(fitTask);
     winner = entry;
     if (fitted.ok) break;
     fallbacks.push(
@@ -271,6 +302,11 @@ async function evaluateInline(
 /**
  * Longest candidates first (so the pool does not end waiting on one long fit), with at most
  * `threads + 1` tasks in flight: queued tasks could not be withdrawn once the budget runs out.
+ *
+ * Once every candidate is launched, a thread left idle refits the current leader on the whole
+ * window (`refitEarly`): the champion's refit is otherwise a serial step after the last candidate,
+ * and the leader at that point is usually the champion (the longest candidates run first). If a
+ * later candidate overtakes it, that refit is simply not used.
  */
 async function evaluateOnPool(
   pool: TrainingPool,
@@ -280,6 +316,7 @@ async function evaluateOnPool(
   splits: Split[],
   budgetMs: number,
   started: number,
+  refitEarly: (index: number, outcome: EvaluateResult) => Promise<unknown>,
 ): Promise<Outcomes> {
   const trainRows = splits[splits.length - 1].trainEnd;
   const queue = plan
@@ -291,6 +328,29 @@ async function evaluateOnPool(
   let successes = 0;
   let next = 0;
   const limit = pool.threads + 1;
+  const refitted = new Set<number>();
+  let refitRunning = false;
+  const maybeRefitLeader = () => {
+    if (refitRunning || next < queue.length || inFlight.size >= pool.threads) return;
+    let leader = -1;
+    let leaderScore = Infinity;
+    for (const [index, outcome] of outcomes) {
+      if (!outcome.ok) continue;
+      const score = selectionScore(task, outcome.metrics);
+      if (score < leaderScore || (score === leaderScore && index < leader)) {
+        leader = index;
+        leaderScore = score;
+      }
+    }
+    if (leader < 0 || refitted.has(leader)) return;
+    const outcome = outcomes.get(leader);
+    if (outcome === undefined || !outcome.ok) return;
+    refitted.add(leader);
+    refitRunning = true;
+    void refitEarly(leader, outcome).finally(() => {
+      refitRunning = false;
+    });
+  };
   while (next < queue.length || inFlight.size > 0) {
     const overBudget = performance.now() - started >= budgetMs;
     while (
@@ -321,6 +381,7 @@ async function evaluateOnPool(
       inFlight.add(running);
     }
     if (inFlight.size === 0) break;
+    maybeRefitLeader();
     await Promise.race(inFlight);
   }
   return outcomes;

@@ -61,7 +61,6 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
   const s = readGbdtHyperparameters(hyperparameters);
   checkWindow(data, task);
   const { rows, features, y } = data;
-  const binned = binWindow(data, s.maxBins);
   const random = mulberry32(s.seed);
   const classification = task === 'classification';
 
@@ -70,6 +69,7 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
   const held = Math.floor(rows * s.validationFraction);
   const validationRows = held >= 1 && rows - held >= 2 ? held : 0;
   const trainRows = rows - validationRows;
+  const binned = binWindow(data, s.maxBins, trainRows);
 
   const start = mean(y, trainRows);
   const p0 = Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, start));
@@ -102,6 +102,7 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
   let bestLoss = Infinity;
   let bestRounds = 0;
   let rounds = 0;
+  const losses: number[] = [];
   for (let round = 0; round < s.rounds; round++) {
     if (classification) {
       for (let r = 0; r < trainRows; r++) {
@@ -122,10 +123,12 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
     rounds = round + 1;
     if (validationRows > 0) {
       const loss = validationLoss(scores, y, trainRows, rows, classification);
+      losses.push(loss);
       if (loss < bestLoss) {
         bestLoss = loss;
         bestRounds = rounds;
-      } else if (rounds - bestRounds >= s.earlyStoppingRounds) break;
+      }
+      if (noRecentImprovement(losses, s.earlyStoppingRounds)) break;
     }
   }
   if (validationRows > 0 && bestRounds < rounds) builder.truncate(bestRounds);
@@ -143,6 +146,21 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
     importance: importanceShares(importance),
     ...(fallbacks.length > 0 ? { fallbacks } : {}),
   });
+}
+
+/**
+ * scikit-learn's early-stopping rule: stop when none of the last `patience` validation losses
+ * improves on the loss `patience + 1` rounds back. Unlike "no new best for `patience` rounds", a
+ * short bump on a loss that is still falling overall does not stop the boosting; the model is
+ * still cut back to its best round.
+ */
+function noRecentImprovement(losses: number[], patience: number): boolean {
+  if (losses.length <= patience) return false;
+  const reference = losses[losses.length - patience - 1];
+  for (let i = losses.length - patience; i < losses.length; i++) {
+    if (losses[i] < reference - 1e-7 * Math.abs(reference)) return false;
+  }
+  return true;
 }
 
 /** The rows of 0 … n−1 missing from the sorted `sample`, written into `out`; returns that slice. */

@@ -17,6 +17,8 @@ import { decodeBatch, encodeBatch, readBatchInto, recordBytes } from './record-b
 
 export const DATABASE_FILE = 'backbone.sqlite';
 export const PID_FILE = 'backbone.pid';
+/** SQLite page size of new stores (bytes). */
+const PAGE_SIZE = 16384;
 /** 'tmlb': marks the SQLite file as a tml backbone store (PRAGMA application_id). */
 const APPLICATION_ID = 0x746d6c62;
 const SCHEMA_VERSION = 1;
@@ -292,13 +294,17 @@ export class LogStore {
         const result = db.pragma('quick_check', { simple: true });
         if (result !== 'ok') throw new CorruptStoreError(`${path} is damaged: ${String(result)}`);
       }
+      // 16 KiB pages for new stores (set before WAL mode, which fixes it): record batches of 1 KB
+      // records append 35-45 % faster than with SQLite's 4 KiB default (measured A/B, 1,000-record
+      // batches); single-record appends, each a commit of one page, lose about a third.
+      if (isNew) db.pragma(`page_size = ${PAGE_SIZE}`);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new CorruptStoreError(`${path}: could not switch to WAL mode (got ${mode})`);
       db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('temp_store = MEMORY');
       db.pragma('cache_size = -65536'); // 64 MiB
       // Checkpoint every 16 MiB of WAL rather than 4 MiB: fewer fsyncs and copies (+40 % on 1 KB records).
-      db.pragma('wal_autocheckpoint = 4000');
+      db.pragma(`wal_autocheckpoint = ${Math.round((16 * 1024 * 1024) / PAGE_SIZE)}`);
       db.exec('BEGIN IMMEDIATE'); // takes the exclusive lock now, held until close
       try {
         if (isNew) {

@@ -62,6 +62,13 @@ if (needsKafka && !env.TML_KAFKA_BROKERS && env.TML_KAFKA !== 'off') {
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 }
 
+// The tests find the cluster under TML_TEST_KAFKA_BROKERS (test/helpers/kafka.ts); TML_KAFKA_BROKERS
+// itself is removed, or every `tml` child process a test starts would silently run on Kafka.
+if (env.TML_KAFKA_BROKERS) {
+  env.TML_TEST_KAFKA_BROKERS = env.TML_KAFKA_BROKERS;
+  delete env.TML_KAFKA_BROKERS;
+}
+
 const concurrency = process.env.TML_TEST_CONCURRENCY ?? '1';
 const result = spawnSync(
   process.execPath,

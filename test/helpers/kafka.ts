@@ -9,17 +9,34 @@ import type { BackboneEnv } from './backbones.js';
 
 const env = process.env;
 
-/** The brokers of the cluster under test, or undefined when there is none. */
+/**
+ * The brokers of the cluster under test, or undefined when there is none. scripts/run-tests.js
+ * hands them over as TML_TEST_KAFKA_BROKERS (and removes TML_KAFKA_BROKERS from the tests'
+ * environment), so a `tml` child process a test starts stays on the embedded backbone unless the
+ * test asks for Kafka.
+ */
 export function kafkaBrokers(): string[] | undefined {
-  const raw = env.TML_KAFKA_BROKERS;
+  const raw = env.TML_TEST_KAFKA_BROKERS ?? env.TML_KAFKA_BROKERS;
   return raw ? raw.split(',').map((b) => b.trim()) : undefined;
+}
+
+/**
+ * A skip reason, except under CI=true: there a test that needs Kafka fails loudly instead of being
+ * skipped (the test file fails at load with the reason).
+ */
+export function unlessCI(reason: string | false): string | false {
+  if (reason !== false && env.CI === 'true')
+    throw new Error(`CI=true, and a Kafka test cannot run: ${reason}`);
+  return reason;
 }
 
 /** For `test(name, { skip: kafkaSkip() }, ...)`: a reason when no broker is configured, else false. */
 export function kafkaSkip(): string | false {
-  return kafkaBrokers()
-    ? false
-    : 'no Kafka broker: TML_KAFKA_BROKERS is not set and the local broker did not start';
+  return unlessCI(
+    kafkaBrokers()
+      ? false
+      : 'no Kafka broker: TML_KAFKA_BROKERS is not set and the local broker did not start',
+  );
 }
 
 /** A Kafka backbone on the cluster under test, with short time bounds so failures are quick. */

@@ -828,6 +828,9 @@ export function backboneConformance(
       if (options.segmentRollWaitMs) await sleep(options.segmentRollWaitMs);
       await bb.produce(topic, [{ key: 'end', value: 'marker' }]);
       await afterCleanup(bb, async () => {
+        // Kafka removes a tombstone on a later cleaning pass than the one that compacts its key
+        // (KIP-534), and its cleaner runs only on a dirty log: a fresh write makes the next pass.
+        await bb.produce(topic, [{ key: 'end', value: 'marker' }]);
         const records = (await fetchAll(bb, topic, 0)).filter((r) => r.offset < 3);
         assert.deepEqual(
           records.map((r) => text(r.key)),

@@ -109,11 +109,6 @@ export const kafkaConformance: ConformanceOptions = {
   // the local broker allows sessions down to 1 s (group.min.session.timeout.ms)
   sessionTimeoutMs: 1_500,
   wakeWithinMs: 1_000,
-  skip: {
-    'tombstones are removed once delete.retention.ms':
-      'Kafka drops a tombstone only on a second cleaning pass after delete.retention.ms (KIP-534), and its ' +
-      'cleaner starts a pass only when new writes make the log dirty; this test writes nothing afterwards',
-  },
 };
 
 /** The Kafka cluster under test as a backbone environment (see test/helpers/backbones.ts). */

@@ -213,7 +213,7 @@ test('a full store (simulated with TML_MAX_STORAGE_BYTES) stops produce; what wa
   const file = join(dir, 'numbers.txt');
   writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `value-${i}`).join('\n'));
   const result = await tml(dir, ['produce', 's', '--file', file], {
-    env: { TML_MAX_STORAGE_BYTES: '100000' },
+    env: { TML_MAX_STORAGE_BYTES: '400000' },
   });
   assertFails(result, 1, /storage full .*; ([\d,]+) records of this run were appended before it$/);
   const appended = Number(/([\d,]+) records of this run/.exec(result.stderr)?.[1].replace(/,/g, ''));

@@ -110,6 +110,41 @@ export class TmlClient {
     return this.#call('POST', `/groups/${enc(groupId)}/deactivate`);
   }
 
+  // the TML flow
+  createJoinTopic(request: T.CreateJoinRequest): Promise<T.CreateJoinResponse> {
+    return this.#call('POST', '/joins', request);
+  }
+  produceJoined(topic: string, request: T.ProduceJoinedRequest): Promise<T.ProduceJoinedResponse> {
+    return this.#call('POST', `/joins/${enc(topic)}/records`, request);
+  }
+  preprocess(topic: string, request: T.PreprocessRequest): Promise<T.PreprocessResponse> {
+    return this.#call('POST', `/joins/${enc(topic)}/preprocessed`, request);
+  }
+  createTrainingSet(request: T.TrainingSetRequest): Promise<T.TrainingSetResponse> {
+    return this.#call('POST', '/training-sets', request);
+  }
+  trainModel(request: T.TrainRequest): Promise<T.TrainResponse> {
+    return this.#call('POST', '/models', request);
+  }
+  predict(request: T.PredictRequest): Promise<T.PredictResponse> {
+    return this.#call('POST', '/predictions', request);
+  }
+  optimize(request: T.OptimizeRequest): Promise<T.OptimizeResponse> {
+    return this.#call('POST', '/optimizations', request);
+  }
+  trainPeerGroups(request: T.PeerGroupsRequest): Promise<T.PeerGroupsResponse> {
+    return this.#call('POST', '/peer-groups', request);
+  }
+  scoreAnomalies(request: T.AnomaliesRequest): Promise<T.AnomaliesResponse> {
+    return this.#call('POST', '/anomalies', request);
+  }
+  stats(): Promise<T.StatsResponse> {
+    return this.#call('GET', '/stats');
+  }
+  consumeJoined(consumerId: string, request: T.JoinedPollRequest = {}): Promise<T.JoinedPollResponse> {
+    return this.#call('POST', `/consumers/${enc(consumerId)}/joined`, request);
+  }
+
   // server and tokens
   status(): Promise<T.ServerStatus> {
     return this.#call('GET', '/status');

@@ -155,3 +155,199 @@ export interface Problem {
   code: string;
   parameter?: string;
 }
+
+// The TML flow (joins, training sets, models, predictions, optimisation, anomalies, preprocessing)
+
+export interface CreateJoinRequest extends ContactDetails {
+  topic: string;
+  streams: string[];
+  partitions?: number;
+  replicationFactor?: number;
+}
+export interface CreateJoinResponse extends CreateTopicResponse {
+  streams: string[];
+}
+
+export interface ProduceJoinedRequest {
+  producerId: string;
+  /** Roll each stream back this many records (VIPER `maxrows`). */
+  maxRows?: number;
+  /** -1 (default): the newest maxRows records; >= 0: from this offset on. */
+  offset?: number;
+  /** Overrides the joined topic's registered streams. */
+  streams?: string[];
+}
+export interface ProduceJoinedResponse {
+  topic: string;
+  partition: number;
+  offset: number;
+  bytesWritten: number;
+  rows: number;
+  streams: Array<{ topic: string; rows: number; skipped: number }>;
+}
+
+export interface PreprocessRequest {
+  producerId: string;
+  maxRows: number;
+  /** One statistic for every stream, or one per stream in order (VIPER `preprocesslogic`). */
+  logic: string[];
+  streams?: string[];
+  identifier?: string;
+}
+export interface PreprocessResponse {
+  items: Array<{
+    topic: string;
+    stream: string;
+    type: string;
+    value: number | null;
+    messages: number;
+    partition: number;
+    offset: number;
+  }>;
+}
+
+export interface TrainingSetRequest {
+  consumeFrom: string;
+  produceTo: string;
+  dependentVariable: string;
+  independentVariables: string[];
+  consumerId: string;
+  producerId: string;
+  partition?: number;
+}
+export interface TrainingSetResponse {
+  topic: string;
+  partition: number;
+  offset: number;
+  rows: number;
+  droppedRows: number;
+  bytesWritten: number;
+}
+
+export interface TrainRequest {
+  consumeFrom: string;
+  produceTo: string;
+  consumerId: string;
+  producerId: string;
+  modelruns?: number;
+  islogistic?: boolean;
+  timeoutSeconds?: number;
+  partition?: number;
+}
+export interface TrainResponse {
+  algokey: string;
+  algo: string;
+  algorithm: string;
+  dependentVariable: string;
+  independentVariables: string[];
+  forecastAccuracy: number;
+  metrics: Record<string, number>;
+  leaderboard: Array<Record<string, unknown>>;
+  rows: number;
+  topic: string;
+  partition: number;
+  offset: number;
+  createdAt: string;
+}
+
+/** The model: by `algokey`, or the latest of `consumeFrom` read with `consumerId`. */
+export interface ModelSource {
+  algokey?: string;
+  consumeFrom?: string;
+  consumerId?: string;
+  partition?: number;
+}
+
+export interface PredictRequest extends ModelSource {
+  produceTo: string;
+  producerId: string;
+  /** One row in the model's input order; or give `stream`. */
+  inputs?: number[];
+  /** A joined topic: one prediction per row of its latest joined record. */
+  stream?: string;
+  maxRows?: number;
+}
+export interface PredictResponse {
+  predictions: Array<{
+    prediction: number;
+    probability1?: number;
+    inputs: number[];
+    algokey: string;
+    partition: number;
+    offset: number;
+  }>;
+}
+
+export interface OptimizeRequest extends ModelSource {
+  produceTo: string;
+  producerId: string;
+  minimize?: boolean;
+  constraints?: string;
+  constraintType?: 1 | 2 | 3;
+  stretchBounds?: number;
+  epsilon?: number;
+}
+export interface OptimizeResponse {
+  objective: string;
+  value: number;
+  optimalValues: Record<string, number>;
+  bounds: Array<{ variable: string; min: number; max: number }>;
+  partition: number;
+  offset: number;
+}
+
+export interface PeerGroupsRequest {
+  consumeFrom: string;
+  consumerId: string;
+  produceTo: string;
+  producerId: string;
+  streams: string[];
+  flags: string;
+  partition?: number;
+}
+export interface PeerGroupsResponse {
+  topic: string;
+  partition: number;
+  offset: number;
+  peerGroups: Array<Record<string, unknown>>;
+}
+
+export interface AnomaliesRequest {
+  consumeFrom: string;
+  consumerId: string;
+  inputStream: string;
+  produceTo: string;
+  producerId: string;
+  streams: string[];
+  flags?: string;
+  partition?: number;
+}
+export interface AnomaliesResponse {
+  risk: number;
+  alert: boolean;
+  anomalousStreams: string[];
+  scores: Array<Record<string, unknown>>;
+  partition: number;
+  offset: number;
+}
+
+export interface StatsResponse {
+  backbone: string;
+  topics: Array<{ topic: string; partitions: number; records: number; active: boolean; consumers: number }>;
+  producers: number;
+  consumers: number;
+  groups: number;
+  joinedTopics: number;
+  models: number;
+}
+
+export interface JoinedPollRequest {
+  offset?: number;
+  partition?: number;
+  maxRecords?: number;
+}
+export interface JoinedPollResponse {
+  topic: string;
+  lastOffset: number;
+  records: Array<{ partition: number; offset: number; timestamp: number; value: unknown }>;
+}

@@ -1,6 +1,7 @@
 // The tml HTTP server: the VIPER-compatible GET API at `/<endpoint>` (optionally behind a
 // microservice path segment), the typed JSON API under `/v1`, `/healthz` and `/metrics`.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { TrainingPool } from '../automl/index.js';
 import type { Backbone } from '../backbone/types.js';
 import { Authenticator } from './auth/authenticator.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   tokenRefreshMs?: number;
   /** Process metrics (CPU, memory, event loop) in /metrics; off in tests. */
   processMetrics?: boolean;
+  /** Worker threads for training (default: the machine's parallelism). */
+  trainingThreads?: number;
 }
 
 declare module 'fastify' {
@@ -68,12 +71,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? false });
   let inFlight = 0;
+  // One pool for the server's life, started by the first training: training runs on its threads, so
+  // the event loop keeps serving. Closed on shutdown after the trainings in flight.
+  let pool: TrainingPool | undefined;
+  const trainingPool = () =>
+    (pool ??= new TrainingPool({ maxThreads: options.trainingThreads, idleTimeout: 10_000 }));
+  app.addHook('onClose', async () => pool?.close());
   const services: ServerServices = {
     backbone: options.backbone,
     store: options.store,
     limits,
     metrics,
     locks: new KeyedMutex(),
+    trainingPool,
     address: () => {
       const address = app.server.address();
       return typeof address === 'object' && address !== null

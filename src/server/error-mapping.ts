@@ -1,6 +1,8 @@
 // Every failure becomes a ServerError before either face renders it: the backbone's typed errors by
 // their code, anything unexpected as a 500 whose details stay in the log.
+import { AutoMLError, InsufficientDataError } from '../automl/index.js';
 import { BackboneError } from '../backbone/errors.js';
+import { StreamsError } from '../streams/errors.js';
 import { ParameterError, ServerError, UnavailableError } from './errors.js';
 
 export function toServerError(error: unknown): ServerError {
@@ -33,5 +35,12 @@ export function toServerError(error: unknown): ServerError {
         return new ServerError(error.code, 500, error.message);
     }
   }
+  // The engine's errors are about the data the request pointed at (too few rows, a constant label,
+  // bad flags): the caller's to fix, so 4xx with the engine's own message.
+  if (error instanceof StreamsError) {
+    return new ServerError(error.code, error.code === 'INSUFFICIENT_ROWS' ? 422 : 400, error.message);
+  }
+  if (error instanceof InsufficientDataError) return new ServerError('INSUFFICIENT_DATA', 422, error.message);
+  if (error instanceof AutoMLError) return new ServerError('INVALID_INPUT', 400, error.message);
   return new ServerError('INTERNAL', 500, 'internal error (see the server log)', { cause: error });
 }

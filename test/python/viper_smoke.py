@@ -2,7 +2,7 @@
 
 Run by test/server/python-client.test.ts against `tml serve`. Arguments: host (with scheme), port,
 path of admin.tok, path of a user token file. Prints one JSON line with what it checked; exits non-zero
-on the first failed check. The AutoML steps of the seed join this script once tml serves them.
+on the first failed check. The whole seed flow, AutoML steps included, is seed_flow.py.
 """
 import json
 import random

@@ -3,37 +3,17 @@
 // PyPI (pinned); later runs reuse it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openBackbone } from '../../src/backbone/open.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/server/serve.js';
+import { ensureClient, hasPython, python, root } from './python-venv.js';
 
-/** The client version the protocol notes were checked against (docs/viper-compatibility.md). */
-const MAADSTML = 'maadstml==3.70';
-
-const here = fileURLToPath(import.meta.url);
-const root = join(here, here.includes(join('dist', 'test')) ? '../../../..' : '../../..');
-const venv = join(root, '.cache', 'venv-viper');
-const python = join(venv, 'bin', 'python');
-
-function run(command: string, args: string[], timeout: number) {
-  return spawnSync(command, args, { cwd: root, encoding: 'utf8', timeout });
-}
-
-function ensureClient(): void {
-  if (existsSync(python) && run(python, ['-c', 'import maadstml'], 60_000).status === 0) return;
-  const created = run('python3', ['-m', 'venv', venv], 120_000);
-  assert.equal(created.status, 0, `python3 -m venv failed: ${created.stderr}`);
-  const installed = run(join(venv, 'bin', 'pip'), ['install', '--quiet', MAADSTML], 600_000);
-  assert.equal(installed.status, 0, `pip install ${MAADSTML} failed: ${installed.stderr}`);
-}
-
-const hasPython = run('python3', ['--version'], 10_000).status === 0;
+// The venv and its lock are shared with python-seed-flow.test.ts (test files may run in parallel).
 
 test(
   'the maadstml client runs the seed topic, produce and consume steps',

@@ -1,5 +1,6 @@
 // What every operation receives: the backbone, the registrations, the limits, the metrics and who is
 // asking. The VIPER and /v1 faces build it per request; operations never see HTTP.
+import type { TrainingPool } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
@@ -21,6 +22,8 @@ export interface ServerServices {
   limits: ServerLimits;
   metrics: ServerMetrics;
   locks: KeyedMutex;
+  /** Worker threads for AutoML training (one pool per server, started on first use); absent: inline. */
+  trainingPool?: () => TrainingPool;
   /** Where this server listens, for areyoubusy. */
   address: () => { host: string; port: number };
   /** Requests being served now, for areyoubusy. */

@@ -13,6 +13,7 @@ export async function deleteTopics(context: OperationContext, topics: string[]):
     await context.locks.run(`topic:${topic}`, async () => {
       await context.backbone.deleteTopic(topic);
       if (context.store.topics.get(topic)) await context.store.topics.delete(topic);
+      if (context.store.joins.get(topic)) await context.store.joins.delete(topic);
       for (const consumer of context.store.consumers.values()) {
         if (consumer.topic === topic) await context.store.consumers.delete(consumer.consumerId);
       }

@@ -7,6 +7,8 @@ import type { Collection } from './collection.js';
 import type {
   ConsumerRegistration,
   GroupRegistration,
+  JoinRegistration,
+  ModelRegistration,
   ServerStore,
   TokenRecord,
   TopicRegistration,
@@ -53,12 +55,14 @@ export class MetadataCollection<T> implements Collection<T> {
 /** Opens the server's registrations in the backbone's metadata topic. */
 export async function openServerStore(backbone: Backbone): Promise<ServerStore> {
   const metadata = await MetadataStore.open(backbone);
-  const [tokens, topics, consumers, groups] = await Promise.all([
+  const [tokens, topics, consumers, groups, joins, models] = await Promise.all([
     MetadataCollection.open<TokenRecord>(metadata, 'server/tokens/'),
     MetadataCollection.open<TopicRegistration>(metadata, 'server/topics/'),
     MetadataCollection.open<ConsumerRegistration>(metadata, 'server/consumers/'),
     MetadataCollection.open<GroupRegistration>(metadata, 'server/groups/'),
+    MetadataCollection.open<JoinRegistration>(metadata, 'server/joins/'),
+    MetadataCollection.open<ModelRegistration>(metadata, 'server/models/'),
   ]);
   // The store lives in the backbone, which its owner closes.
-  return { tokens, topics, consumers, groups, close: async () => {} };
+  return { tokens, topics, consumers, groups, joins, models, close: async () => {} };
 }

@@ -47,11 +47,39 @@ export interface TokenRecord {
   createdAt: string;
 }
 
+/** A joined topic (createjointopicstreams): the streams producetotopicstream joins into it. */
+export interface JoinRegistration {
+  topic: string;
+  streams: string[];
+  createdAt: string;
+}
+
+/**
+ * A trained model (viperhpdetraining), under its algokey (`<consumerid>_json`, as VIPER named it):
+ * the latest model trained by a consumer id replaces the previous one.
+ */
+export interface ModelRegistration {
+  algokey: string;
+  algo: string;
+  consumerId: string;
+  /** Where the model record was written. */
+  topic: string;
+  partition: number;
+  offset: number;
+  createdAt: string;
+  /** The model JSON (src/automl Model.toJSON), with its lineage. */
+  model: unknown;
+  /** DescriptiveStats of the training window, for viperhpdeoptimize. */
+  stats: Array<{ variable: string; min: number; max: number; mean: number; std: number }>;
+}
+
 /** Every registration the server keeps, each kind in its own collection. */
 export interface ServerStore {
   tokens: Collection<TokenRecord>;
   topics: Collection<TopicRegistration>;
   consumers: Collection<ConsumerRegistration>;
   groups: Collection<GroupRegistration>;
+  joins: Collection<JoinRegistration>;
+  models: Collection<ModelRegistration>;
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { status } from '../operations/status.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { createToken, listTokens, revokeToken } from '../operations/tokens.js';
 import { NotFoundError, showValue } from '../errors.js';
+import { registerFlowRoutes } from './flow-routes.js';
 import type { ContextOf } from './plugin.js';
 import * as S from './schemas.js';
 
@@ -423,4 +424,6 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
     async (request) => revokeToken(contextOf(request), request.params.id),
   );
+
+  registerFlowRoutes(app, contextOf);
 }

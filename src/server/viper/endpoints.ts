@@ -13,6 +13,7 @@ import { describeExisting } from '../operations/validate.js';
 import type { ReadRecord } from '../operations/read-records.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { ParameterError } from '../errors.js';
+import { flowEndpoints } from './flow-endpoints.js';
 import type { ViperParams } from './params.js';
 
 export interface ViperEndpoint {
@@ -298,29 +299,20 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
       };
     },
   },
+
+  ...flowEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
 export const plannedEndpoints = new Set([
-  'viperstats',
-  'createjointopicstreams',
   'writestreamtobrokers',
   'consumefromtopicbatch',
-  'consumefromstreamtopic',
-  'producetotopicstream',
-  'createtrainingdata',
-  'viperhpdetraining',
   'viperhpdetrainingbatch',
-  'viperhpdepredict',
   'viperhpdepredictbatch',
   'viperhpdepredictprocess',
-  'viperhpdeoptimize',
   'viperhpdeoptimizebatch',
-  'viperanomalytrain',
   'viperanomalytrainbatch',
-  'viperanomalypredict',
   'viperanomalypredictbatch',
-  'preprocessproducetotopicstream',
   'preprocessbatch',
   'preprocesscustomjson',
   'preprocessrtms',

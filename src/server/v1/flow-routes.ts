@@ -1,0 +1,376 @@
+// The /v1 routes of the TML flow: the same operations as the VIPER face (src/server/operations),
+// with camelCase JSON bodies and answers.
+import type { FastifyInstance } from 'fastify';
+import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
+import { consume } from '../operations/consume.js';
+import { createJoinTopic, produceJoined } from '../operations/joins.js';
+import { optimizeInputs } from '../operations/optimize.js';
+import { predict } from '../operations/predict.js';
+import { preprocess } from '../operations/preprocess.js';
+import { createTrainingData } from '../operations/training-data.js';
+import { train } from '../operations/training.js';
+import { viperStats } from '../operations/viper-stats.js';
+import { NotFoundError, ParameterError, showValue } from '../errors.js';
+import type { ContextOf } from './plugin.js';
+import * as F from './flow-schemas.js';
+import { ConsumerParams, TopicParams, problems } from './schemas.js';
+
+export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): void {
+  app.post<{ Body: F.CreateJoinBody }>(
+    '/joins',
+    {
+      schema: {
+        operationId: 'createJoinTopic',
+        summary:
+          'Create a joined topic over streams (admin); an existing one answers 200 and its producer id',
+        tags: ['flow'],
+        body: F.CreateJoinBody,
+        response: { 200: F.CreateJoinReply, 201: F.CreateJoinReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const result = await createJoinTopic(contextOf(request), request.body);
+      return reply.code(result.existed ? 200 : 201).send(result);
+    },
+  );
+
+  app.post<{ Params: { topic: string }; Body: F.ProduceJoinedBody }>(
+    '/joins/:topic/records',
+    {
+      schema: {
+        operationId: 'produceJoined',
+        summary: "Write one joined record: each stream's latest maxRows records",
+        tags: ['flow'],
+        params: TopicParams,
+        body: F.ProduceJoinedBody,
+        response: { 201: F.ProduceJoinedReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { producerId, maxRows, offset, streams } = request.body;
+      const r = await produceJoined(contextOf(request), {
+        topic: request.params.topic,
+        producerId,
+        offset: offset ?? -1,
+        maxRows: maxRows ?? 0,
+        streams,
+      });
+      const j = r.joined;
+      return reply.code(201).send({
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        bytesWritten: r.bytesWritten,
+        rows: Math.min(...j.streams.map((s) => j.values[s].length)),
+        streams: j.streams.map((s) => ({ topic: s, rows: j.values[s].length, skipped: j.skipped[s] })),
+      });
+    },
+  );
+
+  app.post<{ Params: { topic: string }; Body: F.PreprocessBody }>(
+    '/joins/:topic/preprocessed',
+    {
+      schema: {
+        operationId: 'preprocess',
+        summary: "Statistics over each stream's latest window, written as <stream>_preprocessed_<Type> items",
+        tags: ['flow'],
+        params: TopicParams,
+        body: F.PreprocessBody,
+        response: { 201: F.PreprocessReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { producerId, maxRows, logic, streams, identifier } = request.body;
+      const items = await preprocess(contextOf(request), {
+        topic: request.params.topic,
+        producerId,
+        offset: -1,
+        maxRows,
+        logic,
+        streams,
+        identifier,
+      });
+      return reply.code(201).send({
+        items: items.map((i) => ({
+          topic: i.Topic,
+          stream: i.Topic.slice(0, i.Topic.lastIndexOf('_preprocessed_')),
+          type: i.Preprocesstype,
+          value: i.hyperprediction === '' ? null : Number(i.hyperprediction),
+          messages: i.Numberofmessages,
+          partition: i.Partition,
+          offset: i.Offset,
+        })),
+      });
+    },
+  );
+
+  app.post<{ Body: F.TrainingSetBody }>(
+    '/training-sets',
+    {
+      schema: {
+        operationId: 'createTrainingSet',
+        summary: "A training set from the joined topic's latest record, aligned to the shortest stream",
+        tags: ['flow'],
+        body: F.TrainingSetBody,
+        response: { 201: F.TrainingSetReply, ...problems(400, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const r = await createTrainingData(contextOf(request), {
+        ...request.body,
+        partition: request.body.partition ?? -1,
+      });
+      return reply.code(201).send({
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        rows: r.record.rows,
+        droppedRows: r.record.droppedRows,
+        bytesWritten: r.bytesWritten,
+      });
+    },
+  );
+
+  app.post<{ Body: F.TrainBody }>(
+    '/models',
+    {
+      schema: {
+        operationId: 'trainModel',
+        summary: 'AutoML over the latest training set; the champion is written to produceTo and registered',
+        tags: ['flow'],
+        body: F.TrainBody,
+        response: { 201: F.TrainReply, ...problems(400, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const r = await train(contextOf(request), {
+        consumeFrom: b.consumeFrom,
+        produceTo: b.produceTo,
+        consumerId: b.consumerId,
+        producerId: b.producerId,
+        partition: b.partition ?? -1,
+        modelruns: b.modelruns ?? 10,
+        islogistic: b.islogistic ?? false,
+        timeoutSeconds: b.timeoutSeconds ?? 120,
+      });
+      const m = r.record;
+      return reply.code(201).send({
+        algokey: m.Algokey,
+        algo: m.Algo,
+        algorithm: m.MachineLearningAlgorithm,
+        dependentVariable: m.DependentVariable,
+        independentVariables: m.IndependentVariables,
+        forecastAccuracy: m.Forecastaccuracy,
+        metrics: m.Metrics,
+        leaderboard: r.selection.leaderboard,
+        rows: m.TrainingRows,
+        topic: r.registration.topic,
+        partition: r.registration.partition,
+        offset: r.registration.offset,
+        createdAt: m.Created,
+      });
+    },
+  );
+
+  app.post<{ Body: F.PredictBody }>(
+    '/predictions',
+    {
+      schema: {
+        operationId: 'predict',
+        summary: 'Predict from one row of inputs or every row of a joined stream; written to produceTo',
+        tags: ['flow'],
+        body: F.PredictBody,
+        response: { 201: F.PredictReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { inputs, stream, maxRows, ...rest } = request.body;
+      if ((inputs === undefined) === (stream === undefined)) {
+        throw new ParameterError(
+          'inputs',
+          'give either inputs (one row of numbers) or stream (a joined topic)',
+        );
+      }
+      const r = await predict(contextOf(request), {
+        ...rest,
+        inputData: inputs !== undefined ? inputs.join(',') : (stream ?? ''),
+        maxRows: maxRows ?? 0,
+      });
+      return reply.code(201).send({
+        predictions: r.predictions.map((p) => ({
+          prediction: p.Hyperprediction,
+          ...(p.Probability1 !== undefined ? { probability1: p.Probability1 } : {}),
+          inputs: p.Inputdata.split(',').map(Number),
+          algokey: p.Algokey,
+          partition: p.Partition,
+          offset: p.Offset,
+        })),
+      });
+    },
+  );
+
+  app.post<{ Body: F.OptimizeBody }>(
+    '/optimizations',
+    {
+      schema: {
+        operationId: 'optimize',
+        summary: "The inputs, within bounds, that minimise or maximise the model's prediction",
+        tags: ['flow'],
+        body: F.OptimizeBody,
+        response: { 201: F.OptimizeReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { minimize, constraints, constraintType, stretchBounds, epsilon, ...rest } = request.body;
+      const r = await optimizeInputs(contextOf(request), {
+        ...rest,
+        ismin: minimize ?? true,
+        constraints: constraints ?? 'best',
+        constraintType: constraintType ?? 1,
+        stretchBounds: stretchBounds ?? 20,
+        epsilon: epsilon ?? 10,
+      });
+      const o = r.body.OptimizedValues;
+      return reply.code(201).send({
+        objective: o.Objective,
+        value: o.ObjectiveFunctionValue,
+        optimalValues: Object.assign({}, ...o.OptimalValues) as Record<string, number>,
+        bounds: r.body.Constraints.map((c) => ({ variable: c.Variable, min: c.Min, max: c.Max })),
+        partition: r.partition,
+        offset: r.offset,
+      });
+    },
+  );
+
+  app.post<{ Body: F.PeerGroupsBody }>(
+    '/peer-groups',
+    {
+      schema: {
+        operationId: 'trainPeerGroups',
+        summary: "Each stream's usual behaviour in the latest joined window, written to produceTo",
+        tags: ['flow'],
+        body: F.PeerGroupsBody,
+        response: { 201: F.PeerGroupsReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const r = await anomalyTrain(contextOf(request), {
+        consumeFrom: b.consumeFrom,
+        consumerId: b.consumerId,
+        producePeerGroupTo: b.produceTo,
+        producerIdPeerGroup: b.producerId,
+        streams: b.streams,
+        flags: b.flags,
+        partition: b.partition ?? -1,
+      });
+      return reply.code(201).send({
+        topic: b.produceTo,
+        partition: r.partition,
+        offset: r.offset,
+        peerGroups: r.record.PeerGroups,
+      });
+    },
+  );
+
+  app.post<{ Body: F.AnomaliesBody }>(
+    '/anomalies',
+    {
+      schema: {
+        operationId: 'scoreAnomalies',
+        summary: "Score each stream's newest value against its peer group; the risk is written to produceTo",
+        tags: ['flow'],
+        body: F.AnomaliesBody,
+        response: { 201: F.AnomaliesReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const { result, partition, offset } = await anomalyPredict(contextOf(request), {
+        consumeFrom: b.consumeFrom,
+        consumerId: b.consumerId,
+        consumeInputStream: b.inputStream,
+        produceTo: b.produceTo,
+        producerId: b.producerId,
+        streams: b.streams,
+        flags: b.flags ?? '',
+        partition: b.partition ?? -1,
+      });
+      return reply.code(201).send({
+        risk: result.risk,
+        alert: result.alert,
+        anomalousStreams: result.anomalousStreams,
+        scores: result.Scores,
+        partition,
+        offset,
+      });
+    },
+  );
+
+  app.get(
+    '/stats',
+    {
+      schema: {
+        operationId: 'stats',
+        summary: 'Topics, record counts and registrations (VIPER viperstats)',
+        tags: ['flow'],
+        response: { 200: F.StatsReply, ...problems() },
+      },
+    },
+    async (request) => viperStats(contextOf(request)),
+  );
+
+  app.post<{ Params: { consumerId: string }; Body: F.JoinedPollBody }>(
+    '/consumers/:consumerId/joined',
+    {
+      schema: {
+        operationId: 'consumeJoined',
+        summary: "Read the consumer's joined topic, each record as JSON (VIPER consumefromstreamtopic)",
+        tags: ['consumers'],
+        params: ConsumerParams,
+        body: F.JoinedPollBody,
+        response: { 200: F.JoinedPollReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request) => {
+      const context = contextOf(request);
+      const { consumerId } = request.params;
+      const registration = context.store.consumers.get(consumerId);
+      if (registration === undefined) {
+        throw new NotFoundError(
+          'UNKNOWN_CONSUMER',
+          `consumer id '${showValue(consumerId)}' is not subscribed`,
+          'consumerId',
+        );
+      }
+      const r = await consume(context, {
+        topic: registration.topic,
+        consumerId,
+        offset: request.body?.offset ?? -1,
+        partition: request.body?.partition ?? -1,
+        rollbackPercent: 0,
+        maxRecords: request.body?.maxRecords,
+      });
+      return {
+        topic: r.topic,
+        lastOffset: r.lastOffset,
+        records: r.records.map((rec) => ({
+          partition: rec.partition,
+          offset: rec.offset,
+          timestamp: rec.timestamp,
+          value: parseJson(rec.value),
+        })),
+      };
+    },
+  );
+}
+
+function parseJson(value: string | null): unknown {
+  if (value === null) return null;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}

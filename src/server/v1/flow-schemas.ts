@@ -1,0 +1,273 @@
+// /v1 schemas of the TML flow (joins, training sets, models, predictions, optimisation, anomalies,
+// preprocessing, stats). Replies list their main fields and allow more (the engine's metrics and
+// leaderboards grow), so clients can rely on the listed ones.
+import { Type, type Static } from '@sinclair/typebox';
+import { Contact } from './schemas.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 249, description: "Kafka's topic name rules" });
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Names = Type.Array(Name, { minItems: 1, maxItems: 1000 });
+const Partition = Type.Integer({ minimum: -1, description: '-1: every partition (the newest record wins)' });
+const open = { additionalProperties: true } as const;
+const closed = { additionalProperties: false } as const;
+
+export const CreateJoinBody = Type.Object(
+  {
+    topic: Name,
+    streams: Names,
+    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    replicationFactor: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    ...Contact,
+  },
+  closed,
+);
+export type CreateJoinBody = Static<typeof CreateJoinBody>;
+export const CreateJoinReply = Type.Object({
+  topic: Type.String(),
+  producerId: Type.String(),
+  existed: Type.Boolean(),
+  streams: Type.Array(Type.String()),
+});
+
+export const ProduceJoinedBody = Type.Object(
+  {
+    producerId: Id,
+    maxRows: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Roll each stream back this many records' }),
+    ),
+    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    streams: Type.Optional(Names),
+  },
+  closed,
+);
+export type ProduceJoinedBody = Static<typeof ProduceJoinedBody>;
+export const ProduceJoinedReply = Type.Object({
+  topic: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+  bytesWritten: Type.Integer(),
+  rows: Type.Integer({ description: 'Aligned rows: the shortest stream' }),
+  streams: Type.Array(Type.Object({ topic: Type.String(), rows: Type.Integer(), skipped: Type.Integer() })),
+});
+
+export const TrainingSetBody = Type.Object(
+  {
+    consumeFrom: Name,
+    produceTo: Name,
+    dependentVariable: Name,
+    independentVariables: Names,
+    consumerId: Id,
+    producerId: Id,
+    partition: Type.Optional(Partition),
+  },
+  closed,
+);
+export type TrainingSetBody = Static<typeof TrainingSetBody>;
+export const TrainingSetReply = Type.Object({
+  topic: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+  rows: Type.Integer(),
+  droppedRows: Type.Integer(),
+  bytesWritten: Type.Integer(),
+});
+
+export const TrainBody = Type.Object(
+  {
+    consumeFrom: Name,
+    produceTo: Name,
+    consumerId: Id,
+    producerId: Id,
+    modelruns: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    islogistic: Type.Optional(Type.Boolean()),
+    timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86400 })),
+    partition: Type.Optional(Partition),
+  },
+  closed,
+);
+export type TrainBody = Static<typeof TrainBody>;
+export const TrainReply = Type.Object(
+  {
+    algokey: Type.String(),
+    algo: Type.String(),
+    algorithm: Type.String(),
+    dependentVariable: Type.String(),
+    independentVariables: Type.Array(Type.String()),
+    forecastAccuracy: Type.Number({ minimum: 0, maximum: 1 }),
+    metrics: Type.Record(Type.String(), Type.Number()),
+    leaderboard: Type.Array(Type.Object({}, open)),
+    rows: Type.Integer(),
+    topic: Type.String(),
+    partition: Type.Integer(),
+    offset: Type.Integer(),
+    createdAt: Type.String(),
+  },
+  open,
+);
+
+const ModelSource = {
+  algokey: Type.Optional(Id),
+  consumeFrom: Type.Optional(Name),
+  consumerId: Type.Optional(Id),
+  partition: Type.Optional(Partition),
+};
+
+export const PredictBody = Type.Object(
+  {
+    produceTo: Name,
+    producerId: Id,
+    ...ModelSource,
+    inputs: Type.Optional(Type.Array(Type.Number(), { minItems: 1, maxItems: 10000 })),
+    stream: Type.Optional(Name),
+    maxRows: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { ...closed, description: 'Give `inputs` (one row, in the model order) or `stream` (a joined topic)' },
+);
+export type PredictBody = Static<typeof PredictBody>;
+export const PredictReply = Type.Object({
+  predictions: Type.Array(
+    Type.Object(
+      {
+        prediction: Type.Number(),
+        probability1: Type.Optional(Type.Number()),
+        inputs: Type.Array(Type.Number()),
+        algokey: Type.String(),
+        partition: Type.Integer(),
+        offset: Type.Integer(),
+      },
+      closed,
+    ),
+  ),
+});
+
+export const OptimizeBody = Type.Object(
+  {
+    produceTo: Name,
+    producerId: Id,
+    ...ModelSource,
+    minimize: Type.Optional(Type.Boolean()),
+    constraints: Type.Optional(Type.String({ maxLength: 10000, description: '`best` or `var:min:max,...`' })),
+    constraintType: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+    stretchBounds: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    epsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  },
+  closed,
+);
+export type OptimizeBody = Static<typeof OptimizeBody>;
+const Bound = Type.Object({ variable: Type.String(), min: Type.Number(), max: Type.Number() });
+export const OptimizeReply = Type.Object({
+  objective: Type.String(),
+  value: Type.Number(),
+  optimalValues: Type.Record(Type.String(), Type.Number()),
+  bounds: Type.Array(Bound),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const PeerGroupsBody = Type.Object(
+  {
+    consumeFrom: Name,
+    consumerId: Id,
+    produceTo: Name,
+    producerId: Id,
+    streams: Names,
+    flags: Type.String({ minLength: 1, maxLength: 10000 }),
+    partition: Type.Optional(Partition),
+  },
+  closed,
+);
+export type PeerGroupsBody = Static<typeof PeerGroupsBody>;
+export const PeerGroupsReply = Type.Object({
+  topic: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+  peerGroups: Type.Array(Type.Object({}, open)),
+});
+
+export const AnomaliesBody = Type.Object(
+  {
+    consumeFrom: Name,
+    consumerId: Id,
+    inputStream: Name,
+    produceTo: Name,
+    producerId: Id,
+    streams: Names,
+    flags: Type.Optional(Type.String({ maxLength: 10000 })),
+    partition: Type.Optional(Partition),
+  },
+  closed,
+);
+export type AnomaliesBody = Static<typeof AnomaliesBody>;
+export const AnomaliesReply = Type.Object({
+  risk: Type.Number(),
+  alert: Type.Boolean(),
+  anomalousStreams: Type.Array(Type.String()),
+  scores: Type.Array(Type.Object({}, open)),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const PreprocessBody = Type.Object(
+  {
+    producerId: Id,
+    maxRows: Type.Integer({ minimum: 1 }),
+    logic: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }),
+    streams: Type.Optional(Names),
+    identifier: Type.Optional(Type.String({ maxLength: 4096 })),
+  },
+  closed,
+);
+export type PreprocessBody = Static<typeof PreprocessBody>;
+export const PreprocessReply = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      topic: Type.String(),
+      stream: Type.String(),
+      type: Type.String(),
+      value: Type.Union([Type.Number(), Type.Null()]),
+      messages: Type.Integer(),
+      partition: Type.Integer(),
+      offset: Type.Integer(),
+    }),
+  ),
+});
+
+export const StatsReply = Type.Object({
+  backbone: Type.String(),
+  topics: Type.Array(
+    Type.Object({
+      topic: Type.String(),
+      partitions: Type.Integer(),
+      records: Type.Integer(),
+      active: Type.Boolean(),
+      consumers: Type.Integer(),
+    }),
+  ),
+  producers: Type.Integer(),
+  consumers: Type.Integer(),
+  groups: Type.Integer(),
+  joinedTopics: Type.Integer(),
+  models: Type.Integer(),
+});
+
+export const JoinedPollBody = Type.Object(
+  {
+    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    partition: Type.Optional(Type.Integer({ minimum: -1 })),
+    maxRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  closed,
+);
+export type JoinedPollBody = Static<typeof JoinedPollBody>;
+export const JoinedPollReply = Type.Object({
+  topic: Type.String(),
+  lastOffset: Type.Integer(),
+  records: Type.Array(
+    Type.Object({
+      partition: Type.Integer(),
+      offset: Type.Integer(),
+      timestamp: Type.Number(),
+      value: Type.Unknown({ description: 'The record as JSON (a joined record), or its text' }),
+    }),
+  ),
+});

@@ -1,0 +1,312 @@
+// The VIPER face of the TML flow: joins, training data, AutoML, anomaly detection, preprocessing,
+// stats. Each endpoint reads VIPER's parameter names and defaults (viper-protocol.md §2.4–2.7) and
+// shapes the answer with the seed's keys; the work is done by src/server/operations.
+import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
+import { consume } from '../operations/consume.js';
+import { createJoinTopic, produceJoined } from '../operations/joins.js';
+import { optimizeInputs } from '../operations/optimize.js';
+import { predict } from '../operations/predict.js';
+import { preprocess } from '../operations/preprocess.js';
+import { createTrainingData } from '../operations/training-data.js';
+import { train } from '../operations/training.js';
+import { viperStats } from '../operations/viper-stats.js';
+import type { ViperEndpoint } from './endpoints.js';
+import type { ViperParams } from './params.js';
+
+function contact(params: ViperParams) {
+  return {
+    companyname: params.string('companyname', { default: '' }),
+    contactname: params.string('contactname', { default: '' }),
+    contactemail: params.string('contactemail', { default: '' }),
+    location: params.string('location', { default: '' }),
+    description: params.string('description', { default: '' }),
+  };
+}
+
+/** VIPER's clients name the joined topic `topicname`; some callers send `topic`. */
+function topicName(params: ViperParams): string {
+  return params.has('topicname') || !params.has('topic')
+    ? params.string('topicname')
+    : params.string('topic');
+}
+
+export const flowEndpoints: Record<string, ViperEndpoint> = {
+  createjointopicstreams: {
+    async run(context, params) {
+      const result = await createJoinTopic(context, {
+        topic: topicName(params),
+        streams: params.list('topicstojoin'),
+        partitions: params.int('numpartitions', { default: context.limits.topicDefaults.partitions }),
+        replicationFactor: params.int('replicationfactor', {
+          default: context.limits.topicDefaults.replicationFactor,
+        }),
+        ...contact(params),
+      });
+      return {
+        ...(result.existed ? { WARN: 'Topic already exists' } : {}),
+        Topic: result.topic,
+        ProducerId: result.producerId,
+        Streams: result.streams.join(','),
+      };
+    },
+  },
+
+  producetotopicstream: {
+    async run(context, params) {
+      const result = await produceJoined(context, {
+        topic: topicName(params),
+        producerId: params.string('producerid'),
+        offset: params.int('offset', { default: -1 }),
+        maxRows: params.int('maxrows', { default: 0 }),
+        streams: params.list('streamstojoin', { default: [] }),
+      });
+      const j = result.joined;
+      return [
+        ...j.streams.map((s) => ({
+          Topic: s,
+          Rows: j.values[s].length,
+          Skipped: j.skipped[s],
+          Offsets: j.offsets[s].map((r) => ({ Partition: r.partition, From: r.from, To: r.to })),
+        })),
+        {
+          Topic: result.topic,
+          ProducerId: result.producerId,
+          Streams: j.streams.join(','),
+          Rows: Math.min(...j.streams.map((s) => j.values[s].length)),
+          BytesWritten: result.bytesWritten,
+          Partition: result.partition,
+          Offset: result.offset,
+        },
+      ];
+    },
+  },
+
+  createtrainingdata: {
+    async run(context, params) {
+      const result = await createTrainingData(context, {
+        consumeFrom: params.string('consumefrom'),
+        produceTo: params.string('produceto'),
+        dependentVariable: params.string('dependentvariable'),
+        independentVariables: params.list('independentvariables'),
+        consumerId: params.string('consumerid'),
+        producerId: params.string('producerid'),
+        partition: params.int('partition', { default: -1 }),
+      });
+      const r = result.record;
+      return {
+        Topic: result.topic,
+        Consumefrom: r.lineage.joinedTopic,
+        DependentVariable: r.dependentVariable,
+        IndependentVariables: r.independentVariables.join(','),
+        Fieldnames: ['Date', ...r.independentVariables].join(','),
+        Rows: r.rows,
+        DroppedRows: r.droppedRows,
+        BytesWritten: result.bytesWritten,
+        Partition: result.partition,
+        Offset: result.offset,
+      };
+    },
+  },
+
+  viperhpdetraining: {
+    async run(context, params) {
+      const result = await train(context, {
+        consumeFrom: params.string('consumefrom'),
+        produceTo: params.string('produceto'),
+        consumerId: params.string('consumerid'),
+        producerId: params.string('producerid'),
+        partition: params.int('partition', { default: -1 }),
+        modelruns: params.int('modelruns', { default: 10 }),
+        islogistic: params.bool('islogistic', { default: false }),
+        timeoutSeconds: params.float('timeout', { default: 120 }),
+        deploy: params.int('deploy', { default: 0 }),
+        companyname: params.string('companyname', { default: '' }),
+      });
+      const { Model: _model, kind: _kind, DescriptiveStats: _stats, ...answer } = result.record;
+      return {
+        ...answer,
+        BytesWritten: result.bytesWritten,
+        Partition: result.registration.partition,
+        Offset: result.registration.offset,
+      };
+    },
+  },
+
+  viperhpdepredict: {
+    async run(context, params) {
+      const result = await predict(context, {
+        algokey: params.string('algokey', { default: '' }),
+        consumeFrom: params.string('consumefrom', { default: '' }),
+        consumerId: params.string('consumerid', { default: '' }),
+        partition: params.int('partition', { default: -1 }),
+        produceTo: params.string('produceto'),
+        producerId: params.string('producerid'),
+        inputData: params.string('inputdata'),
+        maxRows: params.int('maxrows', { default: 0 }),
+        usedeploy: params.int('usedeploy', { default: 0 }),
+      });
+      // One JSON document always (DESIGN §4): a stream's predictions are one array.
+      return result.fromStream ? result.predictions : result.predictions[0];
+    },
+  },
+
+  viperhpdeoptimize: {
+    async run(context, params) {
+      const result = await optimizeInputs(context, {
+        algokey: params.string('algokey', { default: '' }),
+        consumeFrom: params.string('consumefrom', { default: '' }),
+        consumerId: params.string('consumerid', { default: '' }),
+        partition: params.int('partition', { default: -1 }),
+        produceTo: params.string('produceto'),
+        producerId: params.string('producerid'),
+        ismin: params.bool('ismin', { default: true }),
+        constraints: params.string('constraints', { default: 'best' }),
+        constraintType: params.int('constrainttype', { default: 1 }),
+        stretchBounds: params.float('stretchbounds', { default: 20 }),
+        epsilon: params.float('epsilon', { default: 10 }),
+        usedeploy: params.int('usedeploy', { default: 0 }),
+      });
+      return result.body;
+    },
+  },
+
+  viperanomalytrain: {
+    async run(context, params) {
+      const result = await anomalyTrain(context, {
+        consumeFrom: params.string('consumefrom'),
+        consumerId: params.string('consumerid'),
+        producePeerGroupTo: params.string('producepeergroupto'),
+        producerIdPeerGroup: params.string('produceridpeergroup'),
+        streams: params.list('streamstoanalyse'),
+        flags: params.string('flags'),
+        partition: params.int('partition', { default: -1 }),
+      });
+      return {
+        Topic: params.string('producepeergroupto'),
+        Consumefrom: result.record.Consumefrom,
+        Streams: result.record.Streams.join(','),
+        PeerGroups: result.record.PeerGroups.map((g) => ({
+          Stream: g.stream,
+          Method: g.method,
+          Count: g.window.count,
+          Mean: g.window.mean,
+          Std: g.window.std,
+          Median: g.window.median,
+          Lag: g.lag,
+          Threshold: g.threshold,
+          Influence: g.influence,
+        })),
+        BytesWritten: result.bytesWritten,
+        Partition: result.partition,
+        Offset: result.offset,
+      };
+    },
+  },
+
+  viperanomalypredict: {
+    async run(context, params) {
+      const { result, partition, offset } = await anomalyPredict(context, {
+        consumeFrom: params.string('consumefrom'),
+        consumerId: params.string('consumerid'),
+        consumeInputStream: params.string('consumeinputstream'),
+        produceTo: params.string('produceto'),
+        producerId: params.string('producerid'),
+        streams: params.list('streamstoanalyse'),
+        flags: params.string('flags'),
+        partition: params.int('partition', { default: -1 }),
+      });
+      return {
+        Risk: result.risk,
+        Alert: result.alert,
+        AnomalousStreams: result.anomalousStreams,
+        Scores: result.Scores.map((s) => ({
+          Stream: s.stream,
+          Value: s.value,
+          Score: s.score,
+          Threshold: s.threshold,
+          Anomaly: s.anomaly,
+          Direction: s.direction,
+          Probability: s.probability,
+        })),
+        Created: result.Created,
+        kafkakey: result.kafkakey,
+        Topic: params.string('produceto'),
+        Partition: partition,
+        Offset: offset,
+      };
+    },
+  },
+
+  preprocessproducetotopicstream: {
+    async run(context, params) {
+      return preprocess(context, {
+        topic: topicName(params),
+        producerId: params.string('producerid'),
+        offset: params.int('offset', { default: -1 }),
+        maxRows: params.int('maxrows', { default: 0 }),
+        logic: params.list('preprocesslogic'),
+        streams: params.list('streamstojoin', { default: [] }),
+        identifier: params.string('identifier', { default: '' }),
+        topicId: params.int('topicid', { default: -999 }),
+      });
+    },
+  },
+
+  viperstats: {
+    async run(context) {
+      const s = await viperStats(context);
+      return {
+        Backbone: s.backbone,
+        Topics: s.topics.map((t) => ({
+          Topic: t.topic,
+          Partitions: t.partitions,
+          Records: t.records,
+          Active: t.active,
+          Consumers: t.consumers,
+        })),
+        Producers: s.producers,
+        Consumers: s.consumers,
+        Groups: s.groups,
+        JoinedTopics: s.joinedTopics,
+        Models: s.models,
+      };
+    },
+  },
+
+  consumefromstreamtopic: {
+    async run(context, params) {
+      const result = await consume(context, {
+        topic: params.string('topic'),
+        consumerId: params.string('consumerid'),
+        offset: params.int('offset', { default: 0 }),
+        partition: params.int('partition', { default: -1 }),
+        rollbackPercent: 0,
+      });
+      return {
+        Topic: result.topic,
+        Consumerid: result.consumerId,
+        LastOffset: result.lastOffset,
+        BytesRead: result.bytesRead,
+        StreamTopicDetails: {
+          TopicReads: result.records.map((r) => ({
+            Topic: r.topic,
+            Partition: r.partition,
+            Offset: r.offset,
+            Timestamp: r.timestamp,
+            // A joined record is returned as the JSON it is; other values as their text.
+            Value: parseJson(r.value),
+          })),
+        },
+      };
+    },
+  },
+};
+
+function parseJson(value: string | null): unknown {
+  if (value === null) return null;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}

@@ -3,7 +3,10 @@
 import type { Command } from 'commander';
 import type { Backbone } from '../backbone/types.js';
 import { loadConfig, type TmlConfig } from '../config/config.js';
+import { UsageError } from './errors.js';
+import type { TopicOps } from './ops/types.js';
 import { Output } from './output.js';
+import { resolveRemote, type RemoteOptions, type RemoteSettings } from './remote/settings.js';
 
 /** What the CLI runs against: its streams, environment and the way to open the backbone. */
 export interface CliHost {
@@ -31,10 +34,11 @@ export class CommandContext {
   readonly globals: GlobalOptions;
   readonly out: Output;
   #config?: TmlConfig;
+  #remote?: { settings: RemoteSettings | undefined };
 
   constructor(
     readonly host: CliHost,
-    command: Command,
+    private readonly command: Command,
   ) {
     this.globals = command.optsWithGlobals<GlobalOptions>();
     this.out = new Output(host.stdout);
@@ -53,12 +57,27 @@ export class CommandContext {
     return this.#config;
   }
 
+  /** The server to work on (`--server`, TML_SERVER) and its token; undefined = the local backbone. */
+  remote(): RemoteSettings | undefined {
+    // From the program's own options: a command may have an option of the same name (demo --no-server).
+    let root = this.command;
+    while (root.parent) root = root.parent;
+    this.#remote ??= { settings: resolveRemote(root.opts<RemoteOptions>(), this.host.env) };
+    return this.#remote.settings;
+  }
+
   /** A line on stderr (status and progress, never data). */
   note(line: string): void {
     this.host.stderr.write(line + '\n');
   }
 
   async openBackbone(): Promise<Backbone> {
+    if (this.remote() !== undefined) {
+      // serve and demo run here, on the data directory: a server URL cannot stand in for it.
+      throw new UsageError(
+        `tml ${this.command.name()} works on the local data directory; --server does not apply to it`,
+      );
+    }
     const config = this.config();
     const openBackbone = this.host.openBackbone ?? (await import('../backbone/open.js')).openBackbone;
     return openBackbone({
@@ -78,6 +97,17 @@ export class CommandContext {
       return await work(backbone);
     } finally {
       await backbone.close();
+    }
+  }
+
+  /** Runs `work` on the topic operations of the server (with --server) or of the local backbone. */
+  async withTopicOps<T>(work: (ops: TopicOps) => Promise<T>): Promise<T> {
+    const { openTopicOps } = await import('./ops/open.js');
+    const ops = await openTopicOps(this);
+    try {
+      return await work(ops);
+    } finally {
+      await ops.close();
     }
   }
 }

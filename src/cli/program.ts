@@ -25,6 +25,12 @@ export function createProgram(host: CliHost): Command {
       ),
     )
     .option('--json', 'print data as JSON (for scripts)')
+    .option(
+      '--server <url>',
+      'work on a running tml server (e.g. http://127.0.0.1:8000) instead of the local backbone (default: $TML_SERVER)',
+    )
+    .option('--token <token>', 'the token for --server; @<file> reads it from a file (default: $TML_TOKEN)')
+    .option('--token-file <path>', 'read the token for --server from a file, e.g. .tml/admin.tok')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .configureOutput({
       writeOut: (text) => host.stdout.write(text),
@@ -36,7 +42,8 @@ export function createProgram(host: CliHost): Command {
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
-      '\nEnvironment: TML_DATA_DIR (data directory), TML_CONFIG (JSON config file), TML_DEBUG=1 (stack traces).\n' +
+      '\nEnvironment: TML_DATA_DIR (data directory), TML_CONFIG (JSON config file), TML_DEBUG=1 (stack traces),\n' +
+        'TML_SERVER, TML_TOKEN, TML_TOKEN_FILE (a server to work on, as --server, --token, --token-file).\n' +
         'Exit codes: 0 done, 1 failed while running, 2 bad command line (nothing was changed).\n' +
         'More: docs/cli.md',
     );

@@ -146,3 +146,23 @@ function kafkaFromEnv(env: Env, kafka: KafkaSettings): KafkaSettings {
   }
   return out;
 }
+
+/**
+ * Where the CLI sends its commands instead of the local backbone: `TML_SERVER`, `TML_TOKEN`,
+ * `TML_TOKEN_FILE`, and `TML_SERVER_TIMEOUT_MS` (how long one request may take).
+ */
+export interface ServerClientSettings {
+  server?: string;
+  token?: string;
+  tokenFile?: string;
+  timeoutMs?: number;
+}
+
+export function serverClientSettings(env: Env = process.env): ServerClientSettings {
+  const settings: ServerClientSettings = {};
+  if (env.TML_SERVER?.trim()) settings.server = env.TML_SERVER.trim();
+  if (env.TML_TOKEN?.trim()) settings.token = env.TML_TOKEN.trim();
+  if (env.TML_TOKEN_FILE?.trim()) settings.tokenFile = env.TML_TOKEN_FILE.trim();
+  if (env.TML_SERVER_TIMEOUT_MS) settings.timeoutMs = intFrom(env, 'TML_SERVER_TIMEOUT_MS', 0, 1);
+  return settings;
+}

@@ -17,6 +17,7 @@ export interface ProduceOptions {
   delimiter?: string;
   batchSize: number;
   progress: boolean;
+  producerId?: string;
 }
 
 export const produceCommand: CliCommand = {
@@ -56,6 +57,10 @@ export const produceCommand: CliCommand = {
       )
       .option('--delimiter <char>', 'CSV: the field delimiter', parseDelimiter)
       .option('-b, --batch-size <n>', 'records per append', integerAtLeast(1), 1000)
+      .option(
+        '--producer-id <id>',
+        "with --server: the topic's producer id (default: looked up, which needs an admin token)",
+      )
       .option('--no-progress', 'no progress bar (shown for files over 1 MiB when stderr is a terminal)')
       .addHelpText(
         'after',

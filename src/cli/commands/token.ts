@@ -7,12 +7,7 @@ import type { CommandContext } from '../context.js';
 import { table } from '../output.js';
 import type { TokenInfo } from '../../client/types.js';
 
-interface RemoteOptions {
-  server?: string;
-  token?: string;
-}
-
-interface CreateOptions extends RemoteOptions {
+interface CreateOptions {
   role: 'admin' | 'user';
   label?: string;
 }
@@ -21,15 +16,6 @@ function parseRole(raw: string): 'admin' | 'user' {
   const role = raw.trim().toLowerCase();
   if (role !== 'admin' && role !== 'user') throw new InvalidArgumentError("expected 'admin' or 'user'.");
   return role;
-}
-
-function remoteOptions(command: Command): Command {
-  return command
-    .option(
-      '--server <url>',
-      'work on a running tml server (e.g. http://127.0.0.1:8000) instead of the data directory',
-    )
-    .option('--token <token>', 'an admin token of that server');
 }
 
 export const tokenCommand: CliCommand = {
@@ -43,24 +29,24 @@ export const tokenCommand: CliCommand = {
           '  tml token create --role user --label dashboards\n' +
           '  tml token list\n' +
           '  tml token revoke 3f2a9c0d1e4b5a69\n' +
-          '  tml token list --server http://10.0.0.5:8000 --token "$(cat admin.tok)"',
+          '  tml token list --server http://10.0.0.5:8000 --token @admin.tok',
       );
-    remoteOptions(
-      token
-        .command('create')
-        .description('create a token; it is printed once and only its SHA-256 is kept')
-        .requiredOption('--role <role>', 'admin or user', parseRole)
-        .option('--label <text>', 'a note to recognise the token by in `tml token list`'),
-    ).action(action(host, create));
-    remoteOptions(
-      token.command('list').description('list tokens (ids, roles, labels; never the tokens)'),
-    ).action(action(host, list));
-    remoteOptions(
-      token
-        .command('revoke')
-        .description('revoke a token by its id (the last admin token cannot be revoked)')
-        .argument('<id>', 'the token id shown by `tml token list`'),
-    ).action(action(host, revoke));
+    // With the global --server and --token (an admin token), they work on that server.
+    token
+      .command('create')
+      .description('create a token; it is printed once and only its SHA-256 is kept')
+      .requiredOption('--role <role>', 'admin or user', parseRole)
+      .option('--label <text>', 'a note to recognise the token by in `tml token list`')
+      .action(action(host, create));
+    token
+      .command('list')
+      .description('list tokens (ids, roles, labels; never the tokens)')
+      .action(action(host, list));
+    token
+      .command('revoke')
+      .description('revoke a token by its id (the last admin token cannot be revoked)')
+      .argument('<id>', 'the token id shown by `tml token list`')
+      .action(action(host, revoke));
   },
 };
 
@@ -73,14 +59,12 @@ interface TokenBackend {
 
 async function withTokens<T>(
   context: CommandContext,
-  options: RemoteOptions,
   work: (tokens: TokenBackend) => Promise<T>,
 ): Promise<T> {
-  if (options.server !== undefined) {
-    const { UsageError } = await import('../errors.js');
-    if (!options.token) throw new UsageError('--server needs --token (an admin token of that server)');
-    const { TmlClient } = await import('../../client/index.js');
-    const client = new TmlClient({ url: options.server, token: options.token });
+  const remote = context.remote();
+  if (remote !== undefined) {
+    const { connect } = await import('../remote/connect.js');
+    const client = await connect(remote);
     return work({
       create: (role, label) => client.createToken(role, label),
       list: () => client.listTokens(),
@@ -101,9 +85,7 @@ async function withTokens<T>(
 }
 
 async function create(context: CommandContext, options: CreateOptions): Promise<void> {
-  const { token, info } = await withTokens(context, options, (t) =>
-    t.create(options.role, options.label ?? ''),
-  );
+  const { token, info } = await withTokens(context, (t) => t.create(options.role, options.label ?? ''));
   if (context.json) await context.out.json({ token, ...info });
   else {
     await context.out.line(token);
@@ -111,8 +93,8 @@ async function create(context: CommandContext, options: CreateOptions): Promise<
   }
 }
 
-async function list(context: CommandContext, options: RemoteOptions): Promise<void> {
-  const tokens = await withTokens(context, options, (t) => t.list());
+async function list(context: CommandContext): Promise<void> {
+  const tokens = await withTokens(context, (t) => t.list());
   if (context.json) await context.out.json(tokens);
   else {
     await context.out.line(
@@ -121,7 +103,7 @@ async function list(context: CommandContext, options: RemoteOptions): Promise<vo
   }
 }
 
-async function revoke(context: CommandContext, options: RemoteOptions, id: string): Promise<void> {
-  const info = await withTokens(context, options, (t) => t.revoke(id));
+async function revoke(context: CommandContext, _options: unknown, id: string): Promise<void> {
+  const info = await withTokens(context, (t) => t.revoke(id));
   context.note(`tml: token ${info.id} (${info.role}) revoked`);
 }

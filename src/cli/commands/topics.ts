@@ -86,24 +86,22 @@ async function createTopic(context: CommandContext, options: CreateOptions, name
     ...(options.replicationFactor !== undefined ? { replicationFactor: options.replicationFactor } : {}),
     ...(options.config ? { config: options.config } : {}),
   };
-  const description = await context.withBackbone(async (backbone) => {
-    if (options.ifNotExists) await backbone.ensureTopic(topic);
-    else await backbone.createTopic(topic);
-    return backbone.describeTopic(name);
-  });
+  const created = await context.withTopicOps((ops) => ops.createTopic(topic, options.ifNotExists === true));
+  if (created.note !== undefined) context.note(created.note);
   if (context.json) {
-    await context.out.json(description);
+    await context.out.json(created.json);
     return;
   }
-  const partitions = description.partitions.length;
+  const partitions = created.partitions;
+  const replication =
+    created.replicationFactor !== undefined ? `, replication factor ${created.replicationFactor}` : '';
   await context.out.line(
-    `created topic '${name}' (${partitions} partition${partitions === 1 ? '' : 's'}, ` +
-      `replication factor ${description.replicationFactor})`,
+    `created topic '${name}' (${partitions} partition${partitions === 1 ? '' : 's'}${replication})`,
   );
 }
 
 async function listTopics(context: CommandContext): Promise<void> {
-  const names = await context.withBackbone((backbone) => backbone.listTopics());
+  const names = await context.withTopicOps((ops) => ops.listTopics());
   names.sort();
   if (context.json) await context.out.json(names);
   else await context.out.write(names.map((name) => name + '\n').join(''));
@@ -111,7 +109,7 @@ async function listTopics(context: CommandContext): Promise<void> {
 
 async function describeTopic(context: CommandContext, _options: unknown, name: string): Promise<void> {
   validateTopicName(name);
-  const description = await context.withBackbone((backbone) => backbone.describeTopic(name));
+  const description = await context.withTopicOps((ops) => ops.describeTopic(name));
   if (context.json) await context.out.json(description);
   else await context.out.write(formatDescription(description));
 }
@@ -144,11 +142,7 @@ export function formatDescription(description: TopicDescription): string {
 
 async function deleteTopic(context: CommandContext, options: DeleteOptions, name: string): Promise<void> {
   validateTopicName(name);
-  const deleted = await context.withBackbone(async (backbone) => {
-    if (options.ifExists && !(await backbone.listTopics()).includes(name)) return false;
-    await backbone.deleteTopic(name);
-    return true;
-  });
+  const deleted = await context.withTopicOps((ops) => ops.deleteTopic(name, options.ifExists === true));
   if (context.json) await context.out.json({ topic: name, deleted });
   else
     await context.out.line(

@@ -1,8 +1,9 @@
 // The work of `tml produce`: pick the input, append it in batches, show progress, print a summary.
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { Backbone, ProducerRecord, RecordMetadata } from '../../backbone/types.js';
+import type { ProducerRecord } from '../../backbone/types.js';
 import type { CommandContext } from '../context.js';
+import type { AppendResult, Appender } from '../ops/types.js';
 import { InputError, messageFor, UsageError } from '../errors.js';
 import { formatCount, formatDuration } from '../output.js';
 import type { ProduceOptions } from '../commands/produce.js';
@@ -98,14 +99,14 @@ class Tally {
   records = 0;
   readonly partitions = new Map<number, { first: number; last: number }>();
 
-  add(metadata: RecordMetadata[]): void {
-    this.records += metadata.length;
-    for (const { partition, offset } of metadata) {
+  add(result: AppendResult): void {
+    this.records += result.records;
+    for (const { partition, firstOffset, lastOffset } of result.partitions) {
       const range = this.partitions.get(partition);
-      if (range === undefined) this.partitions.set(partition, { first: offset, last: offset });
+      if (range === undefined) this.partitions.set(partition, { first: firstOffset, last: lastOffset });
       else {
-        if (offset < range.first) range.first = offset;
-        if (offset > range.last) range.last = offset;
+        if (firstOffset < range.first) range.first = firstOffset;
+        if (lastOffset > range.last) range.last = lastOffset;
       }
     }
   }
@@ -165,21 +166,15 @@ export async function runProduce(
   source: RecordSource,
   options: ProduceOptions,
 ): Promise<void> {
-  await context.withBackbone(async (backbone) => {
-    // Fail on an unknown topic or partition before reading any input.
-    const description = await backbone.describeTopic(topic);
-    if (options.partition !== undefined && options.partition >= description.partitions.length) {
-      const count = description.partitions.length;
-      throw new UsageError(
-        `--partition ${options.partition}: topic '${topic}' has ${count} partition${count === 1 ? '' : 's'} (0..${count - 1})`,
-      );
-    }
+  await context.withTopicOps(async (ops) => {
+    // Fails on an unknown topic or partition (or an option the target cannot honour) before any
+    // input is read.
+    const appender = await ops.openAppender(topic, options);
     const tally = new Tally();
     const progress = await progressBar(context, source, options.progress);
     const started = performance.now();
     try {
-      const spread = roundRobinFromRandom(description.partitions.length);
-      await appendAll(backbone, topic, source, options.batchSize, tally, progress, spread);
+      await appendAll(appender, source, options.batchSize, tally, progress);
     } catch (error) {
       progress?.stop();
       if (error instanceof InputError) {
@@ -205,41 +200,23 @@ export async function runProduce(
   });
 }
 
-/**
- * Records with neither key nor partition go round-robin from a random partition: every `tml produce`
- * is a new producer, and starting each at partition 0 would pile one-record runs onto partition 0
- * (Kafka's own producer starts at a random partition too). Keyed records are left to the backbone's
- * murmur2 partitioner.
- */
-function roundRobinFromRandom(partitions: number): (record: ProducerRecord) => void {
-  let next = Math.floor(Math.random() * partitions);
-  return (record) => {
-    if (record.partition !== undefined || (record.key !== undefined && record.key !== null)) return;
-    record.partition = next;
-    next = next + 1 === partitions ? 0 : next + 1;
-  };
-}
-
 async function appendAll(
-  backbone: Backbone,
-  topic: string,
+  appender: Appender,
   source: RecordSource,
   batchSize: number,
   tally: Tally,
   progress: Progress | null,
-  spread: (record: ProducerRecord) => void,
 ): Promise<void> {
   let batch: ProducerRecord[] = [];
   const send = async () => {
     const records = batch;
     batch = [];
-    tally.add(await backbone.produce(topic, records));
+    tally.add(await appender.append(records));
     progress?.update(source.bytesRead(), tally.records);
   };
   try {
     for await (const chunk of source.chunks()) {
       for (const record of chunk) {
-        spread(record);
         batch.push(record);
         if (batch.length >= batchSize) await send();
       }

@@ -26,6 +26,13 @@ export interface ResolvedModel {
   topic: string;
 }
 
+/**
+ * Built models per registration: rebuilding a model from its JSON on every prediction (a 100-tree
+ * GBDT is ~150 KB of base64) cost more than the prediction itself. Keyed by the registration object,
+ * so a retrained model (a new registration) is built afresh and the old entry is collected.
+ */
+const builtModels = new WeakMap<ModelRegistration, Model>();
+
 function build(json: unknown, parameter: string): Model {
   try {
     return Model.fromJSON(json as ModelJSON);
@@ -52,11 +59,16 @@ export async function resolveModel(
       );
     }
     const json = registration.model as ModelJSON;
+    let model = builtModels.get(registration);
+    if (model === undefined) {
+      model = build(json, 'algokey');
+      builtModels.set(registration, model);
+    }
     return {
       algokey: registration.algokey,
       algo: registration.algo,
       json,
-      model: build(json, 'algokey'),
+      model,
       stats: registration.stats,
       topic: registration.topic,
     };

@@ -20,8 +20,13 @@ export interface PythonRun {
   sha256: string;
   /** scikit-learn's native threads (OpenMP, BLAS, joblib n_jobs) for this run. */
   threads: number;
+  /** The candidates' loop alone: fit on the oldest rows + predict the holdout, best known. */
+  searchMs: number;
+  searchMsRuns: number[];
+  /** The loop plus the refit of its best candidate on the whole window (tml's `selectModel`). */
   selectMs: number;
   selectMsRuns: number[];
+  /** The refit alone (median over the runs). */
   refitBestMs: number;
   best: PythonEntry;
   leaderboard: PythonEntry[];

@@ -11,8 +11,12 @@ export interface TmlEntry {
 
 export interface TmlWindow {
   id: string;
+  /** `selectModel` from call to return: candidates + the champion's refit on the whole window. */
   selectMs: number;
   selectMsRuns: number[];
+  /** The same runs up to the last candidate's score (`SelectionResult.searchMs`): no refit. */
+  searchMs: number;
+  searchMsRuns: number[];
   best: TmlEntry;
   leaderboard: TmlEntry[];
 }
@@ -23,14 +27,22 @@ export interface WindowRow {
   features: number;
   task: string;
   sha256: string;
+  /** With the refit: both sides end with the best candidate trained on the whole window. */
   tmlMs: number;
   /** scikit-learn's reference: the faster of its runs with native threads and with one thread. */
   sklearnMs: number;
   sklearnThreads: number;
   sklearnParallelMs: number;
   sklearnSingleMs: number;
-  /** scikit-learn's time / tml's: above 1, tml is faster. */
+  /** scikit-learn's time / tml's, both with the refit: above 1, tml is faster. */
   speedup: number;
+  /** Without the refit on either side: the candidates' loop until the best is known. */
+  tmlSearchMs: number;
+  sklearnSearchMs: number;
+  sklearnSearchThreads: number;
+  speedupSearch: number;
+  /** The refit of the best candidate alone, scikit-learn's (tml's is selectMs − searchMs). */
+  sklearnRefitMs: number;
   metric: 'rmse' | 'accuracy';
   tmlBest: { id: string; value: number };
   sklearnBest: { id: string; value: number };
@@ -54,6 +66,8 @@ export function compareWindow(
   const skError = metric === 'rmse' ? skValue : 1 - skValue;
   const errorRatio = skError === 0 ? (tmlError === 0 ? 1 : Infinity) : tmlError / skError;
   const speedup = sklearn.selectMs / tml.selectMs;
+  // Without the refit, again the faster of scikit-learn's two thread settings.
+  const sklearnSearch = python.parallel.searchMs <= python.single.searchMs ? python.parallel : python.single;
   const goals: WindowRow['goals'] = { faster: speedup > 1, errorWithin5Percent: errorRatio <= 1.05 };
   if (window.rows <= 1000) goals.threeTimesFaster = speedup >= 3;
   return {
@@ -64,6 +78,11 @@ export function compareWindow(
     sklearnParallelMs: python.parallel.selectMs,
     sklearnSingleMs: python.single.selectMs,
     speedup,
+    tmlSearchMs: tml.searchMs,
+    sklearnSearchMs: sklearnSearch.searchMs,
+    sklearnSearchThreads: sklearnSearch.threads,
+    speedupSearch: sklearnSearch.searchMs / tml.searchMs,
+    sklearnRefitMs: sklearn.refitBestMs,
     metric,
     tmlBest: { id: tml.best.id, value: tmlValue },
     sklearnBest: { id: sklearn.best.id, value: skValue },
@@ -82,6 +101,9 @@ export function printTable(rows: WindowRow[]): void {
     pad('tml ms', 9, true),
     pad('sklearn ms', 11, true),
     pad('thr', 3, true),
+    pad('speedup', 8, true),
+    pad('tml norefit', 11, true),
+    pad('sk norefit', 10, true),
     pad('speedup', 8, true),
     pad('tml best', 28),
     pad('sklearn best', 28),
@@ -108,6 +130,9 @@ export function printTable(rows: WindowRow[]): void {
         pad(r.sklearnMs.toFixed(1), 11, true),
         pad(String(r.sklearnThreads), 3, true),
         pad(`${r.speedup.toFixed(2)}×`, 8, true),
+        pad(r.tmlSearchMs.toFixed(1), 11, true),
+        pad(r.sklearnSearchMs.toFixed(1), 10, true),
+        pad(`${r.speedupSearch.toFixed(2)}×`, 8, true),
         pad(fmt(r.tmlBest), 28),
         pad(fmt(r.sklearnBest), 28),
         pad(r.errorRatio.toFixed(3), 9, true),

@@ -92,3 +92,25 @@ test('a champion refitted early on an idle thread equals the one refitted after 
     assert.deepEqual(pooled.champion.metrics, inline.champion.metrics);
   }
 });
+
+test('searchMs marks when the last candidate was scored; the champion’s refit comes after it', async () => {
+  const data = generate(1500, 4, sineTarget);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 3,
+    timeBudgetMs: 60_000,
+    algorithms: ['gbdt'],
+    seed: 5,
+  };
+  // Inline the candidates run one after another, so the search spans all their fits; the refit of
+  // the champion on the whole window (more rows than its holdout fit) follows the search.
+  await selectModel(data, options); // JIT warm-up
+  const inline = await selectModel(data, options);
+  const fits = inline.leaderboard.map((e) => e.fitMs);
+  assert.ok(inline.searchMs >= fits.reduce((a, b) => a + b, 0), `${inline.searchMs} < Σ ${fits.join(', ')}`);
+  // A 100-round GBDT on 1,500 rows takes several ms (the holdout fits above), never under 1 ms.
+  assert.ok(inline.elapsedMs - inline.searchMs >= 1, `refit took ${inline.elapsedMs - inline.searchMs} ms`);
+  const pooled = await selectModel(data, { ...options, pool, inlineMaxCells: 0 });
+  assert.ok(pooled.searchMs >= Math.max(...pooled.leaderboard.map((e) => e.fitMs)));
+  assert.ok(pooled.searchMs <= pooled.elapsedMs);
+});

@@ -157,6 +157,45 @@ test('small nodes split by sorting grow the same tree as histograms do', () => {
   }
 });
 
+test('large children from parent − sibling histograms grow the same trees as sorting every node', () => {
+  // 3,000 rows: the smaller child has more rows than the histogram has bins, so the larger child's
+  // histogram is the parent's minus the sibling's bin by bin (inside the split search, feature by
+  // feature, when every feature is scanned; up front when a forest draws a subset).
+  const data = sineWindow(3000, 4, 9);
+  const binned = computeBins(data.x, data.rows, data.features, MAX_BINS);
+  const gradient = data.y.map((v) => -v);
+  const hessian = data.y.map((v) => 0.5 + 0.25 * Math.tanh(v));
+  const sample = Uint32Array.from({ length: data.rows }, (_, r) => r);
+  for (const featuresPerSplit of [4, 2]) {
+    for (const h of [null, hessian]) {
+      const grown = [0, 10_000].map((smallNodeRows) => {
+        const builder = new EnsembleBuilder();
+        const grower = new TreeGrower(binned, {
+          maxDepth: 6,
+          maxLeaves: 64,
+          minSamplesLeaf: 5,
+          minChildWeight: 0,
+          l2: 1,
+          minSplitGain: 0,
+          shrinkage: 1,
+          featuresPerSplit,
+          random: mulberry32(2),
+          smallNodeRows,
+        });
+        grower.grow(builder, gradient, h, sample, new Float64Array(4));
+        return builder;
+      });
+      const [byHistogram, bySorting] = grown;
+      assert.ok(byHistogram.nodes > 60, `${byHistogram.nodes} nodes`);
+      assert.deepEqual(bySorting.feature, byHistogram.feature);
+      assert.deepEqual(bySorting.threshold, byHistogram.threshold);
+      for (let n = 0; n < byHistogram.nodes; n++) {
+        assert.ok(Math.abs(bySorting.value[n] - byHistogram.value[n]) < 1e-9, `node ${n}`);
+      }
+    }
+  }
+});
+
 test('bins are computed once per window content: a fresh copy hits the cache, a changed value does not', () => {
   const data = sineWindow(500, 3, 6);
   const first = binWindow(data);

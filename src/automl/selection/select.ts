@@ -71,6 +71,11 @@ export interface SelectionResult {
   fallbacks: string[];
   /** Candidates planned but not launched because the time budget ran out. */
   skippedCandidates: number;
+  /**
+   * When every candidate had been scored (the champion known), in ms since the start: the search
+   * without the wait for the champion's refit on the whole window, which ends at `elapsedMs`.
+   */
+  searchMs: number;
   elapsedMs: number;
 }
 
@@ -181,6 +186,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
         },
       )
     : await evaluateInline(plan, window, task, splits, options.timeBudgetMs, started);
+  const searchMs = performance.now() - started;
 
   const leaderboard: Array<LeaderboardEntry & { index: number; score: number }> = [];
   for (const [index, outcome] of outcomes) {
@@ -262,6 +268,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     droppedRows,
     fallbacks,
     skippedCandidates,
+    searchMs,
     elapsedMs: performance.now() - started,
   };
 }

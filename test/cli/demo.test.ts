@@ -34,3 +34,26 @@ test('tml demo (npm start) retrains, predicts and stops by itself with --duratio
     assert.match(topics, new RegExp(`^${topic}\\b`, 'm'));
   }
 });
+
+test('tml demo takes a free port when the default one is in use', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const taken = (blocker.address() as { port: number }).port;
+  try {
+    const dir = await mkdtemp(join(tmpdir(), 'tml-demo-port-'));
+    try {
+      const { stderr } = await run(process.execPath, [bin, '--data-dir', dir, 'demo', '--duration', '2'], {
+        timeout: 60_000,
+        env: { ...process.env, TML_PORT: String(taken) },
+      });
+      assert.match(stderr, new RegExp(`port ${taken} is in use; the server takes a free port instead`));
+      const url = /tml server on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      assert.ok(url && Number(url[1]) !== taken, stderr);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  } finally {
+    blocker.close();
+  }
+});

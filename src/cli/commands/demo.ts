@@ -6,6 +6,7 @@ import { action, type CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { integerAtLeast } from '../options.js';
 import { join } from 'node:path';
+import type { Backbone } from '../../backbone/types.js';
 
 export interface DemoOptions {
   duration?: number;
@@ -82,22 +83,31 @@ async function demo(context: CommandContext, options: DemoOptions): Promise<void
 
   const config = context.config();
   if (options.port !== undefined) config.server.port = options.port;
-  const opened = await context.openBackbone();
+  let opened: Backbone | undefined;
+  const open = async () => (opened = await context.openBackbone());
   let server: { url: string; close(): Promise<void> } | undefined;
   let adminToken: string | undefined;
   if (options.server) {
     const { startServer } = await import('../../server/serve.js');
+    // the server shares this process's backbone (one process per embedded data directory) and
+    // closes it when it closes; it also closes it when it cannot start
+    const start = () => startServer(config, open, { logLevel: 'warn' });
+    let running;
     try {
-      // the server shares this process's backbone (one process per embedded data directory) and
-      // closes it when it closes
-      const running = await startServer(config, async () => opened, { logLevel: 'warn' });
-      server = running;
-      adminToken = running.adminTokenPath ?? join(config.dataDir, 'admin.tok');
+      running = await start();
     } catch (error) {
-      await opened.close();
-      throw error;
+      // the default port taken by something else: the demo does not need that port, any will do
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port !== undefined) throw error;
+      context.note(`tml demo: port ${config.server.port} is in use; the server takes a free port instead`);
+      config.server.port = 0;
+      running = await start();
     }
+    server = running;
+    adminToken = running.adminTokenPath ?? join(config.dataDir, 'admin.tok');
+  } else {
+    await open();
   }
+  if (opened === undefined) throw new Error('unreachable: the backbone is open');
   const backbone = opened;
   const pool = new TrainingPool();
   const solution = new LiveSolution(

@@ -77,7 +77,10 @@ export class LiveView {
       this.log(
         `retrain ${report.retrain}: champion v${report.champion.version} ${report.champion.algorithm} ` +
           `accuracy ${fmt(report.champion.forecastAccuracy)} rmse ${fmt(report.champion.rmse)} ` +
-          `(${report.candidates} candidates, ${Math.round(report.elapsedMs)} ms)`,
+          `(${report.candidates} candidates, ${Math.round(report.elapsedMs)} ms` +
+          (report.replaced
+            ? `; v${report.replaced.version} scored rmse ${fmt(report.replaced.rmse)} on the same rows)`
+            : ')'),
       );
     }
   }

@@ -50,6 +50,8 @@ export interface RetrainReport {
   /** The champion after this retrain. */
   champion: { algorithm: string; version: number; forecastAccuracy: number; rmse: number };
   promoted: boolean;
+  /** The champion this retrain replaced and its RMSE on the same newest rows (absent for the first). */
+  replaced?: { version: number; rmse: number };
   candidates: number;
   elapsedMs: number;
 }
@@ -139,8 +141,10 @@ export class LiveSolution extends EventEmitter<LiveSolutionEvents> {
     const actual = data.y.subarray(holdoutStart);
     const challengerRmse = selection.leaderboard[0]?.metrics.rmse ?? Infinity;
     const current = this.#champion;
+    let replaced: RetrainReport['replaced'];
     if (current !== undefined) {
       const championRmse = rmse(actual, current.model.predict(holdoutX, holdoutRows));
+      replaced = { version: current.version, rmse: championRmse };
       if (!(challengerRmse < championRmse)) {
         this.emit('retrain', this.report(joined, set, selection, false, started, championRmse));
         return undefined;
@@ -164,7 +168,7 @@ export class LiveSolution extends EventEmitter<LiveSolutionEvents> {
         }),
       },
     ]);
-    const report = this.report(joined, set, selection, true, started, challengerRmse);
+    const report = { ...this.report(joined, set, selection, true, started, challengerRmse), replaced };
     this.emit('retrain', report);
     await this.optimise(set.dataset.x, set.dataset.rows);
     this.scoreAnomalies(joined);

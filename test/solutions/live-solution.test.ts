@@ -86,6 +86,10 @@ await forEachBackbone((env) => {
     const afterDrift = await solution.retrain();
     assert.ok(afterDrift?.promoted, 'a drifted window promotes a new champion');
     assert.equal(afterDrift.champion.version, 2);
+    // the report says whom it replaced and why: the old champion did worse on the same newest rows
+    assert.equal(afterDrift.replaced?.version, 1);
+    assert.ok(afterDrift.replaced.rmse > afterDrift.champion.rmse, JSON.stringify(afterDrift.replaced));
+    assert.equal(first.replaced, undefined);
     assert.equal((await values(spec.paramsTopic)).length, 2);
   });
 

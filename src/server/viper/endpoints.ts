@@ -14,20 +14,11 @@ import type { ReadRecord } from '../operations/read-records.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { ParameterError } from '../errors.js';
 import { flowEndpoints } from './flow-endpoints.js';
+import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
 
 export interface ViperEndpoint {
   run(context: OperationContext, params: ViperParams): Promise<unknown>;
-}
-
-function contact(params: ViperParams) {
-  return {
-    companyname: params.string('companyname', { default: '' }),
-    contactname: params.string('contactname', { default: '' }),
-    contactemail: params.string('contactemail', { default: '' }),
-    location: params.string('location', { default: '' }),
-    description: params.string('description', { default: '' }),
-  };
 }
 
 function topicReads(records: ReadRecord[]) {
@@ -45,10 +36,7 @@ const createTopics: ViperEndpoint = {
   async run(context, params) {
     const result = await createTopic(context, {
       topic: params.string('topic'),
-      partitions: params.int('numpartitions', { default: context.limits.topicDefaults.partitions }),
-      replicationFactor: params.int('replicationfactor', {
-        default: context.limits.topicDefaults.replicationFactor,
-      }),
+      ...topicShape(context, params),
       ...contact(params),
     });
     return {

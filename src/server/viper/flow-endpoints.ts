@@ -11,17 +11,8 @@ import { createTrainingData } from '../operations/training-data.js';
 import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
 import type { ViperEndpoint } from './endpoints.js';
+import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
-
-function contact(params: ViperParams) {
-  return {
-    companyname: params.string('companyname', { default: '' }),
-    contactname: params.string('contactname', { default: '' }),
-    contactemail: params.string('contactemail', { default: '' }),
-    location: params.string('location', { default: '' }),
-    description: params.string('description', { default: '' }),
-  };
-}
 
 /** VIPER's clients name the joined topic `topicname`; some callers send `topic`. */
 function topicName(params: ViperParams): string {
@@ -36,10 +27,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
       const result = await createJoinTopic(context, {
         topic: topicName(params),
         streams: params.list('topicstojoin'),
-        partitions: params.int('numpartitions', { default: context.limits.topicDefaults.partitions }),
-        replicationFactor: params.int('replicationfactor', {
-          default: context.limits.topicDefaults.replicationFactor,
-        }),
+        ...topicShape(context, params),
         ...contact(params),
       });
       return {

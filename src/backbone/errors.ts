@@ -160,3 +160,32 @@ export class CommitFailedError extends BackboneError {
     );
   }
 }
+
+/**
+ * A newer transactional producer with the same `transactionalId` was opened (Kafka's zombie
+ * fencing): this one's open transaction was discarded and it can no longer commit. Close it; the
+ * newer producer carries the work on.
+ */
+export class ProducerFencedError extends BackboneError {
+  constructor(
+    readonly transactionalId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'PRODUCER_FENCED',
+      `the transactional producer '${transactionalId}' was fenced by a newer producer with the same ` +
+        `transactionalId: its open transaction was aborted and it cannot commit any more; close it`,
+      options,
+    );
+  }
+}
+
+/** A transactional producer was used after its `close()` (or the backbone's). */
+export class ProducerClosedError extends BackboneError {
+  constructor(readonly transactionalId: string) {
+    super(
+      'PRODUCER_CLOSED',
+      `the transactional producer '${transactionalId}' is closed: its open transaction, if any, was aborted`,
+    );
+  }
+}

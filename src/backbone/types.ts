@@ -187,6 +187,38 @@ export interface GroupDescription {
   members: GroupMemberDescription[];
 }
 
+export interface TransactionalProducerOptions {
+  /**
+   * Kafka's `transactional.id`. Opening a producer with an id that is already open fences the older
+   * one (zombie fencing): its open transaction is aborted and its later calls fail with
+   * `ProducerFencedError`. Workers that take over a piece of work reuse its id.
+   */
+  transactionalId: string;
+}
+
+/** What one transaction does. Nothing it does is visible to readers until the transaction commits. */
+export interface Transaction {
+  /** Appends records as part of the transaction (readers see them only after the commit). */
+  produce(topic: string, records: ProducerRecord[], options?: ProduceOptions): Promise<void>;
+  /**
+   * Commits a group's offsets as part of the transaction (Kafka's `sendOffsetsToTransaction`):
+   * read-process-write, where the input offsets move if and only if the outputs are published.
+   */
+  commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+}
+
+/** A producer whose appends and offset commits land atomically, all or nothing. */
+export interface TransactionalProducer {
+  readonly transactionalId: string;
+  /**
+   * Runs `work` in one transaction: commits when it resolves, aborts when it throws (and rethrows).
+   * One transaction at a time per producer; concurrent calls queue. Fails with
+   * `ProducerFencedError` once a newer producer with the same id was opened.
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
 /** The data backbone. Every implementation passes `test/backbone/conformance.ts`. */
 export interface Backbone {
   /** `embedded` or `kafka`. */
@@ -216,6 +248,12 @@ export interface Backbone {
   commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
   describeGroup(groupId: string): Promise<GroupDescription>;
   listGroups(): Promise<string[]>;
+
+  /**
+   * A transactional producer (read-process-write exactly once). Readers of this backbone only ever
+   * see committed transactions (Kafka's `read_committed`).
+   */
+  transactionalProducer(options: TransactionalProducerOptions): Promise<TransactionalProducer>;
 
   /** Releases every resource; later calls fail with `BackboneClosedError`. */
   close(): Promise<void>;

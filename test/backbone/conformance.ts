@@ -10,6 +10,8 @@ import {
   BackboneClosedError,
   InvalidRecordError,
   OffsetOutOfRangeError,
+  ProducerClosedError,
+  ProducerFencedError,
   RecordTooLargeError,
   TopicExistsError,
   UnknownPartitionError,
@@ -20,9 +22,11 @@ import { partitionForKey } from '../../src/backbone/partitioner.js';
 import type {
   Backbone,
   ConsumedRecord,
+  FetchResult,
   GroupConsumer,
   TopicConfig,
   TopicPartition,
+  TransactionalProducer,
 } from '../../src/backbone/types.js';
 
 export interface ConformanceOptions {
@@ -894,6 +898,153 @@ export function backboneConformance(
       } finally {
         await bb.close();
       }
+    });
+
+    // ---- transactions ---------------------------------------------------------------------------
+
+    /** A topic with a committed record or offset shows it within this long (Kafka writes the markers after the commit). */
+    const txVisibleMs = Math.max(rebalanceTimeoutMs, 2000);
+    const values = async (bb: Backbone, topic: string): Promise<(string | null)[]> =>
+      (await fetchAll(bb, topic, 0)).map((r) => text(r.value));
+
+    it('transactions: a commit shows the records of two topics and the offsets together', async (bb) => {
+      const [input, a, b] = [uniqueName('tx-in'), uniqueName('tx-a'), uniqueName('tx-b')];
+      const groupId = uniqueName('tx-group');
+      for (const name of [input, a, b]) await bb.createTopic({ name, partitions: 1 });
+      await bb.produce(input, [{ value: 'i0' }, { value: 'i1' }, { value: 'i2' }]);
+      const producer = await bb.transactionalProducer({ transactionalId: uniqueName('tx-id') });
+      try {
+        let waiting: Promise<FetchResult> | undefined;
+        const result = await producer.transaction(async (tx) => {
+          await tx.produce(a, [{ key: 'k', value: 'a1' }]);
+          await tx.produce(b, [{ value: 'b1' }, { value: 'b2' }]);
+          await tx.commitOffsets(groupId, [{ topic: input, partition: 0, offset: 3 }]);
+          // nothing of an open transaction is visible
+          assert.deepEqual((await bb.fetch({ topic: a, partition: 0, offset: 0 })).records, []);
+          assert.deepEqual(await bb.committedOffsets(groupId), []);
+          // a reader waiting on the output wakes on the commit (Kafka: a pending long poll holds the
+          // reader's connection, so it starts after the other reads)
+          waiting = bb.fetch({ topic: a, partition: 0, offset: 0, maxWaitMs: 10_000 });
+          return 'done';
+        });
+        assert.equal(result, 'done');
+        const waitStarted = Date.now();
+        const woken = await waiting!;
+        assert.deepEqual(
+          woken.records.map((r) => text(r.value)),
+          ['a1'],
+        );
+        assert.ok(Date.now() - waitStarted < 5_000, 'the long poll was not woken by the commit');
+        await eventually(async () => {
+          assert.deepEqual(await values(bb, a), ['a1']);
+          assert.deepEqual(await values(bb, b), ['b1', 'b2']);
+          assert.deepEqual(
+            (await bb.committedOffsets(groupId)).map((o) => [o.topic, o.partition, o.offset]),
+            [[input, 0, 3]],
+          );
+        }, txVisibleMs);
+      } finally {
+        await producer.close();
+      }
+    });
+
+    it('transactions: an abort (the work throws, or a call is refused) leaves nothing and keeps the offsets', async (bb) => {
+      const [input, out] = [uniqueName('tx-in'), uniqueName('tx-out')];
+      const groupId = uniqueName('tx-group');
+      await bb.createTopic({ name: input, partitions: 1 });
+      await bb.createTopic({ name: out, partitions: 1 });
+      await bb.produce(input, [{ value: 'i0' }, { value: 'i1' }]);
+      await bb.commitOffsets(groupId, [{ topic: input, partition: 0, offset: 1 }]);
+      const producer = await bb.transactionalProducer({ transactionalId: uniqueName('tx-id') });
+      try {
+        const boom = new Error('the work failed');
+        await assert.rejects(
+          producer.transaction(async (tx) => {
+            await tx.produce(out, [{ value: 'aborted-1' }]);
+            await tx.commitOffsets(groupId, [{ topic: input, partition: 0, offset: 2 }]);
+            throw boom;
+          }),
+          (error) => error === boom,
+        );
+        // a refused call aborts the whole transaction even when the work catches it
+        await assert.rejects(
+          producer.transaction(async (tx) => {
+            await tx.produce(out, [{ value: 'aborted-2' }]);
+            await tx.produce(uniqueName('tx-missing'), [{ value: 'x' }]).catch(() => undefined);
+            await tx.commitOffsets(groupId, [{ topic: input, partition: 0, offset: 2 }]);
+          }),
+          UnknownTopicError,
+        );
+        // the producer carries on after an abort
+        await producer.transaction((tx) => tx.produce(out, [{ value: 'committed' }]));
+        await bb.produce(out, [{ value: 'plain' }]);
+        await eventually(async () => {
+          assert.deepEqual(await values(bb, out), ['committed', 'plain']);
+        }, txVisibleMs);
+        assert.deepEqual(
+          (await bb.committedOffsets(groupId)).map((o) => o.offset),
+          [1],
+        );
+      } finally {
+        await producer.close();
+      }
+    });
+
+    it('transactions: a second producer with the same id fences the first', async (bb) => {
+      const out = uniqueName('tx-out');
+      await bb.createTopic({ name: out, partitions: 1 });
+      const transactionalId = uniqueName('tx-id');
+      const zombie = await bb.transactionalProducer({ transactionalId });
+      let successor: TransactionalProducer | undefined;
+      try {
+        await zombie.transaction((tx) => tx.produce(out, [{ value: 'before' }]));
+        await assert.rejects(
+          zombie.transaction(async (tx) => {
+            await tx.produce(out, [{ value: 'zombie' }]);
+            successor = await bb.transactionalProducer({ transactionalId });
+          }),
+          ProducerFencedError,
+        );
+        await assert.rejects(
+          zombie.transaction((tx) => tx.produce(out, [{ value: 'zombie-again' }])),
+          ProducerFencedError,
+        );
+        assert.ok(successor);
+        await successor.transaction((tx) => tx.produce(out, [{ value: 'after' }]));
+        await eventually(async () => {
+          assert.deepEqual(await values(bb, out), ['before', 'after']);
+        }, txVisibleMs);
+      } finally {
+        await zombie.close();
+        await successor?.close();
+      }
+    });
+
+    it('transactions: concurrent calls queue, one transaction at a time; close refuses later ones', async (bb) => {
+      const out = uniqueName('tx-out');
+      await bb.createTopic({ name: out, partitions: 1 });
+      const producer = await bb.transactionalProducer({ transactionalId: uniqueName('tx-id') });
+      let running = 0;
+      let overlapped = false;
+      const step = (value: string) =>
+        producer.transaction(async (tx) => {
+          if (running++ > 0) overlapped = true;
+          await tx.produce(out, [{ value: `${value}-1` }]);
+          await sleep(20);
+          await tx.produce(out, [{ value: `${value}-2` }]);
+          running--;
+          return value;
+        });
+      assert.deepEqual(await Promise.all([step('x'), step('y'), step('z')]), ['x', 'y', 'z']);
+      assert.equal(overlapped, false, 'two transactions of one producer overlapped');
+      await eventually(async () => {
+        assert.deepEqual(await values(bb, out), ['x-1', 'x-2', 'y-1', 'y-2', 'z-1', 'z-2']);
+      }, txVisibleMs);
+      await producer.close();
+      await assert.rejects(
+        producer.transaction((tx) => tx.produce(out, [{ value: 'late' }])),
+        ProducerClosedError,
+      );
     });
 
     // ---- lifecycle ------------------------------------------------------------------------------

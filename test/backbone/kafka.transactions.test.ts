@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Producer, ProduceAcks } from '@platformatic/kafka';
+import { ProducerFencedError } from '../../src/backbone/errors.js';
 import type { ConsumedRecord } from '../../src/backbone/types.js';
+import { eventually } from '../helpers/backbones.js';
 import { kafkaBrokers, kafkaSkip, openKafka, uniqueName } from '../helpers/kafka.js';
 
 test('transactions: committed records are read, aborted ones never', { skip: kafkaSkip() }, async () => {
@@ -65,3 +67,59 @@ test('transactions: committed records are read, aborted ones never', { skip: kaf
     await kafka.close();
   }
 });
+
+test(
+  'transactions: a producer of another backbone (process) with the same id fences the first through the broker',
+  { skip: kafkaSkip() },
+  async () => {
+    const first = await openKafka();
+    const second = await openKafka();
+    const out = uniqueName('txn-fence');
+    const input = uniqueName('txn-fence-in');
+    const groupId = uniqueName('txn-fence-group');
+    const transactionalId = uniqueName('txn-fence-id');
+    try {
+      await first.createTopic({ name: out, partitions: 1 });
+      await first.createTopic({ name: input, partitions: 1 });
+      const zombie = await first.transactionalProducer({ transactionalId });
+      await zombie.transaction(async (tx) => {
+        await tx.produce(out, [{ value: 'before' }]);
+        await tx.commitOffsets(groupId, [{ topic: input, partition: 0, offset: 1 }]);
+      });
+      let successor: Awaited<ReturnType<typeof second.transactionalProducer>> | undefined;
+      // the zombie's open transaction is aborted by the broker when the id is registered again
+      await assert.rejects(
+        zombie.transaction(async (tx) => {
+          await tx.produce(out, [{ value: 'zombie' }]);
+          await tx.commitOffsets(groupId, [{ topic: input, partition: 0, offset: 5 }]);
+          successor = await second.transactionalProducer({ transactionalId });
+        }),
+        ProducerFencedError,
+      );
+      await assert.rejects(
+        zombie.transaction((tx) => tx.produce(out, [{ value: 'again' }])),
+        ProducerFencedError,
+      );
+      assert.ok(successor);
+      await successor.transaction(async (tx) => {
+        await tx.produce(out, [{ value: 'after' }]);
+        await tx.commitOffsets(groupId, [{ topic: input, partition: 0, offset: 2 }]);
+      });
+      await eventually(async () => {
+        const { records } = await first.fetch({ topic: out, partition: 0, offset: 0, maxRecords: 100 });
+        assert.deepEqual(
+          records.map((r) => r.value!.toString()),
+          ['before', 'after'],
+        );
+        assert.deepEqual(
+          (await first.committedOffsets(groupId)).map((o) => o.offset),
+          [2],
+        );
+      }, 10_000);
+    } finally {
+      await first.deleteTopic(out).catch(() => undefined);
+      await first.deleteTopic(input).catch(() => undefined);
+      await Promise.all([first.close(), second.close()]);
+    }
+  },
+);

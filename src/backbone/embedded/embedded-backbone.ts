@@ -33,12 +33,20 @@ import type {
   TopicDescription,
   TopicPartition,
   TopicPartitionOffset,
+  TransactionalProducer,
+  TransactionalProducerOptions,
 } from '../types.js';
 import type { AssignmentStrategy } from './assignors.js';
+import type { CheckpointTuning } from './checkpointer.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { LogStore, type PartitionAppend } from './log-store.js';
 import { encodeBatch, recordBytes, type BatchRecord } from './record-batch.js';
 import { effectiveTopicConfig, hasDeletePolicy, isCompacted, validateTopicConfig } from './topic-config.js';
+import {
+  EmbeddedTransactionalProducer,
+  type GroupCommit,
+  type TransactionHost,
+} from './transactional-producer.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_FETCH_MAX_RECORDS = 500;
@@ -68,6 +76,11 @@ export interface EmbeddedOptions {
    * damage elsewhere surfaces as `CorruptStoreError` when it is read. Default 64 MiB; 0 = never.
    */
   integrityCheckMaxBytes?: number;
+  /**
+   * When WAL checkpoints run (a worker thread copies the WAL into the database file; see
+   * docs/backbone.md). The defaults suit production; tests shrink them to see every path.
+   */
+  walCheckpoint?: CheckpointTuning;
 }
 
 interface PartitionState {
@@ -92,6 +105,14 @@ interface TopicState {
   roundRobin: number;
 }
 
+/** One produce call, checked and spread over partitions; offsets are given when it is written. */
+interface PlannedProduce {
+  topic: TopicState;
+  encoded: EncodedRecord[];
+  /** The partition of each record. */
+  targets: Int32Array;
+}
+
 export interface MaintenanceReport {
   /** Records removed by retention (time or size). */
   retained: number;
@@ -109,6 +130,8 @@ export class EmbeddedBackbone implements Backbone {
   private readonly defaultPartitions: number;
   private readonly defaultReplicationFactor: number;
   private readonly maintenanceTimer: NodeJS.Timeout | undefined;
+  /** The open transactional producer of each transactional id (the newest: older ones are fenced). */
+  private readonly producers = new Map<string, EmbeddedTransactionalProducer<PlannedProduce>>();
   private closed = false;
 
   private constructor(store: LogStore, options: EmbeddedOptions) {
@@ -170,6 +193,7 @@ export class EmbeddedBackbone implements Backbone {
       synchronous: options.synchronous,
       maxStorageBytes: options.maxStorageBytes,
       integrityCheckMaxBytes: options.integrityCheckMaxBytes,
+      checkpoint: options.walCheckpoint,
     });
     try {
       return new EmbeddedBackbone(store, options);
@@ -263,16 +287,32 @@ export class EmbeddedBackbone implements Backbone {
     records: ProducerRecord[],
     options: ProduceOptions = {},
   ): Promise<RecordMetadata[]> {
+    const planned = this.planProduce(topicName, records, options);
+    if (planned.encoded.length === 0) return [];
+    const { appends, touched, results } = this.buildAppends([planned]);
+    this.store.append(appends, `appending ${records.length} record(s) to topic '${topicName}'`);
+    this.publishAppends(appends, touched);
+    return results[0];
+  }
+
+  /**
+   * Checks one produce call and picks each record's partition, writing nothing: a bad record rejects
+   * the whole call. Offsets are given later (`buildAppends`), so a transaction can plan now and take
+   * its offsets at commit.
+   */
+  private planProduce(
+    topicName: string,
+    records: ProducerRecord[],
+    options: ProduceOptions = {},
+  ): PlannedProduce {
     const topic = this.topic(topicName);
     if (!Array.isArray(records)) throw new InvalidRecordError('produce takes an array of records');
-    if (records.length === 0) return [];
     const partitioner = options?.partitioner ?? 'murmur2';
     if (partitioner !== 'murmur2' && partitioner !== 'round-robin') {
       throw new InvalidConfigError(`unknown partitioner '${String(partitioner)}' (murmur2 or round-robin)`);
     }
     const now = Date.now();
     const count = topic.partitions.length;
-    // Validate everything before writing anything: a bad record rejects the whole call.
     const encoded: EncodedRecord[] = new Array(records.length);
     const targets = new Int32Array(records.length);
     for (let i = 0; i < records.length; i++) {
@@ -298,25 +338,41 @@ export class EmbeddedBackbone implements Backbone {
       }
       targets[i] = partition;
     }
-    // One batch per partition, keeping the order of the call within each partition.
-    const byPartition = new Map<number, BatchRecord[]>();
-    const results: RecordMetadata[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const p = topic.partitions[targets[i]];
-      let batch = byPartition.get(p.partition);
-      if (!batch) {
-        batch = [];
-        byPartition.set(p.partition, batch);
+    return { topic, encoded, targets };
+  }
+
+  /**
+   * One record batch per partition for the planned calls (in call order within each partition),
+   * with offsets from the partitions' current ends. Throws `UnknownTopicError` when a planned topic
+   * was deleted since. Nothing is written and no state changes.
+   */
+  private buildAppends(plans: PlannedProduce[]): {
+    appends: PartitionAppend[];
+    touched: PartitionState[];
+    results: RecordMetadata[][];
+  } {
+    const byPartition = new Map<PartitionState, BatchRecord[]>();
+    const results: RecordMetadata[][] = [];
+    for (const { topic, encoded, targets } of plans) {
+      if (this.topics.get(topic.name) !== topic) throw new UnknownTopicError(topic.name);
+      const out: RecordMetadata[] = new Array(encoded.length);
+      for (let i = 0; i < encoded.length; i++) {
+        const p = topic.partitions[targets[i]];
+        let batch = byPartition.get(p);
+        if (!batch) {
+          batch = [];
+          byPartition.set(p, batch);
+        }
+        const e = encoded[i];
+        const offset = p.next + batch.length;
+        batch.push({ offset, timestamp: e.timestamp, key: e.key, value: e.value, headers: e.headers });
+        out[i] = { topic: topic.name, partition: p.partition, offset, timestamp: e.timestamp };
       }
-      const e = encoded[i];
-      const offset = p.next + batch.length;
-      batch.push({ offset, timestamp: e.timestamp, key: e.key, value: e.value, headers: e.headers });
-      results[i] = { topic: topicName, partition: p.partition, offset, timestamp: e.timestamp };
+      results.push(out);
     }
     const appends: PartitionAppend[] = [];
     const touched: PartitionState[] = [];
-    for (const [partition, batch] of byPartition) {
-      const p = topic.partitions[partition];
+    for (const [p, batch] of byPartition) {
       let bytes = 0;
       let maxTimestamp = -1;
       let raisedAt = -1;
@@ -337,8 +393,11 @@ export class EmbeddedBackbone implements Backbone {
         ...(raisedAt >= 0 ? { timeIndex: { maxTimestamp, offset: raisedAt } } : {}),
       });
     }
-    this.store.append(appends, `appending ${records.length} record(s) to topic '${topicName}'`);
-    // Committed: publish the new state and wake the long polls.
+    return { appends, touched, results };
+  }
+
+  /** After the store committed `appends`: publishes the partitions' new ends and wakes the long polls. */
+  private publishAppends(appends: PartitionAppend[], touched: PartitionState[]): void {
     for (let i = 0; i < appends.length; i++) {
       const a = appends[i];
       const p = touched[i];
@@ -348,7 +407,6 @@ export class EmbeddedBackbone implements Backbone {
       if (a.maxTimestamp > p.maxTimestamp) p.maxTimestamp = a.maxTimestamp;
       wakeAll(p);
     }
-    return results;
   }
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
@@ -482,6 +540,12 @@ export class EmbeddedBackbone implements Backbone {
   }
 
   private commit(groupId: string, offsets: TopicPartitionOffset[]): void {
+    this.checkOffsets(offsets);
+    this.store.commitOffsets(groupId, offsets);
+  }
+
+  /** Throws unless every offset names an existing partition and is a valid offset to commit. */
+  private checkOffsets(offsets: TopicPartitionOffset[]): void {
     if (!Array.isArray(offsets))
       throw new InvalidConfigError('offsets must be an array of { topic, partition, offset }');
     for (const o of offsets) {
@@ -496,7 +560,6 @@ export class EmbeddedBackbone implements Backbone {
         throw new InvalidConfigError('commit metadata must be a string');
       }
     }
-    this.store.commitOffsets(groupId, offsets);
   }
 
   private groupHost() {
@@ -525,6 +588,43 @@ export class EmbeddedBackbone implements Backbone {
       },
       committed: (groupId: string) => this.committed(groupId),
       commit: (groupId: string, offsets: TopicPartitionOffset[]) => this.commit(groupId, offsets),
+      assertOpen: () => this.assertOpen(),
+    };
+  }
+
+  // ---- transactions ---------------------------------------------------------------------------
+
+  async transactionalProducer(options: TransactionalProducerOptions): Promise<TransactionalProducer> {
+    this.assertOpen();
+    const id = options?.transactionalId;
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new InvalidConfigError('a transactional producer needs a non-empty transactionalId');
+    }
+    // zombie fencing, as Kafka's InitProducerId: the older producer's open transaction is discarded
+    this.producers.get(id)?.fence();
+    const producer = new EmbeddedTransactionalProducer(id, this.transactionHost(), () => {
+      if (this.producers.get(id) === producer) this.producers.delete(id);
+    });
+    this.producers.set(id, producer);
+    return producer;
+  }
+
+  private transactionHost(): TransactionHost<PlannedProduce> {
+    return {
+      plan: (topic, records, options) => this.planProduce(topic, records, options),
+      checkOffsets: (offsets) => this.checkOffsets(offsets),
+      commit: (plans: PlannedProduce[], commits: GroupCommit[]) => {
+        // topics deleted since the calls were checked fail the commit here (UnknownTopicError)
+        const { appends, touched } = this.buildAppends(plans);
+        for (const c of commits) this.checkOffsets(c.offsets);
+        const records = plans.reduce((n, p) => n + p.encoded.length, 0);
+        this.store.appendAndCommit(
+          appends,
+          commits,
+          `committing a transaction of ${records} record(s) and ${commits.length} group commit(s)`,
+        );
+        this.publishAppends(appends, touched);
+      },
       assertOpen: () => this.assertOpen(),
     };
   }
@@ -586,6 +686,7 @@ export class EmbeddedBackbone implements Backbone {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.maintenanceTimer);
+    for (const producer of [...this.producers.values()]) producer.closeNow();
     this.groups.closeAll();
     for (const topic of this.topics.values()) for (const p of topic.partitions) wakeAll(p);
     this.store.close();
@@ -595,6 +696,12 @@ export class EmbeddedBackbone implements Backbone {
   storageBytes(): number {
     this.assertOpen();
     return this.store.fileBytes();
+  }
+
+  /** WAL checkpoints so far: by the checkpointing worker thread, and on the event loop (fallback). */
+  checkpoints(): { byWorker: number; onEventLoop: number } {
+    this.assertOpen();
+    return this.store.checkpoints();
   }
 
   private assertOpen(): void {

@@ -1,7 +1,7 @@
 // The embedded backbone's storage: one SQLite database (better-sqlite3) in the data directory, in
-// WAL mode, held with an exclusive lock for the life of the process. Every append is one
-// transaction, so a batch is all there or not there at all, and a committed append survives a
-// kill -9 of the process (see docs/backbone.md for why `synchronous=NORMAL` is enough for that).
+// WAL mode, for one process at a time (a lock file, below). Every append is one transaction, so
+// a batch is all there or not there at all, and a committed append survives a kill -9 of the
+// process (see docs/backbone.md for why `synchronous=NORMAL` is enough for that).
 //
 // Records are stored in batches (record-batch.ts), one row per produce call and partition, as Kafka
 // stores record batches. A batch's row id packs the partition and the batch's first offset:
@@ -13,10 +13,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { BackboneError, CorruptStoreError, StorageFullError, StoreLockedError } from '../errors.js';
 import type { ConsumedRecord, TopicConfig } from '../types.js';
+import { Checkpointer, type CheckpointTuning } from './checkpointer.js';
 import { decodeBatch, encodeBatch, readBatchInto, recordBytes } from './record-batch.js';
 
 export const DATABASE_FILE = 'backbone.sqlite';
 export const PID_FILE = 'backbone.pid';
+export const LOCK_FILE = 'backbone.lock';
 /** SQLite page size of new stores (bytes). */
 const PAGE_SIZE = 16384;
 /** 'tmlb': marks the SQLite file as a tml backbone store (PRAGMA application_id). */
@@ -26,6 +28,11 @@ const SCHEMA_VERSION = 1;
 export const OFFSET_BITS = 43;
 export const MAX_PARTITION_ID = 2 ** 20 - 1;
 const OFFSET_MASK = '8796093022207'; // 2^43 - 1
+/**
+ * The WAL file is cut back to this size when it starts over. It grows to about 128 MiB between
+ * restarts (checkpointer.ts): cutting it shorter would only make the file grow again each time.
+ */
+const WAL_SIZE_LIMIT = 160 * 1024 * 1024;
 /** Below this size the whole file is checked at open (PRAGMA quick_check); above, errors surface on read. */
 export const DEFAULT_INTEGRITY_CHECK_BYTES = 64 * 1024 * 1024;
 
@@ -104,6 +111,12 @@ export interface PartitionAppend {
   timeIndex?: { maxTimestamp: number; offset: number };
 }
 
+/** One group's offsets to commit. */
+export interface GroupOffsets {
+  groupId: string;
+  offsets: { topic: string; partition: number; offset: number; metadata?: string }[];
+}
+
 export interface CommittedOffsetRow {
   groupId: string;
   topic: string;
@@ -120,6 +133,8 @@ export interface LogStoreOptions {
   maxStorageBytes?: number;
   /** Stores up to this size are checked whole at open (default 64 MiB; 0 turns the check off). */
   integrityCheckMaxBytes?: number;
+  /** When WAL checkpoints run (checkpointer.ts); the defaults suit production, tests shrink them. */
+  checkpoint?: CheckpointTuning;
 }
 
 /** Data directories opened by this process, so a second open names this process. */
@@ -130,14 +145,27 @@ type Statement = Database.Statement<unknown[], unknown>;
 export class LogStore {
   readonly path: string;
   private readonly db: Database.Database;
+  private readonly lock: Database.Database;
+  private readonly checkpointer: Checkpointer;
+  private readonly pageSize: number;
   private readonly pidPath: string;
   private readonly key: string;
   private readonly stmt: Record<string, Statement>;
   private readonly appendTx: (appends: PartitionAppend[]) => void;
+  private readonly appendAndCommitTx: (appends: PartitionAppend[], commits: GroupOffsets[]) => void;
 
-  private constructor(db: Database.Database, dataDir: string, key: string) {
+  private constructor(
+    db: Database.Database,
+    lock: Database.Database,
+    dataDir: string,
+    key: string,
+    synchronous: 'NORMAL' | 'FULL',
+    tuning: CheckpointTuning = {},
+  ) {
     this.db = db;
+    this.lock = lock;
     this.path = join(dataDir, DATABASE_FILE);
+    this.pageSize = db.pragma('page_size', { simple: true }) as number;
     this.pidPath = join(dataDir, PID_FILE);
     this.key = key;
     const prepare = (sql: string, raw = false): Statement => {
@@ -237,7 +265,7 @@ export class LogStore {
       ),
       groupsWithOffsets: prepare(`SELECT DISTINCT group_id FROM group_offsets ORDER BY group_id`, true),
     };
-    this.appendTx = db.transaction((appends: PartitionAppend[]) => {
+    const insertAppends = (appends: PartitionAppend[]): void => {
       for (const a of appends) {
         const id = a.partitionId;
         this.stmt.insertBatch.run(
@@ -252,6 +280,24 @@ export class LogStore {
         this.stmt.updatePartition.run(id, a.lastOffset + 1, a.bytes, a.maxTimestamp);
         if (a.timeIndex) this.stmt.insertTimeIndex.run(id, a.timeIndex.maxTimestamp, a.timeIndex.offset);
       }
+    };
+    this.appendTx = db.transaction(insertAppends);
+    this.appendAndCommitTx = db.transaction((appends: PartitionAppend[], commits: GroupOffsets[]) => {
+      insertAppends(appends);
+      const now = Date.now();
+      for (const { groupId, offsets } of commits) {
+        for (const o of offsets) {
+          this.stmt.commitOffset.run(groupId, o.topic, o.partition, o.offset, o.metadata ?? null, now);
+        }
+      }
+    });
+    // last: the worker thread starts only for a store that opened
+    this.checkpointer = new Checkpointer({
+      path: this.path,
+      pageSize: this.pageSize,
+      synchronous,
+      checkpointHere: () => db.pragma('wal_checkpoint(PASSIVE)'),
+      ...tuning,
     });
   }
 
@@ -275,16 +321,16 @@ export class LogStore {
     if (existsSync(path) && !statSync(path).isFile()) {
       throw new CorruptStoreError(`${path} is not a file: this is not a tml data directory`);
     }
+    const lock = LogStore.lockDataDir(dataDir);
     let db: Database.Database;
     try {
       db = new Database(path, { timeout: 0 });
     } catch (error) {
+      lock.close();
       throw mapOpenError(error, dataDir, path);
     }
+    const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
     try {
-      // EXCLUSIVE: the first write takes an OS lock that is held until close, so a second process
-      // fails fast instead of sharing the file; in WAL mode it also spares the shared-memory index.
-      db.pragma('locking_mode = EXCLUSIVE');
       // Look before writing anything: a foreign or damaged file must be left exactly as it was.
       const isNew = LogStore.inspect(db, path);
       if (
@@ -300,12 +346,13 @@ export class LogStore {
       if (isNew) db.pragma(`page_size = ${PAGE_SIZE}`);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new CorruptStoreError(`${path}: could not switch to WAL mode (got ${mode})`);
-      db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.pragma(`synchronous = ${synchronous}`);
       db.pragma('temp_store = MEMORY');
       db.pragma('cache_size = -65536'); // 64 MiB
-      // Checkpoint every 16 MiB of WAL rather than 4 MiB: fewer fsyncs and copies (+40 % on 1 KB records).
-      db.pragma(`wal_autocheckpoint = ${Math.round((16 * 1024 * 1024) / PAGE_SIZE)}`);
-      db.exec('BEGIN IMMEDIATE'); // takes the exclusive lock now, held until close
+      // Checkpoints run on a worker thread (checkpointer.ts), not on this connection's commits.
+      db.pragma('wal_autocheckpoint = 0');
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+      db.exec('BEGIN IMMEDIATE');
       try {
         if (isNew) {
           db.exec(SCHEMA);
@@ -329,15 +376,45 @@ export class LogStore {
       }
     } catch (error) {
       db.close();
+      lock.close();
       throw mapOpenError(error, dataDir, path);
     }
     try {
       writeFileSync(join(dataDir, PID_FILE), `${process.pid}\n`);
     } catch {
-      // The pid file only improves the message another process gets; the lock is SQLite's.
+      // The pid file only improves the message another process gets; the lock is the lock file's.
     }
     openHere.add(path);
-    return new LogStore(db, dataDir, path);
+    return new LogStore(db, lock, dataDir, path, synchronous, options.checkpoint);
+  }
+
+  /**
+   * One process per data directory. The database itself cannot hold the lock any more (SQLite's
+   * exclusive locking mode would keep the checkpointing worker's connection out), so a small
+   * SQLite file next to it does: in exclusive locking mode its first write takes an OS lock
+   * (fcntl) held until close, which the OS releases when the process dies however it dies: no
+   * stale lock to detect, no PID to trust. A second process fails at once with `StoreLockedError`.
+   */
+  private static lockDataDir(dataDir: string): Database.Database {
+    const lockPath = join(dataDir, LOCK_FILE);
+    let lock: Database.Database;
+    try {
+      lock = new Database(lockPath, { timeout: 0 });
+    } catch (error) {
+      throw mapOpenError(error, dataDir, lockPath);
+    }
+    try {
+      lock.pragma('locking_mode = EXCLUSIVE');
+      lock.exec('BEGIN IMMEDIATE');
+      lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL)');
+      lock.exec('DELETE FROM holder');
+      lock.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+      lock.exec('COMMIT');
+    } catch (error) {
+      lock.close();
+      throw mapOpenError(error, dataDir, lockPath);
+    }
+    return lock;
   }
 
   /**
@@ -471,6 +548,26 @@ export class LogStore {
   /** Appends every partition's batch in one transaction: all of them are stored, or none. */
   append(appends: PartitionAppend[], what: string): void {
     this.guard(what, () => this.appendTx(appends));
+    this.written(appends);
+  }
+
+  /**
+   * A transaction's writes: record batches of any partitions and group offsets, in one SQLite
+   * transaction, so a crash leaves all of them or none.
+   */
+  appendAndCommit(appends: PartitionAppend[], commits: GroupOffsets[], what: string): void {
+    this.guard(what, () => this.appendAndCommitTx(appends, commits));
+    this.written(appends);
+  }
+
+  /**
+   * Tells the checkpointer about a committed write: about one page per partition touched plus the
+   * batches' bytes, and a page for the rest (partition rows, offsets, index), the pages the WAL got.
+   */
+  private written(appends: PartitionAppend[] = []): void {
+    let bytes = this.pageSize;
+    for (const a of appends) bytes += a.payload.length + this.pageSize;
+    this.checkpointer.written(bytes);
   }
 
   /** Consumer records from `offset` on, at most `maxRecords` and about `maxBytes` (at least one). */
@@ -633,6 +730,7 @@ export class LogStore {
         }
       })(),
     );
+    this.written();
   }
 
   committedOffsets(groupId: string, topic?: string): CommittedOffsetRow[] {
@@ -652,6 +750,11 @@ export class LogStore {
     );
   }
 
+  /** WAL checkpoints so far: by the worker thread, and on this connection (the fallback). */
+  checkpoints(): { byWorker: number; onEventLoop: number } {
+    return { byWorker: this.checkpointer.completed, onEventLoop: this.checkpointer.checkpointsHere };
+  }
+
   /** Bytes the database file takes (pages in use × page size), for diagnostics. */
   fileBytes(): number {
     const pages = this.db.pragma('page_count', { simple: true }) as number;
@@ -661,7 +764,9 @@ export class LogStore {
 
   close(): void {
     if (!this.db.open) return;
+    this.checkpointer.close();
     this.db.close();
+    this.lock.close();
     openHere.delete(this.key);
     try {
       const pid = readFileSync(this.pidPath, 'utf8').trim();

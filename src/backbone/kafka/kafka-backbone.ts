@@ -7,6 +7,7 @@ import {
   ConfigResourceTypes,
   Consumer,
   FetchIsolationLevels,
+  FindCoordinatorKeyTypes,
   ProduceAcks,
   Producer,
   type BaseOptions,
@@ -37,10 +38,13 @@ import type {
   RecordMetadata,
   TopicDescription,
   TopicPartitionOffset,
+  TransactionalProducer,
+  TransactionalProducerOptions,
 } from '../types.js';
 import { planSends, type OutgoingRecord } from './batches.js';
 import { isTransient, protocolErrorIds, translateError, type ErrorContext } from './errors.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
+import { KafkaTransactionalProducer } from './transactional-producer.js';
 import { clientOptions, type KafkaBackboneOptions } from './options.js';
 import { decodePartition, type FetchResponsePartition } from './records.js';
 import { fromKafkaConfigs, toKafkaConfigs, TOPIC_CONFIG_NAMES } from './topic-configs.js';
@@ -67,6 +71,16 @@ export interface FetchPartitionRequest {
   maxBytes: number;
 }
 
+/** One record of a prepared produce call; `index` is its place in the call. */
+export type PreparedRecord = OutgoingRecord & { topic: string; index: number };
+
+export interface PreparedProduce {
+  encoded: EncodedRecord[];
+  outgoing: PreparedRecord[];
+  /** The client sends to make, in order. */
+  sends: PreparedRecord[][];
+}
+
 export class KafkaBackbone implements Backbone {
   readonly kind = 'kafka';
   readonly #options: KafkaBackboneOptions;
@@ -76,6 +90,8 @@ export class KafkaBackbone implements Backbone {
   /** Fetches outside any group; it never joins its (unused) group. */
   readonly #reader: Consumer;
   readonly #consumers = new Set<KafkaGroupConsumer>();
+  /** The open transactional producer of each transactional id in this process. */
+  readonly #transactional = new Map<string, KafkaTransactionalProducer>();
   readonly #roundRobin = new Map<string, number>();
   readonly #limits = new Map<string, { bytes: number; at: number }>();
   /**
@@ -202,38 +218,13 @@ export class KafkaBackbone implements Backbone {
     records: ProducerRecord[],
     options: ProduceOptions = {},
   ): Promise<RecordMetadata[]> {
-    this.#open();
-    validateTopicName(topic);
-    if (!Array.isArray(records)) {
-      throw new InvalidRecordError(`produce takes an array of records, got ${typeof records}`);
-    }
-    const partitioner = options.partitioner ?? 'murmur2';
-    if (partitioner !== 'murmur2' && partitioner !== 'round-robin') {
-      throw new InvalidRecordError(
-        `unknown partitioner '${String(partitioner)}' (use murmur2 or round-robin)`,
-      );
-    }
-    if (records.length === 0) return [];
-    const now = Date.now();
-    const encoded = records.map((r) => encodeRecord(r, now));
-    const { partitionsCount } = await this.#topicMetadata(topic);
-    const outgoing: (OutgoingRecord & { topic: string; index: number })[] = encoded.map((e, i) => ({
-      topic,
-      index: i,
-      partition: this.#partitionFor(topic, records[i], e, partitionsCount, partitioner),
-      key: e.key ?? undefined,
-      value: e.value,
-      timestamp: BigInt(e.timestamp),
-      headers: headersOf(records[i]),
-    }));
-    const sends = planSends(topic, outgoing, await this.#maxMessageBytes(topic));
+    const { encoded, outgoing, sends } = await this.prepareProduce(topic, records, options);
+    if (encoded.length === 0) return [];
     const offsets = new Map<number, number>();
     const run = this.#produceTail.then(async () => {
       for (const send of sends) {
-        const messages = send.map(({ index: _index, ...message }) => message);
-        // the client's message type wants a Buffer value; a null value is written as Kafka's null
         const result = await this.#call({ operation: 'producing', topic }, () =>
-          this.#producer.send({ messages: messages as ((typeof messages)[number] & { value: Buffer })[] }),
+          this.#producer.send({ messages: clientMessages(send) }),
         );
         const base = new Map<number, number>();
         for (const o of result.offsets ?? []) base.set(o.partition, Number(o.offset));
@@ -249,13 +240,7 @@ export class KafkaBackbone implements Backbone {
     try {
       await run;
     } catch (error) {
-      const ids = protocolErrorIds((error as { cause?: unknown }).cause);
-      if (ids.has('MESSAGE_TOO_LARGE') || ids.has('RECORD_LIST_TOO_LARGE')) {
-        this.#limits.delete(topic);
-        const largest = Math.max(...encoded.map((e) => e.size));
-        throw new RecordTooLargeError(topic, largest, await this.#maxMessageBytes(topic));
-      }
-      throw error;
+      throw await this.tooLarge(topic, encoded, error);
     }
     return outgoing.map((o, i) => ({
       topic,
@@ -263,6 +248,54 @@ export class KafkaBackbone implements Backbone {
       offset: offsets.get(i) as number,
       timestamp: encoded[i].timestamp,
     }));
+  }
+
+  /**
+   * Checks a produce call and turns it into the client's sends: partitions chosen here (Kafka's
+   * murmur2), cut so each batch fits the topic's `max.message.bytes`. Sends nothing.
+   */
+  async prepareProduce(
+    topic: string,
+    records: ProducerRecord[],
+    options: ProduceOptions = {},
+  ): Promise<PreparedProduce> {
+    this.#open();
+    validateTopicName(topic);
+    if (!Array.isArray(records)) {
+      throw new InvalidRecordError(`produce takes an array of records, got ${typeof records}`);
+    }
+    const partitioner = options?.partitioner ?? 'murmur2';
+    if (partitioner !== 'murmur2' && partitioner !== 'round-robin') {
+      throw new InvalidRecordError(
+        `unknown partitioner '${String(partitioner)}' (use murmur2 or round-robin)`,
+      );
+    }
+    if (records.length === 0) return { encoded: [], outgoing: [], sends: [] };
+    const now = Date.now();
+    const encoded = records.map((r) => encodeRecord(r, now));
+    const { partitionsCount } = await this.#topicMetadata(topic);
+    const outgoing: PreparedRecord[] = encoded.map((e, i) => ({
+      topic,
+      index: i,
+      partition: this.#partitionFor(topic, records[i], e, partitionsCount, partitioner),
+      key: e.key ?? undefined,
+      value: e.value,
+      timestamp: BigInt(e.timestamp),
+      headers: headersOf(records[i]),
+    }));
+    const sends = planSends(topic, outgoing, await this.#maxMessageBytes(topic));
+    return { encoded, outgoing, sends };
+  }
+
+  /** A send's failure, as `RecordTooLargeError` when the broker refused the batch's size. */
+  async tooLarge(topic: string, encoded: EncodedRecord[], error: unknown): Promise<unknown> {
+    const ids = protocolErrorIds((error as { cause?: unknown }).cause);
+    if (ids.has('MESSAGE_TOO_LARGE') || ids.has('RECORD_LIST_TOO_LARGE')) {
+      this.#limits.delete(topic);
+      const largest = Math.max(...encoded.map((e) => e.size));
+      return new RecordTooLargeError(topic, largest, await this.#maxMessageBytes(topic));
+    }
+    return error;
   }
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
@@ -447,17 +480,9 @@ export class KafkaBackbone implements Backbone {
   async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
     this.#open();
     checkGroupId(groupId);
-    if (!Array.isArray(offsets)) throw new InvalidRecordError('commitOffsets takes an array of offsets');
+    await this.checkOffsets(offsets);
     const topics = new Map<string, { partition: number; offset: bigint }[]>();
     for (const o of offsets) {
-      validateTopicName(o.topic);
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
-        throw new InvalidRecordError(
-          `a committed offset must be a non-negative integer, got ${String(o.offset)}`,
-        );
-      }
-      const { partitionsCount } = await this.#topicMetadata(o.topic);
-      this.#checkPartition(o.topic, o.partition, partitionsCount);
       topics.set(o.topic, [
         ...(topics.get(o.topic) ?? []),
         { partition: o.partition, offset: BigInt(o.offset) },
@@ -470,6 +495,61 @@ export class KafkaBackbone implements Backbone {
         topics: [...topics].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
       }),
     );
+  }
+
+  /** Throws unless every offset names an existing partition and is a valid offset to commit. */
+  async checkOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    if (!Array.isArray(offsets)) throw new InvalidRecordError('commitOffsets takes an array of offsets');
+    for (const o of offsets) {
+      validateTopicName(o?.topic);
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
+        throw new InvalidRecordError(
+          `a committed offset must be a non-negative integer, got ${String(o.offset)}`,
+        );
+      }
+      const { partitionsCount } = await this.#topicMetadata(o.topic);
+      this.#checkPartition(o.topic, o.partition, partitionsCount);
+    }
+  }
+
+  /** The node id of a consumer group's coordinator (where its offsets are committed). */
+  async groupCoordinator(groupId: string): Promise<number> {
+    checkGroupId(groupId);
+    const found = await this.#call({ operation: 'finding the group coordinator', groupId }, () =>
+      this.#admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: [groupId] }),
+    );
+    const coordinator = found.find((c) => c.key === groupId);
+    if (!coordinator) {
+      throw translateError(new Error(`no coordinator for group '${groupId}'`), {
+        operation: 'finding the group coordinator',
+        groupId,
+        brokers: this.#options.brokers,
+      });
+    }
+    return coordinator.nodeId;
+  }
+
+  // ---- transactions ---------------------------------------------------------------------------
+
+  async transactionalProducer(options: TransactionalProducerOptions): Promise<TransactionalProducer> {
+    this.#open();
+    const id = options?.transactionalId;
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new InvalidRecordError('a transactional producer needs a non-empty transactionalId');
+    }
+    // the broker fences an older producer of another process; one of this process is told at once
+    this.#transactional.get(id)?.fence();
+    const producer = new KafkaTransactionalProducer(this, id, () => {
+      if (this.#transactional.get(id) === producer) this.#transactional.delete(id);
+    });
+    this.#transactional.set(id, producer);
+    try {
+      await producer.init();
+    } catch (error) {
+      await producer.close();
+      throw error;
+    }
+    return producer;
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
@@ -504,6 +584,7 @@ export class KafkaBackbone implements Backbone {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#consumers].map((c) => c.close()));
+    await Promise.allSettled([...this.#transactional.values()].map((p) => p.close()));
     await this.#produceTail;
     await Promise.allSettled([
       new Promise<void>((resolve) => this.#producer.close(true, () => resolve())),
@@ -520,6 +601,22 @@ export class KafkaBackbone implements Backbone {
    */
   async call<T>(context: Omit<ErrorContext, 'brokers'>, run: () => Promise<T>): Promise<T> {
     return this.#call(context, run);
+  }
+
+  /**
+   * As `call`, but never repeated: a step of a transaction must not be sent twice blindly (the
+   * client's own retries, which know the protocol, still apply).
+   */
+  async callOnce<T>(context: Omit<ErrorContext, 'brokers'>, run: () => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(
+        run(),
+        this.#deadlineMs(),
+        () => new Error(`no answer within ${this.#deadlineMs()} ms`),
+      );
+    } catch (error) {
+      throw translateError(error, { ...context, brokers: this.#options.brokers });
+    }
   }
 
   async topicMetadata(topic: string) {
@@ -659,6 +756,15 @@ export class KafkaBackbone implements Backbone {
     this.#limits.set(topic, { bytes, at: Date.now() });
     return bytes;
   }
+}
+
+/** The client's messages for one send (its type wants a Buffer value; null is written as Kafka's null). */
+export function clientMessages(
+  send: PreparedRecord[],
+): (OutgoingRecord & { topic: string; value: Buffer })[] {
+  return send.map(
+    ({ index: _index, ...message }) => message as OutgoingRecord & { topic: string; value: Buffer },
+  );
 }
 
 function headersOf(record: ProducerRecord): Map<Buffer, Buffer> | undefined {

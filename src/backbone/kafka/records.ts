@@ -7,6 +7,8 @@ export type FetchResponsePartition = FetchResponse['responses'][number]['partiti
 
 // Attribute bit 5 of a record batch: a control batch (transaction markers), never handed to users.
 const IS_CONTROL = 0b10_0000;
+// Attribute bit 4: the batch belongs to a transaction.
+const IS_TRANSACTIONAL = 0b1_0000;
 
 export interface DecodedPartition {
   records: ConsumedRecord[];
@@ -34,10 +36,12 @@ export function decodePartition(
   const records: ConsumedRecord[] = [];
   let bytes = 0;
   let nextOffset = fromOffset;
+  const aborted = abortedFilter(partition);
   for (const batch of partition.records ?? []) {
     const base = Number(batch.firstOffset);
     const lastInBatch = base + batch.lastOffsetDelta;
-    if (batch.attributes & IS_CONTROL) {
+    // (the filter sees every batch, control ones included: an abort marker ends a skipped range)
+    if (aborted(batch) || batch.attributes & IS_CONTROL) {
       nextOffset = Math.max(nextOffset, lastInBatch + 1);
       continue;
     }
@@ -70,4 +74,35 @@ export function decodePartition(
     nextOffset = Math.max(nextOffset, lastInBatch + 1);
   }
   return { records, nextOffset };
+}
+
+type Batch = NonNullable<FetchResponsePartition['records']>[number];
+
+/**
+ * read_committed: tells the batches of aborted transactions, as Kafka's own consumer does. The
+ * broker lists the aborted transactions (producer id, first offset) the answer overlaps; a
+ * producer's transactional batches from that first offset up to its abort marker are skipped. The
+ * client filters too, but keeps only the last aborted transaction of each producer, so with two
+ * aborted transactions of one producer in one answer the older one's records showed.
+ */
+function abortedFilter(partition: FetchResponsePartition): (batch: Batch) => boolean {
+  const list = [...(partition.abortedTransactions ?? [])].sort((a, b) =>
+    a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0,
+  );
+  if (list.length === 0) return () => false;
+  const ongoing = new Set<bigint>();
+  let next = 0;
+  return (batch) => {
+    while (next < list.length && list[next].firstOffset <= batch.firstOffset) {
+      ongoing.add(list[next].producerId);
+      next++;
+    }
+    if (!(batch.attributes & IS_TRANSACTIONAL) || !ongoing.has(batch.producerId)) return false;
+    if (batch.attributes & IS_CONTROL) {
+      // a control record's key: version (int16), type (int16: 0 = abort, 1 = commit)
+      if (batch.records[0]?.key?.readInt16BE(2) === 0) ongoing.delete(batch.producerId);
+      return false; // control batches are skipped anyway; the caller moves past them
+    }
+    return true;
+  };
 }

@@ -1,0 +1,229 @@
+// Transactions on Kafka: one @platformatic/kafka producer per transactional id. Records go out as
+// they are produced (Kafka keeps them invisible to read_committed readers until the commit
+// marker); group offsets go into the transaction with AddOffsetsToTxn + TxnOffsetCommit, so the
+// input offsets move if and only if the outputs are published.
+import { ProduceAcks, Producer, type Consumer, type Message } from '@platformatic/kafka';
+import { BackboneError, InvalidRecordError, ProducerClosedError, ProducerFencedError } from '../errors.js';
+import type { Transaction, TransactionalProducer, TopicPartitionOffset } from '../types.js';
+import { protocolErrorIds } from './errors.js';
+import { clientMessages, type KafkaBackbone } from './kafka-backbone.js';
+
+type ClientTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
+
+/** Kafka's answers that mean a newer producer took this transactional id over (or it may not use it). */
+const FENCED = ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'];
+
+/**
+ * InitProducerId right after a producer with the same id died answers CONCURRENT_TRANSACTIONS
+ * while the broker aborts the dead one's transaction (up to its timeout): the client retries, so
+ * it gets more attempts than a plain request.
+ */
+const INIT_RETRIES = 20;
+
+export class KafkaTransactionalProducer implements TransactionalProducer {
+  readonly transactionalId: string;
+  readonly #backbone: KafkaBackbone;
+  readonly #client: Producer;
+  readonly #onClose: () => void;
+  #state: 'open' | 'fenced' | 'closed' = 'open';
+  /** Transactions run one after another: each waits for the one before (settled either way). */
+  #tail: Promise<unknown> = Promise.resolve();
+  #closing: Promise<void> | undefined;
+
+  constructor(backbone: KafkaBackbone, transactionalId: string, onClose: () => void) {
+    this.transactionalId = transactionalId;
+    this.#backbone = backbone;
+    this.#onClose = onClose;
+    const base = backbone.clientOptions;
+    this.#client = new Producer({
+      ...base,
+      clientId: `${base.clientId ?? 'tml'}-tx`,
+      transactionalId,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      autocreateTopics: false,
+      retries: Math.max(INIT_RETRIES, typeof base.retries === 'number' ? base.retries : 0),
+    });
+  }
+
+  /**
+   * Registers the transactional id with its coordinator now (Kafka's initTransactions), which fences
+   * any older producer of the id at once. The client does this only when a transaction begins, so a
+   * transaction is begun and dropped locally (nothing was sent in it).
+   */
+  async init(): Promise<void> {
+    // producer id -1 / epoch -1 asks for the id's current producer with a new epoch; the client's
+    // default (0 / 0) names a producer to bump, which the coordinator refuses as fenced once the id
+    // was used before (a restart, or a worker taking the id over)
+    const txn = await this.#step('registering the transactional id', () =>
+      this.#client.beginTransaction({ producerId: -1n, producerEpoch: -1 }),
+    );
+    await txn.cancel();
+  }
+
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (typeof work !== 'function') {
+      return Promise.reject(new InvalidRecordError('transaction() takes a function (tx) => Promise'));
+    }
+    const run = this.#tail.then(() => this.#run(work));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A newer producer with the same id was opened in this process. */
+  fence(): void {
+    if (this.#state === 'open') this.#state = 'fenced';
+  }
+
+  /** Waits for the running transaction (it aborts at its next step), then closes the client. */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#state = 'closed';
+    this.#onClose();
+    this.#closing = (async () => {
+      await this.#tail;
+      await new Promise<void>((resolve) => this.#client.close(true, () => resolve()));
+    })();
+    return this.#closing;
+  }
+
+  async #run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.#check();
+    const txn = await this.#step('beginning a transaction', () => this.#client.beginTransaction());
+    /** The first refused call: it aborts the whole transaction even when `work` caught it. */
+    let refused: { error: unknown } | undefined;
+    let ended = false;
+    /** Calls `work` did not await: the commit waits for them. */
+    const pending = new Set<Promise<void>>();
+    const groups = new Set<string>();
+    const step = (what: string, action: () => Promise<void>): Promise<void> => {
+      const run = (async () => {
+        if (ended) {
+          throw new BackboneError(
+            'TRANSACTION_ENDED',
+            `${what} was called on a transaction of '${this.transactionalId}' that has already ended`,
+          );
+        }
+        this.#check();
+        await action();
+      })().catch((error: unknown) => {
+        if (!ended) refused ??= { error };
+        throw error;
+      });
+      const tracked = run.catch(() => undefined);
+      pending.add(tracked);
+      void tracked.then(() => pending.delete(tracked));
+      return run;
+    };
+    const tx: Transaction = {
+      produce: (topic, records, options) =>
+        step('produce', async () => {
+          const { encoded, sends } = await this.#backbone.prepareProduce(topic, records, options);
+          for (const send of sends) {
+            try {
+              await this.#step(
+                'producing in a transaction',
+                () => txn.send({ messages: clientMessages(send) }),
+                topic,
+              );
+            } catch (error) {
+              throw await this.#backbone.tooLarge(topic, encoded, error);
+            }
+          }
+        }),
+      commitOffsets: (groupId, offsets) =>
+        step('commitOffsets', () => this.#sendOffsets(txn, groups, groupId, offsets)),
+    };
+    let result: T;
+    try {
+      result = await work(tx);
+      await Promise.all(pending);
+      if (refused) throw refused.error;
+      this.#check();
+    } catch (error) {
+      ended = true;
+      await Promise.all(pending);
+      await this.#abort(txn);
+      throw error;
+    }
+    ended = true;
+    try {
+      await this.#step('committing a transaction', () => txn.commit());
+    } catch (error) {
+      await this.#abort(txn);
+      throw error;
+    }
+    return result;
+  }
+
+  /**
+   * Kafka's sendOffsetsToTransaction. The client offers it only for messages its own consumer read
+   * (Transaction.addConsumer / addOffset), which read no more of them than the group id, and the
+   * topic, partition, offset and group coordinator of the message: so each offset goes as such a
+   * message, with generation -1 and no member id, as a commit from outside the group's membership.
+   * The client commits `offset + 1` of a message and sends no commit metadata (it is dropped here).
+   */
+  async #sendOffsets(
+    txn: ClientTransaction,
+    groups: Set<string>,
+    groupId: string,
+    offsets: TopicPartitionOffset[],
+  ): Promise<void> {
+    if (typeof groupId !== 'string' || groupId.length === 0) {
+      throw new InvalidRecordError('commitOffsets needs a non-empty groupId');
+    }
+    await this.#backbone.checkOffsets(offsets);
+    if (!groups.has(groupId)) {
+      await this.#step(
+        'adding group offsets to a transaction',
+        () => txn.addConsumer({ groupId } as unknown as Consumer),
+        undefined,
+        groupId,
+      );
+      groups.add(groupId);
+    }
+    const coordinatorId = await this.#backbone.groupCoordinator(groupId);
+    for (const o of offsets) {
+      const message = {
+        topic: o.topic,
+        partition: o.partition,
+        offset: BigInt(o.offset) - 1n,
+        metadata: { consumer: { groupId, generationId: -1, memberId: '', coordinatorId } },
+      } as unknown as Message;
+      await this.#step('committing offsets in a transaction', () => txn.addOffset(message), o.topic, groupId);
+    }
+  }
+
+  /** Aborts on the broker; a fenced producer or a failed abort only forgets the transaction here. */
+  async #abort(txn: ClientTransaction): Promise<void> {
+    if (txn.completed) return;
+    if (this.#state !== 'fenced') {
+      try {
+        await this.#step('aborting a transaction', () => txn.abort());
+        return;
+      } catch {
+        // the coordinator aborts it at its timeout, or when the id is registered again
+      }
+    }
+    await txn.cancel().catch(() => undefined);
+  }
+
+  /** One client call: bounded in time, its failure typed; a fencing answer fences this producer. */
+  async #step<T>(operation: string, run: () => Promise<T>, topic?: string, groupId?: string): Promise<T> {
+    try {
+      return await this.#backbone.callOnce({ operation, topic, groupId }, run);
+    } catch (error) {
+      const ids = protocolErrorIds(error);
+      if (FENCED.some((id) => ids.has(id))) {
+        this.fence();
+        throw new ProducerFencedError(this.transactionalId, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  #check(): void {
+    if (this.#state === 'fenced') throw new ProducerFencedError(this.transactionalId);
+    if (this.#state === 'closed') throw new ProducerClosedError(this.transactionalId);
+  }
+}

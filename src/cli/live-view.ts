@@ -1,156 +1,306 @@
-// The demo's live terminal view. On a terminal it redraws one block in place a few times a second;
-// piped (CI, logs) it prints one line per event worth keeping, so the output stays readable.
-import type { ModelOptimization, RiskAssessment } from '../automl/index.js';
-import type { PredictionReport, RetrainReport } from '../solutions/live-solution.js';
+// The demo's live view of a running solution. On a terminal it redraws one block in place a few
+// times a second; piped (CI, logs) or with --no-view it prints one line per event worth keeping and a
+// progress line every few seconds, so the output stays readable and greppable.
+import type { DriftEvent, SolutionProblem } from '../solutions/catalog-types.js';
+import type { PredictionEvent, RetrainEvent, RunnerEvents, SolutionRunner } from '../solutions/runner.js';
 
 export interface LiveViewSettings {
   dataDir: string;
+  /** The backbone's kind (`embedded`, `kafka`). */
+  backbone: string;
+  solution: string;
+  target: string;
+  features: readonly string[];
   window: number;
-  retrainEveryMs: number;
+  retrainEveryRecords: number;
+  retrainEverySeconds: number;
+  rate: number;
+  driftAfterSeconds: number;
   serverUrl?: string;
   adminTokenPath?: string;
+  /** `screen`: redraw a block in place (a terminal); `lines`: one line per event. */
+  mode: 'screen' | 'lines';
 }
 
-type Stream = NodeJS.WritableStream & { isTTY?: boolean };
+type Out = NodeJS.WritableStream & { columns?: number };
+type Optimum = RunnerEvents['optimum'][0];
+type Anomaly = RunnerEvents['anomaly'][0];
 
-const fmt = (v: number | undefined, digits = 3) =>
+/** Errors kept for the recent MAE: the champion's accuracy now, not averaged over its whole life. */
+const RECENT = 100;
+const REDRAW_MS = 250;
+const PROGRESS_MS = 5000;
+
+const fmt = (v: number | undefined, digits = 3): string =>
   v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function uptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** The offsets a window covers: one range when every stream's is the same (a position join). */
+function windowText(lineage: Record<string, [number, number]>): string {
+  const ranges = new Set(Object.values(lineage).map(([first, last]) => `${first}..${last}`));
+  return ranges.size === 1 ? `offsets ${[...ranges][0]} of each stream` : lineageText(lineage);
+}
+
+/** `topic/partition [first..last]` for each input of a window's lineage. */
+function lineageText(lineage: Record<string, [number, number]>): string {
+  return Object.entries(lineage)
+    .map(([tp, [first, last]]) => `${tp} [${first}..${last}]`)
+    .join('  ');
+}
 
 export class LiveView {
+  readonly #out: Out;
+  readonly #settings: LiveViewSettings;
+  #started = Date.now();
   #rows = 0;
-  #drifted = false;
-  #driftSeenAtRetrain?: number;
-  #retrain?: RetrainReport;
+  #driftInjected?: { row: number; at: number };
   #retrains = 0;
-  #promotions = 0;
-  #prediction?: PredictionReport;
+  #champions = 0;
+  #lastRetrain?: Extract<RetrainEvent['outcome'], { trained: true }> & { trigger: string; at: number };
+  #champion?: { version: number; algorithm: string; accuracy: number; rmse: number; trigger: string };
   #predictions = 0;
+  #prediction?: PredictionEvent;
+  readonly #recentErrors: number[] = [];
   #absErrorSum = 0;
-  #optimum?: ModelOptimization;
-  #anomaly?: RiskAssessment & { values: Record<string, number> };
+  #optimum?: Optimum;
   #alerts = 0;
-  #problem?: string;
+  #anomaly?: Anomaly & { at: number };
+  #driftEvents = 0;
+  #drift?: DriftEvent;
+  #problems = 0;
+  #problem?: SolutionProblem;
   #drawnLines = 0;
   #timer?: NodeJS.Timeout;
-  #started = Date.now();
 
-  constructor(
-    private readonly out: Stream,
-    private readonly settings: LiveViewSettings,
-  ) {}
-
-  private get tty(): boolean {
-    return this.out.isTTY === true;
+  constructor(out: Out, settings: LiveViewSettings) {
+    this.#out = out;
+    this.#settings = settings;
   }
 
   start(): void {
+    const s = this.#settings;
     this.#started = Date.now();
-    this.out.write(
-      `tml demo — data directory ${this.settings.dataDir}; window ${this.settings.window} records per stream, ` +
-        `retrain every ${this.settings.retrainEveryMs} ms. Ctrl-C stops.\n` +
-        (this.settings.serverUrl
-          ? `tml server on ${this.settings.serverUrl} (VIPER API and /v1); admin token in ${this.settings.adminTokenPath}\n`
-          : ''),
-    );
-    if (this.tty) this.#timer = setInterval(() => this.draw(), 250);
+    const lines = [
+      `tml demo: solution '${s.solution}' learns ${s.target} from ${s.features.join(' and ')} ` +
+        (s.backbone === 'embedded'
+          ? `(embedded backbone, data in ${s.dataDir})`
+          : `(${s.backbone} backbone)`),
+      `  window ${s.window} rows; retrain every ${s.retrainEveryRecords} rows or ${s.retrainEverySeconds} s; ` +
+        `${s.rate} rows/s per stream; the relation changes after ${s.driftAfterSeconds} s`,
+    ];
+    if (s.serverUrl !== undefined) {
+      const remote = `tml --server ${s.serverUrl} --token-file ${s.adminTokenPath}`;
+      lines.push(
+        `  tml server on ${s.serverUrl} (VIPER API and /v1); admin token in ${s.adminTokenPath}`,
+        `  while it runs: ${remote} solutions describe ${s.solution}`,
+        `                 ${remote} models ${s.solution}`,
+      );
+    }
+    lines.push('  Ctrl-C stops.');
+    this.#out.write(lines.join('\n') + '\n');
+    if (s.mode === 'screen') {
+      this.#out.write('\x1b[?25l'); // the cursor would flicker over the redrawn block
+      this.#timer = setInterval(() => this.draw(), REDRAW_MS);
+    } else {
+      this.#timer = setInterval(() => this.log(this.progressLine()), PROGRESS_MS);
+    }
+    this.#timer.unref();
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    if (this.tty) this.draw();
+    if (this.#timer === undefined) return; // never started, or stopped already
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#settings.mode === 'screen') {
+      this.draw();
+      this.#out.write('\x1b[?25h');
+    }
   }
 
-  rows(total: number, drifted: boolean): void {
+  /** Follows a runner of the demo's solution. */
+  attach(runner: SolutionRunner): void {
+    runner.on('retrain', (e) => this.retrain(e));
+    runner.on('prediction', (e) => this.prediction(e));
+    runner.on('drift', (e) => this.drift(e));
+    runner.on('optimum', (e) => (this.#optimum = e));
+    runner.on('anomaly', (e) => this.anomaly(e));
+    runner.on('problem', (p) => this.problem(p));
+  }
+
+  /** Rows generated so far per stream, and the row where the streams' relation changed (once it has). */
+  rows(total: number, driftedAtRow?: number): void {
     this.#rows = total;
-    if (drifted && !this.#drifted) {
-      this.#drifted = true;
-      this.#driftSeenAtRetrain = this.#retrains;
-      this.log(`drift: the relation between the streams changed at row ${total}`);
+    if (driftedAtRow !== undefined && this.#driftInjected === undefined) {
+      this.#driftInjected = { row: driftedAtRow, at: Date.now() };
+      this.log(`streams: the relation between the streams changed at row ${driftedAtRow}`);
     }
   }
 
-  retrain(report: RetrainReport): void {
-    this.#retrain = report;
-    this.#retrains = report.retrain;
-    if (report.promoted) {
-      this.#promotions++;
-      this.log(
-        `retrain ${report.retrain}: champion v${report.champion.version} ${report.champion.algorithm} ` +
-          `accuracy ${fmt(report.champion.forecastAccuracy)} rmse ${fmt(report.champion.rmse)} ` +
-          `(${report.candidates} candidates, ${Math.round(report.elapsedMs)} ms` +
-          (report.replaced
-            ? `; v${report.replaced.version} scored rmse ${fmt(report.replaced.rmse)} on the same rows)`
-            : ')'),
-      );
+  retrain(event: RetrainEvent): void {
+    const { outcome } = event;
+    if (!outcome.trained) return; // its reason arrives as a problem
+    this.#retrains = event.state.retrains;
+    this.#lastRetrain = { ...outcome, trigger: event.trigger, at: Date.now() };
+    const champion = outcome.champion;
+    if (outcome.promoted) {
+      this.#champions++;
+      this.#champion = {
+        version: champion.version,
+        algorithm: champion.json.algorithm,
+        accuracy: champion.forecastAccuracy,
+        rmse: outcome.challenger.metrics.rmse,
+        trigger: event.trigger,
+      };
     }
+    const replaced = outcome.replaced
+      ? `; v${outcome.replaced.version} scored rmse ${fmt(outcome.replaced.rmse)} on the same rows`
+      : '';
+    this.log(
+      `retrain ${event.state.retrains} (${event.trigger}): ` +
+        (outcome.promoted
+          ? `champion v${champion.version} ${champion.json.algorithm} accuracy ${fmt(champion.forecastAccuracy)} ` +
+            `rmse ${fmt(outcome.challenger.metrics.rmse)}`
+          : `kept champion v${champion.version} ${champion.json.algorithm} over ${outcome.challenger.algorithm} ` +
+            `rmse ${fmt(outcome.challenger.metrics.rmse)}`) +
+        ` (${outcome.candidates} candidates, ${Math.round(outcome.elapsedMs)} ms${replaced}); ` +
+        `window ${outcome.rows} rows ${lineageText(outcome.lineage)}`,
+    );
   }
 
-  prediction(report: PredictionReport): void {
-    this.#prediction = report;
+  prediction(event: PredictionEvent): void {
+    this.#prediction = event;
     this.#predictions++;
-    if (Number.isFinite(report.actual)) this.#absErrorSum += Math.abs(report.prediction - report.actual);
+    if (!Number.isFinite(event.actual)) return;
+    const error = Math.abs(event.prediction - event.actual);
+    this.#absErrorSum += error;
+    this.#recentErrors.push(error);
+    if (this.#recentErrors.length > RECENT) this.#recentErrors.shift();
   }
 
-  optimum(result: ModelOptimization): void {
-    this.#optimum = result;
+  drift(event: DriftEvent): void {
+    this.#driftEvents++;
+    this.#drift = event;
+    this.log(
+      `drift detected at offset ${event.offset} (${event.detector} statistic ${fmt(event.statistic, 1)}, ` +
+        `champion v${event.championVersion}): early retrain`,
+    );
   }
 
-  anomaly(assessment: RiskAssessment & { values: Record<string, number> }): void {
-    this.#anomaly = assessment;
-    if (assessment.alert) {
-      this.#alerts++;
-      this.log(`anomaly: risk ${fmt(assessment.risk, 2)} on ${assessment.anomalousStreams.join(', ')}`);
-    }
+  anomaly(event: Anomaly): void {
+    if (!event.alert) return;
+    this.#alerts++;
+    const at = Date.now();
+    // alerts come in bursts (every row of a changed stream is unusual): one line per burst
+    const quiet = this.#anomaly === undefined || at - this.#anomaly.at >= PROGRESS_MS;
+    this.#anomaly = { ...event, at };
+    if (quiet) this.log(`anomaly: risk ${fmt(event.risk, 2)} on ${event.anomalousStreams.join(', ')}`);
   }
 
-  problem(message: string): void {
-    this.#problem = message;
-    this.log(`problem: ${message}`);
+  problem(problem: SolutionProblem): void {
+    this.#problems++;
+    this.#problem = problem;
+    this.log(`problem: ${problem.message}`);
   }
 
   summary(): string {
     const seconds = (Date.now() - this.#started) / 1000;
     const mae = this.#predictions > 0 ? this.#absErrorSum / this.#predictions : NaN;
     return (
-      `tml demo: ${this.#rows} rows per stream in ${seconds.toFixed(0)} s, ${this.#retrains} retrains, ` +
-      `${this.#promotions} champions, ${this.#predictions} predictions (MAE ${fmt(mae)}), ` +
-      `${this.#alerts} anomaly alerts` +
-      (this.#retrain
-        ? `; last champion ${this.#retrain.champion.algorithm} v${this.#retrain.champion.version}`
-        : '')
+      `tml demo: ${count(this.#rows)} rows per stream in ${seconds.toFixed(0)} s, ${this.#retrains} retrains, ` +
+      `${this.#champions} champions, ${this.#predictions} predictions (MAE ${fmt(mae)}), ` +
+      `${this.#driftEvents} drift events, ${this.#alerts} anomaly alerts, ${this.#problems} problems` +
+      (this.#champion ? `; last champion v${this.#champion.version} ${this.#champion.algorithm}` : '')
+    );
+  }
+
+  private recentMae(): number {
+    const errors = this.#recentErrors;
+    return errors.length === 0 ? NaN : errors.reduce((a, b) => a + b, 0) / errors.length;
+  }
+
+  private predictionText(): string {
+    const p = this.#prediction;
+    if (p === undefined) return '–';
+    return (
+      `${this.#settings.target} ${fmt(p.prediction, 2)}, actual ${fmt(p.actual, 2)} (v${p.modelVersion}); ` +
+      `MAE last ${this.#recentErrors.length}: ${fmt(this.recentMae(), 2)}`
+    );
+  }
+
+  private progressLine(): string {
+    const c = this.#champion;
+    return (
+      `rows ${this.#rows}, predictions ${this.#predictions}, retrains ${this.#retrains}, ` +
+      `anomaly alerts ${this.#alerts}` +
+      (c ? `, champion v${c.version} ${c.algorithm}` : '') +
+      `; latest ${this.predictionText()}`
     );
   }
 
   /** Events are printed as lines when piped; on a terminal they show in the block instead. */
   private log(line: string): void {
-    if (!this.tty) this.out.write(`[${new Date().toISOString()}] ${line}\n`);
+    if (this.#settings.mode === 'lines') this.#out.write(`[${clock(Date.now())}] ${line}\n`);
+  }
+
+  private screen(): string[] {
+    const s = this.#settings;
+    const now = Date.now();
+    const r = this.#lastRetrain;
+    const c = this.#champion;
+    const o = this.#optimum?.optimization.OptimizedValues;
+    const injected = this.#driftInjected;
+    const driftIn = Math.max(0, Math.ceil(s.driftAfterSeconds - (now - this.#started) / 1000));
+    const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+    return [
+      `tml demo · solution '${s.solution}' · up ${uptime(now - this.#started)} · ${clock(now)} UTC`,
+      `streams     ${count(this.#rows)} rows each, ${s.rate}/s; ` +
+        (injected
+          ? `relation changed at row ${count(injected.row)} (${uptime(now - injected.at)} ago)`
+          : `relation changes in ${driftIn} s`),
+      `window      ${r ? `${r.rows} rows, ${windowText(r.lineage)}` : 'waiting for the first retrain'}`,
+      `champion    ${c ? `v${c.version} ${c.algorithm}  accuracy ${fmt(c.accuracy)}  rmse ${fmt(c.rmse)}  (${c.trigger})` : '–'}`,
+      `challenger  ${
+        r
+          ? `${r.challenger.algorithm} rmse ${fmt(r.challenger.metrics.rmse)} → ${r.promoted ? 'promoted' : 'kept the champion'}` +
+            (r.replaced ? `; v${r.replaced.version} rmse ${fmt(r.replaced.rmse)}` : '')
+          : '–'
+      }`,
+      `retrains    ${this.#retrains}, ${plural(this.#champions, 'champion')}` +
+        (r ? `; last (${r.trigger}) ${r.candidates} candidates, ${Math.round(r.elapsedMs)} ms` : ''),
+      `prediction  ${this.predictionText()}`,
+      `predictions ${count(this.#predictions)}`,
+      `optimum     ${
+        o
+          ? `${o.Objective === 'Maximization' ? 'max' : 'min'} ${s.target} ${fmt(o.ObjectiveFunctionValue, 2)} at ` +
+            o.OptimalValues.flatMap((v) => Object.entries(v).map(([k, x]) => `${k}=${fmt(x, 1)}`)).join(' ')
+          : '–'
+      }`,
+      `anomalies   ${plural(this.#alerts, 'alert')}` +
+        (this.#anomaly
+          ? `; last ${clock(this.#anomaly.at)} risk ${fmt(this.#anomaly.risk, 2)} on ${this.#anomaly.anomalousStreams.join(', ')}`
+          : ''),
+      `drift       ${plural(this.#driftEvents, 'event')}` +
+        (this.#drift
+          ? `; last ${clock(this.#drift.at)} at offset ${this.#drift.offset} (statistic ${fmt(this.#drift.statistic, 1)}, v${this.#drift.championVersion})`
+          : ''),
+      `problems    ${this.#problem ? `${this.#problems}; last ${clock(this.#problem.at)}: ${this.#problem.message}` : 'none'}`,
+    ];
   }
 
   private draw(): void {
-    const r = this.#retrain;
-    const p = this.#prediction;
-    const o = this.#optimum;
-    const a = this.#anomaly;
-    const lines = [
-      `rows per stream   ${this.#rows}${this.#drifted ? `   (drifted; ${this.#retrains - (this.#driftSeenAtRetrain ?? 0)} retrains since)` : ''}`,
-      `window            ${r ? `${r.window.rows} aligned rows` : 'waiting for the first retrain'}`,
-      `champion          ${r ? `v${r.champion.version} ${r.champion.algorithm}  accuracy ${fmt(r.champion.forecastAccuracy)}  rmse ${fmt(r.champion.rmse)}` : '–'}`,
-      `last challenger   ${r ? `${r.challenger.algorithm} rmse ${fmt(r.challenger.metrics.rmse)} ${r.promoted ? '→ promoted' : '→ kept the champion'}` : '–'}`,
-      `retrains          ${this.#retrains} (${this.#promotions} new champions)`,
-      `latest prediction ${
-        p
-          ? `load ${fmt(p.prediction, 2)} (actual ${fmt(p.actual, 2)}) from ${Object.entries(p.inputs)
-              .map(([k, v]) => `${k}=${fmt(v, 1)}`)
-              .join(' ')}`
-          : '–'
-      }`,
-      `optimum (max)     ${o ? `${fmt(o.value, 2)} at ${o.optimalValues.map((v) => `${v.variable}=${fmt(v.value, 1)}`).join(' ')}` : '–'}`,
-      `anomaly risk      ${a ? `${fmt(a.risk, 2)}${a.alert ? ' ALERT ' + a.anomalousStreams.join(',') : ''}` : '–'}   alerts ${this.#alerts}`,
-      `last problem      ${this.#problem ?? 'none'}`,
-    ];
+    const width = this.#out.columns ?? 120;
+    const lines = this.screen().map((line) =>
+      line.length > width - 1 ? line.slice(0, width - 2) + '…' : line,
+    );
     let text = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}F` : '';
     for (const line of lines) text += `\x1b[2K${line}\n`;
     this.#drawnLines = lines.length;
-    this.out.write(text);
+    this.#out.write(text);
   }
 }

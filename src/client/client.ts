@@ -1,6 +1,7 @@
 // The typed SDK of the /v1 API: one method per operation (the operationIds of /v1/openapi.json).
 import { TmlApiError, TmlConnectionError } from './errors.js';
 import type * as T from './types.js';
+import type * as V from './solution-types.js';
 
 export interface ClientOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8000` (without `/v1`). */
@@ -145,6 +146,39 @@ export class TmlClient {
     return this.#call('POST', `/consumers/${enc(consumerId)}/joined`, request);
   }
 
+  // continuous solutions
+  /** Creates a running solution from a spec object, or from YAML (or JSON) text. */
+  createSolution(spec: V.SolutionSpecInput | string): Promise<V.SolutionView> {
+    return typeof spec === 'string'
+      ? this.#call('POST', '/solutions', spec, 'application/yaml')
+      : this.#call('POST', '/solutions', spec);
+  }
+  async listSolutions(): Promise<V.SolutionView[]> {
+    return (await this.#call<{ solutions: V.SolutionView[] }>('GET', '/solutions')).solutions;
+  }
+  describeSolution(name: string): Promise<V.SolutionView> {
+    return this.#call('GET', `/solutions/${enc(name)}`);
+  }
+  pauseSolution(name: string): Promise<V.SolutionView> {
+    return this.#call('POST', `/solutions/${enc(name)}/pause`);
+  }
+  resumeSolution(name: string): Promise<V.SolutionView> {
+    return this.#call('POST', `/solutions/${enc(name)}/resume`);
+  }
+  async deleteSolution(name: string): Promise<void> {
+    await this.#call('DELETE', `/solutions/${enc(name)}`);
+  }
+  solutionModels(name: string, query: V.SolutionModelsQuery = {}): Promise<V.SolutionModels> {
+    const search = new URLSearchParams();
+    if (query.entity !== undefined) search.set('entity', query.entity);
+    if (query.limit !== undefined) search.set('limit', String(query.limit));
+    const qs = search.toString();
+    return this.#call('GET', `/solutions/${enc(name)}/models${qs ? `?${qs}` : ''}`);
+  }
+  async solutionEntities(name: string): Promise<string[]> {
+    return (await this.#call<{ entities: string[] }>('GET', `/solutions/${enc(name)}/entities`)).entities;
+  }
+
   // server and tokens
   status(): Promise<T.ServerStatus> {
     return this.#call('GET', '/status');
@@ -159,18 +193,21 @@ export class TmlClient {
     return this.#call('DELETE', `/tokens/${enc(id)}`);
   }
 
-  async #call<R>(method: string, path: string, body?: unknown): Promise<R> {
+  /** `body` is sent as JSON, or as it is when `contentType` names another type (YAML text). */
+  async #call<R>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<R> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     // POSTs without a body still send `{}`: Fastify refuses an empty body with a JSON content type.
     const payload = body !== undefined ? body : method === 'POST' || method === 'PATCH' ? {} : undefined;
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) headers['content-type'] = contentType;
     let response: Response;
     try {
       response = await this.#fetch(this.#base + path, {
         method,
         headers,
-        ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
+        ...(payload !== undefined
+          ? { body: contentType === 'application/json' ? JSON.stringify(payload) : String(payload) }
+          : {}),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {

@@ -3,3 +3,4 @@
 export { TmlClient, type ClientOptions } from './client.js';
 export { TmlApiError, TmlConnectionError } from './errors.js';
 export type * from './types.js';
+export type * from './solution-types.js';

@@ -25,6 +25,11 @@ export interface TmlConfig {
   maxStorageBytes?: number;
   server: { host: string; port: number };
   logLevel: string;
+  /**
+   * `TML_NAMESPACE`: separates the solutions (catalog, status and registry topics, the workers'
+   * consumer group) of several tml deployments on one Kafka cluster. Default: none.
+   */
+  namespace: string;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +81,7 @@ export function loadConfig(
     maxMessageBytes: fromFile.maxMessageBytes ?? 1024 * 1024,
     server: { host: '127.0.0.1', port: 8000, ...fromFile.server },
     logLevel: fromFile.logLevel ?? 'info',
+    namespace: fromFile.namespace ?? '',
     ...(fromFile.kafka ? { kafka: fromFile.kafka } : {}),
   };
   if (env.TML_DATA_DIR) base.dataDir = resolve(env.TML_DATA_DIR);
@@ -92,6 +98,12 @@ export function loadConfig(
   base.server.port = intFrom(env, 'TML_PORT', base.server.port, 0);
   if (env.TML_HOST) base.server.host = env.TML_HOST;
   if (env.TML_LOG_LEVEL) base.logLevel = env.TML_LOG_LEVEL;
+  if (env.TML_NAMESPACE !== undefined) base.namespace = env.TML_NAMESPACE;
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(base.namespace ?? '')) {
+    throw new ConfigError(
+      `TML_NAMESPACE may hold only letters, digits, '.', '_' and '-', got '${base.namespace}'`,
+    );
+  }
   if (env.TML_KAFKA_BROKERS) {
     const brokers = env.TML_KAFKA_BROKERS.split(',')
       .map((b) => b.trim())

@@ -3,6 +3,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TrainingPool } from '../automl/index.js';
 import type { Backbone } from '../backbone/types.js';
+import type { SolutionCatalog } from '../solutions/catalog-types.js';
+import type { SolutionTopics } from '../solutions/topics.js';
 import { Authenticator } from './auth/authenticator.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { loggerOptions } from './logging.js';
@@ -27,6 +29,10 @@ export interface AppOptions {
   processMetrics?: boolean;
   /** Worker threads for training (default: the machine's parallelism). */
   trainingThreads?: number;
+  /** The solutions' catalog; default: opened on the backbone at the first solutions request. */
+  solutions?: SolutionCatalog;
+  /** The topics of that default catalog (TML_NAMESPACE's); default: the un-namespaced ones. */
+  solutionTopics?: SolutionTopics;
 }
 
 declare module 'fastify' {
@@ -77,6 +83,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const trainingPool = () =>
     (pool ??= new TrainingPool({ maxThreads: options.trainingThreads, idleTimeout: 10_000 }));
   app.addHook('onClose', async () => pool?.close());
+  let catalog: Promise<SolutionCatalog> | undefined = options.solutions && Promise.resolve(options.solutions);
+  const solutions = () =>
+    (catalog ??= import('../solutions/catalog.js')
+      .then(({ openSolutionCatalog }) =>
+        openSolutionCatalog(
+          options.backbone,
+          options.solutionTopics ? { topics: options.solutionTopics } : {},
+        ),
+      )
+      .catch((error: unknown) => {
+        catalog = undefined; // a backbone that was briefly unavailable: the next request tries again
+        throw error;
+      }));
   const services: ServerServices = {
     backbone: options.backbone,
     store: options.store,
@@ -91,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : { host: '', port: 0 };
     },
     inFlight: () => inFlight,
+    solutions,
   };
   const authenticator = new Authenticator(options.store.tokens);
 

@@ -2,8 +2,16 @@
 // their code, anything unexpected as a 500 whose details stay in the log.
 import { AutoMLError, InsufficientDataError } from '../automl/index.js';
 import { BackboneError } from '../backbone/errors.js';
+import { SolutionError, SolutionSpecError } from '../solutions/errors.js';
 import { StreamsError } from '../streams/errors.js';
-import { ParameterError, ServerError, UnavailableError } from './errors.js';
+import {
+  ConflictError,
+  InvalidContentError,
+  NotFoundError,
+  ParameterError,
+  ServerError,
+  UnavailableError,
+} from './errors.js';
 
 export function toServerError(error: unknown): ServerError {
   if (error instanceof ServerError) return error;
@@ -40,7 +48,23 @@ export function toServerError(error: unknown): ServerError {
   if (error instanceof StreamsError) {
     return new ServerError(error.code, error.code === 'INSUFFICIENT_ROWS' ? 422 : 400, error.message);
   }
+  if (error instanceof SolutionError) return solutionError(error);
   if (error instanceof InsufficientDataError) return new ServerError('INSUFFICIENT_DATA', 422, error.message);
   if (error instanceof AutoMLError) return new ServerError('INVALID_INPUT', 400, error.message);
   return new ServerError('INTERNAL', 500, 'internal error (see the server log)', { cause: error });
+}
+
+function solutionError(error: SolutionError): ServerError {
+  if (error instanceof SolutionSpecError) {
+    return new InvalidContentError(error.code, error.message, error.field);
+  }
+  switch (error.code) {
+    case 'UNKNOWN_SOLUTION':
+      return new NotFoundError(error.code, error.message, 'name');
+    case 'SOLUTION_EXISTS':
+      return new ConflictError(error.code, error.message);
+    default:
+      // Any other complaint of the solutions layer is about what the request asked for.
+      return new ServerError(error.code, 400, error.message);
+  }
 }

@@ -51,6 +51,17 @@ export class NotFoundError extends ServerError {
   }
 }
 
+/** Well-formed, but the content does not validate (a solution spec); `parameter` names the field. */
+export class InvalidContentError extends ServerError {
+  constructor(
+    code: string,
+    message: string,
+    readonly parameter: string,
+  ) {
+    super(code, 422, message);
+  }
+}
+
 export class UnauthorizedError extends ServerError {
   constructor(message = 'a valid token is required (vipertoken, or Authorization: Bearer)') {
     super('UNAUTHORIZED', 401, message);

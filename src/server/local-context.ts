@@ -8,6 +8,7 @@ import type { OperationContext } from './operations/context.js';
 import { openServerStore } from './store/metadata-collection.js';
 
 export async function localAdminContext(backbone: Backbone, config: TmlConfig): Promise<OperationContext> {
+  let catalog: ReturnType<OperationContext['solutions']> | undefined;
   return {
     backbone,
     store: await openServerStore(backbone),
@@ -20,6 +21,11 @@ export async function localAdminContext(backbone: Backbone, config: TmlConfig): 
     locks: new KeyedMutex(),
     address: () => ({ host: '', port: 0 }),
     inFlight: () => 0,
+    solutions: () =>
+      (catalog ??= Promise.all([import('../solutions/catalog.js'), import('../solutions/topics.js')]).then(
+        ([{ openSolutionCatalog }, { solutionTopics }]) =>
+          openSolutionCatalog(backbone, { topics: solutionTopics(config.namespace) }),
+      )),
     principal: { tokenId: 'local', role: 'admin' },
   };
 }

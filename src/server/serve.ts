@@ -6,6 +6,9 @@ import type { TmlConfig } from '../config/config.js';
 import { buildApp } from './app.js';
 import { ensureAdminToken } from './auth/bootstrap.js';
 import { openServerStore } from './store/metadata-collection.js';
+import { solutionTopics } from '../solutions/topics.js';
+import { TrainingPool } from '../automl/index.js';
+import type { SolutionWorker } from '../solutions/worker.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -13,13 +16,22 @@ export interface RunningServer {
   url: string;
   /** Set on the first start: where the new admin token was written. */
   adminTokenPath?: string;
+  /** The worker running the catalog's solutions in this process (absent with `solutionWorker: false`). */
+  worker?: SolutionWorker;
   close(): Promise<void>;
 }
 
 export async function startServer(
   config: TmlConfig,
   openBackbone: () => Promise<Backbone>,
-  options: { logLevel?: string | false } = {},
+  options: {
+    logLevel?: string | false;
+    /**
+     * Run solutions in this process (default true): server instances join the workers' consumer
+     * group like `tml worker`s, so on Kafka they share the solutions with them.
+     */
+    solutionWorker?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const backbone = await openBackbone();
   try {
@@ -32,7 +44,27 @@ export async function startServer(
       logLevel: options.logLevel ?? config.logLevel,
       closeResources: true,
       processMetrics: true,
+      // the namespace's catalog: the one the workers below run
+      solutionTopics: solutionTopics(config.namespace),
     });
+    let worker: SolutionWorker | undefined;
+    let pool: TrainingPool | undefined;
+    if (options.solutionWorker !== false) {
+      const { SolutionWorker } = await import('../solutions/worker.js');
+      const { solutionTopics, workerGroup } = await import('../solutions/topics.js');
+      pool = new TrainingPool({ idleTimeout: 10_000 });
+      worker = await SolutionWorker.start(backbone, {
+        pool,
+        topics: solutionTopics(config.namespace),
+        groupId: workerGroup(config.namespace),
+      });
+      worker.on('error', (error) => app.log.error({ err: error }, 'solution worker'));
+      // preClose: the worker stops (each solution finishing its step) before onClose closes the backbone
+      app.addHook('preClose', async () => {
+        await worker?.close();
+        await pool?.close();
+      });
+    }
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
@@ -42,6 +74,7 @@ export async function startServer(
       app,
       url: `http://${host}:${port}`,
       ...(adminTokenPath ? { adminTokenPath } : {}),
+      ...(worker ? { worker } : {}),
       close: () => (closing ??= app.close()),
     };
   } catch (error) {

@@ -33,28 +33,39 @@ export interface DemoRow {
   drifted: boolean;
 }
 
+export interface DemoStreamOptions {
+  /** Rows after which the relation between the streams changes (default: never). */
+  driftAfterRows?: number;
+  seed?: number;
+}
+
 export class DemoStreamGenerator {
+  readonly driftAfterRows: number;
   #tick = 0;
   #random: () => number;
 
-  constructor(
-    /** Rows after which the relation between the streams changes. */
-    readonly driftAfter = 1500,
-    seed = 7,
-  ) {
-    this.#random = mulberry32(seed);
+  constructor(options: DemoStreamOptions = {}) {
+    this.driftAfterRows = options.driftAfterRows ?? Infinity;
+    this.#random = mulberry32(options.seed ?? 7);
   }
 
+  /** Rows generated so far (each stream has one record per row). */
   get rows(): number {
     return this.#tick;
+  }
+
+  get drifted(): boolean {
+    return this.#tick > this.driftAfterRows;
   }
 
   next(): DemoRow {
     const t = this.#tick++;
     const noise = () => (this.#random() - 0.5) * 2;
-    const temperature = 18 + 8 * Math.sin(t / 90) + 2 * noise();
-    const humidity = 55 + 20 * Math.sin(t / 140 + 1) + 5 * noise();
-    const drifted = t >= this.driftAfter;
+    // Periods of ~250 and ~400 rows: a window of a few hundred rows sees the whole range of both
+    // inputs, so the model is not surprised by values it never saw (which would look like drift).
+    const temperature = 18 + 8 * Math.sin(t / 40) + 2 * noise();
+    const humidity = 55 + 20 * Math.sin(t / 65 + 1) + 5 * noise();
+    const drifted = t >= this.driftAfterRows;
     // before the drift load peaks for mild temperatures; after it, cooling demand takes over
     const load = drifted
       ? 40 + 0.12 * (temperature - 15) ** 2 + 0.3 * humidity + noise()
@@ -62,7 +73,10 @@ export class DemoStreamGenerator {
     return { temperature, humidity, load, drifted };
   }
 
-  /** Appends the next `count` rows to the three stream topics. */
+  /**
+   * Appends the next `count` rows to the three stream topics, to partition 0 of each: a solution
+   * joins streams by position (the i-th record of each topic form the i-th row), on partition 0.
+   */
   async produce(
     backbone: Backbone,
     count: number,
@@ -70,18 +84,20 @@ export class DemoStreamGenerator {
   ): Promise<DemoRow[]> {
     const rows = Array.from({ length: count }, () => this.next());
     const timestamp = Date.now();
+    const records = (pick: (row: DemoRow) => number) =>
+      rows.map((row) => ({ value: pick(row).toFixed(3), partition: 0, timestamp }));
     await Promise.all([
       backbone.produce(
         names.temperature,
-        rows.map((r) => ({ value: r.temperature.toFixed(3), timestamp })),
+        records((r) => r.temperature),
       ),
       backbone.produce(
         names.humidity,
-        rows.map((r) => ({ value: r.humidity.toFixed(3), timestamp })),
+        records((r) => r.humidity),
       ),
       backbone.produce(
         names.load,
-        rows.map((r) => ({ value: r.load.toFixed(3), timestamp })),
+        records((r) => r.load),
       ),
     ]);
     return rows;

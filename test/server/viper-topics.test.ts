@@ -141,9 +141,9 @@ test('unknown and planned endpoints answer a clear ERROR', async () => {
   assert.deepEqual(await viper(server.app, 'nosuchthing', { vipertoken: server.admin }), {
     ERROR: "unknown endpoint 'nosuchthing'",
   });
-  // viperhpdetraining is served now; its batch form is still planned
-  assert.deepEqual(await viper(server.app, 'viperhpdetrainingbatch', { vipertoken: server.admin }), {
-    ERROR: "endpoint 'viperhpdetrainingbatch' is not supported by this tml server yet",
+  // the batch forms of the flow create solutions now; streamcorr is still planned
+  assert.deepEqual(await viper(server.app, 'streamcorr', { vipertoken: server.admin }), {
+    ERROR: "endpoint 'streamcorr' is not supported by this tml server yet",
   });
 });
 

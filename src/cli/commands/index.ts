@@ -7,12 +7,20 @@ import { consumeCommand } from './consume.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 import { demoCommand } from './demo.js';
+import { solutionsCommand } from './solutions.js';
+import { modelsCommand } from './models.js';
+import { runCommand } from './run.js';
+import { workerCommand } from './worker.js';
 
 export const commands: CliCommand[] = [
   topicsCommand,
   produceCommand,
   consumeCommand,
   serveCommand,
+  runCommand,
+  workerCommand,
+  solutionsCommand,
+  modelsCommand,
   tokenCommand,
   demoCommand,
 ];

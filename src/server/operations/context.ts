@@ -2,6 +2,7 @@
 // asking. The VIPER and /v1 faces build it per request; operations never see HTTP.
 import type { TrainingPool } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
+import type { SolutionCatalog } from '../../solutions/catalog-types.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -28,6 +29,8 @@ export interface ServerServices {
   address: () => { host: string; port: number };
   /** Requests being served now, for areyoubusy. */
   inFlight: () => number;
+  /** The solutions' catalog, opened on first use (it creates its topics on the backbone). */
+  solutions: () => Promise<SolutionCatalog>;
 }
 
 export interface OperationContext extends ServerServices {

@@ -71,7 +71,12 @@ export function buildOpenApi(routes: RouteDoc[], components: Record<string, unkn
     if (schema.body) {
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: clean(schema.body) } },
+        content: Object.fromEntries(
+          ((schema.bodyTypes as string[] | undefined) ?? ['application/json']).map((type) => [
+            type,
+            { schema: type === 'application/json' ? clean(schema.body) : { type: 'string' } },
+          ]),
+        ),
       };
     }
     (paths[path] ??= {})[method] = operation;
@@ -104,5 +109,7 @@ declare module 'fastify' {
     /** Left out of the OpenAPI document. */
     hide?: boolean;
     security?: Record<string, string[]>[];
+    /** The request body's media types, when not only JSON (a YAML one is documented as text). */
+    bodyTypes?: string[];
   }
 }

@@ -1,7 +1,7 @@
 // RFC 9457 problem details for the /v1 face. `type` is a URN per error code (no document to fetch);
 // `code` and `parameter` are extension members that clients can branch on.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ParameterError, type ServerError, NotFoundError } from '../errors.js';
+import { InvalidContentError, ParameterError, type ServerError, NotFoundError } from '../errors.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
 
@@ -21,6 +21,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  422: 'Unprocessable Content',
   413: 'Content Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -66,6 +67,8 @@ export function problemOf(error: ServerError, request: FastifyRequest): Problem 
     const e = renamed ? error.renamed(renamed) : error;
     parameter = e.parameter;
     detail = e.message;
+  } else if (error instanceof InvalidContentError) {
+    parameter = error.parameter;
   } else if (error instanceof NotFoundError && error.parameter) {
     parameter = V1_NAMES[error.parameter] ?? error.parameter;
   }

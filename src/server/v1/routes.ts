@@ -14,6 +14,7 @@ import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { createToken, listTokens, revokeToken } from '../operations/tokens.js';
 import { NotFoundError, showValue } from '../errors.js';
 import { registerFlowRoutes } from './flow-routes.js';
+import { registerSolutionRoutes } from './solution-routes.js';
 import type { ContextOf } from './plugin.js';
 import * as S from './schemas.js';
 
@@ -426,4 +427,5 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
   );
 
   registerFlowRoutes(app, contextOf);
+  registerSolutionRoutes(app, contextOf);
 }

@@ -13,6 +13,7 @@ import { describeExisting } from '../operations/validate.js';
 import type { ReadRecord } from '../operations/read-records.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { ParameterError } from '../errors.js';
+import { batchEndpoints } from './batch-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
@@ -289,19 +290,14 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   },
 
   ...flowEndpoints,
+  ...batchEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
 export const plannedEndpoints = new Set([
   'writestreamtobrokers',
   'consumefromtopicbatch',
-  'viperhpdetrainingbatch',
-  'viperhpdepredictbatch',
   'viperhpdepredictprocess',
-  'viperhpdeoptimizebatch',
-  'viperanomalytrainbatch',
-  'viperanomalypredictbatch',
-  'preprocessbatch',
   'preprocesscustomjson',
   'preprocessrtms',
   'nlpsearchanomaly',

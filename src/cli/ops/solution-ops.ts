@@ -1,0 +1,90 @@
+// What `tml solutions` and `tml models` do, on the local backbone (through the solutions' catalog) or
+// on a tml server (through the SDK): the commands see only this interface.
+import type { SolutionModels, SolutionModelsQuery, SolutionView } from '../../client/index.js';
+import type { CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export interface SolutionOps {
+  /** From YAML or JSON text. */
+  create(specText: string): Promise<SolutionView>;
+  list(): Promise<SolutionView[]>;
+  describe(name: string): Promise<SolutionView>;
+  pause(name: string): Promise<SolutionView>;
+  resume(name: string): Promise<SolutionView>;
+  delete(name: string): Promise<void>;
+  models(name: string, query: SolutionModelsQuery): Promise<SolutionModels>;
+  entities(name: string): Promise<string[]>;
+}
+
+/** Runs `work` on the server's solutions (with --server) or on the local backbone's. */
+export async function withSolutionOps<T>(
+  context: CommandContext,
+  work: (ops: SolutionOps) => Promise<T>,
+): Promise<T> {
+  const remote = context.remote();
+  if (remote !== undefined) {
+    const { connect } = await import('../remote/connect.js');
+    const { TmlApiError } = await import('../../client/index.js');
+    const client = await connect(remote);
+    return work({
+      create: (text) =>
+        client.createSolution(text).catch((error: unknown) => {
+          // The spec file is the command's input: an invalid one is a usage error, nothing created.
+          if (error instanceof TmlApiError && error.code === 'INVALID_SOLUTION_SPEC') {
+            throw new UsageError(error.message);
+          }
+          throw error;
+        }),
+      list: () => client.listSolutions(),
+      describe: (name) => client.describeSolution(name),
+      pause: (name) => client.pauseSolution(name),
+      resume: (name) => client.resumeSolution(name),
+      delete: (name) => client.deleteSolution(name),
+      models: (name, query) => client.solutionModels(name, query),
+      entities: (name) => client.solutionEntities(name),
+    });
+  }
+  const { openSolutionCatalog } = await import('../../solutions/catalog.js');
+  const { solutionTopics } = await import('../../solutions/topics.js');
+  const { parseSolutionSpecText } = await import('../../solutions/spec.js');
+  const { SolutionSpecError } = await import('../../solutions/errors.js');
+  return context.withBackbone(async (backbone) => {
+    // The namespace's catalog (TML_NAMESPACE), the one `tml serve` and the workers use.
+    const catalog = await openSolutionCatalog(backbone, {
+      topics: solutionTopics(context.config().namespace),
+    });
+    return work({
+      create: (text) => {
+        let spec: unknown;
+        try {
+          spec = parseSolutionSpecText(text);
+        } catch (error) {
+          if (error instanceof SolutionSpecError) throw new UsageError(error.message);
+          throw error;
+        }
+        return catalog.create(spec);
+      },
+      list: () => catalog.list(),
+      describe: (name) => catalog.describe(name),
+      pause: (name) => catalog.pause(name),
+      resume: (name) => catalog.resume(name),
+      delete: (name) => catalog.delete(name),
+      models: async (name, query) => {
+        const entity = query.entity ?? '';
+        const registry = await catalog.models(name, {
+          entity,
+          ...(query.limit !== undefined ? { limit: query.limit } : {}),
+        });
+        return {
+          solution: name,
+          entity,
+          ...(registry.champion !== undefined ? { champion: registry.champion } : {}),
+          // As the server answers: the parameters of the champion only.
+          history: registry.history.map(({ model: _model, ...version }) => version),
+          drift: registry.drift,
+        };
+      },
+      entities: (name) => catalog.entities(name),
+    });
+  });
+}

@@ -1,0 +1,127 @@
+// The shapes of the /v1 solutions API as the SDK sees them. They mirror src/solutions/spec.ts and
+// src/server/v1/solution-schemas.ts (the client layer may not import either); docs/solutions.md
+// describes every field.
+
+/** A solution spec as written by users: fields with defaults may be left out. */
+export interface SolutionSpecInput {
+  name: string;
+  description?: string;
+  /** The streams: a topic each; a JSON record carries several variables (`variables`). */
+  inputs: Array<{ topic: string; variables?: string[] }>;
+  /** The record key names an entity: one micro-model per entity. */
+  entityKey?: boolean;
+  /** The last N rows (`records`), or the rows of the last T seconds (`seconds`, capped at `maxRecords`). */
+  window: { records?: number; seconds?: number; maxRecords?: number };
+  dependentVariable: string;
+  independentVariables: string[];
+  retrain: { everyRecords?: number; everySeconds?: number };
+  automl?: {
+    modelruns?: number;
+    timeBudgetMs?: number;
+    algorithms?: string[];
+    islogistic?: boolean;
+    seed?: number;
+  };
+  predict?: boolean;
+  optimize?: {
+    ismin?: boolean;
+    constraints?: string;
+    constrainttype?: 1 | 2 | 3;
+    stretchbounds?: number;
+    epsilon?: number;
+  };
+  anomaly?: { lag?: number; threshold?: number; influence?: number };
+  preprocess?: { statistics: string[] };
+  drift?: { enabled?: boolean; delta?: number; threshold?: number };
+  outputs?: {
+    params?: string;
+    predictions?: string;
+    optimal?: string;
+    anomalies?: string;
+    preprocessed?: string;
+    drift?: string;
+  };
+}
+
+/** The spec as stored: validated, defaults filled in. */
+export interface SolutionSpec extends SolutionSpecInput {
+  entityKey: boolean;
+  predict: boolean;
+  automl: Required<Omit<NonNullable<SolutionSpecInput['automl']>, 'algorithms'>> & { algorithms?: string[] };
+  drift: Required<NonNullable<SolutionSpecInput['drift']>>;
+  outputs: NonNullable<SolutionSpecInput['outputs']> & { params: string; predictions: string; drift: string };
+}
+
+export type SolutionState = 'running' | 'paused';
+
+export interface SolutionStatus {
+  /** starting, waiting (too few rows yet), ok, or problem (see `problems`). */
+  condition: string;
+  problems: Array<{ at: number; message: string }>;
+  retrains: number;
+  predictions: number;
+  driftEvents: number;
+  lastRetrainAt?: number;
+  /** Per entity ('' without an entity key). */
+  champions: Record<string, { algorithm: string; version: number; forecastAccuracy: number }>;
+  worker?: string;
+  updatedAt: number;
+}
+
+export interface SolutionView {
+  name: string;
+  spec: SolutionSpec;
+  state: SolutionState;
+  /** ms since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+  /** Absent until a worker has reported on it. */
+  status?: SolutionStatus;
+}
+
+export interface ModelVersionSummary {
+  solution: string;
+  entity: string;
+  version: number;
+  retrain: number;
+  algorithm: string;
+  forecastAccuracy: number;
+  metrics: Record<string, number>;
+  /** The window it learnt from: offsets per topic and partition. */
+  lineage: Record<string, unknown>;
+  promotedAt: number;
+  trigger: string;
+  /** The champion it replaced and that champion's RMSE on the same newest rows. */
+  replaced?: { version: number; rmse: number };
+}
+
+export interface ChampionVersion extends ModelVersionSummary {
+  /** The model as versioned JSON (docs/automl.md). */
+  model: unknown;
+}
+
+export interface DriftEvent {
+  solution: string;
+  entity: string;
+  at: number;
+  offset: number;
+  detector: string;
+  statistic: number;
+  championVersion: number;
+}
+
+export interface SolutionModels {
+  solution: string;
+  entity: string;
+  champion?: ChampionVersion;
+  /** Newest first. */
+  history: ModelVersionSummary[];
+  drift: DriftEvent[];
+}
+
+export interface SolutionModelsQuery {
+  /** The entity (record key); default '' (no entity key). */
+  entity?: string;
+  /** Versions of the history, newest first. */
+  limit?: number;
+}

@@ -1,0 +1,154 @@
+// The /v1 routes of continuous solutions: create (JSON or YAML), list, describe, pause, resume, delete,
+// and the model registry (champion, history, drift events) per entity.
+import type { FastifyInstance } from 'fastify';
+import { parseSolutionSpecText } from '../../solutions/spec.js';
+import {
+  createSolution,
+  deleteSolution,
+  describeSolution,
+  listSolutions,
+  setSolutionRunning,
+  solutionEntities,
+  solutionModels,
+} from '../operations/solutions.js';
+import type { ContextOf } from './plugin.js';
+import { problems } from './schemas.js';
+import * as S from './solution-schemas.js';
+
+/** The media types a spec may be sent as besides JSON; the body arrives as text. */
+export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+
+export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextOf): void {
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.post<{ Body: unknown }>(
+    '/solutions',
+    {
+      schema: {
+        operationId: 'createSolution',
+        summary:
+          'Create a running solution from its spec (admin); JSON, or YAML with Content-Type: application/yaml',
+        tags: ['solutions'],
+        body: S.SolutionSpecReply,
+        bodyTypes: ['application/json', ...YAML_TYPES],
+        response: { 201: S.SolutionViewSchema, ...problems(400, 403, 409, 422) },
+      },
+      // The solutions layer validates the spec (one validator, errors naming the spec's field, 422);
+      // the schema above documents it.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const body = typeof request.body === 'string' ? parseSolutionSpecText(request.body) : request.body;
+      return reply.code(201).send(await createSolution(contextOf(request), body));
+    },
+  );
+
+  app.get(
+    '/solutions',
+    {
+      schema: {
+        operationId: 'listSolutions',
+        summary: 'List the solutions with their state and status',
+        tags: ['solutions'],
+        response: { 200: S.ListSolutionsReply, ...problems() },
+      },
+    },
+    async (request) => ({ solutions: await listSolutions(contextOf(request)) }),
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/solutions/:name',
+    {
+      schema: {
+        operationId: 'describeSolution',
+        summary: "A solution's spec, state and status (condition, problems, retrains, champions)",
+        tags: ['solutions'],
+        params: S.SolutionParams,
+        response: { 200: S.SolutionViewSchema, ...problems(404) },
+      },
+    },
+    async (request) => describeSolution(contextOf(request), request.params.name),
+  );
+
+  for (const running of [false, true]) {
+    app.post<{ Params: { name: string } }>(
+      `/solutions/:name/${running ? 'resume' : 'pause'}`,
+      {
+        schema: {
+          operationId: running ? 'resumeSolution' : 'pauseSolution',
+          summary: running
+            ? 'Resume a paused solution (admin)'
+            : 'Pause a solution (admin): it keeps its champion and registry but does nothing',
+          tags: ['solutions'],
+          params: S.SolutionParams,
+          response: { 200: S.SolutionViewSchema, ...problems(403, 404) },
+        },
+      },
+      async (request) => setSolutionRunning(contextOf(request), request.params.name, running),
+    );
+  }
+
+  app.delete<{ Params: { name: string } }>(
+    '/solutions/:name',
+    {
+      schema: {
+        operationId: 'deleteSolution',
+        summary: 'Delete a solution and its model registry (admin); its output topics stay',
+        tags: ['solutions'],
+        params: S.SolutionParams,
+        response: { 200: S.DeleteSolutionReply, ...problems(403, 404) },
+      },
+    },
+    async (request) => {
+      await deleteSolution(contextOf(request), request.params.name);
+      return { deleted: request.params.name };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: S.ModelsQuery }>(
+    '/solutions/:name/models',
+    {
+      schema: {
+        operationId: 'solutionModels',
+        summary: "A solution's model registry for one entity: champion, version history, drift events",
+        tags: ['solutions'],
+        params: S.SolutionParams,
+        querystring: S.ModelsQuery,
+        response: { 200: S.ModelsReply, ...problems(400, 404) },
+      },
+    },
+    async (request) => {
+      const { name } = request.params;
+      const entity = request.query.entity ?? '';
+      const registry = await solutionModels(contextOf(request), name, {
+        entity,
+        ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
+      });
+      return {
+        solution: name,
+        entity,
+        ...(registry.champion !== undefined ? { champion: registry.champion } : {}),
+        // The history without each version's parameters: the champion's are above.
+        history: registry.history.map(({ model: _model, ...version }) => version),
+        drift: registry.drift,
+      };
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/solutions/:name/entities',
+    {
+      schema: {
+        operationId: 'solutionEntities',
+        summary: 'The entities (record keys) a solution has models for',
+        tags: ['solutions'],
+        params: S.SolutionParams,
+        response: { 200: S.EntitiesReply, ...problems(404) },
+      },
+    },
+    async (request) => ({
+      solution: request.params.name,
+      entities: await solutionEntities(contextOf(request), request.params.name),
+    }),
+  );
+}

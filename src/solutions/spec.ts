@@ -1,0 +1,277 @@
+// The solution spec: what a continuous TML solution reads, learns, and publishes. Written as YAML or
+// JSON by users (`tml run solution.yaml`, `POST /v1/solutions`), validated here once, with errors
+// that name the field, and stored as the normalised object (defaults filled in) in the catalog.
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { algorithmsFor } from '../automl/index.js';
+import { SolutionSpecError } from './errors.js';
+
+const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
+
+const Input = Type.Object(
+  {
+    /** The topic the stream is read from. */
+    topic: Name,
+    /**
+     * The variables one record of this topic carries. A record whose value is a bare number carries
+     * one variable (default: the topic's name); a JSON object carries one variable per field.
+     */
+    variables: Type.Optional(Type.Array(Name, { minItems: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const Window = Type.Object(
+  {
+    /** The last N rows form the training window (the seed's "roll back N offsets"). */
+    records: Type.Optional(Type.Integer({ minimum: 30, maximum: 100_000 })),
+    /** Or: the rows of the last T seconds (capped at `maxRecords`). */
+    seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    maxRecords: Type.Optional(Type.Integer({ minimum: 30, maximum: 100_000 })),
+  },
+  { additionalProperties: false },
+);
+
+const Retrain = Type.Object(
+  {
+    /** Retrain after every K new rows (per entity). */
+    everyRecords: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** And/or every T seconds. */
+    everySeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+const AutoML = Type.Object(
+  {
+    /** VIPER's `modelruns`: candidate configurations (algorithm × hyperparameters) tried per retrain. */
+    modelruns: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
+    /** Caps the search of one retrain. */
+    timeBudgetMs: Type.Integer({ minimum: 10, default: 2000 }),
+    /** Restricts the algorithms tried (names as in docs/automl.md). */
+    algorithms: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+    /** VIPER's `islogistic`: a classifier (dependent variable 0/1). */
+    islogistic: Type.Boolean({ default: false }),
+    seed: Type.Integer({ default: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const Optimize = Type.Object(
+  {
+    /** VIPER's `ismin`: true minimises the prediction, false maximises it. */
+    ismin: Type.Boolean({ default: true }),
+    /** VIPER's `constraints`: `best` or `var:min:max,...`. */
+    constraints: Type.String({ default: 'best' }),
+    constrainttype: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)], { default: 1 }),
+    stretchbounds: Type.Number({ minimum: 0, default: 20 }),
+    epsilon: Type.Number({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+const Anomaly = Type.Object(
+  {
+    /** VIPER's flags: z-score lag (1–20), threshold (1–5 SD) and influence of the peer-group model. */
+    lag: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+    threshold: Type.Number({ minimum: 1, maximum: 5, default: 3.5 }),
+    influence: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+  },
+  { additionalProperties: false },
+);
+
+const Preprocess = Type.Object(
+  {
+    /** Stream statistics published per retrain window (VIPER's names: AVG, MIN, TREND, ...). */
+    statistics: Type.Array(Type.String(), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const Drift = Type.Object(
+  {
+    /** Page-Hinkley on the absolute prediction error forces an early retrain. */
+    enabled: Type.Boolean({ default: true }),
+    /** Tolerated change of the mean error, as a fraction of the error's running mean. */
+    delta: Type.Number({ minimum: 0, default: 0.05 }),
+    /** Alarm level, in units of the running mean error. */
+    threshold: Type.Number({ exclusiveMinimum: 0, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+const Outputs = Type.Object(
+  {
+    params: Type.Optional(Name),
+    predictions: Type.Optional(Name),
+    optimal: Type.Optional(Name),
+    anomalies: Type.Optional(Name),
+    preprocessed: Type.Optional(Name),
+    drift: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+);
+
+export const SolutionSpecSchema = Type.Object(
+  {
+    name: Name,
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    inputs: Type.Array(Input, { minItems: 1, maxItems: 100 }),
+    /** The record key names an entity (a device, a person): one micro-model per entity. */
+    entityKey: Type.Boolean({ default: false }),
+    window: Window,
+    dependentVariable: Name,
+    independentVariables: Type.Array(Name, { minItems: 1 }),
+    retrain: Retrain,
+    automl: Type.Optional(AutoML),
+    /** Predict every new input row with the current champion (default true). */
+    predict: Type.Boolean({ default: true }),
+    optimize: Type.Optional(Optimize),
+    anomaly: Type.Optional(Anomaly),
+    preprocess: Type.Optional(Preprocess),
+    drift: Type.Optional(Drift),
+    outputs: Type.Optional(Outputs),
+  },
+  { additionalProperties: false },
+);
+
+type RawSpec = Static<typeof SolutionSpecSchema>;
+
+/** A validated spec with every default filled in. */
+export interface SolutionSpec extends Omit<RawSpec, 'automl' | 'drift' | 'outputs'> {
+  automl: Static<typeof AutoML>;
+  drift: Static<typeof Drift>;
+  /** Output topics; params, predictions and drift always have one (`<name>-params`, ...). */
+  outputs: Required<Pick<Static<typeof Outputs>, 'params' | 'predictions' | 'drift'>> &
+    Static<typeof Outputs>;
+}
+
+/** One input variable: where it is read from. */
+export interface InputVariable {
+  variable: string;
+  topic: string;
+  /** The JSON field holding it, or undefined when the record's value is a bare number. */
+  field?: string;
+}
+
+/** Every variable the inputs carry, in input order. */
+export function inputVariables(spec: Pick<SolutionSpec, 'inputs'>): InputVariable[] {
+  return spec.inputs.flatMap((input) =>
+    input.variables === undefined
+      ? [{ variable: input.topic, topic: input.topic }]
+      : input.variables.map((variable) => ({ variable, topic: input.topic, field: variable })),
+  );
+}
+
+/** Reads a spec from YAML or JSON text (JSON is YAML); errors name the line. */
+export function parseSolutionSpecText(text: string): SolutionSpec {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new SolutionSpecError('(document)', `is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  return validateSolutionSpec(parsed);
+}
+
+/** Validates a spec object and fills in the defaults; throws `SolutionSpecError` naming the field. */
+export function validateSolutionSpec(input: unknown): SolutionSpec {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new SolutionSpecError('(document)', 'must be an object with name, inputs, window, ...');
+  }
+  const candidate = Value.Default(SolutionSpecSchema, structuredClone(input)) as unknown;
+  const first = Value.Errors(SolutionSpecSchema, candidate).First();
+  if (first !== undefined) {
+    const field = first.path === '' ? '(document)' : first.path.slice(1).replaceAll('/', '.');
+    const schema = first.schema as { pattern?: string };
+    const message =
+      schema.pattern === Name.pattern
+        ? `${JSON.stringify(first.value)} is not a valid name: use letters, digits, '.', '_' and '-' (at most 100, starting with a letter or digit)`
+        : first.message.charAt(0).toLowerCase() + first.message.slice(1);
+    throw new SolutionSpecError(field, message);
+  }
+  const raw = candidate as RawSpec;
+  const spec: SolutionSpec = {
+    ...raw,
+    automl: Value.Default(AutoML, raw.automl ?? {}) as Static<typeof AutoML>,
+    drift: Value.Default(Drift, raw.drift ?? {}) as Static<typeof Drift>,
+    outputs: {
+      ...raw.outputs,
+      params: raw.outputs?.params ?? `${raw.name}-params`,
+      predictions: raw.outputs?.predictions ?? `${raw.name}-predictions`,
+      drift: raw.outputs?.drift ?? `${raw.name}-drift`,
+    },
+  };
+  checkMeaning(spec);
+  return spec;
+}
+
+function checkMeaning(spec: SolutionSpec): void {
+  const { window, retrain } = spec;
+  if ((window.records === undefined) === (window.seconds === undefined)) {
+    throw new SolutionSpecError(
+      'window',
+      'give exactly one of records (last N rows) or seconds (last T seconds)',
+    );
+  }
+  if (retrain.everyRecords === undefined && retrain.everySeconds === undefined) {
+    throw new SolutionSpecError('retrain', 'give everyRecords, everySeconds or both');
+  }
+  const topics = new Set<string>();
+  spec.inputs.forEach((input, i) => {
+    if (topics.has(input.topic)) {
+      throw new SolutionSpecError(`inputs.${i}.topic`, `topic ${input.topic} is named twice`);
+    }
+    topics.add(input.topic);
+  });
+  const variables = new Map<string, number>();
+  for (const v of inputVariables(spec)) {
+    if (variables.has(v.variable)) {
+      throw new SolutionSpecError('inputs', `variable ${v.variable} is carried by two inputs`);
+    }
+    variables.set(v.variable, 1);
+  }
+  if (!variables.has(spec.dependentVariable)) {
+    throw new SolutionSpecError(
+      'dependentVariable',
+      `${spec.dependentVariable} is not one of the input variables (${[...variables.keys()].join(', ')})`,
+    );
+  }
+  spec.independentVariables.forEach((name, i) => {
+    if (!variables.has(name)) {
+      throw new SolutionSpecError(
+        `independentVariables.${i}`,
+        `${name} is not one of the input variables (${[...variables.keys()].join(', ')})`,
+      );
+    }
+    if (name === spec.dependentVariable) {
+      throw new SolutionSpecError(`independentVariables.${i}`, `${name} is the dependent variable`);
+    }
+  });
+  if (new Set(spec.independentVariables).size !== spec.independentVariables.length) {
+    throw new SolutionSpecError('independentVariables', 'a variable is named twice');
+  }
+  if (spec.entityKey && spec.inputs.length !== 1) {
+    throw new SolutionSpecError(
+      'entityKey',
+      'one micro-model per entity needs all variables in one input topic (records keyed by entity, JSON fields per variable)',
+    );
+  }
+  const task = spec.automl.islogistic ? 'classification' : 'regression';
+  const known = algorithmsFor(task).map((a) => a.name);
+  spec.automl.algorithms?.forEach((name, i) => {
+    if (!known.includes(name)) {
+      throw new SolutionSpecError(
+        `automl.algorithms.${i}`,
+        `${name} is not a ${task} algorithm; choose from ${known.join(', ')}`,
+      );
+    }
+  });
+  const outputs = Object.entries(spec.outputs).filter(([, topic]) => topic !== undefined);
+  for (const [field, topic] of outputs) {
+    if (topics.has(topic!)) {
+      throw new SolutionSpecError(`outputs.${field}`, `${topic} is also an input topic`);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// A solution running on the embedded backbone end to end: created in the catalog, picked up by a
+// worker, trained on the latest window, predicting every new row with the champion, with versions
+// and state in the registry and everything published exactly once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
+import { openSolutionCatalog } from '../../src/solutions/catalog.js';
+import { SolutionWorker } from '../../src/solutions/worker.js';
+import { embeddedEnv, eventually } from '../helpers/backbones.js';
+import { makeRows, produceKeyed, produceSplit } from './stream-fixture.js';
+
+async function readAll(backbone: Backbone, topic: string): Promise<ConsumedRecord[]> {
+  const out: ConsumedRecord[] = [];
+  for (const { partition, latest } of await backbone.listOffsets(topic)) {
+    let offset = 0;
+    while (offset < latest) {
+      const { records } = await backbone.fetch({ topic, partition, offset, maxRecords: 1000 });
+      if (records.length === 0) break;
+      out.push(...records);
+      offset = records[records.length - 1].offset + 1;
+    }
+  }
+  return out;
+}
+
+const json = (r: ConsumedRecord): Record<string, unknown> =>
+  JSON.parse(r.value!.toString()) as Record<string, unknown>;
+
+test('a solution trains on the latest window and predicts every new row exactly once', async () => {
+  const env = await embeddedEnv();
+  const backbone = await env.open();
+  const worker = await SolutionWorker.start(backbone, { pollMs: 100 });
+  try {
+    for (const v of ['a', 'b', 'y']) await backbone.createTopic({ name: `s1-${v}` });
+    await produceSplit(backbone, 's1-', makeRows(200, 1));
+    const catalog = await openSolutionCatalog(backbone);
+    await catalog.create({
+      name: 'plant',
+      inputs: [
+        { topic: 's1-a', variables: ['a'] },
+        { topic: 's1-b', variables: ['b'] },
+        { topic: 's1-y', variables: ['y'] },
+      ],
+      window: { records: 150 },
+      dependentVariable: 'y',
+      independentVariables: ['a', 'b'],
+      retrain: { everyRecords: 100 },
+      automl: { modelruns: 3, algorithms: ['ols', 'ridge', 'knn'], timeBudgetMs: 2000 },
+    });
+    // the first model comes from the window already there
+    await eventually(async () => {
+      const { champion } = await catalog.models('plant');
+      assert.ok(champion, 'a champion');
+      assert.equal(champion.version, 1);
+      assert.equal(champion.trigger, 'start');
+    }, 10_000);
+    const rows = makeRows(250, 2);
+    await produceSplit(backbone, 's1-', rows);
+    await eventually(async () => {
+      const predictions = await readAll(backbone, 'plant-predictions');
+      assert.equal(predictions.length, 250);
+    }, 15_000);
+    const predictions = (await readAll(backbone, 'plant-predictions')).map(json);
+    // every new row predicted once, in order, close to the truth (a linear target)
+    const offsets = predictions.map((p) => (p.offsets as Record<string, number>)['s1-a/0']);
+    assert.deepEqual(
+      offsets,
+      rows.map((_, i) => 200 + i),
+    );
+    const errors = predictions.map((p, i) => Math.abs((p.prediction as number) - rows[i].y));
+    assert.ok(Math.max(...errors) < 1, `largest error ${Math.max(...errors)}`);
+    // 250 new rows, a retrain every 100: two more retrains, each recorded with its window's lineage
+    await eventually(async () => {
+      const view = await catalog.describe('plant');
+      assert.equal(view.status?.retrains, 3);
+      assert.equal(view.status?.predictions, 250);
+    }, 10_000);
+    const committed = await backbone.committedOffsets(
+      'tml.solution.' + `plant.${(await catalog.describe('plant')).createdAt}`,
+    );
+    assert.deepEqual(
+      committed.map((c) => c.offset),
+      [450, 450, 450],
+    );
+    const registry = await catalog.models('plant');
+    assert.ok(registry.history.length >= 1);
+    for (const version of registry.history) {
+      const lineage = version.lineage as { offsets: Record<string, [number, number]>; rows: number };
+      assert.equal(lineage.rows, 150);
+      assert.equal(lineage.offsets['s1-a/0'][1] - lineage.offsets['s1-a/0'][0], 149);
+    }
+    const params = (await readAll(backbone, 'plant-params')).map(json);
+    assert.deepEqual(
+      params.map((p) => p.version),
+      registry.history.map((v) => v.version).reverse(),
+    );
+  } finally {
+    await worker.close();
+    await backbone.close();
+    await env.cleanup();
+  }
+});
+
+test('one micro-model per entity: each device gets its own champion', async () => {
+  const env = await embeddedEnv();
+  const backbone = await env.open();
+  const worker = await SolutionWorker.start(backbone, { pollMs: 100 });
+  try {
+    await backbone.createTopic({ name: 'devices', partitions: 3 });
+    const catalog = await openSolutionCatalog(backbone);
+    await catalog.create({
+      name: 'fleet',
+      inputs: [{ topic: 'devices', variables: ['a', 'b', 'y'] }],
+      entityKey: true,
+      window: { records: 100 },
+      dependentVariable: 'y',
+      independentVariables: ['a', 'b'],
+      retrain: { everyRecords: 60 },
+      automl: { modelruns: 2, algorithms: ['ols', 'ridge'], timeBudgetMs: 2000 },
+    });
+    await produceKeyed(backbone, 'devices', 'pump-1', makeRows(70, 3, [2, -3]));
+    await produceKeyed(backbone, 'devices', 'pump-2', makeRows(70, 4, [-1, 5]));
+    await eventually(
+      async () => assert.deepEqual(await catalog.entities('fleet'), ['pump-1', 'pump-2']),
+      10_000,
+    );
+    await eventually(async () => {
+      const one = await catalog.models('fleet', { entity: 'pump-1' });
+      const two = await catalog.models('fleet', { entity: 'pump-2' });
+      assert.ok(one.champion && two.champion);
+    }, 10_000);
+    const one = (await catalog.models('fleet', { entity: 'pump-1' })).champion!;
+    const two = (await catalog.models('fleet', { entity: 'pump-2' })).champion!;
+    // each learnt its own device's relation
+    const coefficients = (m: typeof one): number[] => {
+      const p = m.model.parameters as { coefficients?: number[] };
+      return p.coefficients ?? [];
+    };
+    assert.notDeepEqual(coefficients(one), coefficients(two));
+  } finally {
+    await worker.close();
+    await backbone.close();
+    await env.cleanup();
+  }
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates (once) the Python venv used by the benchmarks against scikit-learn and by the fixture
-# export, in the repository's ignored .venv/, and installs bench/python/requirements.txt into it.
+# export, in the repository's ignored .venv/, and installs bench/python/requirements.txt and the
+# other bench/python/requirements-*.txt (e.g. River for the solutions' accuracy bench) into it.
 # Idempotent: a stamp holding the requirements' hash and the interpreter's version makes a second
 # run a no-op (a few milliseconds); editing the requirements reinstalls.
 # Usage: scripts/python-venv.sh        -> prints the venv's python path on stdout
@@ -8,7 +9,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
-requirements="$root/bench/python/requirements.txt"
+requirements=("$root/bench/python/requirements.txt")
+for extra in "$root"/bench/python/requirements-*.txt; do
+  if [ -f "$extra" ]; then requirements+=("$extra"); fi
+done
 stamp="$venv/.tml-requirements.sha256"
 
 python="${TML_PYTHON:-}"
@@ -17,18 +21,20 @@ if [ -z "$python" ]; then
 fi
 command -v "$python" >/dev/null 2>&1 || { echo "python-venv: no '$python' on PATH (set TML_PYTHON)" >&2; exit 1; }
 
-want="$(sha256sum "$requirements" | cut -d' ' -f1) $("$python" -c 'import sys; print(".".join(map(str, sys.version_info[:2])))')"
+want="$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1) $("$python" -c 'import sys; print(".".join(map(str, sys.version_info[:2])))')"
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "$venv/bin/python"
   exit 0
 fi
 
-echo "python-venv: preparing $venv with $("$python" --version) and installing $(basename "$requirements")" >&2
+echo "python-venv: preparing $venv with $("$python" --version) and installing ${requirements[*]##*/}" >&2
 version="${want#* }"
 if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" -c 'import sys; print(".".join(map(str, sys.version_info[:2])))')" != "$version" ]; then
   rm -rf "$venv" # a venv cannot change its interpreter in place
 fi
 if [ ! -x "$venv/bin/python" ]; then "$python" -m venv "$venv"; fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" >&2
+pip_files=()
+for file in "${requirements[@]}"; do pip_files+=(-r "$file"); done
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${pip_files[@]}" >&2
 echo "$want" >"$stamp"
 echo "$venv/bin/python"

@@ -386,7 +386,9 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   private async waitForRecords(): Promise<void> {
     const first = this.#positions.entries().next().value;
     const waitMs = this.idleWaitMs();
-    if (first === undefined) {
+    // A Kafka broker answers the requests of one connection in order, so a long poll would hold up
+    // the fetches of every other solution sharing the backbone: on Kafka, idle runners sleep instead.
+    if (first === undefined || this.#ctx.backbone.kind !== 'embedded') {
       await sleep(waitMs, this.#abort.signal);
       return;
     }

@@ -1,9 +1,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cancel, cancellationFlag } from '../../src/automl/cancellation.js';
+import { runTask } from '../../src/automl/pool/run-task.js';
+import type { TrainingTask } from '../../src/automl/pool/tasks.js';
 import { TrainingPool } from '../../src/automl/pool/training-pool.js';
 import { readWindow, shareWindow } from '../../src/automl/pool/shared-window.js';
 import { selectModel } from '../../src/automl/selection/select.js';
-import { classTarget, generate, sineTarget } from './core-data.js';
+import { classTarget, generate, linearTarget, sineTarget } from './core-data.js';
 
 const pool = new TrainingPool({ maxThreads: 2 });
 after(() => pool.close());
@@ -113,4 +116,108 @@ test('searchMs marks when the last candidate was scored; the champion’s refit 
   const pooled = await selectModel(data, { ...options, pool, inlineMaxCells: 0 });
   assert.ok(pooled.searchMs >= Math.max(...pooled.leaderboard.map((e) => e.fitMs)));
   assert.ok(pooled.searchMs <= pooled.elapsedMs);
+});
+
+test('a refit whose flag is set stops with FitCancelledError; unset, the same task fits', () => {
+  const data = generate(2000, 4, sineTarget);
+  const window = shareWindow(data);
+  for (const algorithm of ['gbdt', 'random_forest']) {
+    const task = {
+      kind: 'fit' as const,
+      ...window,
+      task: 'regression' as const,
+      algorithm,
+      hyperparameters: {},
+      featureNames: [...data.featureNames],
+      targetName: data.targetName,
+      metrics: {},
+    };
+    const flag = cancellationFlag();
+    assert.equal(runTask({ ...task, cancel: flag }).ok, true, `${algorithm} with a flag left unset`);
+    cancel(flag);
+    const stopped = runTask({ ...task, cancel: flag });
+    assert.equal(stopped.ok, false);
+    assert.equal(stopped.ok === false && stopped.error.name, 'FitCancelledError');
+    // The flag belongs to that task only: the next task on the thread runs normally.
+    assert.equal(runTask(task).ok, true);
+  }
+});
+
+/** The pool, recording the refits posted to it: when, and their cancellation flags. */
+function recordingPool(): {
+  pool: TrainingPool;
+  refits: Array<{ algorithm: string; at: number; flag?: SharedArrayBuffer }>;
+} {
+  const recorded = new TrainingPool({ maxThreads: 2 });
+  const refits: Array<{ algorithm: string; at: number; flag?: SharedArrayBuffer }> = [];
+  const run = recorded.run.bind(recorded) as (task: TrainingTask) => Promise<unknown>;
+  recorded.run = ((task: TrainingTask) => {
+    if (task.kind === 'fit')
+      refits.push({ algorithm: task.algorithm, at: performance.now(), flag: task.cancel });
+    return run(task);
+  }) as typeof recorded.run;
+  return { pool: recorded, refits };
+}
+
+const cancelled = (flag?: SharedArrayBuffer) => flag !== undefined && new Int32Array(flag)[0] === 1;
+
+test('a leader refitted speculatively and then overtaken is cancelled; the champion is the inline one', async () => {
+  // Three candidates, two threads: the two GBDTs start, OLS waits for a thread, so a GBDT is the
+  // first leader and its refit is posted at once; OLS then wins (a linear target) and the GBDT
+  // refit must be cancelled, OLS refitted.
+  const data = generate(3000, 4, linearTarget, 4);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 3,
+    timeBudgetMs: 60_000,
+    algorithms: ['gbdt', 'ols'],
+    seed: 2,
+  };
+  const inline = await selectModel(data, options);
+  assert.equal(inline.champion.algorithm, 'ols');
+  const { pool: recorded, refits } = recordingPool();
+  try {
+    const pooled = await selectModel(data, { ...options, pool: recorded, speculativeRefitMinMs: 0 });
+    assert.deepEqual(pooled.champion.parameters, inline.champion.parameters);
+    assert.deepEqual(pooled.champion.metrics, inline.champion.metrics);
+    assert.deepEqual(pooled.fallbacks, inline.fallbacks);
+    assert.ok(refits.length >= 2, JSON.stringify(refits.map((r) => r.algorithm)));
+    assert.equal(refits[0].algorithm, 'gbdt', 'the first leader, refitted speculatively');
+    for (const r of refits) {
+      assert.equal(
+        cancelled(r.flag),
+        r.algorithm !== 'ols',
+        `${r.algorithm} refit cancelled: ${cancelled(r.flag)}`,
+      );
+    }
+  } finally {
+    await recorded.close();
+  }
+});
+
+test('a speculative refit of the leader that stays champion is the champion, fitted once', async () => {
+  const data = generate(3000, 4, sineTarget, 6);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 4,
+    timeBudgetMs: 60_000,
+    algorithms: ['gbdt', 'ridge'],
+    seed: 2,
+  };
+  const inline = await selectModel(data, options);
+  assert.equal(inline.champion.algorithm, 'gbdt');
+  const { pool: recorded, refits } = recordingPool();
+  try {
+    const started = performance.now();
+    const pooled = await selectModel(data, { ...options, pool: recorded, speculativeRefitMinMs: 0 });
+    assert.deepEqual(pooled.champion.hyperparameters, inline.champion.hyperparameters);
+    assert.deepEqual(pooled.champion.parameters, inline.champion.parameters);
+    // Refits of leaders later overtaken were cancelled; exactly one refit, the champion's, ran out.
+    assert.equal(refits.filter((r) => !cancelled(r.flag)).length, 1, JSON.stringify(refits));
+    // The first refit was posted when the first GBDT was scored, before the search ended: the
+    // ridge candidates, queued behind the two GBDTs, had not been scored yet.
+    assert.ok(refits[0].at - started < pooled.searchMs, `${refits[0].at - started} ≥ ${pooled.searchMs}`);
+  } finally {
+    await recorded.close();
+  }
 });

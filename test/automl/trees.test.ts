@@ -143,13 +143,33 @@ test('early stopping on the newest rows keeps the best round and says how many',
   assert.equal(parameters.validationRows, 300);
   assert.ok((parameters.rounds as number) < 200, `stopped after ${parameters.rounds} rounds`);
   assert.equal(parameters.trees, parameters.rounds);
-  // On a clean target the validation loss keeps falling, so boosting must not stop early.
-  const clean = gbdt.fit(
-    sineWindow(1500, 3, 13, 0.01),
-    { rounds: 150, validationFraction: 0.2 },
-    'regression',
-  );
-  assert.ok((clean.rounds as number) > 140, `clean target stopped after ${clean.rounds} rounds`);
+  // On a clean target the validation loss falls in trend for all 150 rounds, but not monotonically:
+  // a depth-5 tree at learning rate 0.1 is a coarse step, and 10 rounds in a row can fail to beat
+  // an earlier round. The rule (scikit-learn's) then stops, as it should. The test used to demand
+  // more than 140 rounds on seed 13; that held only for tml's former greedy bin cuts. With
+  // scikit-learn's percentile cuts, rounds 110–119 of this window stay above round 109's loss, so
+  // boosting stops there (seeds 1–16: 11 run all 150 rounds, the others stop at 109, 123, 145,
+  // 146 and 148). What early stopping must guarantee on a clean target is checked instead: it stops
+  // only after a genuine flat stretch, and what it gives up is small (here 1.04× the holdout MSE of
+  // all 150 rounds; stopping at round 50, 80 or 100 would cost 1.48×, 1.19× or 1.09×).
+  const clean = sineWindow(1500, 3, 13, 0.01);
+  const stopped = gbdt.fit(clean, { rounds: 150, validationFraction: 0.2 }, 'regression');
+  const kept = stopped.rounds as number;
+  const noStop = { validationFraction: 0.2, earlyStoppingRounds: 150 };
+  const all = gbdt.fit(clean, { ...noStop, rounds: 150 }, 'regression');
+  if (kept < 150) {
+    // Boosting 10 (the patience) rounds past the kept one without the rule: none of them is better.
+    const past = gbdt.fit(clean, { ...noStop, rounds: Math.min(150, kept + 10) }, 'regression');
+    assert.equal(past.rounds, kept, 'stopped although the loss was still improving');
+  }
+  const newest = (p: ModelParameters) => {
+    const out = predict(gbdt, p, clean);
+    let sum = 0;
+    for (let r = 1200; r < 1500; r++) sum += (out[r] - clean.y[r]) ** 2;
+    return sum / 300;
+  };
+  const ratio = newest(stopped) / newest(all);
+  assert.ok(ratio < 1.06, `early stopping after ${kept} rounds costs ${ratio.toFixed(3)}× the holdout MSE`);
 });
 
 test('candidates: the defaults first, then as many valid distinct configurations as asked', () => {

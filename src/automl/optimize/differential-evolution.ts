@@ -47,6 +47,11 @@ export interface SearchResult {
   converged: boolean;
 }
 
+/** clamp(6·dimensions, 20, 50). */
+export function defaultPopulationSize(dimensions: number): number {
+  return Math.min(50, Math.max(20, 6 * dimensions));
+}
+
 /** Minimises `objective` over the box; non-finite objective values count as +Infinity. */
 export function differentialEvolution(
   objective: Objective,
@@ -54,7 +59,7 @@ export function differentialEvolution(
   options: DifferentialEvolutionOptions = {},
 ): SearchResult {
   const d = bounds.lower.length;
-  const size = Math.max(4, Math.round(options.populationSize ?? Math.min(50, Math.max(20, 6 * d))));
+  const size = Math.max(4, Math.round(options.populationSize ?? defaultPopulationSize(d)));
   const maxGenerations = options.maxGenerations ?? 300;
   const maxEvaluations = options.maxEvaluations ?? 10_000;
   const crossover = options.crossover ?? 0.7;

@@ -1,5 +1,6 @@
 // The body of a training task, shared by the worker thread and the inline path.
 
+import { runCancellable } from '../cancellation.js';
 import { Model } from '../model.js';
 import { evaluateCandidate } from '../selection/evaluate.js';
 import { readWindow } from './shared-window.js';
@@ -17,7 +18,9 @@ export function runTask(task: TrainingTask): TaskOutcome<EvaluateResult | FitRes
     }
     const data = readWindow(task, task.featureNames, task.targetName);
     const started = performance.now();
-    const model = Model.fit(task.algorithm, data, task.hyperparameters, task.task, { metrics: task.metrics });
+    const model = runCancellable(task.cancel, () =>
+      Model.fit(task.algorithm, data, task.hyperparameters, task.task, { metrics: task.metrics }),
+    );
     return {
       ok: true,
       model: model.toJSON(),

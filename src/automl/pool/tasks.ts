@@ -30,6 +30,8 @@ export interface FitTask {
   featureNames: string[];
   targetName: string;
   metrics: Record<string, number>;
+  /** A cancellation flag (cancellation.ts): set when a refit started early is no longer needed. */
+  cancel?: SharedArrayBuffer;
 }
 
 export type TrainingTask = EvaluateTask | FitTask;

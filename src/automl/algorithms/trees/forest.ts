@@ -5,6 +5,7 @@
 
 import type { ModelParameters } from '../../algorithm.js';
 import type { Dataset, Task } from '../../dataset.js';
+import { throwIfCancelled } from '../../cancellation.js';
 import { mulberry32 } from '../../random.js';
 import { binWindow } from './binning.js';
 import { EnsembleBuilder, ensembleToParameters } from './ensemble.js';
@@ -52,6 +53,7 @@ export function fitForest(name: string, data: Dataset, s: ForestSettings, task: 
   const everyRow = allRows(rows);
   let mostLeaves = 0;
   for (let t = 0; t < s.trees; t++) {
+    throwIfCancelled();
     const sample = s.bootstrap ? bootstrap(rows, random) : everyRow;
     mostLeaves = Math.max(mostLeaves, grower.grow(builder, gradient, null, sample, importance));
   }

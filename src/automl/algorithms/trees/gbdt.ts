@@ -11,6 +11,7 @@ import { predictEnsemble } from './predict.js';
 import { TreeGrower } from './grow.js';
 import { HyperparameterReader } from './hyperparameters.js';
 import { leafCap, leafCapFallback, MAX_TREES } from './limits.js';
+import { throwIfCancelled } from '../../cancellation.js';
 import { mulberry32 } from '../../random.js';
 import { allRows, checkWindow, importanceShares, leafSizeFor, mean, subsample } from './window.js';
 
@@ -104,6 +105,7 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
   let rounds = 0;
   const losses: number[] = [];
   for (let round = 0; round < s.rounds; round++) {
+    throwIfCancelled();
     if (classification) {
       for (let r = 0; r < trainRows; r++) {
         const p = 1 / (1 + Math.exp(-scores[r]));

@@ -57,6 +57,8 @@ interface Leaf {
 // a leaf drops its histogram and rebuilds it from its rows if it is ever split.
 const HISTOGRAM_POOL_BYTES = 64 * 1024 * 1024;
 const SMALL_NODE_ROWS = 64;
+/** Above this many keys a small node's codes are radix-sorted rather than insertion-sorted. */
+const RADIX_MIN_KEYS = 24;
 
 export class TreeGrower {
   private readonly rows: number;
@@ -77,6 +79,8 @@ export class TreeGrower {
   private orderedG: Float64Array;
   private orderedH: Float64Array;
   private keys = new Uint32Array(0);
+  private keySpare = new Uint32Array(0);
+  private readonly radixCounts = new Int32Array(16);
   /** Nodes of at most this many rows are split by sorting, not by histogram (see constructor). */
   private readonly smallNode: number;
   private readonly best = { gain: 0, feature: -1, bin: 0, next: 0, leftG: 0, leftH: 0, leftCount: 0 };
@@ -488,7 +492,9 @@ export class TreeGrower {
         const k = (binOffset[f] + codes[f * rows + r]) * 3;
         hist[k] -= g;
         hist[k + 1] -= h;
-        hist[k + 2] -= 1;
+        // An emptied bin gets exact zero sums, not the rounding residue of the subtractions (see
+        // subtractBins).
+        if ((hist[k + 2] -= 1) === 0) hist[k] = hist[k + 1] = 0;
       }
     }
   }
@@ -510,7 +516,7 @@ export class TreeGrower {
     minus: Float64Array | null,
   ): Split | null {
     const o = this.options;
-    const { binCount, binOffset, order } = this;
+    const { binCount, order } = this;
     const best = this.best;
     best.gain = o.minSplitGain;
     best.feature = -1;
@@ -520,7 +526,7 @@ export class TreeGrower {
     // A histogram still owing `minus` is made whole first, unless every feature is scanned below,
     // each right after its own subtraction. (Constant features have no rows in either histogram.)
     if (hist !== null && minus !== null && draw < this.features) {
-      for (let k = 0; k < this.histogramLength; k++) hist[k] -= minus[k];
+      subtractBins(hist, minus, 0, this.histogramLength);
     }
     // Random forest: a random subset of features per split. Like scikit-learn, keep looking past
     // the subset when none of its features can split the node.
@@ -537,10 +543,8 @@ export class TreeGrower {
       const f = draw < this.features ? order[i] : i;
       if (binCount[f] < 2) continue;
       if (hist !== null && minus !== null && draw >= this.features) {
-        const end3 = (binOffset[f] + binCount[f]) * 3;
-        for (let k = binOffset[f] * 3; k < end3; k++) hist[k] -= minus[k];
-      }
-      if (hist !== null) this.scanHistogram(hist, f, g, h, count, parentScore);
+        this.subtractAndScan(hist, minus, f, g, h, count, parentScore);
+      } else if (hist !== null) this.scanHistogram(hist, f, g, h, count, parentScore);
       else this.scanSorted(f, start, end, hessian !== null, g, h, count, parentScore);
     }
     if (best.feature < 0) return null;
@@ -593,11 +597,14 @@ export class TreeGrower {
     let cl = 0;
     for (let b = 0; b < bins - 1; b++) {
       const k = offset + b * 3;
-      const c = hist[k + 2];
-      if (c === 0) continue;
+      // No test for an empty bin: its sums are exact zeros (subtractBins), so it leaves gl, hl and
+      // cl, hence the gain, as they were at the last non-empty bin, which the strict `gain >
+      // bestGain` below has already kept or refused: it is never chosen, and the split is the
+      // one a scan skipping empty bins finds. That branch was mispredicted on the sparse
+      // histograms of small nodes (~1.15× on a whole GBDT fit on 4,000 × 50).
       gl += hist[k];
       hl += hist[k + 1];
-      cl += c;
+      cl += hist[k + 2];
       if (cl < minLeaf) continue;
       if (count - cl < minLeaf) break;
       const hr = h - hl;
@@ -630,6 +637,84 @@ export class TreeGrower {
     }
   }
 
+  /**
+   * scanHistogram on `hist − minus`, written back into `hist` in the same pass: the large child's
+   * histogram (parent − small child) is made and scanned bin by bin, instead of a subtraction pass
+   * then a scan pass over the same 255 × 3 values (the subtraction alone was ~12% of a GBDT fit on
+   * 4,000 × 50). Same operations in the same order as the two passes, so the same split.
+   */
+  private subtractAndScan(
+    hist: Float64Array,
+    minus: Float64Array,
+    f: number,
+    g: number,
+    h: number,
+    count: number,
+    parentScore: number,
+  ) {
+    const o = this.options;
+    const l2 = o.l2;
+    const minLeaf = o.minSamplesLeaf;
+    const minWeight = o.minChildWeight;
+    const best = this.best;
+    const bins = this.binCount[f];
+    const offset = this.binOffset[f] * 3;
+    let bestGain = best.gain;
+    let threshold = bestGain + parentScore;
+    let bestBin = -1;
+    let bestG = 0;
+    let bestH = 0;
+    let bestCount = 0;
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    let b = 0;
+    for (; b < bins - 1; b++) {
+      const k = offset + b * 3;
+      const c = hist[k + 2] - minus[k + 2];
+      const gb = c === 0 ? 0 : hist[k] - minus[k];
+      const hb = c === 0 ? 0 : hist[k + 1] - minus[k + 1];
+      hist[k] = gb;
+      hist[k + 1] = hb;
+      hist[k + 2] = c;
+      gl += gb;
+      hl += hb;
+      cl += c;
+      if (cl < minLeaf) continue;
+      if (count - cl < minLeaf) {
+        b++;
+        break;
+      }
+      const hr = h - hl;
+      if (hl < minWeight || hr < minWeight) continue;
+      const gr = g - gl;
+      const dl = hl + l2;
+      const dr = hr + l2;
+      if (gl * gl * dr + gr * gr * dl <= threshold * dl * dr * (1 - 1e-12)) continue;
+      const leftScore = (gl * gl) / (hl + l2);
+      const rightScore = (gr * gr) / (hr + l2);
+      const gain = leftScore + rightScore - parentScore;
+      if (gain > bestGain && gain > 1e-10 * (leftScore + rightScore + parentScore)) {
+        bestGain = gain;
+        threshold = bestGain + parentScore;
+        bestBin = b;
+        bestG = gl;
+        bestH = hl;
+        bestCount = cl;
+      }
+    }
+    // The bins the scan did not reach (always the last one) still owe their subtraction.
+    subtractBins(hist, minus, offset + b * 3, offset + bins * 3);
+    if (bestBin >= 0) {
+      best.gain = bestGain;
+      best.feature = f;
+      best.bin = bestBin;
+      best.leftG = bestG;
+      best.leftH = bestH;
+      best.leftCount = bestCount;
+    }
+  }
+
   private scanSorted(
     f: number,
     start: number,
@@ -649,9 +734,12 @@ export class TreeGrower {
     // Key = code in the top 8 bits, position in the node below: one numeric sort orders by code.
     const keys = this.keys;
     for (let i = 0; i < n; i++) keys[i] = ((codes[base + idx[start + i]] << 23) | i) >>> 0;
-    // Insertion sort for the few dozen keys of a small node: TypedArray#sort's call and subarray
-    // overhead was a quarter of a 50-tree forest's time on 800 rows (keys are distinct: same order).
-    if (n <= 64) {
+    // Insertion sort for the few keys of a tiny node, a radix sort on the code above (~2× faster
+    // at 64 keys: the insertion sort was 18% of a 50-tree forest's time on 800 rows), and
+    // TypedArray#sort only for a large node left without a histogram. Keys are distinct and the
+    // radix sort is stable on keys built in position order: all three give the same order.
+    if (n > RADIX_MIN_KEYS && n <= 1 << 16) this.radixSortKeys(n);
+    else if (n <= RADIX_MIN_KEYS) {
       for (let i = 1; i < n; i++) {
         const v = keys[i];
         let j = i - 1;
@@ -702,6 +790,31 @@ export class TreeGrower {
     }
   }
 
+  /**
+   * Sorts keys[0, n) by their code (bits 23–30), keeping position order within a code: two stable
+   * counting passes of 4 bits, through keySpare.
+   */
+  private radixSortKeys(n: number): void {
+    const { keys, keySpare: spare, radixCounts: counts } = this;
+    for (let pass = 0; pass < 2; pass++) {
+      const from = pass === 0 ? keys : spare;
+      const to = pass === 0 ? spare : keys;
+      const shift = 23 + 4 * pass;
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[(from[i] >>> shift) & 15]++;
+      let sum = 0;
+      for (let b = 0; b < 16; b++) {
+        const c = counts[b];
+        counts[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const k = from[i];
+        to[counts[(k >>> shift) & 15]++] = k;
+      }
+    }
+  }
+
   /** The node's gradients (and hessians) in idx order, for sequential reads. */
   private gather(start: number, end: number, gradient: Float64Array, hessian: Float64Array | null): void {
     const { idx, orderedG: og, orderedH: oh } = this;
@@ -748,6 +861,21 @@ export class TreeGrower {
     this.orderedG = new Float64Array(m);
     this.orderedH = new Float64Array(m);
     this.keys = new Uint32Array(m);
+    this.keySpare = new Uint32Array(m);
+  }
+}
+
+/**
+ * hist −= minus over [from, to) (whole bins: multiples of 3). A bin left with no rows gets exact
+ * zero sums: the difference of two equal sums accumulated in different orders can leave rounding
+ * residue, which the scans (they do not skip empty bins) would add into their running sums.
+ */
+function subtractBins(hist: Float64Array, minus: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k += 3) {
+    const c = hist[k + 2] - minus[k + 2];
+    hist[k + 2] = c;
+    hist[k] = c === 0 ? 0 : hist[k] - minus[k];
+    hist[k + 1] = c === 0 ? 0 : hist[k + 1] - minus[k + 1];
   }
 }
 

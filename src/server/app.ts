@@ -29,6 +29,11 @@ export interface AppOptions {
   processMetrics?: boolean;
   /** Worker threads for training (default: the machine's parallelism). */
   trainingThreads?: number;
+  /**
+   * A training pool shared with others in the process (the solution worker of `tml serve`); the
+   * app uses it and leaves closing it to its owner. Default: the app's own pool.
+   */
+  trainingPool?: TrainingPool;
   /** The solutions' catalog; default: opened on the backbone at the first solutions request. */
   solutions?: SolutionCatalog;
   /** The topics of that default catalog (TML_NAMESPACE's); default: the un-namespaced ones. */
@@ -81,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // the event loop keeps serving. Closed on shutdown after the trainings in flight.
   let pool: TrainingPool | undefined;
   const trainingPool = () =>
+    options.trainingPool ??
     (pool ??= new TrainingPool({ maxThreads: options.trainingThreads, idleTimeout: 10_000 }));
   app.addHook('onClose', async () => pool?.close());
   let catalog: Promise<SolutionCatalog> | undefined = options.solutions && Promise.resolve(options.solutions);

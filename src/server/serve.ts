@@ -6,7 +6,7 @@ import type { TmlConfig } from '../config/config.js';
 import { buildApp } from './app.js';
 import { ensureAdminToken } from './auth/bootstrap.js';
 import { openServerStore } from './store/metadata-collection.js';
-import { solutionTopics } from '../solutions/topics.js';
+import { solutionTopics, workerGroup } from '../solutions/topics.js';
 import { TrainingPool } from '../automl/index.js';
 import type { SolutionWorker } from '../solutions/worker.js';
 
@@ -37,6 +37,8 @@ export async function startServer(
   try {
     const store = await openServerStore(backbone);
     const adminTokenPath = await ensureAdminToken(store.tokens, config.dataDir);
+    // one training pool for the API's trainings and the solutions' retrains: two cores, not four threads
+    const pool = new TrainingPool({ idleTimeout: 10_000 });
     const app = await buildApp({
       backbone,
       store,
@@ -44,15 +46,15 @@ export async function startServer(
       logLevel: options.logLevel ?? config.logLevel,
       closeResources: true,
       processMetrics: true,
+      trainingPool: pool,
       // the namespace's catalog: the one the workers below run
       solutionTopics: solutionTopics(config.namespace),
     });
+    // after the requests in flight (onClose): they may still be training
+    app.addHook('onClose', async () => pool.close());
     let worker: SolutionWorker | undefined;
-    let pool: TrainingPool | undefined;
     if (options.solutionWorker !== false) {
       const { SolutionWorker } = await import('../solutions/worker.js');
-      const { solutionTopics, workerGroup } = await import('../solutions/topics.js');
-      pool = new TrainingPool({ idleTimeout: 10_000 });
       worker = await SolutionWorker.start(backbone, {
         pool,
         topics: solutionTopics(config.namespace),
@@ -60,10 +62,7 @@ export async function startServer(
       });
       worker.on('error', (error) => app.log.error({ err: error }, 'solution worker'));
       // preClose: the worker stops (each solution finishing its step) before onClose closes the backbone
-      app.addHook('preClose', async () => {
-        await worker?.close();
-        await pool?.close();
-      });
+      app.addHook('preClose', async () => worker?.close());
     }
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();

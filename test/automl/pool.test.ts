@@ -49,6 +49,7 @@ test('the calling thread stays responsive while the pool trains', async () => {
     worstGap = Math.max(worstGap, now - last);
     last = now;
   }, 1);
+  const loopBefore = performance.eventLoopUtilization();
   const result = await selectModel(data, {
     task: 'regression',
     modelruns: 6,
@@ -56,10 +57,18 @@ test('the calling thread stays responsive while the pool trains', async () => {
     algorithms: ['knn', 'ridge'],
     pool,
   });
+  const loop = performance.eventLoopUtilization(loopBefore);
   clearInterval(timer);
   assert.ok(result.leaderboard.length === 6);
-  // each k-NN evaluation takes tens of ms; the event loop must never wait for one of them
-  assert.ok(worstGap < 60, `event loop blocked for ${worstGap.toFixed(1)} ms`);
+  // The k-NN evaluations (tens of ms each, hundreds in all) run on the pool: the calling thread
+  // is busy only for a small part of the selection. Event-loop utilisation measures that without
+  // counting the time a loaded machine keeps the idle thread off the CPU; the worst timer gap is a
+  // second, looser check (an evaluation run inline would block for far longer).
+  assert.ok(
+    loop.utilization < 0.5,
+    `the calling thread was busy ${(loop.utilization * 100).toFixed(0)}% of the time`,
+  );
+  assert.ok(worstGap < 250, `event loop blocked for ${worstGap.toFixed(1)} ms`);
 });
 
 test('worker failures come back as leaderboard entries, classification works on the pool', async () => {

@@ -189,10 +189,14 @@ export class LogStore {
     };
     const lo = `(?1 << ${OFFSET_BITS})`; // the partition's first row id
     const hi = `((?1 + 1) << ${OFFSET_BITS})`; // the next partition's first row id
+    // better-sqlite3 binds JS numbers as REAL, so `lo + ?n` was a REAL: past 2^53 (partition ids
+    // from 1024 on) neighbouring offsets rounded to one row id ("UNIQUE constraint failed:
+    // batches.id", reads of the wrong batch). The cast keeps row-id arithmetic in 64-bit integers.
+    const offset = (n: number): string => `CAST(?${n} AS INTEGER)`;
     this.stmt = {
       insertBatch: prepare(
         `INSERT INTO batches (id, last_offset, count, max_timestamp, bytes, payload)
-         VALUES ((?1 << ${OFFSET_BITS}) + ?2, ?3, ?4, ?5, ?6, ?7)`,
+         VALUES (${lo} + ${offset(2)}, ?3, ?4, ?5, ?6, ?7)`,
       ),
       updatePartition: prepare(`UPDATE partitions SET next_offset = ?2, bytes = bytes + ?3,
         max_timestamp = max(max_timestamp, ?4) WHERE id = ?1`),
@@ -201,7 +205,7 @@ export class LogStore {
       // The batches from the one holding ?2 on.
       batchesFrom: prepare(
         `SELECT id & ${OFFSET_MASK}, payload FROM batches
-         WHERE id >= coalesce((SELECT id FROM batches WHERE id >= ${lo} AND id <= ${lo} + ?2
+         WHERE id >= coalesce((SELECT id FROM batches WHERE id >= ${lo} AND id <= ${lo} + ${offset(2)}
                                ORDER BY id DESC LIMIT 1), ${lo})
            AND id < ${hi}
          ORDER BY id`,
@@ -217,21 +221,23 @@ export class LogStore {
         true,
       ),
       bytesBelow: prepare(
-        `SELECT total(bytes) FROM batches WHERE id >= ${lo} AND id < ${lo} + ?2 AND last_offset < ?2`,
+        `SELECT total(bytes) FROM batches WHERE id >= ${lo} AND id < ${lo} + ${offset(2)} AND last_offset < ?2`,
         true,
       ),
-      deleteBelow: prepare(`DELETE FROM batches WHERE id >= ${lo} AND id < ${lo} + ?2 AND last_offset < ?2`),
+      deleteBelow: prepare(
+        `DELETE FROM batches WHERE id >= ${lo} AND id < ${lo} + ${offset(2)} AND last_offset < ?2`,
+      ),
       trimTimeIndex: prepare(`DELETE FROM time_index WHERE partition_id = ?1 AND offset <
         (SELECT max(offset) FROM time_index WHERE partition_id = ?1 AND offset <= ?2)`),
       setLogStart: prepare(`UPDATE partitions SET log_start_offset = ?2, bytes = ?3 WHERE id = ?1`),
       batchChunk: prepare(
-        `SELECT id & ${OFFSET_MASK}, payload FROM batches WHERE id >= ${lo} + ?2 AND id < ${lo} + ?3
+        `SELECT id & ${OFFSET_MASK}, payload FROM batches WHERE id >= ${lo} + ${offset(2)} AND id < ${lo} + ${offset(3)}
          ORDER BY id LIMIT ?4`,
         true,
       ),
       rewriteBatch: prepare(`UPDATE batches SET last_offset = ?3, count = ?4, max_timestamp = ?5, bytes = ?6,
-        payload = ?7 WHERE id = ${lo} + ?2`),
-      deleteBatch: prepare(`DELETE FROM batches WHERE id = ${lo} + ?2`),
+        payload = ?7 WHERE id = ${lo} + ${offset(2)}`),
+      deleteBatch: prepare(`DELETE FROM batches WHERE id = ${lo} + ${offset(2)}`),
       partitionBytes: prepare(`SELECT total(bytes) FROM batches WHERE id >= ${lo} AND id < ${hi}`, true),
       setBytes: prepare(`UPDATE partitions SET bytes = ?2 WHERE id = ?1`),
       deletePartitionBatches: prepare(`DELETE FROM batches WHERE id >= ${lo} AND id < ${hi}`),

@@ -23,6 +23,7 @@ export {
 } from './model.js';
 export { TrainingPool, type TrainingPoolOptions } from './pool/training-pool.js';
 export { forecastAccuracy } from './selection/champion.js';
+export { refitModel, type RefitOptions } from './selection/refit.js';
 export {
   INLINE_MAX_CANDIDATE_MS,
   INLINE_MAX_CELLS,

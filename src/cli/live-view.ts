@@ -149,12 +149,12 @@ export class LiveView {
     this.#lastRetrain = { ...outcome, trigger: event.trigger, at: Date.now() };
     const champion = outcome.champion;
     if (outcome.promoted) {
-      this.#champions++;
+      this.#champions++; // versions: a refreshed champion is a new version too
       this.#champion = {
         version: champion.version,
         algorithm: champion.json.algorithm,
         accuracy: champion.forecastAccuracy,
-        rmse: outcome.challenger.metrics.rmse,
+        rmse: outcome.refreshed ? (outcome.replaced?.rmse ?? NaN) : outcome.challenger.metrics.rmse,
         trigger: event.trigger,
       };
     }
@@ -163,11 +163,14 @@ export class LiveView {
       : '';
     this.log(
       `retrain ${event.state.retrains} (${event.trigger}): ` +
-        (outcome.promoted
-          ? `champion v${champion.version} ${champion.json.algorithm} accuracy ${fmt(champion.forecastAccuracy)} ` +
-            `rmse ${fmt(outcome.challenger.metrics.rmse)}`
-          : `kept champion v${champion.version} ${champion.json.algorithm} over ${outcome.challenger.algorithm} ` +
-            `rmse ${fmt(outcome.challenger.metrics.rmse)}`) +
+        (outcome.refreshed
+          ? `champion v${champion.version} ${champion.json.algorithm}: its configuration beat ${outcome.challenger.algorithm} ` +
+            `rmse ${fmt(outcome.challenger.metrics.rmse)} and was refit on this window`
+          : outcome.promoted
+            ? `champion v${champion.version} ${champion.json.algorithm} accuracy ${fmt(champion.forecastAccuracy)} ` +
+              `rmse ${fmt(outcome.challenger.metrics.rmse)}`
+            : `kept champion v${champion.version} ${champion.json.algorithm} over ${outcome.challenger.algorithm} ` +
+              `rmse ${fmt(outcome.challenger.metrics.rmse)}`) +
         ` (${outcome.candidates} candidates, ${Math.round(outcome.elapsedMs)} ms${replaced}); ` +
         `window ${outcome.rows} rows ${lineageText(outcome.lineage)}`,
     );
@@ -267,7 +270,7 @@ export class LiveView {
       `champion    ${c ? `v${c.version} ${c.algorithm}  accuracy ${fmt(c.accuracy)}  rmse ${fmt(c.rmse)}  (${c.trigger})` : '–'}`,
       `challenger  ${
         r
-          ? `${r.challenger.algorithm} rmse ${fmt(r.challenger.metrics.rmse)} → ${r.promoted ? 'promoted' : 'kept the champion'}` +
+          ? `${r.challenger.algorithm} rmse ${fmt(r.challenger.metrics.rmse)} → ${r.refreshed ? 'champion kept and refit' : r.promoted ? 'promoted' : 'kept the champion'}` +
             (r.replaced ? `; v${r.replaced.version} rmse ${fmt(r.replaced.rmse)}` : '')
           : '–'
       }`,

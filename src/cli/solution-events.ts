@@ -38,9 +38,11 @@ export function logSolutionEvents(
         return;
       }
       const c = outcome.challenger;
-      const verdict = outcome.promoted
-        ? `champion v${outcome.champion.version} ${c.algorithm} (accuracy ${(c.forecastAccuracy * 100).toFixed(1)}%)`
-        : `kept v${outcome.champion.version} ${outcome.champion.json.algorithm} (challenger ${c.algorithm} was not better)`;
+      const verdict = outcome.refreshed
+        ? `champion v${outcome.champion.version} ${outcome.champion.json.algorithm}: the champion's configuration beat challenger ${c.algorithm} and was refit on this window`
+        : outcome.promoted
+          ? `champion v${outcome.champion.version} ${c.algorithm} (accuracy ${(c.forecastAccuracy * 100).toFixed(1)}%)`
+          : `kept v${outcome.champion.version} ${outcome.champion.json.algorithm} (challenger ${c.algorithm} was not better)`;
       line(
         'retrain',
         {
@@ -49,6 +51,7 @@ export function logSolutionEvents(
           trigger,
           retrain: state.retrains,
           promoted: outcome.promoted,
+          refreshed: outcome.refreshed,
           version: outcome.champion.version,
           algorithm: outcome.champion.json.algorithm,
           rows: outcome.rows,

@@ -56,6 +56,11 @@ export interface ModelVersion {
   promotedAt: number;
   /** Why it was trained: the schedule or a drift alarm. */
   trigger: 'records' | 'seconds' | 'drift' | 'start';
+  /**
+   * True when no challenger beat the champion and its configuration was fitted again on this
+   * window (same algorithm and hyperparameters, parameters from the latest rows).
+   */
+  refreshed?: boolean;
   /** The champion it replaced and that champion's RMSE on the same newest rows. */
   replaced?: { version: number; rmse: number };
   model: ModelJSON;

@@ -5,8 +5,12 @@
 // feeds a drift detector that asks for an early retrain. The runner (runner.ts) adds topics,
 // offsets and transactions around it; the accuracy benchmark drives it directly.
 import {
+  classificationMetrics,
+  forecastAccuracy,
   logLoss,
   Model,
+  refitModel,
+  regressionMetrics,
   rmse,
   selectModel,
   type ModelJSON,
@@ -36,6 +40,13 @@ export interface LearnerOptions {
    * all: bench:solutions, 50 solutions with ols/ridge/knn/gbdt, event-loop delay p99 380 → 24 ms.
    */
   offloadTraining?: boolean;
+  /**
+   * When the champion's configuration beats the challenger, fit it again on the current window
+   * (default true): a new version with the same algorithm and hyperparameters and parameters from
+   * the latest rows, so every retrain publishes a model that learnt from them (freshness), and the
+   * champion follows a slowly moving relation without waiting to be beaten.
+   */
+  refreshChampion?: boolean;
 }
 
 /** Where a row came from: offsets keyed `topic/partition` (the lineage of windows built from it). */
@@ -56,7 +67,10 @@ export type RetrainOutcome =
       /** Offsets per `topic/partition` the window covers: [first, last]. */
       lineage: Record<string, [number, number]>;
       challenger: { algorithm: string; metrics: Record<string, number>; forecastAccuracy: number };
+      /** A new champion version was made: the challenger won, or the champion was refreshed. */
       promoted: boolean;
+      /** The champion's configuration won and was fitted again on this window. */
+      refreshed: boolean;
       champion: Champion;
       /**
        * The champion before this retrain and its score on the newest rows (RMSE; log-loss for
@@ -304,7 +318,51 @@ export class WindowLearner {
         promoted = challengerScore < championScore || !Number.isFinite(championScore);
       }
     }
-    if (promoted) {
+    let refreshed = false;
+    if (!promoted && replaced !== undefined && current !== undefined && (options.refreshChampion ?? true)) {
+      // The champion's configuration, scored on the newest rows it had not seen: those metrics go
+      // with its refit (they are out-of-sample; its holdout score from its selection is older).
+      const holdoutRows = Math.min(
+        window.rows - Math.floor(window.rows * 0.8),
+        Math.max(0, observedAtCut - this.#championCut),
+      );
+      const holdoutStart = window.rows - holdoutRows;
+      const holdoutX = window.x.subarray(holdoutStart * this.#features);
+      const actual = window.y.subarray(holdoutStart);
+      const metrics: Record<string, number> = classification
+        ? { ...classificationMetrics(actual, current.model.predictProba(holdoutX, holdoutRows)) }
+        : { ...regressionMetrics(actual, current.model.predict(holdoutX, holdoutRows)) };
+      try {
+        const json = await refitModel(
+          {
+            rows: window.rows,
+            features: this.#features,
+            x: window.x,
+            y: window.y,
+            featureNames: options.featureNames,
+            targetName: options.targetName,
+          },
+          current.json,
+          {
+            pool: options.offloadTraining ? options.pool : undefined,
+            metrics,
+            lineage: { offsets: lineage },
+          },
+        );
+        this.#champion = {
+          model: Model.fromJSON(json),
+          json,
+          version: current.version + 1,
+          forecastAccuracy: forecastAccuracy(options.task, metrics),
+        };
+        this.#championCut = observedAtCut;
+        refreshed = true;
+        promoted = true;
+      } catch {
+        // the old parameters keep predicting; the next retrain tries again
+      }
+    }
+    if (promoted && !refreshed) {
       this.#champion = {
         model: Model.fromJSON(selection.champion),
         json: selection.champion,
@@ -327,6 +385,7 @@ export class WindowLearner {
         forecastAccuracy: selection.forecastAccuracy,
       },
       promoted,
+      refreshed,
       champion: this.#champion!,
       replaced,
       candidates: selection.leaderboard.length,

@@ -643,10 +643,12 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
         retrain: state.retrains,
         algorithm: champion.json.algorithm,
         forecastAccuracy: champion.forecastAccuracy,
-        metrics: outcome.challenger.metrics,
+        // a refreshed champion carries its configuration's score on the newest rows it had not seen
+        metrics: champion.json.metrics,
         lineage: { offsets: outcome.lineage, rows: outcome.rows },
         promotedAt: now,
         trigger,
+        ...(outcome.refreshed ? { refreshed: true } : {}),
         ...(outcome.replaced !== undefined ? { replaced: outcome.replaced } : {}),
         model: champion.json,
       };

@@ -171,19 +171,20 @@ function recordingPool(): {
 const cancelled = (flag?: SharedArrayBuffer) => flag !== undefined && new Int32Array(flag)[0] === 1;
 
 test('a leader refitted speculatively and then overtaken is cancelled; the champion is the inline one', async () => {
-  // Three candidates, two threads: the two GBDTs start, OLS waits for a thread, so a GBDT is the
-  // first leader and its refit is posted at once; OLS then wins (a linear target) and the GBDT
-  // refit must be cancelled, OLS refitted.
+  // Three candidates, two threads: the two GBDTs start, the degree-2 ridge waits for a thread, so
+  // a GBDT is the first leader and its refit is posted at once; the ridge then wins (a linear
+  // target) and the GBDT refit must be cancelled, the ridge refitted. (Not OLS: a fit that cheap
+  // is scored on the calling thread before the GBDTs finish, so a GBDT would never lead.)
   const data = generate(3000, 4, linearTarget, 4);
   const options = {
     task: 'regression' as const,
     modelruns: 3,
     timeBudgetMs: 60_000,
-    algorithms: ['gbdt', 'ols'],
+    algorithms: ['gbdt', 'poly2_ridge'],
     seed: 2,
   };
   const inline = await selectModel(data, options);
-  assert.equal(inline.champion.algorithm, 'ols');
+  assert.equal(inline.champion.algorithm, 'poly2_ridge');
   const { pool: recorded, refits } = recordingPool();
   try {
     const pooled = await selectModel(data, { ...options, pool: recorded, speculativeRefitMinMs: 0 });
@@ -195,7 +196,7 @@ test('a leader refitted speculatively and then overtaken is cancelled; the champ
     for (const r of refits) {
       assert.equal(
         cancelled(r.flag),
-        r.algorithm !== 'ols',
+        r.algorithm !== 'poly2_ridge',
         `${r.algorithm} refit cancelled: ${cancelled(r.flag)}`,
       );
     }
@@ -226,6 +227,89 @@ test('a speculative refit of the leader that stays champion is the champion, fit
     // The first refit was posted when the first GBDT was scored, before the search ended: the
     // ridge candidates, queued behind the two GBDTs, had not been scored yet.
     assert.ok(refits[0].at - started < pooled.searchMs, `${refits[0].at - started} ≥ ${pooled.searchMs}`);
+  } finally {
+    await recorded.close();
+  }
+});
+
+test('on a small window, cheap candidates are scored on the calling thread, a cheap champion refitted there', async () => {
+  const data = generate(2000, 4, linearTarget, 7);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 5,
+    timeBudgetMs: 60_000,
+    algorithms: ['ols', 'ridge', 'gbdt'],
+    seed: 2,
+  };
+  const inline = await selectModel(data, options);
+  const recorded = new TrainingPool({ maxThreads: 2 });
+  const posted: string[] = [];
+  const run = recorded.run.bind(recorded) as (task: TrainingTask) => Promise<unknown>;
+  recorded.run = ((task: TrainingTask) => {
+    posted.push(`${task.kind} ${task.algorithm}`);
+    return run(task);
+  }) as typeof recorded.run;
+  try {
+    const pooled = await selectModel(data, { ...options, pool: recorded });
+    assert.deepEqual(
+      pooled.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+      inline.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+    );
+    assert.ok(['ols', 'ridge'].includes(pooled.champion.algorithm), pooled.champion.algorithm);
+    assert.deepEqual(pooled.champion.parameters, inline.champion.parameters);
+    // OLS and ridge on 1,600 × 4 take microseconds: only the GBDTs go to the workers.
+    assert.deepEqual(posted.sort(), ['evaluate gbdt', 'evaluate gbdt']);
+  } finally {
+    await recorded.close();
+  }
+});
+
+test('a settled leader is refitted before the cheap candidates still queued, not after them', async () => {
+  // Two GBDTs take both threads; the two k-NN candidates follow (each held back here until both
+  // GBDTs are scored, and 100 ms more, as a slow machine would). Once both GBDTs are scored, only k-NN candidates, cheap next to the
+  // leader, are unscored: the leader's refit is posted at once, before the second k-NN.
+  const data = generate(3000, 4, sineTarget, 8);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 4,
+    timeBudgetMs: 60_000,
+    algorithms: ['gbdt', 'knn'],
+    seed: 2,
+  };
+  const inline = await selectModel(data, options);
+  assert.equal(inline.champion.algorithm, 'gbdt');
+  const recorded = new TrainingPool({ maxThreads: 2 });
+  const posted: Array<{ what: string; at: number; flag?: SharedArrayBuffer }> = [];
+  const gbdtScores: Array<Promise<unknown>> = [];
+  const run = recorded.run.bind(recorded) as (task: TrainingTask) => Promise<unknown>;
+  recorded.run = (async (task: TrainingTask) => {
+    posted.push({
+      what: `${task.kind} ${task.algorithm}`,
+      at: performance.now(),
+      flag: task.kind === 'fit' ? task.cancel : undefined,
+    });
+    if (task.algorithm === 'knn') {
+      await Promise.all(gbdtScores);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const result = run(task);
+    if (task.kind === 'evaluate' && task.algorithm === 'gbdt') gbdtScores.push(result);
+    return result;
+  }) as typeof recorded.run;
+  try {
+    const started = performance.now();
+    const pooled = await selectModel(data, { ...options, pool: recorded });
+    assert.deepEqual(pooled.champion.hyperparameters, inline.champion.hyperparameters);
+    assert.deepEqual(pooled.champion.parameters, inline.champion.parameters);
+    const order = posted.map((p) => p.what);
+    assert.deepEqual(
+      order,
+      ['evaluate gbdt', 'evaluate gbdt', 'evaluate knn', 'fit gbdt', 'evaluate knn'],
+      JSON.stringify(order),
+    );
+    const refit = posted[3];
+    assert.equal(cancelled(refit.flag), false);
+    assert.ok(refit.at - started < pooled.searchMs, `${refit.at - started} ≥ ${pooled.searchMs}`);
   } finally {
     await recorded.close();
   }

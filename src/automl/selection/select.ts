@@ -41,13 +41,16 @@ export interface SelectOptions {
   /**
    * With a pool, a selection still runs inline when the window has at most this many cells
    * (rows × features) and no candidate is expected to take more than INLINE_MAX_CANDIDATE_MS:
-   * there, posting tasks costs more than the fits. Default INLINE_MAX_CELLS; 0 = always the pool.
+   * there, posting tasks costs more than the fits. On such a window the candidates estimated under
+   * INLINE_CANDIDATE_NS are scored on the calling thread even when the rest go to the pool.
+   * Default INLINE_MAX_CELLS; 0 = always the pool.
    */
   inlineMaxCells?: number;
   /**
    * With a pool: a leader whose holdout fit took at least this many ms is refitted on the whole
    * window at once, speculatively, while candidates are still queued (see evaluateOnPool). Default
-   * SPECULATIVE_REFIT_MIN_MS (Infinity: only a thread left idle at the end refits early).
+   * SPECULATIVE_REFIT_MIN_MS (Infinity: only a settled leader, or a thread left idle at the end,
+   * refits early).
    */
   speculativeRefitMinMs?: number;
   /** Passed into the champion's model JSON (e.g. the topic offsets of the window). */
@@ -148,9 +151,11 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   const plan = planCandidates(algorithms, space, modelruns, seed);
   const window = shareWindow(data);
   const costsMs = plan.map((c) => estimatedCostNs(c, holdout.trainEnd, data.features) / 1e6);
+  // A micro-model window: its cheapest fits (linear models) cost less than a round trip to a worker.
+  const smallWindow = data.rows * data.features <= (options.inlineMaxCells ?? INLINE_MAX_CELLS);
   const usePool =
     options.pool !== undefined &&
-    (data.rows * data.features > (options.inlineMaxCells ?? INLINE_MAX_CELLS) ||
+    (!smallWindow ||
       Math.max(...costsMs) > INLINE_MAX_CANDIDATE_MS ||
       costsMs.reduce((a, b) => a + b, 0) > INLINE_MAX_PLAN_MS);
 
@@ -181,6 +186,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
       options.timeBudgetMs,
       started,
       options.speculativeRefitMinMs ?? SPECULATIVE_REFIT_MIN_MS,
+      smallWindow,
       (index, outcome) => fitTaskFor({ ...plan[index], metrics: outcome.metrics }),
     );
     outcomes = pooled.outcomes;
@@ -237,9 +243,12 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   for (const entry of leaderboard.filter((e) => e.error === undefined).slice(0, 3)) {
     const early = earlyRefits.get(entry.index);
     const fitTask = fitTaskFor(entry);
+    // A cheap champion (a linear model) is refitted here: posting it would cost more than the fit.
+    const cheap =
+      smallWindow && estimatedCostNs(plan[entry.index], data.rows, data.features) < INLINE_CANDIDATE_NS;
     fitted = early
       ? await early
-      : usePool
+      : usePool && !cheap
         ? await (options.pool as TrainingPool).run(fitTask)
         : runTask(fitTask);
     winner = entry;
@@ -298,6 +307,31 @@ interface EarlyRefit {
 export const SPECULATIVE_REFIT_MIN_MS = Infinity;
 
 /**
+ * With a pool, on a window of at most `inlineMaxCells`, candidates estimated below this (linear
+ * models on micro-model windows: ~0.1 ms) are evaluated on the calling thread while the workers
+ * fit the long ones: a round trip to a worker (~0.1–0.3 ms, more under load) costs more than such
+ * a fit. On larger windows they are the first tasks posted. Either way they are scored first, and
+ * their scores decide whether the long candidates' refit can start early (see settled below).
+ */
+export const INLINE_CANDIDATE_NS = 500_000;
+/**
+ * A candidate estimated above this is posted only when a thread is free: a task queued ahead in
+ * piscina could not be overtaken by the leader's refit. Cheaper ones are queued one ahead so a
+ * thread does not wait for the calling thread between two short fits.
+ */
+export const QUEUE_AHEAD_MAX_NS = 2_000_000;
+/**
+ * The leader is "settled" once every candidate still unscored is cheap next to it (each estimated
+ * below this share of the leader's cost) and none is a tree ensemble or a GP, the families that
+ * overtake on nonlinear windows. Its refit then starts on the next free thread while the cheap
+ * rest (k-NN, logistic, CART) share the other, instead of after them, one thread idle.
+ */
+export const SETTLED_COST_SHARE = 0.25;
+const OVERTAKING_FAMILIES = new Set(['gbdt', 'random_forest', 'gp']);
+/** A leader whose holdout fit took less than this is refitted after the search as before. */
+export const SETTLED_MIN_FIT_MS = 2;
+
+/**
  * One candidate at a time, yielding to the event loop between candidates, so the calling thread is
  * blocked for one fit at most (a few ms on micro-model windows).
  */
@@ -329,17 +363,19 @@ async function evaluateInline(
 }
 
 /**
- * Longest candidates first (so the pool does not end waiting on one long fit), with at most
- * `threads + 1` tasks in flight, a refit included: queued tasks could not be withdrawn once the
- * budget runs out.
+ * The cheapest candidates first (inline on a small window), then the longest (so the pool does
+ * not end waiting on one long fit), with at most `threads + 1` tasks in flight, a refit included,
+ * and only `threads` when the next is long: queued tasks could not be withdrawn once the budget
+ * runs out, nor overtaken by a refit.
  *
  * The champion's refit on the whole window would otherwise be a serial step after the last
  * candidate, with every other thread idle. So the current leader is refitted early when a thread
- * is idle once every candidate is launched, or (opt-in, `speculativeRefitMinMs`) as soon as a
- * leader whose holdout fit took that long is known, the candidates then sharing the other
- * threads. When a later candidate overtakes the leader, its refit is cancelled (cancellation.ts: a
- * tree learner stops within one tree, freeing its thread and core) and the new leader's starts
- * when a thread is free, rather than after the search.
+ * is idle once every candidate is launched, when it is settled (only candidates cheap next to it
+ * are left, none of a family that overtakes: see SETTLED_COST_SHARE), or (opt-in,
+ * `speculativeRefitMinMs`) as soon as a leader whose holdout fit took that long is known, the
+ * candidates then sharing the other threads. When a later candidate overtakes the leader, its
+ * refit is cancelled (cancellation.ts: a tree learner stops within one tree, freeing its thread
+ * and core) and the new leader's starts when a thread is free, rather than after the search.
  */
 async function evaluateOnPool(
   pool: TrainingPool,
@@ -350,19 +386,37 @@ async function evaluateOnPool(
   budgetMs: number,
   started: number,
   speculateFromMs: number,
+  inlineCheap: boolean,
   refitTask: (index: number, outcome: EvaluateResult) => FitTask,
 ): Promise<{ outcomes: Outcomes; refits: EarlyRefits }> {
   const trainRows = splits[splits.length - 1].trainEnd;
+  const cost = plan.map((c) => estimatedCostNs(c, trainRows, window.features));
+  const isCheap = (c: Candidate) => cost[c.index] < INLINE_CANDIDATE_NS;
+  const cheap = inlineCheap ? plan.filter(isCheap) : [];
+  // The cheap candidates posted first (when not run inline), then the longest first.
   const queue = plan
-    .map((c) => ({ c, cost: estimatedCostNs(c, trainRows, window.features) }))
-    .sort((a, b) => b.cost - a.cost || a.c.index - b.c.index)
-    .map((e) => e.c);
+    .filter((c) => !(inlineCheap && isCheap(c)))
+    .sort(
+      (a, b) =>
+        +isCheap(b) - +isCheap(a) || (isCheap(a) ? 0 : cost[b.index] - cost[a.index]) || a.index - b.index,
+    );
+  let nextCheap = 0;
+  // Candidates not scored yet (queued, running or cheap ones still to run inline).
+  const unscored = new Set(plan.map((c) => c.index));
   const outcomes: Outcomes = new Map();
   const refits: EarlyRefits = new Map();
   const inFlight = new Set<Promise<void>>();
   let successes = 0;
   let next = 0;
   const limit = pool.threads + 1;
+  const limitFor = (c: Candidate) => (cost[c.index] < QUEUE_AHEAD_MAX_NS ? limit : pool.threads);
+  const settled = (leader: number): boolean => {
+    for (const i of unscored) {
+      if (OVERTAKING_FAMILIES.has(plan[i].algorithm) || cost[i] >= SETTLED_COST_SHARE * cost[leader])
+        return false;
+    }
+    return true;
+  };
   // The early refit holding a thread (one at a time); a cancelled one holds it until it stops.
   const early: { refit: EarlyRefit | null } = { refit: null };
   const tasks = () => inFlight.size + (early.refit === null ? 0 : 1);
@@ -391,8 +445,12 @@ async function evaluateOnPool(
     if (running !== null || refits.has(leader)) return;
     const outcome = outcomes.get(leader);
     if (outcome === undefined || !outcome.ok) return;
+    // A cheap leader is refitted after the search (on the calling thread on a small window).
+    if (cost[leader] < INLINE_CANDIDATE_NS) return;
     const idle = next >= queue.length && tasks() < pool.threads;
-    const speculative = outcome.fitMs >= speculateFromMs && tasks() < limit;
+    const speculative =
+      (outcome.fitMs >= speculateFromMs || (outcome.fitMs >= SETTLED_MIN_FIT_MS && settled(leader))) &&
+      tasks() < limit;
     if (!idle && !speculative) return;
     const flag = cancellationFlag();
     const run = pool
@@ -412,10 +470,16 @@ async function evaluateOnPool(
     };
     early.refit = current;
   };
-  while (next < queue.length || inFlight.size > 0) {
+  const record = (index: number, outcome: TaskOutcome<EvaluateResult>) => {
+    outcomes.set(index, outcome);
+    unscored.delete(index);
+    if (outcome.ok) successes++;
+  };
+  while (next < queue.length || inFlight.size > 0 || nextCheap < cheap.length) {
     maybeRefitLeader();
     const overBudget = performance.now() - started >= budgetMs;
-    while (next < queue.length && tasks() < limit && !(overBudget && (successes > 0 || inFlight.size > 0))) {
+    const stop = () => overBudget && (successes > 0 || inFlight.size > 0);
+    while (next < queue.length && tasks() < limitFor(queue[next]) && !stop()) {
       const c = queue[next++];
       const running: Promise<void> = pool
         .run({
@@ -427,17 +491,32 @@ async function evaluateOnPool(
           splits,
         })
         .then(
-          (outcome) => {
-            outcomes.set(c.index, outcome);
-            if (outcome.ok) successes++;
-          },
+          (outcome) => record(c.index, outcome),
           (error: unknown) => {
-            outcomes.set(c.index, { ok: false, error: { name: 'WorkerError', message: String(error) } });
+            record(c.index, { ok: false, error: { name: 'WorkerError', message: String(error) } });
           },
         )
         .finally(() => inFlight.delete(running));
       inFlight.add(running);
     }
+    // The cheap candidates, one per turn, on this thread while the workers fit the long ones.
+    if (nextCheap < cheap.length && !stop()) {
+      const c = cheap[nextCheap++];
+      record(
+        c.index,
+        runTask({
+          kind: 'evaluate',
+          ...window,
+          task,
+          algorithm: c.algorithm,
+          hyperparameters: c.hyperparameters,
+          splits,
+        }),
+      );
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
+    }
+    nextCheap = cheap.length;
     if (inFlight.size === 0) break;
     maybeRefitLeader();
     const refitDone = early.refit?.done;

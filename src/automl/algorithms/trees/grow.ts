@@ -81,6 +81,14 @@ export class TreeGrower {
   private keys = new Uint32Array(0);
   private keySpare = new Uint32Array(0);
   private readonly radixCounts = new Int32Array(16);
+  /**
+   * Per bin, how many rows of `countedSample` it holds. A boosting round without subsampling grows
+   * its tree on the same rows as the round before: the root's counts are then known, and its
+   * histogram adds only gradients (and hessians), not a third sum per row and feature.
+   */
+  private rootCounts: Float64Array | null = null;
+  private countedSample = new Uint32Array(0);
+  private countedLength = -1;
   /** Nodes of at most this many rows are split by sorting, not by histogram (see constructor). */
   private readonly smallNode: number;
   private readonly best = { gain: 0, feature: -1, bin: 0, next: 0, leftG: 0, leftH: 0, leftCount: 0 };
@@ -144,7 +152,23 @@ export class TreeGrower {
     this.treeStart = [];
     this.treeEnd = [];
     builder.startTree();
-    const root = this.evaluate(builder, 0, m, 0, gradient, hessian, null, this.sums(0, m, gradient, hessian));
+    // The root's histogram is built here, where the sample is known (see rootCounts); evaluateChild
+    // would build the same one (same condition) otherwise.
+    let rootHist: Float64Array | null = null;
+    if (m > this.smallNode && this.options.maxDepth > 0 && m >= 2 * this.options.minSamplesLeaf) {
+      rootHist = this.acquire() ?? new Float64Array(this.histogramLength);
+      this.buildRootHistogram(rootHist, sample, gradient, hessian);
+    }
+    const root = this.evaluate(
+      builder,
+      0,
+      m,
+      0,
+      gradient,
+      hessian,
+      rootHist,
+      this.sums(0, m, gradient, hessian),
+    );
     const frontier = new LeafHeap();
     if (root) frontier.push(root);
     let leaves = 1;
@@ -471,6 +495,93 @@ export class TreeGrower {
         const end3 = (binOffset[f] + binCount[f]) * 3;
         for (let k = binOffset[f] * 3; k < end3; k += 3) hist[k + 1] = hist[k + 2];
       }
+    }
+  }
+
+  /**
+   * The root's histogram (idx holds `sample`). When the sample is the one counted last time, the
+   * counts are copied instead of added row by row; the gradient (and hessian) sums are added in the
+   * same row order as buildHistogram, so the histogram is bit-identical to its.
+   */
+  private buildRootHistogram(
+    hist: Float64Array,
+    sample: Uint32Array,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+  ): void {
+    const n = sample.length;
+    const counts = this.rootCounts;
+    let same = counts !== null && this.countedLength === n;
+    const counted = this.countedSample;
+    for (let i = 0; same && i < n; i++) same = counted[i] === sample[i];
+    if (!same || counts === null) {
+      this.buildHistogram(hist, 0, n, gradient, hessian);
+      const bins = this.histogramLength / 3;
+      if (this.rootCounts === null) this.rootCounts = new Float64Array(bins);
+      if (this.countedSample.length < n) this.countedSample = new Uint32Array(this.idx.length);
+      this.countedSample.set(sample);
+      this.countedLength = n;
+      for (let b = 0; b < bins; b++) this.rootCounts[b] = hist[b * 3 + 2];
+      return;
+    }
+    hist.fill(0);
+    const { idx, codes, rows, binOffset, active } = this;
+    this.gather(0, n, gradient, hessian);
+    const og = this.orderedG;
+    const oh = this.orderedH;
+    let a = 0;
+    for (; a + 3 < active.length; a += 4) {
+      const base0 = active[a] * rows;
+      const base1 = active[a + 1] * rows;
+      const base2 = active[a + 2] * rows;
+      const base3 = active[a + 3] * rows;
+      const offset0 = binOffset[active[a]] * 3;
+      const offset1 = binOffset[active[a + 1]] * 3;
+      const offset2 = binOffset[active[a + 2]] * 3;
+      const offset3 = binOffset[active[a + 3]] * 3;
+      if (hessian === null) {
+        for (let i = 0; i < n; i++) {
+          const r = idx[i];
+          const g = og[i];
+          hist[offset0 + codes[base0 + r] * 3] += g;
+          hist[offset1 + codes[base1 + r] * 3] += g;
+          hist[offset2 + codes[base2 + r] * 3] += g;
+          hist[offset3 + codes[base3 + r] * 3] += g;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const r = idx[i];
+          const g = og[i];
+          const h = oh[i];
+          const k0 = offset0 + codes[base0 + r] * 3;
+          const k1 = offset1 + codes[base1 + r] * 3;
+          const k2 = offset2 + codes[base2 + r] * 3;
+          const k3 = offset3 + codes[base3 + r] * 3;
+          hist[k0] += g;
+          hist[k0 + 1] += h;
+          hist[k1] += g;
+          hist[k1 + 1] += h;
+          hist[k2] += g;
+          hist[k2 + 1] += h;
+          hist[k3] += g;
+          hist[k3 + 1] += h;
+        }
+      }
+    }
+    for (; a < active.length; a++) {
+      const base = active[a] * rows;
+      const offset = binOffset[active[a]] * 3;
+      for (let i = 0; i < n; i++) {
+        const k = offset + codes[base + idx[i]] * 3;
+        hist[k] += og[i];
+        if (hessian !== null) hist[k + 1] += oh[i];
+      }
+    }
+    // Counts of every bin (zero for features that cannot split); h = 1 per row: Σh is the count.
+    const bins = this.histogramLength / 3;
+    for (let b = 0; b < bins; b++) {
+      hist[b * 3 + 2] = counts[b];
+      if (hessian === null) hist[b * 3 + 1] = counts[b];
     }
   }
 

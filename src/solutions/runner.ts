@@ -5,6 +5,8 @@
 // consumed, in ONE transaction. A crash therefore never publishes a prediction twice or loses one:
 // the next owner starts from the committed offsets and the committed registry state.
 import { EventEmitter } from 'node:events';
+// an abortable wait: stop() cuts it short (the rejection on abort is the expected way out)
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   assessRisk,
   computeStatistics,
@@ -209,7 +211,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
         // Whatever this runner held in memory may be ahead of what was committed: start again
         // from the committed offsets and registry state.
         this.#ready = false;
-        await sleep(backoff, this.#abort.signal);
+        await delay(backoff, undefined, { signal: this.#abort.signal }).catch(() => undefined);
         backoff = Math.min(backoff * 2, 5000);
       }
     }
@@ -386,10 +388,11 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   private async waitForRecords(): Promise<void> {
     const first = this.#positions.entries().next().value;
     const waitMs = this.idleWaitMs();
-    // A Kafka broker answers the requests of one connection in order, so a long poll would hold up
-    // the fetches of every other solution sharing the backbone: on Kafka, idle runners sleep instead.
+    // On Kafka the long polls of one backbone share a connection and queue one behind another
+    // (kafka-backbone.ts): a runner's wait would hold up every other idle runner's. There, idle
+    // runners sleep and then fetch without waiting.
     if (first === undefined || this.#ctx.backbone.kind !== 'embedded') {
-      await sleep(waitMs, this.#abort.signal);
+      await delay(waitMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
       return;
     }
     const [key, tp] = first;
@@ -781,17 +784,4 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     this.#statusDirty = true;
     this.emit('problem', problem);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -107,15 +107,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
     while (!this.#closed) {
       try {
         // The polled records only wake the worker: the catalog log holds the entries.
-        // On Kafka a long poll would hold up every runner's fetches behind it (a broker answers one
-        // connection's requests in order; measured: runner fetches took ~490 ms instead of 0.6):
-        // there the worker polls without waiting and sleeps between polls.
-        const embedded = this.#backbone.kind === 'embedded';
-        const records = await this.#consumer!.poll({
-          maxWaitMs: embedded ? pollMs : 0,
-          signal: this.#abort.signal,
-        });
-        if (!embedded && records.length === 0) await sleepFor(pollMs, this.#abort.signal);
+        const records = await this.#consumer!.poll({ maxWaitMs: pollMs, signal: this.#abort.signal });
         if (this.#closed) break;
         void records;
         await this.schedule();
@@ -220,17 +212,4 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
     for (const producer of this.#producers.values()) await producer.close().catch(() => undefined);
     this.#producers.clear();
   }
-}
-
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -7,17 +7,15 @@
 import {
   classificationMetrics,
   forecastAccuracy,
-  logLoss,
   Model,
   refitModel,
   regressionMetrics,
-  rmse,
   selectModel,
   type ModelJSON,
   type SelectionResult,
   type TrainingPool,
 } from '../automl/index.js';
-import type { Task } from '../automl/dataset.js';
+import type { Dataset, Task } from '../automl/dataset.js';
 import { PageHinkley } from './drift.js';
 
 export const MIN_WINDOW_ROWS = 30;
@@ -259,28 +257,26 @@ export class WindowLearner {
       };
     }
     const lineage = this.lineage(window.first, window.rows);
+    const data: Dataset = {
+      rows: window.rows,
+      features: this.#features,
+      x: window.x,
+      y: window.y,
+      featureNames: options.featureNames,
+      targetName: options.targetName,
+    };
     let selection: SelectionResult;
     try {
-      selection = await selectModel(
-        {
-          rows: window.rows,
-          features: this.#features,
-          x: window.x,
-          y: window.y,
-          featureNames: options.featureNames,
-          targetName: options.targetName,
-        },
-        {
-          task: options.task,
-          modelruns: options.automl.modelruns,
-          timeBudgetMs: options.automl.timeBudgetMs,
-          algorithms: options.automl.algorithms,
-          seed: options.automl.seed + this.#retrains,
-          pool: options.pool,
-          ...(options.offloadTraining ? { inlineMaxCells: 0 } : {}),
-          lineage: { offsets: lineage },
-        },
-      );
+      selection = await selectModel(data, {
+        task: options.task,
+        modelruns: options.automl.modelruns,
+        timeBudgetMs: options.automl.timeBudgetMs,
+        algorithms: options.automl.algorithms,
+        seed: options.automl.seed + this.#retrains,
+        pool: options.pool,
+        ...(options.offloadTraining ? { inlineMaxCells: 0 } : {}),
+        lineage: { offsets: lineage },
+      });
     } catch (error) {
       return { trained: false, reason: `training failed: ${(error as Error).message}`, rows: window.rows };
     }
@@ -300,6 +296,8 @@ export class WindowLearner {
     // no new row since the champion, there is nothing to judge it on, and it stays.
     const current = this.#champion;
     let replaced: { version: number; rmse: number } | undefined;
+    /** The champion's metrics on those newest rows (out-of-sample for it). */
+    let championMetrics: Record<string, number> | undefined;
     let promoted = true;
     if (current !== undefined) {
       const holdoutRows = Math.min(
@@ -311,44 +309,30 @@ export class WindowLearner {
         const holdoutStart = window.rows - holdoutRows;
         const holdoutX = window.x.subarray(holdoutStart * this.#features);
         const actual = window.y.subarray(holdoutStart);
-        const championScore = classification
-          ? logLoss(actual, current.model.predictProba(holdoutX, holdoutRows))
-          : rmse(actual, current.model.predict(holdoutX, holdoutRows));
+        championMetrics = classification
+          ? { ...classificationMetrics(actual, current.model.predictProba(holdoutX, holdoutRows)) }
+          : { ...regressionMetrics(actual, current.model.predict(holdoutX, holdoutRows)) };
+        const championScore = classification ? championMetrics.logLoss : championMetrics.rmse;
         replaced = { version: current.version, rmse: championScore };
         promoted = challengerScore < championScore || !Number.isFinite(championScore);
       }
     }
     let refreshed = false;
-    if (!promoted && replaced !== undefined && current !== undefined && (options.refreshChampion ?? true)) {
-      // The champion's configuration, scored on the newest rows it had not seen: those metrics go
-      // with its refit (they are out-of-sample; its holdout score from its selection is older).
-      const holdoutRows = Math.min(
-        window.rows - Math.floor(window.rows * 0.8),
-        Math.max(0, observedAtCut - this.#championCut),
-      );
-      const holdoutStart = window.rows - holdoutRows;
-      const holdoutX = window.x.subarray(holdoutStart * this.#features);
-      const actual = window.y.subarray(holdoutStart);
-      const metrics: Record<string, number> = classification
-        ? { ...classificationMetrics(actual, current.model.predictProba(holdoutX, holdoutRows)) }
-        : { ...regressionMetrics(actual, current.model.predict(holdoutX, holdoutRows)) };
+    if (
+      !promoted &&
+      championMetrics !== undefined &&
+      current !== undefined &&
+      (options.refreshChampion ?? true)
+    ) {
+      // The champion's configuration won: fitted again on this window, it carries its score on the
+      // newest rows it had not seen (out-of-sample; its holdout score from its selection is older).
+      const metrics = championMetrics;
       try {
-        const json = await refitModel(
-          {
-            rows: window.rows,
-            features: this.#features,
-            x: window.x,
-            y: window.y,
-            featureNames: options.featureNames,
-            targetName: options.targetName,
-          },
-          current.json,
-          {
-            pool: options.offloadTraining ? options.pool : undefined,
-            metrics,
-            lineage: { offsets: lineage },
-          },
-        );
+        const json = await refitModel(data, current.json, {
+          pool: options.offloadTraining ? options.pool : undefined,
+          metrics,
+          lineage: { offsets: lineage },
+        });
         this.#champion = {
           model: Model.fromJSON(json),
           json,

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EmbeddedBackbone } from '../../src/backbone/embedded/embedded-backbone.js';
-import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
+import type { ConsumedRecord } from '../../src/backbone/types.js';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
+import { readTopic } from '../helpers/backbones.js';
 
 const run = promisify(execFile);
 const bin = new URL('../../../bin/tml.js', import.meta.url).pathname;
@@ -21,20 +22,6 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !ke
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tml-demo-'));
 after(() => rm(dataDir, { recursive: true, force: true }));
-
-async function readAll(backbone: Backbone, topic: string): Promise<ConsumedRecord[]> {
-  const out: ConsumedRecord[] = [];
-  for (const { partition, latest } of await backbone.listOffsets(topic)) {
-    let offset = 0;
-    while (offset < latest) {
-      const { records } = await backbone.fetch({ topic, partition, offset, maxRecords: 1000 });
-      if (records.length === 0) break;
-      out.push(...records);
-      offset = records[records.length - 1].offset + 1;
-    }
-  }
-  return out;
-}
 
 const json = (r: ConsumedRecord): Record<string, unknown> =>
   JSON.parse(r.value!.toString()) as Record<string, unknown>;
@@ -104,7 +91,7 @@ test('tml demo retrains, predicts, detects the drift and promotes a new champion
     }
 
     // every prediction the view counted was published, once, each by a registered champion
-    const predictions = (await readAll(backbone, 'demo-predictions')).map(json);
+    const predictions = (await readTopic(backbone, 'demo-predictions')).map(json);
     assert.equal(predictions.length, predicted);
     const rows = predictions.map((p) => (p.offsets as Record<string, number>)['demo-load/0']);
     assert.equal(new Set(rows).size, rows.length, 'no row predicted twice');
@@ -113,13 +100,13 @@ test('tml demo retrains, predicts, detects the drift and promotes a new champion
       assert.equal(typeof p.prediction, 'number');
       assert.ok(versions.has(p.modelVersion as number), `prediction by v${String(p.modelVersion)}`);
     }
-    const params = (await readAll(backbone, 'demo-params')).map(json);
+    const params = (await readTopic(backbone, 'demo-params')).map(json);
     assert.deepEqual(
       params.map((p) => p.version),
       Array.from({ length: champions }, (_, i) => i + 1),
     );
-    assert.ok((await readAll(backbone, 'demo-drift')).length >= 1);
-    assert.equal((await readAll(backbone, 'demo-optimal')).length, champions);
+    assert.ok((await readTopic(backbone, 'demo-drift')).length >= 1);
+    assert.equal((await readTopic(backbone, 'demo-optimal')).length, champions);
   } finally {
     await backbone.close();
   }

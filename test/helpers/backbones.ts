@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, after } from 'node:test';
 import { EmbeddedBackbone, type EmbeddedOptions } from '../../src/backbone/embedded/embedded-backbone.js';
-import type { Backbone } from '../../src/backbone/types.js';
+import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
 import type { ConformanceOptions } from '../backbone/conformance.js';
 import { kafkaEnv } from './kafka.js';
 
@@ -69,4 +69,24 @@ export async function forEachBackbone(register: (env: BackboneEnv) => void): Pro
       register(env);
     });
   }
+}
+
+/** Every record of a topic as it stands now, partition by partition, in offset order. */
+export async function readTopic(backbone: Backbone, topic: string): Promise<ConsumedRecord[]> {
+  const out: ConsumedRecord[] = [];
+  for (const { partition, latest } of await backbone.listOffsets(topic)) {
+    for (let offset = 0; offset < latest;) {
+      const { records } = await backbone.fetch({
+        topic,
+        partition,
+        offset,
+        maxRecords: 5000,
+        maxBytes: 64 << 20,
+      });
+      if (records.length === 0) break;
+      out.push(...records);
+      offset = records[records.length - 1].offset + 1;
+    }
+  }
+  return out;
 }

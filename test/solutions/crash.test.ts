@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedBackbone } from '../../src/backbone/embedded/embedded-backbone.js';
-import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { CRASH_SPEC, CRASH_TOPIC, crashRow } from './fixtures/crash-solution.js';
+import { readTopic } from '../helpers/backbones.js';
 
 const KILLS = 8;
 const INITIAL_ROWS = 100;
@@ -40,24 +40,6 @@ function startChild(args: string[]) {
     }
   };
   return { child, exited, waitFor, stderr: () => err, stdout: () => out };
-}
-
-async function readAll(backbone: Backbone, topic: string): Promise<ConsumedRecord[]> {
-  const out: ConsumedRecord[] = [];
-  const [{ latest }] = await backbone.listOffsets(topic);
-  for (let offset = 0; offset < latest;) {
-    const { records } = await backbone.fetch({
-      topic,
-      partition: 0,
-      offset,
-      maxRecords: 5000,
-      maxBytes: 64 << 20,
-    });
-    if (records.length === 0) break;
-    out.push(...records);
-    offset = records[records.length - 1].offset + 1;
-  }
-  return out;
 }
 
 test(`solutions crash: ${KILLS} kill -9s of a worker; every row predicted exactly once`, async () => {
@@ -93,7 +75,7 @@ test(`solutions crash: ${KILLS} kill -9s of a worker; every row predicted exactl
     try {
       const [{ latest }] = await backbone.listOffsets(CRASH_TOPIC);
       assert.ok(latest > INITIAL_ROWS + KILLS * 20, `rows were appended between kills (${latest})`);
-      const predictions = (await readAll(backbone, `${CRASH_SPEC.name}-predictions`)).map(
+      const predictions = (await readTopic(backbone, `${CRASH_SPEC.name}-predictions`)).map(
         (r) => JSON.parse(r.value!.toString()) as { offsets: Record<string, number>; prediction: number },
       );
       const offsets = predictions.map((p) => p.offsets[`${CRASH_TOPIC}/0`]);
@@ -103,7 +85,7 @@ test(`solutions crash: ${KILLS} kill -9s of a worker; every row predicted exactl
         Array.from({ length: latest - INITIAL_ROWS }, (_, i) => INITIAL_ROWS + i),
         'each row after the first model has exactly one prediction',
       );
-      const versions = (await readAll(backbone, `${CRASH_SPEC.name}-params`)).map(
+      const versions = (await readTopic(backbone, `${CRASH_SPEC.name}-params`)).map(
         (r) => (JSON.parse(r.value!.toString()) as { version: number }).version,
       );
       assert.deepEqual(

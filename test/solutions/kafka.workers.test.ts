@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { solutionTopics } from '../../src/solutions/topics.js';
 import { kafkaBrokers, kafkaSkip, openKafka, uniqueName } from '../helpers/kafka.js';
 import { BIN, cleanEnv } from '../cli/tml.js';
+import { readTopic } from '../helpers/backbones.js';
 
 const SOLUTIONS = 6;
 const INITIAL_ROWS = 60;
@@ -19,19 +19,6 @@ function row(i: number, k: number): string {
   const a = ((i * 31 + k * 7) % 100) / 10;
   const b = ((i * 17 + k * 3) % 100) / 10;
   return JSON.stringify({ a, b, y: (k + 1) * a - 2 * b + Math.sin(i) * 0.05 });
-}
-
-async function readAll(backbone: Backbone, topic: string): Promise<ConsumedRecord[]> {
-  const out: ConsumedRecord[] = [];
-  for (const { partition, latest } of await backbone.listOffsets(topic)) {
-    for (let offset = 0; offset < latest;) {
-      const { records } = await backbone.fetch({ topic, partition, offset, maxRecords: 5000 });
-      if (records.length === 0) break;
-      out.push(...records);
-      offset = records[records.length - 1].offset + 1;
-    }
-  }
-  return out;
 }
 
 async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
@@ -142,7 +129,7 @@ test(
           const committed = (await kafka.committedOffsets(group))[0]?.offset ?? 0;
           return committed === latest ? true : undefined;
         }).catch((error: Error) => assert.fail(`${error.message}\n${logs()}`));
-        const predictions = (await readAll(kafka, `${names[k]}-predictions`)).map(
+        const predictions = (await readTopic(kafka, `${names[k]}-predictions`)).map(
           (r) =>
             (JSON.parse(r.value!.toString()) as { offsets: Record<string, number> }).offsets[
               `${inputs[k]}/0`
@@ -153,7 +140,7 @@ test(
           Array.from({ length: latest - INITIAL_ROWS }, (_, i) => INITIAL_ROWS + i),
           `${names[k]}: every row after the first model predicted exactly once`,
         );
-        const versions = (await readAll(kafka, `${names[k]}-params`)).map(
+        const versions = (await readTopic(kafka, `${names[k]}-params`)).map(
           (r) => (JSON.parse(r.value!.toString()) as { version: number }).version,
         );
         assert.deepEqual(

@@ -3,25 +3,11 @@
 // and state in the registry and everything published exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
+import type { ConsumedRecord } from '../../src/backbone/types.js';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { SolutionWorker } from '../../src/solutions/worker.js';
-import { embeddedEnv, eventually } from '../helpers/backbones.js';
+import { embeddedEnv, eventually, readTopic } from '../helpers/backbones.js';
 import { makeRows, produceKeyed, produceSplit } from './stream-fixture.js';
-
-async function readAll(backbone: Backbone, topic: string): Promise<ConsumedRecord[]> {
-  const out: ConsumedRecord[] = [];
-  for (const { partition, latest } of await backbone.listOffsets(topic)) {
-    let offset = 0;
-    while (offset < latest) {
-      const { records } = await backbone.fetch({ topic, partition, offset, maxRecords: 1000 });
-      if (records.length === 0) break;
-      out.push(...records);
-      offset = records[records.length - 1].offset + 1;
-    }
-  }
-  return out;
-}
 
 const json = (r: ConsumedRecord): Record<string, unknown> =>
   JSON.parse(r.value!.toString()) as Record<string, unknown>;
@@ -57,10 +43,10 @@ test('a solution trains on the latest window and predicts every new row exactly 
     const rows = makeRows(250, 2);
     await produceSplit(backbone, 's1-', rows);
     await eventually(async () => {
-      const predictions = await readAll(backbone, 'plant-predictions');
+      const predictions = await readTopic(backbone, 'plant-predictions');
       assert.equal(predictions.length, 250);
     }, 15_000);
-    const predictions = (await readAll(backbone, 'plant-predictions')).map(json);
+    const predictions = (await readTopic(backbone, 'plant-predictions')).map(json);
     // every new row predicted once, in order, close to the truth (a linear target)
     const offsets = predictions.map((p) => (p.offsets as Record<string, number>)['s1-a/0']);
     assert.deepEqual(
@@ -89,7 +75,7 @@ test('a solution trains on the latest window and predicts every new row exactly 
       assert.equal(lineage.rows, 150);
       assert.equal(lineage.offsets['s1-a/0'][1] - lineage.offsets['s1-a/0'][0], 149);
     }
-    const params = (await readAll(backbone, 'plant-params')).map(json);
+    const params = (await readTopic(backbone, 'plant-params')).map(json);
     assert.deepEqual(
       params.map((p) => p.version),
       registry.history.map((v) => v.version).reverse(),

@@ -55,9 +55,8 @@ async function readSpec(context: CommandContext, path: string): Promise<string> 
 }
 
 async function run(context: CommandContext, options: RunOptions, path: string): Promise<void> {
-  if (options.events !== 'text' && options.events !== 'json') {
-    throw new UsageError(`--events must be text or json, got ${String(options.events)}`);
-  }
+  const { eventsFormat, runWorkerUntilStopped } = await import('../run-worker.js');
+  eventsFormat(options.events);
   const { parseSolutionSpecText } = await import('../../solutions/spec.js');
   const { SolutionSpecError } = await import('../../solutions/errors.js');
   let spec;
@@ -68,53 +67,39 @@ async function run(context: CommandContext, options: RunOptions, path: string): 
     throw error;
   }
   const backbone = await context.openBackbone();
-  const { TrainingPool } = await import('../../automl/index.js');
-  const pool = new TrainingPool({ idleTimeout: 10_000 });
   try {
     const { openSolutionCatalog } = await import('../../solutions/catalog.js');
-    const { solutionTopics } = await import('../../solutions/topics.js');
-    const topics = solutionTopics(context.config().namespace);
-    const catalog = await openSolutionCatalog(backbone, { topics });
+    const { solutionTopics, workerGroup } = await import('../../solutions/topics.js');
+    const namespace = context.config().namespace;
+    const catalog = await openSolutionCatalog(backbone, { topics: solutionTopics(namespace) });
     const existing = (await catalog.list()).find((s) => s.name === spec.name);
-    if (existing !== undefined && !isDeepStrictEqual(existing.spec, spec)) {
-      if (!options.replace) {
-        throw new UsageError(
-          `a solution named ${spec.name} exists with another spec: use --replace to start it afresh, or change its name`,
-        );
-      }
-      await catalog.delete(spec.name);
-      context.note(`tml: ${spec.name}: the old solution and its registry were deleted (--replace)`);
-    }
-    if (existing === undefined || !isDeepStrictEqual(existing.spec, spec)) {
-      await catalog.create(spec);
-      context.note(`tml: ${spec.name}: created`);
-    } else {
+    if (existing !== undefined && isDeepStrictEqual(existing.spec, spec)) {
       if (existing.state === 'paused') await catalog.resume(spec.name);
       context.note(`tml: ${spec.name}: continuing (retrains so far: ${existing.status?.retrains ?? 0})`);
+    } else {
+      if (existing !== undefined) {
+        if (!options.replace) {
+          throw new UsageError(
+            `a solution named ${spec.name} exists with another spec: use --replace to start it afresh, or change its name`,
+          );
+        }
+        await catalog.delete(spec.name);
+        context.note(`tml: ${spec.name}: the old solution and its registry were deleted (--replace)`);
+      }
+      await catalog.create(spec);
+      context.note(`tml: ${spec.name}: created`);
     }
-    const { SolutionWorker } = await import('../../solutions/worker.js');
-    const { logSolutionEvents } = await import('../solution-events.js');
-    const { workerGroup } = await import('../../solutions/topics.js');
-    const worker = await SolutionWorker.start(backbone, {
-      pool,
-      topics,
-      groupId: workerGroup(context.config().namespace),
+    await runWorkerUntilStopped(context, backbone, {
+      groupId: workerGroup(namespace),
+      duration: options.duration,
+      events: options.events,
+      stopping: 'each solution finishes its current step',
     });
-    const stopLog = logSolutionEvents(worker, (line) => context.note(line), {
-      json: options.events === 'json',
-    });
-    worker.on('error', (error) => context.note(`tml: worker: ${error.message}`));
-    const { untilStopped } = await import('../run-until-stopped.js');
-    const reason = await untilStopped(options.duration);
-    context.note(`tml: ${reason}: stopping (each solution finishes its current step)`);
-    stopLog();
-    await worker.close();
     const view = await catalog.describe(spec.name);
     context.note(
       `tml: ${spec.name}: ${view.status?.retrains ?? 0} retrains, ${view.status?.predictions ?? 0} predictions, ${view.status?.driftEvents ?? 0} drift events so far`,
     );
   } finally {
-    await pool.close();
     await backbone.close();
   }
 }

@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { action, type CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { UsageError } from '../errors.js';
 import { integerAtLeast } from '../options.js';
 
 interface WorkerOptions {
@@ -50,39 +49,22 @@ export const workerCommand: CliCommand = {
 };
 
 async function work(context: CommandContext, options: WorkerOptions): Promise<void> {
-  if (options.events !== 'text' && options.events !== 'json') {
-    throw new UsageError(`--events must be text or json, got ${String(options.events)}`);
-  }
+  const { eventsFormat, runWorkerUntilStopped } = await import('../run-worker.js');
+  eventsFormat(options.events);
+  const { workerGroup } = await import('../../solutions/topics.js');
+  const groupId = options.group ?? workerGroup(context.config().namespace);
   const backbone = await context.openBackbone();
-  const { TrainingPool } = await import('../../automl/index.js');
-  const pool = new TrainingPool({ idleTimeout: 10_000 });
   try {
-    const { SolutionWorker } = await import('../../solutions/worker.js');
-    const { logSolutionEvents } = await import('../solution-events.js');
-    const { solutionTopics, workerGroup } = await import('../../solutions/topics.js');
-    const namespace = context.config().namespace;
-    const groupId = options.group ?? workerGroup(namespace);
-    const worker = await SolutionWorker.start(backbone, {
-      pool,
+    await runWorkerUntilStopped(context, backbone, {
       groupId,
-      topics: solutionTopics(namespace),
-      ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
+      clientId: options.clientId,
       sessionTimeoutMs: options.sessionTimeout,
+      duration: options.duration,
+      events: options.events,
+      started: (clientId) => `tml: worker ${clientId} in group ${groupId} on the ${backbone.kind} backbone`,
+      stopping: 'each solution finishes its current step, then the group rebalances',
     });
-    const stopLog = logSolutionEvents(worker, (line) => context.note(line), {
-      json: options.events === 'json',
-    });
-    worker.on('error', (error) => context.note(`tml: worker: ${error.message}`));
-    context.note(`tml: worker ${worker.clientId} in group ${groupId} on the ${backbone.kind} backbone`);
-    const { untilStopped } = await import('../run-until-stopped.js');
-    const reason = await untilStopped(options.duration);
-    context.note(
-      `tml: ${reason}: stopping (each solution finishes its current step, then the group rebalances)`,
-    );
-    stopLog();
-    await worker.close();
   } finally {
-    await pool.close();
     await backbone.close();
   }
 }

@@ -45,6 +45,7 @@ export async function withSolutionOps<T>(
     });
   }
   const { openSolutionCatalog } = await import('../../solutions/catalog.js');
+  const { registryAnswer } = await import('../../server/operations/solutions.js');
   const { solutionTopics } = await import('../../solutions/topics.js');
   const { parseSolutionSpecText } = await import('../../solutions/spec.js');
   const { SolutionSpecError } = await import('../../solutions/errors.js');
@@ -75,14 +76,8 @@ export async function withSolutionOps<T>(
           entity,
           ...(query.limit !== undefined ? { limit: query.limit } : {}),
         });
-        return {
-          solution: name,
-          entity,
-          ...(registry.champion !== undefined ? { champion: registry.champion } : {}),
-          // As the server answers: the parameters of the champion only.
-          history: registry.history.map(({ model: _model, ...version }) => version),
-          drift: registry.drift,
-        };
+        // as the server answers it
+        return registryAnswer(name, entity, registry);
       },
       entities: (name) => catalog.entities(name),
     });

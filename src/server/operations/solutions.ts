@@ -41,6 +41,20 @@ export async function solutionModels(
   return (await context.solutions()).models(name, options);
 }
 
+/**
+ * The registry as both faces answer it (`/v1` and the CLI's local mode): the champion with its
+ * model, the history without each version's parameters (the champion's are above), the drift events.
+ */
+export function registryAnswer(solution: string, entity: string, registry: ModelRegistryView) {
+  return {
+    solution,
+    entity,
+    ...(registry.champion !== undefined ? { champion: registry.champion } : {}),
+    history: registry.history.map(({ model: _model, ...version }) => version),
+    drift: registry.drift,
+  };
+}
+
 export async function solutionEntities(context: OperationContext, name: string): Promise<string[]> {
   return (await context.solutions()).entities(name);
 }

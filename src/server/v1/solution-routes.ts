@@ -9,6 +9,7 @@ import {
   listSolutions,
   setSolutionRunning,
   solutionEntities,
+  registryAnswer,
   solutionModels,
 } from '../operations/solutions.js';
 import type { ContextOf } from './plugin.js';
@@ -124,14 +125,7 @@ export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextO
         entity,
         ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
       });
-      return {
-        solution: name,
-        entity,
-        ...(registry.champion !== undefined ? { champion: registry.champion } : {}),
-        // The history without each version's parameters: the champion's are above.
-        history: registry.history.map(({ model: _model, ...version }) => version),
-        drift: registry.drift,
-      };
+      return registryAnswer(name, entity, registry);
     },
   );
 

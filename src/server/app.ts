@@ -11,6 +11,7 @@ import { loggerOptions } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServerLimits, ServerServices } from './operations/context.js';
 import type { ServerStore } from './store/records.js';
+import { viperShapers } from './viper/records.js';
 import { v1Routes } from './v1/plugin.js';
 import { viperRoutes } from './viper/plugin.js';
 import { sendViper, viperErrorBody } from './viper/respond.js';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     limits,
     metrics,
     locks: new KeyedMutex(),
+    shapers: viperShapers,
     trainingPool,
     address: () => {
       const address = app.server.address();

@@ -3,7 +3,7 @@
 import { AutoMLError, InsufficientDataError } from '../automl/index.js';
 import { BackboneError } from '../backbone/errors.js';
 import { SolutionError, SolutionSpecError } from '../solutions/errors.js';
-import { StreamsError } from '../streams/errors.js';
+import { StepInputError, StepNotFoundError, StreamsError } from '../streams/errors.js';
 import {
   ConflictError,
   InvalidContentError,
@@ -24,7 +24,7 @@ export function toServerError(error: unknown): ServerError {
       case 'INVALID_TOPIC_NAME':
         return new ParameterError('topic', error.message);
       case 'INVALID_PARTITIONS':
-        return new ParameterError('numpartitions', error.message);
+        return new ParameterError('partitions', error.message);
       case 'UNKNOWN_PARTITION':
         return new ParameterError('partition', error.message);
       case 'OFFSET_OUT_OF_RANGE':
@@ -45,6 +45,8 @@ export function toServerError(error: unknown): ServerError {
   }
   // The engine's errors are about the data the request pointed at (too few rows, a constant label,
   // bad flags): the caller's to fix, so 4xx with the engine's own message.
+  if (error instanceof StepInputError) return new ParameterError(error.field, error.detail);
+  if (error instanceof StepNotFoundError) return new NotFoundError(error.code, error.message, error.field);
   if (error instanceof StreamsError) {
     return new ServerError(error.code, error.code === 'INSUFFICIENT_ROWS' ? 422 : 400, error.message);
   }

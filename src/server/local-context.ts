@@ -6,6 +6,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { ServerMetrics } from './metrics.js';
 import type { OperationContext } from './operations/context.js';
 import { openServerStore } from './store/metadata-collection.js';
+import { viperShapers } from './viper/records.js';
 
 export async function localAdminContext(backbone: Backbone, config: TmlConfig): Promise<OperationContext> {
   let catalog: ReturnType<OperationContext['solutions']> | undefined;
@@ -19,6 +20,7 @@ export async function localAdminContext(backbone: Backbone, config: TmlConfig): 
     },
     metrics: new ServerMetrics({ processMetrics: false }),
     locks: new KeyedMutex(),
+    shapers: viperShapers,
     address: () => ({ host: '', port: 0 }),
     inFlight: () => 0,
     solutions: () =>

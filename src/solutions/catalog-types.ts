@@ -1,7 +1,9 @@
 // What the solutions layer shows the outside world (the /v1 API, the SDK, the CLI, the VIPER batch
 // endpoints): solutions with their state and status, and the model registry's versions.
-import type { ModelJSON } from '../automl/index.js';
+import type { ModelRegistryView } from '../streams/registry/index.js';
 import type { SolutionSpec } from './spec.js';
+
+export type { DriftEvent, ModelRegistryView, ModelVersion } from '../streams/registry/index.js';
 
 /** `running` solutions are worked on; `paused` ones keep their champion and registry but do nothing. */
 export type SolutionState = 'running' | 'paused';
@@ -38,50 +40,6 @@ export interface SolutionView {
   createdAt: number;
   updatedAt: number;
   status?: SolutionStatus;
-}
-
-/** One version in the model registry of a solution (and entity). */
-export interface ModelVersion {
-  solution: string;
-  /** '' when the solution has no entity key. */
-  entity: string;
-  version: number;
-  /** The retrain that produced it. */
-  retrain: number;
-  algorithm: string;
-  forecastAccuracy: number;
-  metrics: Record<string, number>;
-  /** The window it learnt from: offsets per topic and partition. */
-  lineage: Record<string, unknown>;
-  promotedAt: number;
-  /** Why it was trained: the schedule or a drift alarm. */
-  trigger: 'records' | 'seconds' | 'drift' | 'start';
-  /**
-   * True when no challenger beat the champion and its configuration was fitted again on this
-   * window (same algorithm and hyperparameters, parameters from the latest rows).
-   */
-  refreshed?: boolean;
-  /** The champion it replaced and that champion's RMSE on the same newest rows. */
-  replaced?: { version: number; rmse: number };
-  model: ModelJSON;
-}
-
-export interface DriftEvent {
-  solution: string;
-  entity: string;
-  at: number;
-  /** The input offset at which the detector fired. */
-  offset: number;
-  detector: 'page-hinkley';
-  statistic: number;
-  championVersion: number;
-}
-
-export interface ModelRegistryView {
-  champion?: ModelVersion;
-  /** Newest first. */
-  history: ModelVersion[];
-  drift: DriftEvent[];
 }
 
 /** The operations on solutions, one implementation shared by /v1, the VIPER batch endpoints and the CLI. */

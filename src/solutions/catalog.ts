@@ -12,7 +12,7 @@ import type {
   SolutionView,
 } from './catalog-types.js';
 import { SolutionExistsError, UnknownSolutionError } from './errors.js';
-import { incarnation, readRegistry, registryEntities, registryKeys } from './registry.js';
+import { incarnation, readRegistry, registryEntities, registryKeys } from '../streams/registry/index.js';
 import { validateSolutionSpec } from './spec.js';
 import {
   DEFAULT_CATALOG_PARTITIONS,

@@ -43,7 +43,7 @@ import {
   REGISTRY_HISTORY,
   registryKeys,
   type EntityState,
-} from './registry.js';
+} from '../streams/registry/index.js';
 import { positionKey, RowAssembler, type InputRow } from './rows.js';
 import type { SolutionSpec } from './spec.js';
 import type { SolutionTopics } from './topics.js';

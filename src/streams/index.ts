@@ -1,6 +1,11 @@
-// The streams layer: windows, joins and alignment over topics (DESIGN.md §3).
+// The TML core (DESIGN.md §3): every step of the flow over topics, once — windows, joins, aligned
+// training sets, train, predict — with domain records, typed errors and the one model registry.
 export * from './errors.js';
 export * from './values.js';
 export * from './window.js';
 export * from './join.js';
 export * from './align.js';
+export * from './latest-record.js';
+export * from './shapers.js';
+export * from './steps/index.js';
+export * from './registry/index.js';

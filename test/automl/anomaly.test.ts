@@ -2,8 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assessRisk,
-  parsePredictionFlags,
-  parseTrainingFlags,
   readPeerGroup,
   ruleHolds,
   scoreAndUpdate,
@@ -13,6 +11,8 @@ import {
   trainPeerGroup,
   type StreamScore,
 } from '../../src/automl/anomaly/index.js';
+// VIPER's flag strings are the VIPER face's; their typed result drives the numerics here.
+import { parsePredictionFlags, parseTrainingFlags, streamRule } from '../../src/server/viper/flags.js';
 import { InvalidInputError } from '../../src/automl/errors.js';
 import { EmptyWindowError, NonFiniteValueError } from '../../src/automl/statistics/errors.js';
 import { mulberry32, normal } from '../../src/automl/random.js';
@@ -193,10 +193,10 @@ describe('peer groups', () => {
       direction: 'none',
       probability: 0,
     });
-    assert.equal(ruleHolds(flags.rules[0], s(50, 0)), true); // v1 < 100
-    assert.equal(ruleHolds(flags.rules[0], s(150, -5)), true); // |sc| > 4
-    assert.equal(ruleHolds(flags.rules[0], s(150, 1)), false);
-    const noConditions = parsePredictionFlags('topic=x').rules[0];
+    assert.equal(ruleHolds(streamRule(flags.rules[0]), s(50, 0)), true); // v1 < 100
+    assert.equal(ruleHolds(streamRule(flags.rules[0]), s(150, -5)), true); // |sc| > 4
+    assert.equal(ruleHolds(streamRule(flags.rules[0]), s(150, 1)), false);
+    const noConditions = streamRule(parsePredictionFlags('topic=x').rules[0]);
     assert.equal(ruleHolds(noConditions, s(1, 9, true)), true);
     assert.equal(ruleHolds(noConditions, s(1, 0, false)), false);
   });

@@ -62,7 +62,7 @@ async function snapshot(): Promise<string> {
       server.store.topics.values(),
       server.store.consumers.values(),
       server.store.joins.values(),
-      server.store.models.values(),
+      (await server.store.models.aliases()).map((a) => a.champion),
     ].map((values) => values.map((v) => JSON.stringify(v)).sort()),
   });
 }

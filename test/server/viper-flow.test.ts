@@ -77,7 +77,7 @@ test('viperhpdetraining answers the seed keys and registers the model under its 
   assert.equal(trained.Islogistic, 0);
   assert.ok(Array.isArray(trained.Leaderboard) && (trained.Leaderboard as unknown[]).length >= 5);
   assert.equal(typeof trained.Partition, 'number');
-  assert.equal(server.store.models.get(ids.algokey)?.topic, ids.params);
+  assert.equal((await server.store.models.resolve(ids.algokey))?.record?.topic, ids.params);
 });
 
 test('viperhpdepredict from values and from the joined stream', async () => {

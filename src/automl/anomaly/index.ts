@@ -1,12 +1,4 @@
-export {
-  parsePredictionFlags,
-  parseTrainingFlags,
-  ruleHolds,
-  type Condition,
-  type PredictionFlags,
-  type TopicRule,
-  type TrainingFlags,
-} from './flags.js';
+export { ruleHolds, type Condition, type StreamRule } from './rules.js';
 export { normalCdf, twoSidedProbability } from './normal.js';
 export {
   PEER_GROUP_SCHEMA_VERSION,

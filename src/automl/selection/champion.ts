@@ -13,7 +13,7 @@ export function selectionScore(task: Task, metrics: Record<string, number>): num
 export const SELECTION_METRIC: Record<Task, string> = { regression: 'rmse', classification: 'logLoss' };
 
 /**
- * VIPER's `Forecastaccuracy`. The seed documents it only as "the forecast accuracy using MAPE"; we
+ * The forecast accuracy VIPER reports with every model. The seed documents it only as "the forecast accuracy using MAPE"; we
  * define it as 1 − MAPE (MAPE as a fraction, zero-guarded as in metrics.ts) clipped to [0, 1] for
  * regression, and as the holdout accuracy for classification (islogistic=1).
  */

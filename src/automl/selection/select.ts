@@ -73,7 +73,7 @@ export interface SelectionResult {
   leaderboard: LeaderboardEntry[];
   /** The metric the champion won on: `rmse` (regression) or `logLoss` (classification). */
   selectionMetric: string;
-  /** VIPER's Forecastaccuracy of the champion: see champion.ts. */
+  /** The forecast accuracy of the champion (VIPER reports it): see champion.ts. */
   forecastAccuracy: number;
   /** Rows dropped because a value was missing or non-finite. */
   droppedRows: number;

@@ -9,8 +9,8 @@ import { validateSolutionSpec, type SolutionSpec } from '../../solutions/spec.js
 import { requireRole } from '../auth/authenticator.js';
 import { NotFoundError, ParameterError } from '../errors.js';
 import type { OperationContext } from './context.js';
-import { latestRecord, parseJsonRecord } from './latest-record.js';
-import { TRAINING_SET_KIND, type TrainingSetRecord } from './training-data.js';
+import { latestRecord, parseJsonRecord } from '../../streams/index.js';
+import { TRAINING_SET_KIND, type TrainingSetRecord } from '../../streams/index.js';
 import { describeExisting } from './validate.js';
 
 export type BatchAction = 'created' | 'reused' | 'updated';
@@ -144,11 +144,10 @@ export async function trainedModelIn(
   context: OperationContext,
   paramsTopic: string,
 ): Promise<StreamsSource | undefined> {
-  await context.store.models.refresh();
-  const models = context.store.models
-    .values()
-    .filter((m) => m.topic === paramsTopic)
-    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  const models = (await context.store.models.aliases())
+    .map((a) => a.champion)
+    .filter((m) => m.record?.topic === paramsTopic)
+    .sort((a, b) => b.promotedAt - a.promotedAt);
   const model = models[0]?.model as
     | { featureNames?: string[]; targetName?: string; rows?: number; lineage?: Record<string, unknown> }
     | undefined;

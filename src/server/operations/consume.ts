@@ -35,7 +35,7 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
     throw new ParameterError('offset', `must be -1 (continue) or >= 0, got ${input.offset}`);
   if (input.rollbackPercent < 0 || input.rollbackPercent > 100) {
     throw new ParameterError(
-      'rollbackoffsets',
+      'rollbackPercent',
       `must be a percentage from 0 to 100, got ${input.rollbackPercent}`,
     );
   }

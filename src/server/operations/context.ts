@@ -2,6 +2,7 @@
 // asking. The VIPER and /v1 faces build it per request; operations never see HTTP.
 import type { TrainingPool } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
+import type { RecordShapers } from '../../streams/index.js';
 import type { SolutionCatalog } from '../../solutions/catalog-types.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
@@ -23,6 +24,8 @@ export interface ServerServices {
   limits: ServerLimits;
   metrics: ServerMetrics;
   locks: KeyedMutex;
+  /** How the core's records are written into topics (the VIPER face's keys). */
+  shapers: RecordShapers;
   /** Worker threads for AutoML training (one pool per server, started on first use); absent: inline. */
   trainingPool?: () => TrainingPool;
   /** Where this server listens, for areyoubusy. */

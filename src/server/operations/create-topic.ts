@@ -34,14 +34,14 @@ export async function createTopic(
   const partitions = input.partitions ?? context.limits.topicDefaults.partitions;
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
     throw new ParameterError(
-      'numpartitions',
+      'partitions',
       `must be an integer from 1 to ${MAX_PARTITIONS}, got ${partitions}`,
     );
   }
   const replicationFactor = input.replicationFactor ?? context.limits.topicDefaults.replicationFactor;
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > 100) {
     throw new ParameterError(
-      'replicationfactor',
+      'replicationFactor',
       `must be an integer from 1 to 100, got ${replicationFactor}`,
     );
   }

@@ -28,7 +28,7 @@ export async function createGroup(
   requireRole(context.principal, 'admin', 'createconsumergroup');
   if (!GROUP_NAME.test(input.groupName)) {
     throw new ParameterError(
-      'groupname',
+      'groupName',
       `must be 1 to 249 ASCII letters, digits, '.', '_' or '-', got '${showValue(input.groupName)}'`,
     );
   }
@@ -82,7 +82,7 @@ export async function groupConsume(
   if (input.offset < -1)
     throw new ParameterError('offset', `must be -1 (continue) or >= 0, got ${input.offset}`);
   if (input.rollbackOffset < 0) {
-    throw new ParameterError('rollbackoffset', `must be a count >= 0, got ${input.rollbackOffset}`);
+    throw new ParameterError('rollbackOffset', `must be a count >= 0, got ${input.rollbackOffset}`);
   }
   let group = context.store.groups.get(input.groupId);
   if (group === undefined) {
@@ -93,7 +93,7 @@ export async function groupConsume(
     throw new NotFoundError(
       'UNKNOWN_GROUP',
       `group id '${showValue(input.groupId)}' does not exist`,
-      'groupid',
+      'groupId',
     );
   }
   if (!group.active) throw new ForbiddenError(`group '${group.groupName}' is deactivated`, 'GROUP_INACTIVE');

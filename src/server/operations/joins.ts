@@ -42,8 +42,8 @@ export async function createJoinTopic(
   input: CreateJoinInput,
 ): Promise<CreateJoinResult> {
   requireRole(context.principal, 'admin', 'createjointopicstreams');
-  checkTopicName(input.topic, 'topicname');
-  const streams = await checkStreams(context, input.streams, input.topic, 'topicstojoin');
+  checkTopicName(input.topic, 'topic');
+  const streams = await checkStreams(context, input.streams, input.topic, 'streams');
   const created = await createTopic(context, input);
   const registration: JoinRegistration = {
     topic: created.topic,
@@ -81,7 +81,7 @@ export async function joinedStreams(
   override: string[] | undefined,
 ): Promise<string[]> {
   if (override !== undefined && override.length > 0) {
-    return checkStreams(context, override, topic, 'streamstojoin');
+    return checkStreams(context, override, topic, 'streams');
   }
   let registration = context.store.joins.get(topic);
   if (registration === undefined) {
@@ -90,7 +90,7 @@ export async function joinedStreams(
   }
   if (registration === undefined) {
     throw new ParameterError(
-      'streamstojoin',
+      'streams',
       `is required: topic '${topic}' was not created with createjointopicstreams`,
     );
   }
@@ -119,14 +119,14 @@ export async function produceJoined(
   if (input.offset < -1) {
     throw new ParameterError('offset', `must be -1 (roll back from the end) or >= 0, got ${input.offset}`);
   }
-  if (input.maxRows < 0) throw new ParameterError('maxrows', `must be >= 0, got ${input.maxRows}`);
+  if (input.maxRows < 0) throw new ParameterError('maxRows', `must be >= 0, got ${input.maxRows}`);
   if (input.offset === -1 && input.maxRows < 1) {
     throw new ParameterError(
-      'maxrows',
+      'maxRows',
       'must be >= 1 with offset=-1 (how many offsets to roll each stream back)',
     );
   }
-  await describeExisting(context.backbone, input.topic, 'topicname');
+  await describeExisting(context.backbone, input.topic, 'topic');
   await checkProducer(context, input.topic, input.producerId);
   const streams = await joinedStreams(context, input.topic, input.streams);
   const lengths = await Promise.all(

@@ -61,12 +61,12 @@ function findGroup(context: OperationContext, groupName: string, groupId: string
     throw new NotFoundError(
       'UNKNOWN_GROUP',
       `group '${showValue(groupId || groupName)}' does not exist`,
-      groupId ? 'groupid' : 'groupname',
+      groupId ? 'groupId' : 'groupName',
     );
   }
   if (groupName && group.groupName !== groupName) {
     throw new ParameterError(
-      'groupname',
+      'groupName',
       `is '${showValue(groupName)}' but group id '${group.groupId}' is '${group.groupName}'`,
     );
   }
@@ -93,7 +93,7 @@ export async function setGroupActive(
   active: boolean,
 ): Promise<GroupRegistration> {
   requireRole(context.principal, 'admin', active ? 'activategroup' : 'deactivategroup');
-  if (!groupName && !groupId) throw new ParameterError('groupid', 'is required (or groupname)');
+  if (!groupName && !groupId) throw new ParameterError('groupId', 'is required (or groupname)');
   await context.store.groups.refresh();
   const group = findGroup(context, groupName, groupId);
   const next = { ...group, active };

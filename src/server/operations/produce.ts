@@ -48,7 +48,7 @@ export async function checkProducer(
     throw new NotFoundError(
       'UNKNOWN_PRODUCER',
       `producer id '${showValue(producerId)}' is not known`,
-      'producerid',
+      'producerId',
     );
   }
   throw new ForbiddenError(
@@ -58,7 +58,7 @@ export async function checkProducer(
 }
 
 export async function produce(context: OperationContext, input: ProduceInput): Promise<ProduceResult> {
-  const parameter = input.valueParameter ?? 'externalprediction';
+  const parameter = input.valueParameter ?? 'value';
   await describeExisting(context.backbone, input.topic);
   await checkProducer(context, input.topic, input.producerId);
   if (input.values.length === 0) throw new ParameterError(parameter, 'is required');

@@ -35,7 +35,7 @@ export async function unsubscribe(
     throw new NotFoundError(
       'UNKNOWN_CONSUMER',
       `consumer id '${showValue(consumerId)}' is not subscribed`,
-      'consumerid',
+      'consumerId',
     );
   }
   await context.store.consumers.delete(consumerId);

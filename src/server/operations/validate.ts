@@ -60,7 +60,7 @@ export async function checkConsumer(
   context: OperationContext,
   consumerId: string,
   topic: string,
-  parameter = 'consumerid',
+  parameter = 'consumerId',
 ): Promise<ConsumerRegistration> {
   let consumer = context.store.consumers.get(consumerId);
   if (consumer === undefined) {

@@ -29,6 +29,6 @@ export async function viperStats(context: OperationContext): Promise<ServerStats
     consumers: consumers.length,
     groups: context.store.groups.values().length,
     joinedTopics: context.store.joins.values().length,
-    models: context.store.models.values().length,
+    models: (await context.store.models.aliases()).length,
   };
 }

@@ -3,12 +3,12 @@
 // producer id on every produce call costs no I/O. Another process's writes are seen after refresh().
 import { MetadataStore } from '../../backbone/metadata-store.js';
 import type { Backbone } from '../../backbone/types.js';
+import { ModelRegistry } from '../../streams/registry/index.js';
 import type { Collection } from './collection.js';
 import type {
   ConsumerRegistration,
   GroupRegistration,
   JoinRegistration,
-  ModelRegistration,
   ServerStore,
   TokenRecord,
   TopicRegistration,
@@ -55,14 +55,14 @@ export class MetadataCollection<T> implements Collection<T> {
 /** Opens the server's registrations in the backbone's metadata topic. */
 export async function openServerStore(backbone: Backbone): Promise<ServerStore> {
   const metadata = await MetadataStore.open(backbone);
-  const [tokens, topics, consumers, groups, joins, models] = await Promise.all([
+  const [tokens, topics, consumers, groups, joins] = await Promise.all([
     MetadataCollection.open<TokenRecord>(metadata, 'server/tokens/'),
     MetadataCollection.open<TopicRegistration>(metadata, 'server/topics/'),
     MetadataCollection.open<ConsumerRegistration>(metadata, 'server/consumers/'),
     MetadataCollection.open<GroupRegistration>(metadata, 'server/groups/'),
     MetadataCollection.open<JoinRegistration>(metadata, 'server/joins/'),
-    MetadataCollection.open<ModelRegistration>(metadata, 'server/models/'),
   ]);
   // The store lives in the backbone, which its owner closes.
+  const models = new ModelRegistry(metadata);
   return { tokens, topics, consumers, groups, joins, models, close: async () => {} };
 }

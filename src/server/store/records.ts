@@ -1,6 +1,7 @@
 // What the server registers. Field names follow VIPER's metadata (companyname, contactname, ...),
 // which users give when they create topics and subscribe (viper-protocol.md §3.1).
 import type { Role } from '../auth/roles.js';
+import type { ModelRegistry } from '../../streams/registry/index.js';
 import type { Collection } from './collection.js';
 
 export interface ContactDetails {
@@ -54,25 +55,6 @@ export interface JoinRegistration {
   createdAt: string;
 }
 
-/**
- * A trained model (viperhpdetraining), under its algokey (`<consumerid>_json`, as VIPER named it):
- * the latest model trained by a consumer id replaces the previous one.
- */
-export interface ModelRegistration {
-  algokey: string;
-  algo: string;
-  consumerId: string;
-  /** Where the model record was written. */
-  topic: string;
-  partition: number;
-  offset: number;
-  createdAt: string;
-  /** The model JSON (src/automl Model.toJSON), with its lineage. */
-  model: unknown;
-  /** DescriptiveStats of the training window, for viperhpdeoptimize. */
-  stats: Array<{ variable: string; min: number; max: number; mean: number; std: number }>;
-}
-
 /** Every registration the server keeps, each kind in its own collection. */
 export interface ServerStore {
   tokens: Collection<TokenRecord>;
@@ -80,6 +62,7 @@ export interface ServerStore {
   consumers: Collection<ConsumerRegistration>;
   groups: Collection<GroupRegistration>;
   joins: Collection<JoinRegistration>;
-  models: Collection<ModelRegistration>;
+  /** The model registry (src/streams/registry), in the same metadata topic. */
+  models: ModelRegistry;
   close(): Promise<void>;
 }

@@ -10,7 +10,11 @@ import { preprocess } from '../operations/preprocess.js';
 import { createTrainingData } from '../operations/training-data.js';
 import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
+import { modelAlgo, modelAlias } from '../operations/model-alias.js';
 import { NotFoundError, ParameterError, showValue } from '../errors.js';
+// /v1 accepts VIPER's flags syntax for peer-group options and rules.
+import { anomalyRules, peerGroupOptions } from '../viper/flags.js';
+import { statisticTopic } from '../viper/records.js';
 import type { ContextOf } from './plugin.js';
 import * as F from './flow-schemas.js';
 import { ConsumerParams, TopicParams, problems } from './schemas.js';
@@ -92,13 +96,13 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
       });
       return reply.code(201).send({
         items: items.map((i) => ({
-          topic: i.Topic,
-          stream: i.Topic.slice(0, i.Topic.lastIndexOf('_preprocessed_')),
-          type: i.Preprocesstype,
-          value: i.hyperprediction === '' ? null : Number(i.hyperprediction),
-          messages: i.Numberofmessages,
-          partition: i.Partition,
-          offset: i.Offset,
+          topic: statisticTopic(i),
+          stream: i.stream,
+          type: i.statistic.charAt(0).toUpperCase() + i.statistic.slice(1).toLowerCase(),
+          value: i.value,
+          messages: i.count,
+          partition: i.partition,
+          offset: i.offset,
         })),
       });
     },
@@ -153,22 +157,23 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
         modelruns: b.modelruns ?? 10,
         islogistic: b.islogistic ?? false,
         timeoutSeconds: b.timeoutSeconds ?? 120,
+        alias: modelAlias(b.consumerId),
       });
       const m = r.record;
       return reply.code(201).send({
-        algokey: m.Algokey,
-        algo: m.Algo,
-        algorithm: m.MachineLearningAlgorithm,
-        dependentVariable: m.DependentVariable,
-        independentVariables: m.IndependentVariables,
-        forecastAccuracy: m.Forecastaccuracy,
-        metrics: m.Metrics,
+        algokey: m.alias,
+        algo: modelAlgo(m.alias, m.algorithm),
+        algorithm: m.algorithm,
+        dependentVariable: m.dependentVariable,
+        independentVariables: m.independentVariables,
+        forecastAccuracy: m.forecastAccuracy,
+        metrics: m.metrics,
         leaderboard: r.selection.leaderboard,
-        rows: m.TrainingRows,
-        topic: r.registration.topic,
-        partition: r.registration.partition,
-        offset: r.registration.offset,
-        createdAt: m.Created,
+        rows: m.trainingRows,
+        topic: r.version.record?.topic ?? b.produceTo,
+        partition: r.version.record?.partition ?? -1,
+        offset: r.version.record?.offset ?? -1,
+        createdAt: m.createdAt,
       });
     },
   );
@@ -194,17 +199,17 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
       }
       const r = await predict(contextOf(request), {
         ...rest,
-        inputData: inputs !== undefined ? inputs.join(',') : (stream ?? ''),
+        ...(inputs !== undefined ? { inputs } : { stream }),
         maxRows: maxRows ?? 0,
       });
       return reply.code(201).send({
-        predictions: r.predictions.map((p) => ({
-          prediction: p.Hyperprediction,
-          ...(p.Probability1 !== undefined ? { probability1: p.Probability1 } : {}),
-          inputs: p.Inputdata.split(',').map(Number),
-          algokey: p.Algokey,
-          partition: p.Partition,
-          offset: p.Offset,
+        predictions: r.map((p) => ({
+          prediction: p.prediction,
+          ...(p.probability1 !== undefined ? { probability1: p.probability1 } : {}),
+          inputs: p.inputs,
+          algokey: p.alias,
+          partition: p.partition,
+          offset: p.offset,
         })),
       });
     },
@@ -225,18 +230,18 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
       const { minimize, constraints, constraintType, stretchBounds, epsilon, ...rest } = request.body;
       const r = await optimizeInputs(contextOf(request), {
         ...rest,
-        ismin: minimize ?? true,
+        minimize: minimize ?? true,
         constraints: constraints ?? 'best',
         constraintType: constraintType ?? 1,
         stretchBounds: stretchBounds ?? 20,
         epsilon: epsilon ?? 10,
       });
-      const o = r.body.OptimizedValues;
+      const o = r.record;
       return reply.code(201).send({
-        objective: o.Objective,
-        value: o.ObjectiveFunctionValue,
-        optimalValues: Object.assign({}, ...o.OptimalValues) as Record<string, number>,
-        bounds: r.body.Constraints.map((c) => ({ variable: c.Variable, min: c.Min, max: c.Max })),
+        objective: o.objective,
+        value: o.value,
+        optimalValues: Object.fromEntries(o.optimalValues.map((v) => [v.variable, v.value])),
+        bounds: o.bounds,
         partition: r.partition,
         offset: r.offset,
       });
@@ -259,10 +264,10 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
       const r = await anomalyTrain(contextOf(request), {
         consumeFrom: b.consumeFrom,
         consumerId: b.consumerId,
-        producePeerGroupTo: b.produceTo,
-        producerIdPeerGroup: b.producerId,
+        produceTo: b.produceTo,
+        producerId: b.producerId,
         streams: b.streams,
-        flags: b.flags,
+        options: peerGroupOptions(b.flags, b.streams),
         partition: b.partition ?? -1,
       });
       return reply.code(201).send({
@@ -287,21 +292,25 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
     async (request, reply) => {
       const b = request.body;
-      const { result, partition, offset } = await anomalyPredict(contextOf(request), {
+      const {
+        record: result,
+        partition,
+        offset,
+      } = await anomalyPredict(contextOf(request), {
         consumeFrom: b.consumeFrom,
         consumerId: b.consumerId,
-        consumeInputStream: b.inputStream,
+        inputStream: b.inputStream,
         produceTo: b.produceTo,
         producerId: b.producerId,
         streams: b.streams,
-        flags: b.flags ?? '',
+        ...anomalyRules(b.flags ?? ''),
         partition: b.partition ?? -1,
       });
       return reply.code(201).send({
         risk: result.risk,
         alert: result.alert,
         anomalousStreams: result.anomalousStreams,
-        scores: result.Scores,
+        scores: result.scores,
         partition,
         offset,
       });

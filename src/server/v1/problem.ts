@@ -28,49 +28,14 @@ const TITLES: Record<number, string> = {
   507: 'Insufficient Storage',
 };
 
-/** VIPER's parameter names → the /v1 field names, for errors raised by the shared operations. */
-const V1_NAMES: Record<string, string> = {
-  producerid: 'producerId',
-  consumerid: 'consumerId',
-  groupid: 'groupId',
-  groupname: 'groupName',
-  numpartitions: 'partitions',
-  replicationfactor: 'replicationFactor',
-  externalprediction: 'value',
-  rollbackoffsets: 'rollbackPercent',
-  rollbackoffset: 'rollbackOffset',
-  topicname: 'topic',
-  topicstojoin: 'streams',
-  streamstojoin: 'streams',
-  maxrows: 'maxRows',
-  consumefrom: 'consumeFrom',
-  produceto: 'produceTo',
-  dependentvariable: 'dependentVariable',
-  independentvariables: 'independentVariables',
-  timeout: 'timeoutSeconds',
-  inputdata: 'inputs',
-  ismin: 'minimize',
-  constrainttype: 'constraintType',
-  stretchbounds: 'stretchBounds',
-  producepeergroupto: 'produceTo',
-  produceridpeergroup: 'producerId',
-  streamstoanalyse: 'streams',
-  consumeinputstream: 'inputStream',
-  preprocesslogic: 'logic',
-};
-
 export function problemOf(error: ServerError, request: FastifyRequest): Problem {
   let parameter: string | undefined;
-  let detail = error.message;
-  if (error instanceof ParameterError) {
-    const renamed = V1_NAMES[error.parameter];
-    const e = renamed ? error.renamed(renamed) : error;
-    parameter = e.parameter;
-    detail = e.message;
-  } else if (error instanceof InvalidContentError) {
+  const detail = error.message;
+  // The core names its inputs as /v1 does, so errors pass through with their field as it is.
+  if (error instanceof ParameterError || error instanceof InvalidContentError) {
     parameter = error.parameter;
   } else if (error instanceof NotFoundError && error.parameter) {
-    parameter = V1_NAMES[error.parameter] ?? error.parameter;
+    parameter = error.parameter;
   }
   return {
     type: `urn:tml:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,

@@ -10,7 +10,13 @@ import { preprocess } from '../operations/preprocess.js';
 import { createTrainingData } from '../operations/training-data.js';
 import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
+import type { ViperOptimization } from '../../automl/index.js';
+import { checkTopicName } from '../operations/validate.js';
 import type { ViperEndpoint } from './endpoints.js';
+import { anomalyRules, peerGroupOptions } from './flags.js';
+import { parseInputData } from './inputdata.js';
+import { modelAlias } from '../operations/model-alias.js';
+import type { ViperModelRecord } from './records.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
 
@@ -108,20 +114,25 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         islogistic: params.bool('islogistic', { default: false }),
         timeoutSeconds: params.float('timeout', { default: 120 }),
         deploy: params.int('deploy', { default: 0 }),
-        companyname: params.string('companyname', { default: '' }),
+        companyName: params.string('companyname', { default: '' }),
+        alias: modelAlias(params.string('consumerid')),
       });
-      const { Model: _model, kind: _kind, DescriptiveStats: _stats, ...answer } = result.record;
+      const shaped = result.shaped as ViperModelRecord;
+      const { Model: _model, kind: _kind, DescriptiveStats: _stats, ...answer } = shaped;
       return {
         ...answer,
         BytesWritten: result.bytesWritten,
-        Partition: result.registration.partition,
-        Offset: result.registration.offset,
+        Partition: result.version.record?.partition,
+        Offset: result.version.record?.offset,
       };
     },
   },
 
   viperhpdepredict: {
     async run(context, params) {
+      const inputData = params.string('inputdata');
+      const values = parseInputData(inputData);
+      if (values === undefined) checkTopicName(inputData, 'inputdata');
       const result = await predict(context, {
         algokey: params.string('algokey', { default: '' }),
         consumeFrom: params.string('consumefrom', { default: '' }),
@@ -129,12 +140,17 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         partition: params.int('partition', { default: -1 }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
-        inputData: params.string('inputdata'),
+        ...(values !== undefined ? { inputs: values } : { stream: inputData }),
         maxRows: params.int('maxrows', { default: 0 }),
         usedeploy: params.int('usedeploy', { default: 0 }),
       });
       // One JSON document always (DESIGN §4): a stream's predictions are one array.
-      return result.fromStream ? result.predictions : result.predictions[0];
+      const answers = result.map((p) => ({
+        ...(p.shaped as object),
+        Partition: p.partition,
+        Offset: p.offset,
+      }));
+      return values === undefined ? answers : answers[0];
     },
   },
 
@@ -147,26 +163,40 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         partition: params.int('partition', { default: -1 }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
-        ismin: params.bool('ismin', { default: true }),
+        minimize: params.bool('ismin', { default: true }),
         constraints: params.string('constraints', { default: 'best' }),
         constraintType: params.int('constrainttype', { default: 1 }),
         stretchBounds: params.float('stretchbounds', { default: 20 }),
         epsilon: params.float('epsilon', { default: 10 }),
         usedeploy: params.int('usedeploy', { default: 0 }),
       });
-      return result.body;
+      const body = result.shaped as ViperOptimization;
+      return {
+        ...body,
+        AdditionDetails: {
+          ...body.AdditionDetails,
+          BytesWritten: result.bytesWritten,
+          Partition: result.partition,
+          Offset: result.offset,
+        },
+      };
     },
   },
 
   viperanomalytrain: {
     async run(context, params) {
+      const consumeFrom = params.string('consumefrom');
+      const consumerId = params.string('consumerid');
+      const produceTo = params.string('producepeergroupto');
+      const producerId = params.string('produceridpeergroup');
+      const streams = params.list('streamstoanalyse');
       const result = await anomalyTrain(context, {
-        consumeFrom: params.string('consumefrom'),
-        consumerId: params.string('consumerid'),
-        producePeerGroupTo: params.string('producepeergroupto'),
-        producerIdPeerGroup: params.string('produceridpeergroup'),
-        streams: params.list('streamstoanalyse'),
-        flags: params.string('flags'),
+        consumeFrom,
+        consumerId,
+        produceTo,
+        producerId,
+        streams,
+        options: peerGroupOptions(params.string('flags'), streams),
         partition: params.int('partition', { default: -1 }),
       });
       return {
@@ -193,21 +223,23 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
 
   viperanomalypredict: {
     async run(context, params) {
-      const { result, partition, offset } = await anomalyPredict(context, {
+      const rules = anomalyRules(params.string('flags'));
+      const { record, shaped, partition, offset } = await anomalyPredict(context, {
         consumeFrom: params.string('consumefrom'),
         consumerId: params.string('consumerid'),
-        consumeInputStream: params.string('consumeinputstream'),
+        inputStream: params.string('consumeinputstream'),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
         streams: params.list('streamstoanalyse'),
-        flags: params.string('flags'),
+        ...rules,
         partition: params.int('partition', { default: -1 }),
       });
+      const result = shaped as { Created: string; kafkakey: string };
       return {
-        Risk: result.risk,
-        Alert: result.alert,
-        AnomalousStreams: result.anomalousStreams,
-        Scores: result.Scores.map((s) => ({
+        Risk: record.risk,
+        Alert: record.alert,
+        AnomalousStreams: record.anomalousStreams,
+        Scores: record.scores.map((s) => ({
           Stream: s.stream,
           Value: s.value,
           Score: s.score,
@@ -227,7 +259,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
 
   preprocessproducetotopicstream: {
     async run(context, params) {
-      return preprocess(context, {
+      const items = await preprocess(context, {
         topic: topicName(params),
         producerId: params.string('producerid'),
         offset: params.int('offset', { default: -1 }),
@@ -237,6 +269,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         identifier: params.string('identifier', { default: '' }),
         topicId: params.int('topicid', { default: -999 }),
       });
+      return items.map((i) => ({ ...(i.shaped as object), Partition: i.partition, Offset: i.offset }));
     },
   },
 

@@ -7,6 +7,7 @@ import { toServerError } from '../error-mapping.js';
 import type { ServerServices } from '../operations/context.js';
 import { status } from '../operations/status.js';
 import { plannedEndpoints, viperEndpoints } from './endpoints.js';
+import { viperNamed } from './names.js';
 import { ViperParams } from './params.js';
 import { parseViperRequestLine } from './query.js';
 import { sendViper, viperErrorBody } from './respond.js';
@@ -49,7 +50,7 @@ export function viperRoutes(services: ServerServices, authenticator: Authenticat
         const body = await endpoint.run({ ...services, principal }, params);
         return sendViper(reply, body);
       } catch (error) {
-        const failure = toServerError(error);
+        const failure = viperNamed(toServerError(error), line.endpoint);
         request.tml.outcome = failure.code;
         if (failure.status >= 500) request.log.error({ err: error }, `${line.endpoint} failed`);
         return sendViper(reply, viperErrorBody(failure.message));

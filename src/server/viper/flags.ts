@@ -9,9 +9,16 @@
 //             behaviour in standard deviations; VIPER: "a standardized variance between the peer
 //             group value and test value"); `type` says whether a topic's conditions are ANDed or ORed.
 
-import { InvalidInputError } from '../errors.js';
-import type { PeerGroupOptions, StreamScore } from './peer-group.js';
-import type { Completeness } from './risk.js';
+// The parsers live in the VIPER face; /v1 accepts the same syntax in its `flags` fields. What they
+// produce is typed: peer-group options per stream and rules (src/automl/anomaly/rules.ts).
+import {
+  InvalidInputError,
+  type Completeness,
+  type Condition,
+  type PeerGroupOptions,
+  type StreamRule,
+} from '../../automl/index.js';
+import { ParameterError } from '../errors.js';
 
 export interface TrainingFlags {
   topic: string;
@@ -67,12 +74,6 @@ export function parseTrainingFlags(flags: string): TrainingFlags[] {
     }
     return { topic, topictype: type, options, ignored };
   });
-}
-
-export interface Condition {
-  subject: 'value' | 'score';
-  operator: '<' | '>' | '=';
-  threshold: number;
 }
 
 export interface TopicRule {
@@ -144,15 +145,50 @@ export function parsePredictionFlags(flags: string): PredictionFlags {
   return result;
 }
 
-/**
- * Whether a scored value is anomalous under its topic's rule: the rule's conditions combined by its
- * type; a rule without numeric conditions defers to the peer group's own decision.
- */
-export function ruleHolds(rule: TopicRule, score: StreamScore): boolean {
-  if (rule.conditions.length === 0) return score.anomaly;
-  const test = (c: Condition): boolean => {
-    const x = c.subject === 'score' ? Math.abs(score.score) : score.value;
-    return c.operator === '<' ? x < c.threshold : c.operator === '>' ? x > c.threshold : x === c.threshold;
+/** A prediction rule as the core evaluates it. */
+export function streamRule(rule: TopicRule): StreamRule {
+  return { stream: rule.topic, combine: rule.type, conditions: rule.conditions };
+}
+
+/** The training flags as peer-group options per stream; every flag must name one of `streams`. */
+export function peerGroupOptions(
+  flags: string,
+  streams: readonly string[],
+): Array<{ stream: string; options: PeerGroupOptions }> {
+  const parsed = flagsParameter(() => parseTrainingFlags(flags));
+  for (const f of parsed) {
+    if (!streams.includes(f.topic)) {
+      throw new ParameterError('flags', `name topic '${f.topic}', which is not in streamstoanalyse`);
+    }
+    if (f.topictype !== 'numeric') {
+      throw new ParameterError(
+        'flags',
+        `topictype=string (topic '${f.topic}') is not supported: tml's peer groups are numeric`,
+      );
+    }
+  }
+  return parsed.map((f) => ({ stream: f.topic, options: f.options }));
+}
+
+/** The prediction flags as the core's rules and risk options. */
+export function anomalyRules(flags: string): {
+  rules: StreamRule[];
+  riskscore?: number;
+  complete?: Completeness;
+} {
+  const parsed = flagsParameter(() => parsePredictionFlags(flags));
+  return {
+    rules: parsed.rules.map(streamRule),
+    ...(parsed.riskscore !== undefined ? { riskscore: parsed.riskscore } : {}),
+    ...(parsed.complete !== undefined ? { complete: parsed.complete } : {}),
   };
-  return rule.type === 'or' ? rule.conditions.some(test) : rule.conditions.every(test);
+}
+
+function flagsParameter<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new ParameterError('flags', error.message);
+    throw error;
+  }
 }

@@ -1,8 +1,7 @@
-// The newest record of a topic: what the AutoML steps read (the latest joined record, training set,
-// model or peer groups), as VIPER's steps each pick up the previous step's latest output.
-import type { Backbone } from '../../backbone/types.js';
-import { NotFoundError, ParameterError } from '../errors.js';
-import { choosePartitions } from './read-records.js';
+// The newest record of a topic: what each step of the flow reads (the latest joined record, training
+// set, model or peer groups), as every step picks up the previous step's latest output.
+import type { Backbone } from '../backbone/types.js';
+import { StepInputError, StepNotFoundError } from './errors.js';
 
 export interface LatestRecord {
   partition: number;
@@ -13,16 +12,23 @@ export interface LatestRecord {
 
 /**
  * The newest record over the chosen partitions (-1: all; the newest timestamp wins), or a
- * NotFoundError naming `parameter` when the topic holds none.
+ * StepNotFoundError naming `field` when the topic holds none.
  */
 export async function latestRecord(
   backbone: Backbone,
   topic: string,
   partition: number,
-  parameter: string,
+  field: string,
   what: string,
 ): Promise<LatestRecord> {
-  const partitions = choosePartitions(await backbone.listOffsets(topic), partition, topic);
+  const offsets = await backbone.listOffsets(topic);
+  const partitions = partition === -1 ? offsets : offsets.filter((p) => p.partition === partition);
+  if (partitions.length === 0) {
+    throw new StepInputError(
+      'partition',
+      `must be -1 (all) or a partition of topic '${topic}' (0..${offsets.length - 1}), got ${partition}`,
+    );
+  }
   let newest: LatestRecord | undefined;
   for (const p of partitions) {
     if (p.latest <= p.earliest) continue;
@@ -44,23 +50,18 @@ export async function latestRecord(
     }
   }
   if (newest === undefined) {
-    throw new NotFoundError('EMPTY_TOPIC', `topic '${topic}' holds no ${what} yet`, parameter);
+    throw new StepNotFoundError('EMPTY_TOPIC', `topic '${topic}' holds no ${what} yet`, field);
   }
   return newest;
 }
 
 /** Parses a record written by a previous step, naming the step that should have written it. */
-export function parseJsonRecord(
-  record: LatestRecord,
-  topic: string,
-  parameter: string,
-  what: string,
-): unknown {
+export function parseJsonRecord(record: LatestRecord, topic: string, field: string, what: string): unknown {
   try {
     return JSON.parse(record.value) as unknown;
   } catch {
-    throw new ParameterError(
-      parameter,
+    throw new StepInputError(
+      field,
       `names topic '${topic}', whose latest record (partition ${record.partition}, offset ${record.offset}) is not ${what}`,
     );
   }

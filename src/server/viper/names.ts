@@ -1,0 +1,59 @@
+// The core names its inputs as the /v1 face does (camelCase JSON fields); the VIPER face names them
+// by VIPER's query parameters. An error from the core carries the core's field; this renames it for
+// VIPER's callers, per endpoint where one field has different VIPER names on different endpoints.
+import { NotFoundError, ParameterError, type ServerError } from '../errors.js';
+
+const DEFAULT_NAMES: Record<string, string> = {
+  producerId: 'producerid',
+  consumerId: 'consumerid',
+  groupId: 'groupid',
+  groupName: 'groupname',
+  partitions: 'numpartitions',
+  replicationFactor: 'replicationfactor',
+  value: 'externalprediction',
+  rollbackPercent: 'rollbackoffsets',
+  rollbackOffset: 'rollbackoffset',
+  maxRows: 'maxrows',
+  consumeFrom: 'consumefrom',
+  produceTo: 'produceto',
+  dependentVariable: 'dependentvariable',
+  independentVariables: 'independentvariables',
+  timeoutSeconds: 'timeout',
+  inputs: 'inputdata',
+  stream: 'inputdata',
+  minimize: 'ismin',
+  constraintType: 'constrainttype',
+  stretchBounds: 'stretchbounds',
+  inputStream: 'consumeinputstream',
+  logic: 'preprocesslogic',
+};
+
+/** Where an endpoint calls a field by another VIPER name. */
+const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
+  createjointopicstreams: { streams: 'topicstojoin', topic: 'topicname' },
+  producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
+  preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
+  viperanomalytrain: {
+    produceTo: 'producepeergroupto',
+    producerId: 'produceridpeergroup',
+    streams: 'streamstoanalyse',
+  },
+  viperanomalypredict: { streams: 'streamstoanalyse' },
+};
+
+export function viperName(endpoint: string, field: string): string {
+  return ENDPOINT_NAMES[endpoint]?.[field] ?? DEFAULT_NAMES[field] ?? field;
+}
+
+/** The same error, naming VIPER's parameter instead of the core's field. */
+export function viperNamed(error: ServerError, endpoint: string): ServerError {
+  if (error instanceof ParameterError) {
+    const name = viperName(endpoint, error.parameter);
+    return name === error.parameter ? error : error.renamed(name);
+  }
+  if (error instanceof NotFoundError && error.parameter !== undefined) {
+    const name = viperName(endpoint, error.parameter);
+    return name === error.parameter ? error : new NotFoundError(error.code, error.message, name);
+  }
+  return error;
+}

@@ -1,0 +1,230 @@
+// The records the VIPER face writes into topics, in the seed's keys: its clients read the trained
+// model and the predictions back from the topics (viper-protocol.md §4). Registered with the core as
+// its record shapers, so the core writes them without naming a key.
+import { toViperOptimization, type ModelJSON } from '../../automl/index.js';
+import {
+  MODEL_RECORD_KIND,
+  type CallDetails,
+  type ModelRecord,
+  type PredictionRecord,
+  type RecordShapers,
+  type StatisticRecord,
+  type VariableStats,
+} from '../../streams/index.js';
+import { modelAlgo } from '../operations/model-alias.js';
+
+/** VIPER's answer keys (seed), plus tml's model and leaderboard: the record a training writes. */
+export interface ViperModelRecord {
+  Algokey: string;
+  Algo: string;
+  MachineLearningAlgorithm: string;
+  DependentVariable: string;
+  IndependentVariables: string[];
+  Forecastaccuracy: number;
+  Fieldnames: string;
+  Created: string;
+  ConsumeridFrom: string;
+  Producerid: string;
+  ConsumingFrom: string;
+  ProduceTo: string;
+  Companyname: string;
+  Islogistic: number;
+  Deployed: number;
+  Modelruns: number;
+  TrainingRows: number;
+  SelectionMetric: string;
+  Metrics: Record<string, number>;
+  Leaderboard: Array<{ Algorithm: string; Metrics: Record<string, number>; FitMs: number; Error?: string }>;
+  DescriptiveStats: VariableStats[];
+  kafkakey: string;
+  kind: typeof MODEL_RECORD_KIND;
+  Model: ModelJSON;
+}
+
+export interface ViperPrediction {
+  Hyperprediction: number;
+  Probability1?: number;
+  Probability0?: number;
+  Algokey: string;
+  Algo: string;
+  MachineLearningAlgorithm: string;
+  Usedeploy: number;
+  Created: string;
+  ConsumeridHPDE: string;
+  Producerid: string;
+  Consumefrom: string;
+  Produceto: string;
+  Fieldnames: string;
+  Islogistic: number;
+  kafkakey: string;
+  Inputdata: string;
+}
+
+const algoOf = modelAlgo;
+
+export function viperModelRecord(m: ModelRecord, call: CallDetails, key: string): ViperModelRecord {
+  return {
+    Algokey: m.alias,
+    Algo: algoOf(m.alias, m.algorithm),
+    MachineLearningAlgorithm: m.algorithm,
+    DependentVariable: m.dependentVariable,
+    IndependentVariables: m.independentVariables,
+    Forecastaccuracy: m.forecastAccuracy,
+    Fieldnames: ['Date', ...m.independentVariables].join(','),
+    Created: m.createdAt,
+    ConsumeridFrom: call.consumerId ?? '',
+    Producerid: call.producerId ?? '',
+    ConsumingFrom: m.lineage.trainingTopic,
+    ProduceTo: call.produceTo ?? '',
+    Companyname: call.companyName ?? '',
+    Islogistic: m.task === 'classification' ? 1 : 0,
+    Deployed: call.deploy ?? 0,
+    Modelruns: m.modelruns,
+    TrainingRows: m.trainingRows,
+    SelectionMetric: m.selectionMetric,
+    Metrics: m.metrics,
+    Leaderboard: m.leaderboard.map((e) => ({
+      Algorithm: e.algorithm,
+      Metrics: e.metrics,
+      FitMs: e.fitMs,
+      ...(e.error !== undefined ? { Error: e.error } : {}),
+    })),
+    DescriptiveStats: m.stats,
+    kafkakey: key,
+    kind: MODEL_RECORD_KIND,
+    Model: m.model,
+  };
+}
+
+function readViperModel(value: unknown): ModelRecord | undefined {
+  const r = value as Partial<ViperModelRecord> | null;
+  if (r === null || typeof r !== 'object' || r.kind !== MODEL_RECORD_KIND || r.Model === undefined)
+    return undefined;
+  const model = r.Model;
+  return {
+    alias: r.Algokey ?? '',
+    algorithm: model.algorithm,
+    task: model.task,
+    dependentVariable: r.DependentVariable ?? '',
+    independentVariables: r.IndependentVariables ?? model.featureNames,
+    forecastAccuracy: r.Forecastaccuracy ?? 0,
+    selectionMetric: r.SelectionMetric ?? '',
+    metrics: r.Metrics ?? {},
+    leaderboard: [],
+    trainingRows: r.TrainingRows ?? 0,
+    modelruns: r.Modelruns ?? 0,
+    stats: r.DescriptiveStats ?? [],
+    lineage: { trainingTopic: r.ConsumingFrom ?? '', partition: -1, offset: -1, joined: undefined },
+    createdAt: r.Created ?? '',
+    model,
+  };
+}
+
+export function viperPrediction(p: PredictionRecord, call: CallDetails, key: string): ViperPrediction {
+  const out: ViperPrediction = {
+    Hyperprediction: p.prediction,
+    Algokey: p.alias,
+    Algo: algoOf(p.alias, p.algorithm),
+    MachineLearningAlgorithm: p.algorithm,
+    Usedeploy: call.deploy ?? 0,
+    Created: p.createdAt,
+    ConsumeridHPDE: call.consumerId ?? '',
+    Producerid: call.producerId ?? '',
+    Consumefrom: p.modelTopic,
+    Produceto: p.produceTo,
+    Fieldnames: p.featureNames.join(','),
+    Islogistic: p.task === 'classification' ? 1 : 0,
+    kafkakey: key,
+    Inputdata: p.inputs.join(','),
+  };
+  if (p.probability1 !== undefined) {
+    out.Probability1 = p.probability1;
+    out.Probability0 = 1 - p.probability1;
+  }
+  return out;
+}
+
+export const viperShapers: RecordShapers = {
+  statistic: (r, call, key) => viperStatistic(r, call, key),
+  anomaly: ({ createdAt, scores, ...risk }, key) => ({
+    ...risk,
+    Created: createdAt,
+    kafkakey: key,
+    Scores: scores,
+  }),
+  model: viperModelRecord,
+  readModel: readViperModel,
+  prediction: viperPrediction,
+  optimization: (o, call, key) =>
+    toViperOptimization(o, {
+      userDetails: {
+        CreatedOn: o.createdAt,
+        HPDEHOST: 'in-process',
+        Usedeploy: call.deploy ?? 0,
+        Algokey: o.alias,
+        Algo: algoOf(o.alias, o.algorithm),
+      },
+      additionDetails: {
+        Consumerid: call.consumerId ?? '',
+        Producerid: call.producerId ?? '',
+        Consumefrom: o.modelTopic,
+        Produceto: o.produceTo,
+        kafkakey: key,
+      },
+    }),
+};
+
+/** One preprocessed item as VIPER's DOC-BLD printed it (`hyperprediction` is a string there). */
+export interface PreprocessedItem {
+  hyperprediction: string;
+  Maintopic: string;
+  Topic: string;
+  Type: 'External';
+  ProducerId: string;
+  TimeStamp: string;
+  Unixtime: number;
+  kafkakey: string;
+  Preprocesstype: string;
+  WindowStartTime: string;
+  WindowEndTime: string;
+  WindowStartUnixTime: number;
+  WindowEndUnixTime: number;
+  Conditions: string;
+  Identifier: string;
+  PreprocessIdentifier: string;
+  Numberofmessages: number;
+  Consumerid: 'StreamConsumer';
+  Generated: string;
+}
+
+const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+
+/** `<stream>_preprocessed_<Type>`, prefixed `topicid<N>_` when the caller gave a topic id. */
+export function statisticTopic(r: Pick<StatisticRecord, 'stream' | 'statistic' | 'topicId'>): string {
+  const prefix = r.topicId >= 0 ? `topicid${r.topicId}_` : '';
+  return `${prefix}${r.stream}_preprocessed_${title(r.statistic)}`;
+}
+
+export function viperStatistic(r: StatisticRecord, call: CallDetails, key: string): PreprocessedItem {
+  return {
+    hyperprediction: r.value === null ? '' : String(r.value),
+    Maintopic: r.topic,
+    Topic: statisticTopic(r),
+    Type: 'External',
+    ProducerId: call.producerId ?? '',
+    TimeStamp: r.createdAt.toISOString(),
+    Unixtime: r.createdAt.getTime(),
+    kafkakey: key,
+    Preprocesstype: title(r.statistic),
+    WindowStartTime: new Date(r.windowStart).toISOString(),
+    WindowEndTime: new Date(r.windowEnd).toISOString(),
+    WindowStartUnixTime: r.windowStart,
+    WindowEndUnixTime: r.windowEnd,
+    Conditions: '',
+    Identifier: r.identifier,
+    PreprocessIdentifier: r.identifier,
+    Numberofmessages: r.count,
+    Consumerid: 'StreamConsumer',
+    Generated: r.createdAt.toISOString(),
+  };
+}

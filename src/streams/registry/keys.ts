@@ -1,0 +1,24 @@
+// Where the registry keeps what, in its compacted topic. Runners write these keys inside their
+// transactions, so the layout is part of the registry's public surface.
+
+/** Versions and drift events kept per entity; older ones are tombstoned as new ones come. */
+export const REGISTRY_HISTORY = 20;
+
+/** A solution's registry prefix: a solution deleted and created again starts a new history. */
+export function incarnation(entry: { name: string; createdAt: number }): string {
+  return `${entry.name}.${entry.createdAt}`;
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+export const registryKeys = {
+  solution: (solution: string): string => `m/${solution}/`,
+  entity: (solution: string, entity: string): string => `m/${solution}/${encodeURIComponent(entity)}/`,
+  state: (solution: string, entity: string): string => `${registryKeys.entity(solution, entity)}state`,
+  version: (solution: string, entity: string, version: number): string =>
+    `${registryKeys.entity(solution, entity)}v/${pad(version, 10)}`,
+  drift: (solution: string, entity: string, index: number): string =>
+    `${registryKeys.entity(solution, entity)}drift/${pad(index, 10)}`,
+  alias: (alias: string): string => `a/${encodeURIComponent(alias)}`,
+  aliases: 'a/',
+};

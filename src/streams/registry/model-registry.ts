@@ -1,0 +1,108 @@
+// The one model registry. Solutions' runners write their versions inside their transactions (with
+// `registryKeys`) and read them back here; one-shot trainings (the VIPER and /v1 training calls, the
+// CLI) register through `register`, which numbers the version, makes it the line's champion and
+// points an alias at the line (a VIPER algokey is such an alias). Aliases are served from memory, so
+// a prediction by alias costs no I/O; a miss re-reads the store (another process may have trained).
+import type { MetadataStore } from '../../backbone/metadata-store.js';
+import { REGISTRY_HISTORY, registryKeys } from './keys.js';
+import { readEntityState, readRegistry, registryEntities } from './read.js';
+import type { EntityState, ModelAlias, ModelRegistryView, ModelVersion } from './types.js';
+
+/** The model line of one-shot trainings: one entity per alias. */
+export const ONE_SHOT_LINE = '_one-shot';
+
+export type NewModelVersion = Omit<ModelVersion, 'version' | 'promotedAt' | 'retrain' | 'solution' | 'entity'> & {
+  solution?: string;
+  entity: string;
+  /** Points this alias at the line's champion. */
+  alias?: string;
+  now?: number;
+};
+
+export class ModelRegistry {
+  readonly #aliases = new Map<string, ModelVersion>();
+  /** Registrations of one line run one after the other, so version numbers never repeat. */
+  readonly #lines = new Map<string, Promise<unknown>>();
+
+  constructor(readonly store: MetadataStore) {}
+
+  /** Registers a new version of a line as its champion; answers it with its number. */
+  async register(input: NewModelVersion): Promise<ModelVersion> {
+    const solution = input.solution ?? ONE_SHOT_LINE;
+    const key = registryKeys.entity(solution, input.entity);
+    const previous = this.#lines.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.#register(solution, input));
+    this.#lines.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.#lines.get(key) === next) this.#lines.delete(key);
+    }
+  }
+
+  async #register(solution: string, input: NewModelVersion): Promise<ModelVersion> {
+    const { alias, now, solution: _s, ...fields } = input;
+    const { state } = await readEntityState(this.store, solution, input.entity);
+    const number = (state?.championVersion ?? 0) + 1;
+    const version: ModelVersion = {
+      ...fields,
+      solution,
+      entity: input.entity,
+      version: number,
+      retrain: (state?.retrains ?? 0) + 1,
+      promotedAt: now ?? Date.now(),
+    };
+    const oldest = state?.oldestVersion ?? 1;
+    const next: EntityState = {
+      retrains: version.retrain,
+      lastRetrainAt: version.promotedAt,
+      championVersion: number,
+      oldestVersion: number - oldest >= REGISTRY_HISTORY ? oldest + 1 : oldest,
+      driftEvents: state?.driftEvents ?? 0,
+      rowsSinceRetrain: 0,
+      predictions: state?.predictions ?? 0,
+    };
+    await this.store.put(registryKeys.version(solution, input.entity, number), version);
+    await this.store.put(registryKeys.state(solution, input.entity), next);
+    if (next.oldestVersion > oldest) await this.store.delete(registryKeys.version(solution, input.entity, oldest));
+    if (alias !== undefined) {
+      const target: ModelAlias = { alias, solution, entity: input.entity };
+      await this.store.put(registryKeys.alias(alias), target);
+      this.#aliases.set(alias, version);
+    }
+    return version;
+  }
+
+  /** The champion an alias points at, or undefined when the alias names no model. */
+  async resolve(alias: string): Promise<ModelVersion | undefined> {
+    const cached = this.#aliases.get(alias);
+    if (cached !== undefined) return cached;
+    const target = await this.store.get<ModelAlias>(registryKeys.alias(alias));
+    if (target === undefined) return undefined;
+    const { champion } = await readEntityState(this.store, target.solution, target.entity);
+    if (champion !== undefined) this.#aliases.set(alias, champion);
+    return champion;
+  }
+
+  /** Every alias with the champion it points at, by alias. */
+  async aliases(): Promise<Array<{ alias: string; champion: ModelVersion }>> {
+    const out: Array<{ alias: string; champion: ModelVersion }> = [];
+    for (const { value } of await this.store.list<ModelAlias>(registryKeys.aliases)) {
+      const champion = await this.resolve(value.alias);
+      if (champion !== undefined) out.push({ alias: value.alias, champion });
+    }
+    return out;
+  }
+
+  state(solution: string, entity: string): Promise<{ state?: EntityState; champion?: ModelVersion }> {
+    return readEntityState(this.store, solution, entity);
+  }
+
+  read(solution: string, entity: string, limit?: number): Promise<ModelRegistryView> {
+    return readRegistry(this.store, solution, entity, limit);
+  }
+
+  entities(solution: string): Promise<string[]> {
+    return registryEntities(this.store, solution);
+  }
+}

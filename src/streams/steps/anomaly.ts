@@ -1,0 +1,157 @@
+// The anomaly steps. Train: a peer group per stream (its usual behaviour in the latest joined
+// window, src/automl trainPeerGroup), written as one record. Predict: each stream's newest value
+// scored against its peer group, rules applied, combined into a risk and written.
+import {
+  assessRisk,
+  InvalidInputError,
+  readPeerGroup,
+  ruleHolds,
+  scoreValue,
+  trainPeerGroup,
+  type Completeness,
+  type PeerGroupJSON,
+  type PeerGroupOptions,
+  type RiskAssessment,
+  type StreamRule,
+  type StreamScore,
+} from '../../automl/index.js';
+import type { Backbone } from '../../backbone/types.js';
+import { StepInputError, StreamsError } from '../errors.js';
+import { parseJoinedRecord, type JoinedRecord } from '../join.js';
+import { latestRecord, parseJsonRecord } from '../latest-record.js';
+import { recordKey, type RecordShapers } from '../shapers.js';
+
+export const PEER_GROUPS_KIND = 'tml-peer-groups';
+
+/** The record the anomaly train step writes (documented in docs/viper-compatibility.md). */
+export interface PeerGroupsRecord {
+  kind: typeof PEER_GROUPS_KIND;
+  Created: string;
+  Consumefrom: string;
+  Streams: string[];
+  PeerGroups: PeerGroupJSON[];
+  Lineage: { partition: number; offset: number };
+}
+
+export interface PeerGroupsInput {
+  /** The joined topic. */
+  consumeFrom: string;
+  produceTo: string;
+  partition: number;
+  streams: string[];
+  /** Options per stream (default options for a stream not named). */
+  options: Array<{ stream: string; options: PeerGroupOptions }>;
+}
+
+export interface AnomalyInput {
+  /** The peer-group topic. */
+  consumeFrom: string;
+  partition: number;
+  /** The joined input stream whose newest values are scored. */
+  inputStream: string;
+  produceTo: string;
+  streams: string[];
+  rules: StreamRule[];
+  riskscore?: number;
+  complete?: Completeness;
+}
+
+export interface AnomalyRecord extends RiskAssessment {
+  createdAt: string;
+  scores: Array<StreamScore & { ruleApplied: boolean }>;
+}
+
+/** The engine's complaints about options and rules are the caller's to fix, under `field`. */
+function inputError<T>(field: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new StepInputError(field, error.message);
+    throw error;
+  }
+}
+
+async function latestJoined(
+  backbone: Backbone,
+  topic: string,
+  partition: number,
+  field: string,
+): Promise<JoinedRecord & { source: { partition: number; offset: number } }> {
+  const source = await latestRecord(backbone, topic, partition, field, 'joined record');
+  try {
+    return { ...parseJoinedRecord(source.value), source: { partition: source.partition, offset: source.offset } };
+  } catch (error) {
+    if (error instanceof StreamsError) throw new StepInputError(field, `names topic '${topic}': ${error.message}`);
+    throw error;
+  }
+}
+
+function checkStreamsIn(joined: JoinedRecord, streams: string[], topic: string, field: string): void {
+  if (streams.length === 0) throw new StepInputError('streams', 'must name at least one stream');
+  for (const s of streams) {
+    if (!joined.values[s]) {
+      throw new StepInputError(
+        'streams',
+        `names '${s}', which is not a stream of the joined record in ${field} '${topic}' (it joins: ${joined.streams.join(', ')})`,
+      );
+    }
+  }
+}
+
+export async function trainPeerGroups(
+  backbone: Backbone,
+  input: PeerGroupsInput,
+): Promise<{ record: PeerGroupsRecord; partition: number; offset: number; bytesWritten: number }> {
+  const joined = await latestJoined(backbone, input.consumeFrom, input.partition, 'consumeFrom');
+  checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
+  const groups = input.streams.map((stream) => {
+    const options = input.options.find((o) => o.stream === stream)?.options ?? {};
+    return inputError('flags', () => trainPeerGroup(stream, Float64Array.from(joined.values[stream]), options));
+  });
+  const record: PeerGroupsRecord = {
+    kind: PEER_GROUPS_KIND,
+    Created: new Date().toISOString(),
+    Consumefrom: input.consumeFrom,
+    Streams: input.streams,
+    PeerGroups: groups,
+    Lineage: joined.source,
+  };
+  const value = JSON.stringify(record);
+  const [written] = await backbone.produce(input.produceTo, [{ value }]);
+  return { record, partition: written.partition, offset: written.offset, bytesWritten: Buffer.byteLength(value) };
+}
+
+export async function scoreAnomalies(
+  services: { backbone: Backbone; shapers: RecordShapers },
+  input: AnomalyInput,
+): Promise<{ record: AnomalyRecord; shaped: unknown; partition: number; offset: number }> {
+  const { backbone } = services;
+  const source = await latestRecord(backbone, input.consumeFrom, input.partition, 'consumeFrom', 'peer groups');
+  const stored = parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'peer groups') as Partial<PeerGroupsRecord> | null;
+  if (stored === null || typeof stored !== 'object' || stored.kind !== PEER_GROUPS_KIND || !Array.isArray(stored.PeerGroups)) {
+    throw new StepInputError(
+      'consumeFrom',
+      `names topic '${input.consumeFrom}', whose latest record is not peer groups (the anomaly train step writes them)`,
+    );
+  }
+  const groups = new Map(stored.PeerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]));
+  const joined = await latestJoined(backbone, input.inputStream, -1, 'inputStream');
+  checkStreamsIn(joined, input.streams, input.inputStream, 'inputStream');
+  const scores = input.streams.map((stream) => {
+    const group = groups.get(stream);
+    if (group === undefined) {
+      throw new StepInputError('streams', `names '${stream}', which has no peer group in '${input.consumeFrom}'`);
+    }
+    const values = joined.values[stream];
+    if (values.length === 0) throw new StepInputError('inputStream', `holds no value of stream '${stream}' to score`);
+    const score = scoreValue(group, values[values.length - 1]);
+    const rule = input.rules.find((r) => r.stream === stream);
+    return { ...score, anomaly: rule ? ruleHolds(rule, score) : score.anomaly, ruleApplied: rule !== undefined };
+  });
+  const risk = inputError('flags', () => assessRisk(scores, { riskscore: input.riskscore, complete: input.complete }));
+  const record: AnomalyRecord = { ...risk, createdAt: new Date().toISOString(), scores };
+  const key = recordKey();
+  const shaped = services.shapers.anomaly(record, key);
+  const [written] = await backbone.produce(input.produceTo, [{ key, value: JSON.stringify(shaped) }]);
+  return { record, shaped, partition: written.partition, offset: written.offset };
+}

@@ -1,0 +1,100 @@
+// Where predict and optimize find their model: by alias in the model registry, or as the latest
+// model record of a topic (a trained-params topic).
+import { Model, type ModelJSON } from '../../automl/index.js';
+import type { Backbone } from '../../backbone/types.js';
+import { StepInputError, StepNotFoundError } from '../errors.js';
+import { latestRecord, parseJsonRecord } from '../latest-record.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelVersion, VariableStats } from '../registry/types.js';
+import type { RecordShapers } from '../shapers.js';
+
+export interface ModelSourceInput {
+  /** A registry alias; when empty, the latest model record of `consumeFrom`. */
+  alias?: string;
+  consumeFrom?: string;
+  partition?: number;
+}
+
+export interface ResolvedModel {
+  alias: string;
+  json: ModelJSON;
+  model: Model;
+  stats: VariableStats[];
+  /** The topic the model record is in. */
+  topic: string;
+}
+
+export interface ModelSourceServices {
+  backbone: Backbone;
+  registry: ModelRegistry;
+  shapers: RecordShapers;
+}
+
+/**
+ * Built models per registered version: rebuilding a model from its JSON on every prediction (a
+ * 100-tree GBDT is ~150 KB of base64) cost more than the prediction itself. Keyed by the version
+ * object, so a retrained model (a new version) is built afresh and the old entry is collected.
+ */
+const builtModels = new WeakMap<ModelVersion, Model>();
+
+function build(json: unknown, field: string): Model {
+  try {
+    return Model.fromJSON(json as ModelJSON);
+  } catch (error) {
+    throw new StepInputError(field, `holds a model tml cannot read: ${(error as Error).message}`);
+  }
+}
+
+export async function resolveModel(
+  services: ModelSourceServices,
+  input: ModelSourceInput,
+): Promise<ResolvedModel> {
+  if (input.alias !== undefined && input.alias !== '') {
+    const version = await services.registry.resolve(input.alias);
+    if (version === undefined) {
+      throw new StepNotFoundError(
+        'UNKNOWN_MODEL',
+        `${showAlias(input.alias)} is not a trained model`,
+        'algokey',
+      );
+    }
+    let model = builtModels.get(version);
+    if (model === undefined) {
+      model = build(version.model, 'algokey');
+      builtModels.set(version, model);
+    }
+    return {
+      alias: input.alias,
+      json: version.model,
+      model,
+      stats: version.stats ?? [],
+      topic: version.record?.topic ?? '',
+    };
+  }
+  if (input.consumeFrom === undefined || input.consumeFrom === '') {
+    throw new StepInputError('consumeFrom', 'is required (the trained-params topic), or give algokey');
+  }
+  const topic = input.consumeFrom;
+  const source = await latestRecord(services.backbone, topic, input.partition ?? -1, 'consumeFrom', 'trained model');
+  const record = services.shapers.readModel(parseJsonRecord(source, topic, 'consumeFrom', 'a trained model'));
+  if (record === undefined) {
+    throw new StepInputError(
+      'consumeFrom',
+      `names topic '${topic}', whose latest record is not a trained model (the train step writes one)`,
+    );
+  }
+  return {
+    alias: record.alias,
+    json: record.model,
+    model: build(record.model, 'consumeFrom'),
+    stats: record.stats,
+    topic,
+  };
+}
+
+/** An alias inside an error message: short, on one line. */
+function showAlias(alias: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const flat = alias.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return `algokey '${flat.length > 40 ? `${flat.slice(0, 40)}…` : flat}'`;
+}

@@ -1,0 +1,92 @@
+// The optimize step: the inputs, within bounds from the training window's statistics, that minimise
+// or maximise the model's prediction (src/automl optimizeModel), written to the target topic.
+import { InvalidInputError, optimizeModel, type ModelOptimization } from '../../automl/index.js';
+import type { Backbone } from '../../backbone/types.js';
+import { StepInputError } from '../errors.js';
+import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
+import type { ResolvedModel } from './model-source.js';
+
+export interface OptimizeInput {
+  produceTo: string;
+  minimize: boolean;
+  /** `best`, or `variable:min:max,...`. */
+  constraints: string;
+  /** 1, 2 or 3: how the bounds come from the statistics (automl/optimize/constraints.ts). */
+  constraintType: number;
+  /** Percent the bounds are widened by. */
+  stretchBounds: number;
+  epsilon: number;
+}
+
+export interface OptimizationRecord extends ModelOptimization {
+  alias: string;
+  algorithm: string;
+  modelTopic: string;
+  produceTo: string;
+  createdAt: string;
+}
+
+export interface WrittenOptimization {
+  record: OptimizationRecord;
+  /** The value written (the shaped record). */
+  shaped: unknown;
+  bytesWritten: number;
+  partition: number;
+  offset: number;
+}
+
+/** Wall-clock bound of one search: it runs on the event loop, so it must stay short. */
+export const OPTIMIZE_BUDGET_MS = 2_000;
+
+export function checkOptimizeInput(input: Pick<OptimizeInput, 'constraintType' | 'stretchBounds' | 'epsilon'>): void {
+  if (![1, 2, 3].includes(input.constraintType)) {
+    throw new StepInputError('constraintType', `must be 1, 2 or 3, got ${input.constraintType}`);
+  }
+  if (!(input.stretchBounds >= 0 && input.stretchBounds <= 100)) {
+    throw new StepInputError('stretchBounds', `must be a percentage from 0 to 100, got ${input.stretchBounds}`);
+  }
+  if (!(input.epsilon > 0)) throw new StepInputError('epsilon', `must be > 0, got ${input.epsilon}`);
+}
+
+export async function optimizeInputs(
+  services: { backbone: Backbone; shapers: RecordShapers },
+  resolved: ResolvedModel,
+  input: OptimizeInput,
+  call: CallDetails = {},
+): Promise<WrittenOptimization> {
+  checkOptimizeInput(input);
+  const names = resolved.json.featureNames;
+  if (resolved.stats.length !== names.length) {
+    throw new StepInputError('consumeFrom', 'the model carries no descriptive statistics of its training window');
+  }
+  let result: ModelOptimization;
+  try {
+    result = optimizeModel(resolved.model, {
+      stats: resolved.stats,
+      ismin: input.minimize ? 1 : 0,
+      constraints: input.constraints,
+      constraintType: input.constraintType,
+      stretchBounds: input.stretchBounds,
+      epsilon: input.epsilon,
+      seed: 1,
+      timeBudgetMs: OPTIMIZE_BUDGET_MS,
+    });
+  } catch (error) {
+    // Bad `constraints` (unknown variable, min > max, not var:min:max) are the caller's to fix.
+    if (error instanceof InvalidInputError) throw new StepInputError('constraints', error.message);
+    throw error;
+  }
+  const record: OptimizationRecord = {
+    ...result,
+    alias: resolved.alias,
+    algorithm: resolved.json.algorithm,
+    modelTopic: resolved.topic,
+    produceTo: input.produceTo,
+    createdAt: new Date().toUTCString(),
+  };
+  const key = recordKey();
+  const shaped = services.shapers.optimization(record, call, key);
+  const value = JSON.stringify(shaped);
+  const [written] = await services.backbone.produce(input.produceTo, [{ key, value }]);
+  return { record, shaped, bytesWritten: Buffer.byteLength(value), partition: written.partition, offset: written.offset };
+}

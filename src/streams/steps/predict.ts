@@ -1,0 +1,124 @@
+// The predict step: one prediction from values in the model's input order, or one per row of a
+// joined stream's latest joined record (rows aligned to the shortest stream). Every prediction is
+// written to the target topic in one append.
+import type { Backbone } from '../../backbone/types.js';
+import { StepInputError, StreamsError } from '../errors.js';
+import { parseJoinedRecord } from '../join.js';
+import { latestRecord } from '../latest-record.js';
+import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
+import type { ResolvedModel } from './model-source.js';
+
+/** The most rows one stream prediction takes (each becomes a record). */
+export const MAX_STREAM_PREDICTIONS = 10_000;
+
+export interface PredictionRecord {
+  prediction: number;
+  /** Classifiers: the probability of class 1. */
+  probability1?: number;
+  inputs: number[];
+  alias: string;
+  algorithm: string;
+  task: 'regression' | 'classification';
+  featureNames: string[];
+  /** The topic the model came from. */
+  modelTopic: string;
+  produceTo: string;
+  createdAt: string;
+}
+
+export interface PredictInput {
+  produceTo: string;
+  /** One row of inputs, or the name of a joined topic (`stream`). */
+  inputs?: number[];
+  stream?: string;
+  /** With a stream: predict only its newest `maxRows` rows (0 = every row). */
+  maxRows: number;
+}
+
+export interface WrittenPrediction extends PredictionRecord {
+  /** The value written (the shaped record). */
+  shaped: unknown;
+  partition: number;
+  offset: number;
+}
+
+export async function predict(
+  services: { backbone: Backbone; shapers: RecordShapers },
+  resolved: ResolvedModel,
+  input: PredictInput,
+  call: CallDetails = {},
+): Promise<WrittenPrediction[]> {
+  const names = resolved.json.featureNames;
+  let rows: number[][];
+  if (input.inputs !== undefined) {
+    if (input.inputs.length !== names.length) {
+      throw new StepInputError(
+        'inputs',
+        `has ${input.inputs.length} values; the model takes ${names.length} (${names.join(', ')})`,
+      );
+    }
+    rows = [input.inputs];
+  } else {
+    rows = await streamRows(services.backbone, input.stream ?? '', names, input.maxRows);
+  }
+  const classification = resolved.json.task === 'classification';
+  const createdAt = new Date().toISOString();
+  const records = rows.map((row): PredictionRecord => ({
+    prediction: resolved.model.predictRow(row),
+    ...(classification ? { probability1: resolved.model.predictRowProba(row) } : {}),
+    inputs: row,
+    alias: resolved.alias,
+    algorithm: resolved.json.algorithm,
+    task: classification ? 'classification' : 'regression',
+    featureNames: names,
+    modelTopic: resolved.topic,
+    produceTo: input.produceTo,
+    createdAt,
+  }));
+  const keys = records.map(() => recordKey());
+  const shaped = records.map((p, i) => services.shapers.prediction(p, call, keys[i]));
+  const written = await services.backbone.produce(
+    input.produceTo,
+    shaped.map((value, i) => ({ key: keys[i], value: JSON.stringify(value) })),
+  );
+  return records.map((p, i) => ({ ...p, shaped: shaped[i], partition: written[i].partition, offset: written[i].offset }));
+}
+
+/** The model's inputs from the newest joined record of `topic`, newest rows aligned. */
+export async function streamRows(
+  backbone: Backbone,
+  topic: string,
+  names: readonly string[],
+  maxRows: number,
+): Promise<number[][]> {
+  const source = await latestRecord(backbone, topic, -1, 'stream', 'joined record');
+  let joined;
+  try {
+    joined = parseJoinedRecord(source.value);
+  } catch (error) {
+    if (error instanceof StreamsError) throw new StepInputError('stream', `names topic '${topic}': ${error.message}`);
+    throw error;
+  }
+  for (const name of names) {
+    if (!joined.values[name]) {
+      throw new StepInputError(
+        'stream',
+        `names topic '${topic}', whose joined record has no stream '${name}' (it joins: ${joined.streams.join(', ')})`,
+      );
+    }
+  }
+  let n = Math.min(...names.map((s) => joined.values[s].length));
+  if (maxRows > 0) n = Math.min(n, maxRows);
+  if (n === 0) throw new StepInputError('stream', `names topic '${topic}', whose joined record has no rows`);
+  if (n > MAX_STREAM_PREDICTIONS) {
+    throw new StepInputError(
+      'maxRows',
+      `the stream has ${n} rows; at most ${MAX_STREAM_PREDICTIONS} are predicted per call (set maxrows)`,
+    );
+  }
+  const rows: number[][] = [];
+  for (let r = 0; r < n; r++) {
+    rows.push(names.map((s) => joined.values[s][joined.values[s].length - n + r]));
+  }
+  return rows;
+}

@@ -1,0 +1,145 @@
+// The train step: AutoML over the latest training set of a topic (on the worker pool when one is
+// given, so the event loop keeps serving), the champion written with its lineage and leaderboard
+// into the target topic, and registered in the model registry under an alias.
+import type { SelectionResult, TrainingPool } from '../../automl/index.js';
+import { datasetFromColumns, describeColumns, selectModel } from '../../automl/index.js';
+import type { Backbone } from '../../backbone/types.js';
+import { MIN_TRAINING_ROWS } from '../align.js';
+import { StepInputError } from '../errors.js';
+import { latestRecord, parseJsonRecord } from '../latest-record.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelVersion } from '../registry/types.js';
+import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
+import type { ModelRecord } from './model-record.js';
+import { parseTrainingSet } from './training-set.js';
+
+export const MAX_MODELRUNS = 10_000;
+
+export interface TrainInput {
+  /** The topic holding the training set. */
+  consumeFrom: string;
+  /** Where the model record is written. */
+  produceTo: string;
+  /** -1: the newest training set over all partitions. */
+  partition: number;
+  /** Candidate configurations to try. */
+  modelruns: number;
+  /** Binary classification: the dependent variable must hold 0 and 1. */
+  islogistic: boolean;
+  /** No new candidate starts after this many seconds. */
+  timeoutSeconds: number;
+  /** The registry alias the model is registered under. */
+  alias: string;
+}
+
+export interface TrainServices {
+  backbone: Backbone;
+  registry: ModelRegistry;
+  shapers: RecordShapers;
+  pool?: TrainingPool;
+}
+
+export interface TrainResult {
+  record: ModelRecord;
+  version: ModelVersion;
+  selection: SelectionResult;
+  /** The value written (the shaped record). */
+  shaped: unknown;
+  bytesWritten: number;
+}
+
+export function checkTrainInput(input: Pick<TrainInput, 'modelruns' | 'timeoutSeconds'>): void {
+  if (!Number.isInteger(input.modelruns) || input.modelruns < 1 || input.modelruns > MAX_MODELRUNS) {
+    throw new StepInputError('modelruns', `must be an integer from 1 to ${MAX_MODELRUNS}, got ${input.modelruns}`);
+  }
+  if (!(input.timeoutSeconds > 0 && input.timeoutSeconds <= 86_400)) {
+    throw new StepInputError('timeoutSeconds', `must be from 1 to 86400 seconds, got ${input.timeoutSeconds}`);
+  }
+}
+
+export async function trainModel(
+  services: TrainServices,
+  input: TrainInput,
+  call: CallDetails = {},
+): Promise<TrainResult> {
+  checkTrainInput(input);
+  const { backbone } = services;
+  const source = await latestRecord(backbone, input.consumeFrom, input.partition, 'consumeFrom', 'training set');
+  const set = parseTrainingSet(
+    parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
+    input.consumeFrom,
+    'consumeFrom',
+  );
+  const names = set.independentVariables;
+  const built = datasetFromColumns({
+    featureNames: names,
+    targetName: set.dependentVariable,
+    features: names.map((n) => set.columns[n] ?? []),
+    target: set.columns[set.dependentVariable] ?? [],
+  });
+  if (built.dataset.rows < MIN_TRAINING_ROWS) {
+    throw new StepInputError(
+      'consumeFrom',
+      `holds a training set of ${built.dataset.rows} usable rows; training needs at least ${MIN_TRAINING_ROWS}`,
+    );
+  }
+  const lineage = {
+    trainingTopic: input.consumeFrom,
+    partition: source.partition,
+    offset: source.offset,
+    joined: set.lineage,
+  };
+  const selection = await selectModel(built.dataset, {
+    task: input.islogistic ? 'classification' : 'regression',
+    modelruns: input.modelruns,
+    timeBudgetMs: input.timeoutSeconds * 1000,
+    pool: services.pool,
+    lineage,
+  });
+  const stats = describeColumns(built.dataset.x, built.dataset.rows, names).map((s) => ({
+    variable: s.variable,
+    min: s.min,
+    max: s.max,
+    mean: s.mean,
+    std: s.std,
+  }));
+  const record: ModelRecord = {
+    alias: input.alias,
+    algorithm: selection.champion.algorithm,
+    task: input.islogistic ? 'classification' : 'regression',
+    dependentVariable: set.dependentVariable,
+    independentVariables: names,
+    forecastAccuracy: selection.forecastAccuracy,
+    selectionMetric: selection.selectionMetric,
+    metrics: selection.leaderboard[0]?.metrics ?? {},
+    leaderboard: selection.leaderboard.map((e) => ({
+      algorithm: e.algorithm,
+      metrics: e.metrics,
+      fitMs: Math.round(e.fitMs * 100) / 100,
+      ...(e.error !== undefined ? { error: e.error } : {}),
+    })),
+    trainingRows: built.dataset.rows,
+    modelruns: input.modelruns,
+    stats,
+    lineage,
+    createdAt: new Date().toISOString(),
+    model: selection.champion,
+  };
+  const key = recordKey();
+  const shaped = services.shapers.model(record, call, key);
+  const value = JSON.stringify(shaped);
+  const [written] = await backbone.produce(input.produceTo, [{ key, value }]);
+  const version = await services.registry.register({
+    entity: input.alias,
+    alias: input.alias,
+    trigger: 'request',
+    algorithm: record.algorithm,
+    forecastAccuracy: record.forecastAccuracy,
+    metrics: record.metrics,
+    lineage: { ...lineage },
+    model: record.model,
+    stats,
+    record: { topic: input.produceTo, partition: written.partition, offset: written.offset },
+  });
+  return { record, version, selection, shaped, bytesWritten: Buffer.byteLength(value) };
+}

@@ -1,0 +1,150 @@
+// The core's steps end to end on one backbone: join → training set → train → predict → optimize,
+// checked against hand-worked values of an exact linear relation y = 2a − 3b + 5.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Backbone } from '../../src/backbone/types.js';
+import { MetadataStore } from '../../src/backbone/metadata-store.js';
+import { forEachBackbone, uniqueName } from '../helpers/backbones.js';
+import {
+  createTrainingSet,
+  joinLatestWindows,
+  ModelRegistry,
+  neutralShapers,
+  optimizeInputs,
+  predict,
+  resolveModel,
+  StepInputError,
+  StepNotFoundError,
+  trainModel,
+} from '../../src/streams/index.js';
+
+const T0 = Date.now() - 60_000;
+const N = 60;
+const a = Array.from({ length: N }, (_, i) => (i * 7) % 13);
+const b = Array.from({ length: N }, (_, i) => (i * 5) % 11);
+const y = a.map((ai, i) => 2 * ai - 3 * b[i] + 5);
+
+await forEachBackbone((env) => {
+  let backbone: Backbone;
+  before(async () => {
+    backbone = await env.open();
+  });
+  after(() => backbone?.close());
+
+  async function topic(prefix: string, values?: number[]): Promise<string> {
+    const name = uniqueName(prefix);
+    await backbone.createTopic({ name, partitions: 1 });
+    if (values) {
+      await backbone.produce(
+        name,
+        values.map((v, i) => ({ value: String(v), timestamp: T0 + i })),
+      );
+    }
+    return name;
+  }
+
+  test(`${env.name}: training set, train, predict and optimize over an exact linear relation`, async () => {
+    const [ya, aa, ba] = [await topic('y', y), await topic('a', a), await topic('b', b)];
+    const joined = await topic('joined');
+    const record = await joinLatestWindows(backbone, [ya, aa, ba], { lastOffsets: N });
+    await backbone.produce(joined, [{ value: JSON.stringify(record) }]);
+
+    const sets = await topic('sets');
+    const set = await createTrainingSet(backbone, {
+      consumeFrom: joined,
+      produceTo: sets,
+      dependentVariable: ya,
+      independentVariables: [aa, ba],
+      partition: -1,
+    });
+    assert.equal(set.record.rows, N);
+    assert.deepEqual(set.record.columns[ya], y);
+
+    const params = await topic('params');
+    const registry = new ModelRegistry(await MetadataStore.open(backbone, { topic: uniqueName('registry') }));
+    const services = { backbone, registry, shapers: neutralShapers };
+    const trained = await trainModel(services, {
+      consumeFrom: sets,
+      produceTo: params,
+      partition: -1,
+      modelruns: 4,
+      islogistic: false,
+      timeoutSeconds: 60,
+      alias: 'line_json',
+    });
+    assert.equal(trained.record.trainingRows, N);
+    assert.deepEqual(trained.record.independentVariables, [aa, ba]);
+    assert.ok(trained.record.forecastAccuracy > 0.95, `exact relation: ${trained.record.forecastAccuracy}`);
+    assert.equal(trained.version.version, 1);
+    assert.equal(trained.version.record?.topic, params);
+    // the statistics of the window, hand-computed: min, max and mean of a
+    const statsA = trained.record.stats[0];
+    assert.deepEqual([statsA.min, statsA.max], [Math.min(...a), Math.max(...a)]);
+    assert.ok(Math.abs(statsA.mean - a.reduce((s, v) => s + v, 0) / N) < 1e-9);
+
+    // by alias and from the params topic: the same model, predicting 2·4 − 3·1 + 5 = 10
+    for (const source of [{ alias: 'line_json' }, { consumeFrom: params }]) {
+      const resolved = await resolveModel(services, source);
+      const predictions = await topic('predictions');
+      const [p] = await predict(services, resolved, { produceTo: predictions, inputs: [4, 1], maxRows: 0 });
+      assert.ok(Math.abs(p.prediction - 10) < 0.5, `prediction ${p.prediction}`);
+    }
+
+    // every row of the joined stream: the newest 3 rows, each against its own y
+    const resolved = await resolveModel(services, { alias: 'line_json' });
+    const rows = await predict(services, resolved, {
+      produceTo: await topic('p'),
+      stream: joined,
+      maxRows: 3,
+    });
+    assert.deepEqual(
+      rows.map((r) => r.inputs),
+      [0, 1, 2].map((k) => [a[N - 3 + k], b[N - 3 + k]]),
+    );
+    rows.forEach((r, k) => assert.ok(Math.abs(r.prediction - y[N - 3 + k]) < 0.5));
+
+    // minimising 2a − 3b + 5 within a:[0,12], b:[0,10] (user bounds): a = 0, b = 10 → −25
+    const optimum = await optimizeInputs(services, resolved, {
+      produceTo: await topic('optimum'),
+      minimize: true,
+      constraints: `${aa}:0:12,${ba}:0:10`,
+      constraintType: 1,
+      stretchBounds: 0,
+      epsilon: 10,
+    });
+    assert.ok(Math.abs(optimum.record.value - -25) < 1, `optimum ${optimum.record.value}`);
+  });
+
+  test(`${env.name}: bad input names the core's field`, async () => {
+    const registry = new ModelRegistry(await MetadataStore.open(backbone, { topic: uniqueName('registry') }));
+    const services = { backbone, registry, shapers: neutralShapers };
+    await assert.rejects(resolveModel(services, { alias: 'nope' }), (e: unknown) => {
+      assert.ok(e instanceof StepNotFoundError);
+      assert.equal(e.code, 'UNKNOWN_MODEL');
+      return true;
+    });
+    await assert.rejects(
+      trainModel(services, {
+        consumeFrom: 'x',
+        produceTo: 'y',
+        partition: -1,
+        modelruns: 0,
+        islogistic: false,
+        timeoutSeconds: 1,
+        alias: 'a',
+      }),
+      (e: unknown) => e instanceof StepInputError && e.field === 'modelruns',
+    );
+    const empty = await topic('empty');
+    await assert.rejects(
+      createTrainingSet(backbone, {
+        consumeFrom: empty,
+        produceTo: empty,
+        dependentVariable: 'y',
+        independentVariables: ['x'],
+        partition: -1,
+      }),
+      (e: unknown) => e instanceof StepNotFoundError && e.field === 'consumeFrom' && e.code === 'EMPTY_TOPIC',
+    );
+  });
+});

@@ -16,13 +16,14 @@ export interface CliHost {
   /** The environment for the configuration; absent = the process environment. */
   env?: Record<string, string | undefined>;
   /**
-   * Opens the backbone; absent = `openBackbone` of src/backbone/open.ts. A process that already holds
-   * the backbone (the embedded one allows one process per data directory) passes its own.
+   * Opens the backbone; absent = the configured one (src/server/local-backbone.ts). A process that
+   * already holds the backbone (the embedded one allows one process per data directory) passes its own.
    */
   openBackbone?: (options: OpenBackboneOptions) => Promise<Backbone>;
 }
 
-export type OpenBackboneOptions = Parameters<typeof import('../backbone/open.js').openBackbone>[0];
+export type { OpenBackboneOptions } from '../server/local-backbone.js';
+import type { OpenBackboneOptions } from '../server/local-backbone.js';
 
 /** Options every command accepts (declared on the program). */
 export interface GlobalOptions {
@@ -79,15 +80,9 @@ export class CommandContext {
       );
     }
     const config = this.config();
-    const openBackbone = this.host.openBackbone ?? (await import('../backbone/open.js')).openBackbone;
-    return openBackbone({
-      dataDir: config.dataDir,
-      maxMessageBytes: config.maxMessageBytes,
-      maxStorageBytes: config.maxStorageBytes,
-      defaultPartitions: config.topicDefaults.partitions,
-      defaultReplicationFactor: config.topicDefaults.replicationFactor,
-      kafka: config.kafka,
-    });
+    const { backboneOptions, openConfiguredBackbone } = await import('../server/local-backbone.js');
+    const openBackbone = this.host.openBackbone ?? openConfiguredBackbone;
+    return openBackbone(backboneOptions(config));
   }
 
   /** Opens the backbone, runs `work`, and closes the backbone whatever happens. */

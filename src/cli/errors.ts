@@ -2,7 +2,7 @@
 //   2 — the command line was rejected before anything was changed (unknown option, bad number,
 //       invalid topic name, missing file, ...);
 //   1 — the command failed while running (unknown topic, offset out of range, record too large, ...).
-import { BackboneError } from '../backbone/errors.js';
+import { backboneErrorCode } from '../server/local-backbone.js';
 import { TmlApiError, TmlConnectionError } from '../client/errors.js';
 import { ConfigError } from '../config/config.js';
 
@@ -26,12 +26,21 @@ export class InputError extends Error {
   }
 }
 
+/** A topic is not in the state the command needs (it exists already, or does not exist). */
+export class TopicStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TopicStateError';
+  }
+}
+
 /** Backbone errors that say the caller's arguments are wrong, rather than that something failed. */
 const USAGE_CODES = new Set(['INVALID_TOPIC_NAME', 'INVALID_PARTITIONS', 'INVALID_CONFIG']);
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError) return EXIT_USAGE;
-  if (error instanceof BackboneError && USAGE_CODES.has(error.code)) return EXIT_USAGE;
+  const code = backboneErrorCode(error);
+  if (code !== undefined && USAGE_CODES.has(code)) return EXIT_USAGE;
   // The server rejected the request as malformed (its validation): nothing was changed.
   if (error instanceof TmlApiError && error.status === 400) return EXIT_USAGE;
   return EXIT_RUNTIME;

@@ -194,3 +194,28 @@ test('unkeyed records are spread over the partitions, from a random one each run
   // All on one partition would happen with probability 3 × (1/3)^12.
   assert.ok(used > 1, JSON.stringify(description.partitions));
 });
+
+test("local produce passes the server's guards: a non-finite value or a value over the size limit writes nothing", async (t) => {
+  const dir = dataDir(t);
+  await ok(dir, ['topics', 'create', 'g']);
+  const nan = await tml(dir, ['produce', 'g', '1', 'NaN', '3']);
+  assert.equal(nan.code, 1);
+  assert.match(nan.stderr, /record 2 must be a finite number or text, got 'NaN'/);
+  const big = await tml(dir, ['produce', 'g', 'x'.repeat(200)], { env: { TML_MAX_MESSAGE_BYTES: '100' } });
+  assert.equal(big.code, 1);
+  assert.match(big.stderr, /is 200 bytes, over the limit of 100 bytes/);
+  assert.equal(await ok(dir, ['consume', 'g']), '', 'a refused call stores nothing');
+  assert.match(await ok(dir, ['produce', 'g', '1', '2']), /^produced 2 records/);
+});
+
+test("tml's own topics stay out of the local topic list; a topic deleted and created again takes records", async (t) => {
+  const dir = dataDir(t);
+  await ok(dir, ['topics', 'create', 'r']);
+  await ok(dir, ['produce', 'r', '1']);
+  await ok(dir, ['topics', 'delete', 'r']);
+  await ok(dir, ['topics', 'create', 'r']);
+  assert.match(await ok(dir, ['produce', 'r', '2']), /^produced 1 record/);
+  assert.equal(await ok(dir, ['consume', 'r']), '2\n');
+  // tml's own topics (registrations) stay out of the list, as a server lists them
+  assert.equal(await ok(dir, ['topics', 'list']), 'r\n');
+});

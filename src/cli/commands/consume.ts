@@ -1,6 +1,6 @@
 // tml consume <topic>: print records from offsets, timestamps or as a consumer group; --follow waits for more.
 import type { Command } from 'commander';
-import { validateTopicName } from '../../backbone/topic-name.js';
+import { checkTopicNameRule as validateTopicName } from '../../server/local-backbone.js';
 import { action, type CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

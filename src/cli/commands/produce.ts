@@ -1,7 +1,7 @@
 // tml produce <topic> [values...]: append records from arguments, stdin or a CSV/JSON-lines file.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { validateTopicName } from '../../backbone/topic-name.js';
+import { checkTopicNameRule as validateTopicName } from '../../server/local-backbone.js';
 import { action, type CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { integerAtLeast, parseDelimiter } from '../options.js';

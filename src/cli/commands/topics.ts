@@ -1,7 +1,7 @@
 // tml topics create|list|describe|delete
 import type { Command } from 'commander';
 import type { TopicConfig, TopicDescription } from '../../backbone/types.js';
-import { validateTopicName } from '../../backbone/topic-name.js';
+import { checkTopicNameRule as validateTopicName } from '../../server/local-backbone.js';
 import { action, type CliCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { collectTopicConfig, integerAtLeast, TOPIC_CONFIG_NAMES } from '../options.js';

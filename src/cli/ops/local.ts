@@ -1,9 +1,17 @@
-// TopicOps on the local backbone (the embedded store in the data directory, or Kafka by configuration).
+// TopicOps on the local backbone (the embedded store in the data directory, or Kafka by configuration),
+// through the server's operations and guards as an administrator (whoever opens the data directory
+// holds every record in it): topics are created and registered as createtopics does, records are
+// appended as the topic's producer with the server's value checks.
 import type { Backbone, ProducerRecord, RecordMetadata } from '../../backbone/types.js';
+import { createTopic } from '../../server/operations/create-topic.js';
+import type { OperationContext } from '../../server/operations/context.js';
+import { appendRecords } from '../../server/operations/produce.js';
+import { deleteTopics } from '../../server/operations/delete-topics.js';
+import { isInternalTopic } from '../../server/operations/validate.js';
 import type { ConsumeOptions } from '../commands/consume.js';
 import type { ProduceOptions } from '../commands/produce.js';
 import { consumeLocal } from '../consume/local.js';
-import { UsageError } from '../errors.js';
+import { TopicStateError, UsageError } from '../errors.js';
 import {
   partitionRangeText,
   type AppendResult,
@@ -15,11 +23,25 @@ import {
 } from './types.js';
 
 export class LocalTopicOps implements TopicOps {
-  constructor(private readonly backbone: Backbone) {}
+  constructor(
+    private readonly backbone: Backbone,
+    /** Opened on first use: listing or reading topics needs no registrations. */
+    private readonly openContext: () => Promise<OperationContext>,
+  ) {}
+
+  #context?: Promise<OperationContext>;
+  private context(): Promise<OperationContext> {
+    return (this.#context ??= this.openContext());
+  }
 
   async createTopic(topic: NewTopic, ifNotExists: boolean): Promise<CreatedTopic> {
-    if (ifNotExists) await this.backbone.ensureTopic(topic);
-    else await this.backbone.createTopic(topic);
+    const created = await createTopic(await this.context(), {
+      topic: topic.name,
+      ...(topic.partitions !== undefined ? { partitions: topic.partitions } : {}),
+      ...(topic.replicationFactor !== undefined ? { replicationFactor: topic.replicationFactor } : {}),
+      ...(topic.config !== undefined ? { config: topic.config } : {}),
+    });
+    if (created.existed && !ifNotExists) throw new TopicStateError(`topic '${topic.name}' already exists`);
     const description = await this.backbone.describeTopic(topic.name);
     return {
       name: topic.name,
@@ -29,8 +51,9 @@ export class LocalTopicOps implements TopicOps {
     };
   }
 
-  listTopics(): Promise<string[]> {
-    return this.backbone.listTopics();
+  /** The topics a server lists too: tml's own (`__` names, its registrations and registry) stay out. */
+  async listTopics(): Promise<string[]> {
+    return (await this.backbone.listTopics()).filter((name) => !isInternalTopic(name));
   }
 
   describeTopic(name: string) {
@@ -39,7 +62,8 @@ export class LocalTopicOps implements TopicOps {
 
   async deleteTopic(name: string, ifExists: boolean): Promise<boolean> {
     if (ifExists && !(await this.backbone.listTopics()).includes(name)) return false;
-    await this.backbone.deleteTopic(name);
+    // As deletetopics: its producer id, consumer ids and group memberships go with it.
+    await deleteTopics(await this.context(), [name]);
     return true;
   }
 
@@ -52,11 +76,15 @@ export class LocalTopicOps implements TopicOps {
     if (options.partition !== undefined && options.partition >= count) {
       throw new UsageError(`--partition ${options.partition}: ${partitionRangeText(topic, count)}`);
     }
+    // The local administrator produces as the topic's producer: its registration (made now for a
+    // topic that has none, as createtopics does for an existing topic) is checked on every append.
+    const context = await this.context();
+    const { producerId } = await createTopic(context, { topic });
     const spread = roundRobinFromRandom(count);
     return {
       append: async (records) => {
         for (const record of records) spread(record);
-        return ranges(await this.backbone.produce(topic, records));
+        return ranges(await appendRecords(context, { topic, producerId, records, parameter: 'value' }));
       },
     };
   }

@@ -11,5 +11,7 @@ export async function openTopicOps(context: CommandContext): Promise<TopicOps> {
     return new RemoteTopicOps(await connect(remote));
   }
   const { LocalTopicOps } = await import('./local.js');
-  return new LocalTopicOps(await context.openBackbone());
+  const { localAdminContext } = await import('../../server/local-context.js');
+  const backbone = await context.openBackbone();
+  return new LocalTopicOps(backbone, () => localAdminContext(backbone, context.config()));
 }

@@ -1,12 +1,11 @@
 // TopicOps on a tml server, through the SDK (the /v1 API). What that API cannot do is refused with a
 // UsageError naming the option, before anything is sent: nothing is emulated.
-import { TopicExistsError, UnknownTopicError } from '../../backbone/errors.js';
 import type { TopicDescription } from '../../backbone/types.js';
 import { TmlApiError, type TmlClient, type TopicSummary } from '../../client/index.js';
 import type { ConsumeOptions } from '../commands/consume.js';
 import type { ProduceOptions } from '../commands/produce.js';
 import { consumeRemote } from '../consume/remote.js';
-import { UsageError } from '../errors.js';
+import { TopicStateError, UsageError } from '../errors.js';
 import { remoteAppender } from '../produce/remote-appender.js';
 import { notOverServer } from '../remote/unsupported.js';
 import type { Appender, CreatedTopic, NewTopic, RecordSink, TopicOps } from './types.js';
@@ -23,7 +22,7 @@ export class RemoteTopicOps implements TopicOps {
       ...(topic.partitions !== undefined ? { partitions: topic.partitions } : {}),
       ...(topic.replicationFactor !== undefined ? { replicationFactor: topic.replicationFactor } : {}),
     });
-    if (created.existed && !ifNotExists) throw new TopicExistsError(topic.name);
+    if (created.existed && !ifNotExists) throw new TopicStateError(`topic '${topic.name}' already exists`);
     const summary = await this.summary(topic.name);
     return {
       name: topic.name,
@@ -90,7 +89,7 @@ export class RemoteTopicOps implements TopicOps {
 
   private async summary(topic: string): Promise<TopicSummary> {
     const summary = (await this.client.listTopics()).find((t) => t.topic === topic);
-    if (summary === undefined) throw new UnknownTopicError(topic);
+    if (summary === undefined) throw new TopicStateError(`topic '${topic}' does not exist`);
     return summary;
   }
 

@@ -3,6 +3,7 @@
 // "Topic already exists" answer (seed), so that re-running a notebook keeps working.
 import { TopicExistsError } from '../../backbone/errors.js';
 import { UnknownTopicError } from '../../backbone/errors.js';
+import type { TopicConfig } from '../../backbone/types.js';
 import { requireRole } from '../auth/authenticator.js';
 import { ParameterError } from '../errors.js';
 import { PRODUCER_ID, newId } from '../ids.js';
@@ -14,6 +15,8 @@ export interface CreateTopicInput extends Partial<ContactDetails> {
   topic: string;
   partitions?: number;
   replicationFactor?: number;
+  /** Topic configuration (the command line's --config; the HTTP faces create with the defaults). */
+  config?: TopicConfig;
 }
 
 export interface CreateTopicResult {
@@ -50,7 +53,12 @@ export async function createTopic(
     const existed = await topicExists(context, topic);
     if (!existed) {
       try {
-        await context.backbone.createTopic({ name: topic, partitions, replicationFactor });
+        await context.backbone.createTopic({
+          name: topic,
+          partitions,
+          replicationFactor,
+          ...(input.config !== undefined ? { config: input.config } : {}),
+        });
       } catch (error) {
         // Another process created it between the check and here: same answer as "existed".
         if (!(error instanceof TopicExistsError)) throw error;

@@ -57,6 +57,59 @@ export async function checkProducer(
   );
 }
 
+/**
+ * The checks every record value passes before it is written, whichever face or command sent it:
+ * not empty, not a non-finite number's text, within the size limit. A null value (a tombstone,
+ * which only the command line's keyed records can carry) is no value to check.
+ */
+export function checkRecordValue(
+  context: Pick<OperationContext, 'limits'>,
+  value: string | Uint8Array | null | undefined,
+  parameter: string,
+  where = '',
+): number {
+  if (value === null || value === undefined) return 0;
+  const size = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.byteLength;
+  // Only short values can be all blanks or spell NaN/Infinity: longer ones are not decoded.
+  if (size <= SHORT_VALUE_BYTES) {
+    const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+    if (text.trim() === '') throw new ParameterError(parameter, `${where}is empty`);
+    checkFiniteText(text, parameter, where);
+  }
+  if (size > context.limits.maxMessageBytes) {
+    throw new ParameterError(
+      parameter,
+      `${where}is ${size} bytes, over the limit of ${context.limits.maxMessageBytes} bytes`,
+    );
+  }
+  return size;
+}
+
+const SHORT_VALUE_BYTES = 1024;
+
+/**
+ * Records (keys, partitions, headers and timestamps as given) appended by the holder of the topic's
+ * producer id, every value checked before anything is written: the command line's local produce.
+ */
+export async function appendRecords(
+  context: OperationContext,
+  input: { topic: string; producerId: string; records: ProducerRecord[]; parameter: string },
+): Promise<RecordMetadata[]> {
+  await describeExisting(context.backbone, input.topic);
+  await checkProducer(context, input.topic, input.producerId);
+  input.records.forEach((record, i) => {
+    checkRecordValue(
+      context,
+      record.value,
+      input.parameter,
+      input.records.length > 1 ? `record ${i + 1} ` : '',
+    );
+  });
+  const written = await context.backbone.produce(input.topic, input.records);
+  context.metrics.recordsProduced.inc(written.length);
+  return written;
+}
+
 export async function produce(context: OperationContext, input: ProduceInput): Promise<ProduceResult> {
   const parameter = input.valueParameter ?? 'value';
   await describeExisting(context.backbone, input.topic);
@@ -76,15 +129,7 @@ export async function produce(context: OperationContext, input: ProduceInput): P
   input.values.forEach((value, i) => {
     const where = input.values.length > 1 ? `item ${i + 1} ` : '';
     if (value.trim() === '') throw new ParameterError(parameter, `${where}is empty`);
-    checkFiniteText(value, parameter, where);
-    const size = Buffer.byteLength(value, 'utf8');
-    if (size > context.limits.maxMessageBytes) {
-      throw new ParameterError(
-        parameter,
-        `${where}is ${size} bytes, over the limit of ${context.limits.maxMessageBytes} bytes`,
-      );
-    }
-    bytes += size;
+    bytes += checkRecordValue(context, value, parameter, where);
     records.push(Object.keys(headers).length > 0 ? { value, headers } : { value });
   });
   const written = await context.backbone.produce(input.topic, records);

@@ -7,6 +7,7 @@ import { MetadataStore } from '../../src/backbone/metadata-store.js';
 import { forEachBackbone, uniqueName } from '../helpers/backbones.js';
 import {
   createTrainingSet,
+  joinTopics,
   joinLatestWindows,
   ModelRegistry,
   neutralShapers,
@@ -113,6 +114,22 @@ await forEachBackbone((env) => {
       epsilon: 10,
     });
     assert.ok(Math.abs(optimum.record.value - -25) < 1, `optimum ${optimum.record.value}`);
+  });
+
+  test(`${env.name}: join: roll every stream back N offsets, or read each from an offset on`, async () => {
+    const a5 = await topic('a5', [10, 11, 12, 13, 14]);
+    const b3 = await topic('b3', [20, 21, 22]);
+    const joined = await topic('j');
+    const back = await joinTopics(backbone, { topic: joined, streams: [a5, b3], offset: -1, maxRows: 2 });
+    assert.deepEqual(back.joined.values, { [a5]: [13, 14], [b3]: [21, 22] });
+    assert.deepEqual(back.joined.offsets[a5], [{ partition: 0, from: 3, to: 5 }]);
+    const from = await joinTopics(backbone, { topic: joined, streams: [a5, b3], offset: 1, maxRows: 0 });
+    assert.deepEqual(from.joined.values, { [a5]: [11, 12, 13, 14], [b3]: [21, 22] });
+    assert.equal(from.offset, back.offset + 1, 'each join is one record in the joined topic');
+    await assert.rejects(
+      joinTopics(backbone, { topic: joined, streams: [a5], offset: -1, maxRows: 0 }),
+      (e: unknown) => e instanceof StepInputError && e.field === 'maxRows',
+    );
   });
 
   test(`${env.name}: bad input names the core's field`, async () => {

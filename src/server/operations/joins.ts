@@ -1,7 +1,7 @@
 // createjointopicstreams and producetotopicstream: a joined topic is registered with the streams it
 // joins; each producetotopicstream call cuts the latest window of every stream ("roll back maxrows
 // offsets") and writes them as ONE joined record (src/streams JoinedRecord) into the joined topic.
-import { joinLatestWindows, type JoinedRecord, type PartitionRange } from '../../streams/index.js';
+import { checkJoinInput, joinTopics, type JoinedRecord } from '../../streams/index.js';
 import { requireRole } from '../auth/authenticator.js';
 import { ParameterError, showValue } from '../errors.js';
 import type { JoinRegistration } from '../store/records.js';
@@ -97,98 +97,15 @@ export async function joinedStreams(
   return registration.streams;
 }
 
-/** How many of a stream's newest records a window keeps for `offset` / `maxRows`. */
-async function windowLength(
-  context: OperationContext,
-  stream: string,
-  offset: number,
-  maxRows: number,
-): Promise<number> {
-  if (offset === -1) return maxRows;
-  let n = 0;
-  for (const p of await context.backbone.listOffsets(stream)) {
-    n += Math.max(0, p.latest - Math.max(p.earliest, offset));
-  }
-  return maxRows > 0 ? Math.min(n, maxRows) : n;
-}
-
 export async function produceJoined(
   context: OperationContext,
   input: ProduceJoinedInput,
 ): Promise<ProduceJoinedResult> {
-  if (input.offset < -1) {
-    throw new ParameterError('offset', `must be -1 (roll back from the end) or >= 0, got ${input.offset}`);
-  }
-  if (input.maxRows < 0) throw new ParameterError('maxRows', `must be >= 0, got ${input.maxRows}`);
-  if (input.offset === -1 && input.maxRows < 1) {
-    throw new ParameterError(
-      'maxRows',
-      'must be >= 1 with offset=-1 (how many offsets to roll each stream back)',
-    );
-  }
+  checkJoinInput(input);
   await describeExisting(context.backbone, input.topic, 'topic');
   await checkProducer(context, input.topic, input.producerId);
   const streams = await joinedStreams(context, input.topic, input.streams);
-  const lengths = await Promise.all(
-    streams.map((s) => windowLength(context, s, input.offset, input.maxRows)),
-  );
-  // Every stream is cut with its own length when offset >= 0; with offset=-1 they share maxrows.
-  const joined = await joinStreams(context, streams, lengths);
-  const value = JSON.stringify(joined);
-  const [written] = await context.backbone.produce(input.topic, [{ key: input.topic, value }]);
+  const written = await joinTopics(context.backbone, { ...input, streams });
   context.metrics.recordsProduced.inc(1);
-  return {
-    topic: input.topic,
-    producerId: input.producerId,
-    partition: written.partition,
-    offset: written.offset,
-    bytesWritten: Buffer.byteLength(value),
-    joined,
-  };
-}
-
-async function joinStreams(
-  context: OperationContext,
-  streams: string[],
-  lengths: number[],
-): Promise<JoinedRecord> {
-  const createdAt = Date.now();
-  if (lengths.every((n) => n === lengths[0]) && lengths[0] > 0) {
-    return joinLatestWindows(context.backbone, streams, { lastOffsets: lengths[0], now: createdAt });
-  }
-  const parts: JoinedRecord[] = [];
-  for (let i = 0; i < streams.length; i++) {
-    if (lengths[i] === 0) {
-      parts.push({
-        version: 1,
-        streams: [streams[i]],
-        values: { [streams[i]]: [] },
-        timestamps: { [streams[i]]: [] },
-        offsets: { [streams[i]]: [] as PartitionRange[] },
-        skipped: { [streams[i]]: 0 },
-        createdAt,
-      });
-    } else {
-      parts.push(
-        await joinLatestWindows(context.backbone, [streams[i]], { lastOffsets: lengths[i], now: createdAt }),
-      );
-    }
-  }
-  const joined: JoinedRecord = {
-    version: 1,
-    streams,
-    values: {},
-    timestamps: {},
-    offsets: {},
-    skipped: {},
-    createdAt,
-  };
-  for (const part of parts) {
-    const s = part.streams[0];
-    joined.values[s] = part.values[s];
-    joined.timestamps[s] = part.timestamps[s];
-    joined.offsets[s] = part.offsets[s];
-    joined.skipped[s] = part.skipped[s];
-  }
-  return joined;
+  return { topic: input.topic, producerId: input.producerId, ...written };
 }

@@ -6,3 +6,4 @@ export * from './predict.js';
 export * from './optimize.js';
 export * from './anomaly.js';
 export * from './preprocess.js';
+export * from './join.js';

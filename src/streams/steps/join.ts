@@ -1,0 +1,96 @@
+// The join step: the latest window of each stream, cut at one moment, written as ONE joined record
+// into the joined topic (keyed by the topic's name). `offset = -1` rolls every stream back `maxRows`
+// offsets; `offset >= 0` takes each stream from that offset on (at most `maxRows` records).
+import type { Backbone } from '../../backbone/types.js';
+import { StepInputError } from '../errors.js';
+import { joinLatestWindows, type JoinedRecord } from '../join.js';
+
+export interface JoinInput {
+  /** The joined topic written to. */
+  topic: string;
+  streams: string[];
+  /** -1: the newest `maxRows` records of each stream; >= 0: from this offset on. */
+  offset: number;
+  /** 0 with offset >= 0: no limit. */
+  maxRows: number;
+}
+
+export interface WrittenJoin {
+  joined: JoinedRecord;
+  partition: number;
+  offset: number;
+  bytesWritten: number;
+}
+
+export function checkJoinInput(input: Pick<JoinInput, 'offset' | 'maxRows'>): void {
+  if (input.offset < -1) {
+    throw new StepInputError('offset', `must be -1 (roll back from the end) or >= 0, got ${input.offset}`);
+  }
+  if (input.maxRows < 0) throw new StepInputError('maxRows', `must be >= 0, got ${input.maxRows}`);
+  if (input.offset === -1 && input.maxRows < 1) {
+    throw new StepInputError(
+      'maxRows',
+      'must be >= 1 with offset=-1 (how many offsets to roll each stream back)',
+    );
+  }
+}
+
+/** How many of a stream's newest records a window keeps for `offset` / `maxRows`. */
+async function windowLength(
+  backbone: Backbone,
+  stream: string,
+  offset: number,
+  maxRows: number,
+): Promise<number> {
+  if (offset === -1) return maxRows;
+  let n = 0;
+  for (const p of await backbone.listOffsets(stream)) {
+    n += Math.max(0, p.latest - Math.max(p.earliest, offset));
+  }
+  return maxRows > 0 ? Math.min(n, maxRows) : n;
+}
+
+export async function joinTopics(backbone: Backbone, input: JoinInput): Promise<WrittenJoin> {
+  checkJoinInput(input);
+  const lengths = await Promise.all(
+    input.streams.map((s) => windowLength(backbone, s, input.offset, input.maxRows)),
+  );
+  // Every stream is cut with its own length when offset >= 0; with offset=-1 they share maxRows.
+  const joined = await joinWindows(backbone, input.streams, lengths);
+  const value = JSON.stringify(joined);
+  const [written] = await backbone.produce(input.topic, [{ key: input.topic, value }]);
+  return {
+    joined,
+    partition: written.partition,
+    offset: written.offset,
+    bytesWritten: Buffer.byteLength(value),
+  };
+}
+
+async function joinWindows(backbone: Backbone, streams: string[], lengths: number[]): Promise<JoinedRecord> {
+  const createdAt = Date.now();
+  if (lengths.every((n) => n === lengths[0]) && lengths[0] > 0) {
+    return joinLatestWindows(backbone, streams, { lastOffsets: lengths[0], now: createdAt });
+  }
+  const joined: JoinedRecord = {
+    version: 1,
+    streams,
+    values: {},
+    timestamps: {},
+    offsets: {},
+    skipped: {},
+    createdAt,
+  };
+  for (let i = 0; i < streams.length; i++) {
+    const s = streams[i];
+    const part =
+      lengths[i] === 0
+        ? undefined
+        : await joinLatestWindows(backbone, [s], { lastOffsets: lengths[i], now: createdAt });
+    joined.values[s] = part?.values[s] ?? [];
+    joined.timestamps[s] = part?.timestamps[s] ?? [];
+    joined.offsets[s] = part?.offsets[s] ?? [];
+    joined.skipped[s] = part?.skipped[s] ?? 0;
+  }
+  return joined;
+}

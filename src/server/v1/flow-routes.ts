@@ -1,5 +1,6 @@
 // The /v1 routes of the TML flow: the same operations as the VIPER face (src/server/operations),
 // with camelCase JSON bodies and answers.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
 import { consume } from '../operations/consume.js';
@@ -19,8 +20,10 @@ import type { ContextOf } from './plugin.js';
 import * as F from './flow-schemas.js';
 import { ConsumerParams, TopicParams, problems } from './schemas.js';
 
-export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): void {
-  app.post<{ Body: F.CreateJoinBody }>(
+export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextOf): void {
+  // Request types come from the route schemas (the TypeBox type provider), never written twice.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
     '/joins',
     {
       schema: {
@@ -38,7 +41,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Params: { topic: string }; Body: F.ProduceJoinedBody }>(
+  app.post(
     '/joins/:topic/records',
     {
       schema: {
@@ -71,7 +74,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Params: { topic: string }; Body: F.PreprocessBody }>(
+  app.post(
     '/joins/:topic/preprocessed',
     {
       schema: {
@@ -108,7 +111,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Body: F.TrainingSetBody }>(
+  app.post(
     '/training-sets',
     {
       schema: {
@@ -135,7 +138,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Body: F.TrainBody }>(
+  app.post(
     '/models',
     {
       schema: {
@@ -178,7 +181,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Body: F.PredictBody }>(
+  app.post(
     '/predictions',
     {
       schema: {
@@ -215,7 +218,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Body: F.OptimizeBody }>(
+  app.post(
     '/optimizations',
     {
       schema: {
@@ -248,7 +251,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Body: F.PeerGroupsBody }>(
+  app.post(
     '/peer-groups',
     {
       schema: {
@@ -279,7 +282,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     },
   );
 
-  app.post<{ Body: F.AnomaliesBody }>(
+  app.post(
     '/anomalies',
     {
       schema: {
@@ -330,7 +333,7 @@ export function registerFlowRoutes(app: FastifyInstance, contextOf: ContextOf): 
     async (request) => viperStats(contextOf(request)),
   );
 
-  app.post<{ Params: { consumerId: string }; Body: F.JoinedPollBody }>(
+  app.post(
     '/consumers/:consumerId/joined',
     {
       schema: {

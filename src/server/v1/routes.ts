@@ -1,4 +1,5 @@
 // The /v1 routes: each adapts JSON to the operation's input and the result to the reply schema.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { setTopicActive } from '../operations/activate-topic.js';
 import { consume } from '../operations/consume.js';
@@ -20,8 +21,14 @@ import * as S from './schemas.js';
 
 const valueText = (v: string | number): string => (typeof v === 'number' ? String(v) : v);
 
-export function registerRoutes(app: FastifyInstance, services: ServerServices, contextOf: ContextOf): void {
-  app.post<{ Body: S.CreateTopicBody }>(
+export function registerRoutes(
+  fastify: FastifyInstance,
+  services: ServerServices,
+  contextOf: ContextOf,
+): void {
+  // Request types come from the route schemas (the TypeBox type provider), never written twice.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
     '/topics',
     {
       schema: {
@@ -58,7 +65,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     async (request) => ({ topics: await listTopics(contextOf(request)) }),
   );
 
-  app.delete<{ Params: { topic: string } }>(
+  app.delete(
     '/topics/:topic',
     {
       schema: {
@@ -73,7 +80,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
   );
 
   for (const active of [true, false]) {
-    app.post<{ Params: { topic: string } }>(
+    app.post(
       `/topics/:topic/${active ? 'activate' : 'deactivate'}`,
       {
         schema: {
@@ -90,7 +97,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     );
   }
 
-  app.post<{ Params: { topic: string }; Body: S.ProduceBody }>(
+  app.post(
     '/topics/:topic/records',
     {
       schema: {
@@ -120,7 +127,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.post<{ Params: { topic: string }; Body: S.ProduceBulkBody }>(
+  app.post(
     '/topics/:topic/records/bulk',
     {
       schema: {
@@ -159,7 +166,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.post<{ Body: S.SubscribeBody }>(
+  app.post(
     '/consumers',
     {
       schema: {
@@ -177,7 +184,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.delete<{ Params: { consumerId: string } }>(
+  app.delete(
     '/consumers/:consumerId',
     {
       schema: {
@@ -194,7 +201,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.post<{ Params: { consumerId: string }; Body: S.PollBody }>(
+  app.post(
     '/consumers/:consumerId/poll',
     {
       schema: {
@@ -234,7 +241,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.post<{ Body: S.CreateGroupBody }>(
+  app.post(
     '/groups',
     {
       schema: {
@@ -254,7 +261,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.post<{ Params: { groupId: string }; Body: S.GroupPollBody }>(
+  app.post(
     '/groups/:groupId/poll',
     {
       schema: {
@@ -286,7 +293,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.patch<{ Params: { topic: string }; Body: S.DetailsBody }>(
+  app.patch(
     '/topics/:topic',
     {
       schema: {
@@ -313,7 +320,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     },
   );
 
-  app.patch<{ Params: { consumerId: string }; Body: S.DetailsBody }>(
+  app.patch(
     '/consumers/:consumerId',
     {
       schema: {
@@ -351,7 +358,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
   );
 
   for (const active of [true, false]) {
-    app.post<{ Params: { groupId: string } }>(
+    app.post(
       `/groups/:groupId/${active ? 'activate' : 'deactivate'}`,
       {
         schema: {
@@ -384,7 +391,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     async () => status(services),
   );
 
-  app.post<{ Body: S.CreateTokenBody }>(
+  app.post(
     '/tokens',
     {
       schema: {
@@ -412,7 +419,7 @@ export function registerRoutes(app: FastifyInstance, services: ServerServices, c
     async (request) => ({ tokens: listTokens(contextOf(request)) }),
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/tokens/:id',
     {
       schema: {

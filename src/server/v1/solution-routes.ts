@@ -1,5 +1,6 @@
 // The /v1 routes of continuous solutions: create (JSON or YAML), list, describe, pause, resume, delete,
 // and the model registry (champion, history, drift events) per entity.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseSolutionSpecText } from '../../solutions/spec.js';
 import {
@@ -19,10 +20,12 @@ import * as S from './solution-schemas.js';
 /** The media types a spec may be sent as besides JSON; the body arrives as text. */
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
-export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextOf): void {
+export function registerSolutionRoutes(fastify: FastifyInstance, contextOf: ContextOf): void {
+  // Request types come from the route schemas (the TypeBox type provider), never written twice.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  app.post<{ Body: unknown }>(
+  app.post(
     '/solutions',
     {
       schema: {
@@ -57,7 +60,7 @@ export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextO
     async (request) => ({ solutions: await listSolutions(contextOf(request)) }),
   );
 
-  app.get<{ Params: { name: string } }>(
+  app.get(
     '/solutions/:name',
     {
       schema: {
@@ -72,7 +75,7 @@ export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextO
   );
 
   for (const running of [false, true]) {
-    app.post<{ Params: { name: string } }>(
+    app.post(
       `/solutions/:name/${running ? 'resume' : 'pause'}`,
       {
         schema: {
@@ -89,7 +92,7 @@ export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextO
     );
   }
 
-  app.delete<{ Params: { name: string } }>(
+  app.delete(
     '/solutions/:name',
     {
       schema: {
@@ -106,7 +109,7 @@ export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextO
     },
   );
 
-  app.get<{ Params: { name: string }; Querystring: S.ModelsQuery }>(
+  app.get(
     '/solutions/:name/models',
     {
       schema: {
@@ -129,7 +132,7 @@ export function registerSolutionRoutes(app: FastifyInstance, contextOf: ContextO
     },
   );
 
-  app.get<{ Params: { name: string } }>(
+  app.get(
     '/solutions/:name/entities',
     {
       schema: {

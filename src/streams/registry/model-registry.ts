@@ -11,7 +11,10 @@ import type { EntityState, ModelAlias, ModelRegistryView, ModelVersion } from '.
 /** The model line of one-shot trainings: one entity per alias. */
 export const ONE_SHOT_LINE = '_one-shot';
 
-export type NewModelVersion = Omit<ModelVersion, 'version' | 'promotedAt' | 'retrain' | 'solution' | 'entity'> & {
+export type NewModelVersion = Omit<
+  ModelVersion,
+  'version' | 'promotedAt' | 'retrain' | 'solution' | 'entity'
+> & {
   solution?: string;
   entity: string;
   /** Points this alias at the line's champion. */
@@ -64,7 +67,8 @@ export class ModelRegistry {
     };
     await this.store.put(registryKeys.version(solution, input.entity, number), version);
     await this.store.put(registryKeys.state(solution, input.entity), next);
-    if (next.oldestVersion > oldest) await this.store.delete(registryKeys.version(solution, input.entity, oldest));
+    if (next.oldestVersion > oldest)
+      await this.store.delete(registryKeys.version(solution, input.entity, oldest));
     if (alias !== undefined) {
       const target: ModelAlias = { alias, solution, entity: input.entity };
       await this.store.put(registryKeys.alias(alias), target);

@@ -79,9 +79,13 @@ async function latestJoined(
 ): Promise<JoinedRecord & { source: { partition: number; offset: number } }> {
   const source = await latestRecord(backbone, topic, partition, field, 'joined record');
   try {
-    return { ...parseJoinedRecord(source.value), source: { partition: source.partition, offset: source.offset } };
+    return {
+      ...parseJoinedRecord(source.value),
+      source: { partition: source.partition, offset: source.offset },
+    };
   } catch (error) {
-    if (error instanceof StreamsError) throw new StepInputError(field, `names topic '${topic}': ${error.message}`);
+    if (error instanceof StreamsError)
+      throw new StepInputError(field, `names topic '${topic}': ${error.message}`);
     throw error;
   }
 }
@@ -106,7 +110,9 @@ export async function trainPeerGroups(
   checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
   const groups = input.streams.map((stream) => {
     const options = input.options.find((o) => o.stream === stream)?.options ?? {};
-    return inputError('flags', () => trainPeerGroup(stream, Float64Array.from(joined.values[stream]), options));
+    return inputError('flags', () =>
+      trainPeerGroup(stream, Float64Array.from(joined.values[stream]), options),
+    );
   });
   const record: PeerGroupsRecord = {
     kind: PEER_GROUPS_KIND,
@@ -118,7 +124,12 @@ export async function trainPeerGroups(
   };
   const value = JSON.stringify(record);
   const [written] = await backbone.produce(input.produceTo, [{ value }]);
-  return { record, partition: written.partition, offset: written.offset, bytesWritten: Buffer.byteLength(value) };
+  return {
+    record,
+    partition: written.partition,
+    offset: written.offset,
+    bytesWritten: Buffer.byteLength(value),
+  };
 }
 
 export async function scoreAnomalies(
@@ -126,29 +137,57 @@ export async function scoreAnomalies(
   input: AnomalyInput,
 ): Promise<{ record: AnomalyRecord; shaped: unknown; partition: number; offset: number }> {
   const { backbone } = services;
-  const source = await latestRecord(backbone, input.consumeFrom, input.partition, 'consumeFrom', 'peer groups');
-  const stored = parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'peer groups') as Partial<PeerGroupsRecord> | null;
-  if (stored === null || typeof stored !== 'object' || stored.kind !== PEER_GROUPS_KIND || !Array.isArray(stored.PeerGroups)) {
+  const source = await latestRecord(
+    backbone,
+    input.consumeFrom,
+    input.partition,
+    'consumeFrom',
+    'peer groups',
+  );
+  const stored = parseJsonRecord(
+    source,
+    input.consumeFrom,
+    'consumeFrom',
+    'peer groups',
+  ) as Partial<PeerGroupsRecord> | null;
+  if (
+    stored === null ||
+    typeof stored !== 'object' ||
+    stored.kind !== PEER_GROUPS_KIND ||
+    !Array.isArray(stored.PeerGroups)
+  ) {
     throw new StepInputError(
       'consumeFrom',
       `names topic '${input.consumeFrom}', whose latest record is not peer groups (the anomaly train step writes them)`,
     );
   }
-  const groups = new Map(stored.PeerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]));
+  const groups = new Map(
+    stored.PeerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]),
+  );
   const joined = await latestJoined(backbone, input.inputStream, -1, 'inputStream');
   checkStreamsIn(joined, input.streams, input.inputStream, 'inputStream');
   const scores = input.streams.map((stream) => {
     const group = groups.get(stream);
     if (group === undefined) {
-      throw new StepInputError('streams', `names '${stream}', which has no peer group in '${input.consumeFrom}'`);
+      throw new StepInputError(
+        'streams',
+        `names '${stream}', which has no peer group in '${input.consumeFrom}'`,
+      );
     }
     const values = joined.values[stream];
-    if (values.length === 0) throw new StepInputError('inputStream', `holds no value of stream '${stream}' to score`);
+    if (values.length === 0)
+      throw new StepInputError('inputStream', `holds no value of stream '${stream}' to score`);
     const score = scoreValue(group, values[values.length - 1]);
     const rule = input.rules.find((r) => r.stream === stream);
-    return { ...score, anomaly: rule ? ruleHolds(rule, score) : score.anomaly, ruleApplied: rule !== undefined };
+    return {
+      ...score,
+      anomaly: rule ? ruleHolds(rule, score) : score.anomaly,
+      ruleApplied: rule !== undefined,
+    };
   });
-  const risk = inputError('flags', () => assessRisk(scores, { riskscore: input.riskscore, complete: input.complete }));
+  const risk = inputError('flags', () =>
+    assessRisk(scores, { riskscore: input.riskscore, complete: input.complete }),
+  );
   const record: AnomalyRecord = { ...risk, createdAt: new Date().toISOString(), scores };
   const key = recordKey();
   const shaped = services.shapers.anomaly(record, key);

@@ -75,7 +75,13 @@ export async function resolveModel(
     throw new StepInputError('consumeFrom', 'is required (the trained-params topic), or give algokey');
   }
   const topic = input.consumeFrom;
-  const source = await latestRecord(services.backbone, topic, input.partition ?? -1, 'consumeFrom', 'trained model');
+  const source = await latestRecord(
+    services.backbone,
+    topic,
+    input.partition ?? -1,
+    'consumeFrom',
+    'trained model',
+  );
   const record = services.shapers.readModel(parseJsonRecord(source, topic, 'consumeFrom', 'a trained model'));
   if (record === undefined) {
     throw new StepInputError(

@@ -38,12 +38,17 @@ export interface WrittenOptimization {
 /** Wall-clock bound of one search: it runs on the event loop, so it must stay short. */
 export const OPTIMIZE_BUDGET_MS = 2_000;
 
-export function checkOptimizeInput(input: Pick<OptimizeInput, 'constraintType' | 'stretchBounds' | 'epsilon'>): void {
+export function checkOptimizeInput(
+  input: Pick<OptimizeInput, 'constraintType' | 'stretchBounds' | 'epsilon'>,
+): void {
   if (![1, 2, 3].includes(input.constraintType)) {
     throw new StepInputError('constraintType', `must be 1, 2 or 3, got ${input.constraintType}`);
   }
   if (!(input.stretchBounds >= 0 && input.stretchBounds <= 100)) {
-    throw new StepInputError('stretchBounds', `must be a percentage from 0 to 100, got ${input.stretchBounds}`);
+    throw new StepInputError(
+      'stretchBounds',
+      `must be a percentage from 0 to 100, got ${input.stretchBounds}`,
+    );
   }
   if (!(input.epsilon > 0)) throw new StepInputError('epsilon', `must be > 0, got ${input.epsilon}`);
 }
@@ -57,7 +62,10 @@ export async function optimizeInputs(
   checkOptimizeInput(input);
   const names = resolved.json.featureNames;
   if (resolved.stats.length !== names.length) {
-    throw new StepInputError('consumeFrom', 'the model carries no descriptive statistics of its training window');
+    throw new StepInputError(
+      'consumeFrom',
+      'the model carries no descriptive statistics of its training window',
+    );
   }
   let result: ModelOptimization;
   try {
@@ -88,5 +96,11 @@ export async function optimizeInputs(
   const shaped = services.shapers.optimization(record, call, key);
   const value = JSON.stringify(shaped);
   const [written] = await services.backbone.produce(input.produceTo, [{ key, value }]);
-  return { record, shaped, bytesWritten: Buffer.byteLength(value), partition: written.partition, offset: written.offset };
+  return {
+    record,
+    shaped,
+    bytesWritten: Buffer.byteLength(value),
+    partition: written.partition,
+    offset: written.offset,
+  };
 }

@@ -81,7 +81,12 @@ export async function predict(
     input.produceTo,
     shaped.map((value, i) => ({ key: keys[i], value: JSON.stringify(value) })),
   );
-  return records.map((p, i) => ({ ...p, shaped: shaped[i], partition: written[i].partition, offset: written[i].offset }));
+  return records.map((p, i) => ({
+    ...p,
+    shaped: shaped[i],
+    partition: written[i].partition,
+    offset: written[i].offset,
+  }));
 }
 
 /** The model's inputs from the newest joined record of `topic`, newest rows aligned. */
@@ -96,7 +101,8 @@ export async function streamRows(
   try {
     joined = parseJoinedRecord(source.value);
   } catch (error) {
-    if (error instanceof StreamsError) throw new StepInputError('stream', `names topic '${topic}': ${error.message}`);
+    if (error instanceof StreamsError)
+      throw new StepInputError('stream', `names topic '${topic}': ${error.message}`);
     throw error;
   }
   for (const name of names) {

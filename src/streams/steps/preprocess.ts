@@ -68,7 +68,10 @@ export async function preprocessStreams(
     const type = input.logic.length === 1 ? input.logic[0] : input.logic[i];
     const window = await latestWindow(services.backbone, stream, { lastOffsets: input.maxRows });
     if (window.values.length === 0) {
-      throw new StepInputError('topic', `stream '${stream}' holds no numeric value in its latest ${input.maxRows} records`);
+      throw new StepInputError(
+        'topic',
+        `stream '${stream}' holds no numeric value in its latest ${input.maxRows} records`,
+      );
     }
     let computed;
     try {
@@ -97,5 +100,10 @@ export async function preprocessStreams(
     input.topic,
     shaped.map((value, i) => ({ key: keys[i], value: JSON.stringify(value) })),
   );
-  return records.map((r, i) => ({ ...r, shaped: shaped[i], partition: written[i].partition, offset: written[i].offset }));
+  return records.map((r, i) => ({
+    ...r,
+    shaped: shaped[i],
+    partition: written[i].partition,
+    offset: written[i].offset,
+  }));
 }

@@ -50,10 +50,16 @@ export interface TrainResult {
 
 export function checkTrainInput(input: Pick<TrainInput, 'modelruns' | 'timeoutSeconds'>): void {
   if (!Number.isInteger(input.modelruns) || input.modelruns < 1 || input.modelruns > MAX_MODELRUNS) {
-    throw new StepInputError('modelruns', `must be an integer from 1 to ${MAX_MODELRUNS}, got ${input.modelruns}`);
+    throw new StepInputError(
+      'modelruns',
+      `must be an integer from 1 to ${MAX_MODELRUNS}, got ${input.modelruns}`,
+    );
   }
   if (!(input.timeoutSeconds > 0 && input.timeoutSeconds <= 86_400)) {
-    throw new StepInputError('timeoutSeconds', `must be from 1 to 86400 seconds, got ${input.timeoutSeconds}`);
+    throw new StepInputError(
+      'timeoutSeconds',
+      `must be from 1 to 86400 seconds, got ${input.timeoutSeconds}`,
+    );
   }
 }
 
@@ -64,7 +70,13 @@ export async function trainModel(
 ): Promise<TrainResult> {
   checkTrainInput(input);
   const { backbone } = services;
-  const source = await latestRecord(backbone, input.consumeFrom, input.partition, 'consumeFrom', 'training set');
+  const source = await latestRecord(
+    backbone,
+    input.consumeFrom,
+    input.partition,
+    'consumeFrom',
+    'training set',
+  );
   const set = parseTrainingSet(
     parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
     input.consumeFrom,

@@ -49,7 +49,13 @@ export async function createTrainingSet(
   if (input.independentVariables.length === 0) {
     throw new StepInputError('independentVariables', 'must name at least one stream');
   }
-  const source = await latestRecord(backbone, input.consumeFrom, input.partition, 'consumeFrom', 'joined record');
+  const source = await latestRecord(
+    backbone,
+    input.consumeFrom,
+    input.partition,
+    'consumeFrom',
+    'joined record',
+  );
   let record: TrainingSetRecord;
   try {
     const joined = parseJoinedRecord(source.value);

@@ -34,8 +34,8 @@ export interface LearnerOptions {
   /**
    * Fit every candidate on the pool, however small (the runner sets it). selectModel keeps small
    * selections on the calling thread, which is quicker for one selection; in a worker that thread
-   * serves every solution's reads and commits, and a GBDT fit there (~12 ms on 500 rows) stalls them
-   * all: bench:solutions, 50 solutions with ols/ridge/knn/gbdt, event-loop delay p99 380 → 24 ms.
+   * serves every solution's reads and commits, and a fit there (a GBDT on a few hundred rows takes
+   * milliseconds) stalls every other solution's step (docs/benchmarks.md, event-loop delay).
    */
   offloadTraining?: boolean;
   /**
@@ -284,10 +284,9 @@ export class WindowLearner {
     // Champion vs challenger on the newest rows: the challenger's score was measured on the newest
     // fifth of the window by a model that did not see those rows; the champion is scored on the
     // newest rows it did not learn from (those that arrived after its window was cut), at most as
-    // many. Scoring it on rows it learnt from would favour it by its in-sample error: measured on
-    // TrumpApproval (bench:solutions-accuracy, window 30, retrain every row), that kept a stale
-    // champion in 706 of 972 retrains, for a progressive MAE of 0.281; on unseen rows, 0.248. With
-    // no new row since the champion, there is nothing to judge it on, and it stays.
+    // many. Scored on rows it learnt from, it would be favoured by its in-sample error and a stale
+    // champion would be kept (docs/benchmarks.md, TrumpApproval). With no new row since the
+    // champion, there is nothing to judge it on, and it stays.
     const current = this.#champion;
     let replaced: ReplacedChampion | undefined;
     /** The champion's metrics on those newest rows (out-of-sample for it). */

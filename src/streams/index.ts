@@ -4,3 +4,5 @@ export * from './values.js';
 export * from './window.js';
 export * from './join.js';
 export * from './align.js';
+export * from './position-join.js';
+export * from './window-size.js';

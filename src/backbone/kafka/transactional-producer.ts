@@ -6,7 +6,8 @@ import { ProduceAcks, Producer, type Consumer, type Message } from '@platformati
 import { BackboneError, InvalidRecordError, ProducerClosedError, ProducerFencedError } from '../errors.js';
 import type { Transaction, TransactionalProducer, TopicPartitionOffset } from '../types.js';
 import { protocolErrorIds } from './errors.js';
-import { clientMessages, type KafkaBackbone } from './kafka-backbone.js';
+import type { KafkaBackbone } from './kafka-backbone.js';
+import { clientMessages } from './produce.js';
 
 type ClientTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 

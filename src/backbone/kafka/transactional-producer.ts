@@ -17,7 +17,8 @@ const FENCED = ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_A
 /**
  * InitProducerId right after a producer with the same id died answers CONCURRENT_TRANSACTIONS
  * while the broker aborts the dead one's transaction: the client retries, so it gets more attempts
- * than a plain request (300 × 20 ms: six seconds, as 20 × 300 ms before).
+ * than a plain request: 300 tries 20 ms apart, six seconds in all, so it goes on as soon as the
+ * broker is done rather than up to a long retry delay later.
  */
 const INIT_RETRIES = 300;
 /**

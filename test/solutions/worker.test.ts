@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { ConsumedRecord } from '../../src/backbone/types.js';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { SolutionWorker } from '../../src/solutions/worker.js';
-import { embeddedEnv, eventually, readTopic } from '../helpers/backbones.js';
+import { embeddedEnv, readTopic } from '../helpers/backbones.js';
+import { eventually } from '../helpers/wait.js';
 import { makeRows, produceKeyed, produceSplit } from './stream-fixture.js';
 
 const json = (r: ConsumedRecord): Record<string, unknown> =>

@@ -1,7 +1,7 @@
 // The demo's live view of a running solution. On a terminal it redraws one block in place a few
 // times a second; piped (CI, logs) or with --no-view it prints one line per event worth keeping and a
 // progress line every few seconds, so the output stays readable and greppable.
-import type { DriftEvent, SolutionProblem } from '../solutions/catalog-types.js';
+import { replacedScore, type DriftEvent, type SolutionProblem } from '../solutions/catalog-types.js';
 import type { PredictionEvent, RetrainEvent, RunnerEvents, SolutionRunner } from '../solutions/runner.js';
 
 export interface LiveViewSettings {
@@ -36,6 +36,14 @@ const fmt = (v: number | undefined, digits = 3): string =>
 const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 const count = (n: number): string => n.toLocaleString('en-US');
 
+const scoreText = (metric: string, value: number): string => `${metric} ${fmt(value)}`;
+
+/** The challenger's selection metric (RMSE, or log-loss for classifiers) on its holdout. */
+function challengerScore(outcome: Extract<RetrainEvent['outcome'], { trained: true }>): string {
+  const metric = outcome.selection.selectionMetric;
+  return scoreText(metric === 'logLoss' ? 'log-loss' : metric, outcome.challenger.metrics[metric] ?? NaN);
+}
+
 function uptime(ms: number): string {
   const s = Math.floor(ms / 1000);
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
@@ -63,7 +71,8 @@ export class LiveView {
   #retrains = 0;
   #champions = 0;
   #lastRetrain?: Extract<RetrainEvent['outcome'], { trained: true }> & { trigger: string; at: number };
-  #champion?: { version: number; algorithm: string; accuracy: number; rmse: number; trigger: string };
+  /** `score`: the champion's selection metric on the newest rows, e.g. `rmse 1.02`. */
+  #champion?: { version: number; algorithm: string; accuracy: number; score: string; trigger: string };
   #predictions = 0;
   #prediction?: PredictionEvent;
   readonly #recentErrors: number[] = [];
@@ -154,23 +163,26 @@ export class LiveView {
         version: champion.version,
         algorithm: champion.json.algorithm,
         accuracy: champion.forecastAccuracy,
-        rmse: outcome.refreshed ? (outcome.replaced?.rmse ?? NaN) : outcome.challenger.metrics.rmse,
+        score:
+          outcome.refreshed && outcome.replaced !== undefined
+            ? scoreText(...replacedScore(outcome.replaced))
+            : challengerScore(outcome),
         trigger: event.trigger,
       };
     }
     const replaced = outcome.replaced
-      ? `; v${outcome.replaced.version} scored rmse ${fmt(outcome.replaced.rmse)} on the same rows`
+      ? `; v${outcome.replaced.version} scored ${scoreText(...replacedScore(outcome.replaced))} on the same rows`
       : '';
     this.log(
       `retrain ${event.state.retrains} (${event.trigger}): ` +
         (outcome.refreshed
           ? `champion v${champion.version} ${champion.json.algorithm}: its configuration beat ${outcome.challenger.algorithm} ` +
-            `rmse ${fmt(outcome.challenger.metrics.rmse)} and was refit on this window`
+            `${challengerScore(outcome)} and was refit on this window`
           : outcome.promoted
             ? `champion v${champion.version} ${champion.json.algorithm} accuracy ${fmt(champion.forecastAccuracy)} ` +
-              `rmse ${fmt(outcome.challenger.metrics.rmse)}`
+              `${challengerScore(outcome)}`
             : `kept champion v${champion.version} ${champion.json.algorithm} over ${outcome.challenger.algorithm} ` +
-              `rmse ${fmt(outcome.challenger.metrics.rmse)}`) +
+              `${challengerScore(outcome)}`) +
         ` (${outcome.candidates} candidates, ${Math.round(outcome.elapsedMs)} ms${replaced}); ` +
         `window ${outcome.rows} rows ${lineageText(outcome.lineage)}`,
     );
@@ -267,11 +279,11 @@ export class LiveView {
           ? `relation changed at row ${count(injected.row)} (${uptime(now - injected.at)} ago)`
           : `relation changes in ${driftIn} s`),
       `window      ${r ? `${r.rows} rows, ${windowText(r.lineage)}` : 'waiting for the first retrain'}`,
-      `champion    ${c ? `v${c.version} ${c.algorithm}  accuracy ${fmt(c.accuracy)}  rmse ${fmt(c.rmse)}  (${c.trigger})` : '–'}`,
+      `champion    ${c ? `v${c.version} ${c.algorithm}  accuracy ${fmt(c.accuracy)}  ${c.score}  (${c.trigger})` : '–'}`,
       `challenger  ${
         r
-          ? `${r.challenger.algorithm} rmse ${fmt(r.challenger.metrics.rmse)} → ${r.refreshed ? 'champion kept and refit' : r.promoted ? 'promoted' : 'kept the champion'}` +
-            (r.replaced ? `; v${r.replaced.version} rmse ${fmt(r.replaced.rmse)}` : '')
+          ? `${r.challenger.algorithm} ${challengerScore(r)} → ${r.refreshed ? 'champion kept and refit' : r.promoted ? 'promoted' : 'kept the champion'}` +
+            (r.replaced ? `; v${r.replaced.version} ${scoreText(...replacedScore(r.replaced))}` : '')
           : '–'
       }`,
       `retrains    ${this.#retrains}, ${plural(this.#champions, 'champion')}` +

@@ -91,8 +91,8 @@ export interface ModelVersionSummary {
   lineage: Record<string, unknown>;
   promotedAt: number;
   trigger: string;
-  /** The champion it replaced and that champion's RMSE on the same newest rows. */
-  replaced?: { version: number; rmse: number };
+  /** The champion it replaced and that champion's score on the same newest rows: RMSE, or log-loss for classifiers. */
+  replaced?: { version: number; rmse: number } | { version: number; logLoss: number };
 }
 
 export interface ChampionVersion extends ModelVersionSummary {

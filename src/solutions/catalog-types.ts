@@ -3,7 +3,13 @@
 import type { ModelRegistryView } from '../streams/registry/index.js';
 import type { SolutionSpec } from './spec.js';
 
-export type { DriftEvent, ModelRegistryView, ModelVersion } from '../streams/registry/index.js';
+export type {
+  DriftEvent,
+  ModelRegistryView,
+  ModelVersion,
+  ReplacedChampion,
+} from '../streams/registry/index.js';
+export { replacedScore } from '../streams/registry/index.js';
 
 /** `running` solutions are worked on; `paused` ones keep their champion and registry but do nothing. */
 export type SolutionState = 'running' | 'paused';

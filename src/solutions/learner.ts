@@ -16,26 +16,26 @@ import {
   type TrainingPool,
 } from '../automl/index.js';
 import type { Dataset, Task } from '../automl/dataset.js';
+import { windowCapacity, type RowPosition, type WindowSize } from '../streams/index.js';
+import type { ReplacedChampion } from './catalog-types.js';
 import { PageHinkley } from './drift.js';
 
 export const MIN_WINDOW_ROWS = 30;
-/** A window given in seconds keeps at most this many rows unless `maxRecords` says otherwise. */
-export const DEFAULT_MAX_WINDOW_ROWS = 10_000;
 
 export interface LearnerOptions {
   featureNames: readonly string[];
   targetName: string;
   task: Task;
   /** The last N rows, or the rows of the last T seconds (at most `maxRecords`). */
-  window: { records?: number; seconds?: number; maxRecords?: number };
+  window: WindowSize;
   automl: { modelruns: number; timeBudgetMs: number; algorithms?: string[]; seed: number };
   drift?: { enabled: boolean; delta: number; threshold: number };
   pool?: TrainingPool;
   /**
    * Fit every candidate on the pool, however small (the runner sets it). selectModel keeps small
    * selections on the calling thread, which is quicker for one selection; in a worker that thread
-   * serves every solution's reads and commits, and a GBDT fit there (~12 ms on 500 rows) stalls them
-   * all: bench:solutions, 50 solutions with ols/ridge/knn/gbdt, event-loop delay p99 380 → 24 ms.
+   * serves every solution's reads and commits, and a fit there (a GBDT on a few hundred rows takes
+   * milliseconds) stalls every other solution's step (docs/benchmarks.md, event-loop delay).
    */
   offloadTraining?: boolean;
   /**
@@ -46,9 +46,6 @@ export interface LearnerOptions {
    */
   refreshChampion?: boolean;
 }
-
-/** Where a row came from: offsets keyed `topic/partition` (the lineage of windows built from it). */
-export type RowPosition = Record<string, number>;
 
 export interface Champion {
   model: Model;
@@ -70,11 +67,8 @@ export type RetrainOutcome =
       /** The champion's configuration won and was fitted again on this window. */
       refreshed: boolean;
       champion: Champion;
-      /**
-       * The champion before this retrain and its score on the newest rows (RMSE; log-loss for
-       * classifiers), absent for the first.
-       */
-      replaced?: { version: number; rmse: number };
+      /** The champion before this retrain and its score on the newest rows, absent for the first. */
+      replaced?: ReplacedChampion;
       candidates: number;
       selection: SelectionResult;
       elapsedMs: number;
@@ -102,7 +96,7 @@ export class WindowLearner {
   constructor(options: LearnerOptions) {
     this.#options = options;
     this.#features = options.featureNames.length;
-    this.#capacity = options.window.records ?? options.window.maxRecords ?? DEFAULT_MAX_WINDOW_ROWS;
+    this.#capacity = windowCapacity(options.window);
     this.#x = new Float64Array(this.#capacity * this.#features);
     this.#y = new Float64Array(this.#capacity);
     this.#timestamps = new Float64Array(this.#capacity);
@@ -290,12 +284,11 @@ export class WindowLearner {
     // Champion vs challenger on the newest rows: the challenger's score was measured on the newest
     // fifth of the window by a model that did not see those rows; the champion is scored on the
     // newest rows it did not learn from (those that arrived after its window was cut), at most as
-    // many. Scoring it on rows it learnt from would favour it by its in-sample error: measured on
-    // TrumpApproval (bench:solutions-accuracy, window 30, retrain every row), that kept a stale
-    // champion in 706 of 972 retrains, for a progressive MAE of 0.281; on unseen rows, 0.248. With
-    // no new row since the champion, there is nothing to judge it on, and it stays.
+    // many. Scored on rows it learnt from, it would be favoured by its in-sample error and a stale
+    // champion would be kept (docs/benchmarks.md, TrumpApproval). With no new row since the
+    // champion, there is nothing to judge it on, and it stays.
     const current = this.#champion;
-    let replaced: { version: number; rmse: number } | undefined;
+    let replaced: ReplacedChampion | undefined;
     /** The champion's metrics on those newest rows (out-of-sample for it). */
     let championMetrics: Record<string, number> | undefined;
     let promoted = true;
@@ -313,7 +306,9 @@ export class WindowLearner {
           ? { ...classificationMetrics(actual, current.model.predictProba(holdoutX, holdoutRows)) }
           : { ...regressionMetrics(actual, current.model.predict(holdoutX, holdoutRows)) };
         const championScore = classification ? championMetrics.logLoss : championMetrics.rmse;
-        replaced = { version: current.version, rmse: championScore };
+        replaced = classification
+          ? { version: current.version, logLoss: championScore }
+          : { version: current.version, rmse: championScore };
         promoted = challengerScore < championScore || !Number.isFinite(championScore);
       }
     }

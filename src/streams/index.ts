@@ -9,3 +9,5 @@ export * from './latest-record.js';
 export * from './shapers.js';
 export * from './steps/index.js';
 export * from './registry/index.js';
+export * from './position-join.js';
+export * from './window-size.js';

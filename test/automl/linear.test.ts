@@ -78,12 +78,13 @@ test('collinear features fall back to the SVD pseudo-inverse, recorded, with san
   assert.ok(r2Of(data.y, predicted) > 0.97);
 });
 
-test('linear fit of 1,000×5 is fast (budget 0.2 ms for the solver; loose bound here for noisy CI)', () => {
+// Its speed is measured in bench/automl-speed.ts (npm run bench:automl-speed).
+test('ridge on 1,000×5 with three pure-noise features fits the signal and is deterministic', () => {
   const data = generate(1000, 5, linearTarget);
-  for (let i = 0; i < 50; i++) Model.fit('ridge', data, { lambda: 0.01 }, 'regression');
-  const started = performance.now();
-  const runs = 200;
-  for (let i = 0; i < runs; i++) Model.fit('ridge', data, { lambda: 0.01 }, 'regression');
-  const perFit = (performance.now() - started) / runs;
-  assert.ok(perFit < 2, `ridge fit took ${perFit.toFixed(3)} ms`);
+  const hold = generate(500, 5, linearTarget, 99);
+  const first = Model.fit('ridge', data, { lambda: 0.01 }, 'regression');
+  const again = Model.fit('ridge', data, { lambda: 0.01 }, 'regression');
+  // y = 3·x1 − 2·x2 + 10 + N(0, 0.5²): R² ceiling ≈ 0.986; x3..x5 carry nothing
+  assert.ok(r2Of(hold.y, first.predict(hold.x, hold.rows)) > 0.97);
+  assert.deepEqual(again.predict(hold.x, hold.rows), first.predict(hold.x, hold.rows));
 });

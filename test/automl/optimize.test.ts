@@ -393,28 +393,20 @@ describe('optimization of a trained model (VIPER viperhpdeoptimize)', () => {
     );
   });
 
-  it('optimises a 5-variable linear model within tens of milliseconds', (t) => {
+  // Its speed is measured in bench/automl-speed.ts (npm run bench:automl-speed).
+  it('optimises a 5-variable linear model to the corner its signs point to, in a bounded search', () => {
     const five = linearWindow([1, -2, 3, -4, 5], 1000, -1, 1, 0.1, 11);
     const m = Model.fit('ols', five, {}, 'regression');
     const st = describeColumns(five.x, five.rows, five.featureNames);
-    optimizeModel(m, { stats: st, ismin: 0 }); // warm-up (JIT)
-    const times: number[] = [];
-    let r = optimizeModel(m, { stats: st, ismin: 0 });
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      r = optimizeModel(m, { stats: st, ismin: 0 });
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
+    const r = optimizeModel(m, { stats: st, ismin: 0 });
     assert.deepEqual(
       r.optimalValues.map((v) => v.value),
       st.map((s, j) => ([1, -2, 3, -4, 5][j] > 0 ? s.max : s.min)),
     );
-    // The goal is a few to tens of ms; the bound is loose because CI machines are shared.
-    assert.ok(times[2] < 250, `median ${times[2].toFixed(1)} ms`);
-    t.diagnostic(
-      `5-variable OLS optimize: median ${times[2].toFixed(2)} ms, ${r.search.evaluations} evaluations`,
-    );
+    // the same search again finds the same point with the same work
+    const again = optimizeModel(m, { stats: st, ismin: 0 });
+    assert.deepEqual(again.optimalValues, r.optimalValues);
+    assert.equal(again.search.evaluations, r.search.evaluations);
   });
 
   it('avoids the region where a model cannot predict, and passes bad input on', () => {

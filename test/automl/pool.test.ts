@@ -7,6 +7,7 @@ import { TrainingPool } from '../../src/automl/pool/training-pool.js';
 import { readWindow, shareWindow } from '../../src/automl/pool/shared-window.js';
 import { selectModel } from '../../src/automl/selection/select.js';
 import { classTarget, generate, linearTarget, sineTarget } from './core-data.js';
+import { sleep } from '../helpers/wait.js';
 
 const pool = new TrainingPool({ maxThreads: 2 });
 after(() => pool.close());
@@ -293,7 +294,7 @@ test('a settled leader is refitted before the cheap candidates still queued, not
     });
     if (task.algorithm === 'knn') {
       await Promise.all(gbdtScores);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     const result = run(task);
     if (task.kind === 'evaluate' && task.algorithm === 'gbdt') gbdtScores.push(result);

@@ -200,8 +200,8 @@ test('feature importance credits the informative features', () => {
   assert.ok(importance[0] + importance[1] > 0.9, JSON.stringify(importance));
 });
 
-// The target is ≥ 500,000 rows/s on one core; the floor here is loose because CI shares 2 cores.
-test('batch prediction of a 100-tree depth-5 GBDT is fast', () => {
+// Its speed is measured in bench/automl-speed.ts (npm run bench:automl-speed).
+test('batch prediction of a 100-tree depth-5 GBDT equals row-by-row prediction', () => {
   const parameters = gbdt.fit(
     sineWindow(4000, 5, 16),
     { rounds: 100, maxDepth: 5, minSamplesLeaf: 1 },
@@ -209,12 +209,10 @@ test('batch prediction of a 100-tree depth-5 GBDT is fast', () => {
   );
   const probe = sineWindow(100_000, 5, 17);
   const out = new Float64Array(probe.rows);
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    gbdt.predict(parameters, probe.x, probe.rows, probe.features, out);
-    best = Math.min(best, performance.now() - started);
+  gbdt.predict(parameters, probe.x, probe.rows, probe.features, out);
+  const one = new Float64Array(1);
+  for (let r = 0; r < probe.rows; r += 4999) {
+    gbdt.predict(parameters, probe.x.subarray(r * 5, r * 5 + 5), 1, probe.features, one);
+    assert.equal(out[r], one[0]);
   }
-  const rowsPerSecond = probe.rows / (best / 1000);
-  assert.ok(rowsPerSecond > 150_000, `${Math.round(rowsPerSecond)} rows/s`);
 });

@@ -24,7 +24,8 @@ import {
 import { EmbeddedBackbone } from '../../src/backbone/embedded/embedded-backbone.js';
 import { DATABASE_FILE } from '../../src/backbone/embedded/log-store.js';
 import type { Backbone, ProducerRecord } from '../../src/backbone/types.js';
-import { forEachBackbone, uniqueName } from '../helpers/backbones.js';
+import { forEachBackbone } from '../helpers/backbones.js';
+import { uniqueName } from '../helpers/names.js';
 import { startWriter } from './child.js';
 
 /** Everything a topic holds, as comparable text: offsets, timestamps, keys, values, headers. */

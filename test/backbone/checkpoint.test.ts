@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedBackbone } from '../../src/backbone/embedded/embedded-backbone.js';
-import { eventually } from './conformance.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 const MiB = 1024 * 1024;
 
@@ -27,7 +27,7 @@ test('checkpoints: the worker checkpoints, the writer only finishes rarely, the 
       for (let i = 0; i < 1200; i++) {
         await backbone.produce('t', [{ key: `k${i}`, value }]);
         if (i % 50 === 0) {
-          await new Promise((resolve) => setTimeout(resolve, 2));
+          await sleep(2);
           largestWal = Math.max(largestWal, statSync(wal).size);
         }
       }

@@ -28,6 +28,8 @@ import type {
   TopicPartition,
   TransactionalProducer,
 } from '../../src/backbone/types.js';
+import { uniqueName } from '../helpers/names.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 export interface ConformanceOptions {
   /**
@@ -49,32 +51,6 @@ export interface ConformanceOptions {
   wakeWithinMs?: number;
   /** Names (or name fragments) of tests to skip, with the reason why, e.g. `{ 'session timeout': '...' }`. */
   skip?: Record<string, string>;
-}
-
-let counter = 0;
-/** A topic or group name unique to this run: `<prefix>-<random>-<n>`. */
-export function uniqueName(prefix: string): string {
-  counter++;
-  return `${prefix}-${randomBytes(4).toString('hex')}-${counter}`;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it holds or `timeoutMs` passes; the last failure is thrown. */
-export async function eventually<T>(
-  check: () => Promise<T> | T,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() >= deadline) throw error;
-      await sleep(intervalMs);
-    }
-  }
 }
 
 async function fetchAll(

@@ -11,10 +11,10 @@ import { EmbeddedBackbone } from '../../src/backbone/embedded/embedded-backbone.
 import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
 import { startWriter } from './child.js';
 import { TX_GROUP, TX_INPUT, TX_LOG, TX_OUTPUT, TX_OUTPUT_PARTITIONS } from './fixtures/crash-writer.js';
+import { sleep } from '../helpers/wait.js';
 
 const KILLS = 8;
 const INPUT_RECORDS = 100_000;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function readPartition(
   backbone: Backbone,

@@ -11,9 +11,9 @@ import { EmbeddedBackbone } from '../../src/backbone/embedded/embedded-backbone.
 import type { ConsumedRecord } from '../../src/backbone/types.js';
 import { startWriter } from './child.js';
 import { CRASH_PARTITIONS, CRASH_TOPIC, crashBatch } from './fixtures/crash-writer.js';
+import { sleep } from '../helpers/wait.js';
 
 const KILLS = 20;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function readEverything(backbone: EmbeddedBackbone): Promise<ConsumedRecord[][]> {
   const partitions: ConsumedRecord[][] = [];

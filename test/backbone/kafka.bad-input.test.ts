@@ -13,7 +13,8 @@ import {
   UnknownTopicError,
 } from '../../src/backbone/errors.js';
 import { KafkaBackbone } from '../../src/backbone/kafka/index.js';
-import { kafkaSkip, openKafka, uniqueName } from '../helpers/kafka.js';
+import { kafkaSkip, openKafka } from '../helpers/kafka.js';
+import { uniqueName } from '../helpers/names.js';
 
 const skip = kafkaSkip();
 

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { BrokerUnreachableError } from '../../src/backbone/errors.js';
 import type { ConsumedRecord } from '../../src/backbone/types.js';
 import type { KafkaBackbone } from '../../src/backbone/kafka/index.js';
-import { kafkaSkip, localBroker, openKafka, uniqueName, unlessCI } from '../helpers/kafka.js';
+import { kafkaSkip, localBroker, openKafka, unlessCI } from '../helpers/kafka.js';
+import { uniqueName } from '../helpers/names.js';
+import { sleep } from '../helpers/wait.js';
 
 const skip =
   kafkaSkip() ||
@@ -16,7 +18,6 @@ const skip =
 
 const PARTITIONS = 3;
 const KEYS = 12;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Acknowledged {
   value: string;
@@ -41,7 +42,7 @@ function producerLoop(kafka: KafkaBackbone, topic: string) {
           // the outage shows as typed backbone errors, never as a crash
           assert.ok(typeof (error as { code?: unknown }).code === 'string', String(error));
           state.failures++;
-          await pause(100);
+          await sleep(100);
         }
       }
     }
@@ -108,17 +109,17 @@ test(
         () => undefined,
         (error: Error) => error,
       );
-      await pause(800);
+      await sleep(800);
       const ackedBeforeStop = loop.state.acknowledged.length;
       await localBroker.stop();
       restarted = true;
       const fetchError = await cutOff;
-      await pause(1_500);
+      await sleep(1_500);
       await localBroker.start();
       // keep producing until records flow again, then stop the loop
       const resumeFrom = loop.state.acknowledged.length;
       const flowing = Date.now() + 60_000;
-      while (loop.state.acknowledged.length < resumeFrom + 20 && Date.now() < flowing) await pause(100);
+      while (loop.state.acknowledged.length < resumeFrom + 20 && Date.now() < flowing) await sleep(100);
       loop.state.stop = true;
       await loop.done;
       const { acknowledged, failures, longestSendMs } = loop.state;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.js';
 import { openBackbone } from '../../src/backbone/open.js';
 import { BrokerUnreachableError } from '../../src/backbone/errors.js';
-import { kafkaBrokers, kafkaSkip, uniqueName } from '../helpers/kafka.js';
+import { kafkaBrokers, kafkaSkip } from '../helpers/kafka.js';
+import { uniqueName } from '../helpers/names.js';
 
 test(
   'TML_KAFKA_BROKERS selects Kafka; topics made through it are Kafka topics',

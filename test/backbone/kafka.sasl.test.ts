@@ -8,7 +8,8 @@ import {
   BrokerUnreachableError,
 } from '../../src/backbone/errors.js';
 import { KafkaBackbone, type KafkaBackboneOptions } from '../../src/backbone/kafka/index.js';
-import { saslSsl, uniqueName, unlessCI } from '../helpers/kafka.js';
+import { saslSsl, unlessCI } from '../helpers/kafka.js';
+import { uniqueName } from '../helpers/names.js';
 
 const listener = saslSsl();
 const skip = unlessCI(

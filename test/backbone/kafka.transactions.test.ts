@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { Producer, ProduceAcks } from '@platformatic/kafka';
 import { ProducerFencedError } from '../../src/backbone/errors.js';
 import type { ConsumedRecord } from '../../src/backbone/types.js';
-import { eventually } from '../helpers/backbones.js';
-import { kafkaBrokers, kafkaSkip, openKafka, uniqueName } from '../helpers/kafka.js';
+import { kafkaBrokers, kafkaSkip, openKafka } from '../helpers/kafka.js';
+import { uniqueName } from '../helpers/names.js';
+import { eventually } from '../helpers/wait.js';
 
 test('transactions: committed records are read, aborted ones never', { skip: kafkaSkip() }, async () => {
   const kafka = await openKafka();

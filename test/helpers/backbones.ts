@@ -10,8 +10,6 @@ import type { Backbone, ConsumedRecord } from '../../src/backbone/types.js';
 import type { ConformanceOptions } from '../backbone/conformance.js';
 import { kafkaEnv } from './kafka.js';
 
-export { uniqueName, eventually } from '../backbone/conformance.js';
-
 /** One prepared backbone environment: `open()` opens the same storage every time it is called. */
 export interface BackboneEnv {
   name: string;

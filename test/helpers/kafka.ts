@@ -1,7 +1,6 @@
 // Where the Kafka tests find their broker. scripts/run-tests.js starts the local broker
 // (scripts/kafka.sh) and exports its settings unless TML_KAFKA_BROKERS already names a cluster.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { KafkaBackbone, type KafkaBackboneOptions } from '../../src/backbone/kafka/index.js';
 import type { ConformanceOptions } from '../backbone/conformance.js';
@@ -91,11 +90,6 @@ function run(command: string): Promise<void> {
       error ? reject(new Error(`scripts/kafka.sh ${command} failed: ${stderr}`)) : resolve(),
     );
   });
-}
-
-/** A topic or group name no earlier run used. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** The conformance suite's knobs for Kafka: retention and compaction act on closed segments only,

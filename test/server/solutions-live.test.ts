@@ -11,6 +11,7 @@ import { TmlClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { tml } from '../cli/tml.js';
+import { sleep } from '../helpers/wait.js';
 
 let server: RunningServer;
 let backbone: Backbone;
@@ -58,7 +59,7 @@ test('a solution created over /v1 gets a champion, shown by the registry', { tim
   const deadline = Date.now() + 90_000;
   let registry = await client.solutionModels('live');
   while (registry.champion === undefined && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     registry = await client.solutionModels('live');
   }
   const view = await client.describeSolution('live');
@@ -80,7 +81,7 @@ test('a solution created over /v1 gets a champion, shown by the registry', { tim
   // The CLI's tables of the same registry, through the SDK. Paused first, so that no retrain
   // promotes another version while they are compared (a retrain in flight has 500 ms to finish).
   assert.equal((await client.pauseSolution('live')).state, 'paused');
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await sleep(1500);
   registry = await client.solutionModels('live');
   assert.ok(registry.champion);
   const shown = await tml(null, [

@@ -6,7 +6,8 @@ import type { Backbone } from '../../src/backbone/types.js';
 import type { SolutionCatalog, SolutionView } from '../../src/solutions/catalog-types.js';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { SolutionWorker } from '../../src/solutions/worker.js';
-import { embeddedEnv, eventually } from '../helpers/backbones.js';
+import { embeddedEnv } from '../helpers/backbones.js';
+import { eventually } from '../helpers/wait.js';
 import { makeRows } from './stream-fixture.js';
 
 const spec = (name: string, topic: string, extra: Record<string, unknown> = {}) => ({

@@ -12,6 +12,7 @@ import { EmbeddedBackbone } from '../../src/backbone/embedded/embedded-backbone.
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { CRASH_SPEC, CRASH_TOPIC, crashRow } from './fixtures/crash-solution.js';
 import { readTopic } from '../helpers/backbones.js';
+import { sleep } from '../helpers/wait.js';
 
 const KILLS = 8;
 const INITIAL_ROWS = 100;
@@ -36,7 +37,7 @@ function startChild(args: string[]) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`child exited before "${text}": ${err}`);
       if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms: ${err}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   };
   return { child, exited, waitFor, stderr: () => err, stdout: () => out };
@@ -61,7 +62,7 @@ test(`solutions crash: ${KILLS} kill -9s of a worker; every row predicted exactl
       await backbone.close();
       const child = startChild([dataDir, 'run', String(latest)]);
       await child.waitFor('ready', 15_000);
-      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 900));
+      await sleep(200 + Math.random() * 900);
       child.child.kill('SIGKILL');
       assert.equal(await child.exited, 'SIGKILL', child.stderr());
       // killed while rows were arriving and being predicted, not before it started working

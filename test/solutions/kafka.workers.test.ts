@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { solutionTopics } from '../../src/solutions/topics.js';
-import { kafkaBrokers, kafkaSkip, openKafka, uniqueName } from '../helpers/kafka.js';
+import { kafkaBrokers, kafkaSkip, openKafka } from '../helpers/kafka.js';
+import { uniqueName } from '../helpers/names.js';
+import { sleep } from '../helpers/wait.js';
 import { BIN, cleanEnv } from '../cli/tml.js';
 import { readTopic } from '../helpers/backbones.js';
 
 const SOLUTIONS = 6;
 const INITIAL_ROWS = 60;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function row(i: number, k: number): string {
   const a = ((i * 31 + k * 7) % 100) / 10;

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { ConsumedRecord } from '../../src/backbone/types.js';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
 import { SolutionWorker } from '../../src/solutions/worker.js';
-import { embeddedEnv, eventually, readTopic } from '../helpers/backbones.js';
+import { embeddedEnv, readTopic } from '../helpers/backbones.js';
+import { eventually } from '../helpers/wait.js';
 import { makeRows, produceKeyed, produceSplit } from './stream-fixture.js';
 
 const json = (r: ConsumedRecord): Record<string, unknown> =>
@@ -123,6 +124,93 @@ test('one micro-model per entity: each device gets its own champion', async () =
       return p.coefficients ?? [];
     };
     assert.notDeepEqual(coefficients(one), coefficients(two));
+  } finally {
+    await worker.close();
+    await backbone.close();
+    await env.cleanup();
+  }
+});
+
+test('a joined solution reads every partition of its inputs, partition p joined with partition p', async () => {
+  const env = await embeddedEnv();
+  const backbone = await env.open();
+  const worker = await SolutionWorker.start(backbone, { pollMs: 100 });
+  try {
+    for (const v of ['a', 'b', 'y']) await backbone.createTopic({ name: `cp-${v}`, partitions: 2 });
+    // row i goes to partition i % 2 of every input, so the pairs stay co-partitioned
+    const produce = async (rows: ReturnType<typeof makeRows>) => {
+      for (const v of ['a', 'b', 'y'] as const) {
+        await backbone.produce(
+          `cp-${v}`,
+          rows.map((r, i) => ({ value: String(r[v]), partition: i % 2 })),
+        );
+      }
+    };
+    await produce(makeRows(120, 5));
+    const catalog = await openSolutionCatalog(backbone);
+    await catalog.create({
+      name: 'copart',
+      inputs: [
+        { topic: 'cp-a', variables: ['a'] },
+        { topic: 'cp-b', variables: ['b'] },
+        { topic: 'cp-y', variables: ['y'] },
+      ],
+      window: { records: 100 },
+      dependentVariable: 'y',
+      independentVariables: ['a', 'b'],
+      retrain: { everyRecords: 1000 },
+      automl: { modelruns: 2, algorithms: ['ols', 'ridge'], timeBudgetMs: 2000 },
+    });
+    await eventually(async () => assert.ok((await catalog.models('copart')).champion), 10_000);
+    const rows = makeRows(60, 6);
+    await produce(rows);
+    await eventually(async () => {
+      assert.equal((await readTopic(backbone, 'copart-predictions')).length, 60);
+    }, 15_000);
+    const predictions = (await readTopic(backbone, 'copart-predictions')).map(json);
+    // both partitions predicted, each row from the same partition of every input, at its own offset
+    for (const p of predictions) {
+      const offsets = p.offsets as Record<string, number>;
+      const keys = Object.keys(offsets).sort();
+      const partition = keys[0].endsWith('/0') ? 0 : 1;
+      assert.deepEqual(keys, [`cp-a/${partition}`, `cp-b/${partition}`, `cp-y/${partition}`]);
+      const i = (offsets[`cp-a/${partition}`] - 60) * 2 + partition;
+      assert.ok(Math.abs((p.prediction as number) - rows[i].y) < 1, `row ${i}`);
+    }
+    assert.equal(predictions.filter((p) => 'cp-a/1' in (p.offsets as object)).length, 30);
+  } finally {
+    await worker.close();
+    await backbone.close();
+    await env.cleanup();
+  }
+});
+
+test('inputs with different partition counts are reported by name and nothing is predicted', async () => {
+  const env = await embeddedEnv();
+  const backbone = await env.open();
+  const worker = await SolutionWorker.start(backbone, { pollMs: 100 });
+  try {
+    await backbone.createTopic({ name: 'np-a', partitions: 2 });
+    await backbone.createTopic({ name: 'np-y', partitions: 1 });
+    const catalog = await openSolutionCatalog(backbone);
+    await catalog.create({
+      name: 'notcopart',
+      inputs: [
+        { topic: 'np-a', variables: ['a'] },
+        { topic: 'np-y', variables: ['y'] },
+      ],
+      window: { records: 50 },
+      dependentVariable: 'y',
+      independentVariables: ['a'],
+      retrain: { everyRecords: 10 },
+      automl: { modelruns: 1, algorithms: ['ols'], timeBudgetMs: 1000 },
+    });
+    await eventually(async () => {
+      const status = (await catalog.describe('notcopart')).status;
+      assert.equal(status?.condition, 'problem');
+      assert.match(status?.problems.at(-1)?.message ?? '', /np-a: 2, np-y: 1/);
+    }, 10_000);
+    assert.ok(!(await backbone.listTopics()).includes('notcopart-predictions'), 'no output topic made');
   } finally {
     await worker.close();
     await backbone.close();

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backbone } from '../../src/backbone/types.js';
 import { MetadataStore } from '../../src/backbone/metadata-store.js';
-import { forEachBackbone, uniqueName } from '../helpers/backbones.js';
+import { forEachBackbone } from '../helpers/backbones.js';
+import { uniqueName } from '../helpers/names.js';
 import { ModelRegistry, ONE_SHOT_LINE, REGISTRY_HISTORY, registryKeys } from '../../src/streams/index.js';
 import type { ModelJSON } from '../../src/automl/index.js';
 

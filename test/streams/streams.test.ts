@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backbone } from '../../src/backbone/types.js';
-import { forEachBackbone, uniqueName } from '../helpers/backbones.js';
+import { forEachBackbone } from '../helpers/backbones.js';
+import { uniqueName } from '../helpers/names.js';
 import {
   InsufficientRowsError,
   InvalidJoinError,

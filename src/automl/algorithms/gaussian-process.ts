@@ -10,8 +10,8 @@ import { choleskyInPlace, choleskySolveInPlace } from './linear/cholesky.js';
 import { requireRows } from './linear/linear-model.js';
 
 /**
- * Fitting is O(m³) in the m rows kept (measured here ≈ 0.09 s at 800 rows and 0.5 s at 1,500 on a
- * busy 2-core box), so at most `maxRows` rows are used, 1,500 by default and 3,000 at most; larger
+ * Fitting is O(m³) in the m rows kept (a fraction of a second at 1,500 rows: docs/benchmarks.md),
+ * so at most `maxRows` rows are used, 1,500 by default and 3,000 at most; larger
  * windows keep their newest rows and record the fallback. The model stores those rows and α (base64,
  * ≈ 0.1 MB at 1,500 × 5).
  */
@@ -59,9 +59,9 @@ export const gaussianProcess: Algorithm = {
               Math.exp(Math.log(0.2) + random() * Math.log(15)),
               Math.exp(Math.log(1e-3) + random() * Math.log(300)),
             ];
-      // The first configurations learn from the newest 500 rows (~25 ms instead of ~0.5 s at 1,500),
-      // so a 10-candidate search stays fit for micro-model retraining; larger searches also try the
-      // full cap.
+      // The first configurations learn from the newest 500 rows (O(m³): about 1/27 of the cost at
+      // 1,500), so a 10-candidate search stays fit for micro-model retraining; larger searches also
+      // try the full cap.
       out.push({
         lengthScale: base * scale,
         noise,

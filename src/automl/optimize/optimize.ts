@@ -19,13 +19,13 @@ import { nelderMead } from './nelder-mead.js';
 export type Direction = 'minimize' | 'maximize';
 
 /**
- * The global runs alternate two DE variants that fail on different problems (measured, 30–40 seeds
- * each): DE/rand/1 with crossover 0.9 explores; it never missed the best leaf of a bimodal GBDT
- * model (1 in 40) nor 5-D Rosenbrock's valley (0 in 30), but misses Rastrigin's centre 14 times in
- * 30. DE/current-to-best/1 with crossover 0.7 exploits: Rastrigin 1 in 30, Rosenbrock 2 in 30, but
- * the GBDT model's lesser plateau 16 times in 40. Run together, both must fail for the search to.
- * DE/rand/1 runs with twice the default population: on the bimodal GBDT model of the tests (now
- * cut on percentile bins) one run alone then misses the best plateau 4 times in 300 instead of 34.
+ * The global runs alternate two DE variants that fail on different problems: DE/rand/1 with
+ * crossover 0.9 explores (it finds the best leaf of a bimodal GBDT model and 5-D Rosenbrock's
+ * valley, but often misses Rastrigin's centre); DE/current-to-best/1 with crossover 0.7 exploits
+ * (it finds Rastrigin's centre, but often settles on the GBDT model's lesser plateau). Run
+ * together, both must fail for the search to. DE/rand/1 runs with twice the default population,
+ * which a single run needs to find the best plateau of a tree model reliably. Miss rates per seed:
+ * docs/benchmarks.md.
  */
 const PORTFOLIO: ReadonlyArray<
   Pick<DifferentialEvolutionOptions, 'strategy' | 'crossover'> & { populationScale: number }
@@ -38,9 +38,9 @@ const PORTFOLIO: ReadonlyArray<
 const RESTART_FACTOR = 3;
 /**
  * …and as soon as this many runs have ended on the best value (within DE's tolerance): an easy
- * problem (every run lands on the same optimum) does not spend the whole budget. Measured on the
- * 5-variable linear model of the tests: 12,000 evaluations instead of 15,800 (3 confirming runs)
- * or 7,800 (2, but then 1 miss in 400 seeds on the bimodal GBDT model instead of 0).
+ * problem (every run lands on the same optimum) does not spend the whole budget. Three, because
+ * two agreeing runs can both sit on a bimodal model's lesser plateau, and more would spend
+ * evaluations an easy problem does not need (figures: docs/benchmarks.md).
  */
 const CONFIRMING_RUNS = 3;
 

@@ -90,10 +90,10 @@ export interface SelectionResult {
 }
 
 /**
- * Measured on the 2-core box (noisy, other work running): a 10-candidate selection of linear
- * models and k-NN on 1,000×5 took 6–10 ms inline and 13–15 ms on a 2-thread pool (posting tasks and
- * collecting results costs more than the fits). Heavy candidates (GP, forests) go to the pool
- * whatever the window size, so the calling thread is never blocked by one of them.
+ * Small windows of light candidates (linear models, k-NN) train inline: posting their tasks to the
+ * pool and collecting the results costs more than the fits themselves (figures:
+ * docs/benchmarks.md). Heavy candidates (GP, forests) go to the pool whatever the window size, so
+ * the calling thread is never blocked by one of them.
  */
 export const INLINE_MAX_CELLS = 10_000;
 export const INLINE_MAX_CANDIDATE_MS = 5;

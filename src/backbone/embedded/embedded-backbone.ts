@@ -1,20 +1,17 @@
 // The embedded backbone: Kafka's model (topics, partitions, offsets, consumer groups) on one SQLite
 // database in a local data directory, for one process. Storage is in log-store.ts, groups in
-// group-coordinator.ts; this file keeps the partitions' state in memory, checks every request
-// and wakes long polls the moment a record is appended.
+// group-coordinator.ts, produce planning in produce-plan.ts, retention and compaction in
+// maintenance.ts; this class keeps the partitions' state in memory (partition-state.ts), checks
+// every request and wakes long polls the moment a record is appended.
 import {
   BackboneClosedError,
   InvalidConfigError,
-  InvalidRecordError,
   InvalidTopicNameError,
   OffsetOutOfRangeError,
-  RecordTooLargeError,
   TopicExistsError,
   UnknownPartitionError,
   UnknownTopicError,
 } from '../errors.js';
-import { partitionForKey } from '../partitioner.js';
-import { encodeRecord, type EncodedRecord } from '../records.js';
 import { validatePartitionCount, validateTopicName } from '../topic-name.js';
 import type {
   Backbone,
@@ -36,89 +33,34 @@ import type {
   TransactionalProducer,
   TransactionalProducerOptions,
 } from '../types.js';
-import type { AssignmentStrategy } from './assignors.js';
-import type { CheckpointTuning } from './checkpointer.js';
 import { GroupCoordinator } from './group-coordinator.js';
-import { LogStore, type PartitionAppend } from './log-store.js';
-import { encodeBatch, recordBytes, type BatchRecord } from './record-batch.js';
-import { effectiveTopicConfig, hasDeletePolicy, isCompacted, validateTopicConfig } from './topic-config.js';
+import { LogStore } from './log-store.js';
+import { runMaintenance, type MaintenanceReport } from './maintenance.js';
+import {
+  DEFAULT_FETCH_MAX_BYTES,
+  DEFAULT_FETCH_MAX_RECORDS,
+  DEFAULT_MAINTENANCE_INTERVAL_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  validateEmbeddedOptions,
+  type EmbeddedOptions,
+} from './options.js';
+import {
+  newTopicState,
+  waitForAppend,
+  wakeAll,
+  type PartitionState,
+  type TopicState,
+} from './partition-state.js';
+import { buildAppends, planProduce, publishAppends, type PlannedProduce } from './produce-plan.js';
+import { effectiveTopicConfig, validateTopicConfig } from './topic-config.js';
 import {
   EmbeddedTransactionalProducer,
   type GroupCommit,
   type TransactionHost,
 } from './transactional-producer.js';
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
-const DEFAULT_FETCH_MAX_RECORDS = 500;
-const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
-const DEFAULT_MAINTENANCE_INTERVAL_MS = 30_000;
-
-export interface EmbeddedOptions {
-  /** The data directory (created when missing). */
-  dataDir: string;
-  /** The largest record a topic accepts unless its `max.message.bytes` says otherwise (default 1 MiB). */
-  maxMessageBytes?: number;
-  /** Simulated disk size: appends that would grow the store beyond it fail with `StorageFullError`. */
-  maxStorageBytes?: number;
-  defaultPartitions?: number;
-  defaultReplicationFactor?: number;
-  /**
-   * `normal` (default): an acknowledged append survives a crash of the process; `full`: it also
-   * survives power loss, at the cost of an fsync per append. See docs/backbone.md.
-   */
-  synchronous?: 'normal' | 'full';
-  /** How often retention and compaction run in the background (default 30 s; 0 turns the timer off). */
-  maintenanceIntervalMs?: number;
-  /** Kafka's partition assignment strategy for consumer groups (default `range`). */
-  assignmentStrategy?: AssignmentStrategy;
-  /**
-   * A store up to this size is checked whole at open (SQLite's quick_check, about 1 s per GB);
-   * damage elsewhere surfaces as `CorruptStoreError` when it is read. Default 64 MiB; 0 = never.
-   */
-  integrityCheckMaxBytes?: number;
-  /**
-   * When WAL checkpoints run (a worker thread copies the WAL into the database file; see
-   * docs/backbone.md). The defaults suit production; tests shrink them to see every path.
-   */
-  walCheckpoint?: CheckpointTuning;
-}
-
-interface PartitionState {
-  id: number;
-  partition: number;
-  logStart: number;
-  next: number;
-  bytes: number;
-  maxTimestamp: number;
-  /** Records appended since the last compaction: compaction skips clean partitions. */
-  dirty: number;
-  waiters: Set<() => void>;
-}
-
-interface TopicState {
-  name: string;
-  partitions: PartitionState[];
-  replicationFactor: number;
-  config: TopicConfig;
-  maxMessageBytes: number;
-  compacted: boolean;
-  roundRobin: number;
-}
-
-/** One produce call, checked and spread over partitions; offsets are given when it is written. */
-interface PlannedProduce {
-  topic: TopicState;
-  encoded: EncodedRecord[];
-  /** The partition of each record. */
-  targets: Int32Array;
-}
-
-export interface MaintenanceReport {
-  /** Records removed by retention (time or size). */
-  retained: number;
-  /** Records removed by compaction (superseded values and expired tombstones). */
-  compacted: number;
-}
+export type { EmbeddedOptions } from './options.js';
+export type { MaintenanceReport } from './maintenance.js';
 
 export class EmbeddedBackbone implements Backbone {
   readonly kind = 'embedded';
@@ -172,22 +114,7 @@ export class EmbeddedBackbone implements Backbone {
 
   /** Opens the store in `options.dataDir`, creating it when absent. */
   static async open(options: EmbeddedOptions): Promise<EmbeddedBackbone> {
-    if (!options || typeof options.dataDir !== 'string' || options.dataDir.length === 0) {
-      throw new InvalidConfigError('the embedded backbone needs a dataDir');
-    }
-    positiveInteger('maxMessageBytes', options.maxMessageBytes);
-    positiveInteger('maxStorageBytes', options.maxStorageBytes);
-    positiveInteger('defaultPartitions', options.defaultPartitions);
-    positiveInteger('defaultReplicationFactor', options.defaultReplicationFactor);
-    if (
-      options.synchronous !== undefined &&
-      options.synchronous !== 'normal' &&
-      options.synchronous !== 'full'
-    ) {
-      throw new InvalidConfigError(
-        `synchronous must be 'normal' or 'full', got ${String(options.synchronous)}`,
-      );
-    }
+    validateEmbeddedOptions(options);
     const store = LogStore.open({
       dataDir: options.dataDir,
       synchronous: options.synchronous,
@@ -289,124 +216,19 @@ export class EmbeddedBackbone implements Backbone {
   ): Promise<RecordMetadata[]> {
     const planned = this.planProduce(topicName, records, options);
     if (planned.encoded.length === 0) return [];
-    const { appends, touched, results } = this.buildAppends([planned]);
-    this.store.append(appends, `appending ${records.length} record(s) to topic '${topicName}'`);
-    this.publishAppends(appends, touched);
-    return results[0];
+    const built = buildAppends([planned], this.topics);
+    this.store.append(built.appends, `appending ${records.length} record(s) to topic '${topicName}'`);
+    publishAppends(built);
+    return built.results[0];
   }
 
-  /**
-   * Checks one produce call and picks each record's partition, writing nothing: a bad record rejects
-   * the whole call. Offsets are given later (`buildAppends`), so a transaction can plan now and take
-   * its offsets at commit.
-   */
+  /** Checks one produce call and picks each record's partition, writing nothing (produce-plan.ts). */
   private planProduce(
     topicName: string,
     records: ProducerRecord[],
     options: ProduceOptions = {},
   ): PlannedProduce {
-    const topic = this.topic(topicName);
-    if (!Array.isArray(records)) throw new InvalidRecordError('produce takes an array of records');
-    const partitioner = options?.partitioner ?? 'murmur2';
-    if (partitioner !== 'murmur2' && partitioner !== 'round-robin') {
-      throw new InvalidConfigError(`unknown partitioner '${String(partitioner)}' (murmur2 or round-robin)`);
-    }
-    const now = Date.now();
-    const count = topic.partitions.length;
-    const encoded: EncodedRecord[] = new Array(records.length);
-    const targets = new Int32Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i];
-      const e = encodeRecord(record, now);
-      if (e.size > topic.maxMessageBytes)
-        throw new RecordTooLargeError(topicName, e.size, topic.maxMessageBytes);
-      if (topic.compacted && e.key === null) {
-        throw new InvalidRecordError(`topic '${topicName}' is compacted: every record needs a key`);
-      }
-      encoded[i] = e;
-      let partition: number;
-      if (record.partition !== undefined && record.partition !== null) {
-        partition = record.partition;
-        if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-          throw new UnknownPartitionError(topicName, partition, count);
-        }
-      } else if (e.key !== null && partitioner === 'murmur2') {
-        partition = partitionForKey(e.key, count);
-      } else {
-        partition = topic.roundRobin % count;
-        topic.roundRobin = (topic.roundRobin + 1) % count;
-      }
-      targets[i] = partition;
-    }
-    return { topic, encoded, targets };
-  }
-
-  /**
-   * One record batch per partition for the planned calls (in call order within each partition),
-   * with offsets from the partitions' current ends. Throws `UnknownTopicError` when a planned topic
-   * was deleted since. Nothing is written and no state changes.
-   */
-  private buildAppends(plans: PlannedProduce[]): {
-    appends: PartitionAppend[];
-    touched: PartitionState[];
-    results: RecordMetadata[][];
-  } {
-    const byPartition = new Map<PartitionState, BatchRecord[]>();
-    const results: RecordMetadata[][] = [];
-    for (const { topic, encoded, targets } of plans) {
-      if (this.topics.get(topic.name) !== topic) throw new UnknownTopicError(topic.name);
-      const out: RecordMetadata[] = new Array(encoded.length);
-      for (let i = 0; i < encoded.length; i++) {
-        const p = topic.partitions[targets[i]];
-        let batch = byPartition.get(p);
-        if (!batch) {
-          batch = [];
-          byPartition.set(p, batch);
-        }
-        const e = encoded[i];
-        const offset = p.next + batch.length;
-        batch.push({ offset, timestamp: e.timestamp, key: e.key, value: e.value, headers: e.headers });
-        out[i] = { topic: topic.name, partition: p.partition, offset, timestamp: e.timestamp };
-      }
-      results.push(out);
-    }
-    const appends: PartitionAppend[] = [];
-    const touched: PartitionState[] = [];
-    for (const [p, batch] of byPartition) {
-      let bytes = 0;
-      let maxTimestamp = -1;
-      let raisedAt = -1;
-      for (const r of batch) {
-        bytes += recordBytes(r);
-        if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
-        if (raisedAt < 0 && r.timestamp > p.maxTimestamp) raisedAt = r.offset;
-      }
-      touched.push(p);
-      appends.push({
-        partitionId: p.id,
-        baseOffset: p.next,
-        lastOffset: p.next + batch.length - 1,
-        count: batch.length,
-        maxTimestamp,
-        bytes,
-        payload: encodeBatch(p.next, batch),
-        ...(raisedAt >= 0 ? { timeIndex: { maxTimestamp, offset: raisedAt } } : {}),
-      });
-    }
-    return { appends, touched, results };
-  }
-
-  /** After the store committed `appends`: publishes the partitions' new ends and wakes the long polls. */
-  private publishAppends(appends: PartitionAppend[], touched: PartitionState[]): void {
-    for (let i = 0; i < appends.length; i++) {
-      const a = appends[i];
-      const p = touched[i];
-      p.next = a.lastOffset + 1;
-      p.bytes += a.bytes;
-      p.dirty += a.count;
-      if (a.maxTimestamp > p.maxTimestamp) p.maxTimestamp = a.maxTimestamp;
-      wakeAll(p);
-    }
+    return planProduce(this.topic(topicName), records, options);
   }
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
@@ -438,7 +260,7 @@ export class EmbeddedBackbone implements Backbone {
       if (records.length > 0 || left <= 0) {
         return { records, highWatermark: p.next, logStartOffset: p.logStart };
       }
-      await this.waitForAppend([p], left, request.signal);
+      await waitForAppend([p], left, request.signal);
     }
   }
 
@@ -450,36 +272,6 @@ export class EmbeddedBackbone implements Backbone {
     maxBytes: number,
   ): ConsumedRecord[] {
     return this.store.read(p.id, topic, p.partition, offset, maxRecords, maxBytes);
-  }
-
-  /** Resolves on the next append to one of `partitions`, a call of a waker, the timeout or close. */
-  private waitForAppend(
-    partitions: PartitionState[],
-    ms: number,
-    signal?: AbortSignal,
-    wakers?: Set<() => void>,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined = undefined;
-      const done = (): void => {
-        clearTimeout(timer);
-        for (const p of partitions) p.waiters.delete(done);
-        wakers?.delete(done);
-        signal?.removeEventListener('abort', aborted);
-      };
-      const woken = (): void => {
-        done();
-        resolve();
-      };
-      const aborted = (): void => {
-        done();
-        reject(signal?.reason ?? new DOMException('The operation was aborted', 'AbortError'));
-      };
-      for (const p of partitions) p.waiters.add(woken);
-      wakers?.add(woken);
-      signal?.addEventListener('abort', aborted, { once: true });
-      timer = setTimeout(woken, ms);
-    });
   }
 
   // ---- offsets --------------------------------------------------------------------------------
@@ -584,7 +376,7 @@ export class EmbeddedBackbone implements Backbone {
         const states = partitions
           .map((tp) => this.topics.get(tp.topic)?.partitions[tp.partition])
           .filter((p): p is PartitionState => p !== undefined);
-        return this.waitForAppend(states, ms, signal, wakers);
+        return waitForAppend(states, ms, signal, wakers);
       },
       committed: (groupId: string) => this.committed(groupId),
       commit: (groupId: string, offsets: TopicPartitionOffset[]) => this.commit(groupId, offsets),
@@ -615,15 +407,15 @@ export class EmbeddedBackbone implements Backbone {
       checkOffsets: (offsets) => this.checkOffsets(offsets),
       commit: (plans: PlannedProduce[], commits: GroupCommit[]) => {
         // topics deleted since the calls were checked fail the commit here (UnknownTopicError)
-        const { appends, touched } = this.buildAppends(plans);
+        const built = buildAppends(plans, this.topics);
         for (const c of commits) this.checkOffsets(c.offsets);
         const records = plans.reduce((n, p) => n + p.encoded.length, 0);
         this.store.appendAndCommit(
-          appends,
+          built.appends,
           commits,
           `committing a transaction of ${records} record(s) and ${commits.length} group commit(s)`,
         );
-        this.publishAppends(appends, touched);
+        publishAppends(built);
       },
       assertOpen: () => this.assertOpen(),
     };
@@ -637,47 +429,13 @@ export class EmbeddedBackbone implements Backbone {
    */
   runMaintenance(now = Date.now(), options: { onlyDirty?: boolean } = {}): MaintenanceReport {
     this.assertOpen();
-    const report: MaintenanceReport = { retained: 0, compacted: 0 };
-    for (const topic of this.topics.values()) {
-      const config = effectiveTopicConfig(topic.config, this.maxMessageBytes);
-      for (const p of topic.partitions) {
-        if (hasDeletePolicy(config)) report.retained += this.applyRetention(p, config, now);
-        if (topic.compacted && (!options.onlyDirty || p.dirty > 0))
-          report.compacted += this.compactPartition(p, config, now);
-      }
-    }
-    return report;
-  }
-
-  private applyRetention(p: PartitionState, config: TopicConfig, now: number): number {
-    let newStart = p.logStart;
-    const retentionMs = config['retention.ms'] ?? -1;
-    if (retentionMs >= 0 && p.next > p.logStart) {
-      newStart = Math.max(
-        newStart,
-        this.store.offsetForTimestamp(p.id, p.logStart, now - retentionMs) ?? p.next,
-      );
-    }
-    const retentionBytes = config['retention.bytes'] ?? -1;
-    if (retentionBytes >= 0 && p.bytes > retentionBytes) {
-      newStart = Math.max(newStart, this.store.sizeRetentionStart(p.id, p.logStart, p.bytes, retentionBytes));
-    }
-    if (newStart <= p.logStart) return 0;
-    const removed = newStart - p.logStart;
-    p.bytes = this.store.truncateBefore(p.id, newStart, p.bytes);
-    p.logStart = newStart;
-    return removed;
-  }
-
-  private compactPartition(p: PartitionState, config: TopicConfig, now: number): number {
-    if (p.next === p.logStart) return 0;
-    const lag = config['min.compaction.lag.ms'] ?? 0;
-    const upTo = lag > 0 ? (this.store.offsetForTimestamp(p.id, p.logStart, now - lag) ?? p.next) : p.next;
-    const tombstoneCutoff = now - (config['delete.retention.ms'] ?? 0);
-    const [removed, bytes] = this.store.compact(p.id, p.logStart, upTo, tombstoneCutoff);
-    p.bytes = bytes;
-    p.dirty = 0;
-    return removed;
+    return runMaintenance(
+      this.store,
+      this.topics.values(),
+      this.maxMessageBytes,
+      now,
+      options.onlyDirty ?? false,
+    );
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -730,35 +488,6 @@ export class EmbeddedBackbone implements Backbone {
     replicationFactor: number,
     config: TopicConfig,
   ): TopicState {
-    return {
-      name,
-      replicationFactor,
-      config,
-      maxMessageBytes: config['max.message.bytes'] ?? this.maxMessageBytes,
-      compacted: isCompacted(config),
-      roundRobin: 0,
-      partitions: Array.from({ length: partitions }, (_, partition) => ({
-        id: 0,
-        partition,
-        logStart: 0,
-        next: 0,
-        bytes: 0,
-        maxTimestamp: -1,
-        dirty: 0,
-        waiters: new Set<() => void>(),
-      })),
-    };
-  }
-}
-
-function wakeAll(p: PartitionState): void {
-  if (p.waiters.size === 0) return;
-  for (const w of [...p.waiters]) w();
-}
-
-function positiveInteger(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidConfigError(`${name} must be a positive integer, got ${String(value)}`);
+    return newTopicState(name, partitions, replicationFactor, config, this.maxMessageBytes);
   }
 }

@@ -13,7 +13,8 @@ import type {
   TopicPartitionOffset,
 } from '../types.js';
 import { protocolErrorIds } from './errors.js';
-import type { FetchPartitionRequest, KafkaBackbone } from './kafka-backbone.js';
+import type { FetchPartitionRequest } from './fetch.js';
+import type { KafkaBackbone } from './kafka-backbone.js';
 import { decodePartition } from './records.js';
 import { sleep } from './util.js';
 

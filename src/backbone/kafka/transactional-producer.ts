@@ -6,7 +6,8 @@ import { ProduceAcks, Producer, type Consumer, type Message } from '@platformati
 import { BackboneError, InvalidRecordError, ProducerClosedError, ProducerFencedError } from '../errors.js';
 import type { Transaction, TransactionalProducer, TopicPartitionOffset } from '../types.js';
 import { protocolErrorIds } from './errors.js';
-import { clientMessages, type KafkaBackbone } from './kafka-backbone.js';
+import type { KafkaBackbone } from './kafka-backbone.js';
+import { clientMessages } from './produce.js';
 
 type ClientTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
@@ -16,7 +17,8 @@ const FENCED = ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_A
 /**
  * InitProducerId right after a producer with the same id died answers CONCURRENT_TRANSACTIONS
  * while the broker aborts the dead one's transaction: the client retries, so it gets more attempts
- * than a plain request (300 × 20 ms: six seconds, as 20 × 300 ms before).
+ * than a plain request: 300 tries 20 ms apart, six seconds in all, so it goes on as soon as the
+ * broker is done rather than up to a long retry delay later.
  */
 const INIT_RETRIES = 300;
 /**

@@ -13,6 +13,15 @@ interface ModelsOptions {
   limit?: number;
 }
 
+/** A replaced champion's score, named after its metric (RMSE, or log-loss for classifiers). */
+function replacedText(
+  replaced: { version: number; rmse: number } | { version: number; logLoss: number },
+): string {
+  return 'rmse' in replaced
+    ? `rmse ${replaced.rmse.toPrecision(4)}`
+    : `log-loss ${replaced.logLoss.toPrecision(4)}`;
+}
+
 export const modelsCommand: CliCommand = {
   register(program: Command, host) {
     program
@@ -64,7 +73,7 @@ export function formatModels(registry: SolutionModels): string {
           v.forecastAccuracy.toFixed(4),
           v.trigger,
           time(v.promotedAt),
-          v.replaced ? `v${v.replaced.version} (rmse ${v.replaced.rmse.toPrecision(4)})` : '-',
+          v.replaced ? `v${v.replaced.version} (${replacedText(v.replaced)})` : '-',
         ]),
       ]),
     );

@@ -61,7 +61,15 @@ const versionFields = {
   }),
   promotedAt: Type.Number(),
   trigger: Type.String({ description: 'records, seconds, drift or start' }),
-  replaced: Type.Optional(Type.Object({ version: Type.Integer(), rmse: Type.Number() })),
+  replaced: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({ version: Type.Integer(), rmse: Type.Number() }),
+        Type.Object({ version: Type.Integer(), logLoss: Type.Number() }),
+      ],
+      { description: "The champion it replaced and its score on the same newest rows: RMSE, or log-loss for classifiers" },
+    ),
+  ),
 };
 
 /** A version in the history: everything but the model's parameters (ask for the champion's). */

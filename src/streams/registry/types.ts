@@ -18,6 +18,17 @@ export interface RecordPosition {
   offset: number;
 }
 
+/**
+ * A replaced champion's score on the newest rows, named after the metric it holds: RMSE for
+ * regression, log-loss for classification (the selection's own metrics).
+ */
+export type ReplacedChampion = { version: number; rmse: number } | { version: number; logLoss: number };
+
+/** The replaced champion's score as `[metric, value]`, for display. */
+export function replacedScore(replaced: ReplacedChampion): ['rmse' | 'log-loss', number] {
+  return 'rmse' in replaced ? ['rmse', replaced.rmse] : ['log-loss', replaced.logLoss];
+}
+
 /** One version in the registry of a model line (a solution and entity, or a one-shot model name). */
 export interface ModelVersion {
   solution: string;
@@ -39,8 +50,8 @@ export interface ModelVersion {
    * window (same algorithm and hyperparameters, parameters from the latest rows).
    */
   refreshed?: boolean;
-  /** The champion it replaced and that champion's RMSE on the same newest rows. */
-  replaced?: { version: number; rmse: number };
+  /** The champion it replaced and that champion's score on the same newest rows. */
+  replaced?: ReplacedChampion;
   model: ModelJSON;
   /** The training window's descriptive statistics (one-shot trainings keep them for optimize). */
   stats?: VariableStats[];

@@ -1,0 +1,192 @@
+// Producing to Kafka. Partitions are computed here with Kafka's own murmur2 (the client's default
+// partitioner differs), so a key lands where the Java client and the embedded backbone put it;
+// sends are cut so each batch fits the topic's `max.message.bytes`.
+import { ConfigResourceTypes } from '@platformatic/kafka';
+import { InvalidRecordError, RecordTooLargeError } from '../errors.js';
+import { partitionForKey } from '../partitioner.js';
+import { encodeRecord, type EncodedRecord } from '../records.js';
+import { validateTopicName } from '../topic-name.js';
+import type { ProduceOptions, ProducerRecord, RecordMetadata } from '../types.js';
+import { planSends, type OutgoingRecord } from './batches.js';
+import { checkPartition, type KafkaCluster } from './cluster.js';
+import { protocolErrorIds } from './errors.js';
+
+/** Kafka's default `max.message.bytes`. */
+const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+/** How long a topic's `max.message.bytes` is trusted before it is read again. */
+const LIMIT_TTL_MS = 30_000;
+
+/** One record of a prepared produce call; `index` is its place in the call. */
+export type PreparedRecord = OutgoingRecord & { topic: string; index: number };
+
+export interface PreparedProduce {
+  encoded: EncodedRecord[];
+  outgoing: PreparedRecord[];
+  /** The client sends to make, in order. */
+  sends: PreparedRecord[][];
+}
+
+export class KafkaProducing {
+  readonly #cluster: KafkaCluster;
+  readonly #roundRobin = new Map<string, number>();
+  readonly #limits = new Map<string, { bytes: number; at: number }>();
+  /**
+   * The client's idempotent producer advances a partition's sequence number only after a send
+   * succeeds, so two sends in flight to one partition would share numbers: sends go one at a time.
+   */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(cluster: KafkaCluster) {
+    this.#cluster = cluster;
+  }
+
+  async produce(
+    topic: string,
+    records: ProducerRecord[],
+    options: ProduceOptions,
+  ): Promise<RecordMetadata[]> {
+    const { encoded, outgoing, sends } = await this.prepare(topic, records, options);
+    if (encoded.length === 0) return [];
+    const offsets = new Map<number, number>();
+    const run = this.#tail.then(async () => {
+      for (const send of sends) {
+        const result = await this.#cluster.call({ operation: 'producing', topic }, () =>
+          this.#cluster.producer.send({ messages: clientMessages(send) }),
+        );
+        const base = new Map<number, number>();
+        for (const o of result.offsets ?? []) base.set(o.partition, Number(o.offset));
+        const next = new Map<number, number>();
+        for (const record of send) {
+          const n = next.get(record.partition) ?? 0;
+          next.set(record.partition, n + 1);
+          offsets.set(record.index, (base.get(record.partition) ?? 0) + n);
+        }
+      }
+    });
+    this.#tail = run.catch(() => undefined);
+    try {
+      await run;
+    } catch (error) {
+      throw await this.tooLarge(topic, encoded, error);
+    }
+    return outgoing.map((o, i) => ({
+      topic,
+      partition: o.partition,
+      offset: offsets.get(i) as number,
+      timestamp: encoded[i].timestamp,
+    }));
+  }
+
+  /**
+   * Checks a produce call and turns it into the client's sends: partitions chosen here (Kafka's
+   * murmur2), cut so each batch fits the topic's `max.message.bytes`. Sends nothing.
+   */
+  async prepare(
+    topic: string,
+    records: ProducerRecord[],
+    options: ProduceOptions = {},
+  ): Promise<PreparedProduce> {
+    validateTopicName(topic);
+    if (!Array.isArray(records)) {
+      throw new InvalidRecordError(`produce takes an array of records, got ${typeof records}`);
+    }
+    const partitioner = options?.partitioner ?? 'murmur2';
+    if (partitioner !== 'murmur2' && partitioner !== 'round-robin') {
+      throw new InvalidRecordError(
+        `unknown partitioner '${String(partitioner)}' (use murmur2 or round-robin)`,
+      );
+    }
+    if (records.length === 0) return { encoded: [], outgoing: [], sends: [] };
+    const now = Date.now();
+    const encoded = records.map((r) => encodeRecord(r, now));
+    const { partitionsCount } = await this.#cluster.topicMetadata(topic);
+    const outgoing: PreparedRecord[] = encoded.map((e, i) => ({
+      topic,
+      index: i,
+      partition: this.#partitionFor(topic, records[i], e, partitionsCount, partitioner),
+      key: e.key ?? undefined,
+      value: e.value,
+      timestamp: BigInt(e.timestamp),
+      headers: headersOf(records[i]),
+    }));
+    const sends = planSends(topic, outgoing, await this.#maxMessageBytes(topic));
+    return { encoded, outgoing, sends };
+  }
+
+  /** A send's failure, as `RecordTooLargeError` when the broker refused the batch's size. */
+  async tooLarge(topic: string, encoded: EncodedRecord[], error: unknown): Promise<unknown> {
+    const ids = protocolErrorIds((error as { cause?: unknown }).cause);
+    if (ids.has('MESSAGE_TOO_LARGE') || ids.has('RECORD_LIST_TOO_LARGE')) {
+      this.#limits.delete(topic);
+      const largest = Math.max(...encoded.map((e) => e.size));
+      return new RecordTooLargeError(topic, largest, await this.#maxMessageBytes(topic));
+    }
+    return error;
+  }
+
+  /** Forgets what is known of a topic that was created or deleted. */
+  forget(topic: string): void {
+    this.#roundRobin.delete(topic);
+    this.#limits.delete(topic);
+  }
+
+  /** Settles once the sends already started have. */
+  drain(): Promise<unknown> {
+    return this.#tail;
+  }
+
+  #partitionFor(
+    topic: string,
+    record: ProducerRecord,
+    encoded: EncodedRecord,
+    count: number,
+    partitioner: 'murmur2' | 'round-robin',
+  ): number {
+    if (record.partition !== undefined && record.partition !== null) {
+      checkPartition(topic, record.partition, count);
+      return record.partition;
+    }
+    if (partitioner === 'murmur2' && encoded.key !== null) return partitionForKey(encoded.key, count);
+    const next = this.#roundRobin.get(topic) ?? 0;
+    this.#roundRobin.set(topic, next + 1);
+    return next % count;
+  }
+
+  /** The topic's `max.message.bytes` (what Kafka checks each record batch against). */
+  async #maxMessageBytes(topic: string): Promise<number> {
+    const cached = this.#limits.get(topic);
+    if (cached && Date.now() - cached.at < LIMIT_TTL_MS) return cached.bytes;
+    const described = await this.#cluster.call({ operation: 'reading topic configs', topic }, () =>
+      this.#cluster.admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: topic,
+            configurationKeys: ['max.message.bytes'],
+          },
+        ],
+      }),
+    );
+    const bytes = Number(described[0]?.configs[0]?.value ?? DEFAULT_MAX_MESSAGE_BYTES);
+    this.#limits.set(topic, { bytes, at: Date.now() });
+    return bytes;
+  }
+}
+
+/** The client's messages for one send (its type wants a Buffer value; null is written as Kafka's null). */
+export function clientMessages(
+  send: PreparedRecord[],
+): (OutgoingRecord & { topic: string; value: Buffer })[] {
+  return send.map(
+    ({ index: _index, ...message }) => message as OutgoingRecord & { topic: string; value: Buffer },
+  );
+}
+
+function headersOf(record: ProducerRecord): Map<Buffer, Buffer> | undefined {
+  if (!record.headers) return undefined;
+  const headers = new Map<Buffer, Buffer>();
+  for (const [name, value] of Object.entries(record.headers)) {
+    headers.set(Buffer.from(name, 'utf8'), typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
+  }
+  return headers;
+}

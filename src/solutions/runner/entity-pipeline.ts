@@ -1,0 +1,114 @@
+// What happens to each row of an entity before it is learnt: the champion's prediction, the anomaly
+// score against the entity's peer groups, and — after it is learnt — a drift alarm when the
+// detector fired on the champion's error. Each adds its records to the step's outbox.
+import { assessRisk, scoreValue } from '../../automl/index.js';
+import type { JoinedRow } from '../../streams/index.js';
+import type { DriftEvent } from '../catalog-types.js';
+import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
+import type { EntityRuntime } from './entities.js';
+import type { Outbox } from './outbox.js';
+import { outputKey, type RunnerScope } from './types.js';
+
+export class EntityPipeline {
+  constructor(private readonly scope: RunnerScope) {}
+
+  /** The row's features and target, in the spec's variable order. */
+  split(row: JoinedRow): { features: number[]; target: number } {
+    const { spec } = this.scope;
+    return {
+      features: spec.independentVariables.map((v) => row.values[v]),
+      target: row.values[spec.dependentVariable],
+    };
+  }
+
+  predict(runtime: EntityRuntime, row: JoinedRow, features: number[], target: number, outbox: Outbox): void {
+    const { spec, board, events } = this.scope;
+    if (!spec.predict) return;
+    const prediction = runtime.learner.predict(features);
+    const champion = runtime.learner.champion;
+    if (prediction === undefined || champion === undefined) return;
+    const inputs = Object.fromEntries(spec.independentVariables.map((v, i) => [v, features[i]]));
+    outbox.add(spec.outputs.predictions, {
+      key: outputKey(spec, runtime.entity),
+      value: JSON.stringify({
+        solution: spec.name,
+        entity: runtime.entity,
+        prediction,
+        actual: Number.isFinite(target) ? target : null,
+        inputs,
+        modelVersion: champion.version,
+        algorithm: champion.json.algorithm,
+        offsets: row.position,
+        rowTimestamp: row.timestamp,
+      }),
+      timestamp: this.scope.now(),
+    });
+    board.status.predictions++;
+    runtime.state.predictions++;
+    events.emit('prediction', {
+      solution: spec.name,
+      entity: runtime.entity,
+      prediction,
+      actual: target,
+      inputs,
+      modelVersion: champion.version,
+      algorithm: champion.json.algorithm,
+      timestamp: row.timestamp,
+    });
+  }
+
+  scoreAnomalies(runtime: EntityRuntime, row: JoinedRow, outbox: Outbox): void {
+    const { spec, events } = this.scope;
+    const topic = spec.outputs.anomalies;
+    if (spec.anomaly === undefined || topic === undefined || runtime.peerGroups === undefined) return;
+    const scores = runtime.peerGroups.map((group) => scoreValue(group, row.values[group.stream]));
+    const risk = assessRisk(scores);
+    const values = Object.fromEntries(scores.map((s) => [s.stream, s.value]));
+    outbox.add(topic, {
+      key: outputKey(spec, runtime.entity),
+      value: JSON.stringify({
+        solution: spec.name,
+        entity: runtime.entity,
+        ...risk,
+        values,
+        offsets: row.position,
+      }),
+    });
+    if (risk.alert) {
+      events.emit('anomaly', {
+        solution: spec.name,
+        entity: runtime.entity,
+        risk: risk.risk,
+        alert: risk.alert,
+        anomalousStreams: risk.anomalousStreams,
+      });
+    }
+  }
+
+  /** The drift detector fired on this row: an event in the registry and the drift topic, and a retrain. */
+  recordDrift(runtime: EntityRuntime, row: JoinedRow, statistic: number, outbox: Outbox): void {
+    const { spec, board, events, incarnation } = this.scope;
+    runtime.pendingTrigger = 'drift';
+    const index = ++runtime.state.driftEvents;
+    const event: DriftEvent = {
+      solution: spec.name,
+      entity: runtime.entity,
+      at: this.scope.now(),
+      offset: Math.min(...Object.values(row.position)),
+      detector: 'page-hinkley',
+      statistic,
+      championVersion: runtime.learner.champion?.version ?? 0,
+    };
+    outbox.putRegistry(registryKeys.drift(incarnation, runtime.entity, index), event);
+    if (index > REGISTRY_HISTORY) {
+      outbox.deleteRegistry(registryKeys.drift(incarnation, runtime.entity, index - REGISTRY_HISTORY));
+    }
+    outbox.add(spec.outputs.drift, {
+      key: outputKey(spec, runtime.entity),
+      value: JSON.stringify({ ...event, position: row.position }),
+    });
+    board.status.driftEvents++;
+    board.markDirty();
+    events.emit('drift', event);
+  }
+}

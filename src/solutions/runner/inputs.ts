@@ -1,0 +1,125 @@
+// Where a runner starts reading its inputs: every partition of every input topic (co-partitioned
+// when several are joined), from the offsets its consumer group last committed — or, for a new
+// solution, from the end — and the rows before those offsets that refill the window.
+import { UnknownTopicError } from '../../backbone/errors.js';
+import type { TopicPartitionOffset } from '../../backbone/types.js';
+import { checkCoPartitioned, PositionJoin, windowCapacity, type JoinedRow } from '../../streams/index.js';
+import { registryEntities } from '../../streams/registry/index.js';
+import { inputVariables, type SolutionSpec } from '../spec.js';
+import type { RunnerScope } from './types.js';
+
+/** A restart re-reads at most this many records per partition into the window. */
+const MAX_REPLAY_RECORDS = 20_000;
+const REPLAY_FETCH_RECORDS = 2000;
+
+/** The solution cannot work yet (an input topic is missing): retried, reported once. */
+export class NotReadyError extends Error {}
+
+export interface InputStart {
+  join: PositionJoin;
+  /** Fetch positions of every input partition. */
+  positions: TopicPartitionOffset[];
+  /** Rows before the positions, to refill the windows (already predicted before the restart). */
+  replayed: JoinedRow[];
+  /** No offset was ever committed: a new solution. */
+  fresh: boolean;
+}
+
+/** The position join of the spec's inputs (entity-keyed when the spec says so). */
+export function joinOf(spec: SolutionSpec): PositionJoin {
+  const variables = inputVariables(spec);
+  return new PositionJoin(
+    spec.inputs.map((input) => ({
+      topic: input.topic,
+      variables: variables
+        .filter((v) => v.topic === input.topic)
+        .map((v) => ({ name: v.variable, field: v.field })),
+    })),
+    { keyed: spec.entityKey === true },
+  );
+}
+
+export async function startInputs(scope: RunnerScope): Promise<InputStart> {
+  const { spec, ctx } = scope;
+  const { backbone } = ctx;
+  const partitionCounts = new Map<string, number>();
+  for (const input of spec.inputs) {
+    try {
+      partitionCounts.set(input.topic, (await backbone.describeTopic(input.topic)).partitions.length);
+    } catch (error) {
+      if (error instanceof UnknownTopicError) {
+        throw new NotReadyError(`input topic ${input.topic} does not exist (waiting for it)`);
+      }
+      throw error;
+    }
+  }
+  // reported as the solution's problem, naming the topics; retried, as the topics may be altered
+  if (spec.inputs.length > 1) checkCoPartitioned(partitionCounts);
+  for (const topic of Object.values(spec.outputs)) {
+    if (topic !== undefined) await backbone.ensureTopic({ name: topic });
+  }
+
+  const committed = await backbone.committedOffsets(groupIdOf(scope.incarnation));
+  // A solution that has learnt before but has no committed offset for a partition (the topic was
+  // deleted and created again, or it gained partitions) reads that partition from its start.
+  const continuing = (await registryEntities(ctx.registry, scope.incarnation)).length > 0;
+  const replayRecords = Math.min(windowCapacity(spec.window), MAX_REPLAY_RECORDS);
+  const positions: TopicPartitionOffset[] = [];
+  const ranges: Array<{ tp: TopicPartitionOffset; from: number }> = [];
+  for (const [topic] of partitionCounts) {
+    for (const offsets of await backbone.listOffsets(topic)) {
+      const { partition, earliest, latest } = offsets;
+      let done = committed.find((c) => c.topic === topic && c.partition === partition)?.offset;
+      if (done !== undefined && (done > latest || done < earliest)) {
+        // the topic was deleted and created again, or retention removed rows never read
+        scope.board.problem(
+          `input ${topic}/${partition}: committed offset ${done} is outside ${earliest}..${latest}; reading from ${earliest}`,
+        );
+        done = earliest;
+      }
+      if (done === undefined && continuing) {
+        scope.board.problem(`input ${topic}/${partition}: no committed offset; reading from ${earliest}`);
+        done = earliest;
+      }
+      // a new solution learns from the latest window at once; a continuing one re-reads its window
+      const resumeAt = done ?? latest;
+      const tp = { topic, partition, offset: resumeAt };
+      positions.push(tp);
+      ranges.push({ tp, from: Math.max(earliest, resumeAt - replayRecords) });
+    }
+  }
+  const join = joinOf(spec);
+  join.seed(positions);
+  return { join, positions, replayed: await replay(scope, ranges), fresh: committed.length === 0 };
+}
+
+/** The consumer group whose committed offsets are a solution's progress through its inputs. */
+export function groupIdOf(incarnation: string): string {
+  return `tml.solution.${incarnation}`;
+}
+
+/** Re-reads the rows before the committed offsets (they were predicted before; now only learnt). */
+async function replay(
+  scope: RunnerScope,
+  ranges: ReadonlyArray<{ tp: TopicPartitionOffset; from: number }>,
+): Promise<JoinedRow[]> {
+  const join = joinOf(scope.spec);
+  for (const { tp, from } of ranges) {
+    let offset = from;
+    while (offset < tp.offset) {
+      const { records } = await scope.ctx.backbone.fetch({
+        topic: tp.topic,
+        partition: tp.partition,
+        offset,
+        maxRecords: Math.min(REPLAY_FETCH_RECORDS, tp.offset - offset),
+      });
+      if (records.length === 0) break;
+      join.add(
+        tp.topic,
+        records.filter((r) => r.offset < tp.offset),
+      );
+      offset = records[records.length - 1].offset + 1;
+    }
+  }
+  return join.take();
+}

@@ -1,0 +1,26 @@
+// The records of one step, by topic: written in one transaction together with the input offsets.
+import type { ProducerRecord } from '../../backbone/types.js';
+
+export class Outbox {
+  readonly records = new Map<string, ProducerRecord[]>();
+  count = 0;
+
+  constructor(private readonly registryTopic: string) {}
+
+  add(topic: string, record: ProducerRecord): void {
+    const list = this.records.get(topic);
+    if (list === undefined) this.records.set(topic, [record]);
+    else list.push(record);
+    this.count++;
+  }
+
+  /** A registry entry (compacted topic, one partition so a reader sees every key in order). */
+  putRegistry(key: string, value: unknown): void {
+    this.add(this.registryTopic, { key, value: JSON.stringify(value), partition: 0 });
+  }
+
+  /** A tombstone: compaction removes the key. */
+  deleteRegistry(key: string): void {
+    this.add(this.registryTopic, { key, value: null, partition: 0 });
+  }
+}

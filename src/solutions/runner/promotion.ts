@@ -1,0 +1,170 @@
+// A retrain of one entity and what follows a new champion: the version in the registry (older ones
+// tombstoned), the model in the params topic, and the products of the champion's window —
+// optimal inputs, anomaly peer groups and window statistics.
+import {
+  computeStatistics,
+  describeColumns,
+  optimizeModel,
+  toViperOptimization,
+  trainPeerGroup,
+} from '../../automl/index.js';
+import type { ModelVersion } from '../catalog-types.js';
+import type { RetrainOutcome } from '../learner.js';
+import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
+import type { EntityRuntime } from './entities.js';
+import type { Outbox } from './outbox.js';
+import { outputKey, type RunnerScope } from './types.js';
+
+type Trained = Extract<RetrainOutcome, { trained: true }>;
+
+/** Time the optimizer may take after a promotion: it runs inside the step's transaction. */
+const OPTIMIZE_BUDGET_MS = 200;
+
+export class Promotion {
+  constructor(private readonly scope: RunnerScope) {}
+
+  async retrain(runtime: EntityRuntime, trigger: ModelVersion['trigger'], outbox: Outbox): Promise<void> {
+    const { spec, board, events } = this.scope;
+    runtime.pendingTrigger = undefined;
+    runtime.touched = true;
+    const now = this.scope.now();
+    const outcome = await runtime.learner.retrain(now);
+    const state = runtime.state;
+    state.lastRetrainAt = now;
+    if (!outcome.trained) {
+      board.problem(outcome.reason, outcome.reason.startsWith('window has') ? 'waiting' : 'problem');
+      events.emit('retrain', { solution: spec.name, entity: runtime.entity, trigger, outcome, state });
+      return;
+    }
+    state.retrains++;
+    board.status.retrains++;
+    board.status.lastRetrainAt = now;
+    if (board.status.condition !== 'ok') board.setCondition('ok');
+    if (outcome.promoted) {
+      this.register(runtime, outcome, trigger, now, outbox);
+      this.afterPromotion(runtime, outcome, outbox);
+    }
+    events.emit('retrain', {
+      solution: spec.name,
+      entity: runtime.entity,
+      trigger,
+      outcome,
+      state: { ...state },
+    });
+  }
+
+  /** The new champion: a registry version, the params record, the status. */
+  private register(
+    runtime: EntityRuntime,
+    outcome: Trained,
+    trigger: ModelVersion['trigger'],
+    now: number,
+    outbox: Outbox,
+  ): void {
+    const { spec, board, incarnation } = this.scope;
+    const { champion } = outcome;
+    const state = runtime.state;
+    state.championVersion = champion.version;
+    const version: ModelVersion = {
+      solution: spec.name,
+      entity: runtime.entity,
+      version: champion.version,
+      retrain: state.retrains,
+      algorithm: champion.json.algorithm,
+      forecastAccuracy: champion.forecastAccuracy,
+      // a refreshed champion carries its configuration's score on the newest rows it had not seen
+      metrics: champion.json.metrics,
+      lineage: { offsets: outcome.lineage, rows: outcome.rows },
+      promotedAt: now,
+      trigger,
+      ...(outcome.refreshed ? { refreshed: true } : {}),
+      ...(outcome.replaced !== undefined ? { replaced: outcome.replaced } : {}),
+      model: champion.json,
+    };
+    outbox.putRegistry(registryKeys.version(incarnation, runtime.entity, champion.version), version);
+    while (state.oldestVersion <= champion.version - REGISTRY_HISTORY) {
+      outbox.deleteRegistry(registryKeys.version(incarnation, runtime.entity, state.oldestVersion));
+      state.oldestVersion++;
+    }
+    outbox.add(spec.outputs.params, { key: outputKey(spec, runtime.entity), value: JSON.stringify(version) });
+    board.status.champions[runtime.entity] = {
+      algorithm: champion.json.algorithm,
+      version: champion.version,
+      forecastAccuracy: champion.forecastAccuracy,
+    };
+    board.markDirty();
+  }
+
+  /** Optimization, peer groups and window statistics follow each new champion. */
+  private afterPromotion(runtime: EntityRuntime, outcome: Trained, outbox: Outbox): void {
+    const { spec, board, events } = this.scope;
+    const window = runtime.learner.windowColumns(this.scope.now());
+    const key = outputKey(spec, runtime.entity);
+    if (spec.optimize !== undefined && spec.outputs.optimal !== undefined) {
+      try {
+        const stats = describeColumns(window.x, window.rows, spec.independentVariables);
+        const result = optimizeModel(outcome.champion.model, {
+          stats,
+          ismin: spec.optimize.ismin,
+          constraints: spec.optimize.constraints,
+          constraintType: spec.optimize.constrainttype,
+          stretchBounds: spec.optimize.stretchbounds,
+          epsilon: spec.optimize.epsilon,
+          seed: outcome.champion.version,
+          timeBudgetMs: OPTIMIZE_BUDGET_MS,
+        });
+        const optimization = toViperOptimization(result);
+        const modelVersion = outcome.champion.version;
+        outbox.add(spec.outputs.optimal, {
+          key,
+          value: JSON.stringify({
+            solution: spec.name,
+            entity: runtime.entity,
+            modelVersion,
+            ...optimization,
+          }),
+        });
+        events.emit('optimum', { solution: spec.name, entity: runtime.entity, modelVersion, optimization });
+      } catch (error) {
+        board.problem(`optimization skipped: ${(error as Error).message}`);
+      }
+    }
+    const anomaly = spec.anomaly;
+    if (anomaly !== undefined && spec.outputs.anomalies !== undefined) {
+      try {
+        runtime.peerGroups = window.columns.map(({ variable, values }) =>
+          trainPeerGroup(variable, values, {
+            lag: anomaly.lag,
+            threshold: anomaly.threshold,
+            influence: anomaly.influence,
+          }),
+        );
+      } catch (error) {
+        board.problem(`anomaly peer groups not trained: ${(error as Error).message}`);
+      }
+    }
+    const preprocess = spec.preprocess;
+    if (preprocess !== undefined && spec.outputs.preprocessed !== undefined) {
+      try {
+        const statistics = Object.fromEntries(
+          window.columns.map(({ variable, values }) => [
+            variable,
+            computeStatistics(preprocess.statistics, values, { nonFinite: 'drop' }).values,
+          ]),
+        );
+        outbox.add(spec.outputs.preprocessed, {
+          key,
+          value: JSON.stringify({
+            solution: spec.name,
+            entity: runtime.entity,
+            rows: window.rows,
+            lineage: outcome.lineage,
+            statistics,
+          }),
+        });
+      } catch (error) {
+        board.problem(`statistics skipped: ${(error as Error).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// What a solution runner is given, what it tells its listeners, and the scope its parts share.
+import type { EventEmitter } from 'node:events';
+import type { toViperOptimization, TrainingPool } from '../../automl/index.js';
+import type { MetadataStore } from '../../backbone/metadata-store.js';
+import type { Backbone, TransactionalProducer } from '../../backbone/types.js';
+import type { DriftEvent, ModelVersion, SolutionProblem } from '../catalog-types.js';
+import type { RetrainOutcome } from '../learner.js';
+import type { EntityState } from '../../streams/registry/index.js';
+import type { SolutionSpec } from '../spec.js';
+import type { SolutionTopics } from '../topics.js';
+import type { StatusBoard } from './status-board.js';
+
+export interface RunnerContext {
+  backbone: Backbone;
+  /** The transactional producer of the catalog partition this solution lives on. */
+  producer: TransactionalProducer;
+  /** The registry topic read back (shared by the runners of one worker). */
+  registry: MetadataStore;
+  topics: SolutionTopics;
+  pool?: TrainingPool;
+  /** Shown in the status: which worker runs the solution. */
+  workerId: string;
+  now?: () => number;
+}
+
+export interface RetrainEvent {
+  solution: string;
+  entity: string;
+  trigger: ModelVersion['trigger'];
+  outcome: RetrainOutcome;
+  state: EntityState;
+}
+
+export interface PredictionEvent {
+  solution: string;
+  entity: string;
+  prediction: number;
+  actual: number;
+  inputs: Record<string, number>;
+  modelVersion: number;
+  algorithm: string;
+  timestamp: number;
+}
+
+export interface OptimumEvent {
+  solution: string;
+  entity: string;
+  modelVersion: number;
+  optimization: ReturnType<typeof toViperOptimization>;
+}
+
+export interface AnomalyEvent {
+  solution: string;
+  entity: string;
+  risk: number;
+  alert: boolean;
+  anomalousStreams: string[];
+}
+
+export interface RunnerEvents {
+  retrain: [RetrainEvent];
+  prediction: [PredictionEvent];
+  drift: [DriftEvent];
+  optimum: [OptimumEvent];
+  anomaly: [AnomalyEvent];
+  problem: [SolutionProblem];
+  /** A step committed: rows handled, and the transaction's records. */
+  step: [{ rows: number; records: number }];
+}
+
+/** What the parts of one runner share: its spec, context, clock, status and listeners. */
+export interface RunnerScope {
+  readonly spec: SolutionSpec;
+  /** The registry prefix of this solution's incarnation (registry.ts). */
+  readonly incarnation: string;
+  readonly ctx: RunnerContext;
+  readonly now: () => number;
+  readonly board: StatusBoard;
+  readonly events: EventEmitter<RunnerEvents>;
+}
+
+/** The record key of an entity's outputs: the entity, or the solution's name for unkeyed solutions. */
+export function outputKey(spec: SolutionSpec, entity: string): string {
+  return entity === '' ? spec.name : entity;
+}

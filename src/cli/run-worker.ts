@@ -31,31 +31,25 @@ export async function runWorkerUntilStopped(
   backbone: Backbone,
   options: RunWorkerOptions,
 ): Promise<void> {
-  const { TrainingPool } = await import('../automl/index.js');
   const { SolutionWorker } = await import('../solutions/worker.js');
   const { solutionTopics } = await import('../solutions/topics.js');
   const { logSolutionEvents } = await import('./solution-events.js');
-  const pool = new TrainingPool({ idleTimeout: 10_000 });
-  try {
-    const worker = await SolutionWorker.start(backbone, {
-      pool,
-      groupId: options.groupId,
-      topics: solutionTopics(context.config().namespace),
-      ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
-      ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
-    });
-    const stopLog = logSolutionEvents(worker, (line) => context.note(line), {
-      json: eventsFormat(options.events) === 'json',
-    });
-    worker.on('error', (error) => context.note(`tml: worker: ${error.message}`));
-    if (options.started) context.note(options.started(worker.clientId));
-    const reason = await untilStopped(options.duration);
-    context.note(`tml: ${reason}: stopping (${options.stopping})`);
-    stopLog();
-    await worker.close();
-  } finally {
-    await pool.close();
-  }
+  const worker = await SolutionWorker.start(backbone, {
+    pool: 'own',
+    groupId: options.groupId,
+    topics: solutionTopics(context.config().namespace),
+    ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
+    ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
+  });
+  const stopLog = logSolutionEvents(worker, (line) => context.note(line), {
+    json: eventsFormat(options.events) === 'json',
+  });
+  worker.on('error', (error) => context.note(`tml: worker: ${error.message}`));
+  if (options.started) context.note(options.started(worker.clientId));
+  const reason = await untilStopped(options.duration);
+  context.note(`tml: ${reason}: stopping (${options.stopping})`);
+  stopLog();
+  await worker.close();
 }
 
 /** Resolves on SIGINT or SIGTERM, or after `durationSeconds` when given; names the reason. */

@@ -6,7 +6,7 @@
 // the committed offsets and registry state. On the embedded backbone one process is the only member.
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import type { TrainingPool } from '../automl/index.js';
+import { TrainingPool } from '../automl/index.js';
 import { MetadataStore } from '../backbone/metadata-store.js';
 import type { Backbone, GroupConsumer, TransactionalProducer } from '../backbone/types.js';
 import { CatalogLog, type CatalogItem } from './catalog-log.js';
@@ -22,7 +22,11 @@ import {
 export const DEFAULT_WORKER_GROUP = workerGroup();
 
 export interface SolutionWorkerOptions {
-  pool?: TrainingPool;
+  /**
+   * Worker threads for the retrains: a pool shared with others (a server's), `'own'` for one this
+   * worker starts and closes, or none (fits on the calling thread).
+   */
+  pool?: TrainingPool | 'own';
   /** Shown in group descriptions and solution statuses (default: host and PID). */
   clientId?: string;
   /** The consumer group the workers share (default `tml.solution-workers`). */
@@ -54,6 +58,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
   readonly #groupId: string;
   readonly #log: CatalogLog;
   readonly #registry: MetadataStore;
+  readonly #pool?: TrainingPool;
   #consumer?: GroupConsumer;
   readonly #producers = new Map<number, TransactionalProducer>();
   readonly #runners = new Map<string, { runner: SolutionRunner; item: CatalogItem }>();
@@ -71,6 +76,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
     this.clientId = options.clientId ?? `tml-worker-${hostname()}-${process.pid}`;
     this.#log = new CatalogLog(backbone, this.#topics.catalog);
     this.#registry = registry;
+    this.#pool = options.pool === 'own' ? new TrainingPool({ idleTimeout: 10_000 }) : options.pool;
   }
 
   /** Joins the workers' group and starts running the solutions of the partitions it is given. */
@@ -79,13 +85,18 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
     await ensureSolutionTopics(backbone, topics, options.catalogPartitions ?? DEFAULT_CATALOG_PARTITIONS);
     const registry = await MetadataStore.open(backbone, { topic: topics.registry });
     const worker = new SolutionWorker(backbone, options, registry);
-    worker.#consumer = await backbone.consumer({
-      groupId: worker.#groupId,
-      topics: [topics.catalog],
-      autoOffsetReset: 'earliest',
-      clientId: worker.clientId,
-      sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
-    });
+    try {
+      worker.#consumer = await backbone.consumer({
+        groupId: worker.#groupId,
+        topics: [topics.catalog],
+        autoOffsetReset: 'earliest',
+        clientId: worker.clientId,
+        sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+      });
+    } catch (error) {
+      if (options.pool === 'own') await worker.#pool?.close();
+      throw error;
+    }
     worker.#consumer.onAssignment(() => worker.schedule());
     await worker.schedule();
     worker.#loop = worker.run();
@@ -180,7 +191,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
         producer: this.#producers.get(item.partition)!,
         registry: this.#registry,
         topics: this.#topics,
-        pool: this.#options.pool,
+        pool: this.#pool,
         workerId: this.clientId,
         now: this.#options.now,
       });
@@ -211,5 +222,6 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
     await this.#consumer?.close().catch(() => undefined);
     for (const producer of this.#producers.values()) await producer.close().catch(() => undefined);
     this.#producers.clear();
+    if (this.#options.pool === 'own') await this.#pool?.close();
   }
 }

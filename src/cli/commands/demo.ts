@@ -221,22 +221,16 @@ async function openDemoRuntime(context: CommandContext, options: DemoOptions): P
     const backbone = await context.openBackbone();
     try {
       const { SolutionWorker } = await import('../../solutions/worker.js');
-      const { TrainingPool } = await import('../../automl/index.js');
-      const pool = new TrainingPool({ idleTimeout: 10_000 });
       const worker = await SolutionWorker.start(backbone, {
-        pool,
+        pool: 'own',
         topics: solutionTopics(config.namespace),
         groupId: workerGroup(config.namespace),
-      }).catch(async (error: unknown) => {
-        await pool.close();
-        throw error;
       });
       return {
         backbone,
         worker,
         close: async () => {
           await worker.close();
-          await pool.close();
           await backbone.close();
         },
       };

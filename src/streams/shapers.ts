@@ -3,7 +3,7 @@
 // from the topics), so the core never names a face's keys.
 import { randomBytes } from 'node:crypto';
 import type { ModelRecord } from './steps/model-record.js';
-import type { AnomalyRecord } from './steps/anomaly.js';
+import type { AnomalyRecord, PeerGroupsRecord } from './steps/anomaly.js';
 import type { OptimizationRecord } from './steps/optimize.js';
 import type { PredictionRecord } from './steps/predict.js';
 import type { StatisticRecord } from './steps/preprocess.js';
@@ -24,11 +24,15 @@ export interface RecordShapers {
   readModel(value: unknown): ModelRecord | undefined;
   prediction(record: PredictionRecord, call: CallDetails, key: string): unknown;
   optimization(record: OptimizationRecord, call: CallDetails, key: string): unknown;
+  /** The value written for trained peer groups, and read back (undefined: not peer groups). */
+  peerGroups(record: PeerGroupsRecord): unknown;
+  readPeerGroups(value: unknown): PeerGroupsRecord | undefined;
   anomaly(record: AnomalyRecord, key: string): unknown;
   statistic(record: StatisticRecord, call: CallDetails, key: string): unknown;
 }
 
 export const MODEL_RECORD_KIND = 'tml-model';
+export const PEER_GROUPS_KIND = 'tml-peer-groups';
 
 /** The core's own shapes: the domain records as they are. */
 export const neutralShapers: RecordShapers = {
@@ -41,6 +45,14 @@ export const neutralShapers: RecordShapers = {
   },
   prediction: (record) => record,
   optimization: ({ search: _search, ...record }) => record,
+  peerGroups: (record) => ({ kind: PEER_GROUPS_KIND, ...record }),
+  readPeerGroups(value) {
+    const r = value as (Partial<PeerGroupsRecord> & { kind?: string }) | null;
+    if (r === null || typeof r !== 'object' || r.kind !== PEER_GROUPS_KIND || !Array.isArray(r.peerGroups)) {
+      return undefined;
+    }
+    return r as PeerGroupsRecord;
+  },
   anomaly: (record) => record,
   statistic: (record) => record,
 };

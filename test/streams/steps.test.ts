@@ -8,6 +8,8 @@ import { forEachBackbone } from '../helpers/backbones.js';
 import { uniqueName } from '../helpers/names.js';
 import {
   createTrainingSet,
+  scoreAnomalies,
+  trainPeerGroups,
   joinTopics,
   joinLatestWindows,
   ModelRegistry,
@@ -131,6 +133,47 @@ await forEachBackbone((env) => {
       joinTopics(backbone, { topic: joined, streams: [a5], offset: -1, maxRows: 0 }),
       (e: unknown) => e instanceof StepInputError && e.field === 'maxRows',
     );
+  });
+
+  test(`${env.name}: anomaly: a peer group per stream, the newest value scored against it`, async () => {
+    // usual behaviour 9, 11, 9, 11, …: mean 10, standard deviation about 1
+    const usual = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 9 : 11));
+    const s = await topic('s', usual);
+    const joined = await topic('j');
+    await joinTopics(backbone, { topic: joined, streams: [s], offset: -1, maxRows: 40 });
+    const groups = await topic('groups');
+    const services = { backbone, shapers: neutralShapers };
+    const trained = await trainPeerGroups(services, {
+      consumeFrom: joined,
+      produceTo: groups,
+      partition: -1,
+      streams: [s],
+      options: [],
+    });
+    assert.equal(trained.record.peerGroups.length, 1);
+    assert.equal(trained.record.peerGroups[0].window.mean, 10);
+
+    const score = async (value: number) => {
+      await backbone.produce(s, [{ value: String(value) }]);
+      const input = await topic('input');
+      await joinTopics(backbone, { topic: input, streams: [s], offset: -1, maxRows: 1 });
+      const out = await topic('risk');
+      const { record } = await scoreAnomalies(services, {
+        consumeFrom: groups,
+        partition: -1,
+        inputStream: input,
+        produceTo: out,
+        streams: [s],
+        rules: [],
+      });
+      return record.scores[0];
+    };
+    const outlier = await score(100); // 90 standard deviations away
+    assert.equal(outlier.anomaly, true);
+    assert.ok(outlier.score > 50, `score ${outlier.score}`);
+    const normal = await score(10); // at the mean
+    assert.equal(normal.anomaly, false);
+    assert.ok(Math.abs(normal.score) < 1, `score ${normal.score}`);
   });
 
   test(`${env.name}: bad input names the core's field`, async () => {

@@ -31,7 +31,7 @@ export async function anomalyTrain(
   await checkConsumer(context, input.consumerId, input.consumeFrom);
   checkActive(context.store.topics.get(input.consumeFrom), input.consumeFrom);
   await checkProducer(context, input.produceTo, input.producerId);
-  const result = await trainPeerGroups(context.backbone, input);
+  const result = await trainPeerGroups({ backbone: context.backbone, shapers: context.shapers }, input);
   context.metrics.recordsProduced.inc(1);
   return result;
 }

@@ -277,7 +277,7 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         topic: b.produceTo,
         partition: r.partition,
         offset: r.offset,
-        peerGroups: r.record.PeerGroups,
+        peerGroups: r.record.peerGroups,
       });
     },
   );

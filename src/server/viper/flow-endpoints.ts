@@ -201,9 +201,9 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
       });
       return {
         Topic: params.string('producepeergroupto'),
-        Consumefrom: result.record.Consumefrom,
-        Streams: result.record.Streams.join(','),
-        PeerGroups: result.record.PeerGroups.map((g) => ({
+        Consumefrom: result.record.consumeFrom,
+        Streams: result.record.streams.join(','),
+        PeerGroups: result.record.peerGroups.map((g) => ({
           Stream: g.stream,
           Method: g.method,
           Count: g.window.count,

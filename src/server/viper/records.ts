@@ -4,6 +4,8 @@
 import { toViperOptimization, type ModelJSON } from '../../automl/index.js';
 import {
   MODEL_RECORD_KIND,
+  PEER_GROUPS_KIND,
+  type PeerGroupsRecord,
   type CallDetails,
   type ModelRecord,
   type PredictionRecord,
@@ -144,7 +146,40 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
   return out;
 }
 
+/** Peer groups as written to `producepeergroupto` (docs/viper-compatibility.md). */
+export interface ViperPeerGroups {
+  kind: typeof PEER_GROUPS_KIND;
+  Created: string;
+  Consumefrom: string;
+  Streams: string[];
+  PeerGroups: PeerGroupsRecord['peerGroups'];
+  Lineage: PeerGroupsRecord['lineage'];
+}
+
+function readViperPeerGroups(value: unknown): PeerGroupsRecord | undefined {
+  const r = value as Partial<ViperPeerGroups> | null;
+  if (r === null || typeof r !== 'object' || r.kind !== PEER_GROUPS_KIND || !Array.isArray(r.PeerGroups)) {
+    return undefined;
+  }
+  return {
+    createdAt: r.Created ?? '',
+    consumeFrom: r.Consumefrom ?? '',
+    streams: r.Streams ?? [],
+    peerGroups: r.PeerGroups,
+    lineage: r.Lineage ?? { partition: -1, offset: -1 },
+  };
+}
+
 export const viperShapers: RecordShapers = {
+  peerGroups: (r): ViperPeerGroups => ({
+    kind: PEER_GROUPS_KIND,
+    Created: r.createdAt,
+    Consumefrom: r.consumeFrom,
+    Streams: r.streams,
+    PeerGroups: r.peerGroups,
+    Lineage: r.lineage,
+  }),
+  readPeerGroups: readViperPeerGroups,
   statistic: (r, call, key) => viperStatistic(r, call, key),
   anomaly: ({ createdAt, scores, ...risk }, key) => ({
     ...risk,

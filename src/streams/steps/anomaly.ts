@@ -21,16 +21,14 @@ import { parseJoinedRecord, type JoinedRecord } from '../join.js';
 import { latestRecord, parseJsonRecord } from '../latest-record.js';
 import { recordKey, type RecordShapers } from '../shapers.js';
 
-export const PEER_GROUPS_KIND = 'tml-peer-groups';
-
-/** The record the anomaly train step writes (documented in docs/viper-compatibility.md). */
+/** What the anomaly train step produces: one peer group per stream, and where its window came from. */
 export interface PeerGroupsRecord {
-  kind: typeof PEER_GROUPS_KIND;
-  Created: string;
-  Consumefrom: string;
-  Streams: string[];
-  PeerGroups: PeerGroupJSON[];
-  Lineage: { partition: number; offset: number };
+  createdAt: string;
+  /** The joined topic the windows were read from. */
+  consumeFrom: string;
+  streams: string[];
+  peerGroups: PeerGroupJSON[];
+  lineage: { partition: number; offset: number };
 }
 
 export interface PeerGroupsInput {
@@ -103,9 +101,10 @@ function checkStreamsIn(joined: JoinedRecord, streams: string[], topic: string, 
 }
 
 export async function trainPeerGroups(
-  backbone: Backbone,
+  services: { backbone: Backbone; shapers: RecordShapers },
   input: PeerGroupsInput,
 ): Promise<{ record: PeerGroupsRecord; partition: number; offset: number; bytesWritten: number }> {
+  const { backbone } = services;
   const joined = await latestJoined(backbone, input.consumeFrom, input.partition, 'consumeFrom');
   checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
   const groups = input.streams.map((stream) => {
@@ -115,14 +114,13 @@ export async function trainPeerGroups(
     );
   });
   const record: PeerGroupsRecord = {
-    kind: PEER_GROUPS_KIND,
-    Created: new Date().toISOString(),
-    Consumefrom: input.consumeFrom,
-    Streams: input.streams,
-    PeerGroups: groups,
-    Lineage: joined.source,
+    createdAt: new Date().toISOString(),
+    consumeFrom: input.consumeFrom,
+    streams: input.streams,
+    peerGroups: groups,
+    lineage: joined.source,
   };
-  const value = JSON.stringify(record);
+  const value = JSON.stringify(services.shapers.peerGroups(record));
   const [written] = await backbone.produce(input.produceTo, [{ value }]);
   return {
     record,
@@ -144,25 +142,17 @@ export async function scoreAnomalies(
     'consumeFrom',
     'peer groups',
   );
-  const stored = parseJsonRecord(
-    source,
-    input.consumeFrom,
-    'consumeFrom',
-    'peer groups',
-  ) as Partial<PeerGroupsRecord> | null;
-  if (
-    stored === null ||
-    typeof stored !== 'object' ||
-    stored.kind !== PEER_GROUPS_KIND ||
-    !Array.isArray(stored.PeerGroups)
-  ) {
+  const stored = services.shapers.readPeerGroups(
+    parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'peer groups'),
+  );
+  if (stored === undefined) {
     throw new StepInputError(
       'consumeFrom',
       `names topic '${input.consumeFrom}', whose latest record is not peer groups (the anomaly train step writes them)`,
     );
   }
   const groups = new Map(
-    stored.PeerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]),
+    stored.peerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]),
   );
   const joined = await latestJoined(backbone, input.inputStream, -1, 'inputStream');
   checkStreamsIn(joined, input.streams, input.inputStream, 'inputStream');

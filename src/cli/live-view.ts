@@ -268,7 +268,7 @@ export class LiveView {
     const now = Date.now();
     const r = this.#lastRetrain;
     const c = this.#champion;
-    const o = this.#optimum?.optimization.OptimizedValues;
+    const o = this.#optimum?.optimum;
     const injected = this.#driftInjected;
     const driftIn = Math.max(0, Math.ceil(s.driftAfterSeconds - (now - this.#started) / 1000));
     const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
@@ -292,8 +292,8 @@ export class LiveView {
       `predictions ${count(this.#predictions)}`,
       `optimum     ${
         o
-          ? `${o.Objective === 'Maximization' ? 'max' : 'min'} ${s.target} ${fmt(o.ObjectiveFunctionValue, 2)} at ` +
-            o.OptimalValues.flatMap((v) => Object.entries(v).map(([k, x]) => `${k}=${fmt(x, 1)}`)).join(' ')
+          ? `${o.objective === 'Maximization' ? 'max' : 'min'} ${s.target} ${fmt(o.value, 2)} at ` +
+            o.optimalValues.map((v) => `${v.variable}=${fmt(v.value, 1)}`).join(' ')
           : '–'
       }`,
       `anomalies   ${plural(this.#alerts, 'alert')}` +

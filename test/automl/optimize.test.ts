@@ -9,7 +9,6 @@ import {
   optimize,
   optimizeModel,
   resolveBounds,
-  toViperOptimization,
   UnknownVariableError,
   type Bounds,
   type RowModel,
@@ -280,41 +279,6 @@ describe('optimization of a trained model (VIPER viperhpdeoptimize)', () => {
     // names match case-insensitively when unambiguous; 'best' means no user constraints
     assert.deepEqual(optimizeModel(model, { stats, constraints: 'X2:1:2' }).bounds[1].max, 2);
     assert.deepEqual(optimizeModel(model, { stats, constraints: 'BEST' }).userConstrained, []);
-  });
-
-  it('answers in VIPER shape', () => {
-    const r = optimizeModel(model, { stats, ismin: 0, epsilon: 20, stretchBounds: 10 });
-    const viper = toViperOptimization(r, {
-      userDetails: { CreatedOn: 'now', Usedeploy: 0 },
-      additionDetails: { Partition: 2 },
-    });
-    assert.deepEqual(Object.keys(viper), [
-      'UserDetails',
-      'OptimizedValues',
-      'Constraints',
-      'DescriptiveStats',
-      'AdditionDetails',
-    ]);
-    assert.deepEqual(viper.UserDetails, {
-      CreatedOn: 'now',
-      Usedeploy: 0,
-      ConstraintType: 'USE min/max for bounds',
-      Epsilon: 20,
-      StretchBounds: 10,
-    });
-    assert.equal(viper.OptimizedValues.Objective, 'Maximization');
-    assert.equal(viper.OptimizedValues.ObjectiveFunctionValue, r.value);
-    assert.deepEqual(viper.OptimizedValues.OptimalValues, [{ x1: s1.max }, { x2: s2.min }]);
-    assert.deepEqual(viper.Constraints[1], { Max: s2.max, Min: s2.min, Variable: 'x2' });
-    assert.deepEqual(viper.DescriptiveStats[0], {
-      Max: s1.max,
-      Mean: s1.mean,
-      Min: s1.min,
-      STD: s1.std,
-      Variable: 'x1',
-    });
-    assert.deepEqual(viper.AdditionDetails, { Partition: 2 });
-    assert.doesNotThrow(() => JSON.parse(JSON.stringify(viper)));
   });
 
   it('optimises a classifier on its probability of class 1', () => {

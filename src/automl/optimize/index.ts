@@ -25,10 +25,4 @@ export { modelObjective, type RowModel } from './model-objective.js';
 export { compassSearch, type CompassSearchOptions } from './compass-search.js';
 export { nelderMead, type NelderMeadOptions } from './nelder-mead.js';
 export { optimize, type Direction, type OptimizeOptions, type OptimizeResult } from './optimize.js';
-export {
-  optimizeModel,
-  toViperOptimization,
-  type ModelOptimization,
-  type OptimizeModelRequest,
-  type ViperOptimization,
-} from './optimize-model.js';
+export { optimizeModel, type ModelOptimization, type OptimizeModelRequest } from './optimize-model.js';

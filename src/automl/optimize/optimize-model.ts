@@ -1,11 +1,11 @@
-// Optimization of a trained model's inputs with VIPER's parameters (`viperhpdeoptimize`), and the
-// response in VIPER's shape (reference/viper-protocol.md §4.3). The server adds what only it knows
-// (CreatedOn, HPDEHOST, Usedeploy, AdditionDetails) through `toViperOptimization`'s `extra`.
+// Optimization of a trained model's inputs within bounds from its training window's statistics
+// (the settings VIPER's `viperhpdeoptimize` takes: ismin, constraints, constraint type, stretch
+// bounds, epsilon). The VIPER face shapes the result as VIPER answered (src/server/viper).
 
 import { InvalidInputError } from '../errors.js';
 import { checkBounds } from './bounds.js';
 import type { ColumnStats } from './column-stats.js';
-import { CONSTRAINT_TYPE_LABELS, resolveBounds, type ConstraintType } from './constraints.js';
+import { resolveBounds, type ConstraintType } from './constraints.js';
 import { modelObjective, type RowModel } from './model-objective.js';
 import { optimize, type OptimizeResult } from './optimize.js';
 
@@ -87,60 +87,4 @@ export function optimizeModel(model: RowModel, request: OptimizeModelRequest): M
     stretchBounds: request.stretchBounds ?? 20,
     search,
   };
-}
-
-/** VIPER's optimization response body (the keys and spelling of the seed's printed output). */
-export interface ViperOptimization {
-  UserDetails: Record<string, unknown> & {
-    ConstraintType: string;
-    Epsilon: number;
-    StretchBounds: number;
-  };
-  OptimizedValues: {
-    Objective: 'Minimization' | 'Maximization';
-    ObjectiveFunctionValue: number;
-    OptimalValues: Array<Record<string, number>>;
-  };
-  Constraints: Array<{ Max: number; Min: number; Variable: string }>;
-  DescriptiveStats: Array<{ Max: number; Mean: number; Min: number; STD: number; Variable: string }>;
-  /** VIPER's spelling. */
-  AdditionDetails?: Record<string, unknown>;
-}
-
-/**
- * Shapes a result as VIPER answered `viperhpdeoptimize`. `Constraints` are the bounds searched
- * (VIPER's sample printed a narrower box around its optimum, by a rule nobody could derive);
- * `ConstraintType` names user constraints when some were given.
- */
-export function toViperOptimization(
-  result: ModelOptimization,
-  extra: { userDetails?: Record<string, unknown>; additionDetails?: Record<string, unknown> } = {},
-): ViperOptimization {
-  const label = CONSTRAINT_TYPE_LABELS[result.constraintType];
-  const out: ViperOptimization = {
-    UserDetails: {
-      ...extra.userDetails,
-      ConstraintType:
-        result.userConstrained.length === 0
-          ? label
-          : `${label}; user constraints for ${result.userConstrained.join(', ')}`,
-      Epsilon: result.epsilon,
-      StretchBounds: result.stretchBounds,
-    },
-    OptimizedValues: {
-      Objective: result.objective,
-      ObjectiveFunctionValue: result.value,
-      OptimalValues: result.optimalValues.map(({ variable, value }) => ({ [variable]: value })),
-    },
-    Constraints: result.bounds.map(({ variable, min, max }) => ({ Max: max, Min: min, Variable: variable })),
-    DescriptiveStats: result.stats.map((s) => ({
-      Max: s.max,
-      Mean: s.mean,
-      Min: s.min,
-      STD: s.std,
-      Variable: s.variable,
-    })),
-  };
-  if (extra.additionDetails !== undefined) out.AdditionDetails = { ...extra.additionDetails };
-  return out;
 }

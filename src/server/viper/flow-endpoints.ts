@@ -10,7 +10,7 @@ import { preprocess } from '../operations/preprocess.js';
 import { createTrainingData } from '../operations/training-data.js';
 import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
-import type { ViperOptimization } from '../../automl/index.js';
+import type { ViperOptimization } from './optimization.js';
 import { checkTopicName } from '../operations/validate.js';
 import type { ViperEndpoint } from './endpoints.js';
 import { anomalyRules, peerGroupOptions } from './flags.js';

@@ -1,7 +1,8 @@
 // The records the VIPER face writes into topics, in the seed's keys: its clients read the trained
 // model and the predictions back from the topics (viper-protocol.md §4). Registered with the core as
 // its record shapers, so the core writes them without naming a key.
-import { toViperOptimization, type ModelJSON } from '../../automl/index.js';
+import type { ModelJSON } from '../../automl/index.js';
+import { toViperOptimization } from './optimization.js';
 import {
   MODEL_RECORD_KIND,
   PEER_GROUPS_KIND,

@@ -1,13 +1,8 @@
 // A retrain of one entity and what follows a new champion: the version in the registry (older ones
 // tombstoned), the model in the params topic, and the products of the champion's window —
 // optimal inputs, anomaly peer groups and window statistics.
-import {
-  computeStatistics,
-  describeColumns,
-  optimizeModel,
-  toViperOptimization,
-  trainPeerGroup,
-} from '../../automl/index.js';
+import { describeColumns } from '../../automl/index.js';
+import { findOptimum, peerGroupsOf, windowStatistics } from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
 import type { RetrainOutcome } from '../learner.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
@@ -100,31 +95,28 @@ export class Promotion {
     const { spec, board, events } = this.scope;
     const window = runtime.learner.windowColumns(this.scope.now());
     const key = outputKey(spec, runtime.entity);
-    if (spec.optimize !== undefined && spec.outputs.optimal !== undefined) {
+    const optimize = spec.optimize;
+    if (optimize !== undefined && spec.outputs.optimal !== undefined) {
       try {
         const stats = describeColumns(window.x, window.rows, spec.independentVariables);
-        const result = optimizeModel(outcome.champion.model, {
-          stats,
-          ismin: spec.optimize.ismin,
-          constraints: spec.optimize.constraints,
-          constraintType: spec.optimize.constrainttype,
-          stretchBounds: spec.optimize.stretchbounds,
-          epsilon: spec.optimize.epsilon,
-          seed: outcome.champion.version,
-          timeBudgetMs: OPTIMIZE_BUDGET_MS,
-        });
-        const optimization = toViperOptimization(result);
         const modelVersion = outcome.champion.version;
+        const { search: _search, ...optimum } = findOptimum(
+          outcome.champion.model,
+          stats,
+          {
+            minimize: optimize.ismin,
+            constraints: optimize.constraints,
+            constraintType: optimize.constrainttype,
+            stretchBounds: optimize.stretchbounds,
+            epsilon: optimize.epsilon,
+          },
+          { seed: modelVersion, budgetMs: OPTIMIZE_BUDGET_MS },
+        );
         outbox.add(spec.outputs.optimal, {
           key,
-          value: JSON.stringify({
-            solution: spec.name,
-            entity: runtime.entity,
-            modelVersion,
-            ...optimization,
-          }),
+          value: JSON.stringify({ solution: spec.name, entity: runtime.entity, modelVersion, ...optimum }),
         });
-        events.emit('optimum', { solution: spec.name, entity: runtime.entity, modelVersion, optimization });
+        events.emit('optimum', { solution: spec.name, entity: runtime.entity, modelVersion, optimum });
       } catch (error) {
         board.problem(`optimization skipped: ${(error as Error).message}`);
       }
@@ -132,12 +124,9 @@ export class Promotion {
     const anomaly = spec.anomaly;
     if (anomaly !== undefined && spec.outputs.anomalies !== undefined) {
       try {
-        runtime.peerGroups = window.columns.map(({ variable, values }) =>
-          trainPeerGroup(variable, values, {
-            lag: anomaly.lag,
-            threshold: anomaly.threshold,
-            influence: anomaly.influence,
-          }),
+        runtime.peerGroups = peerGroupsOf(
+          window.columns.map(({ variable, values }) => ({ stream: variable, values })),
+          () => ({ lag: anomaly.lag, threshold: anomaly.threshold, influence: anomaly.influence }),
         );
       } catch (error) {
         board.problem(`anomaly peer groups not trained: ${(error as Error).message}`);
@@ -149,7 +138,7 @@ export class Promotion {
         const statistics = Object.fromEntries(
           window.columns.map(({ variable, values }) => [
             variable,
-            computeStatistics(preprocess.statistics, values, { nonFinite: 'drop' }).values,
+            windowStatistics(values, preprocess.statistics),
           ]),
         );
         outbox.add(spec.outputs.preprocessed, {

@@ -1,6 +1,6 @@
 // What a solution runner is given, what it tells its listeners, and the scope its parts share.
 import type { EventEmitter } from 'node:events';
-import type { toViperOptimization, TrainingPool } from '../../automl/index.js';
+import type { ModelOptimization, TrainingPool } from '../../automl/index.js';
 import type { MetadataStore } from '../../backbone/metadata-store.js';
 import type { Backbone, TransactionalProducer } from '../../backbone/types.js';
 import type { DriftEvent, ModelVersion, SolutionProblem } from '../catalog-types.js';
@@ -46,7 +46,8 @@ export interface OptimumEvent {
   solution: string;
   entity: string;
   modelVersion: number;
-  optimization: ReturnType<typeof toViperOptimization>;
+  /** The optimal inputs found for the new champion (the search's details left out). */
+  optimum: Omit<ModelOptimization, 'search'>;
 }
 
 export interface AnomalyEvent {

@@ -100,6 +100,19 @@ function checkStreamsIn(joined: JoinedRecord, streams: string[], topic: string, 
   }
 }
 
+/**
+ * A peer group per stream of a window (its usual behaviour): the pure part of the train step,
+ * shared by the one-shot call and a solution's promotion. Bad options name `flags`.
+ */
+export function peerGroupsOf(
+  columns: ReadonlyArray<{ stream: string; values: Float64Array }>,
+  options: (stream: string) => PeerGroupOptions,
+): PeerGroupJSON[] {
+  return columns.map(({ stream, values }) =>
+    inputError('flags', () => trainPeerGroup(stream, values, options(stream))),
+  );
+}
+
 export async function trainPeerGroups(
   services: { backbone: Backbone; shapers: RecordShapers },
   input: PeerGroupsInput,
@@ -107,12 +120,10 @@ export async function trainPeerGroups(
   const { backbone } = services;
   const joined = await latestJoined(backbone, input.consumeFrom, input.partition, 'consumeFrom');
   checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
-  const groups = input.streams.map((stream) => {
-    const options = input.options.find((o) => o.stream === stream)?.options ?? {};
-    return inputError('flags', () =>
-      trainPeerGroup(stream, Float64Array.from(joined.values[stream]), options),
-    );
-  });
+  const groups = peerGroupsOf(
+    input.streams.map((stream) => ({ stream, values: Float64Array.from(joined.values[stream]) })),
+    (stream) => input.options.find((o) => o.stream === stream)?.options ?? {},
+  );
   const record: PeerGroupsRecord = {
     createdAt: new Date().toISOString(),
     consumeFrom: input.consumeFrom,

@@ -1,9 +1,10 @@
 // The optimize step: the inputs, within bounds from the training window's statistics, that minimise
 // or maximise the model's prediction (src/automl optimizeModel), written to the target topic.
-import { InvalidInputError, optimizeModel, type ModelOptimization } from '../../automl/index.js';
+import { InvalidInputError, optimizeModel, type Model, type ModelOptimization } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
+import type { VariableStats } from '../registry/types.js';
 import type { ResolvedModel } from './model-source.js';
 
 export interface OptimizeInput {
@@ -53,6 +54,34 @@ export function checkOptimizeInput(
   if (!(input.epsilon > 0)) throw new StepInputError('epsilon', `must be > 0, got ${input.epsilon}`);
 }
 
+/**
+ * The optimum of a model within bounds from its window's statistics: the pure part of the step,
+ * shared by the one-shot call and a solution's promotion. Bad `constraints` name that field.
+ */
+export function findOptimum(
+  model: Model,
+  stats: readonly VariableStats[],
+  settings: Omit<OptimizeInput, 'produceTo'>,
+  run: { seed: number; budgetMs: number },
+): ModelOptimization {
+  try {
+    return optimizeModel(model, {
+      stats,
+      ismin: settings.minimize ? 1 : 0,
+      constraints: settings.constraints,
+      constraintType: settings.constraintType,
+      stretchBounds: settings.stretchBounds,
+      epsilon: settings.epsilon,
+      seed: run.seed,
+      timeBudgetMs: run.budgetMs,
+    });
+  } catch (error) {
+    // Bad `constraints` (unknown variable, min > max, not var:min:max) are the caller's to fix.
+    if (error instanceof InvalidInputError) throw new StepInputError('constraints', error.message);
+    throw error;
+  }
+}
+
 export async function optimizeInputs(
   services: { backbone: Backbone; shapers: RecordShapers },
   resolved: ResolvedModel,
@@ -67,23 +96,10 @@ export async function optimizeInputs(
       'the model carries no descriptive statistics of its training window',
     );
   }
-  let result: ModelOptimization;
-  try {
-    result = optimizeModel(resolved.model, {
-      stats: resolved.stats,
-      ismin: input.minimize ? 1 : 0,
-      constraints: input.constraints,
-      constraintType: input.constraintType,
-      stretchBounds: input.stretchBounds,
-      epsilon: input.epsilon,
-      seed: 1,
-      timeBudgetMs: OPTIMIZE_BUDGET_MS,
-    });
-  } catch (error) {
-    // Bad `constraints` (unknown variable, min > max, not var:min:max) are the caller's to fix.
-    if (error instanceof InvalidInputError) throw new StepInputError('constraints', error.message);
-    throw error;
-  }
+  const result = findOptimum(resolved.model, resolved.stats, input, {
+    seed: 1,
+    budgetMs: OPTIMIZE_BUDGET_MS,
+  });
   const record: OptimizationRecord = {
     ...result,
     alias: resolved.alias,

@@ -48,6 +48,22 @@ export function checkPreprocessInput(input: Pick<PreprocessInput, 'maxRows' | 'l
   if (input.logic.length === 0) throw new StepInputError('logic', 'is required');
 }
 
+/**
+ * Statistics of one window's values, by name (null where undefined on the window): the pure part
+ * of the step, shared by the one-shot call and a solution's promotion. Unknown names name `logic`.
+ */
+export function windowStatistics(
+  values: Float64Array,
+  logic: readonly string[],
+): Record<string, number | null> {
+  try {
+    return computeStatistics([...logic], values, { nonFinite: 'drop' }).values;
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new StepInputError('logic', error.message);
+    throw error;
+  }
+}
+
 export async function preprocessStreams(
   services: { backbone: Backbone; shapers: RecordShapers },
   input: PreprocessInput,
@@ -73,14 +89,7 @@ export async function preprocessStreams(
         `stream '${stream}' holds no numeric value in its latest ${input.maxRows} records`,
       );
     }
-    let computed;
-    try {
-      computed = computeStatistics([type], window.values, { nonFinite: 'drop' });
-    } catch (error) {
-      if (error instanceof InvalidInputError) throw new StepInputError('logic', error.message);
-      throw error;
-    }
-    const [statistic, value] = Object.entries(computed.values)[0];
+    const [statistic, value] = Object.entries(windowStatistics(window.values, [type]))[0];
     records.push({
       topic: input.topic,
       stream,

@@ -8,7 +8,8 @@ import { checkActive, checkConsumer, describeExisting } from './validate.js';
 
 export interface ConsumeInput {
   topic: string;
-  consumerId: string;
+  /** Absent: an anonymous read that keeps no position (offset -1 then starts at the end). */
+  consumerId?: string;
   /**
    * >= 0: start there in each partition read; -1: continue from this consumer id's position, or
    * from the end when it has none (Kafka's auto.offset.reset=latest; offset=0 reads from the start).
@@ -23,7 +24,7 @@ export interface ConsumeInput {
 
 export interface ConsumeResult {
   topic: string;
-  consumerId: string;
+  consumerId?: string;
   records: ReadRecord[];
   bytesRead: number;
   /** The offset of the last record returned, -1 when none. */
@@ -40,24 +41,24 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
     );
   }
   await describeExisting(context.backbone, input.topic);
-  await checkConsumer(context, input.consumerId, input.topic);
+  const consumerId = input.consumerId;
+  if (consumerId !== undefined) await checkConsumer(context, consumerId, input.topic);
   checkActive(context.store.topics.get(input.topic), input.topic);
   const maxRecords = Math.min(
     input.maxRecords ?? context.limits.maxConsumeRecords,
     context.limits.maxConsumeRecords,
   );
 
-  return context.locks.run(`consumer:${input.consumerId}`, async () => {
+  return context.locks.run(`consumer:${consumerId ?? `(anonymous):${input.topic}`}`, async () => {
     const offsets = choosePartitions(
       await context.backbone.listOffsets(input.topic),
       input.partition,
       input.topic,
     );
     const committed = new Map(
-      (await context.backbone.committedOffsets(input.consumerId, input.topic)).map((c) => [
-        c.partition,
-        c.offset,
-      ]),
+      (consumerId === undefined ? [] : await context.backbone.committedOffsets(consumerId, input.topic)).map(
+        (c) => [c.partition, c.offset],
+      ),
     );
     const starts = new Map<number, number>();
     for (const p of offsets) {
@@ -66,14 +67,15 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
       starts.set(p.partition, Math.min(Math.max(start, p.earliest), p.latest));
     }
     const read = await readRecords(context.backbone, input.topic, starts, maxRecords);
-    await context.backbone.commitOffsets(
-      input.consumerId,
-      [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
-    );
+    if (consumerId !== undefined)
+      await context.backbone.commitOffsets(
+        consumerId,
+        [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
+      );
     context.metrics.recordsConsumed.inc(read.records.length);
     return {
       topic: input.topic,
-      consumerId: input.consumerId,
+      consumerId,
       records: read.records,
       bytesRead: read.bytesRead,
       lastOffset: read.records.length > 0 ? Math.max(...read.records.map((r) => r.offset)) : -1,

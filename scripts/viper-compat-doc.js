@@ -39,8 +39,9 @@ const lines = [
         : Object.entries(f.ignored ?? {})
             .map(([p, why]) => `\`${p}\` (${cell(why)})`)
             .join('; ') || '—';
+    const checked = f.withoutClusters ? ` Checked by ${f.withoutClusters.checkedBy}.` : '';
     const status = { full: '**full**', partial: 'partial', unsupported: 'not supported' }[f.status];
-    return `| \`${name}\` | \`${f.endpoint}\` | ${status} | ${detail} |`;
+    return `| \`${name}\` | \`${f.endpoint}\` | ${status} | ${detail}${checked} |`;
   }),
   '',
   'Out of scope (the client runs them locally or talks to another service):',

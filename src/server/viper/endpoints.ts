@@ -11,6 +11,7 @@ import { produce } from '../operations/produce.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { batchEndpoints } from './batch-endpoints.js';
 import { consumeEndpoints, topicReads } from './consume-endpoints.js';
+import { mirrorEndpoints } from './mirror-endpoint.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { contact, topicShape } from './common-params.js';
@@ -221,13 +222,13 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
 
   ...produceEndpoints,
   ...consumeEndpoints,
+  ...mirrorEndpoints,
   ...flowEndpoints,
   ...batchEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
 export const plannedEndpoints = new Set([
-  'writestreamtobrokers',
   'viperhpdepredictprocess',
   'preprocesscustomjson',
   'preprocessrtms',

@@ -128,6 +128,9 @@ ok("viperactivatetopic", scratch)
 for i in range(30):
     for (t, p), v in zip(streams, (2 * i + 3 * ((i * 7) % 11) + 1, i, (i * 7) % 11)):
         ok("viperproducetotopic", t, p, 1, 100, "", "", "", 0, str(v))
+# the value in `inputdata` (some callers), and a row of subtopics with array=1, to a scratch topic
+ok("viperproducetotopic", scratch, scratch_producer, 1, 100, "17")
+ok("viperproducetotopic", scratch, scratch_producer, externalprediction="1,2", subtopics="A,B", array=1)
 for (t, p), col in zip(streams, ([2 * i + 3 * ((i * 7) % 11) + 1 for i in range(30, 60)],
                                  list(range(30, 60)), [(i * 7) % 11 for i in range(30, 60)])):
     ok("viperproducetotopicbulk", t, p, ",".join(str(v) for v in col))
@@ -219,7 +222,7 @@ call("viperchatgptstream", openaikey="key", topic=joined, texttoanalyse="text", 
      modelname="model", jsonpath="", produceto=alerts, maxrows=10)
 call("vipermirrorbrokers", brokercloudusernamepassfrom="user:pass", brokercloudusernamepassto="user:pass", enabletlsfrom="0",
      enabletlsto="0", replicationfactorfrom="1", replicationfactorto="1", compressionfrom="none",
-     compressionto="none", saslfrom="none", saslto="none", partitions="", brokerlistfrom="127.0.0.1:1",
+     compressionto="none", saslfrom="PLAIN", saslto="PLAIN", partitions="", brokerlistfrom="127.0.0.1:1",
      brokerlistto="127.0.0.1:2", topiclist=joined, rollbackoffset="0")
 
 # last: deleting a topic

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,14 @@ import { openServerStore } from '../../src/server/store/metadata-collection.js';
 import { ensureClient, hasPython, root, runScript } from './python-venv.js';
 
 const TABLE = join(root, 'src/server/viper/compatibility.json');
+
+interface CompatibilityTable {
+  acceptedEverywhere: Record<string, string>;
+  functions: Record<
+    string,
+    { endpoint: string; status: string; parameters: string[]; ignored?: Record<string, string> }
+  >;
+}
 
 test('docs/viper-compatibility.md holds the table compatibility.json renders to', async () => {
   const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
@@ -67,6 +76,34 @@ test(
       assert.equal(summary.ok, true);
       // the 45 HTTP functions of maadstml 3.70, each called at least once
       assert.equal(summary.called?.length, 45, JSON.stringify(summary.called));
+      // The table against the code: every parameter it calls honoured was read by the endpoint in this
+      // run (tml_viper_parameters_read_total counts the names each endpoint looked up).
+      const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
+      const read = new Set<string>();
+      for (const m of metrics.body.matchAll(/^tml_viper_parameters_read_total\{([^}]*)\} /gm)) {
+        const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+        read.add(`${labels.endpoint} ${labels.parameter}`);
+      }
+      const table = JSON.parse(readFileSync(TABLE, 'utf8')) as CompatibilityTable;
+      const notRead: string[] = [];
+      for (const [name, entry] of Object.entries(table.functions)) {
+        if (entry.status === 'unsupported' || entry.endpoint === 'areyoubusy') continue;
+        for (const parameter of entry.parameters) {
+          const honoured =
+            parameter !== 'vipertoken' &&
+            !(parameter in table.acceptedEverywhere) &&
+            !(parameter in (entry.ignored ?? {}));
+          if (honoured && !read.has(`${entry.endpoint} ${parameter}`)) notRead.push(`${name}: ${parameter}`);
+        }
+      }
+      assert.deepEqual(notRead, [], 'parameters the table calls honoured that the endpoint never read');
+      // and the other way: a parameter it calls ignored is not read, unless it is only echoed back
+      const readButIgnored = Object.entries(table.functions).flatMap(([name, entry]) =>
+        Object.entries(entry.ignored ?? {})
+          .filter(([p, why]) => read.has(`${entry.endpoint} ${p}`) && !why.startsWith('only echoed'))
+          .map(([p]) => `${name}: ${p}`),
+      );
+      assert.deepEqual(readButIgnored, [], 'parameters the table calls ignored that the endpoint reads');
       process.stderr.write(`# viper compatibility: ${summary.checks} checks\n`);
     } finally {
       await server.close();

@@ -211,3 +211,115 @@ test('a consumer group reads past 1,000 records in pages, each record once', asy
   assert.deepEqual(pages, [1000, 1000, 501]); // the row written by the array test, then the 2,500
   assert.deepEqual(seen.slice(1), values);
 });
+
+test('consumefromtopic selects devices by topicid (header or record key) and items by preprocesstype', async () => {
+  const created = await viper(server.app, 'createtopics', {
+    vipertoken: server.admin,
+    topic: 'devices',
+    ...CONTACT,
+  });
+  const producer = String(created.ProducerId);
+  for (const [topicid, value] of [
+    [1, 'a'],
+    [2, 'b'],
+    [1, 'c'],
+  ] as const) {
+    await viper(server.app, 'producetotopic', {
+      vipertoken: server.user,
+      topic: 'devices',
+      producerid: producer,
+      externalprediction: value,
+      topicid,
+    });
+  }
+  // a device's record keyed by its id, and preprocessed items
+  await server.backbone.produce('devices', [
+    { key: Buffer.from('2'), value: Buffer.from('d') },
+    { value: Buffer.from(JSON.stringify({ hyperprediction: '9', Preprocesstype: 'Max' })) },
+    { value: Buffer.from(JSON.stringify({ hyperprediction: '1', Preprocesstype: 'Min' })) },
+  ]);
+  type Read = { LastOffset: number; StreamTopicDetails: { TopicReads: Array<{ Value: string }> } };
+  const values = async (params: Record<string, string | number>) => {
+    const body = await viper<Read>(server.app, 'consumefromtopic', {
+      vipertoken: server.user,
+      topic: 'devices',
+      ...params,
+    });
+    assert.equal(body.LastOffset, 5, 'LastOffset is the last offset read, matched or not');
+    return body.StreamTopicDetails.TopicReads.map((r) => r.Value);
+  };
+  assert.deepEqual(await values({ topicid: 2 }), ['b', 'd']);
+  assert.deepEqual(await values({ topicid: '1,2' }), ['a', 'b', 'c', 'd']);
+  assert.equal((await values({ topicid: -999 })).length, 6, '-999: every device');
+  assert.deepEqual(
+    (await values({ preprocesstype: 'MAX' })).map((v) => JSON.parse(v) as unknown),
+    [{ hyperprediction: '9', Preprocesstype: 'Max' }],
+  );
+  const bad = await viper(server.app, 'consumefromtopic', {
+    vipertoken: server.user,
+    topic: 'devices',
+    topicid: '1,x',
+  });
+  assert.match(String(bad.ERROR), /parameter 'topicid' must be an integer or a comma list of them, got 'x'/);
+
+  // the group read filters by preprocesstype too, and its position moves past what it passed over
+  const group = await viper(server.app, 'createconsumergroup', {
+    vipertoken: server.admin,
+    topic: 'devices',
+    groupname: 'prep',
+    ...CONTACT,
+  });
+  const consumer = await viper(server.app, 'subscribeconsumer', {
+    vipertoken: server.user,
+    topic: 'devices',
+    ...CONTACT,
+  });
+  const groupRead = () =>
+    viper<{ TopicReads: Array<{ Value: string }>; LastOffset: number }>(
+      server.app,
+      'consumergroupconsumefromtopic',
+      {
+        vipertoken: server.user,
+        topic: 'devices',
+        groupid: String(group.Groupid),
+        consumerid: String(consumer.Consumerid),
+        preprocesstype: 'min',
+      },
+    );
+  const first = await groupRead();
+  assert.deepEqual(
+    first.TopicReads.map((r) => (JSON.parse(r.Value) as { hyperprediction: string }).hyperprediction),
+    ['1'],
+  );
+  assert.equal(first.LastOffset, 5);
+  assert.equal((await groupRead()).TopicReads.length, 0);
+});
+
+test('a filtered read passes over at most 10,000 records per call, and says where it stopped', async () => {
+  const created = await viper(server.app, 'createtopics', {
+    vipertoken: server.admin,
+    topic: 'sparse',
+    ...CONTACT,
+  });
+  const values = Array.from({ length: 10_500 }, (_, i) => String(i));
+  await viper(server.app, 'producetotopicbulk', {
+    vipertoken: server.user,
+    topic: 'sparse',
+    producerid: String(created.ProducerId),
+    externalprediction: values.join(','),
+  });
+  type Read = { LastOffset: number; StreamTopicDetails: { TopicReads: unknown[] } };
+  const first = await viper<Read>(server.app, 'consumefromtopic', {
+    vipertoken: server.user,
+    topic: 'sparse',
+    topicid: 7,
+  });
+  assert.deepEqual([first.StreamTopicDetails.TopicReads.length, first.LastOffset], [0, 9_999]);
+  const next = await viper<Read>(server.app, 'consumefromtopic', {
+    vipertoken: server.user,
+    topic: 'sparse',
+    topicid: 7,
+    offset: first.LastOffset + 1,
+  });
+  assert.deepEqual([next.StreamTopicDetails.TopicReads.length, next.LastOffset], [0, 10_499]);
+});

@@ -3,7 +3,7 @@
 // where the previous call ended, on either backbone and across restarts.
 import { ParameterError } from '../errors.js';
 import type { OperationContext } from './context.js';
-import { choosePartitions, readRecords, type ReadRecord } from './read-records.js';
+import { choosePartitions, readRecords, type ReadRecord, type RecordMatch } from './read-records.js';
 import { checkActive, checkConsumer, describeExisting } from './validate.js';
 
 export interface ConsumeInput {
@@ -20,6 +20,8 @@ export interface ConsumeInput {
   /** 0-100: start this percentage of the stored records earlier (VIPER's `rollbackoffsets`). */
   rollbackPercent: number;
   maxRecords?: number;
+  /** Only the records it accepts are returned; the others are passed over (VIPER's filters). */
+  match?: RecordMatch;
 }
 
 export interface ConsumeResult {
@@ -27,7 +29,7 @@ export interface ConsumeResult {
   consumerId?: string;
   records: ReadRecord[];
   bytesRead: number;
-  /** The offset of the last record returned, -1 when none. */
+  /** The highest offset read (returned, or passed over by `match`), -1 when none: where to continue. */
   lastOffset: number;
 }
 
@@ -66,7 +68,7 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
       start -= Math.ceil(((p.latest - p.earliest) * input.rollbackPercent) / 100);
       starts.set(p.partition, Math.min(Math.max(start, p.earliest), p.latest));
     }
-    const read = await readRecords(context.backbone, input.topic, starts, maxRecords);
+    const read = await readRecords(context.backbone, input.topic, starts, maxRecords, input.match);
     if (consumerId !== undefined)
       await context.backbone.commitOffsets(
         consumerId,
@@ -78,7 +80,7 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
       consumerId,
       records: read.records,
       bytesRead: read.bytesRead,
-      lastOffset: read.records.length > 0 ? Math.max(...read.records.map((r) => r.offset)) : -1,
+      lastOffset: read.lastOffset,
     };
   });
 }

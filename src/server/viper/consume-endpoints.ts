@@ -1,10 +1,12 @@
 // consumefromtopic and consumefromtopicbatch (viper-protocol.md §2.4). The client does not require a
 // `consumerid` (its own check names only topic and companyname): without one the call is an anonymous
-// read that keeps no position, so `offset` alone says where it starts.
+// read that keeps no position, so `offset` alone says where it starts. `topicid` and `preprocesstype`
+// filter the records (record-filters.ts).
 import { consume } from '../operations/consume.js';
 import type { ReadRecord } from '../operations/read-records.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
+import { preprocessTypeMatch, recordMatch, topicIdMatch } from './record-filters.js';
 
 export function topicReads(records: ReadRecord[]) {
   return records.map((r) => ({
@@ -26,6 +28,7 @@ const read: ViperEndpoint = {
       offset: params.int('offset', { default: 0 }),
       partition: params.int('partition', { default: -1 }),
       rollbackPercent: params.int('rollbackoffsets', { default: 0 }),
+      match: recordMatch(topicIdMatch(params), preprocessTypeMatch(params)),
     });
     return {
       Topic: result.topic,

@@ -12,6 +12,7 @@ import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { batchEndpoints } from './batch-endpoints.js';
 import { consumeEndpoints, topicReads } from './consume-endpoints.js';
 import { mirrorEndpoints } from './mirror-endpoint.js';
+import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { contact, topicShape } from './common-params.js';
@@ -208,6 +209,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
         offset: params.int('offset', { default: -1 }),
         partition: params.int('partition', { default: -1 }),
         rollbackOffset: params.int('rollbackoffset', { default: 0 }),
+        match: preprocessTypeMatch(params),
       });
       return {
         LastOffset: result.lastOffset,

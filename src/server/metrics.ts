@@ -32,6 +32,12 @@ export class ServerMetrics {
     help: 'AutoML trainings run through the API',
     registers: [this.registry],
   });
+  readonly viperParameters = new Counter({
+    name: 'tml_viper_parameters_read_total',
+    help: 'VIPER calls by endpoint and the parameters the server read in them (the ones it uses; docs/viper-compatibility.md names the ones it ignores)',
+    labelNames: ['endpoint', 'parameter'] as const,
+    registers: [this.registry],
+  });
   readonly predictions = new Counter({
     name: 'tml_predictions_total',
     help: 'Predictions made through the API',

@@ -3,12 +3,13 @@
 // where the previous call ended, on either backbone and across restarts.
 import { ParameterError } from '../errors.js';
 import type { OperationContext } from './context.js';
-import { choosePartitions, readRecords, type ReadRecord } from './read-records.js';
+import { choosePartitions, readRecords, type ReadRecord, type RecordMatch } from './read-records.js';
 import { checkActive, checkConsumer, describeExisting } from './validate.js';
 
 export interface ConsumeInput {
   topic: string;
-  consumerId: string;
+  /** Absent: an anonymous read that keeps no position (offset -1 then starts at the end). */
+  consumerId?: string;
   /**
    * >= 0: start there in each partition read; -1: continue from this consumer id's position, or
    * from the end when it has none (Kafka's auto.offset.reset=latest; offset=0 reads from the start).
@@ -19,14 +20,16 @@ export interface ConsumeInput {
   /** 0-100: start this percentage of the stored records earlier (VIPER's `rollbackoffsets`). */
   rollbackPercent: number;
   maxRecords?: number;
+  /** Only the records it accepts are returned; the others are passed over (VIPER's filters). */
+  match?: RecordMatch;
 }
 
 export interface ConsumeResult {
   topic: string;
-  consumerId: string;
+  consumerId?: string;
   records: ReadRecord[];
   bytesRead: number;
-  /** The offset of the last record returned, -1 when none. */
+  /** The highest offset read (returned, or passed over by `match`), -1 when none: where to continue. */
   lastOffset: number;
 }
 
@@ -40,24 +43,24 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
     );
   }
   await describeExisting(context.backbone, input.topic);
-  await checkConsumer(context, input.consumerId, input.topic);
+  const consumerId = input.consumerId;
+  if (consumerId !== undefined) await checkConsumer(context, consumerId, input.topic);
   checkActive(context.store.topics.get(input.topic), input.topic);
   const maxRecords = Math.min(
     input.maxRecords ?? context.limits.maxConsumeRecords,
     context.limits.maxConsumeRecords,
   );
 
-  return context.locks.run(`consumer:${input.consumerId}`, async () => {
+  return context.locks.run(`consumer:${consumerId ?? `(anonymous):${input.topic}`}`, async () => {
     const offsets = choosePartitions(
       await context.backbone.listOffsets(input.topic),
       input.partition,
       input.topic,
     );
     const committed = new Map(
-      (await context.backbone.committedOffsets(input.consumerId, input.topic)).map((c) => [
-        c.partition,
-        c.offset,
-      ]),
+      (consumerId === undefined ? [] : await context.backbone.committedOffsets(consumerId, input.topic)).map(
+        (c) => [c.partition, c.offset],
+      ),
     );
     const starts = new Map<number, number>();
     for (const p of offsets) {
@@ -65,18 +68,19 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
       start -= Math.ceil(((p.latest - p.earliest) * input.rollbackPercent) / 100);
       starts.set(p.partition, Math.min(Math.max(start, p.earliest), p.latest));
     }
-    const read = await readRecords(context.backbone, input.topic, starts, maxRecords);
-    await context.backbone.commitOffsets(
-      input.consumerId,
-      [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
-    );
+    const read = await readRecords(context.backbone, input.topic, starts, maxRecords, input.match);
+    if (consumerId !== undefined)
+      await context.backbone.commitOffsets(
+        consumerId,
+        [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
+      );
     context.metrics.recordsConsumed.inc(read.records.length);
     return {
       topic: input.topic,
-      consumerId: input.consumerId,
+      consumerId,
       records: read.records,
       bytesRead: read.bytesRead,
-      lastOffset: read.records.length > 0 ? Math.max(...read.records.map((r) => r.offset)) : -1,
+      lastOffset: read.lastOffset,
     };
   });
 }

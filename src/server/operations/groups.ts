@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError, ParameterError, showValue } from '../err
 import { GROUP_ID, newId } from '../ids.js';
 import type { ContactDetails, GroupRegistration } from '../store/records.js';
 import type { OperationContext } from './context.js';
-import { choosePartitions, readRecords, type ReadRecord } from './read-records.js';
+import { choosePartitions, readRecords, type ReadRecord, type RecordMatch } from './read-records.js';
 import { checkActive, checkConsumer, describeExisting } from './validate.js';
 
 export interface CreateGroupInput extends Partial<ContactDetails> {
@@ -64,6 +64,8 @@ export interface GroupConsumeInput {
   /** Start this many offsets earlier (VIPER's `rollbackoffset`, a count). */
   rollbackOffset: number;
   maxRecords?: number;
+  /** Only the records it accepts are returned; the others are passed over (VIPER's filters). */
+  match?: RecordMatch;
 }
 
 export interface GroupConsumeResult {
@@ -130,7 +132,7 @@ export async function groupConsume(
         input.rollbackOffset;
       starts.set(p.partition, Math.min(Math.max(start, p.earliest), p.latest));
     }
-    const read = await readRecords(context.backbone, input.topic, starts, maxRecords);
+    const read = await readRecords(context.backbone, input.topic, starts, maxRecords, input.match);
     await context.backbone.commitOffsets(
       group.groupId,
       [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
@@ -142,7 +144,7 @@ export async function groupConsume(
       consumerId: input.consumerId,
       records: read.records,
       bytesRead: read.bytesRead,
-      lastOffset: read.records.length > 0 ? Math.max(...read.records.map((r) => r.offset)) : -1,
+      lastOffset: read.lastOffset,
     };
   });
 }

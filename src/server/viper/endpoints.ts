@@ -2,35 +2,24 @@
 // implementation of its operation, and shapes the answer with VIPER's keys (viper-protocol.md §2).
 import type { OperationContext } from '../operations/context.js';
 import { setTopicActive } from '../operations/activate-topic.js';
-import { consume } from '../operations/consume.js';
 import { createTopic } from '../operations/create-topic.js';
 import { deleteTopics } from '../operations/delete-topics.js';
 import { createGroup, groupConsume } from '../operations/groups.js';
 import { listTopics } from '../operations/list-topics.js';
 import { modifyConsumer, modifyGroup, modifyTopic, setGroupActive } from '../operations/modify.js';
-import { checkProducer, produce } from '../operations/produce.js';
-import { describeExisting } from '../operations/validate.js';
-import type { ReadRecord } from '../operations/read-records.js';
+import { produce } from '../operations/produce.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
-import { ParameterError } from '../errors.js';
 import { batchEndpoints } from './batch-endpoints.js';
+import { consumeEndpoints, topicReads } from './consume-endpoints.js';
+import { mirrorEndpoints } from './mirror-endpoint.js';
+import { preprocessTypeMatch } from './record-filters.js';
+import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
 
 export interface ViperEndpoint {
   run(context: OperationContext, params: ViperParams): Promise<unknown>;
-}
-
-function topicReads(records: ReadRecord[]) {
-  return records.map((r) => ({
-    Topic: r.topic,
-    Partition: r.partition,
-    Offset: r.offset,
-    Timestamp: r.timestamp,
-    Key: r.key,
-    Value: r.value,
-  }));
 }
 
 const createTopics: ViperEndpoint = {
@@ -55,12 +44,15 @@ const setActive = (active: boolean): ViperEndpoint => ({
   },
 });
 
-function produceValues(params: ViperParams, bulk: boolean): { values: string[]; valueParameter: string } {
-  // The seed passes the value in `externalprediction`; some callers use `inputdata`.
-  const valueParameter =
-    params.has('externalprediction') || !params.has('inputdata') ? 'externalprediction' : 'inputdata';
-  const raw = params.string(valueParameter);
-  return { values: bulk ? raw.split(',').map((v) => v.trim()) : [raw], valueParameter };
+function produceValues(params: ViperParams): { values: string[]; valueParameter: string } {
+  const parameter = valueParameter(params);
+  return {
+    values: params
+      .string(parameter)
+      .split(',')
+      .map((v) => v.trim()),
+    valueParameter: parameter,
+  };
 }
 
 const setGroup = (active: boolean): ViperEndpoint => ({
@@ -144,50 +136,9 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
     },
   },
 
-  producetotopic: {
-    async run(context, params) {
-      const topics = params.list('topic');
-      const producerIds = params.list('producerid');
-      if (topics.length !== producerIds.length) {
-        throw new ParameterError(
-          'producerid',
-          `must name one producer id per topic (${topics.length} topics, ${producerIds.length} producer ids)`,
-        );
-      }
-      const { values, valueParameter } = produceValues(params, false);
-      const identifier = params.string('identifier', { default: '' });
-      const topicId = params.int('topicid', { default: -999 });
-      // Every pair is checked before the first write, so a bad pair leaves every topic unchanged.
-      for (let i = 0; i < topics.length; i++) {
-        await describeExisting(context.backbone, topics[i]);
-        await checkProducer(context, topics[i], producerIds[i]);
-      }
-      const answers = [];
-      for (let i = 0; i < topics.length; i++) {
-        const result = await produce(context, {
-          topic: topics[i],
-          producerId: producerIds[i],
-          values,
-          identifier,
-          topicId,
-          valueParameter,
-        });
-        const r = result.records[0];
-        answers.push({
-          Topic: result.topic,
-          ProducerId: result.producerId,
-          Partition: r.partition,
-          Offset: r.offset,
-          BytesWritten: result.bytesWritten,
-        });
-      }
-      return answers.length === 1 ? answers[0] : answers;
-    },
-  },
-
   producetotopicbulk: {
     async run(context, params) {
-      const { values, valueParameter } = produceValues(params, true);
+      const { values, valueParameter } = produceValues(params);
       const result = await produce(context, {
         topic: params.string('topic'),
         producerId: params.string('producerid'),
@@ -233,25 +184,6 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
     },
   },
 
-  consumefromtopic: {
-    async run(context, params) {
-      const result = await consume(context, {
-        topic: params.string('topic'),
-        consumerId: params.string('consumerid'),
-        offset: params.int('offset', { default: 0 }),
-        partition: params.int('partition', { default: -1 }),
-        rollbackPercent: params.int('rollbackoffsets', { default: 0 }),
-      });
-      return {
-        Topic: result.topic,
-        Consumerid: result.consumerId,
-        LastOffset: result.lastOffset,
-        BytesRead: result.bytesRead,
-        StreamTopicDetails: { TopicReads: topicReads(result.records) },
-      };
-    },
-  },
-
   createconsumergroup: {
     async run(context, params) {
       const { group, existed } = await createGroup(context, {
@@ -277,6 +209,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
         offset: params.int('offset', { default: -1 }),
         partition: params.int('partition', { default: -1 }),
         rollbackOffset: params.int('rollbackoffset', { default: 0 }),
+        match: preprocessTypeMatch(params),
       });
       return {
         LastOffset: result.lastOffset,
@@ -289,14 +222,15 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
     },
   },
 
+  ...produceEndpoints,
+  ...consumeEndpoints,
+  ...mirrorEndpoints,
   ...flowEndpoints,
   ...batchEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
 export const plannedEndpoints = new Set([
-  'writestreamtobrokers',
-  'consumefromtopicbatch',
   'viperhpdepredictprocess',
   'preprocesscustomjson',
   'preprocessrtms',

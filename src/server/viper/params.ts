@@ -17,6 +17,9 @@ export interface NumberOptions extends ReadOptions<number> {
 }
 
 export class ViperParams {
+  /** The names the endpoint looked up, for the metrics (bounded: only names the code reads). */
+  readonly read = new Set<string>();
+
   constructor(
     private readonly params: Map<string, string>,
     /** The largest value accepted, in UTF-8 bytes (the platform's max.message.bytes). */
@@ -25,6 +28,7 @@ export class ViperParams {
 
   /** The raw value, or undefined when absent or empty (after trimming). Checks the size. */
   raw(name: string): string | undefined {
+    this.read.add(name);
     const value = this.params.get(name);
     if (value === undefined) return undefined;
     // Length in UTF-16 units is at most the UTF-8 length; only count bytes when it could matter.

@@ -44,9 +44,9 @@ export function viperRoutes(services: ServerServices, authenticator: Authenticat
           'repeated query parameters: the first value of each is used',
         );
       }
+      const params = new ViperParams(line.params, services.limits.maxMessageBytes);
       try {
         const principal = await authenticator.authenticate(line.params.get('vipertoken'));
-        const params = new ViperParams(line.params, services.limits.maxMessageBytes);
         const body = await endpoint.run({ ...services, principal }, params);
         return sendViper(reply, body);
       } catch (error) {
@@ -54,6 +54,10 @@ export function viperRoutes(services: ServerServices, authenticator: Authenticat
         request.tml.outcome = failure.code;
         if (failure.status >= 500) request.log.error({ err: error }, `${line.endpoint} failed`);
         return sendViper(reply, viperErrorBody(failure.message));
+      } finally {
+        for (const parameter of params.read) {
+          services.metrics.viperParameters.inc({ endpoint: line.endpoint, parameter });
+        }
       }
     }
     app.get('/*', handle);

@@ -751,7 +751,9 @@ export function backboneConformance(
       for (let i = 0; i < 100; i++) await bb.produce(topic, [{ value: Buffer.alloc(1000, i) }]);
       await afterCleanup(bb, async () => {
         const [offsets] = await bb.listOffsets(topic);
-        assert.ok(offsets.earliest >= 50, `earliest is ${offsets.earliest}`);
+        // wait for what is asserted below (at most 40 kept): a retention pass can run while the
+        // records are still being written and trim only the part written so far
+        assert.ok(offsets.earliest >= 60, `earliest is ${offsets.earliest}`);
         assert.equal(offsets.latest, 100);
       });
       const kept = await fetchAll(bb, topic, 0);

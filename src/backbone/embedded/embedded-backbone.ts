@@ -6,13 +6,12 @@
 import {
   BackboneClosedError,
   InvalidConfigError,
-  InvalidTopicNameError,
   OffsetOutOfRangeError,
   TopicExistsError,
   UnknownPartitionError,
   UnknownTopicError,
 } from '../errors.js';
-import { validatePartitionCount, validateTopicName } from '../topic-name.js';
+import { validateTopicName } from '../topic-name.js';
 import type {
   Backbone,
   ConsumedRecord,
@@ -38,7 +37,6 @@ import { LogStore } from './log-store.js';
 import { runMaintenance, type MaintenanceReport } from './maintenance.js';
 import {
   DEFAULT_FETCH_MAX_BYTES,
-  DEFAULT_FETCH_MAX_RECORDS,
   DEFAULT_MAINTENANCE_INTERVAL_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
   validateEmbeddedOptions,
@@ -52,7 +50,8 @@ import {
   type TopicState,
 } from './partition-state.js';
 import { buildAppends, planProduce, publishAppends, type PlannedProduce } from './produce-plan.js';
-import { effectiveTopicConfig, validateTopicConfig } from './topic-config.js';
+import { checkFetchRequest, checkNewTopic, checkOffsetToCommit } from './request-checks.js';
+import { effectiveTopicConfig } from './topic-config.js';
 import {
   EmbeddedTransactionalProducer,
   type GroupCommit,
@@ -134,37 +133,16 @@ export class EmbeddedBackbone implements Backbone {
 
   async createTopic(topic: NewTopic): Promise<void> {
     this.assertOpen();
-    if (topic === null || typeof topic !== 'object')
-      throw new InvalidConfigError('createTopic needs { name, partitions? }');
-    validateTopicName(topic.name);
-    const partitions = topic.partitions ?? this.defaultPartitions;
-    validatePartitionCount(partitions);
-    const replicationFactor = topic.replicationFactor ?? this.defaultReplicationFactor;
-    if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
-      throw new InvalidConfigError(
-        `the replication factor must be a positive integer, got ${String(replicationFactor)}`,
-      );
-    }
-    const config = validateTopicConfig(topic.config);
-    if (this.topics.has(topic.name)) throw new TopicExistsError(topic.name);
-    // Kafka refuses names that differ only in '.' versus '_' (they collide in its metric names).
-    const normal = topic.name.replace(/\./g, '_');
-    for (const existing of this.topics.keys()) {
-      if (existing.replace(/\./g, '_') === normal) {
-        throw new InvalidTopicNameError(
-          topic.name,
-          `it collides with the existing topic '${existing}' ('.' and '_' collide)`,
-        );
-      }
-    }
-    const ids = this.store.createTopic(
-      { name: topic.name, partitions, replicationFactor, config },
-      Date.now(),
+    const { name, partitions, replicationFactor, config } = checkNewTopic(
+      topic,
+      { partitions: this.defaultPartitions, replicationFactor: this.defaultReplicationFactor },
+      this.topics,
     );
-    const state = this.topicState(topic.name, partitions, replicationFactor, config);
+    const ids = this.store.createTopic({ name, partitions, replicationFactor, config }, Date.now());
+    const state = this.topicState(name, partitions, replicationFactor, config);
     ids.forEach((id, p) => (state.partitions[p].id = id));
-    this.topics.set(topic.name, state);
-    this.groups.topicChanged(topic.name);
+    this.topics.set(name, state);
+    this.groups.topicChanged(name);
   }
 
   async ensureTopic(topic: NewTopic): Promise<void> {
@@ -232,21 +210,8 @@ export class EmbeddedBackbone implements Backbone {
   }
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
-    if (request === null || typeof request !== 'object')
-      throw new InvalidConfigError('fetch needs a request object');
+    const { maxRecords, maxBytes, maxWaitMs } = checkFetchRequest(request);
     const { topic: topicName, partition, offset } = request;
-    const maxRecords = request.maxRecords ?? DEFAULT_FETCH_MAX_RECORDS;
-    const maxBytes = request.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
-    const maxWaitMs = request.maxWaitMs ?? 0;
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new InvalidConfigError(`the fetch offset must be a non-negative integer, got ${String(offset)}`);
-    }
-    if (!Number.isInteger(maxRecords) || maxRecords < 1) {
-      throw new InvalidConfigError(`maxRecords must be a positive integer, got ${String(maxRecords)}`);
-    }
-    if (typeof maxWaitMs !== 'number' || !(maxWaitMs >= 0)) {
-      throw new InvalidConfigError(`maxWaitMs must be a number >= 0, got ${String(maxWaitMs)}`);
-    }
     request.signal?.throwIfAborted();
     const deadline = maxWaitMs > 0 ? Date.now() + maxWaitMs : 0;
     for (;;) {
@@ -343,14 +308,7 @@ export class EmbeddedBackbone implements Backbone {
     for (const o of offsets) {
       const topic = this.topic(o?.topic);
       this.partition(topic, o.partition);
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
-        throw new InvalidConfigError(
-          `a committed offset must be a non-negative integer, got ${String(o.offset)}`,
-        );
-      }
-      if (o.metadata !== undefined && typeof o.metadata !== 'string') {
-        throw new InvalidConfigError('commit metadata must be a string');
-      }
+      checkOffsetToCommit(o.offset, o.metadata);
     }
   }
 

@@ -10,9 +10,13 @@
 // with its native threads and with one, the faster counts).
 // The sides alternate window by window so that both see the same load on a shared machine. Also
 // single-core OLS/ridge fit and prediction throughput. Prints tables and writes
-// bench/results/automl.json. Options: --quick (one timed run per window).
+// bench/results/automl.json.
+// Then tml against FLAML at equal time budgets and threads on data sets shipped inside packages
+// (bench/automl/flaml.ts), written to bench/results/automl-flaml.json.
+// Options: --quick (one timed run per window), --only sklearn|flaml, and for the FLAML part
+// --budgets 0.25,1,5 (seconds), --threads 2,1, --datasets diabetes,wine,... (default: all).
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { TrainingPool } from '../src/automl/pool/training-pool.js';
 import { planFor, ALGORITHMS, MODELRUNS } from './automl/candidates.js';
@@ -32,6 +36,7 @@ import {
   type MicroRow,
   type TmlWindow,
 } from './automl/report.js';
+import { printFlamlTable, runFlamlComparison } from './automl/flaml.js';
 import { micro, selectOnWindow, type TmlMicro } from './automl/tml.js';
 import { generate, readWindow, writeWindow, type Target, type WindowSpec } from './automl/windows.js';
 
@@ -39,7 +44,66 @@ const SEED = 20_260_401;
 const PREDICT_ROWS = 1_000_000;
 const quick = process.argv.includes('--quick');
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function numbers(name: string, fallback: number[]): number[] {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map(Number);
+  if (values.some((v) => !(v > 0))) throw new Error(`${name} takes positive numbers, e.g. 0.25,1,5`);
+  return values;
+}
+
 async function main(): Promise<void> {
+  const only = option('--only');
+  if (only !== undefined && only !== 'sklearn' && only !== 'flaml') {
+    throw new Error(`--only takes sklearn or flaml, got ${only}`);
+  }
+  if (only !== 'flaml') await sklearnComparison();
+  if (only !== 'sklearn') await flamlComparison();
+}
+
+async function flamlComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const datasets = option('--datasets');
+  const grid = {
+    datasets: datasets === undefined ? ('all' as const) : datasets.split(','),
+    budgetsS: numbers('--budgets', [0.25, 1, 5]),
+    threads: numbers('--threads', [2, 1]),
+  };
+  const started = new Date().toISOString();
+  const load = loadavg();
+  console.log(`tml against FLAML: budgets ${grid.budgetsS.join(', ')} s, threads ${grid.threads.join(', ')}`);
+  const {
+    environment,
+    datasets: exported,
+    cells,
+  } = await runFlamlComparison(ensureVenv(), root, join(root, '.cache', 'bench-automl-flaml'), grid, SEED);
+  printFlamlTable(cells);
+  const results = {
+    benchmark: 'automl-flaml',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    note: 'shared 2-core machine: errors are deterministic for tml given the seed, wall times and so FLAML (time-bound) are not',
+    holdoutFraction: 0.2,
+    grid,
+    python: environment,
+    datasets: exported.map((d) => ({ ...d, file: relative(root, d.file) })),
+    cells,
+  };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'automl-flaml.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results/automl-flaml.json');
+}
+
+async function sklearnComparison(): Promise<void> {
   const root = repositoryRoot();
   const dataDir = join(root, '.cache', 'bench-automl');
   const resultsDir = join(root, 'bench', 'results');

@@ -119,6 +119,22 @@ test('the time budget stops launching candidates but always returns a model', as
   assert.ok(Model.fromJSON(result.champion).predictRow([0, 0, 0]) !== undefined);
 });
 
+test('the time budget passes over a candidate expected to end after it', async () => {
+  // 2,000 rows: a GP on its default 1,500 rows is estimated at ~0.8 s (a factor 4 faster machine
+  // still 0.2 s), over the 100 ms budget, so only the ridge candidates before and after it run.
+  const data = generate(2_000, 3, sineTarget);
+  const result = await selectModel(data, {
+    task: 'regression',
+    modelruns: 3,
+    timeBudgetMs: 100,
+    algorithms: ['ridge', 'gp'],
+  });
+  const tried = result.leaderboard.map((e) => e.algorithm).sort();
+  assert.deepEqual(tried, ['ridge', 'ridge']);
+  assert.equal(result.skippedCandidates, 1);
+  assert.ok(result.fallbacks.some((f) => f.includes('time budget')));
+});
+
 test('rolling-origin folds average the per-fold holdout metrics', async () => {
   const data = generate(500, 3, linearTarget);
   const folds = rollingOriginSplits(500, 4, 0.2);

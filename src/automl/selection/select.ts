@@ -21,8 +21,9 @@ export interface SelectOptions {
   /** How many candidate configurations to try (VIPER `modelruns`). */
   modelruns: number;
   /**
-   * No new candidate is launched once this many ms have passed since the start (VIPER `timeout`).
-   * Candidates already running finish, and at least one candidate is always evaluated.
+   * No new candidate is launched once this many ms have passed since the start (VIPER `timeout`),
+   * nor one expected to end after it, the champion's refit counted (see BudgetClock). Candidates
+   * already running finish, and at least one candidate is always evaluated.
    */
   timeBudgetMs: number;
   /** Restrict the search to these registered algorithms (default: all that handle the task). */
@@ -332,6 +333,53 @@ const OVERTAKING_FAMILIES = new Set(['gbdt', 'random_forest', 'gp']);
 export const SETTLED_MIN_FIT_MS = 2;
 
 /**
+ * Keeps a selection inside its time budget: a candidate is launched only if its estimated cost
+ * (estimatedCostNs, rescaled by how long the finished candidates actually took against their
+ * estimates, so a loaded or faster machine is accounted for) ends before the budget, minus the
+ * refit of the current leader on the whole window (a holdout fit scaled by 1 / training share).
+ * Without it, a candidate launched just before the deadline (a GP on 1,500 rows, a 500-round GBDT)
+ * could run several times the budget.
+ */
+class BudgetClock {
+  private estimatedMs = 0;
+  private actualMs = 0;
+
+  constructor(
+    private readonly started: number,
+    private readonly budgetMs: number,
+    private readonly costNs: readonly number[],
+    private readonly refitScale: number,
+  ) {}
+
+  /** The measured ÷ estimated time of the candidates scored so far (1 before any). */
+  private scale(): number {
+    return this.estimatedMs > 0 ? Math.max(0.25, this.actualMs / this.estimatedMs) : 1;
+  }
+
+  record(index: number, fitMs: number): void {
+    this.estimatedMs += this.costNs[index] / 1e6;
+    this.actualMs += fitMs;
+  }
+
+  over(): boolean {
+    return performance.now() - this.started >= this.budgetMs;
+  }
+
+  /** Whether candidate `index`, started now, is expected to end in time for the leader's refit. */
+  fits(index: number, leader: number): boolean {
+    const scale = this.scale();
+    const refit = leader < 0 ? 0 : (scale * this.refitScale * this.costNs[leader]) / 1e6;
+    const end = performance.now() - this.started + (scale * this.costNs[index]) / 1e6 + refit;
+    return end <= this.budgetMs;
+  }
+
+  /** True when the plan cannot finish within the budget on `threads` threads (estimated). */
+  binds(threads: number): boolean {
+    return this.costNs.reduce((sum, c) => sum + c, 0) / 1e6 > this.budgetMs * threads;
+  }
+}
+
+/**
  * One candidate at a time, yielding to the event loop between candidates, so the calling thread is
  * blocked for one fit at most (a few ms on micro-model windows).
  */
@@ -344,9 +392,14 @@ async function evaluateInline(
   started: number,
 ): Promise<Outcomes> {
   const outcomes: Outcomes = new Map();
+  const trainRows = splits[splits.length - 1].trainEnd;
+  const cost = plan.map((c) => estimatedCostNs(c, trainRows, window.features));
+  const clock = new BudgetClock(started, budgetMs, cost, window.rows / trainRows);
   let successes = 0;
+  let leader = -1;
+  let leaderScore = Infinity;
   for (const c of plan) {
-    if (successes > 0 && performance.now() - started >= budgetMs) break;
+    if (successes > 0 && (clock.over() || !clock.fits(c.index, leader))) continue;
     const outcome = runTask({
       kind: 'evaluate',
       ...window,
@@ -356,7 +409,15 @@ async function evaluateInline(
       splits,
     });
     outcomes.set(c.index, outcome);
-    if (outcome.ok) successes++;
+    if (outcome.ok) {
+      successes++;
+      clock.record(c.index, outcome.fitMs);
+      const score = selectionScore(task, outcome.metrics);
+      if (score < leaderScore) {
+        leader = c.index;
+        leaderScore = score;
+      }
+    }
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return outcomes;
@@ -393,12 +454,18 @@ async function evaluateOnPool(
   const cost = plan.map((c) => estimatedCostNs(c, trainRows, window.features));
   const isCheap = (c: Candidate) => cost[c.index] < INLINE_CANDIDATE_NS;
   const cheap = inlineCheap ? plan.filter(isCheap) : [];
-  // The cheap candidates posted first (when not run inline), then the longest first.
+  const clock = new BudgetClock(started, budgetMs, cost, window.rows / trainRows);
+  // The cheap candidates posted first (when not run inline), then the longest first. When the
+  // budget cannot fit the whole plan, the plan's own order instead (each family's most promising
+  // configurations first): longest first would spend a short budget on the most expensive draws.
+  const binds = clock.binds(pool.threads);
   const queue = plan
     .filter((c) => !(inlineCheap && isCheap(c)))
     .sort(
       (a, b) =>
-        +isCheap(b) - +isCheap(a) || (isCheap(a) ? 0 : cost[b.index] - cost[a.index]) || a.index - b.index,
+        +isCheap(b) - +isCheap(a) ||
+        (isCheap(a) || binds ? 0 : cost[b.index] - cost[a.index]) ||
+        a.index - b.index,
     );
   let nextCheap = 0;
   // Candidates not scored yet (queued, running or cheap ones still to run inline).
@@ -473,12 +540,24 @@ async function evaluateOnPool(
   const record = (index: number, outcome: TaskOutcome<EvaluateResult>) => {
     outcomes.set(index, outcome);
     unscored.delete(index);
-    if (outcome.ok) successes++;
+    if (outcome.ok) {
+      successes++;
+      clock.record(index, outcome.fitMs);
+    }
+  };
+  // After the first launch, candidates expected to end after the budget are passed over.
+  const skipLate = (list: Candidate[], from: number): number => {
+    if (successes === 0 && inFlight.size === 0) return from;
+    const leader = leaderIndex();
+    let i = from;
+    while (i < list.length && !clock.fits(list[i].index, leader)) i++;
+    return i;
   };
   while (next < queue.length || inFlight.size > 0 || nextCheap < cheap.length) {
     maybeRefitLeader();
-    const overBudget = performance.now() - started >= budgetMs;
+    const overBudget = clock.over();
     const stop = () => overBudget && (successes > 0 || inFlight.size > 0);
+    next = skipLate(queue, next);
     while (next < queue.length && tasks() < limitFor(queue[next]) && !stop()) {
       const c = queue[next++];
       const running: Promise<void> = pool
@@ -498,8 +577,10 @@ async function evaluateOnPool(
         )
         .finally(() => inFlight.delete(running));
       inFlight.add(running);
+      next = skipLate(queue, next);
     }
     // The cheap candidates, one per turn, on this thread while the workers fit the long ones.
+    nextCheap = skipLate(cheap, nextCheap);
     if (nextCheap < cheap.length && !stop()) {
       const c = cheap[nextCheap++];
       record(

@@ -11,10 +11,13 @@
 // The sides alternate window by window so that both see the same load on a shared machine. Also
 // single-core OLS/ridge fit and prediction throughput. Prints tables and writes
 // bench/results/automl.json.
-// Then tml against FLAML at equal time budgets and threads on data sets shipped inside packages
-// (bench/automl/flaml.ts), written to bench/results/automl-flaml.json.
-// Options: --quick (one timed run per window), --only sklearn|flaml, and for the FLAML part
-// --budgets 0.25,1,5 (seconds), --threads 2,1, --datasets diabetes,wine,... (default: all).
+// Then, on data sets shipped inside packages: tml against FLAML at equal time budgets and threads
+// (bench/automl/flaml.ts, bench/results/automl-flaml.json); tml's pick at modelruns 10 and 30
+// against scikit-learn's default estimators (bench/automl/defaults.ts, automl-defaults.json); and
+// tml's GBDT training against LightGBM's, one thread, same trees and bins (automl-gbdt.json).
+// Options: --quick (one timed run per window), --only sklearn,flaml,defaults,lightgbm (the parts to
+// run, default all), --budgets 0.25,1,5 (seconds) and --threads 2,1 (FLAML part), --modelruns 10,30
+// (defaults part), --datasets diabetes,wine,... (both; default all).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
@@ -36,7 +39,9 @@ import {
   type MicroRow,
   type TmlWindow,
 } from './automl/report.js';
-import { printFlamlTable, runFlamlComparison } from './automl/flaml.js';
+import { FlamlSide, printFlamlTable, runFlamlComparison } from './automl/flaml.js';
+import { gbdtAgainstLightgbm, type GbdtSpeedRow } from './automl/lightgbm.js';
+import { tmlAgainstDefaults, type DefaultsRow } from './automl/defaults.js';
 import { micro, selectOnWindow, type TmlMicro } from './automl/tml.js';
 import { generate, readWindow, writeWindow, type Target, type WindowSpec } from './automl/windows.js';
 
@@ -58,12 +63,103 @@ function numbers(name: string, fallback: number[]): number[] {
 }
 
 async function main(): Promise<void> {
-  const only = option('--only');
-  if (only !== undefined && only !== 'sklearn' && only !== 'flaml') {
-    throw new Error(`--only takes sklearn or flaml, got ${only}`);
+  const parts = (option('--only') ?? 'sklearn,flaml,defaults,lightgbm').split(',');
+  for (const part of parts) {
+    if (!['sklearn', 'flaml', 'defaults', 'lightgbm'].includes(part)) {
+      throw new Error(`--only takes a list of sklearn, flaml, defaults, lightgbm; got ${part}`);
+    }
   }
-  if (only !== 'flaml') await sklearnComparison();
-  if (only !== 'sklearn') await flamlComparison();
+  if (parts.includes('sklearn')) await sklearnComparison();
+  if (parts.includes('flaml')) await flamlComparison();
+  if (parts.includes('defaults')) await defaultsComparison();
+  if (parts.includes('lightgbm')) await lightgbmComparison();
+}
+
+async function defaultsComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const started = new Date().toISOString();
+  const load = loadavg();
+  const modelruns = numbers('--modelruns', [10, 30]);
+  const datasets = option('--datasets');
+  const side = await FlamlSide.start(ensureVenv(), root, join(root, '.cache', 'bench-automl-flaml'));
+  const pool = new TrainingPool({ maxThreads: 2 });
+  let rows: DefaultsRow[];
+  try {
+    const exported = await side.export(datasets === undefined ? 'all' : datasets.split(','));
+    rows = await tmlAgainstDefaults(side, exported, modelruns, pool, SEED);
+  } finally {
+    await pool.close();
+    await side.close();
+  }
+  console.log('');
+  console.log("tml's pick ÷ the best scikit-learn default estimator, holdout error (goal ≤ 1.02)");
+  console.log(['data set'.padEnd(16), ...modelruns.map((m) => `modelruns ${m}`.padStart(14))].join(''));
+  for (const d of [...new Set(rows.map((r) => r.dataset))]) {
+    const cells = modelruns.map((m) => rows.find((r) => r.dataset === d && r.modelruns === m));
+    console.log(
+      [
+        d.padEnd(16),
+        ...cells.map((c) => (c ? `${c.ratio.toFixed(3)} ${c.tmlModel}` : '-').padStart(14)),
+      ].join(''),
+    );
+  }
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const results = {
+    benchmark: 'automl-defaults',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    python: side.environment,
+    modelruns,
+    rows,
+  };
+  writeFileSync(
+    join(root, 'bench', 'results', 'automl-defaults.json'),
+    JSON.stringify(results, null, 2) + '\n',
+  );
+  console.log('wrote bench/results/automl-defaults.json');
+}
+
+async function lightgbmComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const dataDir = join(root, '.cache', 'bench-automl-gbdt');
+  const load = loadavg();
+  const started = new Date().toISOString();
+  const side = await FlamlSide.start(ensureVenv(), root, dataDir);
+  const rows: GbdtSpeedRow[] = [];
+  try {
+    for (const [n, p] of [
+      [20_000, 5],
+      [5_000, 50],
+    ]) {
+      const w = writeWindow(dataDir, `${n}x${p}-nonlinear`, n, p, 'nonlinear', SEED + n + p, 1);
+      rows.push(
+        await gbdtAgainstLightgbm(side, { id: w.id, file: w.file, data: readWindow(w) }, quick ? 1 : 5),
+      );
+    }
+  } finally {
+    await side.close();
+  }
+  console.log('');
+  console.log('GBDT training, one thread, 100 rounds × 31 leaves, 255 bins: tml ÷ LightGBM (goal ≤ 2)');
+  for (const r of rows) {
+    console.log(
+      `  ${r.window.padEnd(20)} tml ${r.tmlMs.toFixed(0).padStart(6)} ms  LightGBM ${r.lightgbmMs.toFixed(0).padStart(6)} ms  ratio ${r.ratio.toFixed(2)}  (training RMSE ${r.tmlTrainRmse.toFixed(4)} / ${r.lightgbmTrainRmse.toFixed(4)})`,
+    );
+  }
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const results = {
+    benchmark: 'automl-gbdt-lightgbm',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    python: side.environment,
+    rows: rows.map((r) => r),
+  };
+  writeFileSync(join(root, 'bench', 'results', 'automl-gbdt.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results/automl-gbdt.json');
 }
 
 async function flamlComparison(): Promise<void> {

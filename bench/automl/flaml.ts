@@ -93,6 +93,11 @@ export class FlamlSide {
     return answer.datasets;
   }
 
+  /** scikit-learn's default estimators' holdout errors on one exported data set. */
+  defaults(id: string) {
+    return this.request<{ errors: Record<string, number> }>(`defaults ${id}`);
+  }
+
   run(id: string, budgetS: number, threads: number) {
     return this.request<{
       error: number;
@@ -101,6 +106,13 @@ export class FlamlSide {
       estimator: string;
       config: Record<string, unknown>;
     }>(`flaml ${id} ${budgetS} ${threads}`);
+  }
+
+  /** LightGBM's single-thread training time on a window file (see flaml_bench.py). */
+  lightgbm(file: string, rows: number, features: number, settings: number[]) {
+    return this.request<{ trainMs: number; trainMsRuns: number[]; trainRmse: number }>(
+      `lightgbm ${file} ${rows} ${features} ${settings.join(' ')}`,
+    );
   }
 
   async close(): Promise<void> {
@@ -142,12 +154,13 @@ export async function tmlOnDataset(
   budgetS: number,
   pool: TrainingPool,
   seed: number,
+  modelruns = MODELRUNS,
 ): Promise<FlamlCell['tml']> {
   const { train, holdout } = readPackaged(spec);
   const started = performance.now();
   const result = await selectModel(train, {
     task: spec.task,
-    modelruns: MODELRUNS,
+    modelruns,
     timeBudgetMs: budgetS * 1e3,
     seed,
     pool,

@@ -8,6 +8,10 @@ River's bundled files), so nothing is downloaded. `export` writes each as little
 same bytes. Rows keep the package's order, which is taken as time order: the oldest 80% are the
 training window, the newest 20% the holdout on both sides.
 
+`lightgbm FILE ROWS FEATURES ROUNDS LEAVES BINS MIN_LEAF REPEATS` times LightGBM's training on one
+thread (Dataset construction, i.e. binning, included, as tml's fit bins its window), for the
+GBDT speed comparison of bench/automl/lightgbm.ts.
+
 `flaml ID BUDGET_S THREADS` runs FLAML's AutoML with that time budget and n_jobs on the training
 window (its defaults otherwise: estimators, metric, its own validation split), then scores its
 model on the holdout. Timed with perf_counter around `fit` only (FLAML's own refit on the whole
@@ -164,6 +168,86 @@ def run_flaml(spec, budget_s, threads):
     return result
 
 
+def time_lightgbm(path, rows, features, rounds, leaves, bins, min_leaf, repeats):
+    """Median ms of lgb.train with tml's GBDT settings: leaf-wise, `leaves` leaves, no depth limit,
+    `bins` bins, L2 1, no bagging or feature sampling, squared error, learning rate 0.1."""
+    import lightgbm as lgb
+
+    values = np.fromfile(path, dtype="<f8")
+    x = values[: rows * features].reshape(rows, features)
+    y = values[rows * features : rows * features + rows]
+    params = {
+        "objective": "regression",
+        "num_leaves": leaves,
+        "max_depth": -1,
+        "max_bin": bins,
+        "min_data_in_leaf": min_leaf,
+        "min_sum_hessian_in_leaf": 1e-3,
+        "lambda_l2": 1.0,
+        "learning_rate": 0.1,
+        "num_threads": 1,
+        "verbosity": -1,
+        "deterministic": True,
+        "seed": 1,
+    }
+    times = []
+    rmse = None
+    for i in range(repeats + 1):
+        started = time.perf_counter()
+        booster = lgb.train(params, lgb.Dataset(x, y, params={"max_bin": bins, "verbosity": -1}), num_boost_round=rounds)
+        elapsed = (time.perf_counter() - started) * 1e3
+        if i > 0:  # the first run warms up
+            times.append(elapsed)
+        rmse = float(np.sqrt(np.mean((booster.predict(x, num_threads=1) - y) ** 2)))
+    times.sort()
+    return {"trainMs": times[len(times) // 2], "trainMsRuns": times, "trainRmse": rmse}
+
+
+def sklearn_defaults(spec):
+    """Holdout error of scikit-learn's estimators with their default settings (what a user picks
+    without a search), each fitted on the training window: inputs standardised for the estimators
+    that need it, as tml's models standardise theirs."""
+    import threadpoolctl
+    from sklearn import ensemble, linear_model, neighbors, svm, tree
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = read(spec)
+    train = split(len(y))
+    scaled = lambda estimator: make_pipeline(StandardScaler(), estimator)  # noqa: E731
+    if spec["task"] == "classification":
+        estimators = {
+            "HistGradientBoostingClassifier": ensemble.HistGradientBoostingClassifier(random_state=0),
+            "RandomForestClassifier": ensemble.RandomForestClassifier(random_state=0),
+            "ExtraTreesClassifier": ensemble.ExtraTreesClassifier(random_state=0),
+            "LogisticRegression": scaled(linear_model.LogisticRegression(max_iter=1000)),
+            "KNeighborsClassifier": scaled(neighbors.KNeighborsClassifier()),
+            "SVC": scaled(svm.SVC()),
+            "DecisionTreeClassifier": tree.DecisionTreeClassifier(random_state=0),
+        }
+    else:
+        estimators = {
+            "HistGradientBoostingRegressor": ensemble.HistGradientBoostingRegressor(random_state=0),
+            "RandomForestRegressor": ensemble.RandomForestRegressor(random_state=0),
+            "ExtraTreesRegressor": ensemble.ExtraTreesRegressor(random_state=0),
+            "Ridge": scaled(linear_model.Ridge()),
+            "LinearRegression": linear_model.LinearRegression(),
+            "KNeighborsRegressor": scaled(neighbors.KNeighborsRegressor()),
+            "SVR": scaled(svm.SVR()),
+            "DecisionTreeRegressor": tree.DecisionTreeRegressor(random_state=0),
+        }
+    out = {}
+    with threadpoolctl.threadpool_limits(1):
+        for name, estimator in estimators.items():
+            estimator.fit(x[:train], y[:train])
+            pred = estimator.predict(x[train:])
+            if spec["task"] == "classification":
+                out[name] = float(np.mean(pred != y[train:]))
+            else:
+                out[name] = float(np.sqrt(np.mean((pred - y[train:]) ** 2)))
+    return {"id": spec["id"], "errors": out}
+
+
 def main():
     """Answers one JSON line per command read on stdin, after a first line with the versions:
     `export NAME,NAME,...` and `flaml ID BUDGET_S THREADS`."""
@@ -195,6 +279,10 @@ def main():
                 exported = export(data_dir, names)
                 specs.update({s["id"]: s for s in exported})
                 answer = {"datasets": exported}
+            elif parts[0] == "lightgbm":
+                answer = time_lightgbm(parts[1], *map(int, parts[2:9]))
+            elif parts[0] == "defaults":
+                answer = sklearn_defaults(specs[parts[1]])
             elif parts[0] == "flaml":
                 answer = run_flaml(specs[parts[1]], float(parts[2]), int(parts[3]))
             else:

@@ -15,6 +15,8 @@ import type { EvaluateResult, FitResult, FitTask, TaskOutcome } from '../pool/ta
 import type { TrainingPool } from '../pool/training-pool.js';
 import { estimatedCostNs, planCandidates, type Candidate } from './candidates.js';
 import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
+import { ENSEMBLE_CANDIDATES, selectEnsemble } from './ensemble.js';
+import { ensembleHyperparameters } from '../algorithms/ensemble.js';
 
 export interface SelectOptions {
   task: Task;
@@ -54,6 +56,12 @@ export interface SelectOptions {
    * refits early).
    */
   speculativeRefitMinMs?: number;
+  /**
+   * Build a weighted ensemble of the best candidates from their holdout predictions and make it the
+   * champion when it beats the best single one on the holdout (selection/ensemble.ts). Default true;
+   * only with a single holdout (not with `cvFolds`), and only when its refit fits in the budget.
+   */
+  ensemble?: boolean;
   /** Passed into the champion's model JSON (e.g. the topic offsets of the window). */
   lineage?: Record<string, unknown>;
 }
@@ -237,6 +245,35 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     throw new AutoMLError(`every candidate failed: ${failures.map((f) => f.error).join('; ')}`);
   }
 
+  // An ensemble of the best candidates, when it beats the best one on the holdout.
+  const ensembleChoice =
+    options.ensemble !== false && splits.length === 1
+      ? chooseEnsemble(task, data, holdout, leaderboard, outcomes, options.timeBudgetMs, started)
+      : null;
+  if (ensembleChoice !== null) {
+    const fitTask = fitTaskFor(ensembleChoice.entry);
+    const fitted = usePool ? await (options.pool as TrainingPool).run(fitTask) : runTask(fitTask);
+    if (fitted.ok) {
+      const champion = fitted.model;
+      if (options.lineage !== undefined) champion.lineage = options.lineage;
+      for (const f of fitted.fallbacks) if (!fallbacks.includes(f)) fallbacks.push(f);
+      const { algorithm, hyperparameters, metrics, fitMs } = ensembleChoice.entry;
+      const entry: LeaderboardEntry = { algorithm, hyperparameters, metrics, fitMs };
+      return {
+        champion,
+        leaderboard: [entry, ...publicLeaderboard(leaderboard)],
+        selectionMetric: SELECTION_METRIC[task],
+        forecastAccuracy: forecastAccuracy(task, entry.metrics),
+        droppedRows,
+        fallbacks,
+        skippedCandidates,
+        searchMs,
+        elapsedMs: performance.now() - started,
+      };
+    }
+    fallbacks.push(`refitting the ensemble failed (${fitted.error.message}): the best single candidate used`);
+  }
+
   // Refit on the whole window. A candidate that scored on the training rows can still fail on the
   // full window (rare: e.g. a hyperparameter tied to the row count); the runner-up then stands in.
   let fitted: TaskOutcome<FitResult> | undefined;
@@ -270,11 +307,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
 
   return {
     champion,
-    leaderboard: leaderboard.map(({ algorithm, hyperparameters, metrics: m, fitMs, error }) =>
-      error === undefined
-        ? { algorithm, hyperparameters, metrics: m, fitMs }
-        : { algorithm, hyperparameters, metrics: m, fitMs, error },
-    ),
+    leaderboard: publicLeaderboard(leaderboard),
     selectionMetric: SELECTION_METRIC[task],
     forecastAccuracy: accuracy,
     droppedRows,
@@ -283,6 +316,82 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     searchMs,
     elapsedMs: performance.now() - started,
   };
+}
+
+function publicLeaderboard(
+  leaderboard: Array<LeaderboardEntry & { index: number; score: number }>,
+): LeaderboardEntry[] {
+  return leaderboard.map(({ algorithm, hyperparameters, metrics: m, fitMs, error }) =>
+    error === undefined
+      ? { algorithm, hyperparameters, metrics: m, fitMs }
+      : { algorithm, hyperparameters, metrics: m, fitMs, error },
+  );
+}
+
+/**
+ * The ensemble of the best candidates (selection/ensemble.ts) as a leaderboard entry, or null when
+ * it does not win, or when refitting its members (their holdout fits scaled to the whole window)
+ * would overrun the time budget.
+ */
+function chooseEnsemble(
+  task: Task,
+  data: Dataset,
+  holdout: Split,
+  leaderboard: Array<LeaderboardEntry & { index: number; score: number }>,
+  outcomes: Outcomes,
+  budgetMs: number,
+  started: number,
+): { entry: LeaderboardEntry & { index: number; score: number } } | null {
+  const scored = leaderboard.filter((e) => e.error === undefined).slice(0, ENSEMBLE_CANDIDATES);
+  const candidates: Array<{ index: number; predictions: Float64Array }> = [];
+  for (const e of scored) {
+    const outcome = outcomes.get(e.index);
+    if (outcome?.ok && outcome.predictions !== undefined) {
+      candidates.push({ index: e.index, predictions: outcome.predictions });
+    }
+  }
+  if (scored.length === 0) return null;
+  const actual = data.y.subarray(holdout.testStart, holdout.testEnd);
+  const choice = selectEnsemble(task, actual, candidates, scored[0].score);
+  if (choice === null) return null;
+  const byIndex = new Map(scored.map((e) => [e.index, e]));
+  const members = choice.members.map((m) => byIndex.get(m.index) as LeaderboardEntry);
+  const refitMs = (members.reduce((sum, m) => sum + m.fitMs, 0) * data.rows) / holdout.trainEnd;
+  if (performance.now() - started + refitMs > budgetMs) return null;
+  const hyperparameters = ensembleHyperparameters(
+    choice.members.map((m, i) => ({
+      algorithm: members[i].algorithm,
+      hyperparameters: members[i].hyperparameters,
+      weight: m.weight,
+    })),
+  );
+  return {
+    entry: {
+      index: -1,
+      score: choice.score,
+      algorithm: 'ensemble',
+      hyperparameters,
+      metrics: choice.metrics,
+      fitMs: members.reduce((sum, m) => sum + m.fitMs, 0),
+    },
+  };
+}
+
+/**
+ * Holdout predictions are kept only for the best few candidates (the ensemble's pool): a long
+ * search on a large window would otherwise hold one holdout's worth of numbers per candidate.
+ */
+function dropSurplusPredictions(outcomes: Outcomes, task: Task): void {
+  if (outcomes.size % ENSEMBLE_CANDIDATES !== 0) return; // amortised: linear in modelruns
+  const held: Array<{ result: EvaluateResult; score: number }> = [];
+  for (const outcome of outcomes.values()) {
+    if (outcome.ok && outcome.predictions !== undefined) {
+      held.push({ result: outcome, score: selectionScore(task, outcome.metrics) });
+    }
+  }
+  if (held.length <= 2 * ENSEMBLE_CANDIDATES) return;
+  held.sort((a, b) => a.score - b.score);
+  for (const h of held.slice(ENSEMBLE_CANDIDATES)) delete h.result.predictions;
 }
 
 type Outcomes = Map<number, TaskOutcome<EvaluateResult>>;
@@ -409,6 +518,7 @@ async function evaluateInline(
       splits,
     });
     outcomes.set(c.index, outcome);
+    dropSurplusPredictions(outcomes, task);
     if (outcome.ok) {
       successes++;
       clock.record(c.index, outcome.fitMs);
@@ -539,6 +649,7 @@ async function evaluateOnPool(
   };
   const record = (index: number, outcome: TaskOutcome<EvaluateResult>) => {
     outcomes.set(index, outcome);
+    dropSurplusPredictions(outcomes, task);
     unscored.delete(index);
     if (outcome.ok) {
       successes++;

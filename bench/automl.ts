@@ -93,13 +93,13 @@ async function defaultsComparison(): Promise<void> {
   }
   console.log('');
   console.log("tml's pick ÷ the best scikit-learn default estimator, holdout error (goal ≤ 1.02)");
-  console.log(['data set'.padEnd(16), ...modelruns.map((m) => `modelruns ${m}`.padStart(14))].join(''));
+  console.log(['data set'.padEnd(16), ...modelruns.map((m) => `modelruns ${m}`.padStart(24))].join(''));
   for (const d of [...new Set(rows.map((r) => r.dataset))]) {
     const cells = modelruns.map((m) => rows.find((r) => r.dataset === d && r.modelruns === m));
     console.log(
       [
         d.padEnd(16),
-        ...cells.map((c) => (c ? `${c.ratio.toFixed(3)} ${c.tmlModel}` : '-').padStart(14)),
+        ...cells.map((c) => (c ? `${c.ratio.toFixed(3)} ${c.tmlModel}` : '-').padStart(24)),
       ].join(''),
     );
   }

@@ -18,6 +18,12 @@ export const ENSEMBLE_STEPS = 20;
  */
 export const ENSEMBLE_MIN_GAIN = 0.01;
 
+/**
+ * A model is published as one Kafka record (1 MB by default); each member keeps its own cap, but
+ * several large members (forests, k-NN) together could pass it: such an ensemble is not used.
+ */
+export const ENSEMBLE_MAX_JSON_BYTES = 900_000;
+
 export interface EnsembleChoice {
   /** Candidate indices and weights (summing to 1). */
   members: Array<{ index: number; weight: number }>;

@@ -15,7 +15,7 @@ import type { EvaluateResult, FitResult, FitTask, TaskOutcome } from '../pool/ta
 import type { TrainingPool } from '../pool/training-pool.js';
 import { estimatedCostNs, planCandidates, type Candidate } from './candidates.js';
 import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
-import { ENSEMBLE_CANDIDATES, selectEnsemble } from './ensemble.js';
+import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_JSON_BYTES, selectEnsemble } from './ensemble.js';
 import { ensembleHyperparameters } from '../algorithms/ensemble.js';
 
 export interface SelectOptions {
@@ -253,7 +253,12 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   if (ensembleChoice !== null) {
     const fitTask = fitTaskFor(ensembleChoice.entry);
     const fitted = usePool ? await (options.pool as TrainingPool).run(fitTask) : runTask(fitTask);
-    if (fitted.ok) {
+    const bytes = fitted.ok ? JSON.stringify(fitted.model).length : 0;
+    if (fitted.ok && bytes > ENSEMBLE_MAX_JSON_BYTES) {
+      fallbacks.push(
+        `the ensemble's model JSON (${bytes} bytes) would exceed Kafka's 1 MB default record size: the best single candidate used`,
+      );
+    } else if (fitted.ok) {
       const champion = fitted.model;
       if (options.lineage !== undefined) champion.lineage = options.lineage;
       for (const f of fitted.fallbacks) if (!fallbacks.includes(f)) fallbacks.push(f);
@@ -271,7 +276,11 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
         elapsedMs: performance.now() - started,
       };
     }
-    fallbacks.push(`refitting the ensemble failed (${fitted.error.message}): the best single candidate used`);
+    if (!fitted.ok) {
+      fallbacks.push(
+        `refitting the ensemble failed (${fitted.error.message}): the best single candidate used`,
+      );
+    }
   }
 
   // Refit on the whole window. A candidate that scored on the training rows can still fail on the

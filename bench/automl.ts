@@ -14,9 +14,10 @@
 // Then, on data sets shipped inside packages: tml against FLAML at equal time budgets and threads
 // (bench/automl/flaml.ts, bench/results/automl-flaml.json); tml's pick at modelruns 10 and 30
 // against scikit-learn's default estimators (bench/automl/defaults.ts, automl-defaults.json); and
-// tml's GBDT training against LightGBM's, one thread, same trees and bins (automl-gbdt.json).
-// Options: --quick (one timed run per window), --only sklearn,flaml,defaults,lightgbm (the parts to
-// run, default all), --budgets 0.25,1,5 (seconds) and --threads 2,1 (FLAML part), --modelruns 10,30
+// tml's GBDT training against LightGBM's, one thread, same trees and bins (automl-gbdt.json); and
+// each family's fit + prediction on one thread against scikit-learn's (automl-families.json).
+// Options: --quick (one timed run per window), --only sklearn,flaml,defaults,lightgbm,families
+// (the parts to run, default all), --budgets 0.25,1,5 (seconds) and --threads 2,1 (FLAML part), --modelruns 10,30
 // (defaults part), --datasets diabetes,wine,... (both; default all).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -42,6 +43,7 @@ import {
 import { FlamlSide, printFlamlTable, runFlamlComparison } from './automl/flaml.js';
 import { gbdtAgainstLightgbm, type GbdtSpeedRow } from './automl/lightgbm.js';
 import { tmlAgainstDefaults, type DefaultsRow } from './automl/defaults.js';
+import { familiesOnOneThread, type FamilyRow as FamilyTimeRow } from './automl/families.js';
 import { micro, selectOnWindow, type TmlMicro } from './automl/tml.js';
 import { generate, readWindow, writeWindow, type Target, type WindowSpec } from './automl/windows.js';
 
@@ -63,16 +65,64 @@ function numbers(name: string, fallback: number[]): number[] {
 }
 
 async function main(): Promise<void> {
-  const parts = (option('--only') ?? 'sklearn,flaml,defaults,lightgbm').split(',');
+  const parts = (option('--only') ?? 'sklearn,flaml,defaults,lightgbm,families').split(',');
   for (const part of parts) {
-    if (!['sklearn', 'flaml', 'defaults', 'lightgbm'].includes(part)) {
-      throw new Error(`--only takes a list of sklearn, flaml, defaults, lightgbm; got ${part}`);
+    if (!['sklearn', 'flaml', 'defaults', 'lightgbm', 'families'].includes(part)) {
+      throw new Error(`--only takes a list of sklearn, flaml, defaults, lightgbm, families; got ${part}`);
     }
   }
   if (parts.includes('sklearn')) await sklearnComparison();
   if (parts.includes('flaml')) await flamlComparison();
   if (parts.includes('defaults')) await defaultsComparison();
   if (parts.includes('lightgbm')) await lightgbmComparison();
+  if (parts.includes('families')) await familiesComparison();
+}
+
+async function familiesComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const dataDir = join(root, '.cache', 'bench-automl-families');
+  const load = loadavg();
+  const started = new Date().toISOString();
+  const side = await FlamlSide.start(ensureVenv(), root, dataDir);
+  let rows: FamilyTimeRow[];
+  try {
+    const windows: WindowSpec[] = [];
+    let seed = SEED + 1_000;
+    for (const [n, p] of [
+      [1_000, 5],
+      [20_000, 5],
+      [5_000, 50],
+    ]) {
+      for (const target of ['linear', 'classification'] as const) {
+        windows.push(writeWindow(dataDir, `${n}x${p}-${target}`, n, p, target, seed++, 1));
+      }
+    }
+    rows = await familiesOnOneThread(side, windows);
+  } finally {
+    await side.close();
+  }
+  console.log('');
+  console.log('Per family, one thread: scikit-learn ÷ tml time (fit + holdout prediction; ≥ 1: tml as fast)');
+  for (const r of rows) {
+    console.log(
+      `  ${r.window.padEnd(24)} ${r.algorithm.padEnd(9)} tml ${r.tmlMs.toFixed(2).padStart(9)} ms  scikit-learn ${r.sklearnMs.toFixed(2).padStart(9)} ms  ${r.speedup.toFixed(2)}×`,
+    );
+  }
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const results = {
+    benchmark: 'automl-families',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    node: process.version,
+    python: side.environment,
+    rows,
+  };
+  writeFileSync(
+    join(root, 'bench', 'results', 'automl-families.json'),
+    JSON.stringify(results, null, 2) + '\n',
+  );
+  console.log('wrote bench/results/automl-families.json');
 }
 
 async function defaultsComparison(): Promise<void> {

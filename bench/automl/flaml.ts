@@ -108,6 +108,21 @@ export class FlamlSide {
     }>(`flaml ${id} ${budgetS} ${threads}`);
   }
 
+  /** scikit-learn's one-thread fit + holdout prediction time for one of tml's configurations. */
+  family(
+    file: string,
+    rows: number,
+    features: number,
+    task: string,
+    algorithm: string,
+    hyperparameters: Record<string, unknown>,
+    repeats: number,
+  ) {
+    return this.request<{ ms: number; msRuns: number[] }>(
+      `family ${file} ${rows} ${features} ${task} ${algorithm} ${repeats} ${JSON.stringify(hyperparameters)}`,
+    );
+  }
+
   /** LightGBM's single-thread training time on a window file (see flaml_bench.py). */
   lightgbm(file: string, rows: number, features: number, settings: number[]) {
     return this.request<{ trainMs: number; trainMsRuns: number[]; trainRmse: number }>(

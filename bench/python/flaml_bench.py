@@ -12,6 +12,9 @@ training window, the newest 20% the holdout on both sides.
 thread (Dataset construction, i.e. binning, included, as tml's fit bins its window), for the
 GBDT speed comparison of bench/automl/lightgbm.ts.
 
+`family FILE ROWS FEATURES TASK ALGORITHM REPEATS HYPERPARAMETERS_JSON` times scikit-learn's
+estimator for one of tml's configurations on one thread (bench/automl/families.ts).
+
 `flaml ID BUDGET_S THREADS` runs FLAML's AutoML with that time budget and n_jobs on the training
 window (its defaults otherwise: estimators, metric, its own validation split), then scores its
 model on the holdout. Timed with perf_counter around `fit` only (FLAML's own refit on the whole
@@ -248,6 +251,65 @@ def sklearn_defaults(spec):
     return {"id": spec["id"], "errors": out}
 
 
+def time_family(path, rows, features, task, name, hyperparameters, repeats):
+    """Median ms of one scikit-learn estimator's fit on the oldest 80% + prediction of the newest
+    20%, one thread, the configuration converted from tml's (same objective and scale, as
+    bench/python/automl_bench.py converts them)."""
+    import threadpoolctl
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    values = np.fromfile(path, dtype="<f8")
+    x = values[: rows * features].reshape(rows, features)
+    y = values[rows * features : rows * features + rows]
+    train = split(rows)
+    h = hyperparameters
+    classification = task == "classification"
+
+    def make():
+        if name == "ols":
+            return make_pipeline(StandardScaler(), LinearRegression())
+        if name == "ridge":  # tml: (1/n)·RSS + λ|w|²; scikit-learn: RSS + α|w|²
+            return make_pipeline(StandardScaler(), Ridge(alpha=h["lambda"] * train))
+        if name == "lasso":  # tml: λ = ratio · λmax on standardised inputs
+            z = StandardScaler().fit_transform(x[:train])
+            yt = y[:train]
+            lambda_max = np.max(np.abs(z.T @ (yt - yt.mean()))) / train
+            return make_pipeline(StandardScaler(), Lasso(alpha=h["lambdaRatio"] * lambda_max, max_iter=10_000))
+        if name == "knn":
+            cls = KNeighborsClassifier if classification else KNeighborsRegressor
+            return make_pipeline(StandardScaler(), cls(n_neighbors=h["k"], weights=h["weights"], n_jobs=1))
+        if name == "logistic":  # tml: mean log-loss + (l2/2)|w|²; scikit-learn: C·Σ log-loss + ½|w|²
+            return make_pipeline(StandardScaler(), LogisticRegression(C=1 / (h["l2"] * train), max_iter=1000))
+        if name == "gbdt":
+            cls = HistGradientBoostingClassifier if classification else HistGradientBoostingRegressor
+            return cls(
+                max_iter=h["rounds"],
+                learning_rate=h["learningRate"],
+                max_depth=h["maxDepth"],
+                max_leaf_nodes=2 ** h["maxDepth"],
+                min_samples_leaf=h["minSamplesLeaf"],
+                l2_regularization=h["l2"],
+                early_stopping=False,
+                random_state=0,
+            )
+        raise ValueError(f"no scikit-learn estimator for {name}")
+
+    times = []
+    with threadpoolctl.threadpool_limits(1):
+        for i in range(repeats + 1):
+            started = time.perf_counter()
+            model = make().fit(x[:train], y[:train])
+            (model.predict_proba if classification else model.predict)(x[train:])
+            if i > 0:
+                times.append((time.perf_counter() - started) * 1e3)
+    times.sort()
+    return {"ms": times[len(times) // 2], "msRuns": times}
+
+
 def main():
     """Answers one JSON line per command read on stdin, after a first line with the versions:
     `export NAME,NAME,...` and `flaml ID BUDGET_S THREADS`."""
@@ -281,6 +343,9 @@ def main():
                 answer = {"datasets": exported}
             elif parts[0] == "lightgbm":
                 answer = time_lightgbm(parts[1], *map(int, parts[2:9]))
+            elif parts[0] == "family":
+                path, rows, features, task, name, repeats, h = line.strip().split(" ", 7)[1:]
+                answer = time_family(path, int(rows), int(features), task, name, json.loads(h), int(repeats))
             elif parts[0] == "defaults":
                 answer = sklearn_defaults(specs[parts[1]])
             elif parts[0] == "flaml":

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { algorithmsFor } from '../../src/automl/algorithms/index.js';
 import { InvalidHyperparameterError } from '../../src/automl/errors.js';
 import { Model } from '../../src/automl/model.js';
-import { ENSEMBLE_STEPS, selectEnsemble } from '../../src/automl/selection/ensemble.js';
+import {
+  ENSEMBLE_MAX_JSON_BYTES,
+  ENSEMBLE_STEPS,
+  selectEnsemble,
+} from '../../src/automl/selection/ensemble.js';
 import { selectModel } from '../../src/automl/selection/select.js';
 import { generate, sineTarget } from './core-data.js';
 
@@ -78,6 +82,28 @@ test('an ensemble champion predicts the weighted average of its members, each re
   const loaded = Model.fromJSON(JSON.stringify(result.champion));
   const got = loaded.predict(fresh.x, fresh.rows);
   for (let r = 0; r < fresh.rows; r++) assert.ok(Math.abs(got[r] - expected[r]) < 1e-9, `row ${r}`);
+});
+
+test('an ensemble whose JSON would pass the Kafka record cap is not used: the best single model is', async () => {
+  // k-NN models store their rows (5,000 × 10 numbers here, ~0.53 MB of JSON each): an average of
+  // three of them (1.6 MB) wins on the holdout but cannot be published as one record.
+  const interactions = (x: Float64Array, o: number, random: () => number): number =>
+    Math.sin(x[o]) * x[o + 1] + x[o + 2] * x[o + 3] + 0.3 * (random() - 0.5);
+  const data = generate(7_000, 9, interactions, 1);
+  const result = await selectModel(data, {
+    task: 'regression',
+    modelruns: 6,
+    timeBudgetMs: 60_000,
+    algorithms: ['knn', 'ridge'],
+    seed: 1,
+  });
+  assert.equal(result.champion.algorithm, 'knn');
+  assert.ok(JSON.stringify(result.champion).length < ENSEMBLE_MAX_JSON_BYTES);
+  assert.ok(
+    result.fallbacks.some((f) => /ensemble's model JSON \(\d+ bytes\) would exceed/.test(f)),
+    result.fallbacks.join('; '),
+  );
+  assert.equal(result.leaderboard[0].algorithm, 'knn', 'the unused ensemble is not on the leaderboard');
 });
 
 test('ensemble: never planned as a candidate; bad members are refused by name', () => {

@@ -10,9 +10,17 @@
 // with its native threads and with one, the faster counts).
 // The sides alternate window by window so that both see the same load on a shared machine. Also
 // single-core OLS/ridge fit and prediction throughput. Prints tables and writes
-// bench/results/automl.json. Options: --quick (one timed run per window).
+// bench/results/automl.json.
+// Then, on data sets shipped inside packages: tml against FLAML at equal time budgets and threads
+// (bench/automl/flaml.ts, bench/results/automl-flaml.json); tml's pick at modelruns 10 and 30
+// against scikit-learn's default estimators (bench/automl/defaults.ts, automl-defaults.json); and
+// tml's GBDT training against LightGBM's, one thread, same trees and bins (automl-gbdt.json); and
+// each family's fit + prediction on one thread against scikit-learn's (automl-families.json).
+// Options: --quick (one timed run per window), --only sklearn,flaml,defaults,lightgbm,families
+// (the parts to run, default all), --budgets 0.25,1,5 (seconds) and --threads 2,1 (FLAML part), --modelruns 10,30
+// (defaults part), --datasets diabetes,wine,... (both; default all).
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { TrainingPool } from '../src/automl/pool/training-pool.js';
 import { planFor, ALGORITHMS, MODELRUNS } from './automl/candidates.js';
@@ -32,6 +40,10 @@ import {
   type MicroRow,
   type TmlWindow,
 } from './automl/report.js';
+import { FlamlSide, printFlamlTable, runFlamlComparison } from './automl/flaml.js';
+import { gbdtAgainstLightgbm, type GbdtSpeedRow } from './automl/lightgbm.js';
+import { tmlAgainstDefaults, type DefaultsRow } from './automl/defaults.js';
+import { familiesOnOneThread, type FamilyRow as FamilyTimeRow } from './automl/families.js';
 import { micro, selectOnWindow, type TmlMicro } from './automl/tml.js';
 import { generate, readWindow, writeWindow, type Target, type WindowSpec } from './automl/windows.js';
 
@@ -39,7 +51,205 @@ const SEED = 20_260_401;
 const PREDICT_ROWS = 1_000_000;
 const quick = process.argv.includes('--quick');
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function numbers(name: string, fallback: number[]): number[] {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map(Number);
+  if (values.some((v) => !(v > 0))) throw new Error(`${name} takes positive numbers, e.g. 0.25,1,5`);
+  return values;
+}
+
 async function main(): Promise<void> {
+  const parts = (option('--only') ?? 'sklearn,flaml,defaults,lightgbm,families').split(',');
+  for (const part of parts) {
+    if (!['sklearn', 'flaml', 'defaults', 'lightgbm', 'families'].includes(part)) {
+      throw new Error(`--only takes a list of sklearn, flaml, defaults, lightgbm, families; got ${part}`);
+    }
+  }
+  if (parts.includes('sklearn')) await sklearnComparison();
+  if (parts.includes('flaml')) await flamlComparison();
+  if (parts.includes('defaults')) await defaultsComparison();
+  if (parts.includes('lightgbm')) await lightgbmComparison();
+  if (parts.includes('families')) await familiesComparison();
+}
+
+async function familiesComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const dataDir = join(root, '.cache', 'bench-automl-families');
+  const load = loadavg();
+  const started = new Date().toISOString();
+  const side = await FlamlSide.start(ensureVenv(), root, dataDir);
+  let rows: FamilyTimeRow[];
+  try {
+    const windows: WindowSpec[] = [];
+    let seed = SEED + 1_000;
+    for (const [n, p] of [
+      [1_000, 5],
+      [20_000, 5],
+      [5_000, 50],
+    ]) {
+      for (const target of ['linear', 'classification'] as const) {
+        windows.push(writeWindow(dataDir, `${n}x${p}-${target}`, n, p, target, seed++, 1));
+      }
+    }
+    rows = await familiesOnOneThread(side, windows);
+  } finally {
+    await side.close();
+  }
+  console.log('');
+  console.log('Per family, one thread: scikit-learn ÷ tml time (fit + holdout prediction; ≥ 1: tml as fast)');
+  for (const r of rows) {
+    console.log(
+      `  ${r.window.padEnd(24)} ${r.algorithm.padEnd(9)} tml ${r.tmlMs.toFixed(2).padStart(9)} ms  scikit-learn ${r.sklearnMs.toFixed(2).padStart(9)} ms  ${r.speedup.toFixed(2)}×`,
+    );
+  }
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const results = {
+    benchmark: 'automl-families',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    node: process.version,
+    python: side.environment,
+    rows,
+  };
+  writeFileSync(
+    join(root, 'bench', 'results', 'automl-families.json'),
+    JSON.stringify(results, null, 2) + '\n',
+  );
+  console.log('wrote bench/results/automl-families.json');
+}
+
+async function defaultsComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const started = new Date().toISOString();
+  const load = loadavg();
+  const modelruns = numbers('--modelruns', [10, 30]);
+  const datasets = option('--datasets');
+  const side = await FlamlSide.start(ensureVenv(), root, join(root, '.cache', 'bench-automl-flaml'));
+  const pool = new TrainingPool({ maxThreads: 2 });
+  let rows: DefaultsRow[];
+  try {
+    const exported = await side.export(datasets === undefined ? 'all' : datasets.split(','));
+    rows = await tmlAgainstDefaults(side, exported, modelruns, pool, SEED);
+  } finally {
+    await pool.close();
+    await side.close();
+  }
+  console.log('');
+  console.log("tml's pick ÷ the best scikit-learn default estimator, holdout error (goal ≤ 1.02)");
+  console.log(['data set'.padEnd(16), ...modelruns.map((m) => `modelruns ${m}`.padStart(24))].join(''));
+  for (const d of [...new Set(rows.map((r) => r.dataset))]) {
+    const cells = modelruns.map((m) => rows.find((r) => r.dataset === d && r.modelruns === m));
+    console.log(
+      [
+        d.padEnd(16),
+        ...cells.map((c) => (c ? `${c.ratio.toFixed(3)} ${c.tmlModel}` : '-').padStart(24)),
+      ].join(''),
+    );
+  }
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const results = {
+    benchmark: 'automl-defaults',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    python: side.environment,
+    modelruns,
+    rows,
+  };
+  writeFileSync(
+    join(root, 'bench', 'results', 'automl-defaults.json'),
+    JSON.stringify(results, null, 2) + '\n',
+  );
+  console.log('wrote bench/results/automl-defaults.json');
+}
+
+async function lightgbmComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const dataDir = join(root, '.cache', 'bench-automl-gbdt');
+  const load = loadavg();
+  const started = new Date().toISOString();
+  const side = await FlamlSide.start(ensureVenv(), root, dataDir);
+  const rows: GbdtSpeedRow[] = [];
+  try {
+    for (const [n, p] of [
+      [20_000, 5],
+      [5_000, 50],
+    ]) {
+      const w = writeWindow(dataDir, `${n}x${p}-nonlinear`, n, p, 'nonlinear', SEED + n + p, 1);
+      rows.push(
+        await gbdtAgainstLightgbm(side, { id: w.id, file: w.file, data: readWindow(w) }, quick ? 1 : 5),
+      );
+    }
+  } finally {
+    await side.close();
+  }
+  console.log('');
+  console.log('GBDT training, one thread, 100 rounds × 31 leaves, 255 bins: tml ÷ LightGBM (goal ≤ 2)');
+  for (const r of rows) {
+    console.log(
+      `  ${r.window.padEnd(20)} tml ${r.tmlMs.toFixed(0).padStart(6)} ms  LightGBM ${r.lightgbmMs.toFixed(0).padStart(6)} ms  ratio ${r.ratio.toFixed(2)}  (training RMSE ${r.tmlTrainRmse.toFixed(4)} / ${r.lightgbmTrainRmse.toFixed(4)})`,
+    );
+  }
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const results = {
+    benchmark: 'automl-gbdt-lightgbm',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    python: side.environment,
+    rows: rows.map((r) => r),
+  };
+  writeFileSync(join(root, 'bench', 'results', 'automl-gbdt.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results/automl-gbdt.json');
+}
+
+async function flamlComparison(): Promise<void> {
+  const root = repositoryRoot();
+  const datasets = option('--datasets');
+  const grid = {
+    datasets: datasets === undefined ? ('all' as const) : datasets.split(','),
+    budgetsS: numbers('--budgets', [0.25, 1, 5]),
+    threads: numbers('--threads', [2, 1]),
+  };
+  const started = new Date().toISOString();
+  const load = loadavg();
+  console.log(`tml against FLAML: budgets ${grid.budgetsS.join(', ')} s, threads ${grid.threads.join(', ')}`);
+  const {
+    environment,
+    datasets: exported,
+    cells,
+  } = await runFlamlComparison(ensureVenv(), root, join(root, '.cache', 'bench-automl-flaml'), grid, SEED);
+  printFlamlTable(cells);
+  const results = {
+    benchmark: 'automl-flaml',
+    date: started,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    note: 'shared 2-core machine: errors are deterministic for tml given the seed, wall times and so FLAML (time-bound) are not',
+    holdoutFraction: 0.2,
+    grid,
+    python: environment,
+    datasets: exported.map((d) => ({ ...d, file: relative(root, d.file) })),
+    cells,
+  };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'automl-flaml.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results/automl-flaml.json');
+}
+
+async function sklearnComparison(): Promise<void> {
   const root = repositoryRoot();
   const dataDir = join(root, '.cache', 'bench-automl');
   const resultsDir = join(root, 'bench', 'results');

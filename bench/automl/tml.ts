@@ -32,6 +32,8 @@ export async function selectOnWindow(
       holdoutFraction: 0.2,
       seed: options.seed,
       pool: options.pool,
+      // The comparison is of the same candidate loop on both sides: no ensemble on top.
+      ensemble: false,
     });
     return { result, ms: performance.now() - started };
   };

@@ -22,6 +22,8 @@ export interface Algorithm {
   /** Stable id used in model JSON and the leaderboard, e.g. `ridge`, `gbdt`. */
   readonly name: string;
   readonly tasks: readonly Task[];
+  /** Built by the selection from other algorithms' models (the ensemble), never planned itself. */
+  readonly composite?: boolean;
   /** Hyperparameters used when the search has room for a single candidate. */
   defaults(space: SearchSpace): Hyperparameters;
   /** Candidate hyperparameter sets, most promising first; `random` is a seeded U[0,1) source. */

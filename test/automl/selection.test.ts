@@ -17,6 +17,7 @@ test('selection picks a nonlinear model on a nonlinear target and a good one on 
     modelruns: 12,
     timeBudgetMs: 60_000,
     algorithms: FAST_REGRESSORS,
+    ensemble: false, // the single candidates' ranking is checked here; ensembles in ensemble.test.ts
   });
   assert.ok(['poly2_ridge', 'knn'].includes(result.champion.algorithm), result.champion.algorithm);
   assert.equal(result.leaderboard.length, 12);
@@ -82,6 +83,29 @@ test('modelruns spreads over every algorithm first, then tunes', () => {
   assert.deepEqual(planCandidates(list, space, 10, 1), ten);
 });
 
+test('planning is linear in modelruns: the generators are asked for O(modelruns) configurations', () => {
+  const names = ['ols', 'ridge', 'knn', 'gbdt', 'cart', 'lasso'];
+  const space = { rows: 800, features: 5, task: 'regression' as const };
+  for (const modelruns of [1_000, 4_000]) {
+    let proposed = 0;
+    const counted = names.map((n) => ({
+      ...algorithms[n],
+      candidates: (...args: Parameters<(typeof algorithms)[string]['candidates']>) => {
+        const list = algorithms[n].candidates(...args);
+        proposed += list.length;
+        return list;
+      },
+    }));
+    const plan = planCandidates(counted, space, modelruns, 1);
+    assert.equal(plan.length, modelruns);
+    // Each algorithm asked for its share once per doubling: at most ~4× modelruns in all. The
+    // quadratic planner this replaces asked for ~modelruns² / (2 · algorithms) (83,000 at 1,000).
+    assert.ok(proposed <= 4 * modelruns + 10 * names.length, `${proposed} proposals for ${modelruns} runs`);
+    // Every planned configuration is distinct.
+    assert.equal(new Set(plan.map((c) => c.algorithm + JSON.stringify(c.hyperparameters))).size, modelruns);
+  }
+});
+
 test('the time budget stops launching candidates but always returns a model', async () => {
   const data = generate(300, 3, sineTarget);
   const result = await selectModel(data, {
@@ -94,6 +118,22 @@ test('the time budget stops launching candidates but always returns a model', as
   assert.equal(result.skippedCandidates, 19);
   assert.ok(result.fallbacks.some((f) => f.includes('time budget')));
   assert.ok(Model.fromJSON(result.champion).predictRow([0, 0, 0]) !== undefined);
+});
+
+test('the time budget passes over a candidate expected to end after it', async () => {
+  // 2,000 rows: a GP on its default 1,500 rows is estimated at ~0.8 s (a factor 4 faster machine
+  // still 0.2 s), over the 100 ms budget, so only the ridge candidates before and after it run.
+  const data = generate(2_000, 3, sineTarget);
+  const result = await selectModel(data, {
+    task: 'regression',
+    modelruns: 3,
+    timeBudgetMs: 100,
+    algorithms: ['ridge', 'gp'],
+  });
+  const tried = result.leaderboard.map((e) => e.algorithm).sort();
+  assert.deepEqual(tried, ['ridge', 'ridge']);
+  assert.equal(result.skippedCandidates, 1);
+  assert.ok(result.fallbacks.some((f) => f.includes('time budget')));
 });
 
 test('rolling-origin folds average the per-fold holdout metrics', async () => {

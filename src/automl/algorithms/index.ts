@@ -4,6 +4,7 @@
 import type { Algorithm } from '../algorithm.js';
 import type { Task } from '../dataset.js';
 import { UnknownAlgorithmError } from '../errors.js';
+import { ensembleAlgorithm } from './ensemble.js';
 import { gaussianProcess } from './gaussian-process.js';
 import { knn } from './knn.js';
 import { elasticNetAlgorithm, lasso } from './linear/elastic-net.js';
@@ -26,9 +27,10 @@ export const algorithms: Record<string, Algorithm> = {
   random_forest: randomForest,
   gbdt,
 };
+algorithms.ensemble = ensembleAlgorithm(getAlgorithm);
 
 export function algorithmsFor(task: Task): Algorithm[] {
-  return Object.values(algorithms).filter((a) => a.tasks.includes(task));
+  return Object.values(algorithms).filter((a) => a.tasks.includes(task) && a.composite !== true);
 }
 
 export function getAlgorithm(name: string, task?: Task): Algorithm {

@@ -47,6 +47,8 @@ export interface EvaluateResult {
   parameters: ModelParameters;
   metrics: Record<string, number>;
   fitMs: number;
+  /** Holdout predictions of the newest split (dropped by the selection once out of its top few). */
+  predictions?: Float64Array;
 }
 
 export interface FitResult {

@@ -42,6 +42,11 @@ export function byPriority(algorithms: readonly Algorithm[]): Algorithm[] {
     .map((e) => e.a);
 }
 
+/**
+ * Linear in `modelruns`: each algorithm is asked for its list once per doubling of the share it can
+ * be given (a generator's list for n is a prefix of its list for more, as every generator draws in
+ * sequence), so the whole plan costs O(modelruns · algorithms) proposals, never modelruns².
+ */
 export function planCandidates(
   algorithms: readonly Algorithm[],
   space: SearchSpace,
@@ -49,34 +54,34 @@ export function planCandidates(
   seed: number,
 ): Candidate[] {
   const ordered = byPriority(algorithms);
-  const quota = new Map<string, number>(ordered.map((a) => [a.name, 0]));
-  const lists = new Map<string, Hyperparameters[]>(ordered.map((a) => [a.name, []]));
+  const lists = new Map<string, Hyperparameters[]>();
+  // An algorithm is exhausted when its generator offered fewer distinct configurations than asked.
   const exhausted = new Set<string>();
-  let remaining = modelruns;
-  while (remaining > 0 && exhausted.size < ordered.length) {
-    for (const a of ordered) {
-      if (remaining === 0) break;
-      if (exhausted.has(a.name)) continue;
-      const want = (quota.get(a.name) ?? 0) + 1;
-      // A fresh generator from the same seed each time: the list for n + 1 extends the list for n
-      // (for generators that draw sequentially), and algorithms do not disturb each other's draws.
-      const proposed = dedupe(a.candidates(space, want, mulberry32(deriveSeed(seed, a.name))));
-      if (proposed.length < want) {
-        exhausted.add(a.name);
-        if (proposed.length <= (lists.get(a.name)?.length ?? 0)) continue;
-      }
-      const taken = proposed.slice(0, want);
-      remaining -= taken.length - (lists.get(a.name)?.length ?? 0);
-      lists.set(a.name, taken);
-      quota.set(a.name, taken.length);
-    }
+  const propose = (a: Algorithm, count: number): void => {
+    // A fresh generator from the same seed each time: algorithms do not disturb each other's draws.
+    const list = dedupe(a.candidates(space, count, mulberry32(deriveSeed(seed, a.name))));
+    lists.set(a.name, list);
+    if (list.length < count) exhausted.add(a.name);
+  };
+  let asked = Math.min(modelruns, Math.ceil(modelruns / ordered.length) + 1);
+  for (const a of ordered) propose(a, asked);
+  let quota: Map<string, number>;
+  for (;;) {
+    quota = roundRobin(ordered, lists, modelruns);
+    // Ask again only when some algorithm used up everything it was asked for and may offer more.
+    const short = ordered.filter(
+      (a) => !exhausted.has(a.name) && (quota.get(a.name) ?? 0) >= (lists.get(a.name)?.length ?? 0),
+    );
+    if (short.length === 0 || asked >= modelruns) break;
+    asked = Math.min(modelruns, 2 * asked);
+    for (const a of short) propose(a, asked);
   }
   const plan: Candidate[] = [];
   for (let round = 0; ; round++) {
     let any = false;
     for (const a of ordered) {
       const list = lists.get(a.name) ?? [];
-      if (round < list.length) {
+      if (round < (quota.get(a.name) ?? 0)) {
         plan.push({ index: plan.length, algorithm: a.name, hyperparameters: list[round] });
         any = true;
       }
@@ -84,6 +89,32 @@ export function planCandidates(
     if (!any) break;
   }
   return plan;
+}
+
+/**
+ * How many runs each algorithm gets: one each in priority order, again and again, skipping the
+ * algorithms whose (current) list is used up, until `modelruns` are given out.
+ */
+function roundRobin(
+  ordered: readonly Algorithm[],
+  lists: ReadonlyMap<string, Hyperparameters[]>,
+  modelruns: number,
+): Map<string, number> {
+  const quota = new Map<string, number>(ordered.map((a) => [a.name, 0]));
+  let remaining = modelruns;
+  for (let round = 0; remaining > 0; round++) {
+    let any = false;
+    for (const a of ordered) {
+      if (remaining === 0) break;
+      if (round < (lists.get(a.name)?.length ?? 0)) {
+        quota.set(a.name, round + 1);
+        remaining--;
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return quota;
 }
 
 function dedupe(list: Hyperparameters[]): Hyperparameters[] {

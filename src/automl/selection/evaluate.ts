@@ -16,6 +16,8 @@ export interface CandidateEvaluation {
   metrics: Record<string, number>;
   /** Wall time of the fits and predictions of every split, in ms. */
   fitMs: number;
+  /** The last (newest) split's holdout predictions: what an ensemble of candidates is built from. */
+  predictions: Float64Array;
 }
 
 export function evaluateCandidate(
@@ -30,6 +32,7 @@ export function evaluateCandidate(
   const started = performance.now();
   const sums: Record<string, number> = {};
   let parameters: ModelParameters = {};
+  let predictions = new Float64Array(0);
   for (const split of splits) {
     const trainRows = split.trainEnd - split.trainStart;
     const testRows = split.testEnd - split.testStart;
@@ -54,6 +57,7 @@ export function evaluateCandidate(
     parameters = algorithm.fit(train, hyperparameters, task);
     const predicted = new Float64Array(testRows);
     algorithm.predict(parameters, testX, testRows, p, predicted);
+    predictions = predicted;
     const actual = data.y.subarray(split.testStart, split.testEnd);
     for (let i = 0; i < testRows; i++) {
       if (!Number.isFinite(predicted[i])) {
@@ -69,5 +73,5 @@ export function evaluateCandidate(
   }
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(sums)) metrics[k] = v / splits.length;
-  return { parameters, metrics, fitMs: performance.now() - started };
+  return { parameters, metrics, fitMs: performance.now() - started, predictions };
 }

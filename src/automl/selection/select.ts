@@ -15,14 +15,17 @@ import type { EvaluateResult, FitResult, FitTask, TaskOutcome } from '../pool/ta
 import type { TrainingPool } from '../pool/training-pool.js';
 import { estimatedCostNs, planCandidates, type Candidate } from './candidates.js';
 import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
+import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_JSON_BYTES, selectEnsemble } from './ensemble.js';
+import { ensembleHyperparameters } from '../algorithms/ensemble.js';
 
 export interface SelectOptions {
   task: Task;
   /** How many candidate configurations to try (VIPER `modelruns`). */
   modelruns: number;
   /**
-   * No new candidate is launched once this many ms have passed since the start (VIPER `timeout`).
-   * Candidates already running finish, and at least one candidate is always evaluated.
+   * No new candidate is launched once this many ms have passed since the start (VIPER `timeout`),
+   * nor one expected to end after it, the champion's refit counted (see BudgetClock). Candidates
+   * already running finish, and at least one candidate is always evaluated.
    */
   timeBudgetMs: number;
   /** Restrict the search to these registered algorithms (default: all that handle the task). */
@@ -53,6 +56,12 @@ export interface SelectOptions {
    * refits early).
    */
   speculativeRefitMinMs?: number;
+  /**
+   * Build a weighted ensemble of the best candidates from their holdout predictions and make it the
+   * champion when it beats the best single one on the holdout (selection/ensemble.ts). Default true;
+   * only with a single holdout (not with `cvFolds`), and only when its refit fits in the budget.
+   */
+  ensemble?: boolean;
   /** Passed into the champion's model JSON (e.g. the topic offsets of the window). */
   lineage?: Record<string, unknown>;
 }
@@ -236,6 +245,44 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     throw new AutoMLError(`every candidate failed: ${failures.map((f) => f.error).join('; ')}`);
   }
 
+  // An ensemble of the best candidates, when it beats the best one on the holdout.
+  const ensembleChoice =
+    options.ensemble !== false && splits.length === 1
+      ? chooseEnsemble(task, data, holdout, leaderboard, outcomes, options.timeBudgetMs, started)
+      : null;
+  if (ensembleChoice !== null) {
+    const fitTask = fitTaskFor(ensembleChoice.entry);
+    const fitted = usePool ? await (options.pool as TrainingPool).run(fitTask) : runTask(fitTask);
+    const bytes = fitted.ok ? JSON.stringify(fitted.model).length : 0;
+    if (fitted.ok && bytes > ENSEMBLE_MAX_JSON_BYTES) {
+      fallbacks.push(
+        `the ensemble's model JSON (${bytes} bytes) would exceed Kafka's 1 MB default record size: the best single candidate used`,
+      );
+    } else if (fitted.ok) {
+      const champion = fitted.model;
+      if (options.lineage !== undefined) champion.lineage = options.lineage;
+      for (const f of fitted.fallbacks) if (!fallbacks.includes(f)) fallbacks.push(f);
+      const { algorithm, hyperparameters, metrics, fitMs } = ensembleChoice.entry;
+      const entry: LeaderboardEntry = { algorithm, hyperparameters, metrics, fitMs };
+      return {
+        champion,
+        leaderboard: [entry, ...publicLeaderboard(leaderboard)],
+        selectionMetric: SELECTION_METRIC[task],
+        forecastAccuracy: forecastAccuracy(task, entry.metrics),
+        droppedRows,
+        fallbacks,
+        skippedCandidates,
+        searchMs,
+        elapsedMs: performance.now() - started,
+      };
+    }
+    if (!fitted.ok) {
+      fallbacks.push(
+        `refitting the ensemble failed (${fitted.error.message}): the best single candidate used`,
+      );
+    }
+  }
+
   // Refit on the whole window. A candidate that scored on the training rows can still fail on the
   // full window (rare: e.g. a hyperparameter tied to the row count); the runner-up then stands in.
   let fitted: TaskOutcome<FitResult> | undefined;
@@ -269,11 +316,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
 
   return {
     champion,
-    leaderboard: leaderboard.map(({ algorithm, hyperparameters, metrics: m, fitMs, error }) =>
-      error === undefined
-        ? { algorithm, hyperparameters, metrics: m, fitMs }
-        : { algorithm, hyperparameters, metrics: m, fitMs, error },
-    ),
+    leaderboard: publicLeaderboard(leaderboard),
     selectionMetric: SELECTION_METRIC[task],
     forecastAccuracy: accuracy,
     droppedRows,
@@ -282,6 +325,82 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     searchMs,
     elapsedMs: performance.now() - started,
   };
+}
+
+function publicLeaderboard(
+  leaderboard: Array<LeaderboardEntry & { index: number; score: number }>,
+): LeaderboardEntry[] {
+  return leaderboard.map(({ algorithm, hyperparameters, metrics: m, fitMs, error }) =>
+    error === undefined
+      ? { algorithm, hyperparameters, metrics: m, fitMs }
+      : { algorithm, hyperparameters, metrics: m, fitMs, error },
+  );
+}
+
+/**
+ * The ensemble of the best candidates (selection/ensemble.ts) as a leaderboard entry, or null when
+ * it does not win, or when refitting its members (their holdout fits scaled to the whole window)
+ * would overrun the time budget.
+ */
+function chooseEnsemble(
+  task: Task,
+  data: Dataset,
+  holdout: Split,
+  leaderboard: Array<LeaderboardEntry & { index: number; score: number }>,
+  outcomes: Outcomes,
+  budgetMs: number,
+  started: number,
+): { entry: LeaderboardEntry & { index: number; score: number } } | null {
+  const scored = leaderboard.filter((e) => e.error === undefined).slice(0, ENSEMBLE_CANDIDATES);
+  const candidates: Array<{ index: number; predictions: Float64Array }> = [];
+  for (const e of scored) {
+    const outcome = outcomes.get(e.index);
+    if (outcome?.ok && outcome.predictions !== undefined) {
+      candidates.push({ index: e.index, predictions: outcome.predictions });
+    }
+  }
+  if (scored.length === 0) return null;
+  const actual = data.y.subarray(holdout.testStart, holdout.testEnd);
+  const choice = selectEnsemble(task, actual, candidates, scored[0].score);
+  if (choice === null) return null;
+  const byIndex = new Map(scored.map((e) => [e.index, e]));
+  const members = choice.members.map((m) => byIndex.get(m.index) as LeaderboardEntry);
+  const refitMs = (members.reduce((sum, m) => sum + m.fitMs, 0) * data.rows) / holdout.trainEnd;
+  if (performance.now() - started + refitMs > budgetMs) return null;
+  const hyperparameters = ensembleHyperparameters(
+    choice.members.map((m, i) => ({
+      algorithm: members[i].algorithm,
+      hyperparameters: members[i].hyperparameters,
+      weight: m.weight,
+    })),
+  );
+  return {
+    entry: {
+      index: -1,
+      score: choice.score,
+      algorithm: 'ensemble',
+      hyperparameters,
+      metrics: choice.metrics,
+      fitMs: members.reduce((sum, m) => sum + m.fitMs, 0),
+    },
+  };
+}
+
+/**
+ * Holdout predictions are kept only for the best few candidates (the ensemble's pool): a long
+ * search on a large window would otherwise hold one holdout's worth of numbers per candidate.
+ */
+function dropSurplusPredictions(outcomes: Outcomes, task: Task): void {
+  if (outcomes.size % ENSEMBLE_CANDIDATES !== 0) return; // amortised: linear in modelruns
+  const held: Array<{ result: EvaluateResult; score: number }> = [];
+  for (const outcome of outcomes.values()) {
+    if (outcome.ok && outcome.predictions !== undefined) {
+      held.push({ result: outcome, score: selectionScore(task, outcome.metrics) });
+    }
+  }
+  if (held.length <= 2 * ENSEMBLE_CANDIDATES) return;
+  held.sort((a, b) => a.score - b.score);
+  for (const h of held.slice(ENSEMBLE_CANDIDATES)) delete h.result.predictions;
 }
 
 type Outcomes = Map<number, TaskOutcome<EvaluateResult>>;
@@ -332,6 +451,53 @@ const OVERTAKING_FAMILIES = new Set(['gbdt', 'random_forest', 'gp']);
 export const SETTLED_MIN_FIT_MS = 2;
 
 /**
+ * Keeps a selection inside its time budget: a candidate is launched only if its estimated cost
+ * (estimatedCostNs, rescaled by how long the finished candidates actually took against their
+ * estimates, so a loaded or faster machine is accounted for) ends before the budget, minus the
+ * refit of the current leader on the whole window (a holdout fit scaled by 1 / training share).
+ * Without it, a candidate launched just before the deadline (a GP on 1,500 rows, a 500-round GBDT)
+ * could run several times the budget.
+ */
+class BudgetClock {
+  private estimatedMs = 0;
+  private actualMs = 0;
+
+  constructor(
+    private readonly started: number,
+    private readonly budgetMs: number,
+    private readonly costNs: readonly number[],
+    private readonly refitScale: number,
+  ) {}
+
+  /** The measured ÷ estimated time of the candidates scored so far (1 before any). */
+  private scale(): number {
+    return this.estimatedMs > 0 ? Math.max(0.25, this.actualMs / this.estimatedMs) : 1;
+  }
+
+  record(index: number, fitMs: number): void {
+    this.estimatedMs += this.costNs[index] / 1e6;
+    this.actualMs += fitMs;
+  }
+
+  over(): boolean {
+    return performance.now() - this.started >= this.budgetMs;
+  }
+
+  /** Whether candidate `index`, started now, is expected to end in time for the leader's refit. */
+  fits(index: number, leader: number): boolean {
+    const scale = this.scale();
+    const refit = leader < 0 ? 0 : (scale * this.refitScale * this.costNs[leader]) / 1e6;
+    const end = performance.now() - this.started + (scale * this.costNs[index]) / 1e6 + refit;
+    return end <= this.budgetMs;
+  }
+
+  /** True when the plan cannot finish within the budget on `threads` threads (estimated). */
+  binds(threads: number): boolean {
+    return this.costNs.reduce((sum, c) => sum + c, 0) / 1e6 > this.budgetMs * threads;
+  }
+}
+
+/**
  * One candidate at a time, yielding to the event loop between candidates, so the calling thread is
  * blocked for one fit at most (a few ms on micro-model windows).
  */
@@ -344,9 +510,14 @@ async function evaluateInline(
   started: number,
 ): Promise<Outcomes> {
   const outcomes: Outcomes = new Map();
+  const trainRows = splits[splits.length - 1].trainEnd;
+  const cost = plan.map((c) => estimatedCostNs(c, trainRows, window.features));
+  const clock = new BudgetClock(started, budgetMs, cost, window.rows / trainRows);
   let successes = 0;
+  let leader = -1;
+  let leaderScore = Infinity;
   for (const c of plan) {
-    if (successes > 0 && performance.now() - started >= budgetMs) break;
+    if (successes > 0 && (clock.over() || !clock.fits(c.index, leader))) continue;
     const outcome = runTask({
       kind: 'evaluate',
       ...window,
@@ -356,7 +527,16 @@ async function evaluateInline(
       splits,
     });
     outcomes.set(c.index, outcome);
-    if (outcome.ok) successes++;
+    dropSurplusPredictions(outcomes, task);
+    if (outcome.ok) {
+      successes++;
+      clock.record(c.index, outcome.fitMs);
+      const score = selectionScore(task, outcome.metrics);
+      if (score < leaderScore) {
+        leader = c.index;
+        leaderScore = score;
+      }
+    }
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return outcomes;
@@ -393,12 +573,18 @@ async function evaluateOnPool(
   const cost = plan.map((c) => estimatedCostNs(c, trainRows, window.features));
   const isCheap = (c: Candidate) => cost[c.index] < INLINE_CANDIDATE_NS;
   const cheap = inlineCheap ? plan.filter(isCheap) : [];
-  // The cheap candidates posted first (when not run inline), then the longest first.
+  const clock = new BudgetClock(started, budgetMs, cost, window.rows / trainRows);
+  // The cheap candidates posted first (when not run inline), then the longest first. When the
+  // budget cannot fit the whole plan, the plan's own order instead (each family's most promising
+  // configurations first): longest first would spend a short budget on the most expensive draws.
+  const binds = clock.binds(pool.threads);
   const queue = plan
     .filter((c) => !(inlineCheap && isCheap(c)))
     .sort(
       (a, b) =>
-        +isCheap(b) - +isCheap(a) || (isCheap(a) ? 0 : cost[b.index] - cost[a.index]) || a.index - b.index,
+        +isCheap(b) - +isCheap(a) ||
+        (isCheap(a) || binds ? 0 : cost[b.index] - cost[a.index]) ||
+        a.index - b.index,
     );
   let nextCheap = 0;
   // Candidates not scored yet (queued, running or cheap ones still to run inline).
@@ -472,13 +658,26 @@ async function evaluateOnPool(
   };
   const record = (index: number, outcome: TaskOutcome<EvaluateResult>) => {
     outcomes.set(index, outcome);
+    dropSurplusPredictions(outcomes, task);
     unscored.delete(index);
-    if (outcome.ok) successes++;
+    if (outcome.ok) {
+      successes++;
+      clock.record(index, outcome.fitMs);
+    }
+  };
+  // After the first launch, candidates expected to end after the budget are passed over.
+  const skipLate = (list: Candidate[], from: number): number => {
+    if (successes === 0 && inFlight.size === 0) return from;
+    const leader = leaderIndex();
+    let i = from;
+    while (i < list.length && !clock.fits(list[i].index, leader)) i++;
+    return i;
   };
   while (next < queue.length || inFlight.size > 0 || nextCheap < cheap.length) {
     maybeRefitLeader();
-    const overBudget = performance.now() - started >= budgetMs;
+    const overBudget = clock.over();
     const stop = () => overBudget && (successes > 0 || inFlight.size > 0);
+    next = skipLate(queue, next);
     while (next < queue.length && tasks() < limitFor(queue[next]) && !stop()) {
       const c = queue[next++];
       const running: Promise<void> = pool
@@ -498,8 +697,10 @@ async function evaluateOnPool(
         )
         .finally(() => inFlight.delete(running));
       inFlight.add(running);
+      next = skipLate(queue, next);
     }
     // The cheap candidates, one per turn, on this thread while the workers fit the long ones.
+    nextCheap = skipLate(cheap, nextCheap);
     if (nextCheap < cheap.length && !stop()) {
       const c = cheap[nextCheap++];
       record(

@@ -28,18 +28,49 @@ export function centredGram(x: Float64Array, rows: number, p: number, y: Float64
 
   const gram = new Float64Array(p * p);
   const xty = new Float64Array(p);
-  const d = new Float64Array(p);
+  // Four centred rows at a time: each entry of the upper triangle is loaded and stored once per
+  // four products instead of once per product (the rank-1 update per row was bound by those loads
+  // and stores, not by the multiplications: 56% of an OLS candidate at 5,000 × 50).
+  const d0 = new Float64Array(p);
+  const d1 = new Float64Array(p);
+  const d2 = new Float64Array(p);
+  const d3 = new Float64Array(p);
   let yVariance = 0;
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
     const o = r * p;
-    for (let j = 0; j < p; j++) d[j] = x[o + j] - xMean[j];
+    for (let j = 0; j < p; j++) {
+      const m = xMean[j];
+      d0[j] = x[o + j] - m;
+      d1[j] = x[o + p + j] - m;
+      d2[j] = x[o + 2 * p + j] - m;
+      d3[j] = x[o + 3 * p + j] - m;
+    }
+    const e0 = y[r] - yMean;
+    const e1 = y[r + 1] - yMean;
+    const e2 = y[r + 2] - yMean;
+    const e3 = y[r + 3] - yMean;
+    yVariance += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
+    for (let j = 0; j < p; j++) {
+      const a0 = d0[j];
+      const a1 = d1[j];
+      const a2 = d2[j];
+      const a3 = d3[j];
+      xty[j] += a0 * e0 + a1 * e1 + a2 * e2 + a3 * e3;
+      const gj = j * p;
+      for (let k = j; k < p; k++) gram[gj + k] += a0 * d0[k] + a1 * d1[k] + a2 * d2[k] + a3 * d3[k];
+    }
+  }
+  for (; r < rows; r++) {
+    const o = r * p;
+    for (let j = 0; j < p; j++) d0[j] = x[o + j] - xMean[j];
     const dy = y[r] - yMean;
     yVariance += dy * dy;
     for (let j = 0; j < p; j++) {
-      const dj = d[j];
+      const dj = d0[j];
       xty[j] += dj * dy;
       const gj = j * p;
-      for (let k = j; k < p; k++) gram[gj + k] += dj * d[k];
+      for (let k = j; k < p; k++) gram[gj + k] += dj * d0[k];
     }
   }
   for (let j = 0; j < p; j++) {

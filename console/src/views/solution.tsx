@@ -272,7 +272,7 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
             rows={alerts}
             empty="No alerts."
             columns={[
-              { label: 'offset', value: (a) => a.offset },
+              { label: 'offset', value: (a) => (a.record as { offset: number }).offset },
               { label: 'risk', value: (a) => a.risk },
               { label: 'streams', value: (a) => a.anomalousStreams },
             ]}

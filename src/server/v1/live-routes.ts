@@ -191,7 +191,9 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
       while (!stream.signal.aborted) {
         const started = performance.now();
         try {
-          const batch = await follower.read(200, 10_000, 4 * TAIL_VALUE_LIMIT * 200);
+          // a tail reads on from where it was asked to (the user chose the offset): the socket's
+          // back-pressure alone paces it, and the browser keeps only the newest rows
+          const batch = await follower.read(200, Infinity, 4 * TAIL_VALUE_LIMIT * 200);
           if (batch.skipped > 0) stream.send('skipped', { records: batch.skipped });
           if (batch.records.length > 0) {
             idle = 0;
@@ -266,7 +268,11 @@ function parsed(records: ConsumedRecord[], entity: string | undefined): Item[] {
     try {
       const item = JSON.parse(record.value.toString('utf8')) as Item;
       if (entity !== undefined && item.entity !== entity) continue;
-      out.push({ ...item, offset: record.offset, partition: record.partition, timestamp: record.timestamp });
+      // where the record sits, beside (never over) the fields the solution wrote
+      out.push({
+        ...item,
+        record: { partition: record.partition, offset: record.offset, timestamp: record.timestamp },
+      });
     } catch {
       // a record a solution did not write: nothing to show
     }
@@ -300,12 +306,13 @@ function predictionPoints(records: ConsumedRecord[], entity: string | undefined)
   };
   for (const item of parsed(records, entity)) {
     if (typeof item.prediction !== 'number') continue;
-    points.time.push(typeof item.rowTimestamp === 'number' ? item.rowTimestamp : (item.timestamp as number));
-    points.at.push(item.timestamp as number);
+    const record = item.record as { offset: number; timestamp: number };
+    points.time.push(typeof item.rowTimestamp === 'number' ? item.rowTimestamp : record.timestamp);
+    points.at.push(record.timestamp);
     points.prediction.push(item.prediction);
     points.actual.push(typeof item.actual === 'number' ? item.actual : null);
     points.version.push(typeof item.modelVersion === 'number' ? item.modelVersion : 0);
-    points.offset.push(item.offset as number);
+    points.offset.push(record.offset);
     points.entity.push(typeof item.entity === 'string' ? item.entity : '');
   }
   return points;

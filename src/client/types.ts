@@ -351,3 +351,13 @@ export interface JoinedPollResponse {
   lastOffset: number;
   records: Array<{ partition: number; offset: number; timestamp: number; value: unknown }>;
 }
+
+/** A consumer group with its lag (GET /v1/consumer-groups). */
+export interface ConsumerGroupLag {
+  groupId: string;
+  state: string;
+  members: number;
+  partitions: Array<{ topic: string; partition: number; committed: number; end: number; lag: number }>;
+  /** Records the group has yet to read, over all its partitions. */
+  lag: number;
+}

@@ -63,7 +63,6 @@ export function Tail({ topic, query }: { topic: string; query: URLSearchParams }
   );
   const [offsetInput, setOffsetInput] = useState('');
   const [timeInput, setTimeInput] = useState('');
-  const [skipped, setSkipped] = useState(0);
   const next = useRef<Map<number, number>>(new Map());
   const consumerId = query.get('consumerid') ?? query.get('consumerId');
 
@@ -79,7 +78,6 @@ export function Tail({ topic, query }: { topic: string; query: URLSearchParams }
           for (const r of batch) next.current.set(r.partition, r.offset + 1);
           setRecords((old) => [...batch.slice().reverse(), ...old].slice(0, KEEP));
         },
-        skipped: (data) => setSkipped((s) => s + (data as { records: number }).records),
         problem: (data) => setLive({ kind: 'failed', message: (data as { message: string }).message }),
       },
       setLive,
@@ -168,7 +166,6 @@ export function Tail({ topic, query }: { topic: string; query: URLSearchParams }
           <button type="submit">Jump</button>
         </form>
       </div>
-      {skipped > 0 && <Notice kind="info">{skipped} records skipped to stay live.</Notice>}
       <p class="count" data-testid="tail-count">
         {records.length} records shown (newest first, at most {KEEP})
       </p>

@@ -4,6 +4,7 @@
 // ahead), never the solution or the server.
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -47,6 +48,11 @@ export class EventStream {
     return this.#reply.raw.write(text);
   }
 
+  /** Bytes written but not yet taken by the socket. */
+  get buffered(): number {
+    return this.#reply.raw.writableLength;
+  }
+
   /** Resolves when the socket can take more, or when the stream ends. */
   async drained(): Promise<void> {
     const raw = this.#reply.raw;
@@ -64,6 +70,36 @@ export class EventStream {
 /** The open streams of a server: closed first when it shuts down (they never end by themselves). */
 export class EventStreams {
   readonly #open = new Set<EventStream>();
+  readonly skipped?: Counter;
+
+  /** With a registry, /metrics shows the open streams, their buffered bytes and the skipped records. */
+  constructor(registry?: Registry) {
+    if (registry === undefined) return;
+    const open = this.#open;
+    new Gauge({
+      name: 'tml_live_streams',
+      help: 'Server-Sent Events streams open (console and SDK live views)',
+      registers: [registry],
+      collect() {
+        this.set(open.size);
+      },
+    });
+    new Gauge({
+      name: 'tml_live_buffered_bytes',
+      help: 'Bytes written to live streams and not yet taken by their sockets (bounded by back-pressure)',
+      registers: [registry],
+      collect() {
+        let bytes = 0;
+        for (const stream of open) bytes += stream.buffered;
+        this.set(bytes);
+      },
+    });
+    this.skipped = new Counter({
+      name: 'tml_live_skipped_records_total',
+      help: 'Records live views jumped over because their reader fell too far behind',
+      registers: [registry],
+    });
+  }
 
   open(reply: FastifyReply, options?: { retryMs?: number }): EventStream {
     const stream = new EventStream(reply, options);

@@ -114,7 +114,10 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
           if (predictions !== undefined) {
             // A browser more than MAX_HISTORY behind skips ahead (and is told so).
             const batch = await predictions.read(5000, MAX_HISTORY);
-            if (batch.skipped > 0) stream.send('skipped', { predictions: batch.skipped });
+            if (batch.skipped > 0) {
+              streams.skipped?.inc(batch.skipped);
+              stream.send('skipped', { predictions: batch.skipped });
+            }
             const points = predictionPoints(batch.records, entity);
             if (points.offset.length > 0 && !stream.send('predictions', points)) await stream.drained();
           }
@@ -194,7 +197,6 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
           // a tail reads on from where it was asked to (the user chose the offset): the socket's
           // back-pressure alone paces it, and the browser keeps only the newest rows
           const batch = await follower.read(200, Infinity, 4 * TAIL_VALUE_LIMIT * 200);
-          if (batch.skipped > 0) stream.send('skipped', { records: batch.skipped });
           if (batch.records.length > 0) {
             idle = 0;
             const shown = batch.records.map((r) => showRecord(r, TAIL_VALUE_LIMIT));

@@ -119,7 +119,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
     };
     registerRoutes(app, services, contextOf);
     if (sessions !== undefined) registerSessionRoutes(app, contextOf, sessions);
-    registerLiveRoutes(app, contextOf, new EventStreams());
+    registerLiveRoutes(app, contextOf, new EventStreams(services.metrics.registry));
 
     const version = packageVersion();
     let document: unknown;

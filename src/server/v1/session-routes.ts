@@ -27,6 +27,8 @@ export function registerSessionRoutes(
       config: { public: true },
       schema: {
         operationId: 'signIn',
+        // the browser's affair: programs send their token with each request
+        hide: true,
         summary: 'Exchange a token for a browser session (an HttpOnly, SameSite=Strict cookie)',
         tags: ['console'],
         body: SignInBody,
@@ -66,6 +68,7 @@ export function registerSessionRoutes(
       config: { public: true },
       schema: {
         operationId: 'signOut',
+        hide: true,
         summary: 'End the browser session',
         tags: ['console'],
         response: { 204: Type.Null() },

@@ -30,6 +30,9 @@ function markerPlugin(markers: () => Marker[]): uPlot.Plugin {
         const [min, max] = [u.scales.x.min ?? 0, u.scales.x.max ?? 0];
         ctx.save();
         ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+        // labels closer than this to the previous one of their kind are left out (the lines stay)
+        const gap = 90 * devicePixelRatio;
+        const lastLabel = { champion: -Infinity, drift: -Infinity };
         for (const m of markers()) {
           if (m.x < min || m.x > max) continue;
           const x = Math.round(u.valToPos(m.x, 'x', true));
@@ -41,6 +44,8 @@ function markerPlugin(markers: () => Marker[]): uPlot.Plugin {
           ctx.moveTo(x, u.bbox.top);
           ctx.lineTo(x, u.bbox.top + u.bbox.height);
           ctx.stroke();
+          if (x - lastLabel[m.kind] < gap) continue;
+          lastLabel[m.kind] = x;
           ctx.fillText(m.label, x + 3, u.bbox.top + 12 * devicePixelRatio * (m.kind === 'drift' ? 2 : 1));
         }
         ctx.restore();

@@ -17,6 +17,7 @@ export class PointWindow {
   // the error curve is a moving mean absolute error: single errors are too noisy to show a trend
   readonly #recent: number[] = [];
   #recentSum = 0;
+  #algorithm: string | undefined;
   /** Publish-to-arrival lag of recent points, ms. */
   readonly lags: number[] = [];
 
@@ -30,6 +31,7 @@ export class PointWindow {
     this.version = [];
     this.champions = [];
     this.#recent.length = 0;
+    this.#algorithm = undefined;
     this.#recentSum = 0;
   }
 
@@ -37,10 +39,14 @@ export class PointWindow {
     const now = Date.now();
     for (let i = 0; i < points.time.length; i++) {
       const version = points.version[i];
-      const last = this.version.at(-1);
+      const algorithm = points.algorithm[i];
       const t = points.time[i] / 1000;
-      if (last !== undefined && version !== last)
-        this.champions.push({ x: t, label: `v${version}`, kind: 'champion' });
+      // a new algorithm is marked; a new version of the same one (a refit on a newer window) is not,
+      // or a solution retraining every few seconds would draw a fence
+      if (this.#algorithm !== undefined && algorithm !== this.#algorithm) {
+        this.champions.push({ x: t, label: `v${version} ${algorithm}`, kind: 'champion' });
+      }
+      this.#algorithm = algorithm;
       this.time.push(t);
       this.prediction.push(points.prediction[i]);
       const actual = points.actual[i];

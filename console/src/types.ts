@@ -68,6 +68,7 @@ export interface PredictionPoints {
   prediction: number[];
   actual: Array<number | null>;
   version: number[];
+  algorithm: string[];
   offset: number[];
   entity: string[];
 }

@@ -220,7 +220,7 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
       </label>
       <div class="charts">
         <LiveChart
-          title={`Predicted and actual ${solution?.spec.dependentVariable ?? ''}`}
+          title="Predicted and actual values"
           series={[
             { label: 'prediction', stroke: '#1f5fbf' },
             { label: 'actual', stroke: '#999999' },
@@ -231,7 +231,7 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
           testId="prediction-chart"
         />
         <LiveChart
-          title="Error (moving mean of |actual − prediction| over 50 rows); champion changes and drift marked"
+          title="Error (moving mean of |actual − prediction| over 50 rows), new champion algorithms and drift marked"
           series={[{ label: 'error', stroke: '#c26a00' }]}
           data={errorData}
           markers={markers}

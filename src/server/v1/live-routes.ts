@@ -292,6 +292,8 @@ export interface PredictionPoints {
   /** null where the row had no actual value. */
   actual: Array<number | null>;
   version: number[];
+  /** The champion's algorithm that made each prediction. */
+  algorithm: string[];
   offset: number[];
   entity: string[];
 }
@@ -303,6 +305,7 @@ function predictionPoints(records: ConsumedRecord[], entity: string | undefined)
     prediction: [],
     actual: [],
     version: [],
+    algorithm: [],
     offset: [],
     entity: [],
   };
@@ -314,6 +317,7 @@ function predictionPoints(records: ConsumedRecord[], entity: string | undefined)
     points.prediction.push(item.prediction);
     points.actual.push(typeof item.actual === 'number' ? item.actual : null);
     points.version.push(typeof item.modelVersion === 'number' ? item.modelVersion : 0);
+    points.algorithm.push(typeof item.algorithm === 'string' ? item.algorithm : '');
     points.offset.push(record.offset);
     points.entity.push(typeof item.entity === 'string' ? item.entity : '');
   }

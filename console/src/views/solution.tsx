@@ -75,6 +75,11 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
     api<Registry>('GET', `/solutions/${enc(name)}/models`).then(setRegistry, () => undefined);
 
   useEffect(() => {
+    // what bench/console.ts reads: the publish-to-arrival lag of each batch, the points received
+    (window as unknown as { tmlConsolePoints?: PointWindow }).tmlConsolePoints = points;
+  }, []);
+
+  useEffect(() => {
     points.clear();
     driftMarkers.current = [];
     void loadRegistry();

@@ -21,6 +21,7 @@ const TICK_MS = 50;
 const SIDE_EVERY = 10;
 const MAX_HISTORY = 20_000;
 const TAIL_VALUE_LIMIT = 4096;
+const ALERT = Buffer.from('"alert":true');
 
 const EventsQuery = Type.Object(
   {
@@ -124,8 +125,13 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
           if (tick % SIDE_EVERY === 0) {
             for (const { event, follower } of side) {
               const batch = await follower.read(500, 2000);
-              const items = parsed(batch.records, entity).filter(
-                // every row gets a risk score; only the alerts are events worth a browser's time
+              // every row gets a risk score; only the alerts are events worth a browser's time, and
+              // the others are not even parsed
+              const records =
+                event === 'anomaly'
+                  ? batch.records.filter((r) => r.value?.includes(ALERT) === true)
+                  : batch.records;
+              const items = parsed(records, entity).filter(
                 (item) => event !== 'anomaly' || item.alert === true,
               );
               if (items.length > 0) stream.send(event, items);

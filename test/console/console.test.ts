@@ -3,6 +3,7 @@
 // a live tail, what a user token may not do, and what a wrong, revoked or VIPERviz-link token does.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { browserMissing, launchChromium } from './browser.js';
 import { startDemo, v1, type DemoServer } from './demo-server.js';
@@ -17,6 +18,7 @@ declare const localStorage: object;
 declare const sessionStorage: object;
 
 const skip = browserMissing();
+const bin = new URL('../../../bin/tml.js', import.meta.url).pathname;
 let demo: DemoServer;
 let browser: Browser;
 
@@ -252,5 +254,47 @@ test(
       .filter({ hasText: 'There is no solution named “no-such-solution”' })
       .waitFor();
     await context.close();
+  },
+);
+
+test(
+  'a server restart: the console says the connection is lost, then asks for the token again and is live after',
+  { skip, timeout: 90_000 },
+  async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, demo.adminToken);
+    await page.getByRole('link', { name: 'demo' }).click();
+    await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor();
+
+    const exited = new Promise((resolve) => demo.child.once('exit', resolve));
+    demo.child.kill('SIGINT');
+    await exited;
+    await page
+      .getByTestId('live-state')
+      .filter({ hasText: /connection lost .* reconnecting/ })
+      .waitFor();
+
+    // the same data directory and port, now as `tml serve`: the solution runs on; sessions did not survive
+    const port = new URL(demo.url).port;
+    const serve = spawn(process.execPath, [bin, 'serve', '--data-dir', demo.dataDir, '--port', port], {
+      env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TML_'))),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await page
+        .getByTestId('signin-reason')
+        .filter({ hasText: 'the session is not known (the server restarted, or you signed out)' })
+        .waitFor({ timeout: 60_000 });
+      await page.getByLabel('Token').fill(demo.adminToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor();
+      assert.match(page.url(), /#\/solutions\/demo$/);
+    } finally {
+      const stopped = new Promise((resolve) => serve.once('exit', resolve));
+      serve.kill('SIGINT');
+      await stopped;
+      await context.close();
+    }
   },
 );

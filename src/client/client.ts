@@ -198,6 +198,9 @@ export class TmlClient {
   listConsumerGroups(): Promise<{ groups: T.ConsumerGroupLag[] }> {
     return this.#call('GET', '/consumer-groups');
   }
+  listTrainings(): Promise<{ trainings: T.TrainingSummary[] }> {
+    return this.#call('GET', '/trainings');
+  }
   whoAmI(): Promise<{ role: string; tokenId: string }> {
     return this.#call('GET', '/session');
   }

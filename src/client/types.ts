@@ -361,3 +361,19 @@ export interface ConsumerGroupLag {
   /** Records the group has yet to read, over all its partitions. */
   lag: number;
 }
+
+/** A model trained through the API, with its leaderboard (GET /v1/trainings). */
+export interface TrainingSummary {
+  algokey: string;
+  algorithm: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  createdAt: string;
+  dependentVariable?: string;
+  independentVariables?: string[];
+  trainingRows?: number;
+  selectionMetric?: string;
+  leaderboard?: Array<{ algorithm: string; metrics: Record<string, number>; fitMs: number; error?: string }>;
+  model: unknown;
+}

@@ -219,3 +219,48 @@ test('back-pressure: a reader that stops reading holds the server at one batch, 
     await sleep(50);
   assert.match(await (await fetch(`${url}/metrics`)).text(), /^tml_live_streams 0/m);
 });
+
+test('trainings are listed with the leaderboard their training wrote (admin)', async () => {
+  const admin = new TmlClient({ url, token: server.admin });
+  const user = new TmlClient({ url, token: server.user });
+  const streams = ['lt-y', 'lt-a', 'lt-b'];
+  const producers: string[] = [];
+  for (const s of streams) producers.push((await admin.createTopic({ topic: s })).producerId);
+  const a = Array.from({ length: 60 }, (_, i) => (i * 13) % 50);
+  const b = Array.from({ length: 60 }, (_, i) => (i * 7) % 40);
+  await user.produceBulk(
+    streams[0],
+    producers[0],
+    a.map((v, i) => 2 * v - b[i]),
+  );
+  await user.produceBulk(streams[1], producers[1], a);
+  await user.produceBulk(streams[2], producers[2], b);
+  const join = await admin.createJoinTopic({ topic: 'lt-joined', streams });
+  await user.produceJoined('lt-joined', { producerId: join.producerId, maxRows: 60 });
+  const trainingProducer = (await admin.createTopic({ topic: 'lt-training' })).producerId;
+  await user.createTrainingSet({
+    consumeFrom: 'lt-joined',
+    produceTo: 'lt-training',
+    dependentVariable: streams[0],
+    independentVariables: streams.slice(1),
+    consumerId: (await user.subscribe('lt-joined')).consumerId,
+    producerId: trainingProducer,
+  });
+  const model = await user.trainModel({
+    consumeFrom: 'lt-training',
+    produceTo: 'lt-params',
+    consumerId: (await user.subscribe('lt-training')).consumerId,
+    producerId: (await admin.createTopic({ topic: 'lt-params' })).producerId,
+    modelruns: 6,
+  });
+  await assert.rejects(user.listTrainings(), (e: unknown) => e instanceof TmlApiError && e.status === 403);
+  const { trainings } = await admin.listTrainings();
+  const listed = trainings.find((t) => t.algokey === model.algokey);
+  assert.ok(listed, JSON.stringify(trainings.map((t) => t.algokey)));
+  assert.equal(listed.algorithm, model.algorithm);
+  assert.equal(listed.dependentVariable, 'lt-y');
+  assert.deepEqual(
+    listed.leaderboard?.map((e) => [e.algorithm, e.metrics]),
+    model.leaderboard.map((e) => [e.algorithm, e.metrics]),
+  );
+});

@@ -6,6 +6,60 @@ import { Notice, Table, show } from '../components.js';
 import { link } from '../router.js';
 import type { Registry, SolutionView } from '../types.js';
 
+interface Training {
+  algokey: string;
+  algorithm: string;
+  topic: string;
+  offset: number;
+  createdAt: string;
+  dependentVariable?: string;
+  trainingRows?: number;
+  selectionMetric?: string;
+  leaderboard?: Array<{ algorithm: string; metrics: Record<string, number>; fitMs: number; error?: string }>;
+}
+
+/** Trainings run through the API (VIPER viperhpdetraining, POST /v1/models), each with its leaderboard. */
+function Trainings() {
+  const [trainings, setTrainings] = useState<Training[] | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    api<{ trainings: Training[] }>('GET', '/trainings').then(
+      (r) => setTrainings(r.trainings),
+      (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)),
+    );
+  }, []);
+  return (
+    <>
+      <h2>Trainings through the API</h2>
+      {error && <Notice kind="warn">{error}</Notice>}
+      {trainings?.length === 0 && <p class="empty">No model trained through the API yet.</p>}
+      {trainings?.map((t) => (
+        <details key={t.algokey}>
+          <summary>
+            {t.algokey}: <strong>{t.algorithm}</strong> for {t.dependentVariable ?? '?'} on{' '}
+            {t.trainingRows ?? '?'} rows, {t.createdAt} ({t.topic} offset {t.offset})
+          </summary>
+          <Table
+            caption={`Leaderboard of ${t.algokey}, best first by ${t.selectionMetric ?? 'the selection metric'}`}
+            name={`${t.algokey}-leaderboard`}
+            rows={t.leaderboard ?? []}
+            empty="The training's record is no longer stored."
+            columns={[
+              { label: 'algorithm', value: (e) => e.algorithm },
+              ...['rmse', 'mae', 'r2', 'forecastAccuracy'].map((m) => ({
+                label: m,
+                value: (e: NonNullable<Training['leaderboard']>[number]) => show(e.metrics[m]),
+              })),
+              { label: 'fit ms', value: (e) => e.fitMs },
+              { label: 'error', value: (e) => e.error ?? '' },
+            ]}
+          />
+        </details>
+      ))}
+    </>
+  );
+}
+
 export function Models({ name }: { name?: string }) {
   const [solutions, setSolutions] = useState<SolutionView[]>([]);
   const [registry, setRegistry] = useState<Registry | undefined>();
@@ -38,7 +92,12 @@ export function Models({ name }: { name?: string }) {
         ))}
       </nav>
       {error && <Notice kind="error">{error}</Notice>}
-      {name === undefined && <p>Pick a solution to see its champion model.</p>}
+      {name === undefined && (
+        <>
+          <p>Pick a solution to see its champion model.</p>
+          <Trainings />
+        </>
+      )}
       {registry && !model && <p class="empty">No champion yet.</p>}
       {model && (
         <>

@@ -15,6 +15,7 @@ import { EventStreams } from '../console/event-stream.js';
 import type { ConsoleSessions } from '../console/sessions.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerTrainingRoutes } from './training-routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -120,6 +121,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
     registerRoutes(app, services, contextOf);
     if (sessions !== undefined) registerSessionRoutes(app, contextOf, sessions);
     registerLiveRoutes(app, contextOf, new EventStreams(services.metrics.registry));
+    registerTrainingRoutes(app, contextOf);
 
     const version = packageVersion();
     let document: unknown;

@@ -218,6 +218,9 @@ test('back-pressure: a reader that stops reading holds the server at one batch, 
   )
     await sleep(50);
   assert.match(await (await fetch(`${url}/metrics`)).text(), /^tml_live_streams 0/m);
+  // and the server counts it out of the requests in flight: only this status request is left
+  const status = await fetch(`${url}/v1/status`, { headers: { authorization: `Bearer ${server.admin}` } });
+  assert.equal(((await status.json()) as { inFlight: number }).inFlight, 1);
 });
 
 test('trainings are listed with the leaderboard their training wrote (admin)', async () => {

@@ -27,7 +27,7 @@ export class EventStream {
       'x-accel-buffering': 'no',
     });
     raw.write(`retry: ${options.retryMs ?? 2000}\n\n`);
-    raw.on('close', () => this.#abort.abort());
+    raw.on('close', () => this.close());
     this.#heartbeat = setInterval(() => {
       if (raw.writableLength === 0) raw.write(': keep-alive\n\n');
     }, HEARTBEAT_MS);
@@ -63,7 +63,14 @@ export class EventStream {
   close(): void {
     if (this.#abort.signal.aborted) return;
     this.#abort.abort();
-    this.#reply.raw.end();
+    const raw = this.#reply.raw;
+    if (!raw.destroyed) {
+      raw.end();
+      return;
+    }
+    // The browser went first: a destroyed response never emits 'finish', which is where Fastify
+    // runs the onResponse hooks of a hijacked reply (the in-flight count, the request metrics).
+    raw.emit('finish');
   }
 }
 

@@ -107,6 +107,7 @@ export class LiveView {
       const remote = `tml --server ${s.serverUrl} --token-file ${s.adminTokenPath}`;
       lines.push(
         `  tml server on ${s.serverUrl} (VIPER API and /v1); admin token in ${s.adminTokenPath}`,
+        `  console: ${s.serverUrl}/ (sign in with the admin token)`,
         `  while it runs: ${remote} solutions describe ${s.solution}`,
         `                 ${remote} models ${s.solution}`,
       );

@@ -2,6 +2,7 @@
 import { TmlApiError, TmlConnectionError } from './errors.js';
 import type * as T from './types.js';
 import type * as V from './solution-types.js';
+import { followSolution, tailTopic, type LiveOptions, type ServerSentEvent } from './live.js';
 
 export interface ClientOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8000` (without `/v1`). */
@@ -177,6 +178,39 @@ export class TmlClient {
   }
   async solutionEntities(name: string): Promise<string[]> {
     return (await this.#call<{ entities: string[] }>('GET', `/solutions/${enc(name)}/entities`)).entities;
+  }
+
+  // live views (Server-Sent Events, reconnecting: see live.ts)
+  solutionEvents(
+    name: string,
+    query: { history?: number; entity?: string } = {},
+    signal?: AbortSignal,
+  ): AsyncGenerator<ServerSentEvent> {
+    return followSolution(this.#live(signal), name, query);
+  }
+  tailTopic(
+    topic: string,
+    query: { offset?: number; time?: number; back?: number; partition?: number; consumerId?: string } = {},
+    signal?: AbortSignal,
+  ): AsyncGenerator<ServerSentEvent> {
+    return tailTopic(this.#live(signal), topic, query);
+  }
+  listConsumerGroups(): Promise<{ groups: T.ConsumerGroupLag[] }> {
+    return this.#call('GET', '/consumer-groups');
+  }
+  listTrainings(): Promise<{ trainings: T.TrainingSummary[] }> {
+    return this.#call('GET', '/trainings');
+  }
+  whoAmI(): Promise<{ role: string; tokenId: string }> {
+    return this.#call('GET', '/session');
+  }
+  #live(signal?: AbortSignal): LiveOptions {
+    return {
+      url: this.#base.slice(0, -'/v1'.length),
+      ...(this.#token !== undefined ? { token: this.#token } : {}),
+      fetch: this.#fetch,
+      ...(signal !== undefined ? { signal } : {}),
+    };
   }
 
   // server and tokens

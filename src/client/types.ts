@@ -351,3 +351,29 @@ export interface JoinedPollResponse {
   lastOffset: number;
   records: Array<{ partition: number; offset: number; timestamp: number; value: unknown }>;
 }
+
+/** A consumer group with its lag (GET /v1/consumer-groups). */
+export interface ConsumerGroupLag {
+  groupId: string;
+  state: string;
+  members: number;
+  partitions: Array<{ topic: string; partition: number; committed: number; end: number; lag: number }>;
+  /** Records the group has yet to read, over all its partitions. */
+  lag: number;
+}
+
+/** A model trained through the API, with its leaderboard (GET /v1/trainings). */
+export interface TrainingSummary {
+  algokey: string;
+  algorithm: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  createdAt: string;
+  dependentVariable?: string;
+  independentVariables?: string[];
+  trainingRows?: number;
+  selectionMetric?: string;
+  leaderboard?: Array<{ algorithm: string; metrics: Record<string, number>; fitMs: number; error?: string }>;
+  model: unknown;
+}

@@ -6,6 +6,8 @@ import type { Backbone } from '../backbone/types.js';
 import type { SolutionCatalog } from '../solutions/catalog-types.js';
 import type { SolutionTopics } from '../solutions/topics.js';
 import { Authenticator } from './auth/authenticator.js';
+import { registerConsole } from './console/plugin.js';
+import { ConsoleSessions } from './console/sessions.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { loggerOptions } from './logging.js';
 import { ServerMetrics } from './metrics.js';
@@ -154,7 +156,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  await app.register(v1Routes(services, authenticator), { prefix: '/v1' });
+  const sessions = new ConsoleSessions(authenticator, options.store.tokens);
+  await registerConsole(app, sessions);
+  await app.register(v1Routes(services, authenticator, sessions), { prefix: '/v1' });
   await app.register(viperRoutes(services, authenticator));
 
   // Tokens created or revoked by another process (`tml token`) are seen within this period.

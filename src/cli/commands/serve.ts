@@ -40,6 +40,7 @@ async function serve(context: CommandContext, options: ServeOptions): Promise<vo
   if (server.adminTokenPath)
     context.note(`tml: first start: admin token written to ${server.adminTokenPath}`);
   context.note(`tml: serving on ${server.url} (data in ${config.dataDir})`);
+  context.note(`tml: console on ${server.url}/`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       context.note(`tml: ${signal}: finishing requests in flight, then closing`);

@@ -11,6 +11,11 @@ import { buildOpenApi, collectRoute, type RouteDoc } from './openapi.js';
 import { problemOf, sendProblem } from './problem.js';
 import { Problem } from './schemas.js';
 import { registerRoutes } from './routes.js';
+import { EventStreams } from '../console/event-stream.js';
+import type { ConsoleSessions } from '../console/sessions.js';
+import { registerLiveRoutes } from './live-routes.js';
+import { registerSessionRoutes } from './session-routes.js';
+import { registerTrainingRoutes } from './training-routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -60,7 +65,7 @@ function validationError(error: FastifyError): ParameterError {
   return new ParameterError(field, detail);
 }
 
-export function v1Routes(services: ServerServices, authenticator: Authenticator) {
+export function v1Routes(services: ServerServices, authenticator: Authenticator, sessions?: ConsoleSessions) {
   return async function v1(app: FastifyInstance): Promise<void> {
     const docs: RouteDoc[] = [];
     app.addSchema(Problem);
@@ -72,7 +77,9 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator)
       if (request.routeOptions.config.public === true) return;
       const header = request.headers.authorization ?? '';
       const match = /^Bearer\s+(.+)$/i.exec(header);
-      request.principal = await authenticator.authenticate(match?.[1]);
+      // the console's browser session stands for its token when no Bearer token is given
+      if (match === null && sessions?.presented(request)) request.principal = sessions.principalOf(request);
+      else request.principal = await authenticator.authenticate(match?.[1]);
     });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -112,6 +119,9 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator)
       return { ...services, principal: request.principal };
     };
     registerRoutes(app, services, contextOf);
+    if (sessions !== undefined) registerSessionRoutes(app, contextOf, sessions);
+    registerLiveRoutes(app, contextOf, new EventStreams(services.metrics.registry));
+    registerTrainingRoutes(app, contextOf);
 
     const version = packageVersion();
     let document: unknown;

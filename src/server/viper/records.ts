@@ -113,7 +113,12 @@ function readViperModel(value: unknown): ModelRecord | undefined {
     forecastAccuracy: r.Forecastaccuracy ?? 0,
     selectionMetric: r.SelectionMetric ?? '',
     metrics: r.Metrics ?? {},
-    leaderboard: [],
+    leaderboard: (r.Leaderboard ?? []).map((e) => ({
+      algorithm: e.Algorithm,
+      metrics: e.Metrics,
+      fitMs: e.FitMs,
+      ...(e.Error !== undefined ? { error: e.Error } : {}),
+    })),
     trainingRows: r.TrainingRows ?? 0,
     modelruns: r.Modelruns ?? 0,
     stats: r.DescriptiveStats ?? [],

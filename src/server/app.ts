@@ -5,8 +5,12 @@ import { TrainingPool } from '../automl/index.js';
 import type { Backbone } from '../backbone/types.js';
 import type { SolutionCatalog } from '../solutions/catalog-types.js';
 import type { SolutionTopics } from '../solutions/topics.js';
+import { parse as parseQuery } from 'node:querystring';
+import type { DestinationStream } from 'pino';
 import { Authenticator } from './auth/authenticator.js';
+import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimitSettings } from './auth/failure-limit.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { MAX_V1_QUERY_CHARS } from './limits.js';
 import { loggerOptions } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServerLimits, ServerServices } from './operations/context.js';
@@ -38,6 +42,10 @@ export interface AppOptions {
   solutions?: SolutionCatalog;
   /** The topics of that default catalog (TML_NAMESPACE's); default: the un-namespaced ones. */
   solutionTopics?: SolutionTopics;
+  /** Failed authentications allowed per client address (default 20 a minute). */
+  authFailures?: FailureLimitSettings;
+  /** Where the log goes (default stdout); tests read it. */
+  logStream?: DestinationStream;
 }
 
 declare module 'fastify' {
@@ -54,7 +62,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...options.limits,
   };
   const app = Fastify({
-    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info'),
+    logger:
+      options.logLevel === false
+        ? false
+        : {
+            ...loggerOptions(options.logLevel ?? 'info'),
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
+    // Parsed for every request before any route runs, so it must not cost what the URL's size
+    // does: /v1 refuses a longer query (onRequest), the VIPER face reads its own lazily.
+    routerOptions: {
+      querystringParser: (query: string) =>
+        query.length > MAX_V1_QUERY_CHARS ? {} : { ...parseQuery(query) },
+    },
     // VIPER carries its data in the query string (bulk produce: thousands of values). Node's default
     // 16 KiB header limit would cut those off with a bare 431; this lets values up to the record
     // limit in, percent-encoded, and larger ones reach the parameter check and its clear error.
@@ -63,18 +83,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A path Fastify cannot decode (`/%zz`) never reaches a route: answer it in the face's own way.
     frameworkErrors: (error, request, frameworkReply) => {
       // Fastify types this reply with its generic route defaults; it is an ordinary reply.
+      // The URL is never echoed: it may hold a token.
       const reply = frameworkReply as unknown as FastifyReply;
       const url = request.raw.url ?? '';
-      if (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?')) {
+      const detail = 'the URL path is not valid (a malformed %-escape)';
+      if (
+        error.code === 'FST_ERR_BAD_URL' &&
+        (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?'))
+      ) {
         return reply.code(400).header('content-type', 'application/problem+json').send({
           type: 'urn:tml:problem:bad-url',
           title: 'Bad Request',
           status: 400,
-          detail: error.message,
+          detail,
           code: 'BAD_URL',
         });
       }
-      return sendViper(reply, viperErrorBody(`the URL path is not valid: ${error.message.slice(0, 200)}`));
+      return sendViper(reply, viperErrorBody(detail));
     },
     // Unknown fields are an error to report, not something to drop silently (Fastify's default).
     ajv: { customOptions: { removeAdditional: false } },
@@ -118,7 +143,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     inFlight: () => inFlight,
     solutions,
   };
-  const authenticator = new Authenticator(options.store.tokens);
+  const authenticator = new Authenticator(options.store.tokens, {
+    ...(options.store.tokenUsage ? { usage: options.store.tokenUsage } : {}),
+    failures: new FailureLimiter(options.authFailures ?? DEFAULT_FAILURE_LIMIT),
+  });
 
   app.decorateRequest('tml', null as unknown as FastifyRequest['tml']);
   app.addHook('onRequest', async (request) => {

@@ -10,7 +10,8 @@ import type { DestinationStream } from 'pino';
 import { Authenticator } from './auth/authenticator.js';
 import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimitSettings } from './auth/failure-limit.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { MAX_V1_QUERY_CHARS } from './limits.js';
+import { DEFAULT_CONNECTION_LIMITS, MAX_V1_QUERY_CHARS, type ConnectionLimits } from './limits.js';
+import { createTransport, type TlsFiles } from './transport.js';
 import { loggerOptions } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServerLimits, ServerServices } from './operations/context.js';
@@ -44,6 +45,10 @@ export interface AppOptions {
   solutionTopics?: SolutionTopics;
   /** Failed authentications allowed per client address (default 20 a minute). */
   authFailures?: FailureLimitSettings;
+  /** Timeouts and connection caps (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
   /** Where the log goes (default stdout); tests read it. */
   logStream?: DestinationStream;
 }
@@ -78,7 +83,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // VIPER carries its data in the query string (bulk produce: thousands of values). Node's default
     // 16 KiB header limit would cut those off with a bare 431; this lets values up to the record
     // limit in, percent-encoded, and larger ones reach the parameter check and its clear error.
-    http: { maxHeaderSize: limits.maxMessageBytes * 3 + 64 * 1024 },
+    serverFactory: (handler) =>
+      createTransport(handler, {
+        limits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connections },
+        maxHeaderSize: limits.maxMessageBytes * 3 + 64 * 1024,
+        ...(options.tls ? { tls: options.tls } : {}),
+      }),
     bodyLimit: limits.maxMessageBytes * 3 + 64 * 1024,
     // A path Fastify cannot decode (`/%zz`) never reaches a route: answer it in the face's own way.
     frameworkErrors: (error, request, frameworkReply) => {

@@ -22,7 +22,10 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { maxMessageBytes?: number } & Pick<AppOptions, 'logStream' | 'authFailures' | 'logLevel'> = {},
+  options: { maxMessageBytes?: number } & Pick<
+    AppOptions,
+    'logStream' | 'authFailures' | 'logLevel' | 'connections'
+  > = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tml-server-'));
   const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
@@ -40,6 +43,7 @@ export async function startTestServer(
     closeResources: true,
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.authFailures ? { authFailures: options.authFailures } : {}),
+    ...(options.connections ? { connections: options.connections } : {}),
   });
   return {
     app,

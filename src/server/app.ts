@@ -7,7 +7,8 @@ import type { SolutionCatalog } from '../solutions/catalog-types.js';
 import type { SolutionTopics } from '../solutions/topics.js';
 import { parse as parseQuery } from 'node:querystring';
 import type { DestinationStream } from 'pino';
-import { Authenticator } from './auth/authenticator.js';
+import { Authenticator, requireRole } from './auth/authenticator.js';
+import { toServerError } from './error-mapping.js';
 import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimitSettings } from './auth/failure-limit.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DEFAULT_CONNECTION_LIMITS, MAX_V1_QUERY_CHARS, type ConnectionLimits } from './limits.js';
@@ -49,6 +50,11 @@ export interface AppOptions {
   connections?: Partial<ConnectionLimits>;
   /** Serve HTTPS with this certificate and key. */
   tls?: TlsFiles;
+  /**
+   * `/metrics` needs an admin token (default true); false serves it to anyone, without the Node
+   * version and with outcomes reduced to ok and error.
+   */
+  metricsNeedToken?: boolean;
   /** Where the log goes (default stdout); tests read it. */
   logStream?: DestinationStream;
 }
@@ -115,7 +121,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? false });
+  const metricsNeedToken = options.metricsNeedToken ?? true;
+  const metrics = new ServerMetrics({
+    processMetrics: options.processMetrics ?? false,
+    public: !metricsNeedToken,
+  });
   let inFlight = 0;
   // One pool for the server's life, started by the first training: training runs on its threads, so
   // the event loop keeps serving. Closed on shutdown after the trainings in flight.
@@ -166,7 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     inFlight--;
     const { face, operation, outcome } = request.tml;
-    metrics.requests.inc({ face, operation, outcome });
+    metrics.requests.inc({ face, operation, outcome: metrics.outcome(outcome) });
     metrics.latency.observe({ face, operation }, reply.elapsedTime / 1000);
   });
 
@@ -186,7 +196,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await options.backbone.listTopics();
     return reply.send({ status: 'ok', backbone: options.backbone.kind });
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (metricsNeedToken) {
+      try {
+        const bearer = /^Bearer\s+(\S{1,200})\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+        requireRole(await authenticator.authenticate(bearer, request.ip), 'admin', 'metrics');
+      } catch (error) {
+        const failure = toServerError(error);
+        request.tml.outcome = failure.code;
+        return reply.code(failure.status).send({ code: failure.code, message: failure.message });
+      }
+    }
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

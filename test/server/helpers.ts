@@ -24,7 +24,7 @@ export interface TestServer {
 export async function startTestServer(
   options: { maxMessageBytes?: number } & Pick<
     AppOptions,
-    'logStream' | 'authFailures' | 'logLevel' | 'connections'
+    'logStream' | 'authFailures' | 'logLevel' | 'connections' | 'metricsNeedToken' | 'processMetrics'
   > = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tml-server-'));
@@ -44,6 +44,8 @@ export async function startTestServer(
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.authFailures ? { authFailures: options.authFailures } : {}),
     ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.metricsNeedToken !== undefined ? { metricsNeedToken: options.metricsNeedToken } : {}),
+    ...(options.processMetrics ? { processMetrics: true } : {}),
   });
   return {
     app,

@@ -9,7 +9,17 @@
 // append writes no secondary index. The arithmetic runs inside SQLite (64-bit integers), so
 // JavaScript never handles a packed id.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackboneError, CorruptStoreError, StorageFullError, StoreLockedError } from '../errors.js';
 import type { ConsumedRecord, TopicConfig } from '../types.js';
@@ -326,6 +336,14 @@ export class LogStore {
     }
     if (existsSync(path) && !statSync(path).isFile()) {
       throw new CorruptStoreError(`${path} is not a file: this is not a tml data directory`);
+    }
+    // The store holds producer ids and token hashes: the directory and its files are the owner's
+    // alone. The files exist before SQLite opens them, and SQLite gives -wal and -shm their mode.
+    chmodSync(dataDir, 0o700);
+    for (const name of [DATABASE_FILE, LOCK_FILE, PID_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) {
+      const file = join(dataDir, name);
+      if (!name.includes('-')) closeSync(openSync(file, 'a', 0o600));
+      if (existsSync(file)) chmodSync(file, 0o600);
     }
     const lock = LogStore.lockDataDir(dataDir);
     let db: Database.Database;

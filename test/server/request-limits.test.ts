@@ -117,6 +117,10 @@ test('a bad token is refused before the request is read: no parameter or size er
     tooMany.ERROR,
     `the query has ${MAX_QUERY_PARAMETERS + 1} parameters, over the limit of ${MAX_QUERY_PARAMETERS}`,
   );
+  const padded = await server.app.inject({
+    url: `/listtopics?vipertoken=${server.admin}&${'n'.repeat(193)}=1`,
+  });
+  assert.match(String(padded.json().ERROR), /^parameter 'n{40}…' is not a parameter name$/);
   const atLimit = await viper(server.app, 'listtopics', {
     vipertoken: server.admin,
     ...params(MAX_QUERY_PARAMETERS - 1),

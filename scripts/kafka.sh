@@ -7,6 +7,13 @@
 #   scripts/kafka.sh status            exit 0 when the recorded broker is running
 #   scripts/kafka.sh env               print the connection settings (KEY=value lines)
 #
+# With --brokers 3 each command acts on a local three-node cluster instead (KRaft, every node broker
+# and controller, replication factor 3, min.insync.replicas=2, plaintext only), in
+# $TML_KAFKA_RUN_DIR/cluster, on ports from TML_KAFKA_CLUSTER_PORT (19192): node i listens on
+# base+2(i-1) and its controller on base+2(i-1)+1. Fault tests add:
+#   scripts/kafka.sh start --brokers 3 --node I   start one node again (after a kill)
+#   scripts/kafka.sh pids --brokers 3             "node pid port" of each running node
+#
 # The data directory is kept across stop/start (restart tests rely on it); --fresh wipes it first.
 # Environment: TML_KAFKA_PORT (19092), TML_KAFKA_CONTROLLER_PORT (19093), TML_KAFKA_SASL_SSL_PORT
 # (19094), TML_KAFKA_RUN_DIR (tools/kafka/run), TML_KAFKA_HEAP (512m), TML_KAFKA_START_TIMEOUT (120 s).
@@ -185,6 +192,173 @@ stop() {
   rm -f "$PID_FILE"
   say "stopped (pid $pid)"
 }
+
+# ---- the three-broker cluster (--brokers 3) ----
+CLUSTER_RUN="$RUN/cluster"
+CLUSTER_BASE="${TML_KAFKA_CLUSTER_PORT:-19192}"
+CLUSTER_NODES=3
+CLUSTER_ID3="tmlLocalKafkaCluster03"
+
+node_port() { echo $((CLUSTER_BASE + 2 * ($1 - 1))); }
+node_controller_port() { echo $((CLUSTER_BASE + 2 * ($1 - 1) + 1)); }
+node_dir() { echo "$CLUSTER_RUN/node-$1"; }
+
+node_pid() {
+  local file
+  file="$(node_dir "$1")/kafka.pid"
+  [[ -f "$file" ]] || return 1
+  local pid
+  pid="$(cat "$file")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $(node_dir "$1")/server.properties" || return 1
+  echo "$pid"
+}
+
+cluster_voters() {
+  local voters=() i
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do voters+=("$i@127.0.0.1:$(node_controller_port "$i")"); done
+  (IFS=,; echo "${voters[*]}")
+}
+
+cluster_brokers() {
+  local brokers=() i
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do brokers+=("127.0.0.1:$(node_port "$i")"); done
+  (IFS=,; echo "${brokers[*]}")
+}
+
+cluster_start_node() {
+  local i=$1 dir
+  dir="$(node_dir "$i")"
+  if pid="$(node_pid "$i")"; then
+    say "node $i already running (pid $pid)"
+    return 0
+  fi
+  mkdir -p "$dir"
+  sed -e "s#@NODE_ID@#$i#g" -e "s#@VOTERS@#$(cluster_voters)#g" -e "s#@PORT@#$(node_port "$i")#g" \
+    -e "s#@CONTROLLER_PORT@#$(node_controller_port "$i")#g" -e "s#@DATA_DIR@#$dir/data#g" \
+    "$KDIR/cluster.properties.in" >"$dir/server.properties"
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    java -Xmx256m -XX:TieredStopAtLevel=1 "$LOG4J" -cp "$KDIR/lib/*" kafka.tools.StorageTool format \
+      -t "$CLUSTER_ID3" -c "$dir/server.properties" >"$dir/format.log" 2>&1 ||
+      {
+        cat "$dir/format.log" >&2
+        die "formatting node $i failed"
+      }
+  fi
+  setsid java "-Xms128m" "-Xmx$HEAP" -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+    -Djava.awt.headless=true "$LOG4J" -cp "$KDIR/lib/*" kafka.Kafka "$dir/server.properties" \
+    >"$dir/kafka.log" 2>&1 </dev/null &
+  echo $! >"$dir/kafka.pid"
+}
+
+cluster_wait_node() {
+  local i=$1 pid deadline=$((SECONDS + START_TIMEOUT))
+  pid="$(cat "$(node_dir "$i")/kafka.pid")"
+  until port_open "$(node_port "$i")"; do
+    kill -0 "$pid" 2>/dev/null || {
+      tail -n 40 "$(node_dir "$i")/kafka.log" >&2
+      die "node $i exited during start-up"
+    }
+    ((SECONDS > deadline)) && {
+      tail -n 40 "$(node_dir "$i")/kafka.log" >&2
+      die "node $i did not open its port within ${START_TIMEOUT}s"
+    }
+    sleep 0.3
+  done
+}
+
+cluster_start() {
+  local fresh=$1 node=$2 i
+  ensure_jars
+  if [[ -n "$node" ]]; then
+    cluster_start_node "$node"
+    cluster_wait_node "$node"
+    say "node $node running (pid $(node_pid "$node")) on 127.0.0.1:$(node_port "$node")"
+    return 0
+  fi
+  if ((fresh)); then
+    cluster_stop
+    rm -rf "$CLUSTER_RUN"
+  fi
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    node_pid "$i" >/dev/null && continue
+    for port in "$(node_port "$i")" "$(node_controller_port "$i")"; do
+      port_open "$port" && die "port $port on 127.0.0.1 is in use by another process (set TML_KAFKA_CLUSTER_PORT)"
+    done
+  done
+  # all nodes at once: a node opens its port only once the controller quorum (two of three) stands
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do cluster_start_node "$i"; done
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do cluster_wait_node "$i"; done
+  say "cluster running on $(cluster_brokers)"
+}
+
+cluster_stop() {
+  local i pid
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    pid="$(node_pid "$i")" || continue
+    kill -TERM "$pid"
+  done
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    pid="$(node_pid "$i")" || continue
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.3
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$(node_dir "$i")/kafka.pid"
+  done
+  say "cluster stopped"
+}
+
+cluster_pids() {
+  local i pid
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    pid="$(node_pid "$i")" && echo "$i $pid $(node_port "$i")"
+  done
+  return 0
+}
+
+cluster_status() {
+  local i
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do node_pid "$i" >/dev/null || return 1; done
+}
+
+cluster() {
+  local command=$1 fresh=0 node=""
+  shift
+  while (($#)); do
+    case "$1" in
+      --fresh) fresh=1 ;;
+      --brokers) shift ;;
+      --node) node="$2"; shift ;;
+      *) die "unknown option $1" ;;
+    esac
+    shift
+  done
+  case "$command" in
+    start) cluster_start "$fresh" "$node" ;;
+    stop) cluster_stop ;;
+    status) cluster_status ;;
+    pids) cluster_pids ;;
+    env) echo "TML_KAFKA_BROKERS=$(cluster_brokers)" ;;
+    *) die "usage: scripts/kafka.sh start|stop|status|pids|env --brokers 3 [--fresh] [--node I]" ;;
+  esac
+}
+
+brokers_of() {
+  while (($#)); do
+    [[ "$1" == "--brokers" ]] && { echo "${2:-}"; return; }
+    shift
+  done
+  echo 1
+}
+
+BROKERS="$(brokers_of "$@")"
+if [[ "$BROKERS" == "3" ]]; then
+  cluster "$@"
+  exit 0
+fi
+[[ "$BROKERS" == "1" ]] || die "--brokers takes 1 or 3"
 
 case "${1:-}" in
   start) start "${2:-}" ;;

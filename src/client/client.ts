@@ -217,8 +217,15 @@ export class TmlClient {
   status(): Promise<T.ServerStatus> {
     return this.#call('GET', '/status');
   }
-  createToken(role: T.Role, label?: string): Promise<T.CreateTokenResponse> {
-    return this.#call('POST', '/tokens', { role, ...(label ? { label } : {}) });
+  createToken(role: T.Role, label?: string, expiresInSeconds?: number): Promise<T.CreateTokenResponse> {
+    return this.#call('POST', '/tokens', {
+      role,
+      ...(label ? { label } : {}),
+      ...(expiresInSeconds !== undefined ? { expiresInSeconds } : {}),
+    });
+  }
+  rotateToken(id: string, graceSeconds = 0): Promise<T.RotateTokenResponse> {
+    return this.#call('POST', `/tokens/${enc(id)}/rotate`, { graceSeconds });
   }
   async listTokens(): Promise<T.TokenInfo[]> {
     return (await this.#call<{ tokens: T.TokenInfo[] }>('GET', '/tokens')).tokens;

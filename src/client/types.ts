@@ -137,6 +137,15 @@ export interface TokenInfo {
   role: Role;
   label: string;
   createdAt: string;
+  /** After this instant the token is refused. */
+  expiresAt?: string;
+  /** Its last accepted use, to the minute. */
+  lastUsedAt?: string;
+}
+
+export interface RotateTokenResponse extends CreateTokenResponse {
+  /** The old token, with the instant it stops working. */
+  retired: TokenInfo;
 }
 
 export interface CreateTokenResponse {

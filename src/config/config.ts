@@ -23,7 +23,17 @@ export interface TmlConfig {
   maxMessageBytes: number;
   /** A cap on the embedded backbone's stored bytes (`TML_MAX_STORAGE_BYTES`); absent = no cap. */
   maxStorageBytes?: number;
-  server: { host: string; port: number };
+  server: {
+    host: string;
+    port: number;
+    /** HTTPS: PEM files of the certificate (chain) and its private key; absent means plain HTTP. */
+    tls?: { cert: string; key: string };
+    /**
+     * `/metrics` needs an admin token (default true). false serves it to anyone who can reach the
+     * server, without the Node version and the per-token failure detail.
+     */
+    metricsNeedToken?: boolean;
+  };
   logLevel: string;
   /**
    * `TML_NAMESPACE`: separates the solutions (catalog, status and registry topics, the workers'
@@ -97,6 +107,15 @@ export function loadConfig(
   }
   base.server.port = intFrom(env, 'TML_PORT', base.server.port, 0);
   if (env.TML_HOST) base.server.host = env.TML_HOST;
+  if (env.TML_TLS_CERT || env.TML_TLS_KEY) {
+    base.server.tls = { cert: env.TML_TLS_CERT ?? '', key: env.TML_TLS_KEY ?? '' };
+  }
+  if (base.server.tls) base.server.tls = tlsFiles(base.server.tls);
+  base.server.metricsNeedToken = booleanFrom(
+    env,
+    'TML_METRICS_NEED_TOKEN',
+    base.server.metricsNeedToken ?? true,
+  );
   if (env.TML_LOG_LEVEL) base.logLevel = env.TML_LOG_LEVEL;
   if (env.TML_NAMESPACE !== undefined) base.namespace = env.TML_NAMESPACE;
   if (!/^[A-Za-z0-9._-]{0,100}$/.test(base.namespace ?? '')) {
@@ -119,6 +138,15 @@ export function loadConfig(
   if (base.kafka) base.kafka = kafkaFromEnv(env, base.kafka);
   if (overrides.dataDir !== undefined) overrides = { ...overrides, dataDir: resolve(overrides.dataDir) };
   return { ...base, ...overrides };
+}
+
+function tlsFiles(tls: { cert?: string; key?: string }): { cert: string; key: string } {
+  if (!tls.cert || !tls.key) {
+    throw new ConfigError(
+      'HTTPS needs both a certificate and a key (TML_TLS_CERT and TML_TLS_KEY, or server.tls)',
+    );
+  }
+  return { cert: resolve(tls.cert), key: resolve(tls.key) };
 }
 
 const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;

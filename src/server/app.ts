@@ -5,10 +5,16 @@ import { TrainingPool } from '../automl/index.js';
 import type { Backbone } from '../backbone/types.js';
 import type { SolutionCatalog } from '../solutions/catalog-types.js';
 import type { SolutionTopics } from '../solutions/topics.js';
-import { Authenticator } from './auth/authenticator.js';
+import { parse as parseQuery } from 'node:querystring';
+import type { DestinationStream } from 'pino';
+import { Authenticator, requireRole } from './auth/authenticator.js';
 import { registerConsole } from './console/plugin.js';
 import { ConsoleSessions } from './console/sessions.js';
+import { toServerError } from './error-mapping.js';
+import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimitSettings } from './auth/failure-limit.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { DEFAULT_CONNECTION_LIMITS, MAX_V1_QUERY_CHARS, type ConnectionLimits } from './limits.js';
+import { createTransport, type TlsFiles } from './transport.js';
 import { loggerOptions } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServerLimits, ServerServices } from './operations/context.js';
@@ -41,6 +47,19 @@ export interface AppOptions {
   solutions?: SolutionCatalog;
   /** The topics of that default catalog (TML_NAMESPACE's); default: the un-namespaced ones. */
   solutionTopics?: SolutionTopics;
+  /** Failed authentications allowed per client address (default 20 a minute). */
+  authFailures?: FailureLimitSettings;
+  /** Timeouts and connection caps (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
+  /**
+   * `/metrics` needs an admin token (default true); false serves it to anyone, without the Node
+   * version and with outcomes reduced to ok and error.
+   */
+  metricsNeedToken?: boolean;
+  /** Where the log goes (default stdout); tests read it. */
+  logStream?: DestinationStream;
 }
 
 declare module 'fastify' {
@@ -57,33 +76,59 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...options.limits,
   };
   const app = Fastify({
-    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info'),
+    logger:
+      options.logLevel === false
+        ? false
+        : {
+            ...loggerOptions(options.logLevel ?? 'info'),
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
+    // Parsed for every request before any route runs, so it must not cost what the URL's size
+    // does: /v1 refuses a longer query (onRequest), the VIPER face reads its own lazily.
+    routerOptions: {
+      querystringParser: (query: string) =>
+        query.length > MAX_V1_QUERY_CHARS ? {} : { ...parseQuery(query) },
+    },
     // VIPER carries its data in the query string (bulk produce: thousands of values). Node's default
     // 16 KiB header limit would cut those off with a bare 431; this lets values up to the record
     // limit in, percent-encoded, and larger ones reach the parameter check and its clear error.
-    http: { maxHeaderSize: limits.maxMessageBytes * 3 + 64 * 1024 },
+    serverFactory: (handler) =>
+      createTransport(handler, {
+        limits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connections },
+        maxHeaderSize: limits.maxMessageBytes * 3 + 64 * 1024,
+        ...(options.tls ? { tls: options.tls } : {}),
+      }),
     bodyLimit: limits.maxMessageBytes * 3 + 64 * 1024,
     // A path Fastify cannot decode (`/%zz`) never reaches a route: answer it in the face's own way.
     frameworkErrors: (error, request, frameworkReply) => {
       // Fastify types this reply with its generic route defaults; it is an ordinary reply.
+      // The URL is never echoed: it may hold a token.
       const reply = frameworkReply as unknown as FastifyReply;
       const url = request.raw.url ?? '';
-      if (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?')) {
+      const detail = 'the URL path is not valid (a malformed %-escape)';
+      if (
+        error.code === 'FST_ERR_BAD_URL' &&
+        (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?'))
+      ) {
         return reply.code(400).header('content-type', 'application/problem+json').send({
           type: 'urn:tml:problem:bad-url',
           title: 'Bad Request',
           status: 400,
-          detail: error.message,
+          detail,
           code: 'BAD_URL',
         });
       }
-      return sendViper(reply, viperErrorBody(`the URL path is not valid: ${error.message.slice(0, 200)}`));
+      return sendViper(reply, viperErrorBody(detail));
     },
     // Unknown fields are an error to report, not something to drop silently (Fastify's default).
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? false });
+  const metricsNeedToken = options.metricsNeedToken ?? true;
+  const metrics = new ServerMetrics({
+    processMetrics: options.processMetrics ?? false,
+    public: !metricsNeedToken,
+  });
   let inFlight = 0;
   // One pool for the server's life, started by the first training: training runs on its threads, so
   // the event loop keeps serving. Closed on shutdown after the trainings in flight.
@@ -122,7 +167,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     inFlight: () => inFlight,
     solutions,
   };
-  const authenticator = new Authenticator(options.store.tokens);
+  const authenticator = new Authenticator(options.store.tokens, {
+    ...(options.store.tokenUsage ? { usage: options.store.tokenUsage } : {}),
+    failures: new FailureLimiter(options.authFailures ?? DEFAULT_FAILURE_LIMIT),
+  });
 
   app.decorateRequest('tml', null as unknown as FastifyRequest['tml']);
   app.addHook('onRequest', async (request) => {
@@ -132,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     inFlight--;
     const { face, operation, outcome } = request.tml;
-    metrics.requests.inc({ face, operation, outcome });
+    metrics.requests.inc({ face, operation, outcome: metrics.outcome(outcome) });
     metrics.latency.observe({ face, operation }, reply.elapsedTime / 1000);
   });
 
@@ -152,7 +200,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await options.backbone.listTopics();
     return reply.send({ status: 'ok', backbone: options.backbone.kind });
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (metricsNeedToken) {
+      try {
+        const bearer = /^Bearer\s+(\S{1,200})\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+        requireRole(await authenticator.authenticate(bearer, request.ip), 'admin', 'metrics');
+      } catch (error) {
+        const failure = toServerError(error);
+        request.tml.outcome = failure.code;
+        return reply.code(failure.status).send({ code: failure.code, message: failure.message });
+      }
+    }
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

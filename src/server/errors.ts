@@ -14,9 +14,20 @@ export class ServerError extends Error {
 
 /** Shows a client-supplied value inside an error message: short, on one line. */
 export function showValue(value: string, max = 40): string {
+  // Cut before any regex runs (values can be megabytes); a token that starts in the shown part is
+  // whole in the cut (80 > its 64 characters), so it is replaced, never shown in part.
+  const head = redactTokens(value.slice(0, max + 80));
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  const flat = value.replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  const flat = head.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return flat.length > max || value.length > max + 80 ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A tml token, or the start of one (`tml_<16 hex>_...`): never shown. */
+const TOKEN_SHAPE = /tml_[0-9a-f]{16}_[A-Za-z0-9_-]*/gi;
+
+/** Replaces every token-shaped run in a short text. */
+export function redactTokens(text: string): string {
+  return text.replace(TOKEN_SHAPE, '[REDACTED]');
 }
 
 /** A request parameter is missing or malformed; `parameter` is its name on the face that received it. */

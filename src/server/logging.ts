@@ -1,12 +1,10 @@
 // Log settings: pino through Fastify. Tokens never reach a log line: the VIPER token travels in the
-// query string, so the logged URL is rewritten, and the Authorization header is censored.
+// query string, so the logged URL is decoded as the parser decodes it and every token in it is
+// replaced (src/server/redact.ts); the Authorization header is censored.
 import type { FastifyRequest } from 'fastify';
+import { redactUrl } from './redact.js';
 
-const TOKEN_IN_QUERY = /([?&]vipertoken=)[^&]*/gi;
-
-export function redactUrl(url: string): string {
-  return url.replace(TOKEN_IN_QUERY, '$1[REDACTED]');
-}
+export { redactUrl };
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -24,13 +22,8 @@ export function loggerOptions(level: string) {
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     serializers: {
       req(request: FastifyRequest) {
-        // A URL can carry a bulk payload: log its start only.
-        const url = redactUrl(request.url);
-        return {
-          method: request.method,
-          url: url.length > 300 ? `${url.slice(0, 300)}…(${url.length} chars)` : url,
-          remoteAddress: request.ip,
-        };
+        // A URL can carry a bulk payload: its start only, read no further than that.
+        return { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip };
       },
     },
   };

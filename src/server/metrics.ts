@@ -44,7 +44,19 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  /**
+   * `public`: served without a token, so it shows nothing that helps an attacker: no Node version
+   * (a list of known holes), and outcomes only as ok or error (no count of refused tokens).
+   */
+  constructor(readonly options: { processMetrics?: boolean; public?: boolean } = {}) {
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      if (options.public) this.registry.removeSingleMetric('nodejs_version_info');
+    }
+  }
+
+  /** The outcome label as this registry shows it. */
+  outcome(outcome: string): string {
+    return this.options.public && outcome !== 'ok' ? 'error' : outcome;
   }
 }

@@ -1,6 +1,8 @@
 // Runs a tml server: opens the backbone and the registrations, makes sure an admin token exists,
 // listens, and shuts down gracefully (in-flight requests finish, then the stores close).
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { ConfigError } from '../config/config.js';
 import type { Backbone } from '../backbone/types.js';
 import type { TmlConfig } from '../config/config.js';
 import { buildApp } from './app.js';
@@ -39,13 +41,21 @@ export async function startServer(
     const adminTokenPath = await ensureAdminToken(store.tokens, config.dataDir);
     // one training pool for the API's trainings and the solutions' retrains: two cores, not four threads
     const pool = new TrainingPool({ idleTimeout: 10_000 });
+    const tls = config.server.tls && {
+      cert: await readFile(config.server.tls.cert).catch((error: unknown) =>
+        unreadable('certificate', error),
+      ),
+      key: await readFile(config.server.tls.key).catch((error: unknown) => unreadable('key', error)),
+    };
     const app = await buildApp({
+      ...(tls ? { tls } : {}),
       backbone,
       store,
       limits: { maxMessageBytes: config.maxMessageBytes, topicDefaults: config.topicDefaults },
       logLevel: options.logLevel ?? config.logLevel,
       closeResources: true,
       processMetrics: true,
+      metricsNeedToken: config.server.metricsNeedToken ?? true,
       trainingPool: pool,
       // the namespace's catalog: the one the workers below run
       solutionTopics: solutionTopics(config.namespace),
@@ -71,7 +81,7 @@ export async function startServer(
     let closing: Promise<void> | undefined;
     return {
       app,
-      url: `http://${host}:${port}`,
+      url: `${tls ? 'https' : 'http'}://${host}:${port}`,
       ...(adminTokenPath ? { adminTokenPath } : {}),
       ...(worker ? { worker } : {}),
       close: () => (closing ??= app.close()),
@@ -80,4 +90,8 @@ export async function startServer(
     await backbone.close().catch(() => undefined);
     throw error;
   }
+}
+
+function unreadable(what: string, error: unknown): never {
+  throw new ConfigError(`cannot read the TLS ${what}: ${(error as Error).message}`);
 }

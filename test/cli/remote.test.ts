@@ -51,7 +51,9 @@ function admin(dir: string, args: string[], options: RunOptions = {}) {
 
 /** The bulk produce calls the server has answered (its Prometheus counter). */
 async function bulkCalls(): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (
+    await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })
+  ).text();
   const line = text
     .split('\n')
     .find((l) => /^tml_http_requests_total\{.*operation="produceBulk".*outcome="ok"/.test(l));

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 test('the embedded backbone is the default; TML_KAFKA_BROKERS selects Kafka', () => {
   const embedded = loadConfig({});
@@ -38,4 +41,30 @@ test('TLS and SASL settings come from the environment, checked', () => {
   );
   assert.throws(() => loadConfig({ TML_PORT: 'abc' }), /TML_PORT must be an integer/);
   assert.throws(() => loadConfig({ TML_KAFKA_BROKERS: ' , ' }), /names no broker/);
+});
+
+test('HTTPS and /metrics settings: from the file or the environment; a certificate needs its key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tml-config-tls-'));
+  try {
+    const file = join(dir, 'tml.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ server: { tls: { cert: 'a.crt', key: 'a.key' }, metricsNeedToken: false } }),
+    );
+    const fromFile = loadConfig({}, {}, file);
+    assert.deepEqual(fromFile.server.tls, { cert: resolve('a.crt'), key: resolve('a.key') });
+    assert.equal(fromFile.server.metricsNeedToken, false);
+    const fromEnv = loadConfig({
+      TML_TLS_CERT: '/x/c.pem',
+      TML_TLS_KEY: '/x/k.pem',
+      TML_METRICS_NEED_TOKEN: '1',
+    });
+    assert.deepEqual(fromEnv.server.tls, { cert: '/x/c.pem', key: '/x/k.pem' });
+    assert.equal(fromEnv.server.metricsNeedToken, true);
+    assert.equal(loadConfig({}).server.metricsNeedToken, true, '/metrics needs a token by default');
+    assert.equal(loadConfig({}).server.tls, undefined, 'plain HTTP by default');
+    assert.throws(() => loadConfig({ TML_TLS_CERT: '/x/c.pem' }), /HTTPS needs both a certificate and a key/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { openBackbone } from '../../src/backbone/open.js';
 import type { Backbone } from '../../src/backbone/types.js';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, type AppOptions } from '../../src/server/app.js';
 import { generateToken } from '../../src/server/auth/tokens.js';
 import { openServerStore } from '../../src/server/store/metadata-collection.js';
 import type { ServerStore } from '../../src/server/store/records.js';
@@ -21,7 +21,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { maxMessageBytes?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { maxMessageBytes?: number } & Pick<
+    AppOptions,
+    'logStream' | 'authFailures' | 'logLevel' | 'connections' | 'metricsNeedToken' | 'processMetrics'
+  > = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tml-server-'));
   const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
   const backbone = await openBackbone({ dataDir, maxMessageBytes });
@@ -34,8 +39,13 @@ export async function startTestServer(options: { maxMessageBytes?: number } = {}
     backbone,
     store,
     limits: { maxMessageBytes },
-    logLevel: false,
+    logLevel: options.logLevel ?? false,
     closeResources: true,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.authFailures ? { authFailures: options.authFailures } : {}),
+    ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.metricsNeedToken !== undefined ? { metricsNeedToken: options.metricsNeedToken } : {}),
+    ...(options.processMetrics ? { processMetrics: true } : {}),
   });
   return {
     app,

@@ -203,7 +203,9 @@ test('back-pressure: a reader that stops reading holds the server at one batch, 
   await new Promise((resolve) => socket.once('data', resolve));
   socket.pause();
   await sleep(1500);
-  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const metricsText = async () =>
+    (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${server.admin}` } })).text();
+  const metrics = await metricsText();
   const buffered = Number(/^tml_live_buffered_bytes (\d+)/m.exec(metrics)?.[1]);
   const open = Number(/^tml_live_streams (\d+)/m.exec(metrics)?.[1]);
   socket.destroy();
@@ -211,13 +213,8 @@ test('back-pressure: a reader that stops reading holds the server at one batch, 
   // one batch of the tail is 200 records of ~2 KB as JSON: never more than that waits in the buffer
   assert.ok(buffered > 0 && buffered < 1_000_000, `buffered ${buffered} bytes`);
   // the stream ends on the server when the reader goes
-  for (
-    let i = 0;
-    i < 50 && /^tml_live_streams [1-9]/m.test(await (await fetch(`${url}/metrics`)).text());
-    i++
-  )
-    await sleep(50);
-  assert.match(await (await fetch(`${url}/metrics`)).text(), /^tml_live_streams 0/m);
+  for (let i = 0; i < 50 && /^tml_live_streams [1-9]/m.test(await metricsText()); i++) await sleep(50);
+  assert.match(await metricsText(), /^tml_live_streams 0/m);
   // and the server counts it out of the requests in flight: only this status request is left
   const status = await fetch(`${url}/v1/status`, { headers: { authorization: `Bearer ${server.admin}` } });
   assert.equal(((await status.json()) as { inFlight: number }).inFlight, 1);

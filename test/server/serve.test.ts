@@ -80,8 +80,12 @@ test('`tml serve` prints where it listens and the admin token path, logs no toke
     assert.equal((await fetch(`${url}/listtopics?vipertoken=${token}`)).status, 200);
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.equal((await fetch(`${url}/metrics`)).status, 401, '/metrics needs a token by default');
+    const metrics = await (
+      await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
     assert.match(metrics, /process_cpu_user_seconds_total/);
+    assert.match(metrics, /nodejs_version_info/);
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     assert.equal(await exit, 0);

@@ -41,7 +41,7 @@ test('tml token create/list/revoke manage tokens the server accepts', async () =
     assert.equal(userInfo.role, 'user');
 
     const listed = await tml(['token', 'list'], dataDir);
-    assert.match(listed.stdout, /^ID\s+ROLE\s+CREATED\s+LABEL/);
+    assert.match(listed.stdout, /^ID\s+ROLE\s+CREATED\s+EXPIRES\s+LAST USED\s+LABEL/);
     assert.match(listed.stdout, /admin .* ops/);
     assert.equal(listed.stdout.includes(adminToken), false, 'tokens are never listed');
 

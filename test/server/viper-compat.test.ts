@@ -78,7 +78,11 @@ test(
       assert.equal(summary.called?.length, 45, JSON.stringify(summary.called));
       // The table against the code: every parameter it calls honoured was read by the endpoint in this
       // run (tml_viper_parameters_read_total counts the names each endpoint looked up).
-      const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
+      const metrics = await server.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${admin.token}` },
+      });
       const read = new Set<string>();
       for (const m of metrics.body.matchAll(/^tml_viper_parameters_read_total\{([^}]*)\} /gm)) {
         const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));

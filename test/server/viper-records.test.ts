@@ -269,7 +269,11 @@ test('consumer groups: seed shapes, existing names, and each record read once by
 });
 
 test('/metrics counts requests and records', async () => {
-  const response = await server.app.inject({ method: 'GET', url: '/metrics' });
+  const response = await server.app.inject({
+    method: 'GET',
+    url: '/metrics',
+    headers: { authorization: `Bearer ${server.admin}` },
+  });
   assert.equal(response.statusCode, 200);
   assert.match(response.body, /tml_records_produced_total \d+/);
   const produced = Number(/tml_records_produced_total (\d+)/.exec(response.body)?.[1]);

@@ -1,4 +1,5 @@
 // Checks shared by the operations. Errors name the parameter as VIPER names it; the /v1 face renames.
+import { numericValue } from '../../streams/values.js';
 import { BackboneError, UnknownTopicError } from '../../backbone/errors.js';
 import { validateTopicName } from '../../backbone/topic-name.js';
 import type { Backbone, TopicDescription } from '../../backbone/types.js';
@@ -86,7 +87,10 @@ export async function checkConsumer(
 /** Refuses the literals that would turn into NaN or Infinity in a numeric stream. */
 export function checkFiniteText(value: string, parameter: string, where = ''): void {
   const t = value.trim().toLowerCase().replace(/^[+-]/, '');
-  if (t === 'nan' || t === 'infinity' || t === 'inf') {
+  // What a numeric stream reads as a number must be finite: `1e309` and `{"value": 1e400}` are
+  // Infinity to the reader (streams/values.ts), as the literals are.
+  const read = numericValue(Buffer.from(value, 'utf8'));
+  if (t === 'nan' || t === 'infinity' || t === 'inf' || read === Infinity || read === -Infinity) {
     throw new ParameterError(
       parameter,
       `${where}must be a finite number or text, got '${showValue(value.trim())}'`,

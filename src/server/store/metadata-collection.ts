@@ -11,6 +11,7 @@ import type {
   JoinRegistration,
   ServerStore,
   TokenRecord,
+  TokenUsage,
   TopicRegistration,
 } from './records.js';
 
@@ -55,8 +56,9 @@ export class MetadataCollection<T> implements Collection<T> {
 /** Opens the server's registrations in the backbone's metadata topic. */
 export async function openServerStore(backbone: Backbone): Promise<ServerStore> {
   const metadata = await MetadataStore.open(backbone);
-  const [tokens, topics, consumers, groups, joins] = await Promise.all([
+  const [tokens, tokenUsage, topics, consumers, groups, joins] = await Promise.all([
     MetadataCollection.open<TokenRecord>(metadata, 'server/tokens/'),
+    MetadataCollection.open<TokenUsage>(metadata, 'server/token-usage/'),
     MetadataCollection.open<TopicRegistration>(metadata, 'server/topics/'),
     MetadataCollection.open<ConsumerRegistration>(metadata, 'server/consumers/'),
     MetadataCollection.open<GroupRegistration>(metadata, 'server/groups/'),
@@ -64,5 +66,5 @@ export async function openServerStore(backbone: Backbone): Promise<ServerStore> 
   ]);
   // The store lives in the backbone, which its owner closes.
   const models = new ModelRegistry(metadata);
-  return { tokens, topics, consumers, groups, joins, models, close: async () => {} };
+  return { tokens, tokenUsage, topics, consumers, groups, joins, models, close: async () => {} };
 }

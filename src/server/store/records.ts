@@ -46,6 +46,14 @@ export interface TokenRecord {
   hash: string;
   label: string;
   createdAt: string;
+  /** After this instant the token is refused; absent: it does not expire. */
+  expiresAt?: string;
+}
+
+/** When a token was last accepted (kept apart from the token, so that a use never rewrites it). */
+export interface TokenUsage {
+  id: string;
+  lastUsedAt: string;
 }
 
 /** A joined topic (createjointopicstreams): the streams producetotopicstream joins into it. */
@@ -58,6 +66,8 @@ export interface JoinRegistration {
 /** Every registration the server keeps, each kind in its own collection. */
 export interface ServerStore {
   tokens: Collection<TokenRecord>;
+  /** Each token's last use; absent in stores that keep none. */
+  tokenUsage?: Collection<TokenUsage>;
   topics: Collection<TopicRegistration>;
   consumers: Collection<ConsumerRegistration>;
   groups: Collection<GroupRegistration>;

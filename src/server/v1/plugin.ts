@@ -5,7 +5,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { BackboneError } from '../../backbone/errors.js';
 import { toServerError } from '../error-mapping.js';
-import { ParameterError, ServerError } from '../errors.js';
+import { ParameterError, ServerError, showValue } from '../errors.js';
+import { MAX_V1_QUERY_CHARS } from '../limits.js';
 import type { OperationContext, ServerServices } from '../operations/context.js';
 import { buildOpenApi, collectRoute, type RouteDoc } from './openapi.js';
 import { problemOf, sendProblem } from './problem.js';
@@ -74,12 +75,21 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
     app.addHook('onRequest', async (request) => {
       request.tml.face = 'v1';
       request.tml.operation = request.routeOptions.schema?.operationId ?? 'unknown';
+      const query = request.url.indexOf('?');
+      if (query !== -1 && request.url.length - query - 1 > MAX_V1_QUERY_CHARS) {
+        throw new ServerError(
+          'URL_TOO_LONG',
+          414,
+          `the query is over the limit of ${MAX_V1_QUERY_CHARS} characters`,
+        );
+      }
       if (request.routeOptions.config.public === true) return;
       const header = request.headers.authorization ?? '';
-      const match = /^Bearer\s+(.+)$/i.exec(header);
+      // bounded: a header is at most the server's header size, and this regex is linear
+      const match = /^Bearer\s+(\S{1,200})\s*$/i.exec(header);
       // the console's browser session stands for its token when no Bearer token is given
       if (match === null && sessions?.presented(request)) request.principal = sessions.principalOf(request);
-      else request.principal = await authenticator.authenticate(match?.[1]);
+      else request.principal = await authenticator.authenticate(match?.[1], request.ip);
     });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -97,7 +107,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
 
     const notFound = (request: FastifyRequest, reply: FastifyReply) => {
       request.tml.outcome = 'NOT_FOUND';
-      const path = request.url.split('?')[0];
+      const path = showValue(request.url.split('?')[0], 200);
       return sendProblem(
         reply,
         problemOf(new ServerError('NOT_FOUND', 404, `no route ${request.method} ${path}`), request),

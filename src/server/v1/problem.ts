@@ -1,7 +1,13 @@
 // RFC 9457 problem details for the /v1 face. `type` is a URN per error code (no document to fetch);
 // `code` and `parameter` are extension members that clients can branch on.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidContentError, ParameterError, type ServerError, NotFoundError } from '../errors.js';
+import {
+  InvalidContentError,
+  ParameterError,
+  type ServerError,
+  NotFoundError,
+  showValue,
+} from '../errors.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
 
@@ -42,7 +48,7 @@ export function problemOf(error: ServerError, request: FastifyRequest): Problem 
     title: TITLES[error.status] ?? 'Error',
     status: error.status,
     detail,
-    instance: request.url.split('?')[0],
+    instance: showValue(request.url.split('?')[0], 200),
     code: error.code,
     ...(parameter !== undefined ? { parameter } : {}),
   };

@@ -12,7 +12,7 @@ import { modifyConsumer, modifyTopic, setGroupActive } from '../operations/modif
 import { produce } from '../operations/produce.js';
 import { status } from '../operations/status.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
-import { createToken, listTokens, revokeToken } from '../operations/tokens.js';
+import { createToken, listTokens, revokeToken, rotateToken } from '../operations/tokens.js';
 import { NotFoundError, showValue } from '../errors.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { registerSolutionRoutes } from './solution-routes.js';
@@ -403,7 +403,34 @@ export function registerRoutes(
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await createToken(contextOf(request), request.body.role, request.body.label)),
+      reply
+        .code(201)
+        .send(
+          await createToken(
+            contextOf(request),
+            request.body.role,
+            request.body.label,
+            request.body.expiresInSeconds,
+          ),
+        ),
+  );
+
+  app.post<{ Params: { id: string }; Body: S.RotateTokenBody }>(
+    '/tokens/:id/rotate',
+    {
+      schema: {
+        operationId: 'rotateToken',
+        summary: 'Replace a token by a new one (admin); the old one stops now or after graceSeconds',
+        tags: ['tokens'],
+        params: S.TokenParams,
+        body: S.RotateTokenBody,
+        response: { 201: S.RotateTokenReply, ...S.problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await rotateToken(contextOf(request), request.params.id, request.body?.graceSeconds ?? 0)),
   );
 
   app.get(

@@ -180,19 +180,39 @@ export const StatusReply = Type.Object({
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('user')]);
 export const CreateTokenBody = Type.Object(
-  { role: Role, label: Type.Optional(Type.String({ maxLength: 200 })) },
+  {
+    role: Role,
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 315_360_000 })),
+  },
   { additionalProperties: false },
 );
 export type CreateTokenBody = Static<typeof CreateTokenBody>;
+export const RotateTokenBody = Type.Object(
+  {
+    graceSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 315_360_000, description: 'How long the old token keeps working' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RotateTokenBody = Static<typeof RotateTokenBody>;
 export const TokenInfo = Type.Object({
   id: Type.String(),
   role: Role,
   label: Type.String(),
   createdAt: Type.String(),
+  expiresAt: Type.Optional(Type.String()),
+  lastUsedAt: Type.Optional(Type.String({ description: 'Recorded to the minute' })),
 });
 export const CreateTokenReply = Type.Object({
   token: Type.String({ description: 'Shown once; only its SHA-256 is stored' }),
   info: TokenInfo,
+});
+export const RotateTokenReply = Type.Object({
+  token: Type.String({ description: 'Shown once; only its SHA-256 is stored' }),
+  info: TokenInfo,
+  retired: TokenInfo,
 });
 export const ListTokensReply = Type.Object({ tokens: Type.Array(TokenInfo) });
 

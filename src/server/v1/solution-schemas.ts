@@ -67,7 +67,10 @@ const versionFields = {
         Type.Object({ version: Type.Integer(), rmse: Type.Number() }),
         Type.Object({ version: Type.Integer(), logLoss: Type.Number() }),
       ],
-      { description: "The champion it replaced and its score on the same newest rows: RMSE, or log-loss for classifiers" },
+      {
+        description:
+          'The champion it replaced and its score on the same newest rows: RMSE, or log-loss for classifiers',
+      },
     ),
   ),
 };

@@ -8,14 +8,29 @@ import type { ServerServices } from '../operations/context.js';
 import { status } from '../operations/status.js';
 import { plannedEndpoints, viperEndpoints } from './endpoints.js';
 import { viperNamed } from './names.js';
+import { ParameterError, ServerError } from '../errors.js';
+import { redactTokens } from '../redact.js';
+import { BULK_ENDPOINTS, MAX_QUERY_PARAMETERS, MAX_URL_CHARS } from './limits.js';
 import { ViperParams } from './params.js';
-import { parseViperRequestLine } from './query.js';
+import { countParameters, endpointOf, findViperToken, parseViperQuery, splitTarget } from './query.js';
 import { sendViper, viperErrorBody } from './respond.js';
+
+function urlTooLong(length: number, endpoint: string): ServerError {
+  return new ServerError(
+    'URL_TOO_LONG',
+    414,
+    `the URL is ${length} characters, over the limit of ${MAX_URL_CHARS} for '${endpoint}' ` +
+      `(only ${[...BULK_ENDPOINTS].join(', ')} take more)`,
+  );
+}
 
 export function viperRoutes(services: ServerServices, authenticator: Authenticator) {
   return async function viper(app: FastifyInstance): Promise<void> {
     async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-      const line = parseViperRequestLine(request.raw.url ?? request.url);
+      const target = request.raw.url ?? request.url;
+      const { path, query } = splitTarget(target);
+      // a path is a microservice prefix and an endpoint name: short, or not a VIPER call
+      const line = endpointOf(path.length > 1024 ? path.slice(0, 1024) : path);
       request.tml.face = 'viper';
       if (line.endpoint === 'areyoubusy') {
         request.tml.operation = 'areyoubusy';
@@ -29,7 +44,7 @@ export function viperRoutes(services: ServerServices, authenticator: Authenticat
       if (endpoint === undefined) {
         request.tml.operation = 'unknown';
         request.tml.outcome = 'UNKNOWN_ENDPOINT';
-        const name = line.endpoint.slice(0, 60);
+        const name = redactTokens(line.endpoint.slice(0, 140)).slice(0, 60);
         const message = plannedEndpoints.has(line.endpoint)
           ? `endpoint '${name}' is not supported by this tml server yet`
           : line.endpoint === ''
@@ -38,16 +53,30 @@ export function viperRoutes(services: ServerServices, authenticator: Authenticat
         return sendViper(reply, viperErrorBody(message));
       }
       request.tml.operation = line.endpoint;
-      if (line.repeated.length > 0) {
-        request.log.debug(
-          { repeated: line.repeated },
-          'repeated query parameters: the first value of each is used',
-        );
-      }
-      const params = new ViperParams(line.params, services.limits.maxMessageBytes);
+      let read: ReadonlySet<string> = new Set();
       try {
-        const principal = await authenticator.authenticate(line.params.get('vipertoken'));
-        const body = await endpoint.run({ ...services, principal }, params);
+        const bulk = BULK_ENDPOINTS.has(line.endpoint);
+        // Measured, never decoded, before the token is checked.
+        if (!bulk && target.length > MAX_URL_CHARS) throw urlTooLong(target.length, line.endpoint);
+        const principal = await authenticator.authenticate(findViperToken(query), request.ip);
+        const count = countParameters(query);
+        if (count > MAX_QUERY_PARAMETERS) {
+          throw new ServerError(
+            'TOO_MANY_PARAMETERS',
+            400,
+            `the query has ${count} parameters, over the limit of ${MAX_QUERY_PARAMETERS}`,
+          );
+        }
+        const { params, repeated, oversizedName } = parseViperQuery(query);
+        if (oversizedName !== undefined) {
+          throw new ParameterError(redactTokens(oversizedName).slice(0, 40) + '…', 'is not a parameter name');
+        }
+        if (repeated.length > 0) {
+          request.log.debug({ repeated }, 'repeated query parameters: the first value of each is used');
+        }
+        const viperParams = new ViperParams(params, services.limits.maxMessageBytes);
+        read = viperParams.read;
+        const body = await endpoint.run({ ...services, principal }, viperParams);
         return sendViper(reply, body);
       } catch (error) {
         const failure = viperNamed(toServerError(error), line.endpoint);
@@ -55,7 +84,8 @@ export function viperRoutes(services: ServerServices, authenticator: Authenticat
         if (failure.status >= 500) request.log.error({ err: error }, `${line.endpoint} failed`);
         return sendViper(reply, viperErrorBody(failure.message));
       } finally {
-        for (const parameter of params.read) {
+        // which parameters each endpoint really reads (docs/viper-compatibility.md is checked against it)
+        for (const parameter of read) {
           services.metrics.viperParameters.inc({ endpoint: line.endpoint, parameter });
         }
       }

@@ -1,7 +1,7 @@
 // Opening the store: one process per data directory (a lock file), the file's identity checked
 // before anything is written, then WAL mode and the schema.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CorruptStoreError, StoreLockedError } from '../../errors.js';
 import { mapOpenError } from './storage-errors.js';
@@ -71,6 +71,14 @@ export function openStore(options: OpenStoreOptions): OpenedStore {
   }
   if (existsSync(path) && !statSync(path).isFile()) {
     throw new CorruptStoreError(`${path} is not a file: this is not a tml data directory`);
+  }
+  // The store holds producer ids and token hashes: the directory and its files are the owner's
+  // alone. The files exist before SQLite opens them, and SQLite gives -wal and -shm their mode.
+  chmodSync(dataDir, 0o700);
+  for (const name of [DATABASE_FILE, LOCK_FILE, PID_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) {
+    const file = join(dataDir, name);
+    if (!name.includes('-')) closeSync(openSync(file, 'a', 0o600));
+    if (existsSync(file)) chmodSync(file, 0o600);
   }
   const lock = lockDataDir(dataDir);
   let db: Database.Database;

@@ -1,8 +1,11 @@
 // Joining streams: the latest window of each stream, cut at one moment, as one joined record
 // (what VIPER's `producetotopicstream` writes into the joined topic). The join keeps each stream's
-// values as they are; alignment to the shortest stream happens when a training set is made from it.
+// values as they are; alignment to the shortest stream happens when a training set is made from it
+// (align.ts), pairing values of the same partition only: joined streams are co-partitioned, as the
+// record-by-record join of solutions requires too (position-join.ts).
 import type { Backbone } from '../backbone/types.js';
 import { InvalidJoinError } from './errors.js';
+import { checkCoPartitioned } from './position-join.js';
 import { latestWindow, type PartitionRange, type WindowSpec } from './window.js';
 
 export const JOINED_RECORD_VERSION = 1;
@@ -18,6 +21,11 @@ export interface JoinedRecord {
   timestamps: Record<string, number[]>;
   /** Lineage: the offsets each stream's window covers, per partition. */
   offsets: Record<string, PartitionRange[]>;
+  /**
+   * The partition of each value, per stream, when a stream has several partitions (absent: one
+   * partition each); values are paired within a partition only.
+   */
+  partitions?: Record<string, number[]>;
   /** Records left out per stream because their value was not a number. */
   skipped: Record<string, number>;
   /** When the windows were cut (ms since the epoch). */
@@ -34,6 +42,7 @@ export async function joinLatestWindows(
   if (unique.size !== streams.length) {
     throw new InvalidJoinError(`a stream is named twice in ${streams.join(',')}`);
   }
+  await checkJoinable(backbone, streams, spec);
   const joined: JoinedRecord = {
     version: JOINED_RECORD_VERSION,
     streams: [...streams],
@@ -49,8 +58,21 @@ export async function joinLatestWindows(
     joined.timestamps[topic] = Array.from(window.timestamps);
     joined.offsets[topic] = window.ranges;
     joined.skipped[topic] = window.skipped;
+    if (window.ranges.length > 1) (joined.partitions ??= {})[topic] = Array.from(window.partitions);
   }
   return joined;
+}
+
+/** Several streams joined over all their partitions must be co-partitioned (refused by name). */
+export async function checkJoinable(
+  backbone: Backbone,
+  streams: readonly string[],
+  spec: Pick<WindowSpec, 'partition'> = {},
+): Promise<void> {
+  if (streams.length < 2 || (spec.partition !== undefined && spec.partition >= 0)) return;
+  const counts = new Map<string, number>();
+  for (const s of streams) counts.set(s, (await backbone.listOffsets(s)).length);
+  checkCoPartitioned(counts);
 }
 
 /** Reads a joined record back from a topic value, with errors that say what is wrong. */
@@ -81,6 +103,7 @@ export function parseJoinedRecord(value: Buffer | string | null): JoinedRecord {
     values: r.values,
     timestamps: r.timestamps ?? {},
     offsets: r.offsets ?? {},
+    ...(r.partitions !== undefined ? { partitions: r.partitions } : {}),
     skipped: r.skipped ?? {},
     createdAt: r.createdAt ?? 0,
   };

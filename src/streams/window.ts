@@ -29,6 +29,8 @@ export interface StreamWindow {
   /** Numeric values, oldest first. */
   values: Float64Array;
   timestamps: Float64Array;
+  /** The partition each value came from (a join pairs values of the same partition). */
+  partitions: Int32Array;
   /** Records in the window whose value was not a number: left out, counted here. */
   skipped: number;
   /** Lineage: the offsets read per partition. */
@@ -99,6 +101,7 @@ export async function latestWindow(
 
   const values = new Float64Array(kept.length);
   const timestamps = new Float64Array(kept.length);
+  const partitionOf = new Int32Array(kept.length);
   let n = 0;
   let skipped = 0;
   for (const record of kept) {
@@ -109,7 +112,15 @@ export async function latestWindow(
     }
     values[n] = v;
     timestamps[n] = record.timestamp;
+    partitionOf[n] = record.partition;
     n++;
   }
-  return { topic, values: values.slice(0, n), timestamps: timestamps.slice(0, n), skipped, ranges };
+  return {
+    topic,
+    values: values.slice(0, n),
+    timestamps: timestamps.slice(0, n),
+    partitions: partitionOf.slice(0, n),
+    skipped,
+    ranges,
+  };
 }

@@ -217,3 +217,57 @@ test('inputs with different partition counts are reported by name and nothing is
     await env.cleanup();
   }
 });
+
+test('a new joined solution starts every input at the same offset, though a producer was mid-row', async () => {
+  const env = await embeddedEnv();
+  const backbone = await env.open();
+  const worker = await SolutionWorker.start(backbone, { pollMs: 100 });
+  try {
+    for (const v of ['a', 'b', 'y']) await backbone.createTopic({ name: `mid-${v}` });
+    const history = makeRows(120, 7);
+    await produceSplit(backbone, 'mid-', history);
+    // the producer has written the next row's y, not yet its a and b, when the solution starts
+    const rows = makeRows(40, 8);
+    await backbone.produce('mid-y', [{ value: String(rows[0].y), partition: 0 }]);
+    const catalog = await openSolutionCatalog(backbone);
+    await catalog.create({
+      name: 'midrow',
+      inputs: [
+        { topic: 'mid-a', variables: ['a'] },
+        { topic: 'mid-b', variables: ['b'] },
+        { topic: 'mid-y', variables: ['y'] },
+      ],
+      window: { records: 100 },
+      dependentVariable: 'y',
+      independentVariables: ['a', 'b'],
+      retrain: { everyRecords: 1000 },
+      automl: { modelruns: 2, algorithms: ['ols', 'ridge'], timeBudgetMs: 2000 },
+    });
+    await eventually(async () => assert.ok((await catalog.models('midrow')).champion), 10_000);
+    for (const v of ['a', 'b'] as const) {
+      await backbone.produce(
+        `mid-${v}`,
+        rows.map((r) => ({ value: String(r[v]), partition: 0 })),
+      );
+    }
+    await backbone.produce(
+      'mid-y',
+      rows.slice(1).map((r) => ({ value: String(r.y), partition: 0 })),
+    );
+    await eventually(async () => {
+      assert.equal((await readTopic(backbone, 'midrow-predictions')).length, 40);
+    }, 15_000);
+    for (const p of (await readTopic(backbone, 'midrow-predictions')).map(json)) {
+      const offsets = p.offsets as Record<string, number>;
+      // the row's records share their offset, and the prediction is that row's
+      assert.equal(offsets['mid-a/0'], offsets['mid-y/0']);
+      assert.equal(offsets['mid-b/0'], offsets['mid-y/0']);
+      const row = rows[offsets['mid-y/0'] - 120];
+      assert.ok(Math.abs((p.prediction as number) - row.y) < 1, `row at ${offsets['mid-y/0']}`);
+    }
+  } finally {
+    await worker.close();
+    await backbone.close();
+    await env.cleanup();
+  }
+});

@@ -99,6 +99,42 @@ await forEachBackbone((env) => {
     assert.equal(set.dataset.y[last], y[79]);
   });
 
+  test('streams with several partitions pair values within a partition only, and must be co-partitioned', async () => {
+    const tx = uniqueName('cp-x');
+    const ty = uniqueName('cp-y');
+    for (const name of [tx, ty]) await backbone.createTopic({ name, partitions: 2 });
+    const at = (value: string, partition: number, dt: number) => ({ value, partition, timestamp: T0 + dt });
+    // partition 0: x 1 2 3 with y 10 20 30; partition 1: x 4 5 with y 50 (its y is one short)
+    await backbone.produce(tx, [
+      at('1', 0, 0),
+      at('2', 0, 10),
+      at('3', 0, 20),
+      at('4', 1, 5),
+      at('5', 1, 15),
+    ]);
+    await backbone.produce(ty, [at('10', 0, 0), at('20', 0, 10), at('30', 0, 20), at('50', 1, 15)]);
+    const joined = parseJoinedRecord(
+      JSON.stringify(await joinLatestWindows(backbone, [ty, tx], { lastOffsets: 10 })),
+    );
+    const set = trainingSetFromJoined(joined, {
+      dependentVariable: ty,
+      independentVariables: [tx],
+      minRows: 1,
+    });
+    // partition 1 keeps its newest pair (5, 50); rows ordered by time: T0, T0+10, T0+15, T0+20.
+    // Pairing across partitions would have put x = 4 beside y = 10.
+    assert.deepEqual(Array.from(set.dataset.x), [1, 2, 5, 3]);
+    assert.deepEqual(Array.from(set.dataset.y), [10, 20, 50, 30]);
+    const other = await stream('cp-z', ['1', '2', '3'], 3);
+    await assert.rejects(
+      joinLatestWindows(backbone, [tx, other], { lastOffsets: 10 }),
+      (error: unknown) =>
+        error instanceof InvalidJoinError &&
+        error.message.includes(`${tx}: 2`) &&
+        error.message.includes(`${other}: 3`),
+    );
+  });
+
   test('training-set errors name the problem', async () => {
     const short = await stream('s-short', ['1', '2', '3']);
     const long = await stream(

@@ -2,6 +2,7 @@
 // with camelCase JSON bodies and answers.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { alignedLength } from '../../streams/index.js';
 import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
 import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
@@ -68,7 +69,7 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         partition: r.partition,
         offset: r.offset,
         bytesWritten: r.bytesWritten,
-        rows: Math.min(...j.streams.map((s) => j.values[s].length)),
+        rows: alignedLength(j, j.streams),
         streams: j.streams.map((s) => ({ topic: s, rows: j.values[s].length, skipped: j.skipped[s] })),
       });
     },

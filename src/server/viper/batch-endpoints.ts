@@ -2,6 +2,7 @@
 // creates, reuses or replaces a continuous solution built from its parameters (the mapping table is in
 // docs/viper-compatibility.md), and answers at once with the solution it set up. Errors name VIPER's
 // parameter, and a bad call creates nothing.
+import { DEFAULT_WINDOW_RECORDS } from '../../streams/index.js';
 import {
   findSolution,
   streamsBehind,
@@ -15,8 +16,6 @@ import { ParameterError, showValue } from '../errors.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
 
-/** Rows in the window when the call does not say (no rollbackoffsets, maxrows or training set). */
-export const DEFAULT_WINDOW_ROWS = 100;
 /** The prefix of the names of the solutions the batch endpoints create. */
 export const BATCH_PREFIX = 'viper-';
 
@@ -49,7 +48,7 @@ function retrain(params: ViperParams, windowRows: number): Spec {
 /** Rows of the window: the parameter if given (> 0), else what the flow's topics say, else the default. */
 function windowRows(params: ViperParams, parameter: string, known?: number): number {
   const given = params.int(parameter, { default: 0, min: 0 });
-  return given > 0 ? given : (known ?? DEFAULT_WINDOW_ROWS);
+  return given > 0 ? given : (known ?? DEFAULT_WINDOW_RECORDS);
 }
 
 /** The variables of the model: the parameters when given, else what the training set or model says. */
@@ -164,7 +163,7 @@ async function solutionPublishingTo(
         `call viperhpdetrainingbatch (or viperhpdetraining) with produceto=${showValue(paramsTopic)} first`,
     );
   }
-  const rows = Math.max(model.rows ?? DEFAULT_WINDOW_ROWS, 30);
+  const rows = Math.max(model.rows ?? DEFAULT_WINDOW_RECORDS, 30);
   return {
     name: solutionName('', paramsTopic, 'consumefrom'),
     description: `${endpoint}: the model in ${paramsTopic}, kept learning`,

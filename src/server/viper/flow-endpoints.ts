@@ -1,6 +1,7 @@
 // The VIPER face of the TML flow: joins, training data, AutoML, anomaly detection, preprocessing,
 // stats. Each endpoint reads VIPER's parameter names and defaults (viper-protocol.md §2.4–2.7) and
 // shapes the answer with the seed's keys; the work is done by src/server/operations.
+import { alignedLength } from '../../streams/index.js';
 import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
 import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
@@ -66,7 +67,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
           Topic: result.topic,
           ProducerId: result.producerId,
           Streams: j.streams.join(','),
-          Rows: Math.min(...j.streams.map((s) => j.values[s].length)),
+          Rows: alignedLength(j, j.streams),
           BytesWritten: result.bytesWritten,
           Partition: result.partition,
           Offset: result.offset,

@@ -66,8 +66,18 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
   const replayRecords = Math.min(windowCapacity(spec.window), MAX_REPLAY_RECORDS);
   const positions: TopicPartitionOffset[] = [];
   const ranges: Array<{ tp: TopicPartitionOffset; from: number }> = [];
-  for (const [topic] of partitionCounts) {
-    for (const offsets of await backbone.listOffsets(topic)) {
+  const offsetsOf = new Map<string, Awaited<ReturnType<typeof backbone.listOffsets>>>();
+  for (const [topic] of partitionCounts) offsetsOf.set(topic, await backbone.listOffsets(topic));
+  // A new solution starts every joined input of a partition at the same offset: the smallest end
+  // among them. Their ends are read one after the other while producers append, so they can differ
+  // by a record, and starting each at its own end would pair record i of one input with record i+1
+  // of another for the solution's whole life.
+  const startOf = (partition: number): number =>
+    Math.min(
+      ...[...offsetsOf.values()].map((list) => list.find((o) => o.partition === partition)?.latest ?? 0),
+    );
+  for (const [topic, list] of offsetsOf) {
+    for (const offsets of list) {
       const { partition, earliest, latest } = offsets;
       let done = committed.find((c) => c.topic === topic && c.partition === partition)?.offset;
       if (done !== undefined && (done > latest || done < earliest)) {
@@ -82,7 +92,7 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
         done = earliest;
       }
       // a new solution learns from the latest window at once; a continuing one re-reads its window
-      const resumeAt = done ?? latest;
+      const resumeAt = done ?? (spec.inputs.length > 1 ? startOf(partition) : latest);
       const tp = { topic, partition, offset: resumeAt };
       positions.push(tp);
       ranges.push({ tp, from: Math.max(earliest, resumeAt - replayRecords) });

@@ -2,8 +2,8 @@
 // into the joined topic (keyed by the topic's name). `offset = -1` rolls every stream back `maxRows`
 // offsets; `offset >= 0` takes each stream from that offset on (at most `maxRows` records).
 import type { Backbone } from '../../backbone/types.js';
-import { StepInputError } from '../errors.js';
-import { joinLatestWindows, type JoinedRecord } from '../join.js';
+import { InvalidJoinError, StepInputError } from '../errors.js';
+import { checkJoinable, joinLatestWindows, type JoinedRecord } from '../join.js';
 
 export interface JoinInput {
   /** The joined topic written to. */
@@ -52,6 +52,12 @@ async function windowLength(
 
 export async function joinTopics(backbone: Backbone, input: JoinInput): Promise<WrittenJoin> {
   checkJoinInput(input);
+  try {
+    await checkJoinable(backbone, input.streams);
+  } catch (error) {
+    if (error instanceof InvalidJoinError) throw new StepInputError('streams', error.message);
+    throw error;
+  }
   const lengths = await Promise.all(
     input.streams.map((s) => windowLength(backbone, s, input.offset, input.maxRows)),
   );
@@ -91,6 +97,8 @@ async function joinWindows(backbone: Backbone, streams: string[], lengths: numbe
     joined.timestamps[s] = part?.timestamps[s] ?? [];
     joined.offsets[s] = part?.offsets[s] ?? [];
     joined.skipped[s] = part?.skipped[s] ?? 0;
+    const partitions = part?.partitions?.[s];
+    if (partitions !== undefined) (joined.partitions ??= {})[s] = partitions;
   }
   return joined;
 }

@@ -3,6 +3,7 @@
 // written to the target topic in one append.
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError, StreamsError } from '../errors.js';
+import { alignedRows } from '../align.js';
 import { parseJoinedRecord } from '../join.js';
 import { latestRecord } from '../latest-record.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
@@ -113,7 +114,9 @@ export async function streamRows(
       );
     }
   }
-  let n = Math.min(...names.map((s) => joined.values[s].length));
+  const aligned = alignedRows(joined, names);
+  const total = aligned[0]?.length ?? 0;
+  let n = total;
   if (maxRows > 0) n = Math.min(n, maxRows);
   if (n === 0) throw new StepInputError('stream', `names topic '${topic}', whose joined record has no rows`);
   if (n > MAX_STREAM_PREDICTIONS) {
@@ -123,8 +126,9 @@ export async function streamRows(
     );
   }
   const rows: number[][] = [];
-  for (let r = 0; r < n; r++) {
-    rows.push(names.map((s) => joined.values[s][joined.values[s].length - n + r]));
+  // the newest n aligned rows (same partition, same position from the end)
+  for (let r = total - n; r < total; r++) {
+    rows.push(names.map((s, k) => joined.values[s][aligned[k][r]]));
   }
   return rows;
 }

@@ -87,6 +87,8 @@ export class CommandContext {
       defaultPartitions: config.topicDefaults.partitions,
       defaultReplicationFactor: config.topicDefaults.replicationFactor,
       kafka: config.kafka,
+      waitForBrokersMs: config.kafkaWaitMs,
+      onWaiting: (line) => this.note(line),
     });
   }
 

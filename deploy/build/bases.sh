@@ -5,7 +5,7 @@
 #   localhost/tml-base-jre:17       Debian bookworm minbase + openjdk-17-jre-headless, for the Kafka image
 # Both come from one `debootstrap --variant=minbase` root file system, cached in .cache/deploy.
 # Users do not need this: they build the Containerfile on node:24-bookworm-slim (its default BASE).
-# Environment: TML_NODE_VERSION (24.22.3), TML_DEBIAN_MIRROR (the host's apt mirror, else Debian's).
+# Environment: TML_NODE_VERSION (24.22.3), TML_DEBIAN_MIRROR (default: the host's apt mirror).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="$ROOT/.cache/deploy"
@@ -18,7 +18,10 @@ mirror="${TML_DEBIAN_MIRROR:-}"
 if [[ -z "$mirror" && -f /etc/apt/sources.list.d/debian.sources ]]; then
   mirror="$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)"
 fi
-mirror="${mirror:-http://deb.debian.org/debian}"
+if [[ -z "$mirror" && -f /etc/apt/sources.list ]]; then
+  mirror="$(awk '$1 == "deb" && $0 !~ /security/ {print ($2 ~ /^\[/ ? $3 : $2); exit}' /etc/apt/sources.list)"
+fi
+[[ -n "$mirror" ]] || { say "no Debian mirror: set TML_DEBIAN_MIRROR"; exit 1; }
 
 mkdir -p "$WORK"
 rootfs="$WORK/rootfs"

@@ -54,25 +54,18 @@ export async function startServer(
     // after the requests in flight (onClose): they may still be training
     app.addHook('onClose', async () => pool.close());
     let worker: SolutionWorker | undefined;
-    // preClose: the worker stops (each solution finishing its step) before onClose closes the backbone
-    app.addHook('preClose', async () => worker?.close());
-    // Listening first: /healthz answers while the worker joins its group, which on Kafka waits for
-    // a rebalance of the other members (seconds), and a container is ready when it answers.
-    await app.listen({ host: config.server.host, port: config.server.port });
     if (options.solutionWorker !== false) {
       const { SolutionWorker } = await import('../solutions/worker.js');
-      try {
-        worker = await SolutionWorker.start(backbone, {
-          pool,
-          topics: solutionTopics(config.namespace),
-          groupId: workerGroup(config.namespace),
-        });
-      } catch (error) {
-        await app.close().catch(() => undefined);
-        throw error;
-      }
+      worker = await SolutionWorker.start(backbone, {
+        pool,
+        topics: solutionTopics(config.namespace),
+        groupId: workerGroup(config.namespace),
+      });
       worker.on('error', (error) => app.log.error({ err: error }, 'solution worker'));
+      // preClose: the worker stops (each solution finishing its step) before onClose closes the backbone
+      app.addHook('preClose', async () => worker?.close());
     }
+    await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

@@ -82,7 +82,11 @@ export class CommandContext {
     const config = this.config();
     const { backboneOptions, openConfiguredBackbone } = await import('../server/local-backbone.js');
     const openBackbone = this.host.openBackbone ?? openConfiguredBackbone;
-    return openBackbone(backboneOptions(config));
+    return openBackbone({
+      ...backboneOptions(config),
+      waitForBrokersMs: config.kafkaWaitMs,
+      onWaiting: (line) => this.note(line),
+    });
   }
 
   /** Opens the backbone, runs `work`, and closes the backbone whatever happens. */

@@ -40,6 +40,16 @@ export interface TmlConfig {
    * consumer group) of several tml deployments on one Kafka cluster. Default: none.
    */
   namespace: string;
+  /**
+   * The admin token a deployment hands in (`TML_ADMIN_TOKEN`, or the file `TML_ADMIN_TOKEN_FILE`, e.g.
+   * a mounted Secret); absent = the server makes one on the first start and writes it to admin.tok.
+   */
+  adminToken?: string;
+  /**
+   * How long to wait for unreachable Kafka brokers at start, retrying with backoff
+   * (`TML_KAFKA_WAIT_MS`; 0 = fail at once, the default; the container image sets 60 s).
+   */
+  kafkaWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +102,7 @@ export function loadConfig(
     server: { host: '127.0.0.1', port: 8000, ...fromFile.server },
     logLevel: fromFile.logLevel ?? 'info',
     namespace: fromFile.namespace ?? '',
+    kafkaWaitMs: fromFile.kafkaWaitMs ?? 0,
     ...(fromFile.kafka ? { kafka: fromFile.kafka } : {}),
   };
   if (env.TML_DATA_DIR) base.dataDir = resolve(env.TML_DATA_DIR);
@@ -117,6 +128,12 @@ export function loadConfig(
     base.server.metricsNeedToken ?? true,
   );
   if (env.TML_LOG_LEVEL) base.logLevel = env.TML_LOG_LEVEL;
+  if (!LOG_LEVELS.includes(base.logLevel)) {
+    throw new ConfigError(`TML_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${base.logLevel}'`);
+  }
+  base.kafkaWaitMs = intFrom(env, 'TML_KAFKA_WAIT_MS', base.kafkaWaitMs, 0);
+  const adminToken = adminTokenFrom(env);
+  if (adminToken !== undefined) base.adminToken = adminToken;
   if (env.TML_NAMESPACE !== undefined) base.namespace = env.TML_NAMESPACE;
   if (!/^[A-Za-z0-9._-]{0,100}$/.test(base.namespace ?? '')) {
     throw new ConfigError(
@@ -128,6 +145,10 @@ export function loadConfig(
       .map((b) => b.trim())
       .filter(Boolean);
     if (brokers.length === 0) throw new ConfigError('TML_KAFKA_BROKERS is set but names no broker');
+    const malformed = brokers.find((b) => !/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(b));
+    if (malformed !== undefined) {
+      throw new ConfigError(`TML_KAFKA_BROKERS must list host:port pairs, got '${malformed}'`);
+    }
     base.kafka = {
       ...base.kafka,
       brokers,
@@ -150,6 +171,28 @@ function tlsFiles(tls: { cert?: string; key?: string }): { cert: string; key: st
 }
 
 const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+// pino's levels
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** `TML_ADMIN_TOKEN`, or the content of the file `TML_ADMIN_TOKEN_FILE`, trimmed; the server checks its form. */
+function adminTokenFrom(env: Env): string | undefined {
+  if (env.TML_ADMIN_TOKEN && env.TML_ADMIN_TOKEN_FILE) {
+    throw new ConfigError('TML_ADMIN_TOKEN and TML_ADMIN_TOKEN_FILE are both set: give one');
+  }
+  let token = env.TML_ADMIN_TOKEN;
+  if (env.TML_ADMIN_TOKEN_FILE) {
+    try {
+      token = readFileSync(env.TML_ADMIN_TOKEN_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(
+        `TML_ADMIN_TOKEN_FILE: cannot read ${env.TML_ADMIN_TOKEN_FILE}: ${(error as Error).message}`,
+      );
+    }
+    if (token.trim() === '')
+      throw new ConfigError(`TML_ADMIN_TOKEN_FILE: ${env.TML_ADMIN_TOKEN_FILE} is empty`);
+  }
+  return token === undefined || token === '' ? undefined : token.trim();
+}
 
 function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();

@@ -6,7 +6,7 @@ import { ConfigError } from '../config/config.js';
 import type { Backbone } from '../backbone/types.js';
 import type { TmlConfig } from '../config/config.js';
 import { buildApp } from './app.js';
-import { ensureAdminToken } from './auth/bootstrap.js';
+import { checkAdminToken, ensureAdminToken } from './auth/bootstrap.js';
 import { openServerStore } from './store/metadata-collection.js';
 import { solutionTopics, workerGroup } from '../solutions/topics.js';
 import { TrainingPool } from '../automl/index.js';
@@ -35,10 +35,11 @@ export async function startServer(
     solutionWorker?: boolean;
   } = {},
 ): Promise<RunningServer> {
+  checkAdminToken(config.adminToken);
   const backbone = await openBackbone();
   try {
     const store = await openServerStore(backbone);
-    const adminTokenPath = await ensureAdminToken(store.tokens, config.dataDir);
+    const adminTokenPath = await ensureAdminToken(store.tokens, config.dataDir, config.adminToken);
     // one training pool for the API's trainings and the solutions' retrains: two cores, not four threads
     const pool = new TrainingPool({ idleTimeout: 10_000 });
     const tls = config.server.tls && {

@@ -51,10 +51,13 @@ export const workerCommand: CliCommand = {
 async function work(context: CommandContext, options: WorkerOptions): Promise<void> {
   const { eventsFormat, runWorkerUntilStopped } = await import('../run-worker.js');
   eventsFormat(options.events);
-  const { workerGroup } = await import('../../solutions/topics.js');
+  const { solutionTopics, workerGroup } = await import('../../solutions/topics.js');
   const groupId = options.group ?? workerGroup(context.config().namespace);
   const backbone = await context.openBackbone();
   try {
+    const { checkWorkerNamespace } = await import('../worker-namespace.js');
+    const { namespace } = context.config();
+    await checkWorkerNamespace(backbone, namespace, solutionTopics(namespace));
     await runWorkerUntilStopped(context, backbone, {
       groupId,
       clientId: options.clientId,

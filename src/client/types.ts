@@ -193,14 +193,30 @@ export interface PreprocessRequest {
   logic: string[];
   streams?: string[];
   identifier?: string;
+  /** Per stream, the range computed over: `humidity=55,60:temperature=34,n` (`n`: open side). */
+  conditions?: string;
+  /** A device: only records keyed with it are read; outputs are named `topicid<N>_...`. */
+  topicId?: number;
+  /** Where the items are written (an existing topic; default: the joined topic). */
+  preprocessTopic?: string;
+  /** -1 (default): each stream's newest maxRows records; N >= 0: maxRows records from offset N on. */
+  offset?: number;
+  /** Keep the values computed over and their records (`partition:offset`) in each item. */
+  rawData?: boolean;
 }
 export interface PreprocessResponse {
   items: Array<{
+    /** The preprocessed stream's name, `[topicid<N>_]<stream>_preprocessed_<Type>`. */
     topic: string;
+    writtenTo: string;
     stream: string;
     type: string;
-    value: number | null;
+    /** Text for RAW of a text stream and for MEANCI95/99 (`mean,low,high`). */
+    value: number | string | null;
     messages: number;
+    conditions: string;
+    rawData?: Array<number | string>;
+    msgIds?: string[];
     partition: number;
     offset: number;
   }>;

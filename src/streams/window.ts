@@ -9,6 +9,8 @@ export interface WindowSpec {
   lastOffsets?: number;
   /** Keep the records whose timestamp is within the last `lastMs` milliseconds (of `now`). */
   lastMs?: number;
+  /** Start each partition at this offset (and keep at most lastOffsets records from it). */
+  fromOffset?: number;
   /** Read only this partition (VIPER's `partition`; -1 or absent = all). */
   partition?: number;
   /** JSON-object values: the field holding the number (default `value`). */
@@ -50,11 +52,12 @@ export function validateWindowSpec(spec: WindowSpec): void {
   }
 }
 
-export async function latestWindow(
+/** The records of the latest window (oldest first) and the offsets they cover. */
+export async function latestRecords(
   backbone: Backbone,
   topic: string,
   spec: WindowSpec,
-): Promise<StreamWindow> {
+): Promise<{ records: ConsumedRecord[]; ranges: PartitionRange[] }> {
   validateWindowSpec(spec);
   const offsets = await backbone.listOffsets(topic);
   const partitions =
@@ -74,20 +77,25 @@ export async function latestWindow(
     if (since !== undefined) {
       from = Math.max(from, await backbone.offsetForTimestamp(topic, partition, since));
     }
+    let end = latest;
+    if (spec.fromOffset !== undefined) {
+      from = Math.max(earliest, spec.fromOffset);
+      if (spec.lastOffsets !== undefined) end = Math.min(latest, from + spec.lastOffsets);
+    }
     let next = from;
-    while (next < latest) {
+    while (next < end) {
       const { records: batch } = await backbone.fetch({
         topic,
         partition,
         offset: next,
-        maxRecords: Math.min(FETCH_BATCH, latest - next),
+        maxRecords: Math.min(FETCH_BATCH, end - next),
         maxBytes: 16 * 1024 * 1024,
       });
       if (batch.length === 0) break; // compaction left a gap up to `latest`
-      for (const record of batch) if (record.offset < latest) records.push(record);
+      for (const record of batch) if (record.offset < end) records.push(record);
       next = batch[batch.length - 1].offset + 1;
     }
-    ranges.push({ partition, from, to: Math.max(from, latest) });
+    ranges.push({ partition, from, to: Math.max(from, end) });
   }
 
   // one stream over several partitions: order by time, then partition and offset for a stable order
@@ -96,6 +104,15 @@ export async function latestWindow(
     spec.lastOffsets !== undefined && records.length > spec.lastOffsets
       ? records.slice(records.length - spec.lastOffsets)
       : records;
+  return { records: kept, ranges };
+}
+
+export async function latestWindow(
+  backbone: Backbone,
+  topic: string,
+  spec: WindowSpec,
+): Promise<StreamWindow> {
+  const { records: kept, ranges } = await latestRecords(backbone, topic, spec);
 
   const values = new Float64Array(kept.length);
   const timestamps = new Float64Array(kept.length);

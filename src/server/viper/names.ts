@@ -26,6 +26,10 @@ const DEFAULT_NAMES: Record<string, string> = {
   stretchBounds: 'stretchbounds',
   inputStream: 'consumeinputstream',
   logic: 'preprocesslogic',
+  conditions: 'preprocessconditions',
+  preprocessTopic: 'preprocesstopic',
+  rawData: 'rawdataoutput',
+  topicId: 'topicid',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */

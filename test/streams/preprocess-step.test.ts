@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import type { Backbone } from '../../src/backbone/types.js';
 import { forEachBackbone } from '../helpers/backbones.js';
 import { uniqueName } from '../helpers/names.js';
-import { neutralShapers, preprocessStreams, STREAM_HEADER, StepInputError } from '../../src/streams/index.js';
+import {
+  joinLatestWindows,
+  neutralShapers,
+  preprocessStreams,
+  STREAM_HEADER,
+  StepInputError,
+  streamAddress,
+} from '../../src/streams/index.js';
 
 const T0 = Date.now() - 60_000;
 
@@ -138,5 +145,43 @@ await forEachBackbone((env) => {
       { topic: out, streams: [values], maxRows: 2, logic: ['sum'], offset: -1 },
     );
     assert.equal(newest.value, 59); // 58 + 1
+  });
+
+  test(`${env.name}: preprocessed streams are streams: joined by their names inside the preprocess topic`, async () => {
+    const a = await stream('a', []);
+    const b = await stream('b', []);
+    const out = uniqueName('preprocessed');
+    await backbone.createTopic({ name: out, partitions: 1 });
+    const avgs: number[] = [];
+    const maxes: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      const xs = [k, k + 2, 3 * k];
+      const ys = [10 - k, 2 * k, 5];
+      await backbone.produce(
+        a,
+        xs.map((v) => ({ value: String(v) })),
+      );
+      await backbone.produce(
+        b,
+        ys.map((v) => ({ value: String(v) })),
+      );
+      avgs.push(Number(((k + k + 2 + 3 * k) / 3).toFixed(6)));
+      maxes.push(Math.max(...ys));
+      await preprocessStreams(
+        { backbone, shapers: neutralShapers },
+        { topic: out, streams: [a, b], maxRows: 3, logic: ['avg', 'max'] },
+      );
+    }
+    const names = [streamAddress(out, `${a}_preprocessed_Avg`), streamAddress(out, `${b}_preprocessed_Max`)];
+    const joined = await joinLatestWindows(backbone, names, { lastOffsets: 4 });
+    assert.deepEqual(joined.values[names[0]], avgs.slice(2));
+    assert.deepEqual(joined.values[names[1]], maxes.slice(2));
+    // and preprocessed again, by name: the TREND of the averages (k + 2/3·… rises by 5/3 per window)
+    const [trend] = await preprocessStreams(
+      { backbone, shapers: neutralShapers },
+      { topic: out, streams: [names[0]], maxRows: 6, logic: ['trend'] },
+    );
+    assert.equal(trend.name, `${a}_preprocessed_Avg_preprocessed_Trend`);
+    assert.equal(trend.value, 1.666667); // averages (5k + 2)/3: slope 5/3
   });
 });

@@ -1,7 +1,7 @@
 // The preprocess step: a statistic over each stream's latest window (roll back maxRows offsets, or
 // read from an offset), computed by src/automl computeSampleStatistics over numbers and text, written
 // as one record per stream, all in one append into one topic. Each record is a stream of its own,
-// `<stream>_preprocessed_<Type>`, named by the record header STREAM_HEADER (docs/preprocessing.md).
+// `<stream>_preprocessed_<Type>` inside that topic (src/streams/stream-address.ts, docs/preprocessing.md).
 import {
   computeSampleStatistics,
   computeStatistics,
@@ -15,10 +15,8 @@ import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import { sampleValue } from '../values.js';
 import { latestRecords } from '../window.js';
+import { parseStreamAddress, STREAM_HEADER, VALUE_HEADER, valueBytes } from '../stream-address.js';
 import { parseConditions, type ValueRange } from './conditions.js';
-
-/** The record header naming the preprocessed stream a record belongs to. */
-export const STREAM_HEADER = 'tml-stream';
 
 export interface PreprocessInput {
   /** Where the statistics are written. */
@@ -106,6 +104,12 @@ function deviceOf(record: ConsumedRecord): string | undefined {
   return record.headers.topicid?.toString('utf8') ?? record.key?.toString('utf8');
 }
 
+/** A stream's own name: the topic, or the named stream inside it. */
+function nameOf(stream: string): string {
+  const address = parseStreamAddress(stream);
+  return address.stream ?? address.topic;
+}
+
 interface StreamSample {
   values: SampleValue[];
   timestamps: number[];
@@ -120,9 +124,10 @@ function sampleOf(
   range: ValueRange | undefined,
 ): StreamSample {
   const out: StreamSample = { values: [], timestamps: [], msgIds: [] };
+  const address = parseStreamAddress(stream);
   for (const record of records) {
     if (topicId >= 0 && deviceOf(record) !== String(topicId)) continue;
-    const v = sampleValue(record.value);
+    const v = sampleValue(valueBytes(record, address));
     if (v === undefined) continue;
     if (range !== undefined) {
       if (typeof v !== 'number') {
@@ -202,7 +207,7 @@ export async function preprocessStreams(
     records.push({
       topic: input.topic,
       stream,
-      name: preprocessedStreamName(stream, statistic, topicId),
+      name: preprocessedStreamName(nameOf(stream), statistic, topicId),
       statistic,
       value: typeof value === 'number' ? Number(value.toFixed(6)) : value,
       windowStart: sample.timestamps[0],
@@ -222,7 +227,10 @@ export async function preprocessStreams(
     shaped.map((value, i) => ({
       key: keys[i],
       value: JSON.stringify(value),
-      headers: { [STREAM_HEADER]: Buffer.from(records[i].name) },
+      headers: {
+        [STREAM_HEADER]: Buffer.from(records[i].name),
+        ...(records[i].value === null ? {} : { [VALUE_HEADER]: Buffer.from(String(records[i].value)) }),
+      },
     })),
   );
   return records.map((r, i) => ({

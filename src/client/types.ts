@@ -222,6 +222,36 @@ export interface PreprocessResponse {
   }>;
 }
 
+export interface StreamQueryRequest {
+  producerId: string;
+  /** Streams inside the topic, e.g. `voltage_preprocessed_Avg`. */
+  streams: string[];
+  /** Queries separated by ':', terms `<stream> >|<|= <number>` joined by `and` or by `or` (≤ 3 streams). */
+  conditions: string;
+  /** One per query, separated by ';'. */
+  description?: string;
+  identifier?: string;
+  /** Where the results are written (an existing topic; default: the topic). */
+  produceTo?: string;
+  /** A device: the streams are read as `topicid<N>_<stream>`. */
+  topicId?: number;
+}
+export interface StreamQueryResponse {
+  produceTo: string;
+  results: Array<{
+    query: string;
+    description: string;
+    identifier: string;
+    join: 'and' | 'or';
+    result: 0 | 1;
+    inputs: Record<string, { value: number; partition: number; offset: number }>;
+    terms: Array<{ stream: string; operator: '>' | '<' | '='; value: number; met: boolean }>;
+    createdAt: string;
+    partition: number;
+    offset: number;
+  }>;
+}
+
 export interface TrainingSetRequest {
   consumeFrom: string;
   produceTo: string;

@@ -45,7 +45,7 @@ def produce(t, p, values):
 
 
 main, main_producer = topic("main")
-out, _ = topic("preprocessed")
+out, out_producer = topic("preprocessed")
 written = 0
 
 # numbers: a window with repeats, a spread and a spike
@@ -164,6 +164,25 @@ i = item(device, "avg", topicid=7)
 if i is not None:
     check(float(i["hyperprediction"]) == 20 and i["Topic"] == f"topicid7_{device}_preprocessed_Avg", f"topicid: {i}")
     check(i["Numberofmessages"] == 3, "topicid: 3 of device 7's records")
+
+# stream queries on the newest preprocessed values: AVG = mean, MAX = 58 (the conditioned call was last)
+results, _ = topic("query")
+avg, mx, uniq = f"{numbers}_preprocessed_Avg", f"{numbers}_preprocessed_Max", f"{words}_preprocessed_Uniquestrcount"
+q = answer(maadstml.viperstreamquery(
+    TOKEN, HOST, PORT, out, out_producer, streamstojoin=f"{avg},{mx},{uniq}",
+    preprocessconditions=f"{avg} > {mean - 1} and {uniq} = {len(set(w))}:{mx} > 58 or {avg} < {mean - 1}",
+    description="calm;alarm", identifier="plant-1", preprocesstopic=results))
+if check(isinstance(q, dict) and "Queries" in q, f"streamquery: {q}"):
+    check([x["Result"] for x in q["Queries"]] == [1, 0] and q["Result"] == 1, f"streamquery results: {q}")
+    check(abs(q["Queries"][0]["Inputs"][avg]["value"] - mean) < 1e-6, "streamquery inputs: the newest AVG")
+    check(q["Queries"][1]["Inputs"][mx]["value"] == 58 and q["Topic"] == results, "streamquery: MAX 58, its topic")
+    check(q["Queries"][0]["Description"] == "calm" and q["Queries"][0]["Identifier"] == "plant-1", "descriptions")
+for conditions, part in ((f"{avg} > 1 and {mx} > 1 or {uniq} = 3", "mixes AND and OR"),
+                         (f"{avg} > warm", "'warm'"), (f"nosuch > 1", "'nosuch'")):
+    y = answer(maadstml.viperstreamquery(TOKEN, HOST, PORT, out, out_producer, streamstojoin=f"{avg},{mx},{uniq}",
+                                         preprocessconditions=conditions, preprocesstopic=results))
+    message = y.get("ERROR", "") if isinstance(y, dict) else ""
+    check("preprocessconditions" in message and part in message, f"bad streamquery ({conditions}): {y}")
 
 # bad input: an ERROR naming the parameter and the bad part; nothing written
 for stream, logic, params, parameter, part in (

@@ -17,7 +17,7 @@ import { ensureClient, hasPython, runScript } from './python-venv.js';
 test(
   'maadstml preprocesses numbers, text, times and points as numpy computes them',
   { skip: hasPython || process.env.CI === 'true' ? false : 'python3 is not installed', timeout: 900_000 },
-  async () => {
+  async (t) => {
     ensureClient();
     const dataDir = await mkdtemp(join(tmpdir(), 'tml-preprocess-'));
     const config = loadConfig({}, { dataDir });
@@ -47,6 +47,7 @@ test(
       assert.deepEqual(summary.failures, [], `${result.stderr}\n${result.stdout.slice(-4000)}`);
       assert.equal(result.status, 0, result.stderr);
       assert.ok((summary.checks ?? 0) >= 60, `checks: ${summary.checks}`);
+      t.diagnostic(`${summary.checks} checks, ${summary.written} items written`);
       // the failing calls wrote nothing: the topic holds exactly the successful calls' items
       assert.ok(opened);
       const offsets = await opened.listOffsets(summary.preprocesstopic ?? '');

@@ -184,6 +184,29 @@ test('the flow through the SDK: join, training set, model, predictions, optimum,
     logic: ['count'],
   });
   assert.equal(after.items[0].offset, before.items[before.items.length - 1].offset + 1);
+  // a stream query on the newest counts (1: the call just above read one record per stream)
+  const counted = `${streams[0]}_preprocessed_Count`;
+  const query = await user.streamQuery('v1-joined', {
+    producerId: join.producerId,
+    streams: [counted],
+    conditions: `${counted} = 1:${counted} > 1`,
+  });
+  assert.deepEqual(
+    query.results.map((r) => [r.result, r.inputs[counted].value, r.inputs[counted].offset]),
+    [
+      [1, 1, after.items[0].offset],
+      [0, 1, after.items[0].offset],
+    ],
+  );
+  await rejects(
+    user.streamQuery('v1-joined', {
+      producerId: join.producerId,
+      streams: [counted],
+      conditions: `${counted} > one`,
+    }),
+    400,
+    'conditions',
+  );
   const stats = await user.stats();
   assert.equal(stats.models, 1);
   assert.equal(stats.joinedTopics, 1);
@@ -263,6 +286,7 @@ test('the flow operations are in the OpenAPI document', async () => {
     'createJoinTopic',
     'produceJoined',
     'preprocess',
+    'streamQuery',
     'createTrainingSet',
     'trainModel',
     'predict',

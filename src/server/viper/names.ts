@@ -43,6 +43,7 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     streams: 'streamstoanalyse',
   },
   viperanomalypredict: { streams: 'streamstoanalyse' },
+  streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
 };
 
 export function viperName(endpoint: string, field: string): string {

@@ -21,6 +21,8 @@ export interface StreamQueryInput {
   identifier?: string;
   /** Where the results are written (default: `topic`). */
   produceTo?: string;
+  /** A device: each stream is read as `topicid<N>_<stream>` (the preprocess step's name for it). */
+  topicId?: number;
 }
 
 export interface QueryTerm {
@@ -74,6 +76,10 @@ export function parseQuery(
   return { join, terms };
 }
 
+function deviceStream(stream: string, topicId: number): string {
+  return topicId < 0 || stream.startsWith(`topicid${topicId}_`) ? stream : `topicid${topicId}_${stream}`;
+}
+
 const holds = (t: QueryTerm, x: number) =>
   t.operator === '>' ? x > t.value : t.operator === '<' ? x < t.value : x === t.value;
 
@@ -90,7 +96,7 @@ export async function queryStreams(
 
   const newest = new Map<string, { value: number; partition: number; offset: number }>();
   for (const stream of new Set(parsed.flatMap((p) => p.terms.map((t) => t.stream)))) {
-    const address = streamAddress(input.topic, stream);
+    const address = streamAddress(input.topic, deviceStream(stream, input.topicId ?? -1));
     const { records } = await latestRecords(backbone, address, { lastOffsets: 1 });
     const record = records.at(-1);
     if (record === undefined) {

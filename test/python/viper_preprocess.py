@@ -184,6 +184,47 @@ for conditions, part in ((f"{avg} > 1 and {mx} > 1 or {uniq} = 3", "mixes AND an
     message = y.get("ERROR", "") if isinstance(y, dict) else ""
     check("preprocessconditions" in message and part in message, f"bad streamquery ({conditions}): {y}")
 
+# preprocessed streams are streams: 30 windows → preprocessed AVG/MAX in one topic → joined by their
+# names `<topic>/<stream>` → a training set → a model → a prediction. Per window k: u = k, k+1, k+2
+# (AVG k+1), v = m, m+3, m+1 with m = 7k mod 11 (MAX m+3), y = 3·AVG(u) + 2·MAX(v) three times.
+CONTACT = ("OTICS", "Sebastian", "s@example.org", "Toronto", "preprocessing test")
+u, u_p = topic("u")
+v, v_p = topic("v")
+yy, y_p = topic("y")
+flow, _ = topic("flow-preprocessed")
+for k in range(30):
+    produce(u, u_p, [k, k + 1, k + 2])
+    m = 7 * k % 11
+    produce(v, v_p, [m, m + 3, m + 1])
+    produce(yy, y_p, [3 * (k + 1) + 2 * (m + 3)] * 3)
+    r = answer(maadstml.viperpreprocessproducetotopicstream(
+        TOKEN, HOST, PORT, main, main_producer, -1, maxrows=3, streamstojoin=f"{u},{v},{yy}",
+        preprocesslogic="avg,max,avg", preprocesstopic=flow))
+    assert isinstance(r, list) and len(r) == 3, r
+names = [f"{flow}/{u}_preprocessed_Avg", f"{flow}/{v}_preprocessed_Max", f"{flow}/{yy}_preprocessed_Avg"]
+joined = f"pre-joined-{RUN}"
+j = answer(maadstml.vipercreatejointopicstreams(TOKEN, HOST, PORT, joined, ",".join(names), *CONTACT))
+check("ERROR" not in j, f"join preprocessed streams: {j}")
+joined_consumer = answer(maadstml.vipersubscribeconsumer(TOKEN, HOST, PORT, joined, *CONTACT))["Consumerid"]
+rows = answer(maadstml.viperproducetotopicstream(TOKEN, HOST, PORT, joined, j["ProducerId"], -1, 30))
+check("ERROR" not in json.dumps(rows), f"joined record: {rows}")
+training, training_p = topic("pre-training")
+ts = answer(maadstml.vipercreatetrainingdata(TOKEN, HOST, PORT, joined, training, names[2], ",".join(names[:2]),
+                                             joined_consumer, training_p, "OTICS"))
+check(ts.get("Rows") == 30, f"training set of 30 preprocessed windows: {ts}")
+training_consumer = answer(maadstml.vipersubscribeconsumer(TOKEN, HOST, PORT, training, *CONTACT))["Consumerid"]
+params, params_p = topic("pre-params")
+model = answer(maadstml.viperhpdetraining(TOKEN, HOST, PORT, training, params, "OTICS", training_consumer, params_p,
+                                          HOST, "viper.env", hpdeport=8001, modelruns=5, timeout=60))
+check("ERROR" not in model, f"a model trained on preprocessed streams: {str(model)[:300]}")
+params_consumer = answer(maadstml.vipersubscribeconsumer(TOKEN, HOST, PORT, params, *CONTACT))["Consumerid"]
+predictions, predictions_p = topic("pre-predictions")
+pred = answer(maadstml.viperhpdepredict(TOKEN, HOST, PORT, params, predictions, "OTICS", params_consumer,
+                                        predictions_p, HOST, "10,5", hpdeport=8001, pathtoalgos="./models"))
+# the relation is exact: y = 3·u + 2·v → 3·10 + 2·5 = 40
+got = float(pred["Hyperprediction"]) if isinstance(pred, dict) and "Hyperprediction" in pred else float("nan")
+check(abs(got - 40) < 0.4, f"prediction from preprocessed inputs: {got} vs 40 ({str(pred)[:300]})")
+
 # bad input: an ERROR naming the parameter and the bad part; nothing written
 for stream, logic, params, parameter, part in (
     (numbers, "average", {}, "preprocesslogic", "average"),

@@ -203,6 +203,8 @@ export interface PreprocessRequest {
   offset?: number;
   /** Keep the values computed over and their records (`partition:offset`) in each item. */
   rawData?: boolean;
+  /** The streams are fields of the topic's rows `{"A":1,"B":2}` (VIPER's array=1). */
+  fields?: boolean;
 }
 export interface PreprocessResponse {
   items: Array<{

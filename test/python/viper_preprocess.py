@@ -165,6 +165,20 @@ if i is not None:
     check(float(i["hyperprediction"]) == 20 and i["Topic"] == f"topicid7_{device}_preprocessed_Avg", f"topicid: {i}")
     check(i["Numberofmessages"] == 3, "topicid: 3 of device 7's records")
 
+# array=1: rows {"A":..,"B":..} written by producetotopic with subtopics; the streams are the fields
+rows, rows_p = topic("rows")
+ra, rb = [3.5, 1.0, 7.25, 2.0], [10, 20, 15, 40]
+for a_, b_ in zip(ra, rb):
+    maadstml.viperproducetotopic(TOKEN, HOST, PORT, rows, rows_p, 0, 100, externalprediction=f"{a_},{b_}",
+                                 subtopics="A,B", array=1)
+y = answer(maadstml.viperpreprocessproducetotopicstream(
+    TOKEN, HOST, PORT, rows, rows_p, -1, maxrows=10, streamstojoin="A,B", preprocesslogic="avg,max", array=1,
+    preprocesstopic=out))
+if check(isinstance(y, list) and len(y) == 2, f"array=1: two items ({y})"):
+    written += 2
+    check(float(y[0]["hyperprediction"]) == np.mean(ra) and y[0]["Topic"] == "A_preprocessed_Avg", f"array AVG: {y[0]}")
+    check(float(y[1]["hyperprediction"]) == max(rb) and y[1]["Numberofmessages"] == 4, f"array MAX: {y[1]}")
+
 # stream queries on the newest preprocessed values: AVG = mean, MAX = 58 (the conditioned call was last)
 results, _ = topic("query")
 avg, mx, uniq = f"{numbers}_preprocessed_Avg", f"{numbers}_preprocessed_Max", f"{words}_preprocessed_Uniquestrcount"

@@ -4,6 +4,7 @@
 import { checkPreprocessInput, preprocessStreams, type WrittenStatistic } from '../../streams/index.js';
 import type { OperationContext } from './context.js';
 import { joinedStreams } from './joins.js';
+import { ParameterError } from '../errors.js';
 import { checkProducer } from './produce.js';
 import { checkActive, describeExisting } from './validate.js';
 
@@ -22,6 +23,8 @@ export interface PreprocessRequest {
   /** Where the items are written (default: the joined topic); created on first use like an output topic. */
   preprocessTopic?: string;
   rawData?: boolean;
+  /** The streams are fields of the topic's records (VIPER's array=1); `streams` is then required. */
+  fields?: boolean;
 }
 
 export interface PreprocessedItem extends WrittenStatistic {
@@ -35,7 +38,15 @@ export async function preprocess(
   checkPreprocessInput(input);
   await describeExisting(context.backbone, input.topic, 'topic');
   await checkProducer(context, input.topic, input.producerId);
-  const streams = await joinedStreams(context, input.topic, input.streams);
+  let streams: string[];
+  if (input.fields) {
+    streams = input.streams ?? [];
+    if (streams.length === 0) {
+      throw new ParameterError('streams', "must name the fields of the topic's rows (array=1)");
+    }
+  } else {
+    streams = await joinedStreams(context, input.topic, input.streams);
+  }
   const preprocessTopic =
     input.preprocessTopic === undefined || input.preprocessTopic === '' ? input.topic : input.preprocessTopic;
   if (preprocessTopic !== input.topic) {

@@ -223,6 +223,8 @@ export const PreprocessBody = Type.Object(
     /** -1: each stream's newest maxRows records; N >= 0: maxRows records from offset N on. */
     offset: Type.Optional(Type.Integer({ minimum: -1 })),
     rawData: Type.Optional(Type.Boolean()),
+    /** The streams are fields of the topic's rows `{"A":1,"B":2}` (VIPER's array=1). */
+    fields: Type.Optional(Type.Boolean()),
   },
   closed,
 );

@@ -271,6 +271,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         conditions: params.string('preprocessconditions', { default: '' }),
         preprocessTopic: params.string('preprocesstopic', { default: '' }),
         rawData: params.bool('rawdataoutput', { default: false }),
+        fields: params.bool('array', { default: false }),
       });
       return items.map((i) => ({ ...(i.shaped as object), Partition: i.partition, Offset: i.offset }));
     },

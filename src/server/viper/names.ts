@@ -29,6 +29,7 @@ const DEFAULT_NAMES: Record<string, string> = {
   conditions: 'preprocessconditions',
   preprocessTopic: 'preprocesstopic',
   rawData: 'rawdataoutput',
+  fields: 'array',
   topicId: 'topicid',
 };
 

@@ -38,6 +38,11 @@ export interface PreprocessInput {
   offset?: number;
   /** Keep the window's values and record ids in each record. */
   rawData?: boolean;
+  /**
+   * The streams are fields of `topic`'s records (rows `{"A":1,"B":2}`, VIPER's array=1): each
+   * stream's window is the topic's window, its values the field's (records without it left out).
+   */
+  fields?: boolean;
   /** Clock of DATAAGE, for tests. */
   now?: number;
 }
@@ -122,12 +127,13 @@ function sampleOf(
   stream: string,
   topicId: number,
   range: ValueRange | undefined,
+  field: string | undefined,
 ): StreamSample {
   const out: StreamSample = { values: [], timestamps: [], msgIds: [] };
-  const address = parseStreamAddress(stream);
+  const address = field === undefined ? parseStreamAddress(stream) : { topic: stream };
   for (const record of records) {
     if (topicId >= 0 && deviceOf(record) !== String(topicId)) continue;
-    const v = sampleValue(valueBytes(record, address));
+    const v = sampleValue(valueBytes(record, address), field);
     if (v === undefined) continue;
     if (range !== undefined) {
       if (typeof v !== 'number') {
@@ -199,10 +205,11 @@ export async function preprocessStreams(
     const type = input.logic.length === 1 ? input.logic[0] : input.logic[i];
     const window = await latestRecords(
       services.backbone,
-      stream,
+      input.fields ? input.topic : stream,
       offset === -1 ? { lastOffsets: input.maxRows } : { fromOffset: offset, lastOffsets: input.maxRows },
     );
-    const sample = sampleOf(window.records, stream, topicId, ranges.get(stream));
+    const field = input.fields ? stream : undefined;
+    const sample = sampleOf(window.records, stream, topicId, ranges.get(stream), field);
     const [statistic, value] = statisticOf(type, sample, stream, input);
     records.push({
       topic: input.topic,

@@ -239,6 +239,14 @@ pred = answer(maadstml.viperhpdepredict(TOKEN, HOST, PORT, params, predictions, 
 got = float(pred["Hyperprediction"]) if isinstance(pred, dict) and "Hyperprediction" in pred else float("nan")
 check(abs(got - 40) < 0.4, f"prediction from preprocessed inputs: {got} vs 40 ({str(pred)[:300]})")
 
+# anomaly peer groups trained on the joined preprocessed streams, named as they are joined
+peers, peers_p = topic("pre-peers")
+alerts, _ = topic("pre-alerts")
+flags = "~".join(f"topic={n},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5" for n in names[:2])
+pg = answer(maadstml.viperanomalytrain(TOKEN, HOST, PORT, joined, alerts, peers, peers_p, "", ",".join(names[:2]),
+                                       "OTICS", joined_consumer, "", flags, HOST, "viper.env", hpdeport=8001))
+check(isinstance(pg, dict) and "ERROR" not in pg, f"peer groups of preprocessed streams: {str(pg)[:300]}")
+
 # bad input: an ERROR naming the parameter and the bad part; nothing written
 for stream, logic, params, parameter, part in (
     (numbers, "average", {}, "preprocesslogic", "average"),

@@ -107,4 +107,34 @@ await forEachBackbone((env) => {
     };
     assert.deepEqual([first.result, first.identifier], [1, 'plant-1']);
   });
+
+  test(`${env.name}: with topicId, a query reads the device's preprocessed streams by their bare names`, async () => {
+    const [raw, out] = [await topic('raw'), await topic('pre')];
+    await backbone.produce(raw, [
+      { key: '7', value: '4' },
+      { key: '8', value: '100' },
+      { key: '7', value: '6' },
+    ]);
+    for (const topicId of [7, 8]) {
+      await preprocessStreams(
+        { backbone, shapers: neutralShapers },
+        { topic: out, streams: [raw], maxRows: 10, logic: ['avg'], topicId },
+      );
+    }
+    const name = `${raw}_preprocessed_Avg`;
+    const [seven] = await queryStreams(backbone, {
+      topic: out,
+      streams: [name],
+      conditions: `${name} = 5`,
+      topicId: 7,
+    });
+    const [eight] = await queryStreams(backbone, {
+      topic: out,
+      streams: [name],
+      conditions: `${name} = 5`,
+      topicId: 8,
+    });
+    assert.deepEqual([seven.result, seven.inputs[name].value], [1, 5]); // (4 + 6) / 2
+    assert.deepEqual([eight.result, eight.inputs[name].value], [0, 100]);
+  });
 });

@@ -122,6 +122,10 @@ export class TmlClient {
   preprocess(topic: string, request: T.PreprocessRequest): Promise<T.PreprocessResponse> {
     return this.#call('POST', `/joins/${enc(topic)}/preprocessed`, request);
   }
+  /** Conditions on the newest values of preprocessed streams inside `topic` (docs/preprocessing.md). */
+  streamQuery(topic: string, request: T.StreamQueryRequest): Promise<T.StreamQueryResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/stream-queries`, request);
+  }
   createTrainingSet(request: T.TrainingSetRequest): Promise<T.TrainingSetResponse> {
     return this.#call('POST', '/training-sets', request);
   }

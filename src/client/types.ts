@@ -202,14 +202,62 @@ export interface PreprocessRequest {
   logic: string[];
   streams?: string[];
   identifier?: string;
+  /** Per stream, the range computed over: `humidity=55,60:temperature=34,n` (`n`: open side). */
+  conditions?: string;
+  /** A device: only records keyed with it are read; outputs are named `topicid<N>_...`. */
+  topicId?: number;
+  /** Where the items are written (an existing topic; default: the joined topic). */
+  preprocessTopic?: string;
+  /** -1 (default): each stream's newest maxRows records; N >= 0: maxRows records from offset N on. */
+  offset?: number;
+  /** Keep the values computed over and their records (`partition:offset`) in each item. */
+  rawData?: boolean;
+  /** The streams are fields of the topic's rows `{"A":1,"B":2}` (VIPER's array=1). */
+  fields?: boolean;
 }
 export interface PreprocessResponse {
   items: Array<{
+    /** The preprocessed stream's name, `[topicid<N>_]<stream>_preprocessed_<Type>`. */
     topic: string;
+    writtenTo: string;
     stream: string;
     type: string;
-    value: number | null;
+    /** Text for RAW of a text stream and for MEANCI95/99 (`mean,low,high`). */
+    value: number | string | null;
     messages: number;
+    conditions: string;
+    rawData?: Array<number | string>;
+    msgIds?: string[];
+    partition: number;
+    offset: number;
+  }>;
+}
+
+export interface StreamQueryRequest {
+  producerId: string;
+  /** Streams inside the topic, e.g. `voltage_preprocessed_Avg`. */
+  streams: string[];
+  /** Queries separated by ':', terms `<stream> >|<|= <number>` joined by `and` or by `or` (≤ 3 streams). */
+  conditions: string;
+  /** One per query, separated by ';'. */
+  description?: string;
+  identifier?: string;
+  /** Where the results are written (an existing topic; default: the topic). */
+  produceTo?: string;
+  /** A device: the streams are read as `topicid<N>_<stream>`. */
+  topicId?: number;
+}
+export interface StreamQueryResponse {
+  produceTo: string;
+  results: Array<{
+    query: string;
+    description: string;
+    identifier: string;
+    join: 'and' | 'or';
+    result: 0 | 1;
+    inputs: Record<string, { value: number; partition: number; offset: number }>;
+    terms: Array<{ stream: string; operator: '>' | '<' | '='; value: number; met: boolean }>;
+    createdAt: string;
     partition: number;
     offset: number;
   }>;

@@ -1,7 +1,9 @@
 // The latest window of one stream: the last N records (VIPER's "roll back N offsets") or the
-// records of the last T milliseconds, across the topic's partitions, oldest first.
+// records of the last T milliseconds, across the topic's partitions, oldest first. A stream is a
+// topic or a named stream inside one (`topic/stream`, src/streams/stream-address.ts).
 import type { Backbone, ConsumedRecord } from '../backbone/types.js';
 import { numericValue } from './values.js';
+import { inStream, parseStreamAddress, valueBytes } from './stream-address.js';
 import { InvalidWindowError } from './errors.js';
 
 export interface WindowSpec {
@@ -9,6 +11,8 @@ export interface WindowSpec {
   lastOffsets?: number;
   /** Keep the records whose timestamp is within the last `lastMs` milliseconds (of `now`). */
   lastMs?: number;
+  /** Start each partition at this offset (and keep at most lastOffsets records from it). */
+  fromOffset?: number;
   /** Read only this partition (VIPER's `partition`; -1 or absent = all). */
   partition?: number;
   /** JSON-object values: the field holding the number (default `value`). */
@@ -52,12 +56,16 @@ export function validateWindowSpec(spec: WindowSpec): void {
   }
 }
 
-export async function latestWindow(
+/** The records of the latest window (oldest first) and the offsets they cover. */
+/** The records of the latest window (oldest first) and the offsets they cover. */
+export async function latestRecords(
   backbone: Backbone,
-  topic: string,
+  name: string,
   spec: WindowSpec,
-): Promise<StreamWindow> {
+): Promise<{ records: ConsumedRecord[]; ranges: PartitionRange[] }> {
   validateWindowSpec(spec);
+  const address = parseStreamAddress(name);
+  const { topic } = address;
   const offsets = await backbone.listOffsets(topic);
   const partitions =
     spec.partition === undefined || spec.partition < 0
@@ -68,28 +76,53 @@ export async function latestWindow(
   }
   const since = spec.lastMs === undefined ? undefined : (spec.now ?? Date.now()) - spec.lastMs;
 
-  const records: ConsumedRecord[] = [];
-  const ranges: PartitionRange[] = [];
-  for (const { partition, earliest, latest } of partitions) {
-    let from = earliest;
-    if (spec.lastOffsets !== undefined) from = Math.max(from, latest - spec.lastOffsets);
-    if (since !== undefined) {
-      from = Math.max(from, await backbone.offsetForTimestamp(topic, partition, since));
-    }
+  async function read(partition: number, from: number, end: number): Promise<ConsumedRecord[]> {
+    const out: ConsumedRecord[] = [];
     let next = from;
-    while (next < latest) {
+    while (next < end) {
       const { records: batch } = await backbone.fetch({
         topic,
         partition,
         offset: next,
-        maxRecords: Math.min(FETCH_BATCH, latest - next),
+        maxRecords: Math.min(FETCH_BATCH, end - next),
         maxBytes: 16 * 1024 * 1024,
       });
-      if (batch.length === 0) break; // compaction left a gap up to `latest`
-      for (const record of batch) if (record.offset < latest) records.push(record);
+      if (batch.length === 0) break; // compaction left a gap up to `end`
+      for (const record of batch) if (record.offset < end && inStream(record, address)) out.push(record);
       next = batch[batch.length - 1].offset + 1;
     }
-    ranges.push({ partition, from, to: Math.max(from, latest) });
+    return out;
+  }
+
+  const records: ConsumedRecord[] = [];
+  const ranges: PartitionRange[] = [];
+  for (const { partition, earliest, latest } of partitions) {
+    let from = earliest;
+    if (since !== undefined) {
+      from = Math.max(from, await backbone.offsetForTimestamp(topic, partition, since));
+    }
+    let end = latest;
+    let kept: ConsumedRecord[];
+    if (spec.fromOffset !== undefined) {
+      from = Math.max(earliest, spec.fromOffset);
+      if (spec.lastOffsets !== undefined) end = Math.min(latest, from + spec.lastOffsets);
+      kept = await read(partition, from, end);
+    } else if (spec.lastOffsets === undefined) {
+      kept = await read(partition, from, end);
+    } else if (address.stream === undefined) {
+      from = Math.max(from, latest - spec.lastOffsets);
+      kept = await read(partition, from, end);
+    } else {
+      // a named stream shares its topic: go back 4× as far each time until N of its records are in
+      const floor = from;
+      for (let span = 4 * spec.lastOffsets; ; span *= 4) {
+        from = Math.max(floor, latest - span);
+        kept = await read(partition, from, end);
+        if (kept.length >= spec.lastOffsets || from === floor) break;
+      }
+    }
+    records.push(...kept);
+    ranges.push({ partition, from, to: Math.max(from, end) });
   }
 
   // one stream over several partitions: order by time, then partition and offset for a stable order
@@ -98,6 +131,16 @@ export async function latestWindow(
     spec.lastOffsets !== undefined && records.length > spec.lastOffsets
       ? records.slice(records.length - spec.lastOffsets)
       : records;
+  return { records: kept, ranges };
+}
+
+export async function latestWindow(
+  backbone: Backbone,
+  topic: string,
+  spec: WindowSpec,
+): Promise<StreamWindow> {
+  const { records: kept, ranges } = await latestRecords(backbone, topic, spec);
+  const address = parseStreamAddress(topic);
 
   const values = new Float64Array(kept.length);
   const timestamps = new Float64Array(kept.length);
@@ -105,7 +148,7 @@ export async function latestWindow(
   let n = 0;
   let skipped = 0;
   for (const record of kept) {
-    const v = numericValue(record.value, spec.field);
+    const v = numericValue(valueBytes(record, address), spec.field);
     if (!Number.isFinite(v)) {
       skipped++;
       continue;

@@ -2,7 +2,7 @@
 // bodies, status codes and problem details naming the field.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TmlApiError, TmlClient } from '../../src/client/index.js';
+import { TmlApiError, TmlClient, type PreprocessRequest } from '../../src/client/index.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -141,6 +141,72 @@ test('the flow through the SDK: join, training set, model, predictions, optimum,
     pre.items.map((i) => [i.topic, i.value]),
     streams.map((s) => [`${s}_preprocessed_Count`, 5]),
   );
+  // conditions, raw data and an offset; MEANCI95 answers 'mean,low,high'
+  const window = await user.preprocess('v1-joined', {
+    producerId: join.producerId,
+    maxRows: 60,
+    offset: 0,
+    logic: ['count', 'meanci95'],
+    streams: [streams[1], streams[2]],
+    conditions: `${streams[1]}=n,3`,
+    rawData: true,
+  });
+  const low = window.items[0].rawData ?? [];
+  assert.ok(low.length > 0 && low.every((v) => typeof v === 'number' && v <= 3));
+  assert.equal(window.items[0].value, low.length);
+  assert.equal(window.items[0].conditions, `${streams[1]}=n,3`);
+  assert.equal(window.items[0].writtenTo, 'v1-joined');
+  assert.match(String(window.items[1].value), /^[\d.]+,[\d.]+,[\d.]+$/);
+  // bad input: a problem document naming the field, nothing written
+  const before = await user.preprocess('v1-joined', {
+    producerId: join.producerId,
+    maxRows: 1,
+    logic: ['count'],
+  });
+  const bad: Array<[Partial<PreprocessRequest>, string]> = [
+    [{ logic: ['average'] }, 'logic'],
+    [{ logic: ['timediff'] }, 'logic'],
+    [{ conditions: `${streams[1]}=1` }, 'conditions'],
+    [{ conditions: `${streams[1]}=1000,n` }, 'conditions'],
+    [{ topicId: 99 }, 'maxRows'],
+    [{ preprocessTopic: 'v1-no-such-topic' }, 'preprocessTopic'],
+  ];
+  for (const [body, field] of bad) {
+    await rejects(
+      user.preprocess('v1-joined', { producerId: join.producerId, maxRows: 5, logic: ['count'], ...body }),
+      field === 'preprocessTopic' ? 404 : 400,
+      field,
+    );
+  }
+  const after = await user.preprocess('v1-joined', {
+    producerId: join.producerId,
+    maxRows: 1,
+    logic: ['count'],
+  });
+  assert.equal(after.items[0].offset, before.items[before.items.length - 1].offset + 1);
+  // a stream query on the newest counts (1: the call just above read one record per stream)
+  const counted = `${streams[0]}_preprocessed_Count`;
+  const query = await user.streamQuery('v1-joined', {
+    producerId: join.producerId,
+    streams: [counted],
+    conditions: `${counted} = 1:${counted} > 1`,
+  });
+  assert.deepEqual(
+    query.results.map((r) => [r.result, r.inputs[counted].value, r.inputs[counted].offset]),
+    [
+      [1, 1, after.items[0].offset],
+      [0, 1, after.items[0].offset],
+    ],
+  );
+  await rejects(
+    user.streamQuery('v1-joined', {
+      producerId: join.producerId,
+      streams: [counted],
+      conditions: `${counted} > one`,
+    }),
+    400,
+    'conditions',
+  );
   const stats = await user.stats();
   assert.equal(stats.models, 1);
   assert.equal(stats.joinedTopics, 1);
@@ -220,6 +286,7 @@ test('the flow operations are in the OpenAPI document', async () => {
     'createJoinTopic',
     'produceJoined',
     'preprocess',
+    'streamQuery',
     'createTrainingSet',
     'trainModel',
     'predict',

@@ -7,7 +7,6 @@ import { validateSmoothedZScoreOptions } from '../anomaly/smoothed-z-score.js';
 import {
   anomalyProbability,
   DEFAULT_CONTEXT,
-  NON_NUMERIC_STATISTICS,
   outliers,
   STATISTICS,
   type StatisticContext,
@@ -20,6 +19,17 @@ import {
   UnknownStatisticError,
 } from './errors.js';
 import { Window } from './window.js';
+
+/** The statistics that read text, times or points, with what they need (computeSampleStatistics has them). */
+const NON_NUMERIC: Readonly<Record<string, string>> = {
+  COUNTSTR: 'string values',
+  UNIQUESTR: 'string values',
+  UNIQUESTRCOUNT: 'string values',
+  TIMEDIFF: 'timestamps',
+  AVGTIMEDIFF: 'timestamps',
+  GEODIFF: 'latitude/longitude pairs',
+  DATAAGE: 'timestamps',
+};
 
 export interface StatisticsOptions {
   /**
@@ -39,18 +49,21 @@ export interface StatisticsResult {
 }
 
 /** A parsed statistic name: a plain one, or a parametrised OUTLIERSX-Y / ANOMPROBX-Y. */
-interface Request {
+export interface NumericRequest {
   key: string;
   compute: (w: Window, context: StatisticContext) => StatisticValue;
 }
 
 const PARAMETRISED = /^(OUTLIERS|ANOMPROB)(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/;
 
-function known(): string[] {
-  return [...Object.keys(STATISTICS), 'OUTLIERSX-Y', 'ANOMPROBX-Y'];
+export function knownStatistics(): string[] {
+  return [...Object.keys(STATISTICS), 'OUTLIERSX-Y', 'ANOMPROBX-Y', ...Object.keys(NON_NUMERIC)].map((k) =>
+    k === 'DATAAGE' ? 'DATAAGE_[utcoffset]_[unit]' : k,
+  );
 }
 
-function parseName(name: string): Request {
+/** A numeric statistic by name (case-insensitive); throws for a text one or an unknown one. */
+export function numericStatistic(name: string): NumericRequest {
   const key = String(name).trim().toUpperCase();
   const plain = STATISTICS[key];
   if (plain !== undefined) return { key, compute: plain.compute };
@@ -68,9 +81,9 @@ function parseName(name: string): Request {
       : { key, compute: (w) => anomalyProbability(w, p, q) };
   }
   const base = key.startsWith('DATAAGE') ? 'DATAAGE' : key;
-  const needs = NON_NUMERIC_STATISTICS[base];
+  const needs = NON_NUMERIC[base];
   if (needs !== undefined) throw new NonNumericStatisticError(key, needs);
-  throw new UnknownStatisticError(String(name), known());
+  throw new UnknownStatisticError(String(name), knownStatistics());
 }
 
 /**
@@ -84,7 +97,7 @@ export function computeStatistics(
   options: StatisticsOptions = {},
 ): StatisticsResult {
   if (names.length === 0) throw new InvalidInputError('no statistic requested');
-  const requests = names.map(parseName);
+  const requests = names.map(numericStatistic);
   const spikeDetect = { ...DEFAULT_CONTEXT.spikeDetect, ...options.spikeDetect };
   validateSmoothedZScoreOptions(spikeDetect);
 
@@ -103,7 +116,7 @@ export function computeStatistics(
   const result: Record<string, StatisticValue> = {};
   for (const r of requests) {
     const v = r.compute(w, context);
-    result[r.key] = v === null || Number.isFinite(v) ? v : null;
+    result[r.key] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
   }
   return { values: result, dropped };
 }

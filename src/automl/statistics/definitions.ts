@@ -13,7 +13,8 @@ import {
 import { twoSidedProbability } from '../anomaly/normal.js';
 import type { Window } from './window.js';
 
-export type StatisticValue = number | null;
+/** A number, or text where the statistic's meaning is text (RAW of a text stream, MEANCI's interval). */
+export type StatisticValue = number | string | null;
 
 export interface StatisticContext {
   /** Parameters of SPIKEDETECT; VIPER's are lag 5, threshold 3.5 SD, influence 0.5. */
@@ -80,6 +81,12 @@ function std(values: readonly number[]): number {
   if (values.length < 2) return 0;
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   return Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
+}
+
+/** `mean,low,high` rounded to 6 decimals (the precision of a preprocessed item). */
+function meanInterval(w: Window, z: number): string {
+  const half = (z * w.std) / Math.sqrt(w.n);
+  return [w.mean, w.mean - half, w.mean + half].map((v) => Number(v.toFixed(6))).join(',');
 }
 
 function distinctCounts(w: Window): number[] {
@@ -150,11 +157,13 @@ export const STATISTICS: Readonly<Record<string, { meaning: string; compute: Com
     compute: (w) => (w.mean === 0 ? null : w.std / Math.abs(w.mean)),
   },
   MAD: {
-    meaning: 'median absolute deviation from the median (unscaled; ×1.4826 estimates σ for normal data)',
+    meaning:
+      'mean absolute deviation from the mean, Σ|x − mean| / n (the client documents Mad as the mean absolute deviation)',
     compute: (w) => {
-      const m = w.median;
-      const d = Array.from(w.values, (v) => Math.abs(v - m)).sort((a, b) => a - b);
-      return quantile(d, 0.5);
+      const m = w.mean;
+      let s = 0;
+      for (let i = 0; i < w.n; i++) s += Math.abs(w.values[i] - m);
+      return s / w.n;
     },
   },
   SKEWNESS: {
@@ -219,8 +228,7 @@ export const STATISTICS: Readonly<Record<string, { meaning: string; compute: Com
     },
   },
   CONSISTENCY: {
-    meaning:
-      '1 if every value has the same data type: always 1 for a numeric window (VIPER checks mixed types in raw data)',
+    meaning: '1 if every value has the same data type: always 1 for a numeric window (see text.ts for text)',
     compute: () => 1,
   },
   UNIQUE: {
@@ -240,26 +248,15 @@ export const STATISTICS: Readonly<Record<string, { meaning: string; compute: Com
   },
   MEANCI95: {
     meaning:
-      'half-width of the 95% confidence interval of the mean, 1.96·s/√n (normal approximation); 0 for one value',
-    compute: (w) => (1.959963984540054 * w.std) / Math.sqrt(w.n),
+      "95% confidence interval of the mean as the text 'mean,low,high' (the client's documented answer), mean ± 1.96·s/√n (normal approximation)",
+    compute: (w) => meanInterval(w, 1.959963984540054),
   },
   MEANCI99: {
     meaning:
-      'half-width of the 99% confidence interval of the mean, 2.576·s/√n (normal approximation); 0 for one value',
-    compute: (w) => (2.5758293035489 * w.std) / Math.sqrt(w.n),
+      "99% confidence interval of the mean as 'mean,low,high', mean ± 2.576·s/√n (normal approximation)",
+    compute: (w) => meanInterval(w, 2.5758293035489),
   },
   RAW: { meaning: 'the newest value, unprocessed', compute: (w) => w.newest },
-};
-
-/** VIPER statistics that need more than numbers, with what they need (a clear error names it). */
-export const NON_NUMERIC_STATISTICS: Readonly<Record<string, string>> = {
-  COUNTSTR: 'string values',
-  UNIQUESTR: 'string values',
-  UNIQUESTRCOUNT: 'string values',
-  TIMEDIFF: 'timestamps',
-  AVGTIMEDIFF: 'timestamps',
-  GEODIFF: 'latitude/longitude pairs',
-  DATAAGE: 'timestamps',
 };
 
 export const DEFAULT_CONTEXT: StatisticContext = { spikeDetect: SPIKE_DETECT_DEFAULTS };

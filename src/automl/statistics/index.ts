@@ -1,6 +1,10 @@
-export { computeStatistics, statisticCatalogue } from './compute.js';
+export { computeStatistics, knownStatistics, statisticCatalogue } from './compute.js';
 export type { StatisticsOptions, StatisticsResult } from './compute.js';
+export { computeSampleStatistics } from './sample.js';
+export type { SampleStatisticsOptions } from './sample.js';
 export type { StatisticValue } from './definitions.js';
+export { EARTH_RADIUS_KM, haversineKm, parseTime, SAMPLE_STATISTICS, UnparsableValueError } from './text.js';
+export type { Sample, SampleValue } from './text.js';
 export {
   EmptyWindowError,
   NonFiniteValueError,

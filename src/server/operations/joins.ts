@@ -1,7 +1,7 @@
 // createjointopicstreams and producetotopicstream: a joined topic is registered with the streams it
 // joins; each producetotopicstream call cuts the latest window of every stream ("roll back maxrows
 // offsets") and writes them as ONE joined record (src/streams JoinedRecord) into the joined topic.
-import { checkJoinInput, joinTopics, type JoinedRecord } from '../../streams/index.js';
+import { checkJoinInput, joinTopics, parseStreamAddress, type JoinedRecord } from '../../streams/index.js';
 import { requireRole } from '../auth/authenticator.js';
 import { ParameterError, showValue } from '../errors.js';
 import type { JoinRegistration } from '../store/records.js';
@@ -28,11 +28,13 @@ async function checkStreams(
   if (streams.length === 0) throw new ParameterError(parameter, 'must name at least one topic to join');
   const seen = new Set<string>();
   for (const s of streams) {
-    checkTopicName(s, parameter);
+    // a stream is a topic or a named stream inside one, `topic/stream` (streams/stream-address.ts)
+    const { topic } = parseStreamAddress(s);
+    checkTopicName(topic, parameter);
     if (seen.has(s)) throw new ParameterError(parameter, `names '${showValue(s)}' twice`);
     if (s === joined) throw new ParameterError(parameter, `cannot join the joined topic '${s}' into itself`);
     seen.add(s);
-    await describeExisting(context.backbone, s, parameter);
+    await describeExisting(context.backbone, topic, parameter);
   }
   return streams;
 }

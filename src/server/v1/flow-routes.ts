@@ -16,12 +16,13 @@ import { modelAlgo, modelAlias } from '../operations/model-alias.js';
 import { NotFoundError, ParameterError, showValue } from '../errors.js';
 // /v1 accepts VIPER's flags syntax for peer-group options and rules.
 import { anomalyRules, peerGroupOptions } from '../viper/flags.js';
-import { statisticTopic } from '../viper/records.js';
 import type { ContextOf } from './plugin.js';
 import * as F from './flow-schemas.js';
+import { registerStreamQueryRoutes } from './stream-query-routes.js';
 import { ConsumerParams, TopicParams, problems } from './schemas.js';
 
 export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextOf): void {
+  registerStreamQueryRoutes(fastify, contextOf);
   // Request types come from the route schemas (the TypeBox type provider), never written twice.
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
@@ -88,23 +89,27 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
       },
     },
     async (request, reply) => {
-      const { producerId, maxRows, logic, streams, identifier } = request.body;
+      const { producerId, maxRows, logic, streams, identifier, offset, ...options } = request.body;
       const items = await preprocess(contextOf(request), {
         topic: request.params.topic,
         producerId,
-        offset: -1,
+        offset: offset ?? -1,
         maxRows,
         logic,
         streams,
         identifier,
+        ...options,
       });
       return reply.code(201).send({
         items: items.map((i) => ({
-          topic: statisticTopic(i),
+          topic: i.name,
+          writtenTo: i.preprocessTopic,
           stream: i.stream,
           type: i.statistic.charAt(0).toUpperCase() + i.statistic.slice(1).toLowerCase(),
           value: i.value,
           messages: i.count,
+          conditions: i.conditions,
+          ...(i.rawData ? { rawData: i.rawData, msgIds: i.msgIds } : {}),
           partition: i.partition,
           offset: i.offset,
         })),

@@ -214,6 +214,17 @@ export const PreprocessBody = Type.Object(
     logic: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }),
     streams: Type.Optional(Names),
     identifier: Type.Optional(Type.String({ maxLength: 4096 })),
+    /** Per stream, the range of values computed over: `humidity=55,60:temperature=34,n`. */
+    conditions: Type.Optional(Type.String({ maxLength: 65536 })),
+    /** The device: only records keyed with it are read; outputs are named topicid<N>_... */
+    topicId: Type.Optional(Type.Integer({ minimum: -1 })),
+    /** Where the preprocessed streams are written (default: the joined topic). */
+    preprocessTopic: Type.Optional(Type.String({ minLength: 1, maxLength: 249 })),
+    /** -1: each stream's newest maxRows records; N >= 0: maxRows records from offset N on. */
+    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    rawData: Type.Optional(Type.Boolean()),
+    /** The streams are fields of the topic's rows `{"A":1,"B":2}` (VIPER's array=1). */
+    fields: Type.Optional(Type.Boolean()),
   },
   closed,
 );
@@ -221,11 +232,17 @@ export type PreprocessBody = Static<typeof PreprocessBody>;
 export const PreprocessReply = Type.Object({
   items: Type.Array(
     Type.Object({
+      /** The preprocessed stream's name, [topicid<N>_]<stream>_preprocessed_<Type>. */
       topic: Type.String(),
+      /** The topic the item was written to (the call's preprocessTopic, else the joined topic). */
+      writtenTo: Type.String(),
       stream: Type.String(),
       type: Type.String(),
-      value: Type.Union([Type.Number(), Type.Null()]),
+      value: Type.Union([Type.Number(), Type.String(), Type.Null()]),
       messages: Type.Integer(),
+      conditions: Type.String(),
+      rawData: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.String()]))),
+      msgIds: Type.Optional(Type.Array(Type.String())),
       partition: Type.Integer(),
       offset: Type.Integer(),
     }),

@@ -15,6 +15,7 @@ import { mirrorEndpoints } from './mirror-endpoint.js';
 import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
+import { streamQueryEndpoints } from './stream-query-endpoint.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
 
@@ -227,6 +228,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...mirrorEndpoints,
   ...flowEndpoints,
   ...batchEndpoints,
+  ...streamQueryEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
@@ -235,7 +237,6 @@ export const plannedEndpoints = new Set([
   'preprocesscustomjson',
   'preprocessrtms',
   'nlpsearchanomaly',
-  'streamquery',
   'streamquerybatch',
   'streamcorr',
   'streamcluster',

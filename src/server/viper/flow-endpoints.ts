@@ -269,6 +269,10 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         streams: params.list('streamstojoin', { default: [] }),
         identifier: params.string('identifier', { default: '' }),
         topicId: params.int('topicid', { default: -999 }),
+        conditions: params.string('preprocessconditions', { default: '' }),
+        preprocessTopic: params.string('preprocesstopic', { default: '' }),
+        rawData: params.bool('rawdataoutput', { default: false }),
+        fields: params.bool('array', { default: false }),
       });
       return items.map((i) => ({ ...(i.shaped as object), Partition: i.partition, Offset: i.offset }));
     },

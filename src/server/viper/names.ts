@@ -26,6 +26,11 @@ const DEFAULT_NAMES: Record<string, string> = {
   stretchBounds: 'stretchbounds',
   inputStream: 'consumeinputstream',
   logic: 'preprocesslogic',
+  conditions: 'preprocessconditions',
+  preprocessTopic: 'preprocesstopic',
+  rawData: 'rawdataoutput',
+  fields: 'array',
+  topicId: 'topicid',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */
@@ -39,6 +44,7 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     streams: 'streamstoanalyse',
   },
   viperanomalypredict: { streams: 'streamstoanalyse' },
+  streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
 };
 
 export function viperName(endpoint: string, field: string): string {

@@ -236,21 +236,18 @@ export interface PreprocessedItem {
   Numberofmessages: number;
   Consumerid: 'StreamConsumer';
   Generated: string;
+  /** rawdataoutput=1: the values computed over, and each one's record (`partition:offset`). */
+  RawData?: Array<number | string>;
+  MsgIdData?: string[];
 }
 
 const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
-
-/** `<stream>_preprocessed_<Type>`, prefixed `topicid<N>_` when the caller gave a topic id. */
-export function statisticTopic(r: Pick<StatisticRecord, 'stream' | 'statistic' | 'topicId'>): string {
-  const prefix = r.topicId >= 0 ? `topicid${r.topicId}_` : '';
-  return `${prefix}${r.stream}_preprocessed_${title(r.statistic)}`;
-}
 
 export function viperStatistic(r: StatisticRecord, call: CallDetails, key: string): PreprocessedItem {
   return {
     hyperprediction: r.value === null ? '' : String(r.value),
     Maintopic: r.topic,
-    Topic: statisticTopic(r),
+    Topic: r.name,
     Type: 'External',
     ProducerId: call.producerId ?? '',
     TimeStamp: r.createdAt.toISOString(),
@@ -261,11 +258,12 @@ export function viperStatistic(r: StatisticRecord, call: CallDetails, key: strin
     WindowEndTime: new Date(r.windowEnd).toISOString(),
     WindowStartUnixTime: r.windowStart,
     WindowEndUnixTime: r.windowEnd,
-    Conditions: '',
+    Conditions: r.conditions,
     Identifier: r.identifier,
     PreprocessIdentifier: r.identifier,
     Numberofmessages: r.count,
     Consumerid: 'StreamConsumer',
     Generated: r.createdAt.toISOString(),
+    ...(r.rawData ? { RawData: r.rawData, MsgIdData: r.msgIds } : {}),
   };
 }

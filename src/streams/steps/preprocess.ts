@@ -1,11 +1,22 @@
-// The preprocess step: a statistic over each stream's latest window (roll back maxRows offsets),
-// computed by src/automl computeStatistics, written into a topic as one record per stream, all in
-// one append.
-import { computeStatistics, InvalidInputError } from '../../automl/index.js';
-import type { Backbone } from '../../backbone/types.js';
+// The preprocess step: a statistic over each stream's latest window (roll back maxRows offsets, or
+// read from an offset), computed by src/automl computeSampleStatistics over numbers and text, written
+// as one record per stream, all in one append into one topic. Each record is a stream of its own,
+// `<stream>_preprocessed_<Type>` inside that topic (src/streams/stream-address.ts, docs/preprocessing.md).
+import {
+  computeSampleStatistics,
+  computeStatistics,
+  EmptyWindowError,
+  InvalidInputError,
+  type SampleValue,
+  type StatisticValue,
+} from '../../automl/index.js';
+import type { Backbone, ConsumedRecord } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
-import { latestWindow } from '../window.js';
+import { sampleValue } from '../values.js';
+import { latestRecords } from '../window.js';
+import { parseStreamAddress, STREAM_HEADER, VALUE_HEADER, valueBytes } from '../stream-address.js';
+import { parseConditions, type ValueRange } from './conditions.js';
 
 export interface PreprocessInput {
   /** Where the statistics are written. */
@@ -17,8 +28,23 @@ export interface PreprocessInput {
   logic: string[];
   /** A label the caller gives the run, kept in every record. */
   identifier?: string;
-  /** A number the caller prefixes the statistic's topic name with (-1: none). */
+  /** A device: only its records (record key, or `topicid` header) are read; outputs are prefixed `topicid<N>_` (-1: none). */
   topicId?: number;
+  /** Per stream, the range of values to compute over (`humidity=55,60:temperature=34,n`). */
+  conditions?: string;
+  /** The topic the records are written to (default: `topic`). */
+  preprocessTopic?: string;
+  /** Read each stream from this offset on (per partition) instead of its newest maxRows records; -1: newest. */
+  offset?: number;
+  /** Keep the window's values and record ids in each record. */
+  rawData?: boolean;
+  /**
+   * The streams are fields of `topic`'s records (rows `{"A":1,"B":2}`, VIPER's array=1): each
+   * stream's window is the topic's window, its values the field's (records without it left out).
+   */
+  fields?: boolean;
+  /** Clock of DATAAGE, for tests. */
+  now?: number;
 }
 
 export interface StatisticRecord {
@@ -26,14 +52,21 @@ export interface StatisticRecord {
   stream: string;
   /** The statistic's name as computed (e.g. `avg`, `trend`). */
   statistic: string;
-  /** Null when the statistic is undefined on this window. */
-  value: number | null;
+  /** The preprocessed stream's name, `[topicid<N>_]<stream>_preprocessed_<Type>`. */
+  name: string;
+  /** Null when the statistic is undefined on this window; text for RAW of text and MEANCI. */
+  value: StatisticValue;
   windowStart: number;
   windowEnd: number;
   /** Values in the window. */
   count: number;
   identifier: string;
   topicId: number;
+  /** The condition applied to this stream's values ('' for none). */
+  conditions: string;
+  /** With rawData: the values computed over, and each one's record as `partition:offset`. */
+  rawData?: SampleValue[];
+  msgIds?: string[];
   createdAt: Date;
 }
 
@@ -55,11 +88,90 @@ export function checkPreprocessInput(input: Pick<PreprocessInput, 'maxRows' | 'l
 export function windowStatistics(
   values: Float64Array,
   logic: readonly string[],
-): Record<string, number | null> {
+): Record<string, StatisticValue> {
   try {
     return computeStatistics([...logic], values, { nonFinite: 'drop' }).values;
   } catch (error) {
     if (error instanceof InvalidInputError) throw new StepInputError('logic', error.message);
+    throw error;
+  }
+}
+
+const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+
+/** `[topicid<N>_]<stream>_preprocessed_<Type>`: the name of a preprocessed stream. */
+export function preprocessedStreamName(stream: string, statistic: string, topicId = -1): string {
+  return `${topicId >= 0 ? `topicid${topicId}_` : ''}${stream}_preprocessed_${title(statistic)}`;
+}
+
+/** A record's device: its record key, or the `topicid` header producetotopic writes with a device id. */
+function deviceOf(record: ConsumedRecord): string | undefined {
+  return record.headers.topicid?.toString('utf8') ?? record.key?.toString('utf8');
+}
+
+/** A stream's own name: the topic, or the named stream inside it. */
+function nameOf(stream: string): string {
+  const address = parseStreamAddress(stream);
+  return address.stream ?? address.topic;
+}
+
+interface StreamSample {
+  values: SampleValue[];
+  timestamps: number[];
+  msgIds: string[];
+}
+
+/** The values of a window's records (a device's only, with topicId), inside the stream's condition. */
+function sampleOf(
+  records: readonly ConsumedRecord[],
+  stream: string,
+  topicId: number,
+  range: ValueRange | undefined,
+  field: string | undefined,
+): StreamSample {
+  const out: StreamSample = { values: [], timestamps: [], msgIds: [] };
+  const address = field === undefined ? parseStreamAddress(stream) : { topic: stream };
+  for (const record of records) {
+    if (topicId >= 0 && deviceOf(record) !== String(topicId)) continue;
+    const v = sampleValue(valueBytes(record, address), field);
+    if (v === undefined) continue;
+    if (range !== undefined) {
+      if (typeof v !== 'number') {
+        throw new StepInputError(
+          'conditions',
+          `'${range.text}' needs numbers, but stream '${stream}' holds '${v}' at offset ${record.offset}`,
+        );
+      }
+      if (v < range.min || v > range.max) continue;
+    }
+    out.values.push(v);
+    out.timestamps.push(record.timestamp);
+    out.msgIds.push(`${record.partition}:${record.offset}`);
+  }
+  return out;
+}
+
+function statisticOf(
+  type: string,
+  sample: StreamSample,
+  stream: string,
+  input: PreprocessInput,
+): [string, StatisticValue] {
+  try {
+    const values = computeSampleStatistics([type], sample, { now: input.now });
+    return Object.entries(values)[0];
+  } catch (error) {
+    if (error instanceof EmptyWindowError) {
+      const where = input.conditions
+        ? "inside 'conditions'"
+        : `in its window (maxRows ${input.maxRows}${input.topicId !== undefined && input.topicId >= 0 ? `, key ${input.topicId}` : ''})`;
+      throw new StepInputError(
+        input.conditions ? 'conditions' : 'maxRows',
+        `leaves stream '${stream}' no value ${where}`,
+      );
+    }
+    if (error instanceof InvalidInputError)
+      throw new StepInputError('logic', `stream '${stream}': ${error.message}`);
     throw error;
   }
 }
@@ -77,37 +189,56 @@ export async function preprocessStreams(
       `has ${input.logic.length} entries for ${streams.length} streams (${streams.join(', ')}): give one, or one per stream`,
     );
   }
+  const offset = input.offset ?? -1;
+  if (!Number.isInteger(offset) || offset < -1) {
+    throw new StepInputError(
+      'offset',
+      `must be -1 (the newest maxRows records) or an offset >= 0, got ${offset}`,
+    );
+  }
+  const ranges = parseConditions(input.conditions ?? '', streams);
+  const topicId = input.topicId ?? -1;
   const createdAt = new Date();
   const records: StatisticRecord[] = [];
   for (let i = 0; i < streams.length; i++) {
     const stream = streams[i];
     const type = input.logic.length === 1 ? input.logic[0] : input.logic[i];
-    const window = await latestWindow(services.backbone, stream, { lastOffsets: input.maxRows });
-    if (window.values.length === 0) {
-      throw new StepInputError(
-        'topic',
-        `stream '${stream}' holds no numeric value in its latest ${input.maxRows} records`,
-      );
-    }
-    const [statistic, value] = Object.entries(windowStatistics(window.values, [type]))[0];
+    const window = await latestRecords(
+      services.backbone,
+      input.fields ? input.topic : stream,
+      offset === -1 ? { lastOffsets: input.maxRows } : { fromOffset: offset, lastOffsets: input.maxRows },
+    );
+    const field = input.fields ? stream : undefined;
+    const sample = sampleOf(window.records, stream, topicId, ranges.get(stream), field);
+    const [statistic, value] = statisticOf(type, sample, stream, input);
     records.push({
       topic: input.topic,
       stream,
+      name: preprocessedStreamName(nameOf(stream), statistic, topicId),
       statistic,
-      value: value === null ? null : Number(value.toFixed(6)),
-      windowStart: window.timestamps[0],
-      windowEnd: window.timestamps[window.timestamps.length - 1],
-      count: window.values.length,
+      value: typeof value === 'number' ? Number(value.toFixed(6)) : value,
+      windowStart: sample.timestamps[0],
+      windowEnd: sample.timestamps[sample.timestamps.length - 1],
+      count: sample.values.length,
       identifier: input.identifier ?? '',
-      topicId: input.topicId ?? -1,
+      topicId,
+      conditions: ranges.get(stream)?.text ?? '',
+      ...(input.rawData ? { rawData: sample.values, msgIds: sample.msgIds } : {}),
       createdAt,
     });
   }
   const keys = records.map(() => recordKey());
   const shaped = records.map((r, i) => services.shapers.statistic(r, call, keys[i]));
   const written = await services.backbone.produce(
-    input.topic,
-    shaped.map((value, i) => ({ key: keys[i], value: JSON.stringify(value) })),
+    input.preprocessTopic ?? input.topic,
+    shaped.map((value, i) => ({
+      key: keys[i],
+      value: JSON.stringify(value),
+      headers: {
+        [STREAM_HEADER]: Buffer.from(records[i].name),
+        ...(records[i].value === null ? {} : { [VALUE_HEADER]: Buffer.from(String(records[i].value)) }),
+      },
+    })),
   );
   return records.map((r, i) => ({
     ...r,

@@ -1,0 +1,41 @@
+// Stream queries on request (streamquery, POST /v1/topics/:topic/stream-queries): the guards — the
+// topic exists and the producer id may write it, the results topic exists and is active — then the
+// core's stream-query step.
+import { queryStreams, type WrittenQueryResult } from '../../streams/index.js';
+import type { OperationContext } from './context.js';
+import { checkProducer } from './produce.js';
+import { checkActive, describeExisting } from './validate.js';
+
+export interface StreamQueryRequest {
+  /** The topic holding the preprocessed streams (a preprocess call's preprocessTopic). */
+  topic: string;
+  producerId: string;
+  streams: string[];
+  conditions: string;
+  description?: string;
+  identifier?: string;
+  /** Where the results are written (default: the topic). */
+  produceTo?: string;
+  topicId?: number;
+}
+
+export interface StreamQueryOutcome {
+  produceTo: string;
+  results: WrittenQueryResult[];
+}
+
+export async function streamQuery(
+  context: OperationContext,
+  input: StreamQueryRequest,
+): Promise<StreamQueryOutcome> {
+  await describeExisting(context.backbone, input.topic, 'topic');
+  await checkProducer(context, input.topic, input.producerId);
+  const produceTo = input.produceTo === undefined || input.produceTo === '' ? input.topic : input.produceTo;
+  if (produceTo !== input.topic) {
+    await describeExisting(context.backbone, produceTo, 'produceTo');
+    checkActive(context.store.topics.get(produceTo), produceTo);
+  }
+  const results = await queryStreams(context.backbone, { ...input, produceTo });
+  context.metrics.recordsProduced.inc(results.length);
+  return { produceTo, results };
+}

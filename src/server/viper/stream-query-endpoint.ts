@@ -1,0 +1,40 @@
+// VIPER's streamquery: conditions on preprocessed streams (maadstml item 28). VIPER documents the
+// answer only as "1 or 0" and no record shape, so tml answers `Result` (1 when any query holds) with
+// one item per query, and writes each item to `preprocesstopic` (default `topicname`):
+// {"Query","Description","Identifier","Result","Inputs":{stream:{value,partition,offset}},"Terms"}.
+import { streamQuery } from '../operations/stream-query.js';
+import type { ViperEndpoint } from './endpoints.js';
+
+export const streamQueryEndpoints: Record<string, ViperEndpoint> = {
+  streamquery: {
+    async run(context, params) {
+      const { produceTo, results } = await streamQuery(context, {
+        topic:
+          params.has('topicname') || !params.has('topic')
+            ? params.string('topicname')
+            : params.string('topic'),
+        producerId: params.string('producerid'),
+        streams: params.list('streamstojoin'),
+        conditions: params.string('preprocessconditions'),
+        description: params.string('description', { default: '' }),
+        identifier: params.string('identifier', { default: '' }),
+        produceTo: params.string('preprocesstopic', { default: '' }),
+        topicId: params.int('topicid', { default: -999 }),
+      });
+      return {
+        Result: results.some((r) => r.result === 1) ? 1 : 0,
+        Topic: produceTo,
+        Queries: results.map((r) => ({
+          Query: r.query,
+          Description: r.description,
+          Identifier: r.identifier,
+          Result: r.result,
+          Inputs: r.inputs,
+          Terms: r.terms,
+          Partition: r.partition,
+          Offset: r.offset,
+        })),
+      };
+    },
+  },
+};

@@ -1,0 +1,63 @@
+// Preprocessing through the real maadstml client (test/python/viper_preprocess.py): every statistic
+// against numpy or the Python standard library, conditions, devices, offsets, raw data, and bad input
+// that answers an ERROR and writes nothing into the preprocess topic.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBackbone } from '../../src/backbone/open.js';
+import type { Backbone } from '../../src/backbone/types.js';
+import { loadConfig } from '../../src/config/config.js';
+import { generateToken } from '../../src/server/auth/tokens.js';
+import { startServer } from '../../src/server/serve.js';
+import { openServerStore } from '../../src/server/store/metadata-collection.js';
+import { ensureClient, hasPython, runScript } from './python-venv.js';
+
+test(
+  'maadstml preprocesses numbers, text, times and points as numpy computes them',
+  { skip: hasPython || process.env.CI === 'true' ? false : 'python3 is not installed', timeout: 900_000 },
+  async (t) => {
+    ensureClient();
+    const dataDir = await mkdtemp(join(tmpdir(), 'tml-preprocess-'));
+    const config = loadConfig({}, { dataDir });
+    config.server.port = 0;
+    let opened: Backbone | undefined; // the server's backbone, to count what the calls wrote
+    const open = async () => (opened = await openBackbone({ dataDir }));
+    const admin = generateToken('admin', 'preprocess');
+    const setup = await open();
+    try {
+      await (await openServerStore(setup)).tokens.put(admin.record.id, admin.record);
+    } finally {
+      await setup.close();
+    }
+    const tokenFile = join(dataDir, 'admin.tok');
+    await writeFile(tokenFile, admin.token, { mode: 0o600 });
+    const server = await startServer(config, open, { logLevel: false });
+    try {
+      const port = new URL(server.url).port;
+      const result = await runScript('viper_preprocess.py', ['http://127.0.0.1', port, tokenFile]);
+      const summary = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
+        ok?: boolean;
+        checks?: number;
+        failures?: string[];
+        written?: number;
+        preprocesstopic?: string;
+      };
+      assert.deepEqual(summary.failures, [], `${result.stderr}\n${result.stdout.slice(-4000)}`);
+      assert.equal(result.status, 0, result.stderr);
+      assert.ok((summary.checks ?? 0) >= 60, `checks: ${summary.checks}`);
+      t.diagnostic(`${summary.checks} checks, ${summary.written} items written`);
+      // the failing calls wrote nothing: the topic holds exactly the successful calls' items
+      assert.ok(opened);
+      const offsets = await opened.listOffsets(summary.preprocesstopic ?? '');
+      assert.equal(
+        offsets.reduce((sum, o) => sum + o.latest - o.earliest, 0),
+        summary.written,
+      );
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  },
+);

@@ -26,6 +26,12 @@ const DEFAULT_NAMES: Record<string, string> = {
   stretchBounds: 'stretchbounds',
   inputStream: 'consumeinputstream',
   logic: 'preprocesslogic',
+  classificationRule: 'processlogic',
+  transform: 'transformtype',
+  coefficientTopic: 'sendcoefto',
+  coefficientIndexes: 'coeftoprocess',
+  coefficientNames: 'coefsubtopicnames',
+  useDeployed: 'usedeploy',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */

@@ -7,3 +7,4 @@ export * from './optimize.js';
 export * from './anomaly.js';
 export * from './preprocess.js';
 export * from './join.js';
+export * from './controls/index.js';

@@ -11,6 +11,10 @@ import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/types.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { ModelRecord } from './model-record.js';
+import { buildTarget, checkTrainingControls, type TrainingControls } from './controls/training-columns.js';
+import { parameterEstimates } from './controls/parameter-estimates.js';
+import { checkCoefficientSelection, coefficientRecords } from './controls/coefficients.js';
+import { CLASSIFICATION_THRESHOLD } from '../../automl/index.js';
 import { parseTrainingSet } from './training-set.js';
 
 export const MAX_MODELRUNS = 10_000;
@@ -31,6 +35,8 @@ export interface TrainInput {
   /** The registry alias the model is registered under. */
   alias: string;
 }
+
+export type TrainStepInput = TrainInput & TrainingControls;
 
 export interface TrainServices {
   backbone: Backbone;
@@ -65,10 +71,11 @@ export function checkTrainInput(input: Pick<TrainInput, 'modelruns' | 'timeoutSe
 
 export async function trainModel(
   services: TrainServices,
-  input: TrainInput,
+  input: TrainStepInput,
   call: CallDetails = {},
 ): Promise<TrainResult> {
   checkTrainInput(input);
+  const controls = checkTrainingControls(input);
   const { backbone } = services;
   const source = await latestRecord(
     backbone,
@@ -82,12 +89,13 @@ export async function trainModel(
     input.consumeFrom,
     'consumeFrom',
   );
-  const names = set.independentVariables;
+  const target = buildTarget(set, controls, input.islogistic);
+  const names = target.independentVariables;
   const built = datasetFromColumns({
     featureNames: names,
-    targetName: set.dependentVariable,
-    features: names.map((n) => set.columns[n] ?? []),
-    target: set.columns[set.dependentVariable] ?? [],
+    targetName: target.dependentVariable,
+    features: target.features,
+    target: target.target,
   });
   if (built.dataset.rows < MIN_TRAINING_ROWS) {
     throw new StepInputError(
@@ -104,6 +112,7 @@ export async function trainModel(
   const selection = await selectModel(built.dataset, {
     task: input.islogistic ? 'classification' : 'regression',
     modelruns: input.modelruns,
+    ...(controls.coefficients !== undefined ? { algorithms: target.linearAlgorithms } : {}),
     timeBudgetMs: input.timeoutSeconds * 1000,
     pool: services.pool,
     lineage,
@@ -115,11 +124,15 @@ export async function trainModel(
     mean: s.mean,
     std: s.std,
   }));
+  const estimates = parameterEstimates(selection.champion);
+  if (controls.coefficients !== undefined) {
+    checkCoefficientSelection(controls.coefficients, estimates, selection.champion.algorithm);
+  }
   const record: ModelRecord = {
     alias: input.alias,
     algorithm: selection.champion.algorithm,
     task: input.islogistic ? 'classification' : 'regression',
-    dependentVariable: set.dependentVariable,
+    dependentVariable: target.dependentVariable,
     independentVariables: names,
     forecastAccuracy: selection.forecastAccuracy,
     selectionMetric: selection.selectionMetric,
@@ -136,14 +149,35 @@ export async function trainModel(
     lineage,
     createdAt: new Date().toISOString(),
     model: selection.champion,
+    controls: {
+      ...(controls.classificationRule !== undefined && input.islogistic
+        ? { classificationRule: controls.classificationRule }
+        : {}),
+      ...(input.islogistic ? { accuracyThreshold: CLASSIFICATION_THRESHOLD } : {}),
+      transform: controls.transform,
+      parameterEstimates: estimates,
+      stage: controls.deploy ? 'deploy' : 'models',
+      identifier: controls.identifier,
+    },
   };
   const key = recordKey();
   const shaped = services.shapers.model(record, call, key);
   const value = JSON.stringify(shaped);
   const [written] = await backbone.produce(input.produceTo, [{ key, value }]);
+  if (controls.coefficients !== undefined) {
+    const coefficients = coefficientRecords(controls.coefficients, estimates, record);
+    await backbone.produce(
+      controls.coefficients.topic,
+      coefficients.map((c) => {
+        const k = recordKey();
+        return { key: k, value: JSON.stringify(services.shapers.coefficient(c, call, k)) };
+      }),
+    );
+  }
   const version = await services.registry.register({
     entity: input.alias,
     alias: input.alias,
+    deploy: controls.deploy,
     trigger: 'request',
     algorithm: record.algorithm,
     forecastAccuracy: record.forecastAccuracy,
@@ -152,6 +186,7 @@ export async function trainModel(
     model: record.model,
     stats,
     record: { topic: input.produceTo, partition: written.partition, offset: written.offset },
+    controls: record.controls,
   });
   return { record, version, selection, shaped, bytesWritten: Buffer.byteLength(value) };
 }

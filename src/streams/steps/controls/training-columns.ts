@@ -1,0 +1,129 @@
+// The columns a training fits: the dependent and independent variables of the training set (or the
+// caller's overrides), the 0/1 target of a classification rule, and the transform's logs. Every
+// check runs before AutoML and before anything is written.
+import { StepInputError } from '../../errors.js';
+import type { TrainingSetRecord } from '../training-set.js';
+import { labelColumns, parseClassificationRule, type ClassificationRule } from './classification-rule.js';
+import type { CoefficientSelection } from './coefficients.js';
+import { logColumn, logsInputs, logsTarget, parseTransform, type Transform } from './transform.js';
+
+/** The training's controls as the faces pass them (the /v1 field names). */
+export interface TrainingControls {
+  /** `classification_name=<name>:<stream>=<low>,<high>:...`; applied when `islogistic`. */
+  classificationRule?: string;
+  /** log-log, log-lin, lin-log (default: none). */
+  transform?: string;
+  /** Write these parameter estimates (0 = constant) into `coefficientTopic`. */
+  coefficientTopic?: string;
+  coefficientIndexes?: number[];
+  coefficientNames?: string[];
+  /** Promote the model to the alias's deployed model. */
+  deploy?: boolean;
+  identifier?: string;
+  /** Overrides of the training set's variables (columns it holds). */
+  dependentVariable?: string;
+  independentVariables?: string[];
+}
+
+export interface CheckedControls {
+  classificationRule?: ClassificationRule;
+  transform: Transform;
+  coefficients?: CoefficientSelection;
+  deploy: boolean;
+  identifier: string;
+  dependentVariable?: string;
+  independentVariables?: string[];
+}
+
+export function checkTrainingControls(input: TrainingControls): CheckedControls {
+  const rule = input.classificationRule?.trim();
+  const topic = input.coefficientTopic?.trim() ?? '';
+  const indexes = input.coefficientIndexes ?? [];
+  if (topic === '' && indexes.length > 0) {
+    throw new StepInputError('coefficientTopic', 'is required when coefficient indexes are given');
+  }
+  return {
+    ...(rule ? { classificationRule: parseClassificationRule(rule) } : {}),
+    transform: parseTransform(input.transform ?? ''),
+    ...(topic !== ''
+      ? {
+          coefficients: {
+            topic,
+            indexes: indexes.length > 0 ? indexes : [0],
+            names: input.coefficientNames ?? [],
+          },
+        }
+      : {}),
+    deploy: input.deploy === true,
+    identifier: input.identifier ?? '',
+    ...(input.dependentVariable ? { dependentVariable: input.dependentVariable } : {}),
+    ...(input.independentVariables && input.independentVariables.length > 0
+      ? { independentVariables: input.independentVariables }
+      : {}),
+  };
+}
+
+export interface TrainingColumns {
+  dependentVariable: string;
+  independentVariables: string[];
+  features: number[][];
+  target: number[];
+  /** The algorithms with parameter estimates for this task (when coefficients are streamed). */
+  linearAlgorithms: string[];
+}
+
+function column(set: TrainingSetRecord, name: string, field: string): number[] {
+  const values = set.columns[name];
+  if (values === undefined) {
+    throw new StepInputError(
+      field,
+      `names '${name}', which the training set does not hold (it holds: ${Object.keys(set.columns).join(', ')})`,
+    );
+  }
+  return values;
+}
+
+export function buildTarget(
+  set: TrainingSetRecord,
+  controls: CheckedControls,
+  islogistic: boolean,
+): TrainingColumns {
+  let dependentVariable = controls.dependentVariable ?? set.dependentVariable;
+  const independentVariables = controls.independentVariables ?? set.independentVariables;
+  let features = independentVariables.map((n) => column(set, n, 'independentVariables'));
+  let target: number[];
+  const rule = islogistic ? controls.classificationRule : undefined;
+  if (rule !== undefined) {
+    const rows = Math.min(...Object.values(set.columns).map((c) => c.length));
+    target = labelColumns(rule, set.columns, rows);
+    const ones = target.reduce((a, b) => a + b, 0);
+    if (ones === 0 || ones === rows) {
+      throw new StepInputError(
+        'classificationRule',
+        `labels all ${rows} rows of the training set ${ones === 0 ? 0 : 1}; a classifier needs both classes`,
+      );
+    }
+    dependentVariable = rule.name;
+  } else {
+    target = column(set, dependentVariable, 'dependentVariable');
+  }
+  if (logsTarget(controls.transform)) {
+    if (islogistic) {
+      throw new StepInputError(
+        'transform',
+        `'${controls.transform}' takes the log of a 0/1 target; use lin-log`,
+      );
+    }
+    target = logColumn(target, dependentVariable);
+  }
+  if (logsInputs(controls.transform)) {
+    features = features.map((values, j) => logColumn(values, independentVariables[j]));
+  }
+  return {
+    dependentVariable,
+    independentVariables,
+    features,
+    target,
+    linearAlgorithms: islogistic ? ['logistic'] : ['ols', 'ridge', 'lasso', 'elastic_net'],
+  };
+}

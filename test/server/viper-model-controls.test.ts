@@ -5,16 +5,26 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, viper, type TestServer } from './helpers.js';
-import { createTopic, setUpFlow, type FlowIds } from './flow-fixture.js';
+import { createTopic, setUpFlow, subscribe, type FlowIds } from './flow-fixture.js';
 
 let server: TestServer;
 let ids: FlowIds;
 let coefs = '';
+/** A model line trained with deploy=0 only. */
+let undeployed = '';
 before(async () => {
   server = await startTestServer();
   ids = await setUpFlow(server, 'mc');
   coefs = 'mc-coefs';
   await createTopic(server, coefs);
+  const consumer = await subscribe(server, ids.training);
+  const trained = await viper(server.app, 'viperhpdetraining', {
+    ...hpde(),
+    consumerid: consumer,
+    deploy: 0,
+  });
+  assert.equal(trained.DeployedTo, 'models', JSON.stringify(trained));
+  undeployed = String(trained.Algokey);
 });
 after(async () => {
   await server.close();
@@ -36,6 +46,7 @@ const hpde = () => ({
   companyname: 'OTICS',
   modelruns: 6,
   timeout: 60,
+  deploy: 0,
 });
 const predict = () => ({
   vipertoken: server.user,
@@ -95,12 +106,12 @@ test('bad model controls answer an ERROR naming the parameter; nothing is writte
     ['viperhpdetraining', { ...hpde(), dependentvariable: 'nope' }, /'dependentvariable' names 'nope'/],
     [
       'viperhpdepredict',
-      { ...predict(), usedeploy: 1 },
-      /'usedeploy' asks for the deployed model .* none was deployed/,
+      { ...predict(), algokey: undeployed, usedeploy: 1 },
+      /'usedeploy' asks for the deployed model of algokey '.*', but none was deployed/,
     ],
     [
       'viperhpdepredict',
-      { ...predict(), algokey: ids.algokey, usedeploy: 1 },
+      { ...predict(), algokey: 'nobody_json', usedeploy: 1 },
       /'usedeploy' .* none was deployed/,
     ],
   ];
@@ -115,11 +126,10 @@ test('bad model controls answer an ERROR naming the parameter; nothing is writte
 });
 
 test('coefficients stream to sendcoefto; deploy=1 is what usedeploy=1 predicts with', async () => {
-  const deployed = await viper(server.app, 'viperhpdetraining', {
-    ...hpde(),
-    deploy: 1,
-    identifier: 'line-7',
-  });
+  // a training without `deploy` (the oldest clients send none) deploys, as the seed's VIPER did
+  const { deploy: _deploy, ...withoutDeploy } = hpde();
+  const deployed = await viper(server.app, 'viperhpdetraining', { ...withoutDeploy, identifier: 'line-7' });
+  const deployedVersion = await server.store.models.resolveDeployed(ids.algokey);
   assert.equal(deployed.DeployedTo, 'deploy', JSON.stringify(deployed));
   assert.equal(deployed.Deployed, 1);
   assert.equal(deployed.Identifier, 'line-7');
@@ -139,6 +149,12 @@ test('coefficients stream to sendcoefto; deploy=1 is what usedeploy=1 predicts w
     coefsubtopicnames: 'constant,x1,x2',
   });
   assert.equal(latest.DeployedTo, 'models');
+  // the deployed model stays the one promoted before, while the algokey's latest moved on
+  assert.equal((await server.store.models.resolveDeployed(ids.algokey))?.version, deployedVersion?.version);
+  assert.equal(
+    (await server.store.models.resolve(ids.algokey))?.version,
+    (deployedVersion?.version ?? 0) + 1,
+  );
   assert.equal(latest.HasConstantTerm, 1);
   const estimates = String(latest.ParameterEstimates).split(',').map(Number);
   assert.equal(estimates.length, 3, JSON.stringify(latest));

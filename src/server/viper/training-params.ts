@@ -22,7 +22,8 @@ export function trainingControls(params: ViperParams): TrainingControls {
     coefficientTopic: params.string('sendcoefto', { default: '' }),
     coefficientIndexes: indexes,
     coefficientNames: params.list('coefsubtopicnames', { default: [] }),
-    deploy: params.bool('deploy', { default: false }),
+    // The seed's client sent no `deploy` and VIPER answered "Deployed":1 (viper-protocol.md §4.1).
+    deploy: params.bool('deploy', { default: true }),
     identifier: params.string('identifier', { default: '' }),
     dependentVariable: params.string('dependentvariable', { default: '' }),
     independentVariables: params.list('independentvariables', { default: [] }),

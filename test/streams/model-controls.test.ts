@@ -13,6 +13,7 @@ import {
   joinLatestWindows,
   ModelRegistry,
   neutralShapers,
+  optimizeInputs,
   parseClassificationRule,
   predict,
   resolveModel,
@@ -203,6 +204,22 @@ test('log-log: fitted in logs, predicted in original units; estimates streamed; 
   assert.equal(streamed[1].value, estimates?.estimates[1]);
   const resolved = await resolveModel(s, { alias: 'elastic_json' });
   const [p] = await predict(s, resolved, { produceTo: await topic('out'), inputs: [10], maxRows: 0 });
+  // the window's statistics are in x's own units (1..97), and the optimum is searched there:
+  // 3·x^0.7 is largest at x = 97, 3·97^0.7 = 73.8
+  assert.deepEqual([trained.record.stats[0].min, trained.record.stats[0].max], [1, 97]);
+  const optimum = await optimizeInputs(s, resolved, {
+    produceTo: await topic('optimum'),
+    minimize: false,
+    constraints: 'best',
+    constraintType: 1,
+    stretchBounds: 0,
+    epsilon: 10,
+  });
+  assert.ok(
+    Math.abs(optimum.record.optimalValues[0].value - 97) < 0.5,
+    JSON.stringify(optimum.record.optimalValues),
+  );
+  assert.ok(Math.abs(optimum.record.value - 3 * 97 ** 0.7) < 1, `optimum ${optimum.record.value}`);
   const expected = 3 * 10 ** 0.7; // 15.036
   assert.ok(
     Math.abs(p.prediction - expected) / expected < 0.02,

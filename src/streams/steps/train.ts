@@ -117,7 +117,17 @@ export async function trainModel(
     pool: services.pool,
     lineage,
   });
-  const stats = describeColumns(built.dataset.x, built.dataset.rows, names).map((s) => ({
+  // The window's statistics in the variables' own units (optimize searches there, Minmax shows them).
+  const original =
+    target.originalFeatures === target.features
+      ? built.dataset
+      : datasetFromColumns({
+          featureNames: names,
+          targetName: target.dependentVariable,
+          features: target.originalFeatures,
+          target: target.target,
+        }).dataset;
+  const stats = describeColumns(original.x, original.rows, names).map((s) => ({
     variable: s.variable,
     min: s.min,
     max: s.max,

@@ -66,7 +66,10 @@ export function checkTrainingControls(input: TrainingControls): CheckedControls 
 export interface TrainingColumns {
   dependentVariable: string;
   independentVariables: string[];
+  /** In the space the model is fitted in (logged under a transform). */
   features: number[][];
+  /** The independent variables in their own units (for the window's statistics). */
+  originalFeatures: number[][];
   target: number[];
   /** The algorithms with parameter estimates for this task (when coefficients are streamed). */
   linearAlgorithms: string[];
@@ -90,7 +93,8 @@ export function buildTarget(
 ): TrainingColumns {
   let dependentVariable = controls.dependentVariable ?? set.dependentVariable;
   const independentVariables = controls.independentVariables ?? set.independentVariables;
-  let features = independentVariables.map((n) => column(set, n, 'independentVariables'));
+  const originalFeatures = independentVariables.map((n) => column(set, n, 'independentVariables'));
+  let features = originalFeatures;
   let target: number[];
   const rule = islogistic ? controls.classificationRule : undefined;
   if (rule !== undefined) {
@@ -123,6 +127,7 @@ export function buildTarget(
     dependentVariable,
     independentVariables,
     features,
+    originalFeatures,
     target,
     linearAlgorithms: islogistic ? ['logistic'] : ['ols', 'ridge', 'lasso', 'elastic_net'],
   };

@@ -105,6 +105,11 @@ test('bad model controls answer an ERROR naming the parameter; nothing is writte
     ],
     ['viperhpdetraining', { ...hpde(), dependentvariable: 'nope' }, /'dependentvariable' names 'nope'/],
     [
+      'viperhpdetraining',
+      { ...hpde(), modelsearchtuner: 150 },
+      /'modelsearchtuner' must be an integer from 0 to 100/,
+    ],
+    [
       'viperhpdepredict',
       { ...predict(), algokey: undeployed, usedeploy: 1 },
       /'usedeploy' asks for the deployed model of algokey '.*', but none was deployed/,
@@ -134,6 +139,7 @@ test('coefficients stream to sendcoefto; deploy=1 is what usedeploy=1 predicts w
   assert.equal(deployed.Deployed, 1);
   assert.equal(deployed.Identifier, 'line-7');
   assert.equal(deployed.Transformtype, 'lin-lin');
+  assert.equal(deployed.ModelSearchTuner, 80);
   // Minmax: x1 = (i·37) mod 100 and x2 = (i·53) mod 90 over i = 50..99, hand-listed
   const x1 = Array.from({ length: 50 }, (_, k) => ((50 + k) * 37) % 100);
   const x2 = Array.from({ length: 50 }, (_, k) => ((50 + k) * 53) % 90);

@@ -17,6 +17,7 @@ import {
   parseClassificationRule,
   predict,
   resolveModel,
+  searchedAlgorithms,
   StepInputError,
   trainModel,
   type CoefficientRecord,
@@ -285,4 +286,49 @@ test('deploy: usedeploy predicts with the deployed model, otherwise the latest; 
   assert.ok(Math.abs((await at10({ alias: 'd_json', useDeployed: true })) - 21) < 1);
   assert.ok(Math.abs((await at10({ alias: 'd_json' })) - -29) < 1);
   assert.ok(Math.abs((await at10({ consumeFrom: params, useDeployed: true })) - 21) < 1);
+});
+
+test('modelsearchtuner: up to 80 every family; above, the best-first share (100 − t)/20, at least 2', async () => {
+  assert.equal(searchedAlgorithms('regression', 80), undefined);
+  assert.equal(searchedAlgorithms('regression', 0), undefined);
+  // the 10 regression families ranked best-first (automl ALGORITHM_PRIORITY)
+  assert.deepEqual(searchedAlgorithms('regression', 90), [
+    'ridge',
+    'gbdt',
+    'random_forest',
+    'poly2_ridge',
+    'knn',
+  ]);
+  assert.deepEqual(searchedAlgorithms('regression', 95), ['ridge', 'gbdt', 'random_forest']);
+  assert.deepEqual(searchedAlgorithms('regression', 100), ['ridge', 'gbdt']);
+  assert.deepEqual(searchedAlgorithms('classification', 90), ['gbdt', 'logistic', 'random_forest']);
+  // with coefficients: the linear families, narrowed the same way
+  assert.deepEqual(searchedAlgorithms('regression', 100, ['ols', 'ridge', 'lasso', 'elastic_net']), [
+    'ridge',
+    'ols',
+  ]);
+  for (const bad of [-1, 101, 2.5]) {
+    assert.throws(
+      () => searchedAlgorithms('regression', bad),
+      (e: unknown) => e instanceof StepInputError && e.field === 'modelSearchTuner',
+    );
+  }
+  // a training at 100 spreads its modelruns over ridge and gbdt only
+  const n = 60;
+  const x = Array.from({ length: n }, (_, i) => (i * 37) % 50);
+  const { set } = await trainingSet([x.map((v) => 2 * v + 1), x]);
+  const trained = await trainModel(await services(), {
+    ...base,
+    consumeFrom: set,
+    produceTo: await topic('params'),
+    islogistic: false,
+    alias: 'tuned_json',
+    modelSearchTuner: 100,
+  });
+  assert.deepEqual([...new Set(trained.record.leaderboard.map((e) => e.algorithm))].sort(), [
+    'gbdt',
+    'ridge',
+  ]);
+  assert.equal(trained.record.leaderboard.length, base.modelruns);
+  assert.equal(trained.record.controls?.modelSearchTuner, 100);
 });

@@ -97,6 +97,7 @@ export const TrainBody = Type.Object(
     coefficientNames: Type.Optional(Type.Array(Type.String({ maxLength: 249 }), { maxItems: 1000 })),
     deploy: Type.Optional(Type.Boolean()),
     identifier: Type.Optional(Type.String({ maxLength: 1000 })),
+    modelSearchTuner: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     dependentVariable: Type.Optional(Name),
     independentVariables: Type.Optional(Type.Array(Name, { maxItems: 1000 })),
   },

@@ -32,6 +32,7 @@ const DEFAULT_NAMES: Record<string, string> = {
   coefficientIndexes: 'coeftoprocess',
   coefficientNames: 'coefsubtopicnames',
   useDeployed: 'usedeploy',
+  modelSearchTuner: 'modelsearchtuner',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */

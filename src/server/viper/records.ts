@@ -43,6 +43,8 @@ export interface ViperModelRecord {
   Minmax: string;
   Transformtype: string;
   Identifier: string;
+  /** The tuner the search ran with (the share of families searched; docs/viper-compatibility.md). */
+  ModelSearchTuner: number;
   Processlogic?: string;
   AccuracyThreshold?: number;
   Modelruns: number;
@@ -133,6 +135,7 @@ function controlKeys(m: ModelRecord) {
     Minmax: m.stats.map((s) => `${s.min}:${s.max}`).join(','),
     Transformtype: c?.transform ?? 'lin-lin',
     Identifier: c?.identifier ?? '',
+    ModelSearchTuner: c?.modelSearchTuner ?? 80,
     ...(c?.classificationRule !== undefined ? { Processlogic: ruleText(c.classificationRule) } : {}),
     ...(c?.accuracyThreshold !== undefined ? { AccuracyThreshold: c.accuracyThreshold } : {}),
   };

@@ -112,7 +112,7 @@ export async function trainModel(
   const selection = await selectModel(built.dataset, {
     task: input.islogistic ? 'classification' : 'regression',
     modelruns: input.modelruns,
-    ...(controls.coefficients !== undefined ? { algorithms: target.linearAlgorithms } : {}),
+    ...(target.algorithms !== undefined ? { algorithms: target.algorithms } : {}),
     timeBudgetMs: input.timeoutSeconds * 1000,
     pool: services.pool,
     lineage,
@@ -168,6 +168,7 @@ export async function trainModel(
       parameterEstimates: estimates,
       stage: controls.deploy ? 'deploy' : 'models',
       identifier: controls.identifier,
+      modelSearchTuner: controls.modelSearchTuner,
     },
   };
   const key = recordKey();

@@ -5,3 +5,4 @@ export * from './model-controls.js';
 export * from './coefficients.js';
 export * from './predict-controls.js';
 export * from './training-columns.js';
+export * from './search-tuner.js';

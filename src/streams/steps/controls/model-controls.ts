@@ -16,6 +16,8 @@ export interface ModelControls {
   parameterEstimates: ParameterEstimates;
   /** Registry state: 'deploy' when the training promoted it to the deployed model of its alias. */
   stage: 'models' | 'deploy';
+  /** The share of the algorithm families searched, best-first (search-tuner.ts). */
+  modelSearchTuner?: number;
   /** The caller's identifier of the model (free text, e.g. a device serial). */
   identifier: string;
 }

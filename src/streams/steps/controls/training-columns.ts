@@ -5,6 +5,7 @@ import { StepInputError } from '../../errors.js';
 import type { TrainingSetRecord } from '../training-set.js';
 import { labelColumns, parseClassificationRule, type ClassificationRule } from './classification-rule.js';
 import type { CoefficientSelection } from './coefficients.js';
+import { checkSearchTuner, DEFAULT_MODEL_SEARCH_TUNER, searchedAlgorithms } from './search-tuner.js';
 import { logColumn, logsInputs, logsTarget, parseTransform, type Transform } from './transform.js';
 
 /** The training's controls as the faces pass them (the /v1 field names). */
@@ -20,6 +21,8 @@ export interface TrainingControls {
   /** Promote the model to the alias's deployed model. */
   deploy?: boolean;
   identifier?: string;
+  /** 0–100 (default 80): the share of the algorithm families searched, best-first (search-tuner.ts). */
+  modelSearchTuner?: number;
   /** Overrides of the training set's variables (columns it holds). */
   dependentVariable?: string;
   independentVariables?: string[];
@@ -31,6 +34,7 @@ export interface CheckedControls {
   coefficients?: CoefficientSelection;
   deploy: boolean;
   identifier: string;
+  modelSearchTuner: number;
   dependentVariable?: string;
   independentVariables?: string[];
 }
@@ -39,6 +43,7 @@ export function checkTrainingControls(input: TrainingControls): CheckedControls 
   const rule = input.classificationRule?.trim();
   const topic = input.coefficientTopic?.trim() ?? '';
   const indexes = input.coefficientIndexes ?? [];
+  if (input.modelSearchTuner !== undefined) checkSearchTuner(input.modelSearchTuner);
   if (topic === '' && indexes.length > 0) {
     throw new StepInputError('coefficientTopic', 'is required when coefficient indexes are given');
   }
@@ -56,6 +61,7 @@ export function checkTrainingControls(input: TrainingControls): CheckedControls 
       : {}),
     deploy: input.deploy === true,
     identifier: input.identifier ?? '',
+    modelSearchTuner: input.modelSearchTuner ?? DEFAULT_MODEL_SEARCH_TUNER,
     ...(input.dependentVariable ? { dependentVariable: input.dependentVariable } : {}),
     ...(input.independentVariables && input.independentVariables.length > 0
       ? { independentVariables: input.independentVariables }
@@ -71,8 +77,8 @@ export interface TrainingColumns {
   /** The independent variables in their own units (for the window's statistics). */
   originalFeatures: number[][];
   target: number[];
-  /** The algorithms with parameter estimates for this task (when coefficients are streamed). */
-  linearAlgorithms: string[];
+  /** The algorithms searched (undefined: every one of the task). */
+  algorithms?: string[];
 }
 
 function column(set: TrainingSetRecord, name: string, field: string): number[] {
@@ -129,6 +135,18 @@ export function buildTarget(
     features,
     originalFeatures,
     target,
-    linearAlgorithms: islogistic ? ['logistic'] : ['ols', 'ridge', 'lasso', 'elastic_net'],
+    ...searchSpace(controls, islogistic),
   };
+}
+
+/** Coefficients need models that have them; the tuner narrows the families best-first. */
+function searchSpace(controls: CheckedControls, islogistic: boolean): { algorithms?: string[] } {
+  const linear = islogistic ? ['logistic'] : ['ols', 'ridge', 'lasso', 'elastic_net'];
+  const task = islogistic ? 'classification' : 'regression';
+  const algorithms = searchedAlgorithms(
+    task,
+    controls.modelSearchTuner,
+    controls.coefficients !== undefined ? linear : undefined,
+  );
+  return algorithms === undefined ? {} : { algorithms };
 }

@@ -104,6 +104,8 @@ test('bad model controls answer an ERROR naming the parameter; nothing is writte
       /'coefsubtopicnames' has 1 names for 2 coefficient indexes/,
     ],
     ['viperhpdetraining', { ...hpde(), dependentvariable: 'nope' }, /'dependentvariable' names 'nope'/],
+    ['viperhpdetraining', { ...hpde(), offset: 99 }, /'offset' is 99, but topic 'mc-training'/],
+    ['viperhpdetraining', { ...hpde(), rollbackoffsets: 150 }, /'rollbackoffsets' must be a percentage/],
     [
       'viperhpdetraining',
       { ...hpde(), modelsearchtuner: 150 },

@@ -332,3 +332,56 @@ test('modelsearchtuner: up to 80 every family; above, the best-first share (100 
   assert.equal(trained.record.leaderboard.length, base.modelruns);
   assert.equal(trained.record.controls?.modelSearchTuner, 100);
 });
+
+test('offset picks the training set by offset, rollbackPercent its newest share of rows', async () => {
+  const n = 60;
+  const x = Array.from({ length: n }, (_, i) => (i * 37) % 50);
+  const s = await services();
+  // two training sets in one topic: y = 2x + 1 at offset 0, y = −3x + 1 at offset 1
+  const first = await trainingSet([x.map((v) => 2 * v + 1), x]);
+  const second = await trainingSet([x.map((v) => -3 * v + 1), x]);
+  const sets = await topic('sets');
+  for (const t of [first.set, second.set]) {
+    const { records } = await backbone.fetch({ topic: t, partition: 0, offset: 0 });
+    await backbone.produce(sets, [{ value: String(records[0].value) }]);
+  }
+  const params = await topic('params');
+  const out = await topic('out');
+  const at10 = async (extra: { offset?: number; rollbackPercent?: number }) => {
+    const trained = await trainModel(s, {
+      ...base,
+      consumeFrom: sets,
+      produceTo: params,
+      islogistic: false,
+      alias: 'o_json',
+      ...extra,
+    });
+    const resolved = await resolveModel(s, { alias: 'o_json' });
+    const [p] = await predict(s, resolved, { produceTo: out, inputs: [10], maxRows: 0 });
+    return { prediction: p.prediction, rows: trained.record.trainingRows };
+  };
+  assert.ok(Math.abs((await at10({ offset: 0 })).prediction - 21) < 1);
+  assert.ok(Math.abs((await at10({})).prediction - -29) < 1);
+  // 50 % of 60 rows: the newest 30
+  assert.equal((await at10({ rollbackPercent: 50 })).rows, 30);
+  assert.equal((await at10({ rollbackPercent: 0 })).rows, 60);
+  for (const [extra, field, expected] of [
+    [{ offset: 2 }, 'offset', /is 2, but topic .* holds offsets 0\.\.1/],
+    [{ offset: -2 }, 'offset', /must be -1/],
+    [{ rollbackPercent: 150 }, 'rollbackPercent', /percentage from 0 to 100/],
+    [{ rollbackPercent: 10 }, 'consumeFrom', /6 usable rows; training needs at least 30/],
+  ] as const) {
+    await assert.rejects(
+      trainModel(s, {
+        ...base,
+        consumeFrom: sets,
+        produceTo: params,
+        islogistic: false,
+        alias: 'o2',
+        ...extra,
+      }),
+      (e: unknown) => e instanceof StepInputError && e.field === field && expected.test(e.message),
+      JSON.stringify(extra),
+    );
+  }
+});

@@ -18,6 +18,8 @@ export interface TrainRequest extends TrainingControls {
   consumerId: string;
   producerId: string;
   partition: number;
+  offset?: number;
+  rollbackPercent?: number;
   modelruns: number;
   islogistic: boolean;
   timeoutSeconds: number;

@@ -98,6 +98,16 @@ export const TrainBody = Type.Object(
     deploy: Type.Optional(Type.Boolean()),
     identifier: Type.Optional(Type.String({ maxLength: 1000 })),
     modelSearchTuner: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    offset: Type.Optional(
+      Type.Integer({ minimum: -1, description: 'The training set at this offset (-1: newest)' }),
+    ),
+    rollbackPercent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description: 'Train on the newest share of its rows (0: all)',
+      }),
+    ),
     dependentVariable: Type.Optional(Name),
     independentVariables: Type.Optional(Type.Array(Name, { maxItems: 1000 })),
   },

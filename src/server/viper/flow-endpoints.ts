@@ -111,6 +111,8 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         consumerId: params.string('consumerid'),
         producerId: params.string('producerid'),
         partition: params.int('partition', { default: -1 }),
+        offset: params.int('offset', { default: -1 }),
+        rollbackPercent: params.float('rollbackoffsets', { default: 0 }),
         modelruns: params.int('modelruns', { default: 10 }),
         islogistic: params.bool('islogistic', { default: false }),
         timeoutSeconds: params.float('timeout', { default: 120 }),

@@ -6,13 +6,14 @@ import { datasetFromColumns, describeColumns, selectModel } from '../../automl/i
 import type { Backbone } from '../../backbone/types.js';
 import { MIN_TRAINING_ROWS } from '../align.js';
 import { StepInputError } from '../errors.js';
-import { latestRecord, parseJsonRecord } from '../latest-record.js';
+import { parseJsonRecord } from '../latest-record.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/types.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { ModelRecord } from './model-record.js';
 import { buildTarget, checkTrainingControls, type TrainingControls } from './controls/training-columns.js';
 import { parameterEstimates } from './controls/parameter-estimates.js';
+import { checkTrainingSource, newestShare, trainingSetRecord } from './controls/training-source.js';
 import { checkCoefficientSelection, coefficientRecords } from './controls/coefficients.js';
 import { CLASSIFICATION_THRESHOLD } from '../../automl/index.js';
 import { parseTrainingSet } from './training-set.js';
@@ -26,6 +27,10 @@ export interface TrainInput {
   produceTo: string;
   /** -1: the newest training set over all partitions. */
   partition: number;
+  /** -1 (default): the newest training set; n >= 0: the one at offset n of `partition`. */
+  offset?: number;
+  /** 1–100: train on the newest share of the training set's rows; 0 (default) = all. */
+  rollbackPercent?: number;
   /** Candidate configurations to try. */
   modelruns: number;
   /** Binary classification: the dependent variable must hold 0 and 1. */
@@ -76,18 +81,16 @@ export async function trainModel(
 ): Promise<TrainResult> {
   checkTrainInput(input);
   const controls = checkTrainingControls(input);
+  checkTrainingSource(input.offset ?? -1, input.rollbackPercent ?? 0);
   const { backbone } = services;
-  const source = await latestRecord(
-    backbone,
-    input.consumeFrom,
-    input.partition,
-    'consumeFrom',
-    'training set',
-  );
-  const set = parseTrainingSet(
-    parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
-    input.consumeFrom,
-    'consumeFrom',
+  const source = await trainingSetRecord(backbone, input.consumeFrom, input.partition, input.offset ?? -1);
+  const set = newestShare(
+    parseTrainingSet(
+      parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
+      input.consumeFrom,
+      'consumeFrom',
+    ),
+    input.rollbackPercent ?? 0,
   );
   const target = buildTarget(set, controls, input.islogistic);
   const names = target.independentVariables;

@@ -6,3 +6,4 @@ export * from './coefficients.js';
 export * from './predict-controls.js';
 export * from './training-columns.js';
 export * from './search-tuner.js';
+export * from './training-source.js';

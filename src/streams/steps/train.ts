@@ -14,7 +14,11 @@ import type { ModelRecord } from './model-record.js';
 import { buildTarget, checkTrainingControls, type TrainingControls } from './controls/training-columns.js';
 import { parameterEstimates } from './controls/parameter-estimates.js';
 import { checkTrainingSource, newestShare, trainingSetRecord } from './controls/training-source.js';
-import { checkCoefficientSelection, coefficientRecords } from './controls/coefficients.js';
+import {
+  checkCoefficientIndexes,
+  checkCoefficientSelection,
+  coefficientRecords,
+} from './controls/coefficients.js';
 import { CLASSIFICATION_THRESHOLD } from '../../automl/index.js';
 import { parseTrainingSet } from './training-set.js';
 
@@ -94,6 +98,7 @@ export async function trainModel(
   );
   const target = buildTarget(set, controls, input.islogistic);
   const names = target.independentVariables;
+  if (controls.coefficients !== undefined) checkCoefficientIndexes(controls.coefficients, names.length);
   const built = datasetFromColumns({
     featureNames: names,
     targetName: target.dependentVariable,
@@ -139,7 +144,7 @@ export async function trainModel(
   }));
   const estimates = parameterEstimates(selection.champion);
   if (controls.coefficients !== undefined) {
-    checkCoefficientSelection(controls.coefficients, estimates, selection.champion.algorithm);
+    checkCoefficientSelection(estimates, selection.champion.algorithm);
   }
   const record: ModelRecord = {
     alias: input.alias,

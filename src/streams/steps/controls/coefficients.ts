@@ -22,31 +22,35 @@ export interface CoefficientRecord {
   createdAt: string;
 }
 
-/** Checks a selection against a fitted model's estimates (before anything is written). */
-export function checkCoefficientSelection(
-  selection: CoefficientSelection,
-  estimates: ParameterEstimates,
-  algorithm: string,
-): void {
+/**
+ * Checks a selection against the number of estimates a linear model of these variables has
+ * (constant + one per variable), before AutoML runs.
+ */
+export function checkCoefficientIndexes(selection: CoefficientSelection, variables: number): void {
+  const count = variables + 1;
   if (selection.names.length > 0 && selection.names.length !== selection.indexes.length) {
     throw new StepInputError(
       'coefficientNames',
       `has ${selection.names.length} names for ${selection.indexes.length} coefficient indexes`,
     );
   }
+  for (const i of selection.indexes) {
+    if (!Number.isInteger(i) || i < 0 || i >= count) {
+      throw new StepInputError(
+        'coefficientIndexes',
+        `has index ${i}; the model has ${count} estimates (0 = constant, then one per independent variable)`,
+      );
+    }
+  }
+}
+
+/** Checks the fitted champion has the estimates (before anything is written). */
+export function checkCoefficientSelection(estimates: ParameterEstimates, algorithm: string): void {
   if (estimates.estimates.length === 0) {
     throw new StepInputError(
       'coefficientIndexes',
-      `asks for coefficients, but the champion (${algorithm}) has none; restrict the search to linear or logistic models`,
+      `asks for coefficients, but the champion (${algorithm}) has no parameter estimates`,
     );
-  }
-  for (const i of selection.indexes) {
-    if (!Number.isInteger(i) || i < 0 || i >= estimates.estimates.length) {
-      throw new StepInputError(
-        'coefficientIndexes',
-        `has index ${i}; the model has ${estimates.estimates.length} estimates (0 = constant)`,
-      );
-    }
   }
 }
 

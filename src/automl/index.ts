@@ -24,6 +24,7 @@ export {
 export { TrainingPool, type TrainingPoolOptions } from './pool/training-pool.js';
 export { forecastAccuracy } from './selection/champion.js';
 export { refitModel, type RefitOptions } from './selection/refit.js';
+export { byPriority } from './selection/candidates.js';
 export {
   INLINE_MAX_CANDIDATE_MS,
   INLINE_MAX_CELLS,

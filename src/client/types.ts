@@ -290,6 +290,23 @@ export interface TrainRequest {
   islogistic?: boolean;
   timeoutSeconds?: number;
   partition?: number;
+  /** With islogistic: `classification_name=<name>:<stream>=<low>,<high>:...` (ANDed; -n/n open). */
+  classificationRule?: string;
+  transform?: 'log-log' | 'log-lin' | 'lin-log';
+  /** Stream these parameter estimates (0 = constant) into `coefficientTopic`. */
+  coefficientTopic?: string;
+  coefficientIndexes?: number[];
+  coefficientNames?: string[];
+  /** Promote the model to its algokey's deployed model. */
+  deploy?: boolean;
+  identifier?: string;
+  /** 0–100 (default 80): the share of the algorithm families searched, best-first. */
+  modelSearchTuner?: number;
+  /** The training set at this offset (-1: the newest); train on its newest rollbackPercent % of rows. */
+  offset?: number;
+  rollbackPercent?: number;
+  dependentVariable?: string;
+  independentVariables?: string[];
 }
 export interface TrainResponse {
   algokey: string;
@@ -305,6 +322,8 @@ export interface TrainResponse {
   partition: number;
   offset: number;
   createdAt: string;
+  /** The training's model controls (rule, transform, parameter estimates, stage, ...). */
+  controls?: Record<string, unknown>;
 }
 
 /** The model: by `algokey`, or the latest of `consumeFrom` read with `consumerId`. */
@@ -313,6 +332,8 @@ export interface ModelSource {
   consumeFrom?: string;
   consumerId?: string;
   partition?: number;
+  /** The algokey's model promoted with `deploy` instead of its latest. */
+  useDeployed?: boolean;
 }
 
 export interface PredictRequest extends ModelSource {
@@ -328,6 +349,7 @@ export interface PredictResponse {
   predictions: Array<{
     prediction: number;
     probability1?: number;
+    accuracyThreshold?: number;
     inputs: number[];
     algokey: string;
     partition: number;

@@ -7,6 +7,7 @@ import type { AnomalyRecord, PeerGroupsRecord } from './steps/anomaly.js';
 import type { OptimizationRecord } from './steps/optimize.js';
 import type { PredictionRecord } from './steps/predict.js';
 import type { StatisticRecord } from './steps/preprocess.js';
+import type { CoefficientRecord } from './steps/controls/coefficients.js';
 
 /** Who asked for a record, for shapers that write it into the record (ids, company, deploy flags). */
 export interface CallDetails {
@@ -29,6 +30,8 @@ export interface RecordShapers {
   readPeerGroups(value: unknown): PeerGroupsRecord | undefined;
   anomaly(record: AnomalyRecord, key: string): unknown;
   statistic(record: StatisticRecord, call: CallDetails, key: string): unknown;
+  /** One parameter estimate streamed to a coefficient topic. */
+  coefficient(record: CoefficientRecord, call: CallDetails, key: string): unknown;
 }
 
 export const MODEL_RECORD_KIND = 'tml-model';
@@ -55,6 +58,7 @@ export const neutralShapers: RecordShapers = {
   },
   anomaly: (record) => record,
   statistic: (record) => record,
+  coefficient: (record) => record,
 };
 
 /** A record key: 30 random URL-safe characters. */

@@ -6,6 +6,8 @@ The seed's steps, names and values are kept; what differs:
 - the seed was written for the older `maads` client, whose viperhpdetraining and viperhpdepredict
   take their optional parameters in another order than maadstml 3.70: those two calls pass the
   seed's values by keyword (and maadstml requires a non-empty `pathtoalgos`, which tml ignores);
+- the training passes deploy=1: the seed's client sent no `deploy` and VIPER answered "Deployed":1
+  (protocol §4.1), while maadstml sends deploy=0 unless told; the seed then predicts with usedeploy=1;
 - TML_SEED_REPLICATION (default 3, the seed's) when the cluster has fewer brokers than that.
 Prints one JSON line with what it checked; exits non-zero on the first failed check.
 """
@@ -146,7 +148,7 @@ producetotopic = "trainined-params"
 result6 = maads.viperhpdetraining(VIPERTOKEN, VIPERHOST, VIPERPORT, consumefrom, producetotopic, "OTICS", consumeridtrainingdata2,
                                   producerid, hpdehost, viperconfigfile, enabletls=1, partition=-1, modelruns=10,
                                   hpdeport=hpdeport, offset=-1, islogistic=0, brokerhost='', brokerport=-999, timeout=280,
-                                  microserviceid='')
+                                  microserviceid='', deploy=1)
 y = parse(result6, "viperhpdetraining")
 algokey = y['Algokey']
 check(algokey == consumeridtrainingdata2 + "_json", "Algokey is <consumerid>_json, as the seed's")

@@ -1,7 +1,8 @@
 """The seed notebook's code (shared seed document: `import maads`, Dec 2020) run unchanged against
 `tml serve` through the older `maads` client, but for: host, port and the token file come from the
 command line; `nest_asyncio` is left out (it is for Jupyter); viperhpdetraining's optional values go
-by name and one subscribeconsumer call drops a surplus argument (see there); the asserts and the summary line at the end are added. Usage: seed_maads.py HOST PORT ADMIN_TOKEN_FILE
+by name, with deploy=1 (the seed's client sent no `deploy` and VIPER answered "Deployed":1; maads
+5.2.2 sends deploy=0 unless told, and the seed predicts with usedeploy=1) and one subscribeconsumer call drops a surplus argument (see there); the asserts and the summary line at the end are added. Usage: seed_maads.py HOST PORT ADMIN_TOKEN_FILE
 """
 import json
 import math
@@ -129,7 +130,7 @@ producetotopic = "trainined-params"
 result6 = maads.viperhpdetraining(VIPERTOKEN, VIPERHOST, VIPERPORT, consumefrom, producetotopic, "OTICS", consumeridtrainingdata2,
                                   producerid, hpdehost, viperconfigfile, enabletls=1, partition=-1, modelruns=10,
                                   hpdeport=hpdeport, offset=-1, islogistic=0, brokerhost='', brokerport=-999,
-                                  timeout=280, microserviceid='')
+                                  timeout=280, microserviceid='', deploy=1)
 y = json.loads(result6)
 algokey = y['Algokey']
 check(algokey and y.get('Algo') and 0 <= y['Forecastaccuracy'] <= 1, result6)

@@ -43,6 +43,25 @@ export function ensureClient(): void {
   ensureVenv(venv, 'maadstml', [MAADSTML]);
 }
 
+/**
+ * maadstml with scikit-learn beside it (the classification build compares against its
+ * LogisticRegression), pinned as bench/python/requirements.txt pins them.
+ */
+export const SKLEARN = [
+  MAADSTML,
+  'scikit-learn==1.9.1',
+  'numpy==2.4.6',
+  'scipy==1.17.1',
+  'joblib==1.6.0',
+  'threadpoolctl==3.8.0',
+];
+const sklearnVenv = join(root, '.cache', 'venv-viper-sklearn');
+export const sklearnPython = join(sklearnVenv, 'bin', 'python');
+
+export function ensureClientWithSklearn(): void {
+  ensureVenv(sklearnVenv, 'maadstml, sklearn', SKLEARN);
+}
+
 /** The same for the older maads client. */
 export function ensureMaads(): void {
   ensureVenv(maadsVenv, 'maads', MAADS);

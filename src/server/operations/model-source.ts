@@ -9,6 +9,8 @@ export interface ModelSourceInput {
   consumeFrom?: string;
   consumerId?: string;
   partition?: number;
+  /** The alias's model promoted to "deploy" rather than its latest. */
+  useDeployed?: boolean;
 }
 
 export async function resolveModel(
@@ -23,6 +25,11 @@ export async function resolveModel(
   }
   return resolveCore(
     { backbone: context.backbone, registry: context.store.models, shapers: context.shapers },
-    { alias: input.algokey, consumeFrom: input.consumeFrom, partition: input.partition },
+    {
+      alias: input.algokey,
+      consumeFrom: input.consumeFrom,
+      partition: input.partition,
+      useDeployed: input.useDeployed,
+    },
   );
 }

@@ -18,7 +18,6 @@ export interface OptimizeRequest extends ModelSourceInput {
   constraintType: number;
   stretchBounds: number;
   epsilon: number;
-  usedeploy?: number;
 }
 
 export async function optimizeInputs(
@@ -36,7 +35,7 @@ export async function optimizeInputs(
     {
       consumerId: input.consumerId,
       producerId: input.producerId,
-      deploy: input.usedeploy,
+      deploy: input.useDeployed === true ? 1 : 0,
     },
   );
   context.metrics.recordsProduced.inc(1);

@@ -15,7 +15,6 @@ export interface PredictRequest extends ModelSourceInput {
   stream?: string;
   /** With a stream: predict only its newest `maxRows` rows (0 = every row). */
   maxRows: number;
-  usedeploy?: number;
 }
 
 export async function predict(
@@ -34,7 +33,11 @@ export async function predict(
     { backbone: context.backbone, shapers: context.shapers },
     resolved,
     { produceTo: input.produceTo, inputs: input.inputs, stream: input.stream, maxRows: input.maxRows },
-    { consumerId: input.consumerId, producerId: input.producerId, deploy: input.usedeploy },
+    {
+      consumerId: input.consumerId,
+      producerId: input.producerId,
+      deploy: input.useDeployed === true ? 1 : 0,
+    },
   );
   context.metrics.recordsProduced.inc(written.length);
   context.metrics.predictions.inc(written.length);

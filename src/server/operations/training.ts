@@ -1,29 +1,41 @@
 // Training on request (viperhpdetraining, POST /v1/models): the guards — the topics exist, the
 // consumer id may read the training-set topic, the producer id may write the model topic — then the
 // core's train step, which registers the model under the consumer id's alias.
-import { checkTrainInput, trainModel, type TrainResult } from '../../streams/index.js';
+import {
+  checkTrainInput,
+  checkTrainingControls,
+  trainModel,
+  type TrainingControls,
+  type TrainResult,
+} from '../../streams/index.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, checkConsumer, describeExisting } from './validate.js';
 
-export interface TrainRequest {
+export interface TrainRequest extends TrainingControls {
   consumeFrom: string;
   produceTo: string;
   consumerId: string;
   producerId: string;
   partition: number;
+  offset?: number;
+  rollbackPercent?: number;
   modelruns: number;
   islogistic: boolean;
   timeoutSeconds: number;
   /** The registry alias (the VIPER face's algokey). */
   alias: string;
-  deploy?: number;
   companyName?: string;
 }
 
 export async function train(context: OperationContext, input: TrainRequest): Promise<TrainResult> {
   checkTrainInput(input);
+  const controls = checkTrainingControls(input);
   await describeExisting(context.backbone, input.consumeFrom, 'consumeFrom');
+  if (controls.coefficients !== undefined) {
+    await describeExisting(context.backbone, controls.coefficients.topic, 'coefficientTopic');
+    checkActive(context.store.topics.get(controls.coefficients.topic), controls.coefficients.topic);
+  }
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
   await checkConsumer(context, input.consumerId, input.consumeFrom);
   checkActive(context.store.topics.get(input.consumeFrom), input.consumeFrom);
@@ -41,7 +53,7 @@ export async function train(context: OperationContext, input: TrainRequest): Pro
       producerId: input.producerId,
       produceTo: input.produceTo,
       companyName: input.companyName,
-      deploy: input.deploy,
+      deploy: controls.deploy ? 1 : 0,
     },
   );
   context.metrics.trainings.inc();

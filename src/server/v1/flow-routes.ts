@@ -156,16 +156,13 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
       },
     },
     async (request, reply) => {
-      const b = request.body;
+      const { modelruns, islogistic, timeoutSeconds, partition, ...b } = request.body;
       const r = await train(contextOf(request), {
-        consumeFrom: b.consumeFrom,
-        produceTo: b.produceTo,
-        consumerId: b.consumerId,
-        producerId: b.producerId,
-        partition: b.partition ?? -1,
-        modelruns: b.modelruns ?? 10,
-        islogistic: b.islogistic ?? false,
-        timeoutSeconds: b.timeoutSeconds ?? 120,
+        ...b,
+        partition: partition ?? -1,
+        modelruns: modelruns ?? 10,
+        islogistic: islogistic ?? false,
+        timeoutSeconds: timeoutSeconds ?? 120,
         alias: modelAlias(b.consumerId),
       });
       const m = r.record;
@@ -183,6 +180,7 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         partition: r.version.record?.partition ?? -1,
         offset: r.version.record?.offset ?? -1,
         createdAt: m.createdAt,
+        ...(m.controls !== undefined ? { controls: m.controls } : {}),
       });
     },
   );
@@ -215,6 +213,7 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         predictions: r.map((p) => ({
           prediction: p.prediction,
           ...(p.probability1 !== undefined ? { probability1: p.probability1 } : {}),
+          ...(p.accuracyThreshold !== undefined ? { accuracyThreshold: p.accuracyThreshold } : {}),
           inputs: p.inputs,
           algokey: p.alias,
           partition: p.partition,

@@ -82,6 +82,34 @@ export const TrainBody = Type.Object(
     islogistic: Type.Optional(Type.Boolean()),
     timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86400 })),
     partition: Type.Optional(Partition),
+    classificationRule: Type.Optional(
+      Type.String({
+        maxLength: 10000,
+        description:
+          'With islogistic: `classification_name=<name>:<stream>=<low>,<high>:...` (ANDed; -n/n open)',
+      }),
+    ),
+    transform: Type.Optional(
+      Type.Union([Type.Literal('log-log'), Type.Literal('log-lin'), Type.Literal('lin-log')]),
+    ),
+    coefficientTopic: Type.Optional(Name),
+    coefficientIndexes: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 1000 })),
+    coefficientNames: Type.Optional(Type.Array(Type.String({ maxLength: 249 }), { maxItems: 1000 })),
+    deploy: Type.Optional(Type.Boolean()),
+    identifier: Type.Optional(Type.String({ maxLength: 1000 })),
+    modelSearchTuner: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    offset: Type.Optional(
+      Type.Integer({ minimum: -1, description: 'The training set at this offset (-1: newest)' }),
+    ),
+    rollbackPercent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description: 'Train on the newest share of its rows (0: all)',
+      }),
+    ),
+    dependentVariable: Type.Optional(Name),
+    independentVariables: Type.Optional(Type.Array(Name, { maxItems: 1000 })),
   },
   closed,
 );
@@ -110,6 +138,8 @@ const ModelSource = {
   consumeFrom: Type.Optional(Name),
   consumerId: Type.Optional(Id),
   partition: Type.Optional(Partition),
+  /** The algokey's model promoted with `deploy` instead of its latest. */
+  useDeployed: Type.Optional(Type.Boolean()),
 };
 
 export const PredictBody = Type.Object(
@@ -130,6 +160,7 @@ export const PredictReply = Type.Object({
       {
         prediction: Type.Number(),
         probability1: Type.Optional(Type.Number()),
+        accuracyThreshold: Type.Optional(Type.Number()),
         inputs: Type.Array(Type.Number()),
         algokey: Type.String(),
         partition: Type.Integer(),

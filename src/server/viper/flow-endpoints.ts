@@ -20,6 +20,7 @@ import { modelAlias } from '../operations/model-alias.js';
 import type { ViperModelRecord } from './records.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
+import { trainingControls } from './training-params.js';
 
 /** VIPER's clients name the joined topic `topicname`; some callers send `topic`. */
 function topicName(params: ViperParams): string {
@@ -111,12 +112,14 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         consumerId: params.string('consumerid'),
         producerId: params.string('producerid'),
         partition: params.int('partition', { default: -1 }),
+        offset: params.int('offset', { default: -1 }),
+        rollbackPercent: params.float('rollbackoffsets', { default: 0 }),
         modelruns: params.int('modelruns', { default: 10 }),
         islogistic: params.bool('islogistic', { default: false }),
         timeoutSeconds: params.float('timeout', { default: 120 }),
-        deploy: params.int('deploy', { default: 0 }),
         companyName: params.string('companyname', { default: '' }),
         alias: modelAlias(params.string('consumerid')),
+        ...trainingControls(params),
       });
       const shaped = result.shaped as ViperModelRecord;
       const { Model: _model, kind: _kind, DescriptiveStats: _stats, ...answer } = shaped;
@@ -143,7 +146,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         producerId: params.string('producerid'),
         ...(values !== undefined ? { inputs: values } : { stream: inputData }),
         maxRows: params.int('maxrows', { default: 0 }),
-        usedeploy: params.int('usedeploy', { default: 0 }),
+        useDeployed: params.bool('usedeploy', { default: false }),
       });
       // One JSON document always (DESIGN §4): a stream's predictions are one array.
       const answers = result.map((p) => ({
@@ -169,7 +172,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         constraintType: params.int('constrainttype', { default: 1 }),
         stretchBounds: params.float('stretchbounds', { default: 20 }),
         epsilon: params.float('epsilon', { default: 10 }),
-        usedeploy: params.int('usedeploy', { default: 0 }),
+        useDeployed: params.bool('usedeploy', { default: false }),
       });
       const body = result.shaped as ViperOptimization;
       return {

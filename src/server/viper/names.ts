@@ -31,6 +31,13 @@ const DEFAULT_NAMES: Record<string, string> = {
   rawData: 'rawdataoutput',
   fields: 'array',
   topicId: 'topicid',
+  classificationRule: 'processlogic',
+  transform: 'transformtype',
+  coefficientTopic: 'sendcoefto',
+  coefficientIndexes: 'coeftoprocess',
+  coefficientNames: 'coefsubtopicnames',
+  useDeployed: 'usedeploy',
+  modelSearchTuner: 'modelsearchtuner',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */

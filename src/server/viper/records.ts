@@ -13,6 +13,7 @@ import {
   type RecordShapers,
   type StatisticRecord,
   type VariableStats,
+  type ModelControls,
 } from '../../streams/index.js';
 import { modelAlgo } from '../operations/model-alias.js';
 
@@ -33,6 +34,19 @@ export interface ViperModelRecord {
   Companyname: string;
   Islogistic: number;
   Deployed: number;
+  /** The registry stage: "models" (trained) or "deploy" (promoted; usedeploy=1 predicts with it). */
+  DeployedTo: 'models' | 'deploy';
+  /** [constant, β...] of linear and logistic models, comma-joined; '' for models without them. */
+  ParameterEstimates: string;
+  HasConstantTerm: number;
+  /** Each independent variable's min:max in the training window, comma-joined. */
+  Minmax: string;
+  Transformtype: string;
+  Identifier: string;
+  /** The tuner the search ran with (the share of families searched; docs/viper-compatibility.md). */
+  ModelSearchTuner: number;
+  Processlogic?: string;
+  AccuracyThreshold?: number;
   Modelruns: number;
   TrainingRows: number;
   SelectionMetric: string;
@@ -42,12 +56,14 @@ export interface ViperModelRecord {
   kafkakey: string;
   kind: typeof MODEL_RECORD_KIND;
   Model: ModelJSON;
+  Controls?: ModelControls;
 }
 
 export interface ViperPrediction {
   Hyperprediction: number;
   Probability1?: number;
   Probability0?: number;
+  AccuracyThreshold?: number;
   Algokey: string;
   Algo: string;
   MachineLearningAlgorithm: string;
@@ -82,6 +98,7 @@ export function viperModelRecord(m: ModelRecord, call: CallDetails, key: string)
     Companyname: call.companyName ?? '',
     Islogistic: m.task === 'classification' ? 1 : 0,
     Deployed: call.deploy ?? 0,
+    ...controlKeys(m),
     Modelruns: m.modelruns,
     TrainingRows: m.trainingRows,
     SelectionMetric: m.selectionMetric,
@@ -96,6 +113,31 @@ export function viperModelRecord(m: ModelRecord, call: CallDetails, key: string)
     kafkakey: key,
     kind: MODEL_RECORD_KIND,
     Model: m.model,
+    ...(m.controls !== undefined ? { Controls: m.controls } : {}),
+  };
+}
+
+function ruleText(rule: NonNullable<ModelControls['classificationRule']>): string {
+  const side = (v: number | null, open: string) => (v === null ? open : String(v));
+  return [
+    `classification_name=${rule.name}`,
+    ...rule.conditions.map((c) => `${c.stream}=${side(c.low, '-n')},${side(c.high, 'n')}`),
+  ].join(':');
+}
+
+/** The 2024 answer keys (viper-protocol.md §4.1) from the training's controls. */
+function controlKeys(m: ModelRecord) {
+  const c = m.controls;
+  return {
+    DeployedTo: c?.stage ?? 'models',
+    ParameterEstimates: (c?.parameterEstimates.estimates ?? []).join(','),
+    HasConstantTerm: c?.parameterEstimates.hasConstantTerm === true ? 1 : 0,
+    Minmax: m.stats.map((s) => `${s.min}:${s.max}`).join(','),
+    Transformtype: c?.transform ?? 'lin-lin',
+    Identifier: c?.identifier ?? '',
+    ModelSearchTuner: c?.modelSearchTuner ?? 80,
+    ...(c?.classificationRule !== undefined ? { Processlogic: ruleText(c.classificationRule) } : {}),
+    ...(c?.accuracyThreshold !== undefined ? { AccuracyThreshold: c.accuracyThreshold } : {}),
   };
 }
 
@@ -125,6 +167,7 @@ function readViperModel(value: unknown): ModelRecord | undefined {
     lineage: { trainingTopic: r.ConsumingFrom ?? '', partition: -1, offset: -1, joined: undefined },
     createdAt: r.Created ?? '',
     model,
+    ...(r.Controls !== undefined ? { controls: r.Controls } : {}),
   };
 }
 
@@ -149,6 +192,7 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
     out.Probability1 = p.probability1;
     out.Probability0 = 1 - p.probability1;
   }
+  if (p.accuracyThreshold !== undefined) out.AccuracyThreshold = p.accuracyThreshold;
   return out;
 }
 
@@ -194,6 +238,16 @@ export const viperShapers: RecordShapers = {
     Scores: scores,
   }),
   model: viperModelRecord,
+  coefficient: (c, call, key) => ({
+    Subtopic: c.name,
+    Index: c.index,
+    Value: c.value,
+    Algokey: c.alias,
+    MachineLearningAlgorithm: c.algorithm,
+    Producerid: call.producerId ?? '',
+    Created: c.createdAt,
+    kafkakey: key,
+  }),
   readModel: readViperModel,
   prediction: viperPrediction,
   optimization: (o, call, key) =>

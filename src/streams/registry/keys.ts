@@ -21,4 +21,6 @@ export const registryKeys = {
     `${registryKeys.entity(solution, entity)}drift/${pad(index, 10)}`,
   alias: (alias: string): string => `a/${encodeURIComponent(alias)}`,
   aliases: 'a/',
+  /** The model promoted to "deploy" for an alias (a copy: history trimming never removes it). */
+  deployed: (alias: string): string => `d/${encodeURIComponent(alias)}`,
 };

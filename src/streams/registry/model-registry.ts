@@ -19,11 +19,14 @@ export type NewModelVersion = Omit<
   entity: string;
   /** Points this alias at the line's champion. */
   alias?: string;
+  /** Also promotes the version to the alias's deployed model ("deploy" rather than "models"). */
+  deploy?: boolean;
   now?: number;
 };
 
 export class ModelRegistry {
   readonly #aliases = new Map<string, ModelVersion>();
+  readonly #deployed = new Map<string, ModelVersion>();
   /** Registrations of one line run one after the other, so version numbers never repeat. */
   readonly #lines = new Map<string, Promise<unknown>>();
 
@@ -44,7 +47,7 @@ export class ModelRegistry {
   }
 
   async #register(solution: string, input: NewModelVersion): Promise<ModelVersion> {
-    const { alias, now, solution: _s, ...fields } = input;
+    const { alias, now, deploy, solution: _s, ...fields } = input;
     const { state } = await readEntityState(this.store, solution, input.entity);
     const number = (state?.championVersion ?? 0) + 1;
     const version: ModelVersion = {
@@ -73,6 +76,10 @@ export class ModelRegistry {
       const target: ModelAlias = { alias, solution, entity: input.entity };
       await this.store.put(registryKeys.alias(alias), target);
       this.#aliases.set(alias, version);
+      if (deploy === true) {
+        await this.store.put(registryKeys.deployed(alias), version);
+        this.#deployed.set(alias, version);
+      }
     }
     return version;
   }
@@ -86,6 +93,15 @@ export class ModelRegistry {
     const { champion } = await readEntityState(this.store, target.solution, target.entity);
     if (champion !== undefined) this.#aliases.set(alias, champion);
     return champion;
+  }
+
+  /** The version promoted to "deploy" for an alias, or undefined when none was. */
+  async resolveDeployed(alias: string): Promise<ModelVersion | undefined> {
+    const cached = this.#deployed.get(alias);
+    if (cached !== undefined) return cached;
+    const stored = await this.store.get<ModelVersion>(registryKeys.deployed(alias));
+    if (stored !== undefined) this.#deployed.set(alias, stored);
+    return stored;
   }
 
   /** Every alias with the champion it points at, by alias. */

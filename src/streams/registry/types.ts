@@ -1,3 +1,4 @@
+import type { ModelControls } from '../steps/controls/model-controls.js';
 // The model registry's records: every model version with its metrics and lineage, whether a
 // solution's runner promoted it or a one-shot training call produced it, and the drift events.
 import type { ModelJSON } from '../../automl/index.js';
@@ -57,6 +58,8 @@ export interface ModelVersion {
   stats?: VariableStats[];
   /** Where the model record was written, when it was written to a topic. */
   record?: RecordPosition;
+  /** One-shot trainings: the target rule, transform, estimates and registry stage. */
+  controls?: ModelControls;
 }
 
 export interface DriftEvent {

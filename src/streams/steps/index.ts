@@ -8,3 +8,4 @@ export * from './anomaly.js';
 export * from './preprocess.js';
 export * from './join.js';
 export * from './stream-query.js';
+export * from './controls/index.js';

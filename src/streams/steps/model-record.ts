@@ -2,6 +2,7 @@
 // model version) and the faces shape for their callers. It names ML things, never a face's keys.
 import type { ModelJSON } from '../../automl/index.js';
 import type { VariableStats } from '../registry/types.js';
+import type { ModelControls } from './controls/model-controls.js';
 
 export interface LeaderboardEntry {
   algorithm: string;
@@ -38,4 +39,6 @@ export interface ModelRecord {
   lineage: ModelLineage;
   createdAt: string;
   model: ModelJSON;
+  /** How the target and inputs were built and where the model stands (absent on older records). */
+  controls?: ModelControls;
 }

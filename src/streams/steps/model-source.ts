@@ -7,12 +7,15 @@ import { latestRecord, parseJsonRecord } from '../latest-record.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion, VariableStats } from '../registry/types.js';
 import type { RecordShapers } from '../shapers.js';
+import type { ModelControls } from './controls/model-controls.js';
 
 export interface ModelSourceInput {
   /** A registry alias; when empty, the latest model record of `consumeFrom`. */
   alias?: string;
   consumeFrom?: string;
   partition?: number;
+  /** Predict with the alias's model promoted to "deploy" instead of its latest. */
+  useDeployed?: boolean;
 }
 
 export interface ResolvedModel {
@@ -22,6 +25,8 @@ export interface ResolvedModel {
   stats: VariableStats[];
   /** The topic the model record is in. */
   topic: string;
+  /** The training's target rule, transform and registry stage (absent on older records). */
+  controls?: ModelControls;
 }
 
 export interface ModelSourceServices {
@@ -49,6 +54,7 @@ export async function resolveModel(
   services: ModelSourceServices,
   input: ModelSourceInput,
 ): Promise<ResolvedModel> {
+  if (input.useDeployed === true) return resolveDeployed(services, input);
   if (input.alias !== undefined && input.alias !== '') {
     const version = await services.registry.resolve(input.alias);
     if (version === undefined) {
@@ -69,6 +75,7 @@ export async function resolveModel(
       model,
       stats: version.stats ?? [],
       topic: version.record?.topic ?? '',
+      ...(version.controls !== undefined ? { controls: version.controls } : {}),
     };
   }
   if (input.consumeFrom === undefined || input.consumeFrom === '') {
@@ -95,6 +102,36 @@ export async function resolveModel(
     model: build(record.model, 'consumeFrom'),
     stats: record.stats,
     topic,
+    ...(record.controls !== undefined ? { controls: record.controls } : {}),
+  };
+}
+
+/** The deployed model of the alias given, or of the alias of `consumeFrom`'s latest model. */
+async function resolveDeployed(
+  services: ModelSourceServices,
+  input: ModelSourceInput,
+): Promise<ResolvedModel> {
+  let alias = input.alias ?? '';
+  if (alias === '') alias = (await resolveModel(services, { ...input, useDeployed: false })).alias;
+  const version = await services.registry.resolveDeployed(alias);
+  if (version === undefined) {
+    throw new StepInputError(
+      'useDeployed',
+      `asks for the deployed model of ${showAlias(alias)}, but none was deployed (train it with deploy)`,
+    );
+  }
+  let model = builtModels.get(version);
+  if (model === undefined) {
+    model = build(version.model, 'useDeployed');
+    builtModels.set(version, model);
+  }
+  return {
+    alias,
+    json: version.model,
+    model,
+    stats: version.stats ?? [],
+    topic: version.record?.topic ?? '',
+    ...(version.controls !== undefined ? { controls: version.controls } : {}),
   };
 }
 

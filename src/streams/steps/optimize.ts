@@ -1,11 +1,17 @@
 // The optimize step: the inputs, within bounds from the training window's statistics, that minimise
 // or maximise the model's prediction (src/automl optimizeModel), written to the target topic.
-import { InvalidInputError, optimizeModel, type Model, type ModelOptimization } from '../../automl/index.js';
+import {
+  InvalidInputError,
+  optimizeModel,
+  type ModelOptimization,
+  type RowModel,
+} from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { VariableStats } from '../registry/types.js';
 import type { ResolvedModel } from './model-source.js';
+import { modelInOriginalUnits } from './controls/predict-controls.js';
 
 export interface OptimizeInput {
   produceTo: string;
@@ -59,7 +65,7 @@ export function checkOptimizeInput(
  * shared by the one-shot call and a solution's promotion. Bad `constraints` name that field.
  */
 export function findOptimum(
-  model: Model,
+  model: RowModel,
   stats: readonly VariableStats[],
   settings: Omit<OptimizeInput, 'produceTo'>,
   run: { seed: number; budgetMs: number },
@@ -96,7 +102,7 @@ export async function optimizeInputs(
       'the model carries no descriptive statistics of its training window',
     );
   }
-  const result = findOptimum(resolved.model, resolved.stats, input, {
+  const result = findOptimum(modelInOriginalUnits(resolved), resolved.stats, input, {
     seed: 1,
     budgetMs: OPTIMIZE_BUDGET_MS,
   });

@@ -8,6 +8,7 @@ import { parseJoinedRecord } from '../join.js';
 import { latestRecord } from '../latest-record.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { ResolvedModel } from './model-source.js';
+import { predictInOriginalUnits } from './controls/predict-controls.js';
 
 /** The most rows one stream prediction takes (each becomes a record). */
 export const MAX_STREAM_PREDICTIONS = 10_000;
@@ -16,6 +17,8 @@ export interface PredictionRecord {
   prediction: number;
   /** Classifiers: the probability of class 1. */
   probability1?: number;
+  /** Classifiers: the probability of class 1 at or above which the prediction is 1. */
+  accuracyThreshold?: number;
   inputs: number[];
   alias: string;
   algorithm: string;
@@ -65,8 +68,7 @@ export async function predict(
   const classification = resolved.json.task === 'classification';
   const createdAt = new Date().toISOString();
   const records = rows.map((row): PredictionRecord => ({
-    prediction: resolved.model.predictRow(row),
-    ...(classification ? { probability1: resolved.model.predictRowProba(row) } : {}),
+    ...predictInOriginalUnits(resolved, row),
     inputs: row,
     alias: resolved.alias,
     algorithm: resolved.json.algorithm,

@@ -6,11 +6,20 @@ import { datasetFromColumns, describeColumns, selectModel } from '../../automl/i
 import type { Backbone } from '../../backbone/types.js';
 import { MIN_TRAINING_ROWS } from '../align.js';
 import { StepInputError } from '../errors.js';
-import { latestRecord, parseJsonRecord } from '../latest-record.js';
+import { parseJsonRecord } from '../latest-record.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/types.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { ModelRecord } from './model-record.js';
+import { buildTarget, checkTrainingControls, type TrainingControls } from './controls/training-columns.js';
+import { parameterEstimates } from './controls/parameter-estimates.js';
+import { checkTrainingSource, newestShare, trainingSetRecord } from './controls/training-source.js';
+import {
+  checkCoefficientIndexes,
+  checkCoefficientSelection,
+  coefficientRecords,
+} from './controls/coefficients.js';
+import { CLASSIFICATION_THRESHOLD } from '../../automl/index.js';
 import { parseTrainingSet } from './training-set.js';
 
 export const MAX_MODELRUNS = 10_000;
@@ -22,6 +31,10 @@ export interface TrainInput {
   produceTo: string;
   /** -1: the newest training set over all partitions. */
   partition: number;
+  /** -1 (default): the newest training set; n >= 0: the one at offset n of `partition`. */
+  offset?: number;
+  /** 1–100: train on the newest share of the training set's rows; 0 (default) = all. */
+  rollbackPercent?: number;
   /** Candidate configurations to try. */
   modelruns: number;
   /** Binary classification: the dependent variable must hold 0 and 1. */
@@ -31,6 +44,8 @@ export interface TrainInput {
   /** The registry alias the model is registered under. */
   alias: string;
 }
+
+export type TrainStepInput = TrainInput & TrainingControls;
 
 export interface TrainServices {
   backbone: Backbone;
@@ -65,29 +80,30 @@ export function checkTrainInput(input: Pick<TrainInput, 'modelruns' | 'timeoutSe
 
 export async function trainModel(
   services: TrainServices,
-  input: TrainInput,
+  input: TrainStepInput,
   call: CallDetails = {},
 ): Promise<TrainResult> {
   checkTrainInput(input);
+  const controls = checkTrainingControls(input);
+  checkTrainingSource(input.offset ?? -1, input.rollbackPercent ?? 0);
   const { backbone } = services;
-  const source = await latestRecord(
-    backbone,
-    input.consumeFrom,
-    input.partition,
-    'consumeFrom',
-    'training set',
+  const source = await trainingSetRecord(backbone, input.consumeFrom, input.partition, input.offset ?? -1);
+  const set = newestShare(
+    parseTrainingSet(
+      parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
+      input.consumeFrom,
+      'consumeFrom',
+    ),
+    input.rollbackPercent ?? 0,
   );
-  const set = parseTrainingSet(
-    parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
-    input.consumeFrom,
-    'consumeFrom',
-  );
-  const names = set.independentVariables;
+  const target = buildTarget(set, controls, input.islogistic);
+  const names = target.independentVariables;
+  if (controls.coefficients !== undefined) checkCoefficientIndexes(controls.coefficients, names.length);
   const built = datasetFromColumns({
     featureNames: names,
-    targetName: set.dependentVariable,
-    features: names.map((n) => set.columns[n] ?? []),
-    target: set.columns[set.dependentVariable] ?? [],
+    targetName: target.dependentVariable,
+    features: target.features,
+    target: target.target,
   });
   if (built.dataset.rows < MIN_TRAINING_ROWS) {
     throw new StepInputError(
@@ -104,22 +120,37 @@ export async function trainModel(
   const selection = await selectModel(built.dataset, {
     task: input.islogistic ? 'classification' : 'regression',
     modelruns: input.modelruns,
+    ...(target.algorithms !== undefined ? { algorithms: target.algorithms } : {}),
     timeBudgetMs: input.timeoutSeconds * 1000,
     pool: services.pool,
     lineage,
   });
-  const stats = describeColumns(built.dataset.x, built.dataset.rows, names).map((s) => ({
+  // The window's statistics in the variables' own units (optimize searches there, Minmax shows them).
+  const original =
+    target.originalFeatures === target.features
+      ? built.dataset
+      : datasetFromColumns({
+          featureNames: names,
+          targetName: target.dependentVariable,
+          features: target.originalFeatures,
+          target: target.target,
+        }).dataset;
+  const stats = describeColumns(original.x, original.rows, names).map((s) => ({
     variable: s.variable,
     min: s.min,
     max: s.max,
     mean: s.mean,
     std: s.std,
   }));
+  const estimates = parameterEstimates(selection.champion);
+  if (controls.coefficients !== undefined) {
+    checkCoefficientSelection(estimates, selection.champion.algorithm);
+  }
   const record: ModelRecord = {
     alias: input.alias,
     algorithm: selection.champion.algorithm,
     task: input.islogistic ? 'classification' : 'regression',
-    dependentVariable: set.dependentVariable,
+    dependentVariable: target.dependentVariable,
     independentVariables: names,
     forecastAccuracy: selection.forecastAccuracy,
     selectionMetric: selection.selectionMetric,
@@ -136,14 +167,36 @@ export async function trainModel(
     lineage,
     createdAt: new Date().toISOString(),
     model: selection.champion,
+    controls: {
+      ...(controls.classificationRule !== undefined && input.islogistic
+        ? { classificationRule: controls.classificationRule }
+        : {}),
+      ...(input.islogistic ? { accuracyThreshold: CLASSIFICATION_THRESHOLD } : {}),
+      transform: controls.transform,
+      parameterEstimates: estimates,
+      stage: controls.deploy ? 'deploy' : 'models',
+      identifier: controls.identifier,
+      modelSearchTuner: controls.modelSearchTuner,
+    },
   };
   const key = recordKey();
   const shaped = services.shapers.model(record, call, key);
   const value = JSON.stringify(shaped);
   const [written] = await backbone.produce(input.produceTo, [{ key, value }]);
+  if (controls.coefficients !== undefined) {
+    const coefficients = coefficientRecords(controls.coefficients, estimates, record);
+    await backbone.produce(
+      controls.coefficients.topic,
+      coefficients.map((c) => {
+        const k = recordKey();
+        return { key: k, value: JSON.stringify(services.shapers.coefficient(c, call, k)) };
+      }),
+    );
+  }
   const version = await services.registry.register({
     entity: input.alias,
     alias: input.alias,
+    deploy: controls.deploy,
     trigger: 'request',
     algorithm: record.algorithm,
     forecastAccuracy: record.forecastAccuracy,
@@ -152,6 +205,7 @@ export async function trainModel(
     model: record.model,
     stats,
     record: { topic: input.produceTo, partition: written.partition, offset: written.offset },
+    controls: record.controls,
   });
   return { record, version, selection, shaped, bytesWritten: Buffer.byteLength(value) };
 }

@@ -38,3 +38,4 @@ export * from './optimize/index.js';
 export * from './anomaly/index.js';
 export * from './statistics/index.js';
 export * from './explain/index.js';
+export * from './conformal/index.js';

@@ -33,6 +33,8 @@ export interface ModelJSON {
    * the learners' fitted output, pinned by hash, stays the same.
    */
   explanation?: ExplanationData;
+  /** Held-out absolute errors for split-conformal intervals (conformal/calibration.ts). */
+  calibration?: { absoluteResiduals: number[] };
 }
 
 /** Global importances are the mean |contribution| over at most this many of the window's newest rows. */

@@ -9,3 +9,9 @@ export {
   type AdaptiveConformalOptions,
   type PredictionInterval,
 } from './conformal.js';
+export {
+  calibrate,
+  CALIBRATION_FRACTION,
+  MAX_CALIBRATION_RESIDUALS,
+  type Calibration,
+} from './calibration.js';

@@ -16,6 +16,10 @@ export interface PredictRequest extends ModelSourceInput {
   /** With a stream: predict only its newest `maxRows` rows (0 = every row). */
   maxRows: number;
   usedeploy?: number;
+  /** Nominal coverage of the prediction interval, in (0, 1). */
+  coverage?: number;
+  /** Add each prediction's feature contributions. */
+  explain?: boolean;
 }
 
 export async function predict(
@@ -33,7 +37,14 @@ export async function predict(
   const written = await predictCore(
     { backbone: context.backbone, shapers: context.shapers },
     resolved,
-    { produceTo: input.produceTo, inputs: input.inputs, stream: input.stream, maxRows: input.maxRows },
+    {
+      produceTo: input.produceTo,
+      inputs: input.inputs,
+      stream: input.stream,
+      maxRows: input.maxRows,
+      ...(input.coverage !== undefined ? { coverage: input.coverage } : {}),
+      ...(input.explain !== undefined ? { explain: input.explain } : {}),
+    },
     { consumerId: input.consumerId, producerId: input.producerId, deploy: input.usedeploy },
   );
   context.metrics.recordsProduced.inc(written.length);

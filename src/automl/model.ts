@@ -9,7 +9,13 @@ import type { Dataset, Task } from './dataset.js';
 import { AutoMLError, InvalidInputError } from './errors.js';
 import { ensembleFromParameters, TREE_ENCODING } from './algorithms/trees/ensemble.js';
 import { encodeArray } from './algorithms/trees/encoding.js';
-import { explainStandardised, treeCovers, type Explanation, type ExplanationData } from './explain/index.js';
+import {
+  explainStandardised,
+  importanceRows,
+  treeCovers,
+  type Explanation,
+  type ExplanationData,
+} from './explain/index.js';
 
 export const MODEL_SCHEMA_VERSION = 1;
 
@@ -37,8 +43,11 @@ export interface ModelJSON {
   calibration?: { absoluteResiduals: number[] };
 }
 
-/** Global importances are the mean |contribution| over at most this many of the window's newest rows. */
-export const IMPORTANCE_ROWS = 200;
+/**
+ * Global importances are the mean |contribution| over at most this many of the window's newest
+ * rows (fewer for deep forests: explain/explain.ts, importanceRows).
+ */
+export const IMPORTANCE_ROWS = 100;
 
 export interface FitOptions {
   metrics?: Record<string, number>;
@@ -215,7 +224,7 @@ export class Model {
    */
   importances(x: Float64Array, rows: number): Record<string, number> {
     const p = this.scratchRow.length;
-    const first = Math.max(0, rows - IMPORTANCE_ROWS);
+    const first = Math.max(0, rows - importanceRows(this.json, IMPORTANCE_ROWS));
     const sums = new Float64Array(p);
     for (let r = first; r < rows; r++) {
       const { contributions } = this.explainRow(x.subarray(r * p, (r + 1) * p));

@@ -219,18 +219,18 @@ test('k-NN classification with 12 features: sampled Shapley values still add up 
   );
 });
 
-test('global importances are the mean |contribution| over the newest 200 rows', () => {
+test('global importances are the mean |contribution| over the newest 100 rows', () => {
   const data = generate(500, 3, linearTarget, 18);
   const model = Model.fit('ridge', data, { lambda: 0.01 }, 'regression');
   const importances = model.importances(data.x, data.rows);
   const { mean } = model.toJSON().normalisation;
   let expected = 0;
-  for (let r = 300; r < 500; r++) expected += Math.abs(model.explainRow(rowOf(data, r)).contributions[0]);
-  assert.ok(Math.abs(importances.x1 - expected / 200) < 1e-12);
+  for (let r = 400; r < 500; r++) expected += Math.abs(model.explainRow(rowOf(data, r)).contributions[0]);
+  assert.ok(Math.abs(importances.x1 - expected / 100) < 1e-12);
   // Hand-worked magnitude: slope 3 times the mean |x1 − mean| of U(−2, 2) (= 1) within the noise.
   let spread = 0;
-  for (let r = 300; r < 500; r++) spread += Math.abs(data.x[r * 3] - mean[0]);
-  assert.ok(Math.abs(importances.x1 - (3 * spread) / 200) < 0.1);
+  for (let r = 400; r < 500; r++) spread += Math.abs(data.x[r * 3] - mean[0]);
+  assert.ok(Math.abs(importances.x1 - (3 * spread) / 100) < 0.1);
   assert.ok(importances.x1 > importances.x2 && importances.x2 > importances.x3);
 });
 

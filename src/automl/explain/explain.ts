@@ -59,15 +59,41 @@ export function explainStandardised(json: ModelJSON, algorithm: Algorithm, z: Fl
   };
 }
 
+/** Explaining one row costs this many path steps at most; global importances stay within IMPORTANCE_WORK. */
+const IMPORTANCE_WORK = 2e7;
+const MIN_IMPORTANCE_ROWS = 10;
+
+/**
+ * How many of the window's newest rows global importances average over: `rows` at most, fewer
+ * for a tree ensemble whose TreeSHAP (leaves × depth² per tree) would take long (deep forests),
+ * so registering a model version stays short. Deterministic, so the registry's figures are too.
+ */
+export function importanceRows(json: ModelJSON, rows: number): number {
+  if (json.parameters.encoding !== TREE_ENCODING) return rows;
+  const e = ensembleFromParameters(json.parameters);
+  let work = 0;
+  const stack: number[] = [];
+  for (const root of e.roots) stack.push(root, 0);
+  while (stack.length > 0) {
+    const d = stack.pop() as number;
+    const n = stack.pop() as number;
+    if (e.feature[n] < 0) work += (d + 1) * (d + 1);
+    else stack.push(e.left[n], d + 1, e.right[n], d + 1);
+  }
+  return Math.min(rows, Math.max(MIN_IMPORTANCE_ROWS, Math.floor(IMPORTANCE_WORK / work)));
+}
+
 function explainTrees(json: ModelJSON, z: Float64Array): Explanation {
   const e = ensembleFromParameters(json.parameters);
   const covers = coversOf(json, e.feature.length);
   const divisor = e.aggregation === 'mean' ? e.roots.length : 1;
   const phi = new Float64Array(z.length);
-  let expectation = 0;
-  for (const root of e.roots) {
-    treeShap(e, covers, root, z, phi, 1 / divisor);
-    expectation += treeExpectation(e, covers, root);
+  for (const root of e.roots) treeShap(e, covers, root, z, phi, 1 / divisor);
+  let expectation = expectations.get(covers);
+  if (expectation === undefined) {
+    expectation = 0;
+    for (const root of e.roots) expectation += treeExpectation(e, covers, root);
+    expectations.set(covers, expectation);
   }
   return {
     method: 'tree-shap',
@@ -78,6 +104,8 @@ function explainTrees(json: ModelJSON, z: Float64Array): Explanation {
 }
 
 const decodedCovers = new WeakMap<ExplanationData, Float32Array>();
+/** Σ of the trees' expectations, by covers (a model's covers are decoded once). */
+const expectations = new WeakMap<Float32Array, number>();
 
 function coversOf(json: ModelJSON, nodes: number): Float32Array {
   const data = json.explanation;

@@ -1,5 +1,6 @@
 export {
   explainStandardised,
+  importanceRows,
   type Explanation,
   type ExplanationData,
   type ExplanationMethod,

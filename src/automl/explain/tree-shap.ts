@@ -47,12 +47,53 @@ export function treeExpectation(e: TreeEnsemble, covers: Float32Array, root: num
   return sum / covers[root];
 }
 
-/** One element of the path of unique features from the root to the current node. */
-interface PathElement {
-  feature: number;
-  zero: number;
-  one: number;
-  weight: number;
+/**
+ * The paths of unique features from the root, one segment per recursion level in flat arrays (as
+ * the reference C++ implementation): a child's path is its parent's copied one segment further,
+ * so no allocation happens per node.
+ */
+class PathBuffer {
+  readonly feature: Int32Array;
+  readonly zero: Float64Array;
+  readonly one: Float64Array;
+  readonly weight: Float64Array;
+
+  constructor(depth: number) {
+    const size = ((depth + 3) * (depth + 4)) / 2;
+    this.feature = new Int32Array(size);
+    this.zero = new Float64Array(size);
+    this.one = new Float64Array(size);
+    this.weight = new Float64Array(size);
+  }
+}
+
+const buffers = new WeakMap<TreeEnsemble, PathBuffer>();
+
+function bufferFor(e: TreeEnsemble): PathBuffer {
+  let buffer = buffers.get(e);
+  if (buffer === undefined) {
+    let depth = 0;
+    const stack: number[] = [];
+    for (const root of e.roots) stack.push(root, 0);
+    while (stack.length > 0) {
+      const d = stack.pop() as number;
+      const n = stack.pop() as number;
+      if (e.feature[n] < 0) depth = Math.max(depth, d);
+      else stack.push(e.left[n], d + 1, e.right[n], d + 1);
+    }
+    buffer = new PathBuffer(depth);
+    buffers.set(e, buffer);
+  }
+  return buffer;
+}
+
+interface Walk {
+  e: TreeEnsemble;
+  covers: Float32Array;
+  x: Float64Array;
+  phi: Float64Array;
+  scale: number;
+  path: PathBuffer;
 }
 
 /** Adds the SHAP values of the tree at `root` for row `x` (standardised) into `phi`, times `scale`. */
@@ -64,92 +105,105 @@ export function treeShap(
   phi: Float64Array,
   scale: number,
 ): void {
-  recurse(e, covers, x, phi, scale, root, [], 1, 1, -1);
+  recurse({ e, covers, x, phi, scale, path: bufferFor(e) }, root, 0, 0, 1, 1, -1);
 }
 
+/** `parent` is where the parent's path starts, `d` its unique depth (its last element's index). */
 function recurse(
-  e: TreeEnsemble,
-  covers: Float32Array,
-  x: Float64Array,
-  phi: Float64Array,
-  scale: number,
+  w: Walk,
   node: number,
-  parentPath: PathElement[],
+  parent: number,
+  d: number,
   zero: number,
   one: number,
   feature: number,
 ): void {
-  const path = parentPath.map((m) => ({ ...m }));
-  extend(path, zero, one, feature);
+  const { e, covers, path } = w;
+  const at = parent + d + 1;
+  // A plain loop: paths are a few elements long, shorter than copyWithin's call overhead.
+  for (let i = 0; i <= d; i++) {
+    path.feature[at + i] = path.feature[parent + i];
+    path.zero[at + i] = path.zero[parent + i];
+    path.one[at + i] = path.one[parent + i];
+    path.weight[at + i] = path.weight[parent + i];
+  }
+  extend(path, at, d, zero, one, feature);
   const split = e.feature[node];
   if (split < 0) {
-    const value = e.value[node] * scale;
-    for (let i = 1; i < path.length; i++) {
-      const w = unwoundSum(path, i);
-      phi[path[i].feature] += w * (path[i].one - path[i].zero) * value;
+    const value = e.value[node] * w.scale;
+    for (let i = 1; i <= d; i++) {
+      const sum = unwoundSum(path, at, d, i);
+      w.phi[path.feature[at + i]] += sum * (path.one[at + i] - path.zero[at + i]) * value;
     }
     return;
   }
-  const goesLeft = x[split] <= e.threshold[node];
+  const goesLeft = w.x[split] <= e.threshold[node];
   const hot = goesLeft ? e.left[node] : e.right[node];
   const cold = goesLeft ? e.right[node] : e.left[node];
   let incomingZero = 1;
   let incomingOne = 1;
   // A feature met again on the path is unwound first, so it counts once with both fractions.
-  const k = path.findIndex((m, i) => i > 0 && m.feature === split);
-  if (k > 0) {
-    incomingZero = path[k].zero;
-    incomingOne = path[k].one;
-    unwind(path, k);
+  let k = 1;
+  while (k <= d && path.feature[at + k] !== split) k++;
+  let depth = d;
+  if (k <= d) {
+    incomingZero = path.zero[at + k];
+    incomingOne = path.one[at + k];
+    unwind(path, at, d, k);
+    depth--;
   }
   const cover = covers[node];
-  recurse(e, covers, x, phi, scale, hot, path, (incomingZero * covers[hot]) / cover, incomingOne, split);
-  recurse(e, covers, x, phi, scale, cold, path, (incomingZero * covers[cold]) / cover, 0, split);
+  recurse(w, hot, at, depth + 1, (incomingZero * covers[hot]) / cover, incomingOne, split);
+  recurse(w, cold, at, depth + 1, (incomingZero * covers[cold]) / cover, 0, split);
 }
 
-function extend(path: PathElement[], zero: number, one: number, feature: number): void {
-  const d = path.length;
-  path.push({ feature, zero, one, weight: d === 0 ? 1 : 0 });
+function extend(path: PathBuffer, at: number, d: number, zero: number, one: number, feature: number): void {
+  const { weight } = path;
+  path.feature[at + d] = feature;
+  path.zero[at + d] = zero;
+  path.one[at + d] = one;
+  weight[at + d] = d === 0 ? 1 : 0;
   for (let i = d - 1; i >= 0; i--) {
-    path[i + 1].weight += (one * path[i].weight * (i + 1)) / (d + 1);
-    path[i].weight = (zero * path[i].weight * (d - i)) / (d + 1);
+    weight[at + i + 1] += (one * weight[at + i] * (i + 1)) / (d + 1);
+    weight[at + i] = (zero * weight[at + i] * (d - i)) / (d + 1);
   }
 }
 
-function unwind(path: PathElement[], i: number): void {
-  const d = path.length - 1;
-  const { one, zero } = path[i];
-  let n = path[d].weight;
+function unwind(path: PathBuffer, at: number, d: number, i: number): void {
+  const { weight } = path;
+  const one = path.one[at + i];
+  const zero = path.zero[at + i];
+  let n = weight[at + d];
   for (let j = d - 1; j >= 0; j--) {
     if (one !== 0) {
-      const t = path[j].weight;
-      path[j].weight = (n * (d + 1)) / ((j + 1) * one);
-      n = t - (path[j].weight * zero * (d - j)) / (d + 1);
+      const t = weight[at + j];
+      weight[at + j] = (n * (d + 1)) / ((j + 1) * one);
+      n = t - (weight[at + j] * zero * (d - j)) / (d + 1);
     } else {
-      path[j].weight = (path[j].weight * (d + 1)) / (zero * (d - j));
+      weight[at + j] = (weight[at + j] * (d + 1)) / (zero * (d - j));
     }
   }
   // Drop element i, keeping the (now unwound) weights in place.
   for (let j = i; j < d; j++) {
-    path[j].feature = path[j + 1].feature;
-    path[j].zero = path[j + 1].zero;
-    path[j].one = path[j + 1].one;
+    path.feature[at + j] = path.feature[at + j + 1];
+    path.zero[at + j] = path.zero[at + j + 1];
+    path.one[at + j] = path.one[at + j + 1];
   }
-  path.pop();
 }
 
-function unwoundSum(path: PathElement[], i: number): number {
-  const d = path.length - 1;
-  const { one, zero } = path[i];
-  let n = path[d].weight;
+function unwoundSum(path: PathBuffer, at: number, d: number, i: number): number {
+  const { weight } = path;
+  const one = path.one[at + i];
+  const zero = path.zero[at + i];
+  let n = weight[at + d];
   let total = 0;
   for (let j = d - 1; j >= 0; j--) {
     if (one !== 0) {
       const t = (n * (d + 1)) / ((j + 1) * one);
       total += t;
-      n = path[j].weight - (t * zero * (d - j)) / (d + 1);
+      n = weight[at + j] - (t * zero * (d - j)) / (d + 1);
     } else {
-      total += path[j].weight / zero / ((d - j) / (d + 1));
+      total += weight[at + j] / zero / ((d - j) / (d + 1));
     }
   }
   return total;

@@ -248,3 +248,18 @@ test('a tree model JSON without covers answers a typed error naming the setting'
       /no node covers/.test(error.message),
   );
 });
+
+test('a forest at the node cap, with covers and 2,000 held-out residuals, stays under Kafka’s 1 MB', () => {
+  const data = generate(3000, 3, sineTarget, 20);
+  const json = Model.fit(
+    'random_forest',
+    data,
+    { trees: 120, maxDepth: 64, minSamplesLeaf: 1 },
+    'regression',
+  ).toJSON();
+  assert.ok((json.parameters.nodes as number) > 20_000, `${String(json.parameters.nodes)} nodes`);
+  // Residuals of a 4-digit target: ~18 characters each, as real ones.
+  json.calibration = { absoluteResiduals: Array.from({ length: 2000 }, (_, i) => 1234.5678901234567 + i) };
+  const bytes = JSON.stringify(json).length;
+  assert.ok(bytes < 900_000, `${bytes} bytes`);
+});

@@ -156,6 +156,13 @@ test('train keeps held-out residuals; predict answers split-conformal intervals 
         error.field === 'coverage' &&
         /no held-out residuals/.test(error.message),
     );
+    await assert.rejects(
+      predict(services, resolved, { produceTo: 'pi-bad', stream: 'pi-joined', maxRows: 0, explain: true }),
+      (error: unknown) =>
+        error instanceof StepInputError &&
+        error.field === 'explain' &&
+        /at most 100 rows/.test(error.message),
+    );
     const [plain] = await predict(services, old, { produceTo: 'pi-out', inputs: [4, 1], maxRows: 0 });
     assert.equal(plain.interval, undefined, 'by default a model without residuals answers no interval');
     assert.equal((await readTopic(backbone, 'pi-bad')).length, 0, 'nothing published on failure');

@@ -20,6 +20,11 @@ import type { ResolvedModel } from './model-source.js';
 
 /** The most rows one stream prediction takes (each becomes a record). */
 export const MAX_STREAM_PREDICTIONS = 10_000;
+/**
+ * The most rows one call explains: an explanation costs up to milliseconds (TreeSHAP of a deep
+ * forest ~10 ms), and the call runs on the event loop.
+ */
+export const MAX_EXPLAINED_ROWS = 100;
 
 export interface PredictionRecord {
   prediction: number;
@@ -78,6 +83,12 @@ export async function predict(
     rows = [input.inputs];
   } else {
     rows = await streamRows(services.backbone, input.stream ?? '', names, input.maxRows);
+  }
+  if (input.explain === true && rows.length > MAX_EXPLAINED_ROWS) {
+    throw new StepInputError(
+      'explain',
+      `explains at most ${MAX_EXPLAINED_ROWS} rows per call; the stream gives ${rows.length} (set maxRows)`,
+    );
   }
   const classification = resolved.json.task === 'classification';
   const width = intervalWidth(resolved.json, input.coverage);

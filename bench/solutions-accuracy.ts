@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TrainingPool } from '../src/automl/pool/training-pool.js';
 import { mulberry32, normal } from '../src/automl/random.js';
 import { MIN_WINDOW_ROWS, WindowLearner } from '../src/solutions/learner.js';
@@ -29,7 +30,7 @@ const SYNTHETIC_ROWS = 6_000;
 /** Rows at which the synthetic stream's concept changes abruptly. */
 const SYNTHETIC_DRIFTS = [2_000, 4_000];
 
-interface Stream {
+export interface Stream {
   name: string;
   /** TML's settings on this stream: the first is the one compared with River; the others are shown. */
   tml: Array<{ window: number; retrainEvery: number; why: string }>;
@@ -43,7 +44,7 @@ interface Stream {
   drifts: number[];
 }
 
-interface TmlSettings {
+export interface TmlSettings {
   window: number;
   retrainEvery: number;
   why: string;
@@ -53,7 +54,7 @@ interface TmlSettings {
   drift: { delta: number; threshold: number };
 }
 
-interface TmlRun {
+export interface TmlRun {
   predictions: Float64Array;
   firstModelRow: number;
   seconds: number;
@@ -78,7 +79,7 @@ interface Score {
  * Gaussian noise, whose concept changes twice: the features swap roles (as River's FriedmanDrift
  * "global" drift does), then the signs and an offset change too.
  */
-function syntheticStream(file: string): Stream {
+export function syntheticStream(file: string): Stream {
   const random = mulberry32(SEED);
   const features = 5;
   const x = new Float64Array(SYNTHETIC_ROWS * features);
@@ -127,7 +128,7 @@ function writeCsv(
   writeFileSync(file, lines.join('\n') + '\n');
 }
 
-function readCsv(file: string, name: string, description: string, tml: Stream['tml']): Stream {
+export function readCsv(file: string, name: string, description: string, tml: Stream['tml']): Stream {
   const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
   const columns = header.split(',');
   const features = columns.length - 1;
@@ -160,7 +161,7 @@ function readCsv(file: string, name: string, description: string, tml: Stream['t
  * (and as soon as the window holds enough rows while there is no model yet). The retrain is awaited
  * before the next row, so every row is predicted by the newest champion.
  */
-async function runTml(stream: Stream, settings: TmlSettings, pool: TrainingPool): Promise<TmlRun> {
+export async function runTml(stream: Stream, settings: TmlSettings, pool: TrainingPool): Promise<TmlRun> {
   const learner = new WindowLearner({
     featureNames: stream.featureNames,
     targetName: stream.targetName,
@@ -477,4 +478,5 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${relative(root, file)}`);
 }
 
-await main();
+// Run as a script; bench/conformal.ts imports the streams and TML's loop.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -27,3 +27,13 @@ export class InsufficientDataError extends AutoMLError {}
 
 /** No algorithm of that name is registered, or it does not handle the task. */
 export class UnknownAlgorithmError extends AutoMLError {}
+
+/** A model cannot explain its predictions (no explanation data), named by the setting that asked. */
+export class ExplanationUnavailableError extends InvalidInputError {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}

@@ -8,6 +8,7 @@ export { dropNonFiniteRows, sliceRows } from './data/rows.js';
 export { holdoutSplit, rollingOriginSplits, type Split } from './data/splits.js';
 export {
   AutoMLError,
+  ExplanationUnavailableError,
   InsufficientDataError,
   InvalidHyperparameterError,
   InvalidInputError,
@@ -16,6 +17,7 @@ export {
 export * from './metrics.js';
 export {
   CLASSIFICATION_THRESHOLD,
+  IMPORTANCE_ROWS,
   MODEL_SCHEMA_VERSION,
   Model,
   type FitOptions,
@@ -36,3 +38,5 @@ export {
 export * from './optimize/index.js';
 export * from './anomaly/index.js';
 export * from './statistics/index.js';
+export * from './explain/index.js';
+export * from './conformal/index.js';

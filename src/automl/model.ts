@@ -7,6 +7,15 @@ import { getAlgorithm } from './algorithms/index.js';
 import { fitNormalisation, standardise, type Normalisation } from './data/normalisation.js';
 import type { Dataset, Task } from './dataset.js';
 import { AutoMLError, InvalidInputError } from './errors.js';
+import { ensembleFromParameters, TREE_ENCODING } from './algorithms/trees/ensemble.js';
+import { encodeArray } from './algorithms/trees/encoding.js';
+import {
+  explainStandardised,
+  importanceRows,
+  treeCovers,
+  type Explanation,
+  type ExplanationData,
+} from './explain/index.js';
 
 export const MODEL_SCHEMA_VERSION = 1;
 
@@ -25,7 +34,20 @@ export interface ModelJSON {
   trainedAt: string;
   /** Rows of the window the parameters were learnt from. */
   rows: number;
+  /**
+   * What explanations need beyond the parameters (tree node covers). Kept outside `parameters` so
+   * the learners' fitted output, pinned by hash, stays the same.
+   */
+  explanation?: ExplanationData;
+  /** Held-out absolute errors for split-conformal intervals (conformal/calibration.ts). */
+  calibration?: { absoluteResiduals: number[] };
 }
+
+/**
+ * Global importances are the mean |contribution| over at most this many of the window's newest
+ * rows (fewer for deep forests: explain/explain.ts, importanceRows).
+ */
+export const IMPORTANCE_ROWS = 100;
 
 export interface FitOptions {
   metrics?: Record<string, number>;
@@ -83,6 +105,12 @@ export class Model {
       rows: data.rows,
     };
     if (options.lineage !== undefined) json.lineage = options.lineage;
+    if (parameters.encoding === TREE_ENCODING) {
+      // A separate pass after growing: the rows reaching each node, which TreeSHAP weighs by.
+      json.explanation = {
+        covers: encodeArray(treeCovers(ensembleFromParameters(parameters), x, data.rows)),
+      };
+    }
     return new Model(json, algorithm, [...fallbacks, ...parameterFallbacks(parameters)]);
   }
 
@@ -171,6 +199,39 @@ export class Model {
     if (values.length !== p) throw new InvalidInputError(`expected ${p} values, got ${values.length}`);
     for (let f = 0; f < p; f++) this.scratchRow[f] = values[f];
     return this.rawInto(this.scratchRow, 1, this.outRow)[0];
+  }
+
+  /** Feature contributions to the prediction for one row (values in `featureNames` order). */
+  explainRow(values: ArrayLike<number>): Explanation {
+    const p = this.scratchRow.length;
+    if (values.length !== p) {
+      throw new InvalidInputError(
+        `expected ${p} values (${this.json.featureNames.join(', ')}), got ${values.length}`,
+      );
+    }
+    const x = Float64Array.from(values);
+    const bad = x.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new InvalidInputError(`non-finite value ${x[bad]} for feature ${this.json.featureNames[bad]}`);
+    }
+    const z = standardise(x, 1, p, this.json.normalisation, new Float64Array(p));
+    return explainStandardised(this.json, this.algorithm, z);
+  }
+
+  /**
+   * Global importance of each feature: the mean |contribution| over the newest IMPORTANCE_ROWS
+   * rows of `x` (rows × features, row-major, oldest first), as the training window.
+   */
+  importances(x: Float64Array, rows: number): Record<string, number> {
+    const p = this.scratchRow.length;
+    const first = Math.max(0, rows - importanceRows(this.json, IMPORTANCE_ROWS));
+    const sums = new Float64Array(p);
+    for (let r = first; r < rows; r++) {
+      const { contributions } = this.explainRow(x.subarray(r * p, (r + 1) * p));
+      for (let f = 0; f < p; f++) sums[f] += Math.abs(contributions[f]);
+    }
+    const n = Math.max(1, rows - first);
+    return Object.fromEntries(this.json.featureNames.map((name, f) => [name, sums[f] / n]));
   }
 
   toJSON(): ModelJSON {

@@ -23,6 +23,10 @@ export interface SolutionSpecInput {
     seed?: number;
   };
   predict?: boolean;
+  /** Conformal intervals on every regression prediction (adaptive conformal inference). */
+  intervals?: { coverage?: number; learningRate?: number; window?: number };
+  /** Feature contributions on every prediction (default false). */
+  explain?: boolean;
   optimize?: {
     ismin?: boolean;
     constraints?: string;

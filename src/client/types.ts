@@ -344,6 +344,10 @@ export interface PredictRequest extends ModelSource {
   /** A joined topic: one prediction per row of its latest joined record. */
   stream?: string;
   maxRows?: number;
+  /** Nominal coverage of the interval, in (0, 1) (default 0.9 when the model has held-out residuals). */
+  coverage?: number;
+  /** Add each prediction's feature contributions. */
+  explain?: boolean;
 }
 export interface PredictResponse {
   predictions: Array<{
@@ -351,6 +355,14 @@ export interface PredictResponse {
     probability1?: number;
     accuracyThreshold?: number;
     inputs: number[];
+    interval?: { lower: number; upper: number; coverage: number };
+    explanation?: {
+      method: string;
+      /** value, log-odds or probability: the space in which baseValue + Σ contributions = output. */
+      output: string;
+      baseValue: number;
+      contributions: Record<string, number>;
+    };
     algokey: string;
     partition: number;
     offset: number;

@@ -101,6 +101,18 @@ const Drift = Type.Object(
   { additionalProperties: false },
 );
 
+const Intervals = Type.Object(
+  {
+    /** Nominal coverage of the conformal interval on each prediction (regression), in (0, 1). */
+    coverage: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9 }),
+    /** γ of adaptive conformal inference: how fast the level follows the misses. */
+    learningRate: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.005 }),
+    /** The newest absolute errors the width is the quantile of. */
+    window: Type.Integer({ minimum: 2, maximum: 100_000, default: 500 }),
+  },
+  { additionalProperties: false },
+);
+
 const Outputs = Type.Object(
   {
     params: Type.Optional(Name),
@@ -127,6 +139,13 @@ export const SolutionSpecSchema = Type.Object(
     automl: Type.Optional(AutoML),
     /** Predict every new input row with the current champion (default true). */
     predict: Type.Boolean({ default: true }),
+    /** Conformal prediction intervals on every regression prediction (adaptive conformal inference). */
+    intervals: Type.Optional(Intervals),
+    /**
+     * Feature contributions on every prediction (default false: TreeSHAP or subset enumeration
+     * costs more than the prediction itself).
+     */
+    explain: Type.Boolean({ default: false }),
     optimize: Type.Optional(Optimize),
     anomaly: Type.Optional(Anomaly),
     preprocess: Type.Optional(Preprocess),
@@ -139,8 +158,9 @@ export const SolutionSpecSchema = Type.Object(
 type RawSpec = Static<typeof SolutionSpecSchema>;
 
 /** A validated spec with every default filled in. */
-export interface SolutionSpec extends Omit<RawSpec, 'automl' | 'drift' | 'outputs'> {
+export interface SolutionSpec extends Omit<RawSpec, 'automl' | 'drift' | 'outputs' | 'intervals'> {
   automl: Static<typeof AutoML>;
+  intervals: Static<typeof Intervals>;
   drift: Static<typeof Drift>;
   /** Output topics; params, predictions and drift always have one (`<name>-params`, ...). */
   outputs: Required<Pick<Static<typeof Outputs>, 'params' | 'predictions' | 'drift'>> &
@@ -196,6 +216,7 @@ export function validateSolutionSpec(input: unknown): SolutionSpec {
     ...raw,
     automl: Value.Default(AutoML, raw.automl ?? {}) as Static<typeof AutoML>,
     drift: Value.Default(Drift, raw.drift ?? {}) as Static<typeof Drift>,
+    intervals: Value.Default(Intervals, raw.intervals ?? {}) as Static<typeof Intervals>,
     outputs: {
       ...raw.outputs,
       params: raw.outputs?.params ?? `${raw.name}-params`,

@@ -85,8 +85,26 @@ test('the flow through the SDK: join, training set, model, predictions, optimum,
     produceTo: 'v1-predictions',
     producerId: predictionsProducer,
     inputs: [10, 20],
+    explain: true,
   });
   assert.ok(Math.abs(one.predictions[0].prediction - 50) < 3, String(one.predictions[0].prediction));
+  // The interval and the contributions reach the reply: contributions add up to the prediction.
+  const { interval, explanation } = one.predictions[0];
+  assert.ok(interval && interval.coverage === 0.9 && interval.lower <= one.predictions[0].prediction);
+  assert.ok(Math.abs(interval.upper + interval.lower - 2 * one.predictions[0].prediction) < 1e-9);
+  assert.deepEqual(Object.keys(explanation!.contributions), streams.slice(1));
+  const added = Object.values(explanation!.contributions).reduce((p, q) => p + q, explanation!.baseValue);
+  assert.ok(Math.abs(added - one.predictions[0].prediction) < 1e-9, `${added}`);
+  await assert.rejects(
+    user.predict({
+      algokey: model.algokey,
+      produceTo: 'v1-predictions',
+      producerId: predictionsProducer,
+      inputs: [10, 20],
+      coverage: 1.5,
+    }),
+    /coverage/,
+  );
   const paramsConsumer = (await user.subscribe('v1-params')).consumerId;
   const many = await user.predict({
     consumeFrom: 'v1-params',

@@ -264,6 +264,8 @@ const cases: Case[] = [
     /parameter 'inputdata' must hold finite numbers/,
   ],
   ['viperhpdepredict', () => ({ ...predict(), inputdata: 'Infinity,1' }), NAMES('inputdata')],
+  ['viperhpdepredict', () => ({ ...predict(), inputdata: '1,2', coverage: '1.5' }), NAMES('coverage')],
+  ['viperhpdepredict', () => ({ ...predict(), inputdata: '1,2', coverage: '0' }), NAMES('coverage')],
   [
     'viperhpdepredict',
     () => ({ ...predict(), inputdata: 'abc,1' }),

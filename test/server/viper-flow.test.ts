@@ -101,8 +101,20 @@ test('viperhpdepredict from values and from the joined stream', async () => {
     produceto: ids.predictions,
     producerid: ids.predictionsProducer,
     inputdata: '40,30',
+    coverage: '0.8',
+    explain: '1',
   });
   assert.equal(byKey.Hyperprediction, one.Hyperprediction);
+  // tml's additions: the 90% interval by default, 0.8 when asked (narrower), contributions on request.
+  const [lower, upper] = [byKey.Lower as number, byKey.Upper as number];
+  assert.equal(byKey.Coverage, 0.8);
+  assert.ok(Math.abs(upper + lower - 2 * (byKey.Hyperprediction as number)) < 1e-9);
+  assert.ok(upper - lower <= (one.Upper as number) - (one.Lower as number));
+  assert.equal(one.Coverage, 0.9);
+  assert.equal(one.Contributions, undefined);
+  const contributions = byKey.Contributions as Record<string, number>;
+  const added = Object.values(contributions).reduce((p, q) => p + q, byKey.BaseValue as number);
+  assert.ok(Math.abs(added - (byKey.Hyperprediction as number)) < 1e-9);
   const many = await viper<Array<Record<string, unknown>>>(server.app, 'viperhpdepredict', {
     vipertoken: server.user,
     consumefrom: ids.params,

@@ -15,6 +15,10 @@ export interface PredictRequest extends ModelSourceInput {
   stream?: string;
   /** With a stream: predict only its newest `maxRows` rows (0 = every row). */
   maxRows: number;
+  /** Nominal coverage of the prediction interval, in (0, 1). */
+  coverage?: number;
+  /** Add each prediction's feature contributions. */
+  explain?: boolean;
 }
 
 export async function predict(
@@ -32,7 +36,14 @@ export async function predict(
   const written = await predictCore(
     { backbone: context.backbone, shapers: context.shapers },
     resolved,
-    { produceTo: input.produceTo, inputs: input.inputs, stream: input.stream, maxRows: input.maxRows },
+    {
+      produceTo: input.produceTo,
+      inputs: input.inputs,
+      stream: input.stream,
+      maxRows: input.maxRows,
+      ...(input.coverage !== undefined ? { coverage: input.coverage } : {}),
+      ...(input.explain !== undefined ? { explain: input.explain } : {}),
+    },
     {
       consumerId: input.consumerId,
       producerId: input.producerId,

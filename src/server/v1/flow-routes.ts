@@ -215,6 +215,17 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
           ...(p.probability1 !== undefined ? { probability1: p.probability1 } : {}),
           ...(p.accuracyThreshold !== undefined ? { accuracyThreshold: p.accuracyThreshold } : {}),
           inputs: p.inputs,
+          ...(p.interval !== undefined ? { interval: p.interval } : {}),
+          ...(p.explanation !== undefined
+            ? {
+                explanation: {
+                  ...p.explanation,
+                  contributions: Object.fromEntries(
+                    p.featureNames.map((name, f) => [name, p.explanation!.contributions[f]]),
+                  ),
+                },
+              }
+            : {}),
           algokey: p.alias,
           partition: p.partition,
           offset: p.offset,

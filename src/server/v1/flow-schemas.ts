@@ -150,6 +150,15 @@ export const PredictBody = Type.Object(
     inputs: Type.Optional(Type.Array(Type.Number(), { minItems: 1, maxItems: 10000 })),
     stream: Type.Optional(Name),
     maxRows: Type.Optional(Type.Integer({ minimum: 0 })),
+    coverage: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 1,
+        description:
+          'Nominal coverage of the split-conformal interval (default 0.9 when the model has held-out residuals)',
+      }),
+    ),
+    explain: Type.Optional(Type.Boolean({ description: "Add each prediction's feature contributions" })),
   },
   { ...closed, description: 'Give `inputs` (one row, in the model order) or `stream` (a joined topic)' },
 );
@@ -162,6 +171,22 @@ export const PredictReply = Type.Object({
         probability1: Type.Optional(Type.Number()),
         accuracyThreshold: Type.Optional(Type.Number()),
         inputs: Type.Array(Type.Number()),
+        interval: Type.Optional(
+          Type.Object({ lower: Type.Number(), upper: Type.Number(), coverage: Type.Number() }, closed),
+        ),
+        explanation: Type.Optional(
+          Type.Object(
+            {
+              method: Type.String(),
+              output: Type.String({
+                description: 'value, log-odds or probability: where baseValue + Σ = output',
+              }),
+              baseValue: Type.Number(),
+              contributions: Type.Record(Type.String(), Type.Number()),
+            },
+            closed,
+          ),
+        ),
         algokey: Type.String(),
         partition: Type.Integer(),
         offset: Type.Integer(),

@@ -61,6 +61,11 @@ const versionFields = {
   }),
   promotedAt: Type.Number(),
   trigger: Type.String({ description: 'records, seconds, drift or start' }),
+  importances: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), {
+      description: "Each input's mean |contribution| to the predictions of the window's newest rows",
+    }),
+  ),
   replaced: Type.Optional(
     Type.Union(
       [

@@ -147,6 +147,8 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         ...(values !== undefined ? { inputs: values } : { stream: inputData }),
         maxRows: params.int('maxrows', { default: 0 }),
         useDeployed: params.bool('usedeploy', { default: false }),
+        ...(params.has('coverage') ? { coverage: params.float('coverage') } : {}),
+        explain: params.bool('explain', { default: false }),
       });
       // One JSON document always (DESIGN §4): a stream's predictions are one array.
       const answers = result.map((p) => ({

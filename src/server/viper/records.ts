@@ -77,6 +77,12 @@ export interface ViperPrediction {
   Islogistic: number;
   kafkakey: string;
   Inputdata: string;
+  /** tml's additions: the conformal interval and the feature contributions. */
+  Lower?: number;
+  Upper?: number;
+  Coverage?: number;
+  BaseValue?: number;
+  Contributions?: Record<string, number>;
 }
 
 const algoOf = modelAlgo;
@@ -193,6 +199,16 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
     out.Probability0 = 1 - p.probability1;
   }
   if (p.accuracyThreshold !== undefined) out.AccuracyThreshold = p.accuracyThreshold;
+  if (p.interval !== undefined) {
+    out.Lower = p.interval.lower;
+    out.Upper = p.interval.upper;
+    out.Coverage = p.interval.coverage;
+  }
+  if (p.explanation !== undefined) {
+    const { contributions } = p.explanation;
+    out.BaseValue = p.explanation.baseValue;
+    out.Contributions = Object.fromEntries(p.featureNames.map((name, f) => [name, contributions[f]]));
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 // The per-entity state of a running solution: its learner (window and champion), the counters the
 // registry keeps, its anomaly peer groups, and a retrain asked for but not yet run. An entity seen
 // for the first time continues from what the registry holds for it (after a restart or a takeover).
-import type { PeerGroupJSON } from '../../automl/index.js';
+import type { AdaptiveConformal, PeerGroupJSON } from '../../automl/index.js';
 import type { ModelVersion } from '../catalog-types.js';
 import { WindowLearner } from '../learner.js';
 import { readEntityState, type EntityState } from '../../streams/registry/index.js';
@@ -13,6 +13,8 @@ export interface EntityRuntime {
   state: EntityState;
   peerGroups?: PeerGroupJSON[];
   pendingTrigger?: ModelVersion['trigger'];
+  /** Adaptive conformal inference on the champion's errors (regression; made at the first prediction). */
+  conformal?: AdaptiveConformal;
   /** Learnt rows this step: its state is written to the registry with the step. */
   touched: boolean;
 }

@@ -1,7 +1,13 @@
 // What happens to each row of an entity before it is learnt: the champion's prediction, the anomaly
 // score against the entity's peer groups, and — after it is learnt — a drift alarm when the
 // detector fired on the champion's error. Each adds its records to the step's outbox.
-import { assessRisk, scoreValue } from '../../automl/index.js';
+import {
+  AdaptiveConformal,
+  assessRisk,
+  ExplanationUnavailableError,
+  scoreValue,
+} from '../../automl/index.js';
+import type { Champion } from '../learner.js';
 import type { JoinedRow } from '../../streams/index.js';
 import type { DriftEvent } from '../catalog-types.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
@@ -28,6 +34,11 @@ export class EntityPipeline {
     const champion = runtime.learner.champion;
     if (prediction === undefined || champion === undefined) return;
     const inputs = Object.fromEntries(spec.independentVariables.map((v, i) => [v, features[i]]));
+    const conformal = this.conformalOf(runtime);
+    const interval = conformal?.interval(prediction);
+    const explanation = spec.explain ? this.explain(champion, features) : undefined;
+    // The row's outcome is known now (it is learnt next): the interval's level adapts to it.
+    if (conformal !== undefined && Number.isFinite(target)) conformal.observe(prediction, target);
     outbox.add(spec.outputs.predictions, {
       key: outputKey(spec, runtime.entity),
       value: JSON.stringify({
@@ -36,6 +47,8 @@ export class EntityPipeline {
         prediction,
         actual: Number.isFinite(target) ? target : null,
         inputs,
+        ...(interval !== undefined ? { interval } : {}),
+        ...(explanation !== undefined ? { explanation } : {}),
         modelVersion: champion.version,
         algorithm: champion.json.algorithm,
         offsets: row.position,
@@ -51,10 +64,35 @@ export class EntityPipeline {
       prediction,
       actual: target,
       inputs,
+      ...(interval !== undefined ? { interval } : {}),
       modelVersion: champion.version,
       algorithm: champion.json.algorithm,
       timestamp: row.timestamp,
     });
+  }
+
+  /** Regression only: a classifier's probability has no conformal interval here. */
+  private conformalOf(runtime: EntityRuntime): AdaptiveConformal | undefined {
+    const { spec } = this.scope;
+    if (spec.automl.islogistic) return undefined;
+    runtime.conformal ??= new AdaptiveConformal(spec.intervals);
+    return runtime.conformal;
+  }
+
+  private explain(champion: Champion, features: number[]) {
+    let explained;
+    try {
+      explained = champion.model.explainRow(features);
+    } catch (error) {
+      // A champion restored from before explanations existed: the prediction still goes out.
+      if (error instanceof ExplanationUnavailableError) return { unavailable: error.message };
+      throw error;
+    }
+    const { method, output, baseValue, contributions } = explained;
+    const named = Object.fromEntries(
+      this.scope.spec.independentVariables.map((v, i) => [v, contributions[i]]),
+    );
+    return { method, output, baseValue, contributions: named };
   }
 
   scoreAnomalies(runtime: EntityRuntime, row: JoinedRow, outbox: Outbox): void {

@@ -60,6 +60,7 @@ export class Promotion {
     const { champion } = outcome;
     const state = runtime.state;
     state.championVersion = champion.version;
+    const window = runtime.learner.windowColumns(now);
     const version: ModelVersion = {
       solution: spec.name,
       entity: runtime.entity,
@@ -75,6 +76,7 @@ export class Promotion {
       ...(outcome.refreshed ? { refreshed: true } : {}),
       ...(outcome.replaced !== undefined ? { replaced: outcome.replaced } : {}),
       model: champion.json,
+      importances: champion.model.importances(window.x, window.rows),
     };
     outbox.putRegistry(registryKeys.version(incarnation, runtime.entity, champion.version), version);
     while (state.oldestVersion <= champion.version - REGISTRY_HISTORY) {

@@ -1,6 +1,6 @@
 // What a solution runner is given, what it tells its listeners, and the scope its parts share.
 import type { EventEmitter } from 'node:events';
-import type { ModelOptimization, TrainingPool } from '../../automl/index.js';
+import type { ModelOptimization, PredictionInterval, TrainingPool } from '../../automl/index.js';
 import type { MetadataStore } from '../../backbone/metadata-store.js';
 import type { Backbone, TransactionalProducer } from '../../backbone/types.js';
 import type { DriftEvent, ModelVersion, SolutionProblem } from '../catalog-types.js';
@@ -37,6 +37,8 @@ export interface PredictionEvent {
   prediction: number;
   actual: number;
   inputs: Record<string, number>;
+  /** The conformal interval (regression, once enough errors were seen). */
+  interval?: PredictionInterval;
   modelVersion: number;
   algorithm: string;
   timestamp: number;

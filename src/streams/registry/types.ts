@@ -54,6 +54,11 @@ export interface ModelVersion {
   /** The champion it replaced and that champion's score on the same newest rows. */
   replaced?: ReplacedChampion;
   model: ModelJSON;
+  /**
+   * Global importance of each input: the mean |contribution| to the predictions of the window's
+   * newest rows (automl's IMPORTANCE_ROWS), in the model's explanation output space.
+   */
+  importances?: Record<string, number>;
   /** The training window's descriptive statistics (one-shot trainings keep them for optimize). */
   stats?: VariableStats[];
   /** Where the model record was written, when it was written to a topic. */

@@ -2,7 +2,7 @@
 // given, so the event loop keeps serving), the champion written with its lineage and leaderboard
 // into the target topic, and registered in the model registry under an alias.
 import type { SelectionResult, TrainingPool } from '../../automl/index.js';
-import { datasetFromColumns, describeColumns, selectModel } from '../../automl/index.js';
+import { calibrate, datasetFromColumns, describeColumns, Model, selectModel } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
 import { MIN_TRAINING_ROWS } from '../align.js';
 import { StepInputError } from '../errors.js';
@@ -125,6 +125,8 @@ export async function trainModel(
     pool: services.pool,
     lineage,
   });
+  // Held-out residuals for the one-shot predictions' split-conformal intervals.
+  const champion = await calibrate(selection.champion, built.dataset, { pool: services.pool });
   // The window's statistics in the variables' own units (optimize searches there, Minmax shows them).
   const original =
     target.originalFeatures === target.features
@@ -166,7 +168,7 @@ export async function trainModel(
     stats,
     lineage,
     createdAt: new Date().toISOString(),
-    model: selection.champion,
+    model: champion,
     controls: {
       ...(controls.classificationRule !== undefined && input.islogistic
         ? { classificationRule: controls.classificationRule }
@@ -203,6 +205,7 @@ export async function trainModel(
     metrics: record.metrics,
     lineage: { ...lineage },
     model: record.model,
+    importances: Model.fromJSON(champion).importances(built.dataset.x, built.dataset.rows),
     stats,
     record: { topic: input.produceTo, partition: written.partition, offset: written.offset },
     controls: record.controls,

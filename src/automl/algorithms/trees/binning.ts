@@ -140,9 +140,8 @@ function cutPoints(sorted: Float64Array, maxBins: number): Float32Array {
     // on the same window, their boosting paths then agree closely (on a 5,000 × 50 window with 45
     // noise columns, changing scikit-learn's own max_bins from 255 to 254 moved its holdout RMSE
     // by up to 28%: an overfitting GBDT's holdout error depends chaotically on the cut points).
-    // At every window size: until 2026-11-28 windows under 2,040 rows (8 per bin) kept the greedy
-    // cuts below, and on the 1,000 × 5 nonlinear bench window tml's best candidate (a GBDT) then
-    // had 1.08× the holdout RMSE of scikit-learn's best (both GBDTs).
+    // At every window size, small ones too: greedy cuts on small windows left tml's GBDTs behind
+    // scikit-learn's on the bench's 1,000-row windows (docs/benchmarks.md).
     const percentiles = percentileCuts(sorted, maxBins);
     if (percentiles !== null) return percentiles;
     // Ties made some percentiles coincide, which would waste bins: the target count per bin is

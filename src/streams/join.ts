@@ -6,6 +6,7 @@
 import type { Backbone } from '../backbone/types.js';
 import { InvalidJoinError } from './errors.js';
 import { checkCoPartitioned } from './position-join.js';
+import { parseStreamAddress } from './stream-address.js';
 import { latestWindow, type PartitionRange, type WindowSpec } from './window.js';
 
 export const JOINED_RECORD_VERSION = 1;
@@ -71,7 +72,8 @@ export async function checkJoinable(
 ): Promise<void> {
   if (streams.length < 2 || (spec.partition !== undefined && spec.partition >= 0)) return;
   const counts = new Map<string, number>();
-  for (const s of streams) counts.set(s, (await backbone.listOffsets(s)).length);
+  // a named stream inside a topic (`<topic>/<stream>`) has its topic's partitions
+  for (const s of streams) counts.set(s, (await backbone.listOffsets(parseStreamAddress(s).topic)).length);
   checkCoPartitioned(counts);
 }
 

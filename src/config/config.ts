@@ -21,6 +21,8 @@ export interface TmlConfig {
   topicDefaults: { partitions: number; replicationFactor: number };
   /** The largest record accepted (bytes). */
   maxMessageBytes: number;
+  /** Trainings one token may run at once (`TML_MAX_TRAININGS_PER_TOKEN`, default 2). */
+  maxTrainingsPerToken: number;
   /** A cap on the embedded backbone's stored bytes (`TML_MAX_STORAGE_BYTES`); absent = no cap. */
   maxStorageBytes?: number;
   server: { host: string; port: number };
@@ -40,6 +42,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const DEFAULT_MAX_TRAININGS_PER_TOKEN = 2;
 
 /** `TML_DEBUG=1` makes the CLI print stack traces. Read here so that no other module reads the environment. */
 export function debugEnabled(env: Env = process.env): boolean {
@@ -79,6 +83,7 @@ export function loadConfig(
     dataDir: resolve(fromFile.dataDir ?? './.tml'),
     topicDefaults: { partitions: 1, replicationFactor: 1, ...fromFile.topicDefaults },
     maxMessageBytes: fromFile.maxMessageBytes ?? 1024 * 1024,
+    maxTrainingsPerToken: fromFile.maxTrainingsPerToken ?? DEFAULT_MAX_TRAININGS_PER_TOKEN,
     server: { host: '127.0.0.1', port: 8000, ...fromFile.server },
     logLevel: fromFile.logLevel ?? 'info',
     namespace: fromFile.namespace ?? '',
@@ -92,6 +97,7 @@ export function loadConfig(
     base.topicDefaults.replicationFactor,
   );
   base.maxMessageBytes = intFrom(env, 'TML_MAX_MESSAGE_BYTES', base.maxMessageBytes, 64);
+  base.maxTrainingsPerToken = intFrom(env, 'TML_MAX_TRAININGS_PER_TOKEN', base.maxTrainingsPerToken);
   if (env.TML_MAX_STORAGE_BYTES) {
     base.maxStorageBytes = intFrom(env, 'TML_MAX_STORAGE_BYTES', 0, 1);
   }

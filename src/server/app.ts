@@ -11,6 +11,8 @@ import { loggerOptions } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServerLimits, ServerServices } from './operations/context.js';
 import type { ServerStore } from './store/records.js';
+import { TrainingSlots } from './training-slots.js';
+import { DEFAULT_MAX_TRAININGS_PER_TOKEN } from '../config/config.js';
 import { viperShapers } from './viper/records.js';
 import { v1Routes } from './v1/plugin.js';
 import { viperRoutes } from './viper/plugin.js';
@@ -52,6 +54,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits: ServerLimits = {
     maxConsumeRecords: 1000,
     topicDefaults: { partitions: 1, replicationFactor: 1 },
+    maxTrainingsPerToken: DEFAULT_MAX_TRAININGS_PER_TOKEN,
     ...options.limits,
   };
   const app = Fastify({
@@ -118,6 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : { host: '', port: 0 };
     },
     inFlight: () => inFlight,
+    trainings: new TrainingSlots(limits.maxTrainingsPerToken),
     solutions,
   };
   const authenticator = new Authenticator(options.store.tokens);

@@ -42,7 +42,11 @@ export async function startServer(
     const app = await buildApp({
       backbone,
       store,
-      limits: { maxMessageBytes: config.maxMessageBytes, topicDefaults: config.topicDefaults },
+      limits: {
+        maxMessageBytes: config.maxMessageBytes,
+        topicDefaults: config.topicDefaults,
+        maxTrainingsPerToken: config.maxTrainingsPerToken,
+      },
       logLevel: options.logLevel ?? config.logLevel,
       closeResources: true,
       processMetrics: true,

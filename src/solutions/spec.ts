@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { algorithmsFor } from '../automl/index.js';
+import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
@@ -46,7 +47,7 @@ const Retrain = Type.Object(
 const AutoML = Type.Object(
   {
     /** VIPER's `modelruns`: candidate configurations (algorithm × hyperparameters) tried per retrain. */
-    modelruns: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
+    modelruns: Type.Integer({ minimum: 1, maximum: MAX_MODELRUNS, default: 8 }),
     /** Caps the search of one retrain. */
     timeBudgetMs: Type.Integer({ minimum: 10, default: 2000 }),
     /** Restricts the algorithms tried (names as in docs/automl.md). */

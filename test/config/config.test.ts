@@ -39,3 +39,13 @@ test('TLS and SASL settings come from the environment, checked', () => {
   assert.throws(() => loadConfig({ TML_PORT: 'abc' }), /TML_PORT must be an integer/);
   assert.throws(() => loadConfig({ TML_KAFKA_BROKERS: ' , ' }), /names no broker/);
 });
+
+test('the per-token limits come from the file and the environment, checked', () => {
+  assert.equal(loadConfig({}).maxTrainingsPerToken, 2);
+  assert.equal(loadConfig({ TML_MAX_TRAININGS_PER_TOKEN: '5' }).maxTrainingsPerToken, 5);
+  assert.throws(
+    () => loadConfig({ TML_MAX_TRAININGS_PER_TOKEN: '0' }),
+    (e: unknown) =>
+      e instanceof ConfigError && /TML_MAX_TRAININGS_PER_TOKEN must be an integer >= 1/.test(e.message),
+  );
+});

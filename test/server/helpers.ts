@@ -9,6 +9,7 @@ import type { Backbone } from '../../src/backbone/types.js';
 import { buildApp } from '../../src/server/app.js';
 import { generateToken } from '../../src/server/auth/tokens.js';
 import { openServerStore } from '../../src/server/store/metadata-collection.js';
+import type { ServerLimits } from '../../src/server/operations/context.js';
 import type { ServerStore } from '../../src/server/store/records.js';
 
 export interface TestServer {
@@ -21,7 +22,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { maxMessageBytes?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { maxMessageBytes?: number; limits?: Partial<ServerLimits> } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tml-server-'));
   const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
   const backbone = await openBackbone({ dataDir, maxMessageBytes });
@@ -33,7 +36,7 @@ export async function startTestServer(options: { maxMessageBytes?: number } = {}
   const app = await buildApp({
     backbone,
     store,
-    limits: { maxMessageBytes },
+    limits: { ...options.limits, maxMessageBytes },
     logLevel: false,
     closeResources: true,
   });

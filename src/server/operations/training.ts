@@ -22,7 +22,22 @@ export interface TrainRequest {
 }
 
 export async function train(context: OperationContext, input: TrainRequest): Promise<TrainResult> {
+  // The guards and the read of the training set count against `timeout` as the fits do.
+  const startedAt = performance.now();
   checkTrainInput(input);
+  const release = context.trainings?.acquire(context.principal.tokenId);
+  try {
+    return await guardedTrain(context, input, startedAt);
+  } finally {
+    release?.();
+  }
+}
+
+async function guardedTrain(
+  context: OperationContext,
+  input: TrainRequest,
+  startedAt: number,
+): Promise<TrainResult> {
   await describeExisting(context.backbone, input.consumeFrom, 'consumeFrom');
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
   await checkConsumer(context, input.consumerId, input.consumeFrom);
@@ -35,7 +50,7 @@ export async function train(context: OperationContext, input: TrainRequest): Pro
       shapers: context.shapers,
       pool: context.trainingPool?.(),
     },
-    input,
+    { ...input, startedAt },
     {
       consumerId: input.consumerId,
       producerId: input.producerId,

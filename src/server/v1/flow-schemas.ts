@@ -2,6 +2,7 @@
 // preprocessing, stats). Replies list their main fields and allow more (the engine's metrics and
 // leaderboards grow), so clients can rely on the listed ones.
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_MODELRUNS } from '../../streams/index.js';
 import { Contact } from './schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 249, description: "Kafka's topic name rules" });
@@ -78,7 +79,7 @@ export const TrainBody = Type.Object(
     produceTo: Name,
     consumerId: Id,
     producerId: Id,
-    modelruns: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    modelruns: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MODELRUNS })),
     islogistic: Type.Optional(Type.Boolean()),
     timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86400 })),
     partition: Type.Optional(Partition),

@@ -22,6 +22,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   413: 'Content Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

@@ -176,6 +176,9 @@ export const StatusReply = Type.Object({
   inFlight: Type.Integer(),
   busy: Type.Boolean(),
   backbone: Type.String(),
+  trainings: Type.Integer({ minimum: 0 }),
+  maxTrainingsPerToken: Type.Integer({ minimum: 1 }),
+  trainingBusy: Type.Boolean(),
 });
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('user')]);

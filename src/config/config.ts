@@ -23,6 +23,8 @@ export interface TmlConfig {
   maxMessageBytes: number;
   /** Trainings one token may run at once (`TML_MAX_TRAININGS_PER_TOKEN`, default 2). */
   maxTrainingsPerToken: number;
+  /** Consumer ids one token may hold (`TML_MAX_REGISTRATIONS_PER_TOKEN`, default 10,000). */
+  maxRegistrationsPerToken: number;
   /** A cap on the embedded backbone's stored bytes (`TML_MAX_STORAGE_BYTES`); absent = no cap. */
   maxStorageBytes?: number;
   server: { host: string; port: number };
@@ -44,6 +46,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 export const DEFAULT_MAX_TRAININGS_PER_TOKEN = 2;
+export const DEFAULT_MAX_REGISTRATIONS_PER_TOKEN = 10_000;
 
 /** `TML_DEBUG=1` makes the CLI print stack traces. Read here so that no other module reads the environment. */
 export function debugEnabled(env: Env = process.env): boolean {
@@ -84,6 +87,7 @@ export function loadConfig(
     topicDefaults: { partitions: 1, replicationFactor: 1, ...fromFile.topicDefaults },
     maxMessageBytes: fromFile.maxMessageBytes ?? 1024 * 1024,
     maxTrainingsPerToken: fromFile.maxTrainingsPerToken ?? DEFAULT_MAX_TRAININGS_PER_TOKEN,
+    maxRegistrationsPerToken: fromFile.maxRegistrationsPerToken ?? DEFAULT_MAX_REGISTRATIONS_PER_TOKEN,
     server: { host: '127.0.0.1', port: 8000, ...fromFile.server },
     logLevel: fromFile.logLevel ?? 'info',
     namespace: fromFile.namespace ?? '',
@@ -98,6 +102,11 @@ export function loadConfig(
   );
   base.maxMessageBytes = intFrom(env, 'TML_MAX_MESSAGE_BYTES', base.maxMessageBytes, 64);
   base.maxTrainingsPerToken = intFrom(env, 'TML_MAX_TRAININGS_PER_TOKEN', base.maxTrainingsPerToken);
+  base.maxRegistrationsPerToken = intFrom(
+    env,
+    'TML_MAX_REGISTRATIONS_PER_TOKEN',
+    base.maxRegistrationsPerToken,
+  );
   if (env.TML_MAX_STORAGE_BYTES) {
     base.maxStorageBytes = intFrom(env, 'TML_MAX_STORAGE_BYTES', 0, 1);
   }

@@ -12,7 +12,7 @@ import { ServerMetrics } from './metrics.js';
 import type { ServerLimits, ServerServices } from './operations/context.js';
 import type { ServerStore } from './store/records.js';
 import { TrainingSlots } from './training-slots.js';
-import { DEFAULT_MAX_TRAININGS_PER_TOKEN } from '../config/config.js';
+import { DEFAULT_MAX_REGISTRATIONS_PER_TOKEN, DEFAULT_MAX_TRAININGS_PER_TOKEN } from '../config/config.js';
 import { viperShapers } from './viper/records.js';
 import { v1Routes } from './v1/plugin.js';
 import { viperRoutes } from './viper/plugin.js';
@@ -55,6 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxConsumeRecords: 1000,
     topicDefaults: { partitions: 1, replicationFactor: 1 },
     maxTrainingsPerToken: DEFAULT_MAX_TRAININGS_PER_TOKEN,
+    maxRegistrationsPerToken: DEFAULT_MAX_REGISTRATIONS_PER_TOKEN,
     ...options.limits,
   };
   const app = Fastify({

@@ -18,6 +18,7 @@ export async function localAdminContext(backbone: Backbone, config: TmlConfig): 
       maxConsumeRecords: 1000,
       topicDefaults: config.topicDefaults,
       maxTrainingsPerToken: config.maxTrainingsPerToken,
+      maxRegistrationsPerToken: config.maxRegistrationsPerToken,
     },
     metrics: new ServerMetrics({ processMetrics: false }),
     locks: new KeyedMutex(),

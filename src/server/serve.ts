@@ -46,6 +46,7 @@ export async function startServer(
         maxMessageBytes: config.maxMessageBytes,
         topicDefaults: config.topicDefaults,
         maxTrainingsPerToken: config.maxTrainingsPerToken,
+        maxRegistrationsPerToken: config.maxRegistrationsPerToken,
       },
       logLevel: options.logLevel ?? config.logLevel,
       closeResources: true,

@@ -18,6 +18,8 @@ export interface ServerLimits {
   topicDefaults: { partitions: number; replicationFactor: number };
   /** Trainings one token may run at once (`maxTrainingsPerToken`, default 2). */
   maxTrainingsPerToken: number;
+  /** Consumer ids one token may hold (`maxRegistrationsPerToken`, default 10,000). */
+  maxRegistrationsPerToken: number;
 }
 
 /** Shared by every request of one server. */

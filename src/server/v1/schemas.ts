@@ -1,9 +1,10 @@
 // The /v1 request and response schemas. They validate requests (Fastify + Ajv), type the handlers
 // (Static<>) and become the OpenAPI document: one source for all three.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_CONTACT_CHARS } from '../operations/validate.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 249, description: "Kafka's topic name rules" });
-const Text = Type.String({ maxLength: 4096 });
+const Text = Type.String({ maxLength: MAX_CONTACT_CHARS });
 const Value = Type.Union([Type.String({ minLength: 1 }), Type.Number()], {
   description: 'A record value: text, or a finite number (written as its decimal text)',
 });

@@ -37,7 +37,7 @@ const Window = Type.Object(
 const Retrain = Type.Object(
   {
     /** Retrain after every K new rows (per entity). */
-    everyRecords: Type.Optional(Type.Integer({ minimum: 1 })),
+    everyRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     /** And/or every T seconds. */
     everySeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   },
@@ -48,13 +48,13 @@ const AutoML = Type.Object(
   {
     /** VIPER's `modelruns`: candidate configurations (algorithm × hyperparameters) tried per retrain. */
     modelruns: Type.Integer({ minimum: 1, maximum: MAX_MODELRUNS, default: 8 }),
-    /** Caps the search of one retrain. */
-    timeBudgetMs: Type.Integer({ minimum: 10, default: 2000 }),
+    /** Caps the search of one retrain (a day at most, as a one-shot training's timeout). */
+    timeBudgetMs: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 2000 }),
     /** Restricts the algorithms tried (names as in docs/automl.md). */
     algorithms: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
     /** VIPER's `islogistic`: a classifier (dependent variable 0/1). */
     islogistic: Type.Boolean({ default: false }),
-    seed: Type.Integer({ default: 1 }),
+    seed: Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
   },
   { additionalProperties: false },
 );

@@ -26,7 +26,7 @@ export interface CreateTopicResult {
   existed: boolean;
 }
 
-const MAX_PARTITIONS = 10_000;
+export const MAX_PARTITIONS = 10_000;
 
 export async function createTopic(
   context: OperationContext,

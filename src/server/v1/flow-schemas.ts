@@ -3,12 +3,17 @@
 // leaderboards grow), so clients can rely on the listed ones.
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_MODELRUNS } from '../../streams/index.js';
-import { Contact } from './schemas.js';
+import { Contact, MAX_OFFSET, MAX_PARTITION, TopicName } from './schemas.js';
+import { MAX_PARTITIONS } from '../operations/create-topic.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 249, description: "Kafka's topic name rules" });
+const Name = TopicName;
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Names = Type.Array(Name, { minItems: 1, maxItems: 1000 });
-const Partition = Type.Integer({ minimum: -1, description: '-1: every partition (the newest record wins)' });
+const Partition = Type.Integer({
+  minimum: -1,
+  maximum: MAX_PARTITION,
+  description: '-1: every partition (the newest record wins)',
+});
 const open = { additionalProperties: true } as const;
 const closed = { additionalProperties: false } as const;
 
@@ -16,7 +21,7 @@ export const CreateJoinBody = Type.Object(
   {
     topic: Name,
     streams: Names,
-    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PARTITIONS })),
     replicationFactor: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     ...Contact,
   },
@@ -34,9 +39,13 @@ export const ProduceJoinedBody = Type.Object(
   {
     producerId: Id,
     maxRows: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Roll each stream back this many records' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_OFFSET,
+        description: 'Roll each stream back this many records',
+      }),
     ),
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
     streams: Type.Optional(Names),
   },
   closed,
@@ -120,7 +129,7 @@ export const PredictBody = Type.Object(
     ...ModelSource,
     inputs: Type.Optional(Type.Array(Type.Number(), { minItems: 1, maxItems: 10000 })),
     stream: Type.Optional(Name),
-    maxRows: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxRows: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
   },
   { ...closed, description: 'Give `inputs` (one row, in the model order) or `stream` (a joined topic)' },
 );
@@ -211,7 +220,7 @@ export const AnomaliesReply = Type.Object({
 export const PreprocessBody = Type.Object(
   {
     producerId: Id,
-    maxRows: Type.Integer({ minimum: 1 }),
+    maxRows: Type.Integer({ minimum: 1, maximum: MAX_OFFSET }),
     logic: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }),
     streams: Type.Optional(Names),
     identifier: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -253,8 +262,8 @@ export const StatsReply = Type.Object({
 
 export const JoinedPollBody = Type.Object(
   {
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
-    partition: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
+    partition: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_PARTITION })),
     maxRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   closed,

@@ -11,6 +11,7 @@ import { buildOpenApi, collectRoute, type RouteDoc } from './openapi.js';
 import { problemOf, sendProblem } from './problem.js';
 import { Problem } from './schemas.js';
 import { registerRoutes } from './routes.js';
+import { strictValidatorCompiler } from './validator.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -64,6 +65,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator)
   return async function v1(app: FastifyInstance): Promise<void> {
     const docs: RouteDoc[] = [];
     app.addSchema(Problem);
+    app.setValidatorCompiler(strictValidatorCompiler);
     app.addHook('onRoute', (route) => collectRoute(docs, route));
 
     app.addHook('onRequest', async (request) => {
@@ -89,8 +91,25 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator)
     });
 
     const notFound = (request: FastifyRequest, reply: FastifyReply) => {
-      request.tml.outcome = 'NOT_FOUND';
       const path = request.url.split('?')[0];
+      // A declared path asked with a method it does not declare: 405 with the methods it has.
+      const allowed = allowedMethods(docs, path.replace(/^\/v1(?=\/)/, ''));
+      if (allowed.length > 0) {
+        request.tml.outcome = 'METHOD_NOT_ALLOWED';
+        reply.header('allow', allowed.join(', '));
+        return sendProblem(
+          reply,
+          problemOf(
+            new ServerError(
+              'METHOD_NOT_ALLOWED',
+              405,
+              `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+            ),
+            request,
+          ),
+        );
+      }
+      request.tml.outcome = 'NOT_FOUND';
       return sendProblem(
         reply,
         problemOf(new ServerError('NOT_FOUND', 404, `no route ${request.method} ${path}`), request),
@@ -99,7 +118,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator)
     app.setNotFoundHandler(notFound);
     // Claims /v1/<anything> before the VIPER face's catch-all does.
     app.route({
-      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       url: '/*',
       config: { public: true },
       schema: { hide: true },
@@ -121,4 +140,18 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator)
       async () => (document ??= buildOpenApi(docs, { Problem }, version)),
     );
   };
+}
+
+/** The methods the documented routes declare for a concrete path (`/topics/a` matches `/topics/:topic`). */
+function allowedMethods(docs: RouteDoc[], path: string): string[] {
+  const segments = path.split('/');
+  const methods = new Set<string>();
+  for (const doc of docs) {
+    const pattern = doc.url.split('/');
+    if (pattern.length !== segments.length) continue;
+    if (pattern.every((p, i) => (p.startsWith(':') ? segments[i] !== '' : p === segments[i]))) {
+      methods.add(doc.method.toUpperCase());
+    }
+  }
+  return [...methods].sort();
 }

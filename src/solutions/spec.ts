@@ -102,6 +102,9 @@ const Drift = Type.Object(
   { additionalProperties: false },
 );
 
+/** One day: a day of predictions and anomaly scores for late readers, disk bounded by the input rate. */
+export const DEFAULT_OUTPUT_RETENTION_MS = 86_400_000;
+
 const Outputs = Type.Object(
   {
     params: Type.Optional(Name),
@@ -133,6 +136,15 @@ export const SolutionSpecSchema = Type.Object(
     preprocess: Type.Optional(Preprocess),
     drift: Type.Optional(Drift),
     outputs: Type.Optional(Outputs),
+    /**
+     * `retention.ms` of the per-row output topics (predictions, anomalies) when the solution creates
+     * them: one record per input row each, so they grow with the input. Default one day; -1 keeps
+     * them forever. The per-window outputs (params, optimal, preprocessed, drift) keep the
+     * backbone's default (Kafka's seven days).
+     */
+    outputRetentionMs: Type.Optional(
+      Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER, default: DEFAULT_OUTPUT_RETENTION_MS }),
+    ),
   },
   { additionalProperties: false },
 );

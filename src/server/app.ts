@@ -65,6 +65,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // limit in, percent-encoded, and larger ones reach the parameter check and its clear error.
     http: { maxHeaderSize: limits.maxMessageBytes * 3 + 64 * 1024 },
     bodyLimit: limits.maxMessageBytes * 3 + 64 * 1024,
+    // A path segment may be a whole topic name (Kafka allows 249 characters) or an id (200 in the
+    // /v1 schemas); the router's default of 100 would answer 404 for legal ones.
+    routerOptions: { maxParamLength: 256 },
     // A path Fastify cannot decode (`/%zz`) never reaches a route: answer it in the face's own way.
     frameworkErrors: (error, request, frameworkReply) => {
       // Fastify types this reply with its generic route defaults; it is an ordinary reply.

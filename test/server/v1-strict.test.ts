@@ -130,4 +130,13 @@ test('a method a path does not declare answers 405 with Allow; an unknown path 4
   assert.match(String(one.headers.allow), /DELETE/);
   const unknown = await send('GET', '/v1/nothing-here');
   assert.equal(unknown.status, 404);
+  // A path segment longer than the router takes is a 404, not a 405 for its own method.
+  const long = await send('DELETE', `/v1/consumers/${'0'.repeat(300)}`);
+  assert.equal(long.status, 404, JSON.stringify(long.body));
+  // A topic name of Kafka's full 249 characters reaches its route.
+  const name = 't'.repeat(249);
+  assert.equal((await send('POST', '/v1/topics', JSON.stringify({ topic: name }))).status, 201);
+  const produced = await send('POST', `/v1/topics/${name}/records`, '{"producerId":"nobody","value":1}');
+  assert.notEqual(produced.body.code, 'NOT_FOUND', JSON.stringify(produced.body));
+  assert.equal(produced.body.code, 'UNKNOWN_PRODUCER', JSON.stringify(produced.body));
 });

@@ -94,7 +94,8 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator)
       const path = request.url.split('?')[0];
       // A declared path asked with a method it does not declare: 405 with the methods it has.
       const allowed = allowedMethods(docs, path.replace(/^\/v1(?=\/)/, ''));
-      if (allowed.length > 0) {
+      // The method is declared there but the router refused the path (a segment too long): 404.
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
         request.tml.outcome = 'METHOD_NOT_ALLOWED';
         reply.header('allow', allowed.join(', '));
         return sendProblem(

@@ -43,6 +43,9 @@ function run(token: string, role: 'admin' | 'user'): Promise<{ code: number; out
     '--workers',
     '1',
     '--no-shrink',
+    // No example database between runs: the same seed, the same requests.
+    '--generation-database',
+    'none',
     '--request-timeout',
     '10',
     // Revoking tokens at random would revoke the one the run uses.

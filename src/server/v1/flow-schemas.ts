@@ -3,7 +3,7 @@
 // leaderboards grow), so clients can rely on the listed ones.
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_MODELRUNS } from '../../streams/index.js';
-import { Contact, MAX_OFFSET, MAX_PARTITION, TopicName } from './schemas.js';
+import { Contact, MAX_OFFSET, MAX_PARTITION, MAX_TOPIC_ID, TopicName } from './schemas.js';
 import { MAX_PARTITIONS } from '../operations/create-topic.js';
 
 const Name = TopicName;
@@ -103,13 +103,19 @@ export const TrainBody = Type.Object(
       Type.Union([Type.Literal('log-log'), Type.Literal('log-lin'), Type.Literal('lin-log')]),
     ),
     coefficientTopic: Type.Optional(Name),
-    coefficientIndexes: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 1000 })),
+    coefficientIndexes: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 1000 }), { maxItems: 1000 }),
+    ),
     coefficientNames: Type.Optional(Type.Array(Type.String({ maxLength: 249 }), { maxItems: 1000 })),
     deploy: Type.Optional(Type.Boolean()),
     identifier: Type.Optional(Type.String({ maxLength: 1000 })),
     modelSearchTuner: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     offset: Type.Optional(
-      Type.Integer({ minimum: -1, description: 'The training set at this offset (-1: newest)' }),
+      Type.Integer({
+        minimum: -1,
+        maximum: MAX_OFFSET,
+        description: 'The training set at this offset (-1: newest)',
+      }),
     ),
     rollbackPercent: Type.Optional(
       Type.Number({
@@ -283,11 +289,11 @@ export const PreprocessBody = Type.Object(
     /** Per stream, the range of values computed over: `humidity=55,60:temperature=34,n`. */
     conditions: Type.Optional(Type.String({ maxLength: 65536 })),
     /** The device: only records keyed with it are read; outputs are named topicid<N>_... */
-    topicId: Type.Optional(Type.Integer({ minimum: -1 })),
+    topicId: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_TOPIC_ID })),
     /** Where the preprocessed streams are written (default: the joined topic). */
     preprocessTopic: Type.Optional(Type.String({ minLength: 1, maxLength: 249 })),
     /** -1: each stream's newest maxRows records; N >= 0: maxRows records from offset N on. */
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
     rawData: Type.Optional(Type.Boolean()),
     /** The streams are fields of the topic's rows `{"A":1,"B":2}` (VIPER's array=1). */
     fields: Type.Optional(Type.Boolean()),

@@ -15,6 +15,8 @@ export const TopicName = Type.String({
 const Name = TopicName;
 /** Offsets and record counts: any integer a JSON number carries exactly. */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+/** A device number (VIPER's `topicid`): a 32-bit signed integer, -1 for none. */
+export const MAX_TOPIC_ID = 2_147_483_647;
 /** A partition index: below the most partitions a topic may have. */
 export const MAX_PARTITION = MAX_PARTITIONS - 1;
 const Text = Type.String({ maxLength: MAX_CONTACT_CHARS });

@@ -130,6 +130,12 @@ export interface ServerStatus {
   inFlight: number;
   busy: boolean;
   backbone: string;
+  /** Trainings running now, all tokens together. */
+  trainings: number;
+  /** Trainings one token may run at once; a further one is refused with 429 BUSY. */
+  maxTrainingsPerToken: number;
+  /** As many trainings run as one token may run (VIPER's HPDE entry of areyoubusy). */
+  trainingBusy: boolean;
 }
 
 export interface TokenInfo {

@@ -21,6 +21,10 @@ export interface TmlConfig {
   topicDefaults: { partitions: number; replicationFactor: number };
   /** The largest record accepted (bytes). */
   maxMessageBytes: number;
+  /** Trainings one token may run at once (`TML_MAX_TRAININGS_PER_TOKEN`, default 2). */
+  maxTrainingsPerToken: number;
+  /** Consumer ids one token may hold (`TML_MAX_REGISTRATIONS_PER_TOKEN`, default 10,000). */
+  maxRegistrationsPerToken: number;
   /** A cap on the embedded backbone's stored bytes (`TML_MAX_STORAGE_BYTES`); absent = no cap. */
   maxStorageBytes?: number;
   server: {
@@ -61,6 +65,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+export const DEFAULT_MAX_TRAININGS_PER_TOKEN = 2;
+export const DEFAULT_MAX_REGISTRATIONS_PER_TOKEN = 10_000;
+
 /** `TML_DEBUG=1` makes the CLI print stack traces. Read here so that no other module reads the environment. */
 export function debugEnabled(env: Env = process.env): boolean {
   return env.TML_DEBUG === '1' || env.TML_DEBUG === 'true';
@@ -99,6 +106,8 @@ export function loadConfig(
     dataDir: resolve(fromFile.dataDir ?? './.tml'),
     topicDefaults: { partitions: 1, replicationFactor: 1, ...fromFile.topicDefaults },
     maxMessageBytes: fromFile.maxMessageBytes ?? 1024 * 1024,
+    maxTrainingsPerToken: fromFile.maxTrainingsPerToken ?? DEFAULT_MAX_TRAININGS_PER_TOKEN,
+    maxRegistrationsPerToken: fromFile.maxRegistrationsPerToken ?? DEFAULT_MAX_REGISTRATIONS_PER_TOKEN,
     server: { host: '127.0.0.1', port: 8000, ...fromFile.server },
     logLevel: fromFile.logLevel ?? 'info',
     namespace: fromFile.namespace ?? '',
@@ -113,6 +122,12 @@ export function loadConfig(
     base.topicDefaults.replicationFactor,
   );
   base.maxMessageBytes = intFrom(env, 'TML_MAX_MESSAGE_BYTES', base.maxMessageBytes, 64);
+  base.maxTrainingsPerToken = intFrom(env, 'TML_MAX_TRAININGS_PER_TOKEN', base.maxTrainingsPerToken);
+  base.maxRegistrationsPerToken = intFrom(
+    env,
+    'TML_MAX_REGISTRATIONS_PER_TOKEN',
+    base.maxRegistrationsPerToken,
+  );
   if (env.TML_MAX_STORAGE_BYTES) {
     base.maxStorageBytes = intFrom(env, 'TML_MAX_STORAGE_BYTES', 0, 1);
   }

@@ -19,6 +19,8 @@ import { loggerOptions } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServerLimits, ServerServices } from './operations/context.js';
 import type { ServerStore } from './store/records.js';
+import { TrainingSlots } from './training-slots.js';
+import { DEFAULT_MAX_REGISTRATIONS_PER_TOKEN, DEFAULT_MAX_TRAININGS_PER_TOKEN } from '../config/config.js';
 import { viperShapers } from './viper/records.js';
 import { v1Routes } from './v1/plugin.js';
 import { viperRoutes } from './viper/plugin.js';
@@ -73,6 +75,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits: ServerLimits = {
     maxConsumeRecords: 1000,
     topicDefaults: { partitions: 1, replicationFactor: 1 },
+    maxTrainingsPerToken: DEFAULT_MAX_TRAININGS_PER_TOKEN,
+    maxRegistrationsPerToken: DEFAULT_MAX_REGISTRATIONS_PER_TOKEN,
     ...options.limits,
   };
   const app = Fastify({
@@ -85,7 +89,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           },
     // Parsed for every request before any route runs, so it must not cost what the URL's size
     // does: /v1 refuses a longer query (onRequest), the VIPER face reads its own lazily.
+    // A path segment may be a whole topic name (Kafka allows 249 characters) or an id (200 in the
+    // /v1 schemas); the router's default of 100 would answer 404 for legal ones.
     routerOptions: {
+      maxParamLength: 256,
       querystringParser: (query: string) =>
         query.length > MAX_V1_QUERY_CHARS ? {} : { ...parseQuery(query) },
     },
@@ -165,6 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : { host: '', port: 0 };
     },
     inFlight: () => inFlight,
+    trainings: new TrainingSlots(limits.maxTrainingsPerToken),
     solutions,
   };
   const authenticator = new Authenticator(options.store.tokens, {

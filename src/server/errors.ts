@@ -98,3 +98,10 @@ export class UnavailableError extends ServerError {
     super('UNAVAILABLE', 503, message, options);
   }
 }
+
+/** A per-token limit on work in flight is reached (trainings): try again later. */
+export class BusyError extends ServerError {
+  constructor(message: string) {
+    super('BUSY', 429, message);
+  }
+}

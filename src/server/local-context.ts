@@ -17,6 +17,8 @@ export async function localAdminContext(backbone: Backbone, config: TmlConfig): 
       maxMessageBytes: config.maxMessageBytes,
       maxConsumeRecords: 1000,
       topicDefaults: config.topicDefaults,
+      maxTrainingsPerToken: config.maxTrainingsPerToken,
+      maxRegistrationsPerToken: config.maxRegistrationsPerToken,
     },
     metrics: new ServerMetrics({ processMetrics: false }),
     locks: new KeyedMutex(),

@@ -52,7 +52,12 @@ export async function startServer(
       ...(tls ? { tls } : {}),
       backbone,
       store,
-      limits: { maxMessageBytes: config.maxMessageBytes, topicDefaults: config.topicDefaults },
+      limits: {
+        maxMessageBytes: config.maxMessageBytes,
+        topicDefaults: config.topicDefaults,
+        maxTrainingsPerToken: config.maxTrainingsPerToken,
+        maxRegistrationsPerToken: config.maxRegistrationsPerToken,
+      },
       logLevel: options.logLevel ?? config.logLevel,
       closeResources: true,
       processMetrics: true,

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { algorithmsFor } from '../automl/index.js';
+import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
@@ -36,7 +37,7 @@ const Window = Type.Object(
 const Retrain = Type.Object(
   {
     /** Retrain after every K new rows (per entity). */
-    everyRecords: Type.Optional(Type.Integer({ minimum: 1 })),
+    everyRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     /** And/or every T seconds. */
     everySeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   },
@@ -46,14 +47,14 @@ const Retrain = Type.Object(
 const AutoML = Type.Object(
   {
     /** VIPER's `modelruns`: candidate configurations (algorithm × hyperparameters) tried per retrain. */
-    modelruns: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
-    /** Caps the search of one retrain. */
-    timeBudgetMs: Type.Integer({ minimum: 10, default: 2000 }),
+    modelruns: Type.Integer({ minimum: 1, maximum: MAX_MODELRUNS, default: 8 }),
+    /** Caps the search of one retrain (a day at most, as a one-shot training's timeout). */
+    timeBudgetMs: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 2000 }),
     /** Restricts the algorithms tried (names as in docs/automl.md). */
     algorithms: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
     /** VIPER's `islogistic`: a classifier (dependent variable 0/1). */
     islogistic: Type.Boolean({ default: false }),
-    seed: Type.Integer({ default: 1 }),
+    seed: Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
   },
   { additionalProperties: false },
 );
@@ -113,6 +114,9 @@ const Intervals = Type.Object(
   { additionalProperties: false },
 );
 
+/** One day: a day of predictions and anomaly scores for late readers, disk bounded by the input rate. */
+export const DEFAULT_OUTPUT_RETENTION_MS = 86_400_000;
+
 const Outputs = Type.Object(
   {
     params: Type.Optional(Name),
@@ -151,6 +155,15 @@ export const SolutionSpecSchema = Type.Object(
     preprocess: Type.Optional(Preprocess),
     drift: Type.Optional(Drift),
     outputs: Type.Optional(Outputs),
+    /**
+     * `retention.ms` of the per-row output topics (predictions, anomalies) when the solution creates
+     * them: one record per input row each, so they grow with the input. Default one day; -1 keeps
+     * them forever. The per-window outputs (params, optimal, preprocessed, drift) keep the
+     * backbone's default (Kafka's seven days).
+     */
+    outputRetentionMs: Type.Optional(
+      Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER, default: DEFAULT_OUTPUT_RETENTION_MS }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -65,6 +65,11 @@ test('tml demo retrains, predicts, detects the drift and promotes a new champion
     const catalog = await openSolutionCatalog(backbone);
     const view = await catalog.describe('demo');
     assert.equal(view.status?.condition, 'ok');
+    // every demo topic keeps an hour of records
+    for (const topic of ['demo-load', 'demo-predictions', 'demo-anomalies', 'demo-params']) {
+      const config = (await backbone.describeTopic(topic)).config;
+      assert.equal(Number(config['retention.ms']), 3_600_000, topic);
+    }
     assert.ok((view.status?.retrains ?? 0) >= 5);
     const registry = await catalog.models('demo');
     const drift = registry.drift.find((event) => event.offset >= driftRow);

@@ -68,3 +68,17 @@ test('HTTPS and /metrics settings: from the file or the environment; a certifica
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the per-token limits come from the file and the environment, checked', () => {
+  assert.equal(loadConfig({}).maxTrainingsPerToken, 2);
+  assert.equal(loadConfig({ TML_MAX_TRAININGS_PER_TOKEN: '5' }).maxTrainingsPerToken, 5);
+  assert.equal(loadConfig({}).maxRegistrationsPerToken, 10_000);
+  assert.equal(loadConfig({ TML_MAX_REGISTRATIONS_PER_TOKEN: '7' }).maxRegistrationsPerToken, 7);
+  assert.equal(loadConfig({}).maxRegistrationsPerToken, 10_000);
+  assert.equal(loadConfig({ TML_MAX_REGISTRATIONS_PER_TOKEN: '7' }).maxRegistrationsPerToken, 7);
+  assert.throws(
+    () => loadConfig({ TML_MAX_TRAININGS_PER_TOKEN: '0' }),
+    (e: unknown) =>
+      e instanceof ConfigError && /TML_MAX_TRAININGS_PER_TOKEN must be an integer >= 1/.test(e.message),
+  );
+});

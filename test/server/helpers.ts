@@ -9,6 +9,7 @@ import type { Backbone } from '../../src/backbone/types.js';
 import { buildApp, type AppOptions } from '../../src/server/app.js';
 import { generateToken } from '../../src/server/auth/tokens.js';
 import { openServerStore } from '../../src/server/store/metadata-collection.js';
+import type { ServerLimits } from '../../src/server/operations/context.js';
 import type { ServerStore } from '../../src/server/store/records.js';
 
 export interface TestServer {
@@ -22,7 +23,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { maxMessageBytes?: number } & Pick<
+  options: { maxMessageBytes?: number; limits?: Partial<ServerLimits> } & Pick<
     AppOptions,
     'logStream' | 'authFailures' | 'logLevel' | 'connections' | 'metricsNeedToken' | 'processMetrics'
   > = {},
@@ -38,7 +39,7 @@ export async function startTestServer(
   const app = await buildApp({
     backbone,
     store,
-    limits: { maxMessageBytes },
+    limits: { ...options.limits, maxMessageBytes },
     logLevel: options.logLevel ?? false,
     closeResources: true,
     ...(options.logStream ? { logStream: options.logStream } : {}),

@@ -62,6 +62,13 @@ export function ensureClientWithSklearn(): void {
   ensureVenv(sklearnVenv, 'maadstml, sklearn', SKLEARN);
 }
 
+/** Schemathesis (property-based tests of an OpenAPI document), in .cache/venv-schemathesis. */
+export const SCHEMATHESIS = 'schemathesis==4.32.5';
+export const schemathesis = join(root, '.cache', 'venv-schemathesis', 'bin', 'schemathesis');
+export function ensureSchemathesis(): void {
+  ensureVenv(join(root, '.cache', 'venv-schemathesis'), 'schemathesis', [SCHEMATHESIS]);
+}
+
 /** The same for the older maads client. */
 export function ensureMaads(): void {
   ensureVenv(maadsVenv, 'maads', MAADS);

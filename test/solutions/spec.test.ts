@@ -20,6 +20,7 @@ test('a minimal spec gets its defaults: AutoML settings, drift detection and out
   assert.equal(spec.drift.enabled, true);
   assert.equal(spec.predict, true);
   assert.equal(spec.entityKey, false);
+  assert.equal(spec.outputRetentionMs, 86_400_000);
   assert.deepEqual(spec.outputs, {
     params: 'plant-params',
     predictions: 'plant-predictions',
@@ -116,4 +117,13 @@ for (const [what, input, field, message] of cases) {
 
 test('text that is not YAML is refused with the parser’s reason', () => {
   assert.throws(() => parseSolutionSpecText('name: [unclosed'), /not valid YAML or JSON/);
+});
+
+test('outputRetentionMs: -1 keeps the outputs forever; below -1 is refused by name', () => {
+  assert.equal(validateSolutionSpec({ ...base, outputRetentionMs: -1 }).outputRetentionMs, -1);
+  assert.equal(validateSolutionSpec({ ...base, outputRetentionMs: 60_000 }).outputRetentionMs, 60_000);
+  assert.throws(
+    () => validateSolutionSpec({ ...base, outputRetentionMs: -2 }),
+    (e: unknown) => e instanceof SolutionSpecError && /outputRetentionMs/.test(e.message),
+  );
 });

@@ -48,6 +48,12 @@ test('a solution trains on the latest window and predicts every new row exactly 
       assert.equal(predictions.length, 250);
     }, 15_000);
     const predictions = (await readTopic(backbone, 'plant-predictions')).map(json);
+    // the per-row output keeps a day by default (the spec's outputRetentionMs); the params topic
+    // the backbone's default, Kafka's seven days
+    const retention = async (topic: string) =>
+      Number((await backbone.describeTopic(topic)).config['retention.ms']);
+    assert.equal(await retention('plant-predictions'), 86_400_000);
+    assert.equal(await retention('plant-params'), 604_800_000);
     // every new row predicted once, in order, close to the truth (a linear target)
     const offsets = predictions.map((p) => (p.offsets as Record<string, number>)['s1-a/0']);
     assert.deepEqual(

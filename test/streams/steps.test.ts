@@ -196,6 +196,18 @@ await forEachBackbone((env) => {
       }),
       (e: unknown) => e instanceof StepInputError && e.field === 'modelruns',
     );
+    await assert.rejects(
+      trainModel(services, {
+        consumeFrom: 'x',
+        produceTo: 'y',
+        partition: -1,
+        modelruns: 1001,
+        islogistic: false,
+        timeoutSeconds: 1,
+        alias: 'a',
+      }),
+      (e: unknown) => e instanceof StepInputError && e.field === 'modelruns' && /1 to 1000/.test(e.message),
+    );
     const empty = await topic('empty');
     await assert.rejects(
       createTrainingSet(backbone, {
@@ -207,5 +219,40 @@ await forEachBackbone((env) => {
       }),
       (e: unknown) => e instanceof StepNotFoundError && e.field === 'consumeFrom' && e.code === 'EMPTY_TOPIC',
     );
+  });
+
+  test(`${env.name}: the timeout counts from the request, not from the first fit`, async () => {
+    const [ya, aa, ba] = [await topic('y', y), await topic('a', a), await topic('b', b)];
+    const joined = await topic('joined');
+    await backbone.produce(joined, [
+      { value: JSON.stringify(await joinLatestWindows(backbone, [ya, aa, ba], { lastOffsets: N })) },
+    ]);
+    const sets = await topic('sets');
+    await createTrainingSet(backbone, {
+      consumeFrom: joined,
+      produceTo: sets,
+      dependentVariable: ya,
+      independentVariables: [aa, ba],
+      partition: -1,
+    });
+    const registry = new ModelRegistry(await MetadataStore.open(backbone, { topic: uniqueName('registry') }));
+    const services = { backbone, registry, shapers: neutralShapers };
+    const input = {
+      consumeFrom: sets,
+      produceTo: await topic('params'),
+      partition: -1,
+      modelruns: 20,
+      islogistic: false,
+      timeoutSeconds: 1,
+      alias: 'late_json',
+    };
+    // The request arrived two seconds ago: its one-second budget is spent before the first fit,
+    // so only the one candidate that is always evaluated runs.
+    const late = await trainModel(services, { ...input, startedAt: performance.now() - 2_000 });
+    assert.equal(late.selection.leaderboard.length, 1);
+    assert.equal(late.selection.skippedCandidates, 19);
+    // The same call arriving now tries more than one candidate within its second.
+    const now = await trainModel(services, input);
+    assert.ok(now.selection.leaderboard.length > 1, `${now.selection.leaderboard.length} candidates`);
   });
 });

@@ -35,6 +35,12 @@ export interface SelectOptions {
    * already running finish, and at least one candidate is always evaluated.
    */
   timeBudgetMs: number;
+  /**
+   * Where the budget is counted from (`performance.now()`): a caller that read the window first
+   * passes its start, so that work counts too. Default: when selectModel is called. Planning the
+   * candidates always counts.
+   */
+  startedAt?: number;
   /** Restrict the search to these registered algorithms (default: all that handle the task). */
   algorithms?: string[];
   /** Newest share of the window used for validation (default 0.2). */
@@ -123,7 +129,7 @@ export const INLINE_MAX_PLAN_MS = 10;
 const MAX_MODELRUNS = 10_000;
 
 export async function selectModel(input: Dataset, options: SelectOptions): Promise<SelectionResult> {
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   const { task } = options;
   if (task !== 'regression' && task !== 'classification') {
     throw new InvalidInputError(`task must be regression or classification, got ${String(task)}`);

@@ -2,6 +2,12 @@
 import { InvalidConfigError } from '../errors.js';
 import type { TopicConfig } from '../types.js';
 
+/**
+ * Kafka's default `retention.ms` (`log.retention.hours` = 168): a topic created without one keeps
+ * its records seven days, so a stream that is never read again does not fill the disk.
+ */
+export const DEFAULT_RETENTION_MS = 604_800_000;
+
 /** Kafka's default `delete.retention.ms`: how long a tombstone outlives compaction (one day). */
 export const DEFAULT_DELETE_RETENTION_MS = 86_400_000;
 
@@ -57,7 +63,7 @@ export function validateTopicConfig(config: unknown): TopicConfig {
 export function effectiveTopicConfig(config: TopicConfig, maxMessageBytes: number): TopicConfig {
   return {
     'cleanup.policy': 'delete',
-    'retention.ms': -1,
+    'retention.ms': DEFAULT_RETENTION_MS,
     'retention.bytes': -1,
     'max.message.bytes': maxMessageBytes,
     'delete.retention.ms': DEFAULT_DELETE_RETENTION_MS,

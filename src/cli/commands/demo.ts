@@ -120,8 +120,12 @@ async function demo(context: CommandContext, options: DemoOptions): Promise<void
   const stopping = stopSignal(context, options.duration);
   let producing: Promise<void> | undefined;
   try {
-    for (const topic of Object.values(DEMO_STREAMS))
-      await backbone.ensureTopic({ name: topic, partitions: 1 });
+    // The demo writes a few hundred records a second for as long as it runs: an hour of them is
+    // enough to watch, and keeps a long-running `npm start` from filling the disk.
+    const spec = demoSpec(options, DEMO_STREAMS);
+    for (const topic of [...Object.values(DEMO_STREAMS), ...Object.values(spec.outputs)]) {
+      await backbone.ensureTopic({ name: topic, partitions: 1, config: DEMO_TOPIC_CONFIG });
+    }
     const catalog = await openSolutionCatalog(backbone, { topics: solutionTopics(config.namespace) });
     try {
       await catalog.delete(DEMO_SOLUTION);
@@ -141,7 +145,7 @@ async function demo(context: CommandContext, options: DemoOptions): Promise<void
     });
     await generator.produce(backbone, options.window);
     view.rows(generator.rows, generator.drifted ? generator.driftAfterRows : undefined);
-    const { createdAt } = await catalog.create(demoSpec(options, DEMO_STREAMS));
+    const { createdAt } = await catalog.create(spec);
     // Follow the runner of this solution, not one of an earlier run still stopping. The worker may
     // have started it already (before create() returned): it is then among its runners; if not, the
     // 'runner' event announces it (nothing runs between these lines).
@@ -168,11 +172,15 @@ async function demo(context: CommandContext, options: DemoOptions): Promise<void
   await context.out.line(view.summary());
 }
 
+/** An hour of the demo's records (`retention.ms`), inputs and outputs alike. */
+export const DEMO_RETENTION_MS = 3_600_000;
+const DEMO_TOPIC_CONFIG = { 'retention.ms': DEMO_RETENTION_MS };
+
 /** The demo's solution: load from temperature and humidity, retrained on the latest window. */
-function demoSpec(
-  options: DemoOptions,
+export function demoSpec(
+  options: Pick<DemoOptions, 'window' | 'retrainRows' | 'retrainSeconds' | 'modelruns'>,
   streams: { load: string; temperature: string; humidity: string },
-): Record<string, unknown> {
+): Record<string, unknown> & { outputs: Record<string, string> } {
   return {
     name: DEMO_SOLUTION,
     description: 'tml demo: an energy load from temperature and humidity, whose relation changes',
@@ -197,6 +205,7 @@ function demoSpec(
       optimal: `${DEMO_SOLUTION}-optimal`,
       anomalies: `${DEMO_SOLUTION}-anomalies`,
     },
+    outputRetentionMs: DEMO_RETENTION_MS,
   };
 }
 

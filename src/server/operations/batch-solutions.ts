@@ -77,11 +77,7 @@ export interface StreamsSource {
 }
 
 async function joinStreams(context: OperationContext, topic: string): Promise<string[] | undefined> {
-  let join = context.store.joins.get(topic);
-  if (join === undefined) {
-    await context.store.joins.refresh();
-    join = context.store.joins.get(topic);
-  }
+  const join = context.store.joins.get(topic) ?? (await context.store.joins.lookup(topic));
   return join?.streams;
 }
 

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/authenticator.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { ServerStore } from '../store/records.js';
+import type { TrainingSlots } from '../training-slots.js';
 
 export interface ServerLimits {
   /** The largest record value accepted, in bytes. */
@@ -15,6 +16,10 @@ export interface ServerLimits {
   /** The most records one consume call returns. */
   maxConsumeRecords: number;
   topicDefaults: { partitions: number; replicationFactor: number };
+  /** Trainings one token may run at once (`maxTrainingsPerToken`, default 2). */
+  maxTrainingsPerToken: number;
+  /** Consumer ids one token may hold (`maxRegistrationsPerToken`, default 10,000). */
+  maxRegistrationsPerToken: number;
 }
 
 /** Shared by every request of one server. */
@@ -32,6 +37,8 @@ export interface ServerServices {
   address: () => { host: string; port: number };
   /** Requests being served now, for areyoubusy. */
   inFlight: () => number;
+  /** Trainings in flight per token; absent (the local command line): unbounded. */
+  trainings?: TrainingSlots;
   /** The solutions' catalog, opened on first use (it creates its topics on the backbone). */
   solutions: () => Promise<SolutionCatalog>;
 }

@@ -9,7 +9,7 @@ import { ParameterError } from '../errors.js';
 import { PRODUCER_ID, newId } from '../ids.js';
 import type { ContactDetails, TopicRegistration } from '../store/records.js';
 import type { OperationContext } from './context.js';
-import { checkTopicName, contactDetails } from './validate.js';
+import { checkContact, checkTopicName, contactDetails } from './validate.js';
 
 export interface CreateTopicInput extends Partial<ContactDetails> {
   topic: string;
@@ -26,7 +26,7 @@ export interface CreateTopicResult {
   existed: boolean;
 }
 
-const MAX_PARTITIONS = 10_000;
+export const MAX_PARTITIONS = 10_000;
 
 export async function createTopic(
   context: OperationContext,
@@ -34,6 +34,7 @@ export async function createTopic(
 ): Promise<CreateTopicResult> {
   requireRole(context.principal, 'admin', 'createtopics');
   const topic = checkTopicName(input.topic);
+  checkContact(input);
   const partitions = input.partitions ?? context.limits.topicDefaults.partitions;
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
     throw new ParameterError(

@@ -7,7 +7,7 @@ import { GROUP_ID, newId } from '../ids.js';
 import type { ContactDetails, GroupRegistration } from '../store/records.js';
 import type { OperationContext } from './context.js';
 import { choosePartitions, readRecords, type ReadRecord, type RecordMatch } from './read-records.js';
-import { checkActive, checkConsumer, describeExisting } from './validate.js';
+import { checkActive, checkConsumer, checkContact, describeExisting } from './validate.js';
 
 export interface CreateGroupInput extends Partial<ContactDetails> {
   groupName: string;
@@ -26,6 +26,7 @@ export async function createGroup(
   input: CreateGroupInput,
 ): Promise<CreateGroupResult> {
   requireRole(context.principal, 'admin', 'createconsumergroup');
+  checkContact(input);
   if (!GROUP_NAME.test(input.groupName)) {
     throw new ParameterError(
       'groupName',

@@ -85,11 +85,7 @@ export async function joinedStreams(
   if (override !== undefined && override.length > 0) {
     return checkStreams(context, override, topic, 'streams');
   }
-  let registration = context.store.joins.get(topic);
-  if (registration === undefined) {
-    await context.store.joins.refresh();
-    registration = context.store.joins.get(topic);
-  }
+  const registration = context.store.joins.get(topic) ?? (await context.store.joins.lookup(topic));
   if (registration === undefined) {
     throw new ParameterError(
       'streams',
@@ -107,7 +103,11 @@ export async function produceJoined(
   await describeExisting(context.backbone, input.topic, 'topic');
   await checkProducer(context, input.topic, input.producerId);
   const streams = await joinedStreams(context, input.topic, input.streams);
-  const written = await joinTopics(context.backbone, { ...input, streams });
+  const written = await joinTopics(context.backbone, {
+    ...input,
+    streams,
+    maxRecordBytes: context.limits.maxMessageBytes,
+  });
   context.metrics.recordsProduced.inc(1);
   return { topic: input.topic, producerId: input.producerId, ...written };
 }

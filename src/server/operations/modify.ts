@@ -9,9 +9,10 @@ import type {
   TopicRegistration,
 } from '../store/records.js';
 import type { OperationContext } from './context.js';
-import { checkConsumer, describeExisting } from './validate.js';
+import { checkConsumer, checkContact, describeExisting } from './validate.js';
 
 function merge<T extends ContactDetails>(current: T, changes: Partial<ContactDetails>): T {
+  checkContact(changes);
   const next = { ...current };
   for (const key of ['companyname', 'contactname', 'contactemail', 'location', 'description'] as const) {
     const value = changes[key];

@@ -36,8 +36,7 @@ export async function checkProducer(
   let registration = context.store.topics.get(topic);
   if (registration?.producerId !== producerId) {
     // Perhaps registered by another tml process since this one last looked.
-    await context.store.topics.refresh();
-    registration = context.store.topics.get(topic);
+    registration = await context.store.topics.lookup(topic);
   }
   if (registration?.producerId === producerId) {
     checkActive(registration, topic);

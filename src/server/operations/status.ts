@@ -8,6 +8,15 @@ export interface ServerStatus {
   inFlight: number;
   busy: boolean;
   backbone: string;
+  /** Trainings running now, all tokens together. */
+  trainings: number;
+  maxTrainingsPerToken: number;
+  /**
+   * The training engine (VIPER's HPDE) is busy: as many trainings run as one token may run, so a
+   * client sharing one token (VIPER's usual set-up) would be refused a new one. areyoubusy carries
+   * no token, so it cannot say more for a particular token.
+   */
+  trainingBusy: boolean;
 }
 
 /** Above this many requests in flight the server calls itself busy. */
@@ -16,5 +25,17 @@ export const BUSY_THRESHOLD = 64;
 export function status(services: ServerServices): ServerStatus {
   const { host, port } = services.address();
   const inFlight = services.inFlight();
-  return { host, port, inFlight, busy: inFlight > BUSY_THRESHOLD, backbone: services.backbone.kind };
+  const trainings = services.trainings?.inFlight ?? 0;
+  const maxTrainingsPerToken = services.limits.maxTrainingsPerToken;
+  const busy = inFlight > BUSY_THRESHOLD;
+  return {
+    host,
+    port,
+    inFlight,
+    busy,
+    backbone: services.backbone.kind,
+    trainings,
+    maxTrainingsPerToken,
+    trainingBusy: busy || trainings >= maxTrainingsPerToken,
+  };
 }

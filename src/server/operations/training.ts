@@ -29,7 +29,22 @@ export interface TrainRequest extends TrainingControls {
 }
 
 export async function train(context: OperationContext, input: TrainRequest): Promise<TrainResult> {
+  // The guards and the read of the training set count against `timeout` as the fits do.
+  const startedAt = performance.now();
   checkTrainInput(input);
+  const release = context.trainings?.acquire(context.principal.tokenId);
+  try {
+    return await guardedTrain(context, input, startedAt);
+  } finally {
+    release?.();
+  }
+}
+
+async function guardedTrain(
+  context: OperationContext,
+  input: TrainRequest,
+  startedAt: number,
+): Promise<TrainResult> {
   const controls = checkTrainingControls(input);
   await describeExisting(context.backbone, input.consumeFrom, 'consumeFrom');
   if (controls.coefficients !== undefined) {
@@ -47,7 +62,7 @@ export async function train(context: OperationContext, input: TrainRequest): Pro
       shapers: context.shapers,
       pool: context.trainingPool?.(),
     },
-    input,
+    { ...input, startedAt },
     {
       consumerId: input.consumerId,
       producerId: input.producerId,

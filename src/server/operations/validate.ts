@@ -63,11 +63,9 @@ export async function checkConsumer(
   topic: string,
   parameter = 'consumerId',
 ): Promise<ConsumerRegistration> {
-  let consumer = context.store.consumers.get(consumerId);
-  if (consumer === undefined) {
-    await context.store.consumers.refresh();
-    consumer = context.store.consumers.get(consumerId);
-  }
+  // Perhaps subscribed through another tml process since this one last looked.
+  const consumer =
+    context.store.consumers.get(consumerId) ?? (await context.store.consumers.lookup(consumerId));
   if (consumer === undefined) {
     throw new NotFoundError(
       'UNKNOWN_CONSUMER',
@@ -98,7 +96,25 @@ export function checkFiniteText(value: string, parameter: string, where = ''): v
   }
 }
 
+/** The longest contact field (companyname, contactname, ...), in characters, on both faces. */
+export const MAX_CONTACT_CHARS = 4096;
+const CONTACT_FIELDS = ['companyname', 'contactname', 'contactemail', 'location', 'description'] as const;
+
+/** Refuses a contact field longer than MAX_CONTACT_CHARS, before anything is created or stored. */
+export function checkContact(input: Partial<ContactDetails>): void {
+  for (const field of CONTACT_FIELDS) {
+    const value = input[field];
+    if (value !== undefined && value.length > MAX_CONTACT_CHARS) {
+      throw new ParameterError(
+        field,
+        `is ${value.length} characters long; the most is ${MAX_CONTACT_CHARS} (MAX_CONTACT_CHARS)`,
+      );
+    }
+  }
+}
+
 export function contactDetails(input: Partial<ContactDetails>): ContactDetails {
+  checkContact(input);
   return {
     companyname: input.companyname ?? '',
     contactname: input.contactname ?? '',

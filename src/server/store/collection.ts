@@ -13,6 +13,11 @@ export interface Collection<T> {
    * while the server runs). Called on a lookup miss; cheap when nothing changed.
    */
   refresh(): Promise<void>;
+  /**
+   * The record under `key`, reading only what other processes wrote since the last read: a miss
+   * (an unknown id) costs one look at the metadata topic's end, not a re-read of every record.
+   */
+  lookup(key: string): Promise<T | undefined>;
 }
 
 /** Memory only: for unit tests, never for a running server. */
@@ -31,4 +36,7 @@ export class MemoryCollection<T> implements Collection<T> {
     this.#items.delete(key);
   }
   async refresh(): Promise<void> {}
+  async lookup(key: string): Promise<T | undefined> {
+    return this.#items.get(key);
+  }
 }

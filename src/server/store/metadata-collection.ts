@@ -47,6 +47,13 @@ export class MetadataCollection<T> implements Collection<T> {
     this.#items.delete(key);
   }
 
+  async lookup(key: string): Promise<T | undefined> {
+    const value = await this.store.get<T>(this.prefix + key);
+    if (value === undefined) this.#items.delete(key);
+    else this.#items.set(key, value);
+    return value;
+  }
+
   async refresh(): Promise<void> {
     const entries = await this.store.list<T>(this.prefix);
     this.#items = new Map(entries.map((e) => [e.key.slice(this.prefix.length), e.value]));

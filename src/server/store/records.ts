@@ -28,6 +28,8 @@ export interface ConsumerRegistration extends ContactDetails {
   /** VIPER's optional `groupid` at subscription. */
   groupId: string;
   createdAt: string;
+  /** The id of the token that subscribed (absent on registrations older than the limit). */
+  tokenId?: string;
 }
 
 export interface GroupRegistration extends ContactDetails {

@@ -152,7 +152,7 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         summary: 'AutoML over the latest training set; the champion is written to produceTo and registered',
         tags: ['flow'],
         body: F.TrainBody,
-        response: { 201: F.TrainReply, ...problems(400, 403, 404, 422) },
+        response: { 201: F.TrainReply, ...problems(400, 403, 404, 422, 429) },
       },
     },
     async (request, reply) => {

@@ -2,12 +2,18 @@
 // preprocessing, stats). Replies list their main fields and allow more (the engine's metrics and
 // leaderboards grow), so clients can rely on the listed ones.
 import { Type, type Static } from '@sinclair/typebox';
-import { Contact } from './schemas.js';
+import { MAX_MODELRUNS } from '../../streams/index.js';
+import { Contact, MAX_OFFSET, MAX_PARTITION, MAX_TOPIC_ID, TopicName } from './schemas.js';
+import { MAX_PARTITIONS } from '../operations/create-topic.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 249, description: "Kafka's topic name rules" });
+const Name = TopicName;
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Names = Type.Array(Name, { minItems: 1, maxItems: 1000 });
-const Partition = Type.Integer({ minimum: -1, description: '-1: every partition (the newest record wins)' });
+const Partition = Type.Integer({
+  minimum: -1,
+  maximum: MAX_PARTITION,
+  description: '-1: every partition (the newest record wins)',
+});
 const open = { additionalProperties: true } as const;
 const closed = { additionalProperties: false } as const;
 
@@ -15,7 +21,7 @@ export const CreateJoinBody = Type.Object(
   {
     topic: Name,
     streams: Names,
-    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PARTITIONS })),
     replicationFactor: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     ...Contact,
   },
@@ -33,9 +39,13 @@ export const ProduceJoinedBody = Type.Object(
   {
     producerId: Id,
     maxRows: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Roll each stream back this many records' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_OFFSET,
+        description: 'Roll each stream back this many records',
+      }),
     ),
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
     streams: Type.Optional(Names),
   },
   closed,
@@ -78,7 +88,7 @@ export const TrainBody = Type.Object(
     produceTo: Name,
     consumerId: Id,
     producerId: Id,
-    modelruns: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    modelruns: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MODELRUNS })),
     islogistic: Type.Optional(Type.Boolean()),
     timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86400 })),
     partition: Type.Optional(Partition),
@@ -93,13 +103,19 @@ export const TrainBody = Type.Object(
       Type.Union([Type.Literal('log-log'), Type.Literal('log-lin'), Type.Literal('lin-log')]),
     ),
     coefficientTopic: Type.Optional(Name),
-    coefficientIndexes: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 1000 })),
+    coefficientIndexes: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 1000 }), { maxItems: 1000 }),
+    ),
     coefficientNames: Type.Optional(Type.Array(Type.String({ maxLength: 249 }), { maxItems: 1000 })),
     deploy: Type.Optional(Type.Boolean()),
     identifier: Type.Optional(Type.String({ maxLength: 1000 })),
     modelSearchTuner: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     offset: Type.Optional(
-      Type.Integer({ minimum: -1, description: 'The training set at this offset (-1: newest)' }),
+      Type.Integer({
+        minimum: -1,
+        maximum: MAX_OFFSET,
+        description: 'The training set at this offset (-1: newest)',
+      }),
     ),
     rollbackPercent: Type.Optional(
       Type.Number({
@@ -149,7 +165,7 @@ export const PredictBody = Type.Object(
     ...ModelSource,
     inputs: Type.Optional(Type.Array(Type.Number(), { minItems: 1, maxItems: 10000 })),
     stream: Type.Optional(Name),
-    maxRows: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxRows: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
     coverage: Type.Optional(
       Type.Number({
         exclusiveMinimum: 0,
@@ -266,18 +282,18 @@ export const AnomaliesReply = Type.Object({
 export const PreprocessBody = Type.Object(
   {
     producerId: Id,
-    maxRows: Type.Integer({ minimum: 1 }),
+    maxRows: Type.Integer({ minimum: 1, maximum: MAX_OFFSET }),
     logic: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }),
     streams: Type.Optional(Names),
     identifier: Type.Optional(Type.String({ maxLength: 4096 })),
     /** Per stream, the range of values computed over: `humidity=55,60:temperature=34,n`. */
     conditions: Type.Optional(Type.String({ maxLength: 65536 })),
     /** The device: only records keyed with it are read; outputs are named topicid<N>_... */
-    topicId: Type.Optional(Type.Integer({ minimum: -1 })),
+    topicId: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_TOPIC_ID })),
     /** Where the preprocessed streams are written (default: the joined topic). */
     preprocessTopic: Type.Optional(Type.String({ minLength: 1, maxLength: 249 })),
     /** -1: each stream's newest maxRows records; N >= 0: maxRows records from offset N on. */
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
     rawData: Type.Optional(Type.Boolean()),
     /** The streams are fields of the topic's rows `{"A":1,"B":2}` (VIPER's array=1). */
     fields: Type.Optional(Type.Boolean()),
@@ -325,8 +341,8 @@ export const StatsReply = Type.Object({
 
 export const JoinedPollBody = Type.Object(
   {
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
-    partition: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
+    partition: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_PARTITION })),
     maxRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   closed,

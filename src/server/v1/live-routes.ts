@@ -13,7 +13,7 @@ import { ForbiddenError, NotFoundError, ParameterError } from '../errors.js';
 import type { OperationContext } from '../operations/context.js';
 import { isInternalTopic } from '../operations/validate.js';
 import type { ContextOf } from './plugin.js';
-import { problems } from './schemas.js';
+import { MAX_OFFSET, MAX_PARTITION, problems } from './schemas.js';
 
 /** 20 updates a second at most: what a chart can show smoothly, and few enough writes per stream. */
 const TICK_MS = 50;
@@ -39,11 +39,16 @@ const EventsQuery = Type.Object(
 const TailQuery = Type.Object(
   {
     offset: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Start at this offset (default: the newest records)' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_OFFSET,
+        description: 'Start at this offset (default: the newest records)',
+      }),
     ),
     time: Type.Optional(
       Type.Integer({
         minimum: 0,
+        maximum: MAX_OFFSET,
         description: 'Start at the first record at or after this time (ms since the epoch)',
       }),
     ),
@@ -54,7 +59,9 @@ const TailQuery = Type.Object(
         description: 'Without offset or time: start this many records before the end (default 20)',
       }),
     ),
-    partition: Type.Optional(Type.Integer({ minimum: 0, description: 'Only this partition (default: all)' })),
+    partition: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_PARTITION, description: 'Only this partition (default: all)' }),
+    ),
     consumerId: Type.Optional(
       Type.String({
         maxLength: 100,

@@ -17,6 +17,7 @@ import type { ConsoleSessions } from '../console/sessions.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerTrainingRoutes } from './training-routes.js';
+import { strictValidatorCompiler } from './validator.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -70,6 +71,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
   return async function v1(app: FastifyInstance): Promise<void> {
     const docs: RouteDoc[] = [];
     app.addSchema(Problem);
+    app.setValidatorCompiler(strictValidatorCompiler);
     app.addHook('onRoute', (route) => collectRoute(docs, route));
 
     app.addHook('onRequest', async (request) => {
@@ -106,8 +108,28 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
     });
 
     const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+      const rawPath = request.url.split('?')[0];
+      // shown in answers: bounded, tokens redacted
+      const path = showValue(rawPath, 200);
+      // A declared path asked with a method it does not declare: 405 with the methods it has.
+      const allowed = allowedMethods(docs, rawPath.replace(/^\/v1(?=\/)/, ''));
+      // The method is declared there but the router refused the path (a segment too long): 404.
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
+        request.tml.outcome = 'METHOD_NOT_ALLOWED';
+        reply.header('allow', allowed.join(', '));
+        return sendProblem(
+          reply,
+          problemOf(
+            new ServerError(
+              'METHOD_NOT_ALLOWED',
+              405,
+              `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+            ),
+            request,
+          ),
+        );
+      }
       request.tml.outcome = 'NOT_FOUND';
-      const path = showValue(request.url.split('?')[0], 200);
       return sendProblem(
         reply,
         problemOf(new ServerError('NOT_FOUND', 404, `no route ${request.method} ${path}`), request),
@@ -116,7 +138,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
     app.setNotFoundHandler(notFound);
     // Claims /v1/<anything> before the VIPER face's catch-all does.
     app.route({
-      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       url: '/*',
       config: { public: true },
       schema: { hide: true },
@@ -141,4 +163,18 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
       async () => (document ??= buildOpenApi(docs, { Problem }, version)),
     );
   };
+}
+
+/** The methods the documented routes declare for a concrete path (`/topics/a` matches `/topics/:topic`). */
+function allowedMethods(docs: RouteDoc[], path: string): string[] {
+  const segments = path.split('/');
+  const methods = new Set<string>();
+  for (const doc of docs) {
+    const pattern = doc.url.split('/');
+    if (pattern.length !== segments.length) continue;
+    if (pattern.every((p, i) => (p.startsWith(':') ? segments[i] !== '' : p === segments[i]))) {
+      methods.add(doc.method.toUpperCase());
+    }
+  }
+  return [...methods].sort();
 }

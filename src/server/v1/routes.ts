@@ -174,7 +174,7 @@ export function registerRoutes(
         summary: 'Subscribe to a topic; answers the consumer id that may read it',
         tags: ['consumers'],
         body: S.SubscribeBody,
-        response: { 201: S.ConsumerReply, ...S.problems(400, 404) },
+        response: { 201: S.ConsumerReply, ...S.problems(400, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -1,9 +1,25 @@
 // The /v1 request and response schemas. They validate requests (Fastify + Ajv), type the handlers
 // (Static<>) and become the OpenAPI document: one source for all three.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_TOPIC_NAME_LENGTH } from '../../backbone/topic-name.js';
+import { MAX_PARTITIONS } from '../operations/create-topic.js';
+import { MAX_CONTACT_CHARS } from '../operations/validate.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 249, description: "Kafka's topic name rules" });
-const Text = Type.String({ maxLength: 4096 });
+/** Kafka's topic name rules (backbone/topic-name.ts): the same check, in the schema. */
+export const TopicName = Type.String({
+  minLength: 1,
+  maxLength: MAX_TOPIC_NAME_LENGTH,
+  pattern: '^(?!\\.\\.?$)[A-Za-z0-9._-]+$',
+  description: "Kafka's topic name rules: ASCII letters, digits, '.', '_' and '-', not '.' or '..'",
+});
+const Name = TopicName;
+/** Offsets and record counts: any integer a JSON number carries exactly. */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+/** A device number (VIPER's `topicid`): a 32-bit signed integer, -1 for none. */
+export const MAX_TOPIC_ID = 2_147_483_647;
+/** A partition index: below the most partitions a topic may have. */
+export const MAX_PARTITION = MAX_PARTITIONS - 1;
+const Text = Type.String({ maxLength: MAX_CONTACT_CHARS });
 const Value = Type.Union([Type.String({ minLength: 1 }), Type.Number()], {
   description: 'A record value: text, or a finite number (written as its decimal text)',
 });
@@ -37,7 +53,7 @@ export const TokenParams = Type.Object({ id: Type.String({ minLength: 1, maxLeng
 export const CreateTopicBody = Type.Object(
   {
     topic: Name,
-    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PARTITIONS })),
     replicationFactor: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     ...Contact,
   },
@@ -118,9 +134,15 @@ export const RecordSchema = Type.Object({
 export const PollBody = Type.Object(
   {
     offset: Type.Optional(
-      Type.Integer({ minimum: -1, description: '-1 (default): continue from the last read' }),
+      Type.Integer({
+        minimum: -1,
+        maximum: MAX_OFFSET,
+        description: '-1 (default): continue from the last read',
+      }),
     ),
-    partition: Type.Optional(Type.Integer({ minimum: -1, description: '-1 (default): every partition' })),
+    partition: Type.Optional(
+      Type.Integer({ minimum: -1, maximum: MAX_PARTITION, description: '-1 (default): every partition' }),
+    ),
     rollbackPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     maxRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
@@ -154,9 +176,9 @@ export const GroupPollBody = Type.Object(
   {
     topic: Name,
     consumerId: Type.String({ minLength: 1, maxLength: 200 }),
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
-    partition: Type.Optional(Type.Integer({ minimum: -1 })),
-    rollbackOffset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
+    partition: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_PARTITION })),
+    rollbackOffset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
     maxRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   { additionalProperties: false },
@@ -176,6 +198,9 @@ export const StatusReply = Type.Object({
   inFlight: Type.Integer(),
   busy: Type.Boolean(),
   backbone: Type.String(),
+  trainings: Type.Integer({ minimum: 0 }),
+  maxTrainingsPerToken: Type.Integer({ minimum: 1 }),
+  trainingBusy: Type.Boolean(),
 });
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('user')]);

@@ -3,6 +3,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseSolutionSpecText } from '../../solutions/spec.js';
+import { requireRole } from '../auth/authenticator.js';
 import {
   createSolution,
   deleteSolution,
@@ -42,8 +43,11 @@ export function registerSolutionRoutes(fastify: FastifyInstance, contextOf: Cont
       validatorCompiler: () => () => true,
     },
     async (request, reply) => {
+      const context = contextOf(request);
+      // The role before the spec: a user token learns nothing from the spec's errors.
+      requireRole(context.principal, 'admin', 'create solution');
       const body = typeof request.body === 'string' ? parseSolutionSpecText(request.body) : request.body;
-      return reply.code(201).send(await createSolution(contextOf(request), body));
+      return reply.code(201).send(await createSolution(context, body));
     },
   );
 

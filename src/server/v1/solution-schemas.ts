@@ -4,7 +4,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SolutionSpecSchema } from '../../solutions/spec.js';
 
-const SolutionName = Type.String({ minLength: 1, maxLength: 100 });
+/** A solution's name, as the spec's rule (src/solutions/spec.ts). */
+const SolutionName = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
+});
 export const SolutionParams = Type.Object({ name: SolutionName });
 
 /** The spec as stored: validated, with every default filled in. */

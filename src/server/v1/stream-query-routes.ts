@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { streamQuery } from '../operations/stream-query.js';
 import type { ContextOf } from './plugin.js';
-import { problems, TopicParams } from './schemas.js';
+import { MAX_TOPIC_ID, problems, TopicName, TopicParams } from './schemas.js';
 
 const StreamName = Type.String({ minLength: 1, maxLength: 1000, description: 'a stream inside the topic' });
 
@@ -17,8 +17,8 @@ export const StreamQueryBody = Type.Object(
     conditions: Type.String({ minLength: 1, maxLength: 65536 }),
     description: Type.Optional(Type.String({ maxLength: 65536 })),
     identifier: Type.Optional(Type.String({ maxLength: 4096 })),
-    produceTo: Type.Optional(Type.String({ minLength: 1, maxLength: 249 })),
-    topicId: Type.Optional(Type.Integer({ minimum: -1 })),
+    produceTo: Type.Optional(TopicName),
+    topicId: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_TOPIC_ID })),
   },
   { additionalProperties: false },
 );

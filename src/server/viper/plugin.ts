@@ -37,7 +37,15 @@ export function viperRoutes(services: ServerServices, authenticator: Authenticat
         const s = status(services);
         return sendViper(reply, [
           { Type: 'VIPER', Host: s.host, Port: s.port, Busy: s.busy, InFlight: s.inFlight },
-          { Type: 'HPDE', Host: s.host, Port: s.port, Busy: s.busy, InProcess: true },
+          {
+            Type: 'HPDE',
+            Host: s.host,
+            Port: s.port,
+            Busy: s.trainingBusy,
+            InProcess: true,
+            Trainings: s.trainings,
+            MaxTrainingsPerToken: s.maxTrainingsPerToken,
+          },
         ]);
       }
       const endpoint = viperEndpoints[line.endpoint];

@@ -5,7 +5,7 @@ import { UnknownTopicError } from '../../backbone/errors.js';
 import type { TopicPartitionOffset } from '../../backbone/types.js';
 import { checkCoPartitioned, PositionJoin, windowCapacity, type JoinedRow } from '../../streams/index.js';
 import { registryEntities } from '../../streams/registry/index.js';
-import { inputVariables, type SolutionSpec } from '../spec.js';
+import { DEFAULT_OUTPUT_RETENTION_MS, inputVariables, type SolutionSpec } from '../spec.js';
 import type { RunnerScope } from './types.js';
 
 /** A restart re-reads at most this many records per partition into the window. */
@@ -55,8 +55,13 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
   }
   // reported as the solution's problem, naming the topics; retried, as the topics may be altered
   if (spec.inputs.length > 1) checkCoPartitioned(partitionCounts);
+  const perRow = new Set([spec.outputs.predictions, spec.outputs.anomalies]);
+  const retentionMs = spec.outputRetentionMs ?? DEFAULT_OUTPUT_RETENTION_MS;
   for (const topic of Object.values(spec.outputs)) {
-    if (topic !== undefined) await backbone.ensureTopic({ name: topic });
+    if (topic === undefined) continue;
+    await backbone.ensureTopic(
+      perRow.has(topic) ? { name: topic, config: { 'retention.ms': retentionMs } } : { name: topic },
+    );
   }
 
   const committed = await backbone.committedOffsets(groupIdOf(scope.incarnation));

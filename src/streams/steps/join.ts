@@ -4,6 +4,7 @@
 import type { Backbone } from '../../backbone/types.js';
 import { InvalidJoinError, StepInputError } from '../errors.js';
 import { checkJoinable, joinLatestWindows, type JoinedRecord } from '../join.js';
+import { parseStreamAddress } from '../stream-address.js';
 
 export interface JoinInput {
   /** The joined topic written to. */
@@ -13,7 +14,19 @@ export interface JoinInput {
   offset: number;
   /** 0 with offset >= 0: no limit. */
   maxRows: number;
+  /**
+   * The largest record the joined topic takes: a window that cannot fit is refused before any
+   * stream is read. Default: no check (the backbone refuses the record when it is written).
+   */
+  maxRecordBytes?: number;
 }
+
+/**
+ * The fewest bytes one record of one stream takes in a joined record: a one-character value and a
+ * one-character timestamp, each followed by a comma. A lower bound, so a refused window could
+ * never have fitted.
+ */
+export const MIN_JOINED_ROW_BYTES = 4;
 
 export interface WrittenJoin {
   joined: JoinedRecord;
@@ -44,8 +57,24 @@ async function windowLength(
 ): Promise<number> {
   if (offset === -1) return maxRows;
   let n = 0;
-  for (const p of await backbone.listOffsets(stream)) {
+  for (const p of await backbone.listOffsets(parseStreamAddress(stream).topic)) {
     n += Math.max(0, p.latest - Math.max(p.earliest, offset));
+  }
+  return maxRows > 0 ? Math.min(n, maxRows) : n;
+}
+
+/** How many records a stream actually holds for the window (the offsets, not the records, are read). */
+async function recordsInWindow(
+  backbone: Backbone,
+  stream: string,
+  offset: number,
+  maxRows: number,
+): Promise<number> {
+  let n = 0;
+  // a named stream inside a topic (`<topic>/<stream>`): its topic's offsets bound it from above
+  for (const p of await backbone.listOffsets(parseStreamAddress(stream).topic)) {
+    const from = offset === -1 ? Math.max(p.earliest, p.latest - maxRows) : Math.max(p.earliest, offset);
+    n += Math.max(0, p.latest - from);
   }
   return maxRows > 0 ? Math.min(n, maxRows) : n;
 }
@@ -57,6 +86,18 @@ export async function joinTopics(backbone: Backbone, input: JoinInput): Promise<
   } catch (error) {
     if (error instanceof InvalidJoinError) throw new StepInputError('streams', error.message);
     throw error;
+  }
+  if (input.maxRecordBytes !== undefined) {
+    const counts = await Promise.all(
+      input.streams.map((s) => recordsInWindow(backbone, s, input.offset, input.maxRows)),
+    );
+    const records = counts.reduce((a, b) => a + b, 0);
+    if (records * MIN_JOINED_ROW_BYTES > input.maxRecordBytes) {
+      throw new StepInputError(
+        'maxRows',
+        `asks for ${records} records over ${input.streams.length} stream(s): their joined record would take at least ${records * MIN_JOINED_ROW_BYTES} bytes, more than the largest record of ${input.maxRecordBytes} bytes; ask for fewer rows`,
+      );
+    }
   }
   const lengths = await Promise.all(
     input.streams.map((s) => windowLength(backbone, s, input.offset, input.maxRows)),

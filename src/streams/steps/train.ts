@@ -22,7 +22,14 @@ import {
 import { CLASSIFICATION_THRESHOLD } from '../../automl/index.js';
 import { parseTrainingSet } from './training-set.js';
 
-export const MAX_MODELRUNS = 10_000;
+/**
+ * The most candidate configurations one training may ask for (VIPER's `modelruns`, /v1's, a
+ * solution spec's). Beyond about a thousand a window has nothing left to choose from: k-NN and CART
+ * run out of distinct configurations after 16–43, and the other families already get over a
+ * hundred draws each, which a holdout of tens to hundreds of rows cannot tell apart; what grows is
+ * only the chance of picking a candidate that fits the holdout's noise, and the time spent.
+ */
+export const MAX_MODELRUNS = 1_000;
 
 export interface TrainInput {
   /** The topic holding the training set. */
@@ -39,8 +46,13 @@ export interface TrainInput {
   modelruns: number;
   /** Binary classification: the dependent variable must hold 0 and 1. */
   islogistic: boolean;
-  /** No new candidate starts after this many seconds. */
+  /**
+   * No new candidate starts after this many seconds, counted from `startedAt`: reading the
+   * training set and planning the candidates use the same budget as the fits.
+   */
   timeoutSeconds: number;
+  /** When the request arrived (`performance.now()`); default: when the step starts. */
+  startedAt?: number;
   /** The registry alias the model is registered under. */
   alias: string;
 }
@@ -83,6 +95,7 @@ export async function trainModel(
   input: TrainStepInput,
   call: CallDetails = {},
 ): Promise<TrainResult> {
+  const startedAt = input.startedAt ?? performance.now();
   checkTrainInput(input);
   const controls = checkTrainingControls(input);
   checkTrainingSource(input.offset ?? -1, input.rollbackPercent ?? 0);
@@ -122,6 +135,7 @@ export async function trainModel(
     modelruns: input.modelruns,
     ...(target.algorithms !== undefined ? { algorithms: target.algorithms } : {}),
     timeBudgetMs: input.timeoutSeconds * 1000,
+    startedAt,
     pool: services.pool,
     lineage,
   });

@@ -6,12 +6,13 @@
 // (the issue's latency goal is stated at that load), after the seed flow trained a model.
 // Run with `npm run build && node dist/bench/server.js [--duration 10] [--connections 10]`: a table
 // on stdout and the same rows in bench/results/server.json.
-import { spawn, type ChildProcess } from 'node:child_process';
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServeProcess } from './serve-process.js';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -63,31 +64,6 @@ function argument(name: string, fallback: number): number {
 const here = dirname(fileURLToPath(import.meta.url));
 // dist/bench/server.js → the repository root is two levels up.
 const root = join(here, '..', '..');
-
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'dist/src/cli/main.js'), '--data-dir', dataDir, 'serve', '--port', '0'],
-    {
-      env: { ...process.env, TML_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${stderr}`)), 30_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const match = /serving on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code}: ${stderr}`)));
-  });
-  return { child, url };
-}
 
 async function json(url: string, init?: RequestInit): Promise<Record<string, unknown>> {
   const response = await fetch(url, init);
@@ -165,7 +141,7 @@ async function main(): Promise<void> {
   const duration = argument('duration', 10);
   const connections = argument('connections', 10);
   const dataDir = mkdtempSync(join(tmpdir(), 'tml-bench-server-'));
-  const { child, url } = await startServer(dataDir);
+  const { child, url } = await startServeProcess(dataDir, 30_000);
   try {
     const token = readFileSync(join(dataDir, 'admin.tok'), 'utf8');
     const bearer = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

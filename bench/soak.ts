@@ -6,11 +6,12 @@
 // Prints one line per sample and a summary, and writes bench/results/soak.json.
 //
 //   node dist/bench/soak.js [--minutes 10] [--rate 600] [--retention-ms 60000] [--sample-seconds 15]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServeProcess } from './serve-process.js';
 
 function argument(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -57,27 +58,6 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, '--data-dir', dataDir, 'serve', '--port', '0'], {
-    env: { ...process.env, TML_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${stderr}`)), 60_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const match = /serving on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code}: ${stderr}`)));
-  });
-  return { child, url };
-}
-
 async function call(
   url: string,
   token: string,
@@ -106,7 +86,7 @@ async function main(): Promise<void> {
       );
       if (made.status !== 0) throw new Error(`tml topics create ${topic}: ${made.stderr}`);
     }
-    const started = await startServer(dataDir);
+    const started = await startServeProcess(dataDir);
     server = started.child;
     const { url } = started;
     const admin = readFileSync(join(dataDir, 'admin.tok'), 'utf8').trim();

@@ -4,15 +4,17 @@
 // touches neither the token store nor the backbone (the HTTP floor of this machine at this moment);
 // then viperhpdepredict with `inputdata` and POST /v1/predictions at a fixed 1,000 requests/s
 // (the issue's latency goal is stated at that load), after the seed flow trained a model.
-// Run with `npm run build && node dist/bench/server.js [--duration 10] [--connections 10]`: a table
-// on stdout and the same rows in bench/results/server.json.
+// Run with `npm run build && node dist/bench/server.js [--duration 10] [--connections 10]
+// [--tml <another built checkout>]`: a table on stdout and the same rows in bench/results/server.json.
+// Each row also gives the server process's CPU time per request, which other work on a shared
+// machine disturbs far less than requests/s (the before/after comparison of a change uses it).
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServeProcess } from './serve-process.js';
+import { processCpuMs, startServeProcess } from './serve-process.js';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -52,6 +54,16 @@ export interface ServerBenchRow {
   errors: number;
   /** requests/s of this case ÷ requests/s of the reference. */
   ratioToReference: number;
+  /** The server process's CPU time per answered request (ms), when the platform tells it. */
+  serverCpuMsPerRequest: number | null;
+}
+
+function textArgument(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return value;
 }
 
 function argument(name: string, fallback: number): number {
@@ -141,7 +153,9 @@ async function main(): Promise<void> {
   const duration = argument('duration', 10);
   const connections = argument('connections', 10);
   const dataDir = mkdtempSync(join(tmpdir(), 'tml-bench-server-'));
-  const { child, url } = await startServeProcess(dataDir, 30_000);
+  // --tml <checkout>: load another built checkout's server (a before/after comparison)
+  const checkout = textArgument('tml');
+  const { child, url } = await startServeProcess(dataDir, 30_000, checkout);
   try {
     const token = readFileSync(join(dataDir, 'admin.tok'), 'utf8');
     const bearer = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -263,7 +277,14 @@ async function main(): Promise<void> {
         body: c.options.body,
       });
       const warmUp = await autocannon({ ...c.options, duration: 1 });
+      const cpuBefore = processCpuMs(child.pid);
       const result = await autocannon(c.options);
+      const cpuAfter = processCpuMs(child.pid);
+      const answered = result.requests.total;
+      const cpuPerRequest =
+        cpuBefore !== undefined && cpuAfter !== undefined && answered > 0
+          ? Number(((cpuAfter - cpuBefore) / answered).toFixed(3))
+          : null;
       if (c.topic) sent.set(c.topic, (1 + warmUp.requests.total + result.requests.total) * c.values);
       const rps = result.requests.total / result.duration;
       if (c.face === 'reference') reference = rps;
@@ -279,6 +300,7 @@ async function main(): Promise<void> {
         non2xx: result.non2xx,
         errors: result.errors + result.timeouts,
         ratioToReference: reference > 0 ? Number((rps / reference).toFixed(3)) : 1,
+        serverCpuMsPerRequest: cpuPerRequest,
       });
     }
 
@@ -296,7 +318,17 @@ async function main(): Promise<void> {
     if (lost.length > 0)
       throw new Error(`answered values missing from their topics: ${JSON.stringify(lost)}`);
 
-    const header = ['case', 'req/s', 'values/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× reference'];
+    const header = [
+      'case',
+      'req/s',
+      'values/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'errors',
+      '× reference',
+      'server CPU ms/req',
+    ];
     const table = [
       header,
       ...rows.map((r) => [
@@ -308,6 +340,7 @@ async function main(): Promise<void> {
         String(r.non2xx),
         String(r.errors),
         r.ratioToReference.toFixed(2),
+        r.serverCpuMsPerRequest === null ? '—' : r.serverCpuMsPerRequest.toFixed(3),
       ]),
     ];
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
@@ -335,7 +368,13 @@ async function main(): Promise<void> {
           cpus: cpus().length,
           loadAverage: loadavg(),
           note: 'Shared machine: other work ran at the same time; compare ratios to the reference, not absolute figures.',
-          settings: { durationSeconds: duration, connections, backbone: 'embedded', logLevel: 'warn' },
+          settings: {
+            durationSeconds: duration,
+            connections,
+            backbone: 'embedded',
+            logLevel: 'warn',
+            server: checkout === undefined ? 'this checkout' : 'another checkout (--tml)',
+          },
           rows,
           storedRecords: checks,
         },

@@ -8,7 +8,12 @@ export const DEFAULT_VALUE_FIELD = 'value';
 /** The number a record carries, or NaN when it carries none. */
 export function numericValue(value: Buffer | null, field: string = DEFAULT_VALUE_FIELD): number {
   if (value === null || value.length === 0) return NaN;
-  const text = value.toString('utf8').trim();
+  return numericText(value.toString('utf8'), field);
+}
+
+/** The number a record's text carries, or NaN when it carries none (as `numericValue`). */
+export function numericText(value: string, field: string = DEFAULT_VALUE_FIELD): number {
+  const text = value.trim();
   if (text === '') return NaN;
   const first = text.charCodeAt(0);
   // '{' : a JSON object; anything else is read as a number (JSON numbers are numbers as text too)

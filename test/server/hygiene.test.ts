@@ -56,7 +56,8 @@ test('public /metrics (metricsNeedToken false) shows no Node version and no auth
 test('a value a numeric stream would read as Infinity is refused, never stored', async () => {
   const created = await viper(server.app, 'createtopics', { vipertoken: server.admin, topic: 'numbers' });
   const producerid = String(created.ProducerId);
-  for (const value of ['1e309', '-1e309', '1' + '0'.repeat(400), '{"value":1e400}']) {
+  const literals = ['infinity', '-INF', '+nan', ' Infinity ', 'NaN'];
+  for (const value of ['1e309', '-1e309', '1' + '0'.repeat(400), '{"value":1e400}', ...literals]) {
     const body = await viper(server.app, 'producetotopic', {
       vipertoken: server.admin,
       topic: 'numbers',
@@ -72,6 +73,14 @@ test('a value a numeric stream would read as Infinity is refused, never stored',
     externalprediction: '1e308',
   });
   assert.equal(ok.Offset, 0);
-  // only the finite value was stored
-  assert.equal((await server.backbone.listOffsets('numbers'))[0].latest, 1);
+  // text that only starts like a literal is text, and stored
+  const text = await viper(server.app, 'producetotopic', {
+    vipertoken: server.admin,
+    topic: 'numbers',
+    producerid,
+    externalprediction: 'information',
+  });
+  assert.equal(text.Offset, 1);
+  // only the finite value and the text were stored
+  assert.equal((await server.backbone.listOffsets('numbers'))[0].latest, 2);
 });

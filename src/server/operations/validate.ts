@@ -1,5 +1,5 @@
 // Checks shared by the operations. Errors name the parameter as VIPER names it; the /v1 face renames.
-import { numericValue } from '../../streams/values.js';
+import { numericText } from '../../streams/values.js';
 import { BackboneError, UnknownTopicError } from '../../backbone/errors.js';
 import { validateTopicName } from '../../backbone/topic-name.js';
 import type { Backbone, TopicDescription } from '../../backbone/types.js';
@@ -84,16 +84,19 @@ export async function checkConsumer(
 
 /** Refuses the literals that would turn into NaN or Infinity in a numeric stream. */
 export function checkFiniteText(value: string, parameter: string, where = ''): void {
-  const t = value.trim().toLowerCase().replace(/^[+-]/, '');
   // What a numeric stream reads as a number must be finite: `1e309` and `{"value": 1e400}` are
-  // Infinity to the reader (streams/values.ts), as the literals are.
-  const read = numericValue(Buffer.from(value, 'utf8'));
-  if (t === 'nan' || t === 'infinity' || t === 'inf' || read === Infinity || read === -Infinity) {
-    throw new ParameterError(
-      parameter,
-      `${where}must be a finite number or text, got '${showValue(value.trim())}'`,
-    );
+  // Infinity to the reader (streams/values.ts), as the literals are. Read from the text itself: this
+  // runs for every produced value, and encoding each to a Buffer first cost a fifth of a bulk produce.
+  const read = numericText(value);
+  if (Number.isFinite(read)) return;
+  if (Number.isNaN(read)) {
+    const t = value.trim().toLowerCase().replace(/^[+-]/, '');
+    if (t !== 'nan' && t !== 'infinity' && t !== 'inf') return;
   }
+  throw new ParameterError(
+    parameter,
+    `${where}must be a finite number or text, got '${showValue(value.trim())}'`,
+  );
 }
 
 /** The longest contact field (companyname, contactname, ...), in characters, on both faces. */

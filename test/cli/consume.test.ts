@@ -121,10 +121,11 @@ test('consume --follow receives a record produced after it started (one process 
   );
   const result = finished(driver);
   driver.stdin.write('first\n');
-  const before = await waitForOutput(driver, (out) => out.includes('"value":"first"'));
+  await waitForOutput(driver, (out) => out.includes('"value":"first"'));
   driver.stdin.write('second\n');
-  const after = await waitForOutput(driver, (text) => text.includes('"value":"second"'));
-  const records = (before + after)
+  // everything the driver printed so far: the first record and the second
+  const printed = await waitForOutput(driver, (text) => text.includes('"value":"second"'));
+  const records = printed
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));

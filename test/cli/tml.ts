@@ -90,27 +90,43 @@ export function finished(child: ChildProcess): Promise<TmlResult> {
   });
 }
 
-/** Resolves once the child's stdout (as collected so far) satisfies `done`; rejects after `ms`. */
+/** Each child's stdout since the first `waitForOutput` on it, and who waits for more. */
+const collected = new WeakMap<ChildProcess, { text: string; waiters: Set<() => void> }>();
+
+/**
+ * Resolves once the child's stdout (as collected since the first call for this child) satisfies
+ * `done`; rejects after `ms`. Output that arrived between two calls counts: a follower may print
+ * what a second command produced before that command's own process has closed.
+ */
 export function waitForOutput(
   child: ChildProcess,
   done: (stdout: string) => boolean,
   ms = 10_000,
 ): Promise<string> {
+  let state = collected.get(child);
+  if (state === undefined) {
+    const created = { text: '', waiters: new Set<() => void>() };
+    child.stdout?.on('data', (chunk: Buffer | string) => {
+      created.text += chunk.toString();
+      for (const waiter of [...created.waiters]) waiter();
+    });
+    collected.set(child, created);
+    state = created;
+  }
+  const output = state;
   return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      child.stdout?.off('data', onData);
-      reject(new Error(`timed out after ${ms} ms; stdout so far: ${JSON.stringify(seen)}`));
-    }, ms);
-    const onData = (chunk: Buffer | string) => {
-      seen += chunk.toString();
-      if (done(seen)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        resolve(seen);
-      }
+    const check = () => {
+      if (!done(output.text)) return;
+      clearTimeout(timer);
+      output.waiters.delete(check);
+      resolve(output.text);
     };
-    child.stdout?.on('data', onData);
+    const timer = setTimeout(() => {
+      output.waiters.delete(check);
+      reject(new Error(`timed out after ${ms} ms; stdout so far: ${JSON.stringify(output.text)}`));
+    }, ms);
+    output.waiters.add(check);
+    check();
   });
 }
 

@@ -7,7 +7,12 @@ export {
   type EmbeddedOptions,
   type MaintenanceReport,
 } from './embedded/embedded-backbone.js';
-export { MetadataStore, type MetadataEntry, type MetadataStoreOptions } from './metadata-store.js';
+export {
+  MetadataStore,
+  type MetadataEntry,
+  type MetadataListener,
+  type MetadataStoreOptions,
+} from './metadata-store.js';
 export { murmur2, partitionForKey } from './partitioner.js';
 export { validateTopicName, validatePartitionCount, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
 export { toBuffer, recordSize } from './records.js';

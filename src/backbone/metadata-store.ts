@@ -2,18 +2,34 @@
 // solutions), built only on the Backbone interface: each put is a record keyed by the key on a
 // compacted topic, a delete is a tombstone. It reads the whole topic at open and catches up with
 // records written since (by this or another process) before every read, so several tml processes
-// on one Kafka cluster share it. The embedded backbone behaves identically.
-import { InvalidConfigError, InvalidRecordError } from './errors.js';
-import type { Backbone } from './types.js';
+// on one Kafka cluster share it. A store that follows the topic (`follow: true`) also keeps a long
+// poll open on it, as Kafka's own compacted-topic readers do (Connect's KafkaBasedLog, Schema
+// Registry's store): every record another process appends is applied within a round trip and
+// reported to `onChange` listeners, which keep the in-memory indexes above it current.
+import { BackboneClosedError, InvalidConfigError, InvalidRecordError } from './errors.js';
+import type { Backbone, ConsumedRecord, PartitionReader } from './types.js';
 
 export const DEFAULT_METADATA_TOPIC = '__tml_metadata';
 const FETCH_BATCH = 1000;
+const FETCH_BYTES = 16 * 1024 * 1024;
+/**
+ * How long one long poll of the follower waits when nothing comes (a record ends it at once, so
+ * this bounds only how often an idle follower asks again).
+ */
+const FOLLOW_WAIT_MS = 5_000;
+/** After a failed long poll the follower waits this long, doubling up to the maximum. */
+const FOLLOW_RETRY_MS = 100;
+const FOLLOW_RETRY_MAX_MS = 2_000;
 
 export interface MetadataStoreOptions {
   /** The compacted topic holding the records (default `__tml_metadata`). */
   topic?: string;
   /** Replication factor when the topic has to be created (default: the backbone's). */
   replicationFactor?: number;
+  /** Keep following the topic (a long poll on a reader of its own) until `close()`; default false. */
+  follow?: boolean;
+  /** Told of each failure of the follower (it retries) and of a listener's exception. */
+  onError?: (error: unknown) => void;
 }
 
 export interface MetadataEntry<T = unknown> {
@@ -21,15 +37,22 @@ export interface MetadataEntry<T = unknown> {
   value: T;
 }
 
+/** A change applied to the store: the key and its JSON value, undefined for a delete. */
+export type MetadataListener = (key: string, json: string | undefined) => void;
+
 export class MetadataStore {
   private readonly entries = new Map<string, string>();
   /** The next offset to read from the topic. */
   private position = 0;
   private catchingUp: Promise<void> | undefined;
+  private readonly listeners = new Set<MetadataListener>();
+  private follower: { reader: PartitionReader; stopped: Promise<void> } | undefined;
+  private closed = false;
 
   private constructor(
     private readonly backbone: Backbone,
     readonly topic: string,
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   /** Creates the topic when needed and reads it whole. */
@@ -41,9 +64,34 @@ export class MetadataStore {
       ...(options.replicationFactor !== undefined ? { replicationFactor: options.replicationFactor } : {}),
       config: { 'cleanup.policy': 'compact' },
     });
-    const store = new MetadataStore(backbone, topic);
+    const store = new MetadataStore(backbone, topic, options.onError ?? (() => undefined));
     await store.refresh();
+    if (options.follow === true) store.follow();
     return store;
+  }
+
+  /**
+   * Calls `listener` with every change applied from now on (written here or by another process),
+   * in the topic's order; answers a function that removes it.
+   */
+  onChange(listener: MetadataListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether a follower keeps this store current. */
+  get following(): boolean {
+    return this.follower !== undefined;
+  }
+
+  /** Stops following (a store that never followed has nothing to release); reads still work. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const follower = this.follower;
+    this.follower = undefined;
+    if (!follower) return;
+    await follower.reader.close();
+    await follower.stopped;
   }
 
   async put(key: string, value: unknown): Promise<void> {
@@ -81,6 +129,18 @@ export class MetadataStore {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /**
+   * The entries under `prefix` as last read, without asking the backbone: what a follower has
+   * applied so far (an index built from it and then kept by `onChange` misses nothing).
+   */
+  listRead<T = unknown>(prefix: string): MetadataEntry<T>[] {
+    const out: MetadataEntry<T>[] = [];
+    for (const [key, json] of this.entries) {
+      if (key.startsWith(prefix)) out.push({ key, value: JSON.parse(json) as T });
+    }
+    return out;
+  }
+
   /** Removes a key; answers whether it existed. */
   async delete(key: string): Promise<boolean> {
     checkKey(key);
@@ -102,6 +162,61 @@ export class MetadataStore {
     await this.catchingUp;
   }
 
+  private follow(): void {
+    const reader = this.backbone.partitionReader();
+    this.follower = { reader, stopped: this.followLoop(reader) };
+  }
+
+  private async followLoop(reader: PartitionReader): Promise<void> {
+    let retryMs = 0;
+    while (!this.closed) {
+      try {
+        if (retryMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
+          // also moves a position the log's start has passed (retention) up to it
+          await this.refresh();
+        }
+        const { records } = await reader.fetch({
+          topic: this.topic,
+          partition: 0,
+          offset: this.position,
+          maxRecords: FETCH_BATCH,
+          maxBytes: FETCH_BYTES,
+          maxWaitMs: FOLLOW_WAIT_MS,
+        });
+        this.apply(records);
+        retryMs = 0;
+      } catch (error) {
+        if (this.closed || error instanceof BackboneClosedError) return;
+        this.onError(error);
+        retryMs = Math.min(FOLLOW_RETRY_MAX_MS, Math.max(FOLLOW_RETRY_MS, retryMs * 2));
+      }
+    }
+  }
+
+  /**
+   * Applies records in offset order. The follower and a catch-up may fetch the same records at
+   * once; whichever answer comes first applies them and the other skips what is behind `position`.
+   */
+  private apply(records: ConsumedRecord[]): void {
+    for (const r of records) {
+      if (r.offset < this.position) continue;
+      this.position = r.offset + 1;
+      if (r.key === null) continue;
+      const key = r.key.toString('utf8');
+      const json = r.value === null ? undefined : r.value.toString('utf8');
+      if (json === undefined) this.entries.delete(key);
+      else this.entries.set(key, json);
+      for (const listener of this.listeners) {
+        try {
+          listener(key, json);
+        } catch (error) {
+          this.onError(error);
+        }
+      }
+    }
+  }
+
   private async catchUp(until: number): Promise<void> {
     for (;;) {
       const [offsets] = await this.backbone.listOffsets(this.topic);
@@ -113,17 +228,11 @@ export class MetadataStore {
         partition: 0,
         offset: this.position,
         maxRecords: FETCH_BATCH,
-        maxBytes: 16 * 1024 * 1024,
+        maxBytes: FETCH_BYTES,
         // Only when asked to read up to a record we just wrote and the log has not shown it yet.
         maxWaitMs: offsets.latest < until ? 1000 : 0,
       });
-      for (const r of records) {
-        if (r.key === null) continue;
-        const key = r.key.toString('utf8');
-        if (r.value === null) this.entries.delete(key);
-        else this.entries.set(key, r.value.toString('utf8'));
-        this.position = r.offset + 1;
-      }
+      this.apply(records);
       if (records.length === 0) return;
     }
   }

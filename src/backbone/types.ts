@@ -219,6 +219,17 @@ export interface TransactionalProducer {
   close(): Promise<void>;
 }
 
+/**
+ * Reads partitions outside any consumer group (Kafka's consumer with `assign()`), on a connection of
+ * its own: a reader that follows a topic keeps a long poll open all the time, and on Kafka a broker
+ * answers one connection's requests in order, so it must not share one with other fetches.
+ */
+export interface PartitionReader {
+  fetch(request: FetchRequest): Promise<FetchResult>;
+  /** Ends a long poll in flight and releases the connection. */
+  close(): Promise<void>;
+}
+
 /** The data backbone. Every implementation passes `test/backbone/conformance.ts`. */
 export interface Backbone {
   /** `embedded` or `kafka`. */
@@ -234,6 +245,8 @@ export interface Backbone {
   /** Appends records; the records for one partition are appended atomically, in order. */
   produce(topic: string, records: ProducerRecord[], options?: ProduceOptions): Promise<RecordMetadata[]>;
   fetch(request: FetchRequest): Promise<FetchResult>;
+  /** A reader of its own for following a topic (the metadata store's follower); closed with the backbone. */
+  partitionReader(): PartitionReader;
 
   /** Earliest and latest offsets of every partition of a topic. */
   listOffsets(topic: string): Promise<PartitionOffsets[]>;

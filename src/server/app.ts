@@ -34,8 +34,6 @@ export interface AppOptions {
   logLevel?: string | false;
   /** Close the store and the backbone when the app closes (the server owns them). */
   closeResources?: boolean;
-  /** How often the token list is re-read (default 5 s). */
-  tokenRefreshMs?: number;
   /** Process metrics (CPU, memory, event loop) in /metrics; off in tests. */
   processMetrics?: boolean;
   /** Worker threads for training (default: the machine's parallelism). */
@@ -226,15 +224,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerConsole(app, sessions);
   await app.register(v1Routes(services, authenticator, sessions), { prefix: '/v1' });
   await app.register(viperRoutes(services, authenticator));
-
-  // Tokens created or revoked by another process (`tml token`) are seen within this period.
-  const refresh = setInterval(() => {
-    options.store.tokens
-      .refresh()
-      .catch((error: unknown) => app.log.warn({ err: error }, 'token refresh failed'));
-  }, options.tokenRefreshMs ?? 5000);
-  refresh.unref();
-  app.addHook('onClose', async () => clearInterval(refresh));
 
   if (options.closeResources) {
     // Runs after in-flight requests have finished (Fastify closes the listener first).

@@ -12,7 +12,8 @@ export async function localAdminContext(backbone: Backbone, config: TmlConfig): 
   let catalog: ReturnType<OperationContext['solutions']> | undefined;
   return {
     backbone,
-    store: await openServerStore(backbone),
+    // a one-shot command: it reads the store up to its end and needs no follower
+    store: await openServerStore(backbone, { follow: false }),
     limits: {
       maxMessageBytes: config.maxMessageBytes,
       maxConsumeRecords: 1000,

@@ -38,7 +38,10 @@ export async function startServer(
   checkAdminToken(config.adminToken);
   const backbone = await openBackbone();
   try {
-    const store = await openServerStore(backbone);
+    // Another server's registrations reach this one through the store's follower (docs/server.md);
+    // a failure of it is logged once the log exists, and the follower retries.
+    let followFailed = (_error: unknown): void => undefined;
+    const store = await openServerStore(backbone, { onError: (error) => followFailed(error) });
     const adminTokenPath = await ensureAdminToken(store.tokens, config.dataDir, config.adminToken);
     // one training pool for the API's trainings and the solutions' retrains: two cores, not four threads
     const pool = new TrainingPool({ idleTimeout: 10_000 });
@@ -66,6 +69,7 @@ export async function startServer(
       // the namespace's catalog: the one the workers below run
       solutionTopics: solutionTopics(config.namespace),
     });
+    followFailed = (error) => app.log.warn({ err: error }, 'following the metadata topic failed; retrying');
     // after the requests in flight (onClose): they may still be training
     app.addHook('onClose', async () => pool.close());
     let worker: SolutionWorker | undefined;

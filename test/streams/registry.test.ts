@@ -4,6 +4,7 @@ import type { Backbone } from '../../src/backbone/types.js';
 import { MetadataStore } from '../../src/backbone/metadata-store.js';
 import { forEachBackbone } from '../helpers/backbones.js';
 import { uniqueName } from '../helpers/names.js';
+import { eventually } from '../helpers/wait.js';
 import { ModelRegistry, ONE_SHOT_LINE, REGISTRY_HISTORY, registryKeys } from '../../src/streams/index.js';
 import type { ModelJSON } from '../../src/automl/index.js';
 
@@ -23,6 +24,26 @@ await forEachBackbone((env) => {
     backbone = await env.open();
   });
   after(() => backbone?.close());
+
+  test(`${env.name}: a registry whose store follows drops a cached champion when another process retrains or deploys`, async () => {
+    const topic = uniqueName('registry');
+    const trainer = new ModelRegistry(await MetadataStore.open(backbone, { topic }));
+    const followed = await MetadataStore.open(backbone, { topic, follow: true });
+    const predictor = new ModelRegistry(followed);
+    try {
+      await trainer.register({ entity: 'k_json', alias: 'k_json', deploy: true, ...version(0.5) });
+      assert.equal((await predictor.resolve('k_json'))?.version, 1);
+      assert.equal((await predictor.resolveDeployed('k_json'))?.version, 1);
+      await trainer.register({ entity: 'k_json', alias: 'k_json', deploy: true, ...version(0.8) });
+      // resolve serves its cache without reading the store: only a followed change can move it
+      await eventually(async () => {
+        assert.equal((await predictor.resolve('k_json'))?.version, 2);
+        assert.equal((await predictor.resolveDeployed('k_json'))?.forecastAccuracy, 0.8);
+      }, 2_000);
+    } finally {
+      await followed.close();
+    }
+  });
 
   test(`${env.name}: an alias resolves to the newest version of its line; versions are numbered 1, 2, ...`, async () => {
     const store = await MetadataStore.open(backbone, { topic: uniqueName('registry') });

@@ -22,6 +22,7 @@ import type {
   GroupDescription,
   NewTopic,
   PartitionOffsets,
+  PartitionReader,
   ProduceOptions,
   ProducerRecord,
   RecordMetadata,
@@ -227,6 +228,20 @@ export class EmbeddedBackbone implements Backbone {
       }
       await waitForAppend([p], left, request.signal);
     }
+  }
+
+  /** In one process a long poll holds up nothing else: the reader only adds its own close. */
+  partitionReader(): PartitionReader {
+    this.assertOpen();
+    const closing = new AbortController();
+    return {
+      fetch: (request) => {
+        if (closing.signal.aborted) return Promise.reject(new BackboneClosedError());
+        const signal = request.signal ? AbortSignal.any([request.signal, closing.signal]) : closing.signal;
+        return this.fetch({ ...request, signal });
+      },
+      close: async () => closing.abort(new BackboneClosedError()),
+    };
   }
 
   private read(

@@ -42,8 +42,7 @@ export class KafkaCluster {
 
   constructor(options: KafkaBackboneOptions) {
     this.options = options;
-    const clientId = options.clientId ?? 'tml';
-    this.base = clientOptions(options, clientId);
+    this.base = clientOptions(options, options.clientId ?? 'tml');
     this.admin = new Admin(this.base);
     this.producer = new Producer({
       ...this.base,
@@ -52,17 +51,20 @@ export class KafkaCluster {
       autocreateTopics: false,
       repeatOnStaleMetadata: true,
     });
-    const reader = (role: string): Consumer =>
-      new Consumer({
-        ...this.base,
-        // a long poll is answered after its wait: the request may take that much longer
-        requestTimeout: (this.base.requestTimeout ?? 30_000) + MAX_FETCH_WAIT_MS,
-        groupId: `${clientId}-${role}-${randomUUID()}`,
-        autocommit: false,
-        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-      });
-    this.reader = reader('reader');
-    this.longPoller = reader('long-poller');
+    this.reader = this.newReader('reader');
+    this.longPoller = this.newReader('long-poller');
+  }
+
+  /** A group-less fetching client with a connection of its own (it never joins its group). */
+  newReader(role: string): Consumer {
+    return new Consumer({
+      ...this.base,
+      // a long poll is answered after its wait: the request may take that much longer
+      requestTimeout: (this.base.requestTimeout ?? 30_000) + MAX_FETCH_WAIT_MS,
+      groupId: `${this.base.clientId}-${role}-${randomUUID()}`,
+      autocommit: false,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    });
   }
 
   /**

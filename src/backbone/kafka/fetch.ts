@@ -1,5 +1,6 @@
 // Fetching from Kafka: one partition from an offset (`Backbone.fetch`), and the Fetch request for
 // several partitions of one broker that group consumers poll with.
+import type { Consumer } from '@platformatic/kafka';
 import { InvalidRecordError } from '../errors.js';
 import { validateTopicName } from '../topic-name.js';
 import type { FetchRequest, FetchResult } from '../types.js';
@@ -20,7 +21,12 @@ export interface FetchPartitionRequest {
   maxBytes: number;
 }
 
-export async function fetch(cluster: KafkaCluster, request: FetchRequest): Promise<FetchResult> {
+/** `via`: a client of its own (a PartitionReader's); default the cluster's shared readers. */
+export async function fetch(
+  cluster: KafkaCluster,
+  request: FetchRequest,
+  via?: Consumer,
+): Promise<FetchResult> {
   const { topic, partition, offset } = request;
   validateTopicName(topic);
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) {
@@ -42,6 +48,7 @@ export async function fetch(cluster: KafkaCluster, request: FetchRequest): Promi
         [{ topic, topicId: metadata.id, partition, offset, maxBytes }],
         deadline - Date.now(),
         request.signal,
+        via,
       );
     } catch (error) {
       if (protocolErrorIds((error as { cause?: unknown }).cause).has('OFFSET_OUT_OF_RANGE')) {
@@ -72,13 +79,14 @@ export async function fetchFrom(
   partitions: FetchPartitionRequest[],
   waitMs: number,
   signal?: AbortSignal,
+  via?: Consumer,
 ): Promise<{ request: FetchPartitionRequest; answer: FetchResponsePartition }[]> {
   signal?.throwIfAborted();
   const byTopic = new Map<string, FetchPartitionRequest[]>();
   for (const p of partitions) byTopic.set(p.topicId, [...(byTopic.get(p.topicId) ?? []), p]);
   const response = await abortable(
     cluster.call({ operation: 'fetching', topic: partitions[0]?.topic }, () =>
-      (waitMs > 0 ? cluster.longPoller : cluster.reader).fetch({
+      (via ?? (waitMs > 0 ? cluster.longPoller : cluster.reader)).fetch({
         node,
         maxWaitTime: Math.max(0, Math.min(waitMs, MAX_FETCH_WAIT_MS)),
         minBytes: 1,

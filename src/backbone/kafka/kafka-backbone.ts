@@ -15,6 +15,7 @@ import type {
   GroupDescription,
   NewTopic,
   PartitionOffsets,
+  PartitionReader,
   ProduceOptions,
   ProducerRecord,
   RecordMetadata,
@@ -29,6 +30,7 @@ import { fetch, fetchFrom, type FetchPartitionRequest } from './fetch.js';
 import * as groups from './groups.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
 import * as offsets from './offsets.js';
+import { KafkaPartitionReader } from './partition-reader.js';
 import type { KafkaBackboneOptions } from './options.js';
 import { KafkaProducing, type PreparedProduce } from './produce.js';
 import type { FetchResponsePartition } from './records.js';
@@ -40,6 +42,7 @@ export class KafkaBackbone implements Backbone {
   readonly #cluster: KafkaCluster;
   readonly #producing: KafkaProducing;
   readonly #consumers = new Set<KafkaGroupConsumer>();
+  readonly #readers = new Set<KafkaPartitionReader>();
   /** The open transactional producer of each transactional id in this process. */
   readonly #transactional = new Map<string, KafkaTransactionalProducer>();
   #closed = false;
@@ -122,6 +125,17 @@ export class KafkaBackbone implements Backbone {
   async fetch(request: FetchRequest): Promise<FetchResult> {
     this.#open();
     return fetch(this.#cluster, request);
+  }
+
+  partitionReader(): PartitionReader {
+    this.#open();
+    const reader = new KafkaPartitionReader(this.#cluster, () => {
+      this.#readers.delete(reader);
+      this.#cluster.dependents.delete(reader);
+    });
+    this.#readers.add(reader);
+    this.#cluster.dependents.add(reader);
+    return reader;
   }
 
   /**
@@ -230,7 +244,7 @@ export class KafkaBackbone implements Backbone {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([...this.#consumers].map((c) => c.close()));
+    await Promise.allSettled([...this.#consumers, ...this.#readers].map((c) => c.close()));
     await Promise.allSettled([...this.#transactional.values()].map((p) => p.close()));
     await this.#producing.drain();
     await this.#cluster.close();

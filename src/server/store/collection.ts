@@ -1,6 +1,6 @@
 // The server's registrations (tokens, topics, producer ids, consumer ids, groups) are small keyed
 // records. Reads are served from memory so that a produce call costs no extra I/O; writes go to the
-// platform's metadata store first and then to memory.
+// platform's metadata store, and memory follows the store (this server's writes and others' alike).
 
 /** A keyed set of JSON records of one kind. */
 export interface Collection<T> {
@@ -9,12 +9,12 @@ export interface Collection<T> {
   put(key: string, value: T): Promise<void>;
   delete(key: string): Promise<void>;
   /**
-   * Re-reads what other processes may have written since (a token created with `tml token create`
-   * while the server runs). Called on a lookup miss; cheap when nothing changed.
+   * Reads up to the end of the metadata topic now. The store follows the topic anyway; this is for
+   * a read that must see what another server acknowledged a moment ago. Cheap when nothing changed.
    */
   refresh(): Promise<void>;
   /**
-   * The record under `key`, reading only what other processes wrote since the last read: a miss
+   * The record under `key`, after reading what other processes wrote since the last read: a miss
    * (an unknown id) costs one look at the metadata topic's end, not a re-read of every record.
    */
   lookup(key: string): Promise<T | undefined>;

@@ -1,6 +1,8 @@
 // The server's collections over the platform's metadata store (a compacted topic on the backbone):
-// each kind under its own key prefix, read whole at open and mirrored in memory, so that checking a
-// producer id on every produce call costs no I/O. Another process's writes are seen after refresh().
+// each kind under its own key prefix, indexed in memory so that checking a producer id on every
+// produce call costs no I/O. The store follows its topic, and each collection applies every change
+// the store reports, so what another server registers, changes or removes is in the index within a
+// round trip of the backbone (docs/server.md, "Several servers").
 import { MetadataStore } from '../../backbone/metadata-store.js';
 import type { Backbone } from '../../backbone/types.js';
 import { ModelRegistry } from '../../streams/registry/index.js';
@@ -16,7 +18,7 @@ import type {
 } from './records.js';
 
 export class MetadataCollection<T> implements Collection<T> {
-  #items = new Map<string, T>();
+  readonly #items = new Map<string, T>();
 
   private constructor(
     private readonly store: MetadataStore,
@@ -25,8 +27,19 @@ export class MetadataCollection<T> implements Collection<T> {
 
   static async open<T>(store: MetadataStore, prefix: string): Promise<MetadataCollection<T>> {
     const collection = new MetadataCollection<T>(store, prefix);
-    await collection.refresh();
+    store.onChange((key, json) => collection.#changed(key, json));
+    await store.refresh();
+    for (const { key, value } of store.listRead<T>(prefix)) {
+      collection.#items.set(key.slice(prefix.length), value);
+    }
     return collection;
+  }
+
+  #changed(key: string, json: string | undefined): void {
+    if (!key.startsWith(this.prefix)) return;
+    const name = key.slice(this.prefix.length);
+    if (json === undefined) this.#items.delete(name);
+    else this.#items.set(name, JSON.parse(json) as T);
   }
 
   get(key: string): T | undefined {
@@ -37,32 +50,42 @@ export class MetadataCollection<T> implements Collection<T> {
     return [...this.#items.values()];
   }
 
+  // A write is in the index once the store has read it back (its onChange), in the topic's order
+  // with every other server's writes.
   async put(key: string, value: T): Promise<void> {
     await this.store.put(this.prefix + key, value);
-    this.#items.set(key, value);
   }
 
   async delete(key: string): Promise<void> {
     await this.store.delete(this.prefix + key);
-    this.#items.delete(key);
   }
 
   async lookup(key: string): Promise<T | undefined> {
-    const value = await this.store.get<T>(this.prefix + key);
-    if (value === undefined) this.#items.delete(key);
-    else this.#items.set(key, value);
-    return value;
+    await this.store.refresh();
+    return this.#items.get(key);
   }
 
   async refresh(): Promise<void> {
-    const entries = await this.store.list<T>(this.prefix);
-    this.#items = new Map(entries.map((e) => [e.key.slice(this.prefix.length), e.value]));
+    await this.store.refresh();
   }
 }
 
+export interface ServerStoreOptions {
+  /** Follow the metadata topic (default true; the command line's one-shot runs need not). */
+  follow?: boolean;
+  /** Told when following fails for a moment (it retries). */
+  onError?: (error: unknown) => void;
+}
+
 /** Opens the server's registrations in the backbone's metadata topic. */
-export async function openServerStore(backbone: Backbone): Promise<ServerStore> {
-  const metadata = await MetadataStore.open(backbone);
+export async function openServerStore(
+  backbone: Backbone,
+  options: ServerStoreOptions = {},
+): Promise<ServerStore> {
+  const metadata = await MetadataStore.open(backbone, {
+    follow: options.follow ?? true,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const [tokens, tokenUsage, topics, consumers, groups, joins] = await Promise.all([
     MetadataCollection.open<TokenRecord>(metadata, 'server/tokens/'),
     MetadataCollection.open<TokenUsage>(metadata, 'server/token-usage/'),
@@ -71,7 +94,7 @@ export async function openServerStore(backbone: Backbone): Promise<ServerStore> 
     MetadataCollection.open<GroupRegistration>(metadata, 'server/groups/'),
     MetadataCollection.open<JoinRegistration>(metadata, 'server/joins/'),
   ]);
-  // The store lives in the backbone, which its owner closes.
   const models = new ModelRegistry(metadata);
-  return { tokens, tokenUsage, topics, consumers, groups, joins, models, close: async () => {} };
+  // Stops the follower; the store's topic lives in the backbone, which its owner closes.
+  return { tokens, tokenUsage, topics, consumers, groups, joins, models, close: () => metadata.close() };
 }

@@ -22,5 +22,6 @@ export const registryKeys = {
   alias: (alias: string): string => `a/${encodeURIComponent(alias)}`,
   aliases: 'a/',
   /** The model promoted to "deploy" for an alias (a copy: history trimming never removes it). */
-  deployed: (alias: string): string => `d/${encodeURIComponent(alias)}`,
+  deployed: (alias: string): string => `${registryKeys.deployedAll}${encodeURIComponent(alias)}`,
+  deployedAll: 'd/',
 };

@@ -2,7 +2,9 @@
 // `registryKeys`) and read them back here; one-shot trainings (the VIPER and /v1 training calls, the
 // CLI) register through `register`, which numbers the version, makes it the line's champion and
 // points an alias at the line (a VIPER algokey is such an alias). Aliases are served from memory, so
-// a prediction by alias costs no I/O; a miss re-reads the store (another process may have trained).
+// a prediction by alias costs no I/O; a miss re-reads the store (another process may have trained),
+// and a change of an alias, its deployed model or its line's champion, written here or by another
+// process the store follows, drops what memory held for it.
 import type { MetadataStore } from '../../backbone/metadata-store.js';
 import { REGISTRY_HISTORY, registryKeys } from './keys.js';
 import { readEntityState, readRegistry, registryEntities } from './read.js';
@@ -29,8 +31,27 @@ export class ModelRegistry {
   readonly #deployed = new Map<string, ModelVersion>();
   /** Registrations of one line run one after the other, so version numbers never repeat. */
   readonly #lines = new Map<string, Promise<unknown>>();
+  /** Counts the changes that dropped cached models: a read that raced one must not be cached. */
+  #changes = 0;
 
-  constructor(readonly store: MetadataStore) {}
+  constructor(readonly store: MetadataStore) {
+    store.onChange((key) => this.#changed(key));
+  }
+
+  #changed(key: string): void {
+    if (key.startsWith(registryKeys.aliases)) {
+      this.#changes++;
+      this.#aliases.delete(decodeURIComponent(key.slice(registryKeys.aliases.length)));
+    } else if (key.startsWith(registryKeys.deployedAll)) {
+      this.#changes++;
+      this.#deployed.delete(decodeURIComponent(key.slice(registryKeys.deployedAll.length)));
+    } else if (key.startsWith('m/') && key.endsWith('/state')) {
+      this.#changes++;
+      for (const [alias, champion] of this.#aliases) {
+        if (registryKeys.state(champion.solution, champion.entity) === key) this.#aliases.delete(alias);
+      }
+    }
+  }
 
   /** Registers a new version of a line as its champion; answers it with its number. */
   async register(input: NewModelVersion): Promise<ModelVersion> {
@@ -75,11 +96,7 @@ export class ModelRegistry {
     if (alias !== undefined) {
       const target: ModelAlias = { alias, solution, entity: input.entity };
       await this.store.put(registryKeys.alias(alias), target);
-      this.#aliases.set(alias, version);
-      if (deploy === true) {
-        await this.store.put(registryKeys.deployed(alias), version);
-        this.#deployed.set(alias, version);
-      }
+      if (deploy === true) await this.store.put(registryKeys.deployed(alias), version);
     }
     return version;
   }
@@ -88,10 +105,11 @@ export class ModelRegistry {
   async resolve(alias: string): Promise<ModelVersion | undefined> {
     const cached = this.#aliases.get(alias);
     if (cached !== undefined) return cached;
+    const changes = this.#changes;
     const target = await this.store.get<ModelAlias>(registryKeys.alias(alias));
     if (target === undefined) return undefined;
     const { champion } = await readEntityState(this.store, target.solution, target.entity);
-    if (champion !== undefined) this.#aliases.set(alias, champion);
+    if (champion !== undefined && changes === this.#changes) this.#aliases.set(alias, champion);
     return champion;
   }
 
@@ -99,8 +117,9 @@ export class ModelRegistry {
   async resolveDeployed(alias: string): Promise<ModelVersion | undefined> {
     const cached = this.#deployed.get(alias);
     if (cached !== undefined) return cached;
+    const changes = this.#changes;
     const stored = await this.store.get<ModelVersion>(registryKeys.deployed(alias));
-    if (stored !== undefined) this.#deployed.set(alias, stored);
+    if (stored !== undefined && changes === this.#changes) this.#deployed.set(alias, stored);
     return stored;
   }
 

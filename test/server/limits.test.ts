@@ -1,10 +1,12 @@
-// The limits docs/security.md lists that no other test enforced: the request body, values per bulk
-// call, records per poll, the lifetime of a token, the length of a path segment, the number of open
-// connections in all and the time a whole request may take to arrive. Each past its limit is refused
-// by name (or closed), stores nothing, and the server keeps serving.
+// The limits docs/security.md lists that no other test enforced: the request body and headers,
+// values per bulk call, records per poll, the lifetime of a token, the length of a path segment, the
+// number of open connections in all, the time a whole request may take to arrive, and the addresses
+// the failed-authentication limit remembers. Each past its limit is refused by name (or closed),
+// stores nothing, and the server keeps serving.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { FailureLimiter, TooManyFailuresError } from '../../src/server/auth/failure-limit.js';
 import { MAX_BULK_VALUES } from '../../src/server/operations/produce.js';
 import { MAX_TOKEN_SECONDS } from '../../src/server/operations/tokens.js';
 import { startTestServer, type TestServer } from './helpers.js';
@@ -109,9 +111,9 @@ test('a path segment of 256 characters reaches its route; a longer one is not fo
   assert.equal(longer.status, 404, JSON.stringify(longer.body));
 });
 
-/** A listening server with the given connection limits; its port. */
-async function listening(connections: NonNullable<Parameters<typeof startTestServer>[0]>['connections']) {
-  const limited = await startTestServer({ connections });
+/** A listening server with the given options; its port. */
+async function listening(options: Parameters<typeof startTestServer>[0]) {
+  const limited = await startTestServer(options);
   await limited.app.listen({ host: '127.0.0.1', port: 0 });
   const address = limited.app.server.address();
   assert.ok(address !== null && typeof address === 'object');
@@ -129,7 +131,7 @@ function opened(port: number) {
 }
 
 test('past the cap on open connections in all, a new connection is closed at once', async () => {
-  const { limited, port } = await listening({ maxConnections: 3 });
+  const { limited, port } = await listening({ connections: { maxConnections: 3 } });
   const held = Array.from({ length: 3 }, () => opened(port));
   try {
     await Promise.all(held.map((h) => h.ready));
@@ -148,7 +150,9 @@ test('past the cap on open connections in all, a new connection is closed at onc
 });
 
 test('a request whose body does not arrive within the request timeout gets 408', async () => {
-  const { limited, port } = await listening({ headersTimeoutMs: 1000, requestTimeoutMs: 2000 });
+  const { limited, port } = await listening({
+    connections: { headersTimeoutMs: 1000, requestTimeoutMs: 2000 },
+  });
   const slow = opened(port);
   const drip = setInterval(() => slow.socket.write('1'), 200);
   try {
@@ -168,4 +172,33 @@ test('a request whose body does not arrive within the request timeout gets 408',
     slow.socket.destroy();
     await limited.close();
   }
+});
+
+test('request headers, the URL included, over 3 × max.message.bytes + 64 KiB get 431', async () => {
+  const maxMessageBytes = 8192;
+  const { limited, port } = await listening({ maxMessageBytes });
+  try {
+    const limit = 3 * maxMessageBytes + 64 * 1024;
+    const url = (chars: number) =>
+      `http://127.0.0.1:${port}/producetotopicbulk?vipertoken=${limited.admin}&topic=none&externalprediction=` +
+      '1'.repeat(chars);
+    assert.equal((await fetch(url(limit + 10))).status, 431);
+    // under it, the request reaches VIPER's parameter check (the value is over the record limit)
+    const under = await fetch(url(limit - 2000));
+    assert.equal(under.status, 200);
+    assert.match(String(((await under.json()) as { ERROR?: string }).ERROR), /externalprediction/);
+  } finally {
+    await limited.close();
+  }
+});
+
+test('the failed-authentication limit remembers at most 10,000 addresses, forgetting the oldest', () => {
+  const limiter = new FailureLimiter({ maxFailures: 1, windowMs: 60_000 }, () => 0);
+  limiter.failed('10.0.0.1');
+  assert.throws(() => limiter.check('10.0.0.1'), TooManyFailuresError);
+  for (let i = 0; i < 9_999; i++) limiter.failed(`10.1.${i >> 8}.${i & 255}`);
+  assert.throws(() => limiter.check('10.0.0.1'), TooManyFailuresError, 'still one of 10,000');
+  limiter.failed('10.2.0.0');
+  limiter.check('10.0.0.1'); // forgotten: the 10,001st address pushed it out
+  assert.throws(() => limiter.check('10.2.0.0'), TooManyFailuresError);
 });

@@ -27,6 +27,8 @@ export interface AbuseOptions {
   produceIntervalMs: number;
   /** One prediction this often. */
   predictIntervalMs: number;
+  /** Only these kinds of abusive request (indexes into abuseKinds()); all by default. */
+  kinds?: number[];
 }
 
 export interface AbuseTarget {
@@ -99,7 +101,7 @@ interface AbuseKind {
   body?: Buffer;
 }
 
-function abuseKinds(): AbuseKind[] {
+export function abuseKinds(): AbuseKind[] {
   const badToken = `tml_${'0'.repeat(16)}_${'A'.repeat(43)}`;
   const numbers = (bytes: number) => '1,'.repeat(bytes / 2).slice(0, -1);
   return [
@@ -232,7 +234,7 @@ export async function runAbuse(target: AbuseTarget, options: AbuseOptions): Prom
   const isRunning = () => running;
   let serverErrors = 0;
   const slow = slowClients(base, options.slowConnections, isRunning);
-  const kinds = abuseKinds();
+  const kinds = abuseKinds().filter((_, i) => options.kinds?.includes(i) ?? true);
   const abuse: Record<string, Record<string, number>> = {};
   let abuseRequests = 0;
   const abusers = Array.from({ length: options.abusers }, async (_, i) => {

@@ -1,11 +1,14 @@
 // Broker loss on a three-broker cluster (scripts/kafka.sh start --brokers 3: KRaft, replication
 // factor 3, min.insync.replicas=2). Producers write through tml's Kafka backbone (idempotent,
 // acks=all) while one broker is killed with SIGKILL and started again, then the broker leading
-// partition 0. Afterwards every partition is read back: every acknowledged record must be there.
-// Prints a table and writes bench/results/kafka-cluster.json.
+// partition 0. Meanwhile a continuous solution runs on three `tml worker` processes
+// (bench/kafka-cluster-solution.ts), fed ten rows a second. Afterwards every partition is read
+// back: every acknowledged record must be there, and every input row of the solution must have
+// exactly one prediction. Prints a table and writes bench/results/kafka-cluster.json.
 //
-// A bench, not a test: three JVMs on the CI machine's two cores take about 30 s to start and the
-// run waits out two failovers (about 70 s in all), more than the rest of the Kafka tests together.
+// A bench, not a test: three JVMs and three workers on the CI machine's two cores take about a
+// minute to start and the run waits out two failovers (docs/benchmarks.md has the measured time),
+// more than the rest of the Kafka tests together.
 //
 // Usage: npm run bench:kafka-cluster   (TML_KAFKA_CLUSTER_PORT, default 19192, as scripts/kafka.sh)
 import { spawnSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { openBackbone } from '../src/backbone/open.js';
+import { longestPause, startSolutionLoad } from './kafka-cluster-solution.js';
 
 let root = dirname(fileURLToPath(import.meta.url));
 while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
@@ -51,11 +55,16 @@ const admin = new Kafka({
   logLevel: logLevel.NOTHING,
 }).admin();
 await admin.connect();
+// Every topic tml creates (the solution's catalog, status, models and outputs too) gets three
+// replicas, as TML_DEFAULT_REPLICATION_FACTOR=3 gives the workers: tml's default of 1 would leave
+// each of them on one broker, offline while that broker is down.
 const backbone = await openBackbone({
   dataDir: '',
   kafka: { brokers: brokers.split(','), clientId: 'bench' },
+  defaultReplicationFactor: 3,
 });
 await backbone.createTopic({ name: TOPIC, partitions: 3, replicationFactor: 3 });
+const solution = await startSolutionLoad(backbone, brokers, root);
 
 async function leaderOf(partition: number): Promise<number> {
   const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
@@ -118,18 +127,11 @@ await kill('the leader of partition 0', await leaderOf(0));
 await sleep(3000);
 stop = true;
 await Promise.all(producers);
+const { figures, pausesMs, workerLog } = await solution.finish(faults).finally(() => solution.close());
 
-// the pause of each fault: the longest gap between acknowledgements in the 20 s after it
+// the pause of each fault: the longest gap between acknowledgements from the kill on
 ackTimes.sort((a, b) => a - b);
-for (const fault of faults) {
-  let last = fault.at;
-  for (const t of ackTimes) {
-    if (t < fault.at) continue;
-    if (t > fault.at + 20_000) break;
-    fault.pauseMs = Math.max(fault.pauseMs, t - last);
-    last = t;
-  }
-}
+for (const fault of faults) fault.pauseMs = longestPause(ackTimes, fault.at, 20_000, Date.now());
 
 // read everything back
 const stored = new Set<string>();
@@ -161,6 +163,16 @@ const table = {
   ...Object.fromEntries(
     faults.map((f) => [`pause after SIGKILL of ${f.what} (node ${f.node})`, `${f.pauseMs} ms`]),
   ),
+  'solution: workers / first model after': `${figures.workers} / ${figures.firstModelSeconds.toFixed(1)} s`,
+  'solution: input rows / rows predicted / predictions': `${figures.inputRows} / ${figures.predicted} / ${figures.predictions}`,
+  'solution: rows without a prediction / duplicates': `${figures.missing} / ${figures.duplicates}`,
+  'solution: rows not acknowledged (feeder)': figures.feedFailures,
+  'solution: rows never consumed (2 min after the feed stopped)': figures.notConsumed,
+  'solution: last prediction after the feed stopped': `${figures.lastPredictionAfterEndMs} ms`,
+  ...Object.fromEntries(
+    faults.map((f, i) => [`solution pause after SIGKILL of ${f.what}`, `${pausesMs[i]} ms`]),
+  ),
+  'whole run': `${((Date.now() - started) / 1000).toFixed(0)} s`,
 };
 console.table(table);
 const out = join(root, 'bench', 'results', 'kafka-cluster.json');
@@ -178,14 +190,24 @@ writeFileSync(
       lost,
       duplicates,
       failures,
-      faults: faults.map(({ what, node, pauseMs }) => ({ what, node, pauseMs })),
+      faults: faults.map(({ what, node, pauseMs }, i) => ({
+        what,
+        node,
+        pauseMs,
+        solutionPauseMs: pausesMs[i],
+      })),
+      solution: figures,
       table,
     },
     null,
     2,
   ) + '\n',
 );
-if (lost > 0) {
-  console.error(`FAIL: ${lost} acknowledged records are missing`);
+if (workerLog) console.error(`the workers' last words:\n${workerLog}`);
+if (lost > 0 || figures.missing > 0 || figures.duplicates > 0 || !figures.consumedAll) {
+  console.error(
+    `FAIL: ${lost} acknowledged records missing, ${figures.missing} rows without a prediction, ` +
+      `${figures.duplicates} duplicate predictions, ${figures.notConsumed} rows never consumed`,
+  );
   process.exit(1);
 }

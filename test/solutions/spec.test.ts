@@ -56,6 +56,13 @@ const cases: Array<[string, unknown, string, RegExp]> = [
   ['no inputs', { ...base, inputs: [] }, 'inputs', /1/],
   ['an unknown field', { ...base, colour: 'red' }, 'colour', /unexpected property/i],
   ['a window too small', { ...base, window: { records: 10 } }, 'window.records', /30/],
+  ['a window too large', { ...base, window: { records: 100_001 } }, 'window.records', /100000/],
+  [
+    'a time window holding too many records',
+    { ...base, window: { seconds: 60, maxRecords: 100_001 } },
+    'window.maxRecords',
+    /100000/,
+  ],
   ['both window kinds', { ...base, window: { records: 100, seconds: 10 } }, 'window', /exactly one/],
   ['no retrain trigger', { ...base, retrain: {} }, 'retrain', /everyRecords/],
   [

@@ -9,6 +9,7 @@ import { MetadataStore } from '../../src/backbone/metadata-store.js';
 import {
   createTrainingSet,
   joinLatestWindows,
+  MAX_STREAM_PREDICTIONS,
   ModelRegistry,
   neutralShapers,
   predict,
@@ -166,6 +167,34 @@ test('train keeps held-out residuals; predict answers split-conformal intervals 
     const [plain] = await predict(services, old, { produceTo: 'pi-out', inputs: [4, 1], maxRows: 0 });
     assert.equal(plain.interval, undefined, 'by default a model without residuals answers no interval');
     assert.equal((await readTopic(backbone, 'pi-bad')).length, 0, 'nothing published on failure');
+
+    // At most 10,000 predictions a call from a stream (docs/security.md): a stream of 10,001 rows
+    // is refused naming maxRows before anything is predicted; maxRows 10,000 is served.
+    const more = MAX_STREAM_PREDICTIONS + 1 - N;
+    for (const name of ['pi-a', 'pi-b'])
+      await backbone.produce(
+        name,
+        Array.from({ length: more }, (_, i) => ({ value: String(i % 10) })),
+      );
+    await backbone.createTopic({ name: 'pi-joined-big' });
+    const big = await joinLatestWindows(backbone, ['pi-a', 'pi-b'], {
+      lastOffsets: MAX_STREAM_PREDICTIONS + 1,
+    });
+    await backbone.produce('pi-joined-big', [{ value: JSON.stringify(big) }]);
+    await assert.rejects(
+      predict(services, resolved, { produceTo: 'pi-bad', stream: 'pi-joined-big', maxRows: 0 }),
+      (error: unknown) =>
+        error instanceof StepInputError &&
+        error.field === 'maxRows' &&
+        /at most 10000 are predicted per call/.test(error.message),
+    );
+    assert.equal((await readTopic(backbone, 'pi-bad')).length, 0, 'nothing published on failure');
+    const served = await predict(services, resolved, {
+      produceTo: 'pi-out',
+      stream: 'pi-joined-big',
+      maxRows: MAX_STREAM_PREDICTIONS,
+    });
+    assert.equal(served.length, MAX_STREAM_PREDICTIONS);
   } finally {
     await backbone.close();
     await env.cleanup();

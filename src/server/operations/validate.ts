@@ -73,6 +73,12 @@ export async function checkConsumer(
       parameter,
     );
   }
+  if (consumer.active === false) {
+    throw new ForbiddenError(
+      `consumer id '${consumerId}' is deactivated (an admin activates it in AiMS)`,
+      'CONSUMER_INACTIVE',
+    );
+  }
   if (consumer.topic !== topic) {
     throw new ForbiddenError(
       `consumer id '${consumerId}' was subscribed to topic '${consumer.topic}', not '${topic}'`,

@@ -13,6 +13,7 @@ import type {
   TokenRecord,
   TokenUsage,
   TopicRegistration,
+  UsageRecord,
 } from './records.js';
 
 export class MetadataCollection<T> implements Collection<T> {
@@ -63,15 +64,28 @@ export class MetadataCollection<T> implements Collection<T> {
 /** Opens the server's registrations in the backbone's metadata topic. */
 export async function openServerStore(backbone: Backbone): Promise<ServerStore> {
   const metadata = await MetadataStore.open(backbone);
-  const [tokens, tokenUsage, topics, consumers, groups, joins] = await Promise.all([
+  const [tokens, tokenUsage, topics, consumers, groups, joins, usage, aims] = await Promise.all([
     MetadataCollection.open<TokenRecord>(metadata, 'server/tokens/'),
     MetadataCollection.open<TokenUsage>(metadata, 'server/token-usage/'),
     MetadataCollection.open<TopicRegistration>(metadata, 'server/topics/'),
     MetadataCollection.open<ConsumerRegistration>(metadata, 'server/consumers/'),
     MetadataCollection.open<GroupRegistration>(metadata, 'server/groups/'),
     MetadataCollection.open<JoinRegistration>(metadata, 'server/joins/'),
+    MetadataCollection.open<UsageRecord>(metadata, 'server/usage/'),
+    MetadataCollection.open<unknown>(metadata, 'server/aims/'),
   ]);
   // The store lives in the backbone, which its owner closes.
   const models = new ModelRegistry(metadata);
-  return { tokens, tokenUsage, topics, consumers, groups, joins, models, close: async () => {} };
+  return {
+    tokens,
+    tokenUsage,
+    topics,
+    consumers,
+    groups,
+    joins,
+    usage,
+    aims,
+    models,
+    close: async () => {},
+  };
 }

@@ -113,7 +113,7 @@ export class EventStreams {
     });
     this.ticks = new Histogram({
       name: 'tml_live_tick_seconds',
-      help: "One live stream's step (read the topics, parse, serialise, write), waits for a full socket excluded: on the embedded backbone, how long the step holds the event loop",
+      help: "One live stream's step (read the topics, parse, serialise, write), waits for a full socket excluded: an upper bound of the time it holds the event loop (waits for the backbone's or the catalog's I/O count in)",
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
       registers: [registry],
     });

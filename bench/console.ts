@@ -4,23 +4,32 @@
 // for the CPU); a headless Chromium showing it live. Per period: process CPU, event-loop delay p99
 // since the previous scrape, and the live streams' steps (tml_live_tick_seconds: how long each step
 // held the event loop). In the browser, the lag from a prediction's publication to its arrival.
-// Run with `npm run bench:console [-- --period 10 --rounds 2 --rate 1000]`: a table on stdout and
-// bench/results/console.json.
+// With `--source serve`, the server is a plain `tml serve` whose only load is the predictions this
+// bench writes into a solution's output topic (50 every 50 ms over /v1): the streaming's cost apart
+// from a solution's own work in the same process.
+// Run with `npm run bench:console [-- --period 10 --rounds 2 --rate 1000 --source demo|serve]`: a
+// table on stdout and bench/results/console.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TmlClient } from '../src/client/index.js';
 import { launchChromium } from '../test/console/browser.js';
 import { startDemo } from '../test/console/demo-server.js';
+import { startServeProcess } from './serve-process.js';
 
 const { values } = parseArgs({
   options: {
     period: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
     rate: { type: 'string', default: '1000' },
+    source: { type: 'string', default: 'demo' },
   },
 });
+const source = values.source === 'serve' ? 'serve' : 'demo';
 const periodS = Number(values.period);
 const rounds = Number(values.rounds);
 const rate = Number(values.rate);
@@ -45,17 +54,89 @@ function tickBuckets(text: string): Map<number, number> {
   return out;
 }
 
-const demo = await startDemo([
-  ...['--duration', String(60 + rounds * periodS * 4), '--rate', String(rate), '--window', '1000'],
-  ...['--retrain-rows', '5000', '--retrain-seconds', '5', '--drift-after', '100000'],
-]);
+/** The server under measure: `tml demo`, or `tml serve` fed synthetic predictions. */
+async function startSource(): Promise<{ url: string; adminToken: string; stop(): Promise<void> }> {
+  if (source === 'demo') {
+    return startDemo([
+      ...['--duration', String(60 + rounds * periodS * 4), '--rate', String(rate), '--window', '1000'],
+      ...['--retrain-rows', '5000', '--retrain-seconds', '5', '--drift-after', '100000'],
+    ]);
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'tml-bench-console-'));
+  const { child, url } = await startServeProcess(dataDir);
+  const adminToken = (await readFile(join(dataDir, 'admin.tok'), 'utf8')).trim();
+  const call = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`${url}/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { producerId: string };
+  };
+  const { producerId } = await call('POST', '/topics', { topic: 'demo-predictions' });
+  // a solution whose inputs never come: its worker waits, and the stream follows its output topic
+  await call('POST', '/solutions', {
+    name: 'demo',
+    inputs: [{ topic: 'demo-x' }, { topic: 'demo-y' }],
+    window: { records: 1000 },
+    dependentVariable: 'demo-y',
+    independentVariables: ['demo-x'],
+    retrain: { everySeconds: 3600 },
+    outputs: { predictions: 'demo-predictions' },
+  });
+  // the shape (and about the size) of a solution's prediction records
+  let row = 0;
+  const prediction = () => {
+    const x = Math.sin(row / 50) * 10 + 20;
+    const actual = 2 * x + 1 + Math.sin(row * 7);
+    return JSON.stringify({
+      solution: 'demo',
+      entity: '',
+      prediction: 2 * x + 1,
+      actual,
+      inputs: { 'demo-x': x },
+      interval: { lower: 2 * x - 1, upper: 2 * x + 3, level: 0.9 },
+      modelVersion: 7,
+      algorithm: 'ridge',
+      offsets: { 'demo-x/0': row, 'demo-y/0': row },
+      rowTimestamp: Date.now(),
+      row: row++,
+    });
+  };
+  const perTick = Math.max(1, Math.round(rate / 20));
+  let writing = true;
+  const writer = (async () => {
+    while (writing) {
+      const started = performance.now();
+      const values = Array.from({ length: perTick }, prediction);
+      await call('POST', '/topics/demo-predictions/records/bulk', { producerId, values });
+      await sleep(Math.max(0, 50 - (performance.now() - started)));
+    }
+  })();
+  return {
+    url,
+    adminToken,
+    async stop() {
+      writing = false;
+      await writer.catch(() => undefined);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const demo = await startSource();
 const auth = { authorization: `Bearer ${demo.adminToken}` }; // /metrics needs an admin token
 const scrape = async (): Promise<Sample> => {
   const text = await (await fetch(`${demo.url}/metrics`, { headers: auth })).text();
-  const status = (await (await fetch(`${demo.url}/v1/solutions/demo`, { headers: auth })).json()) as {
-    status?: { predictions: number };
+  const { topics } = (await (await fetch(`${demo.url}/v1/topics`, { headers: auth })).json()) as {
+    topics: Array<{ topic: string; records: number }>;
   };
-  return { text, predictions: status.status?.predictions ?? 0, at: performance.now() };
+  const predictions = topics.find((t) => t.topic === 'demo-predictions')?.records ?? 0;
+  return { text, predictions, at: performance.now() };
 };
 const measure = async (): Promise<Record<string, number>> => {
   const start = await scrape(); // also resets the event-loop histogram
@@ -83,7 +164,7 @@ const client = new TmlClient({ url: demo.url, token: demo.adminToken });
 const rows: Array<Record<string, number | string>> = [];
 const lags: number[] = [];
 try {
-  await sleep(15_000); // first champion, steady rate
+  await sleep(source === 'demo' ? 15_000 : 5000); // first champion, steady rate
   for (let round = 0; round < rounds; round++) {
     rows.push({ round, follower: 'none', ...(await measure()) });
 
@@ -144,7 +225,7 @@ console.table([summary]);
 const machine = { cpus: cpus().length, loadavg: loadavg(), node: process.version };
 mkdirSync(new URL('../../bench/results/', import.meta.url), { recursive: true });
 writeFileSync(
-  new URL('../../bench/results/console.json', import.meta.url),
-  JSON.stringify({ settings: { periodS, rounds, rate }, machine, rows, summary }, null, 2) + '\n',
+  new URL(`../../bench/results/console${source === 'serve' ? '-serve' : ''}.json`, import.meta.url),
+  JSON.stringify({ settings: { periodS, rounds, rate, source }, machine, rows, summary }, null, 2) + '\n',
 );
 console.log(`load average ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')} on ${machine.cpus} cores`);

@@ -85,6 +85,9 @@ test('batch deactivation refuses reads and writes until activated again; an unkn
   assert.deepEqual(done, { active: false, consumers: [c1, c2], topics: ['aims-a'] });
   await rejects(admin.consume(c2), 403, 'CONSUMER_INACTIVE');
   await rejects(admin.produce('aims-a', a.producerId, 1), 403, 'TOPIC_INACTIVE');
+  // its details may still change; a live tail with it is refused like a read
+  assert.equal((await admin.modifyConsumer(c2, { contactname: 'still here' })).contactname, 'still here');
+  await rejects(user.tailTopic('aims-b', { consumerId: c2 }).next(), 403, 'CONSUMER_INACTIVE');
   const overview = await admin.aimsOverview();
   assert.deepEqual(
     overview.consumers.filter((c) => c.consumerId === c1 || c.consumerId === c2).map((c) => c.active),

@@ -62,6 +62,8 @@ export async function checkConsumer(
   consumerId: string,
   topic: string,
   parameter = 'consumerId',
+  /** false: a change of its details, which a deactivated consumer id may still make. */
+  reading = true,
 ): Promise<ConsumerRegistration> {
   // Perhaps subscribed through another tml process since this one last looked.
   const consumer =
@@ -73,7 +75,7 @@ export async function checkConsumer(
       parameter,
     );
   }
-  if (consumer.active === false) {
+  if (reading && consumer.active === false) {
     throw new ForbiddenError(
       `consumer id '${consumerId}' is deactivated (an admin activates it in AiMS)`,
       'CONSUMER_INACTIVE',

@@ -283,6 +283,9 @@ function checkTailAllowed(context: OperationContext, topic: string, consumerId: 
   if (consumer.topic !== topic) {
     throw new ForbiddenError(`consumer ${consumerId} is subscribed to ${consumer.topic}, not ${topic}`);
   }
+  if (consumer.active === false) {
+    throw new ForbiddenError(`consumer ${consumerId} is deactivated`, 'CONSUMER_INACTIVE');
+  }
 }
 
 type Item = Record<string, unknown>;

@@ -62,8 +62,11 @@ export class UsageRecorder {
 
   /** Writes what was counted since the last flush (each key merged into its stored record). */
   async flush(): Promise<void> {
+    if (this.#pending.size === 0) return;
     const pending = [...this.#pending];
     this.#pending = new Map();
+    // other tml processes on the same backbone count their own calls: start from what they wrote
+    await this.collection.refresh().catch(() => undefined);
     for (let i = 0; i < pending.length; i++) {
       const [key, record] = pending[i];
       try {

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../test/console/browser.js';
-import { startDemo } from '../test/console/demo-server.js';
+import { startDemo, v1 } from '../test/console/demo-server.js';
 
 const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
 
@@ -113,6 +113,35 @@ try {
     'Consumer groups',
     'Groups with their state, members and lag per partition (admin).',
   );
+  // AiMS with two readers of the predictions: one that has read, one idle and deactivated
+  const admin = <T>(method: string, path: string, body?: unknown) =>
+    v1<T>(demo.url, demo.adminToken, method, path, body);
+  const reader = await admin<{ consumerId: string }>('POST', '/consumers', {
+    topic: 'demo-predictions',
+    companyname: 'Acme Dashboards',
+    contactname: 'Ann',
+    contactemail: 'ann@example.com',
+  });
+  await admin('POST', `/consumers/${reader.consumerId}/poll`, { offset: 0, maxRecords: 500 });
+  const idle = await admin<{ consumerId: string }>('POST', '/consumers', {
+    topic: 'demo-anomalies',
+    companyname: 'Acme Alerts',
+    contactname: 'Bo',
+  });
+  await admin('POST', '/aims/activation', { active: false, consumers: [idle.consumerId] });
+  await admin('PUT', '/aims/rules', { consumerIdle: { enabled: true, days: 7 } });
+  await page.goto(`${demo.url}/#/aims`);
+  await page
+    .getByRole('table', { name: 'Consumer ids with their last read' })
+    .locator('tbody tr')
+    .nth(1)
+    .waitFor();
+  await shoot(
+    page,
+    'aims.png',
+    'AiMS',
+    'The cluster at a glance; each consumer id with its last read, KB read and active days, each topic with its last write and the solution writing it; batch activate and deactivate; the rules.',
+  );
   const phone = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
@@ -151,18 +180,32 @@ const md = [
   '- **Live updates** are Server-Sent Events from `/v1` (`GET /v1/solutions/{name}/events`,',
   '  `GET /v1/topics/{topic}/tail`), which the SDK also follows (`client.solutionEvents()`,',
   '  `client.tailTopic()`), reconnecting after a lost connection. Each stream reads the topics at most 20',
-  "  times a second in bounded batches and waits while the browser's socket is full: a slow browser",
-  '  slows only its own stream, and a solution view that falls more than 20,000 predictions behind jumps',
-  '  ahead and says how many it skipped. `/metrics` shows `tml_live_streams`, `tml_live_buffered_bytes`',
-  '  and `tml_live_skipped_records_total`.',
+  '  times a second in bounded batches (at most 1,000 predictions a step: a long history goes out over',
+  "  several short steps) and waits while the browser's socket is full: a slow browser slows only its own",
+  '  stream, and a solution view that falls more than 20,000 predictions behind jumps ahead and says how',
+  '  many it skipped. `/metrics` shows `tml_live_streams`, `tml_live_buffered_bytes`,',
+  '  `tml_live_skipped_records_total` and `tml_live_tick_seconds` (the time of each step).',
+  '- **Per-entity solutions** (`entityKey: true`) get an entity picker: the chart, the version history',
+  "  and the champion then show one entity's predictions and models (`?entity=` on the same endpoints).",
   '- **VIPERviz links** keep working: `/prediction.html`, `/optimization.html`, `/anomaly.html`,',
   '  `/generictopics.html` and `/aims.html` with `?topic=…&offset=…&topictype=…&consumerid=…&vipertoken=…`',
-  '  open the matching console view (the solution writing the topic, else a live tail of it). The',
-  '  `vipertoken` is exchanged for a session once and the server redirects to an address without it.',
-  '  `aims.html` opens the consumer groups for now: the AiMS views and rules are not built yet.',
+  '  open the matching console view (the solution writing the topic, else a live tail of it; `aims.html`',
+  '  opens AiMS). The `vipertoken` is exchanged for a session once and the server redirects to an address',
+  '  without it.',
+  '- **AiMS** (admin; `GET /v1/aims`, `POST /v1/aims/activation`, `GET`/`PUT /v1/aims/rules`,',
+  '  `POST /v1/aims/rules/run`, and the same in the SDK): every consume call of a consumer id and every',
+  '  produce call to a topic is counted (bytes, records, last time, the UTC days with one), in memory and',
+  '  written to the metadata store every minute and at shutdown; a topic a solution writes shows its',
+  "  newest record's time. Consumer ids and topics are activated or deactivated one by one or in a batch",
+  '  (a batch with an unknown name changes nothing; a deactivated consumer id is refused reads,',
+  '  `CONSUMER_INACTIVE`). The rules are off until turned on and run every minute: an alert record',
+  '  (JSON, to `tml-aims-alerts` unless set) once per idle spell of a consumer id that has not read for N',
+  '  days; a solution whose outputs nobody has read for N days is paused, and resumed when someone',
+  '  subscribes to or reads one of its outputs again. Days count from the latest read, the registration',
+  '  or the moment the rule was turned on, whichever is latest. E-mail is not sent (no mail settings yet).',
   '- **Tails** need an admin token, or for a user token the `consumerid` subscribed to that topic',
   '  (as VIPER).',
-  '- Every table downloads as CSV and JSON. The UI is Preact and uPlot, bundled by esbuild into',
+  '- Every table and chart downloads as CSV and JSON. The UI is Preact and uPlot, bundled by esbuild into',
   '  `dist/console` at build time (no CDN); it works with the keyboard and on a phone-sized screen.',
   '',
   'The screenshots below are made by `npm run docs:console` from a live `tml demo`.',

@@ -2,6 +2,7 @@
 // the chart redraws at most once per animation frame, whatever the event rate.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { csvText, download } from './components.js';
 
 export interface Marker {
   /** x position (seconds, as the data). */
@@ -18,6 +19,14 @@ export interface ChartProps {
   revision: number;
   height?: number;
   testId?: string;
+  /** The file name (without extension) of the chart's data as CSV and JSON. */
+  name: string;
+}
+
+/** The chart's points as rows: the time (ISO 8601, from uPlot's seconds) and each series' value. */
+function rowsOf(data: uPlot.AlignedData): unknown[][] {
+  const [x, ...ys] = data;
+  return Array.from(x, (t, i) => [new Date(t * 1000).toISOString(), ...ys.map((y) => y[i] ?? null)]);
 }
 
 const COLORS = { champion: '#2a7a2a', drift: '#c0392b' };
@@ -102,5 +111,27 @@ export function LiveChart(props: ChartProps) {
     });
   }, [props.revision]);
 
-  return <div class="chart" ref={host} role="img" aria-label={props.title} data-testid={props.testId} />;
+  const labels = ['time', ...props.series.map((s) => s.label)];
+  const asCsv = () => download(`${props.name}.csv`, 'text/csv', csvText(labels, rowsOf(props.data())));
+  const asJson = () =>
+    download(
+      `${props.name}.json`,
+      'application/json',
+      JSON.stringify(
+        rowsOf(props.data()).map((row) => Object.fromEntries(labels.map((l, i) => [l, row[i]]))),
+      ),
+    );
+  return (
+    <figure class="chart-block">
+      <div class="chart" ref={host} role="img" aria-label={props.title} data-testid={props.testId} />
+      <div class="table-tools">
+        <button type="button" class="small" onClick={asCsv}>
+          Download CSV<span class="sr-only"> of {props.title}</span>
+        </button>
+        <button type="button" class="small" onClick={asJson}>
+          Download JSON<span class="sr-only"> of {props.title}</span>
+        </button>
+      </div>
+    </figure>
+  );
 }

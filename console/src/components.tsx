@@ -17,13 +17,24 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function download(name: string, type: string, text: string): void {
+/** RFC 4180 text: a header line, then one line per row. */
+export function csvText(labels: string[], rows: unknown[][]): string {
+  return [labels.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+}
+
+export function download(name: string, type: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Rows picked by key, for batch actions. */
+export interface Selection {
+  keys: Set<string>;
+  set(keys: Set<string>): void;
 }
 
 export function Table<T>(props: {
@@ -33,16 +44,28 @@ export function Table<T>(props: {
   name: string;
   empty?: ComponentChildren;
   rowKey?: (row: T) => string;
+  /** With a rowKey: a checkbox per row and one for all. */
+  selection?: Selection;
 }) {
-  const { rows, columns } = props;
+  const { rows, columns, selection } = props;
+  const key = (row: T, i: number) => props.rowKey?.(row) ?? String(i);
+  const allKeys = rows.map(key);
+  const allPicked = selection !== undefined && rows.length > 0 && allKeys.every((k) => selection.keys.has(k));
+  const toggle = (k: string) => {
+    if (selection === undefined) return;
+    const next = new Set(selection.keys);
+    if (next.has(k)) next.delete(k);
+    else next.add(k);
+    selection.set(next);
+  };
   const asCsv = () =>
     download(
       `${props.name}.csv`,
       'text/csv',
-      [
-        columns.map((c) => csvCell(c.label)).join(','),
-        ...rows.map((r) => columns.map((c) => csvCell(c.value(r))).join(',')),
-      ].join('\n') + '\n',
+      csvText(
+        columns.map((c) => c.label),
+        rows.map((r) => columns.map((c) => c.value(r))),
+      ),
     );
   const asJson = () =>
     download(
@@ -70,6 +93,16 @@ export function Table<T>(props: {
           <caption>{props.caption}</caption>
           <thead>
             <tr>
+              {selection && (
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select all of ${props.caption}`}
+                    checked={allPicked}
+                    onChange={() => selection.set(allPicked ? new Set() : new Set(allKeys))}
+                  />
+                </th>
+              )}
               {columns.map((c) => (
                 <th scope="col">{c.label}</th>
               ))}
@@ -78,13 +111,23 @@ export function Table<T>(props: {
           <tbody>
             {rows.length === 0 ? (
               <tr>
-                <td colSpan={columns.length} class="empty">
+                <td colSpan={columns.length + (selection ? 1 : 0)} class="empty">
                   {props.empty ?? 'Nothing yet.'}
                 </td>
               </tr>
             ) : (
               rows.map((row, i) => (
-                <tr key={props.rowKey?.(row) ?? i}>
+                <tr key={key(row, i)}>
+                  {selection && (
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${key(row, i)}`}
+                        checked={selection.keys.has(key(row, i))}
+                        onChange={() => toggle(key(row, i))}
+                      />
+                    </td>
+                  )}
                   {columns.map((c) => (
                     <td>{c.render ? c.render(row) : show(c.value(row))}</td>
                   ))}

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, SIGNED_OUT } from './api.js';
 import { Notice } from './components.js';
 import { go, useRoute, type Route } from './router.js';
+import { Aims } from './views/aims.js';
 import { Groups } from './views/groups.js';
 import { Models } from './views/models.js';
 import { SignIn } from './views/signin.js';
@@ -60,6 +61,7 @@ function App() {
     ['topics', 'Streams'],
     ['groups', 'Consumer groups'],
     ['models', 'Models'],
+    ...(who.role === 'admin' ? [['aims', 'AiMS']] : []),
   ];
   return (
     <>
@@ -106,6 +108,8 @@ function Page({ route, who }: { route: Route; who: Who }) {
       return name !== undefined && sub === 'tail' ? <Tail topic={name} query={route.query} /> : <Topics />;
     case 'groups':
       return <Groups />;
+    case 'aims':
+      return <Aims />;
     case 'models':
       return <Models name={name} />;
     case 'viz':

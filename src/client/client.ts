@@ -2,6 +2,7 @@
 import { TmlApiError, TmlConnectionError } from './errors.js';
 import type * as T from './types.js';
 import type * as V from './solution-types.js';
+import type * as A from './aims-types.js';
 import { followSolution, tailTopic, type LiveOptions, type ServerSentEvent } from './live.js';
 
 export interface ClientOptions {
@@ -204,6 +205,24 @@ export class TmlClient {
   }
   listTrainings(): Promise<{ trainings: T.TrainingSummary[] }> {
     return this.#call('GET', '/trainings');
+  }
+  // AiMS (admin)
+  aimsOverview(): Promise<A.AimsOverview> {
+    return this.#call('GET', '/aims');
+  }
+  setActivation(
+    request: A.ActivationRequest,
+  ): Promise<{ active: boolean; consumers: string[]; topics: string[] }> {
+    return this.#call('POST', '/aims/activation', request);
+  }
+  aimsRules(): Promise<A.AimsRules> {
+    return this.#call('GET', '/aims/rules');
+  }
+  setAimsRules(change: A.AimsRulesChange): Promise<A.AimsRules> {
+    return this.#call('PUT', '/aims/rules', change);
+  }
+  runAimsRules(): Promise<A.AimsRun> {
+    return this.#call('POST', '/aims/rules/run');
   }
   whoAmI(): Promise<{ role: string; tokenId: string }> {
     return this.#call('GET', '/session');

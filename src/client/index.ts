@@ -4,4 +4,5 @@ export { TmlClient, type ClientOptions } from './client.js';
 export { TmlApiError, TmlConnectionError } from './errors.js';
 export type * from './types.js';
 export type * from './solution-types.js';
+export type * from './aims-types.js';
 export { followEvents, followSolution, tailTopic, type LiveOptions, type ServerSentEvent } from './live.js';

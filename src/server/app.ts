@@ -22,6 +22,8 @@ import type { ServerStore } from './store/records.js';
 import { TrainingSlots } from './training-slots.js';
 import { DEFAULT_MAX_REGISTRATIONS_PER_TOKEN, DEFAULT_MAX_TRAININGS_PER_TOKEN } from '../config/config.js';
 import { viperShapers } from './viper/records.js';
+import { UsageRecorder } from './operations/aims/usage.js';
+import { runAimsRules } from './operations/aims/rules.js';
 import { v1Routes } from './v1/plugin.js';
 import { viperRoutes } from './viper/plugin.js';
 import { sendViper, viperErrorBody } from './viper/respond.js';
@@ -60,6 +62,10 @@ export interface AppOptions {
   metricsNeedToken?: boolean;
   /** Where the log goes (default stdout); tests read it. */
   logStream?: DestinationStream;
+  /** ms since the epoch (default Date.now): AiMS counts days by it; tests move it. */
+  clock?: () => number;
+  /** How often AiMS's usage counts are written and its rules applied (default 60 s; 0: never). */
+  aimsEveryMs?: number;
 }
 
 declare module 'fastify' {
@@ -172,6 +178,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     inFlight: () => inFlight,
     trainings: new TrainingSlots(limits.maxTrainingsPerToken),
     solutions,
+    ...(options.store.usage ? { usage: new UsageRecorder(options.store.usage, options.clock) } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
   const authenticator = new Authenticator(options.store.tokens, {
     ...(options.store.tokenUsage ? { usage: options.store.tokenUsage } : {}),
@@ -225,9 +233,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(v1Routes(services, authenticator, sessions), { prefix: '/v1' });
   await app.register(viperRoutes(services, authenticator));
 
+  // AiMS: the usage counted in memory is written, then the rules (off unless turned on) applied.
+  const aimsEveryMs = options.aimsEveryMs ?? 60_000;
+  const aims = async () => {
+    try {
+      await services.usage?.flush();
+      await runAimsRules({ ...services, principal: { tokenId: 'aims', role: 'admin' } });
+    } catch (error) {
+      app.log.warn({ err: error }, 'AiMS rules failed');
+    }
+  };
+  const aimsTimer = aimsEveryMs > 0 ? setInterval(() => void aims(), aimsEveryMs) : undefined;
+  aimsTimer?.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(aimsTimer);
+    await services.usage?.flush().catch(() => undefined);
+  });
+
   if (options.closeResources) {
     // Runs after in-flight requests have finished (Fastify closes the listener first).
     app.addHook('onClose', async () => {
+      await services.usage?.flush().catch(() => undefined); // before the store it goes to closes
       await options.store.close();
       await options.backbone.close();
     });

@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { browserMissing, launchChromium } from './browser.js';
 import { startDemo, v1, type DemoServer } from './demo-server.js';
@@ -98,6 +99,19 @@ test(
       first,
     );
     assert.ok((await number(page, 'points')) > first + 50);
+    // the chart's points download as CSV: the page's own columns, with the time in ISO 8601
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV of Predicted and actual values' }).click(),
+    ]);
+    const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+    assert.equal(lines[0], 'time,prediction,actual');
+    const drawn = (await page.evaluate('window.tmlConsolePoints.prediction.slice(0, 20)')) as number[];
+    assert.deepEqual(
+      lines.slice(1, 21).map((l) => Number(l.split(',')[1])),
+      drawn,
+    );
+    assert.ok(lines.slice(1).every((l) => !Number.isNaN(Date.parse(l.split(',')[0]))));
     // the version history: at least one champion with its metrics and the window it learnt from
     const versions = page.getByRole('table', { name: /Model versions/ });
     await versions.locator('tbody tr').first().filter({ hasText: 'demo-temperature/0' }).waitFor();
@@ -265,6 +279,56 @@ test(
       .getByTestId('empty-state')
       .filter({ hasText: 'There is no solution named “no-such-solution”' })
       .waitFor();
+    await context.close();
+  },
+);
+
+test(
+  'AiMS from an aims.html link: a consumer id with what it read, deactivated in a batch; a rule turned on',
+  { skip },
+  async () => {
+    const admin = (method: string, path: string, body?: unknown) =>
+      v1<Record<string, unknown>>(demo.url, demo.adminToken, method, path, body);
+    const { consumerId } = (await admin('POST', '/consumers', {
+      topic: 'demo-predictions',
+      contactname: 'Console test',
+    })) as { consumerId: string };
+    const poll = (await admin('POST', `/consumers/${consumerId}/poll`, { offset: 0, maxRecords: 5 })) as {
+      records: Array<{ value: string }>;
+    };
+    const kb = (poll.records.reduce((sum, r) => sum + Buffer.byteLength(r.value), 0) / 1024).toFixed(1);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${demo.url}/aims.html?secure=0&vipertoken=${demo.adminToken}`);
+    await page.waitForURL(/#\/aims$/);
+    const row = page
+      .getByRole('table', { name: 'Consumer ids with their last read' })
+      .locator('tbody tr')
+      .filter({ hasText: consumerId });
+    await row.filter({ hasText: 'active' }).waitFor();
+    assert.equal(await row.locator('td').nth(4).textContent(), kb); // KB read
+    assert.equal(await row.locator('td').nth(5).textContent(), '1'); // active days
+    await page
+      .getByRole('table', { name: 'Topics with their last write' })
+      .locator('tbody tr')
+      .filter({ hasText: 'demo-predictions' })
+      .getByRole('link', { name: 'demo' })
+      .waitFor();
+
+    await page.getByLabel(`Select ${consumerId}`).check();
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByText('Deactivated 1 consumer ids and 0 topics.').waitFor();
+    await row.filter({ hasText: 'off' }).waitFor();
+    await assert.rejects(admin('POST', `/consumers/${consumerId}/poll`, {}), /403 .*CONSUMER_INACTIVE/);
+
+    const idle = page.getByRole('group', { name: 'Alert when a consumer id has not read for N days' });
+    await idle.getByLabel('on').check();
+    await idle.getByRole('spinbutton').fill('2');
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Rules saved.').waitFor();
+    const rules = (await admin('GET', '/aims/rules')) as { consumerIdle: { enabled: boolean; days: number } };
+    assert.deepEqual([rules.consumerIdle.enabled, rules.consumerIdle.days], [true, 2]);
+    await admin('PUT', '/aims/rules', { consumerIdle: { enabled: false } });
     await context.close();
   },
 );

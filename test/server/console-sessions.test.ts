@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyRequest } from 'fastify';
 import { Authenticator } from '../../src/server/auth/authenticator.js';
+import { generateToken } from '../../src/server/auth/tokens.js';
 import { ConsoleSessions, SESSION_COOKIE } from '../../src/server/console/sessions.js';
 import { UnauthorizedError } from '../../src/server/errors.js';
 import { startTestServer, type TestServer } from './helpers.js';
@@ -46,6 +47,28 @@ test('a session stands for its token until it expires, then says so', async () =
   );
   // and it is gone: the next request meets an unknown session
   assert.throws(() => sessions.principalOf(request(id)), refusedWith(/not known/));
+});
+
+test('a token with a lifetime ends its sessions when it expires, and the console is told why', async () => {
+  let now = Date.now();
+  const sessions = new ConsoleSessions(new Authenticator(server.store.tokens), server.store.tokens, {
+    lifetimeMs: 60_000,
+    now: () => now,
+  });
+  const short = generateToken('user', 'short-lived');
+  await server.store.tokens.put(short.record.id, {
+    ...short.record,
+    expiresAt: new Date(now + 30_000).toISOString(),
+  });
+  const { id, expiresAt } = await sessions.signIn(short.token);
+  assert.equal(expiresAt, Date.parse(new Date(now + 30_000).toISOString())); // the token's end, not 60 s
+  now += 29_000;
+  assert.equal(sessions.principalOf(request(id)).role, 'user');
+  now += 1_000;
+  assert.throws(
+    () => sessions.principalOf(request(id)),
+    refusedWith(/the token of this session has expired: sign in with a new one/),
+  );
 });
 
 test('wrong tokens get no session; unknown cookies, sign-out and revoked tokens end with a reason', async () => {

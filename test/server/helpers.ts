@@ -25,7 +25,14 @@ export interface TestServer {
 export async function startTestServer(
   options: { maxMessageBytes?: number; limits?: Partial<ServerLimits> } & Pick<
     AppOptions,
-    'logStream' | 'authFailures' | 'logLevel' | 'connections' | 'metricsNeedToken' | 'processMetrics'
+    | 'logStream'
+    | 'authFailures'
+    | 'logLevel'
+    | 'connections'
+    | 'metricsNeedToken'
+    | 'processMetrics'
+    | 'clock'
+    | 'aimsEveryMs'
   > = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tml-server-'));
@@ -47,6 +54,8 @@ export async function startTestServer(
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.metricsNeedToken !== undefined ? { metricsNeedToken: options.metricsNeedToken } : {}),
     ...(options.processMetrics ? { processMetrics: true } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.aimsEveryMs !== undefined ? { aimsEveryMs: options.aimsEveryMs } : {}),
   });
   return {
     app,

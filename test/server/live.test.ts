@@ -264,3 +264,47 @@ test('trainings are listed with the leaderboard their training wrote (admin)', a
     model.leaderboard.map((e) => [e.algorithm, e.metrics]),
   );
 });
+
+test('a long history goes out in steps of at most 1,000 predictions, each step timed in /metrics', async () => {
+  const admin = new TmlClient({ url, token: server.admin });
+  await admin.createSolution({
+    name: 'live-steps',
+    inputs: [{ topic: 'live-steps-x' }, { topic: 'live-steps-y' }],
+    window: { records: 40 },
+    dependentVariable: 'live-steps-y',
+    independentVariables: ['live-steps-x'],
+    retrain: { everySeconds: 30 },
+  });
+  await server.backbone.ensureTopic({ name: 'live-steps-predictions', partitions: 1 });
+  const written = Array.from({ length: 2500 }, (_, i) => ({ prediction: i / 4, actual: i, modelVersion: 1 }));
+  await server.backbone.produce(
+    'live-steps-predictions',
+    written.map((p) => ({ value: JSON.stringify(p) })),
+  );
+  const seen = await take(
+    admin.solutionEvents('live-steps', { history: 2500 }),
+    (s) =>
+      s
+        .filter((e) => e.event === 'predictions')
+        .reduce((n, e) => n + (e.data as { offset: [] }).offset.length, 0) >= 2500,
+  );
+  const batches = seen
+    .filter((e) => e.event === 'predictions')
+    .map((e) => e.data as { offset: number[]; prediction: number[]; actual: number[] });
+  assert.ok(
+    batches.length >= 3 && batches.every((b) => b.offset.length <= 1000),
+    `${batches.map((b) => b.offset.length)}`,
+  );
+  assert.deepEqual(
+    batches.flatMap((b) => b.offset),
+    written.map((_, i) => i),
+  );
+  assert.deepEqual(
+    batches.flatMap((b) => b.prediction),
+    written.map((p) => p.prediction),
+  );
+  const metrics = await (
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${server.admin}` } })
+  ).text();
+  assert.ok(Number(/^tml_live_tick_seconds_count (\d+)/m.exec(metrics)?.[1]) >= batches.length, metrics);
+});

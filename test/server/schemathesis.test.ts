@@ -50,9 +50,12 @@ function run(token: string, role: 'admin' | 'user'): Promise<{ code: number; out
     'none',
     '--request-timeout',
     '10',
-    // Revoking tokens at random would revoke the one the run uses.
+    // Revoking or rotating tokens at random would end the ones the runs use (the stateful phase
+    // rotates the ids GET /tokens lists: the user token, ended after a random grace).
     '--exclude-operation-id',
     'revokeToken',
+    '--exclude-operation-id',
+    'rotateToken',
   ];
   return new Promise((resolve) => {
     execFile(

@@ -67,12 +67,35 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
   const [limit, setLimit] = useState(5000);
   const [action, setAction] = useState<string | undefined>();
   const [skipped, setSkipped] = useState(0);
+  // a solution with an entity key has a model per entity: one is shown at a time ('' = every entity's
+  // predictions, and the first entity's versions)
+  const [entities, setEntities] = useState<string[]>([]);
+  const [entity, setEntity] = useState('');
   const points = useRef(new PointWindow(limit)).current;
   points.limit = limit;
   const driftMarkers = useRef<Marker[]>([]);
 
+  const registryEntity = entity !== '' ? entity : (entities[0] ?? '');
+  // read when a new version arrives on the live stream, which does not restart for this
+  const shownEntity = useRef(registryEntity);
+  shownEntity.current = registryEntity;
   const loadRegistry = () =>
-    api<Registry>('GET', `/solutions/${enc(name)}/models`).then(setRegistry, () => undefined);
+    api<Registry>('GET', `/solutions/${enc(name)}/models?entity=${enc(shownEntity.current)}`).then(
+      setRegistry,
+      () => undefined,
+    );
+  useEffect(() => void loadRegistry(), [name, registryEntity]);
+
+  useEffect(() => {
+    const load = () =>
+      api<{ entities: string[] }>('GET', `/solutions/${enc(name)}/entities`).then(
+        (r) => setEntities(r.entities.filter((e) => e !== '')),
+        () => undefined,
+      );
+    void load();
+    const timer = window.setInterval(load, 10_000);
+    return () => window.clearInterval(timer);
+  }, [name]);
 
   useEffect(() => {
     // what bench/console.ts reads: the publish-to-arrival lag of each batch, the points received
@@ -82,9 +105,8 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
   useEffect(() => {
     points.clear();
     driftMarkers.current = [];
-    void loadRegistry();
     const stop = follow(
-      `/solutions/${enc(name)}/events?history=${limit}`,
+      `/solutions/${enc(name)}/events?history=${limit}${entity === '' ? '' : `&entity=${enc(entity)}`}`,
       {
         solution: (data) => {
           // a (re)connection starts again from the recent history
@@ -116,7 +138,7 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
       setLive,
     );
     return stop;
-  }, [name, limit]);
+  }, [name, limit, entity]);
 
   const markers = () => [...points.champions, ...driftMarkers.current];
   const predictionData = () => [points.time, points.prediction, points.actual] as never;
@@ -215,6 +237,21 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
         </div>
       )}
       {action && <Notice kind="info">{action}</Notice>}
+      {entities.length > 0 && (
+        <label class="inline">
+          Entity{' '}
+          <select
+            value={entity}
+            data-testid="entity"
+            onChange={(e) => setEntity((e.target as HTMLSelectElement).value)}
+          >
+            <option value="">all ({entities.length})</option>
+            {entities.map((e) => (
+              <option value={e}>{e}</option>
+            ))}
+          </select>
+        </label>
+      )}{' '}
       <label class="inline">
         Points shown{' '}
         <select value={limit} onChange={(e) => setLimit(Number((e.target as HTMLSelectElement).value))}>
@@ -234,6 +271,7 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
           markers={markers}
           revision={revision}
           testId="prediction-chart"
+          name={`${name}-predictions`}
         />
         <LiveChart
           title="Error (moving mean of |actual − prediction| over 50 rows), new champion algorithms and drift marked"
@@ -243,9 +281,10 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
           revision={revision}
           height={200}
           testId="error-chart"
+          name={`${name}-error`}
         />
       </div>
-      <Versions registry={registry} />
+      <Versions registry={registry} entity={registryEntity} />
       <h2>Drift events</h2>
       <Table
         caption="Drift events, newest first"
@@ -292,11 +331,11 @@ export function SolutionView({ name, who }: { name: string; who: Who }) {
   );
 }
 
-function Versions({ registry }: { registry: Registry | undefined }) {
+function Versions({ registry, entity }: { registry: Registry | undefined; entity: string }) {
   const rows = useMemo(() => registry?.history ?? [], [registry]);
   return (
     <>
-      <h2>Model versions</h2>
+      <h2>Model versions{entity === '' ? '' : ` of ${entity}`}</h2>
       <Table
         caption="Model versions, newest first, with metrics and lineage"
         name="versions"

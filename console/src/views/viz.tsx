@@ -11,7 +11,7 @@ export function Viz({ view, query }: { view: string; query: URLSearchParams }) {
   useEffect(() => {
     const topics = (query.get('topic') ?? '').split(',').filter(Boolean);
     if (view === 'aims') {
-      go('#/groups');
+      go('#/aims');
       return;
     }
     if (topics.length === 0) {

@@ -4,7 +4,7 @@
 // ahead), never the solution or the server.
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -14,6 +14,8 @@ export class EventStream {
   readonly #heartbeat: NodeJS.Timeout;
   /** Bytes written to this stream (for the bench and the logs). */
   bytes = 0;
+  /** Time spent waiting in drained(), ms: not time the stream held the event loop. */
+  waitedMs = 0;
 
   constructor(reply: FastifyReply, options: { retryMs?: number } = {}) {
     this.#reply = reply;
@@ -57,7 +59,9 @@ export class EventStream {
   async drained(): Promise<void> {
     const raw = this.#reply.raw;
     if (!raw.writableNeedDrain || this.#abort.signal.aborted) return;
+    const started = performance.now();
     await once(raw, 'drain', { signal: this.#abort.signal }).catch(() => undefined);
+    this.waitedMs += performance.now() - started;
   }
 
   close(): void {
@@ -78,6 +82,7 @@ export class EventStream {
 export class EventStreams {
   readonly #open = new Set<EventStream>();
   readonly skipped?: Counter;
+  readonly ticks?: Histogram;
 
   /** With a registry, /metrics shows the open streams, their buffered bytes and the skipped records. */
   constructor(registry?: Registry) {
@@ -106,6 +111,17 @@ export class EventStreams {
       help: 'Records live views jumped over because their reader fell too far behind',
       registers: [registry],
     });
+    this.ticks = new Histogram({
+      name: 'tml_live_tick_seconds',
+      help: "One live stream's step (read the topics, parse, serialise, write), waits for a full socket excluded: an upper bound of the time it holds the event loop (waits for the backbone's or the catalog's I/O count in)",
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+      registers: [registry],
+    });
+  }
+
+  /** Records one step of a stream that started at `started` (performance.now()) with `waitedMs` then. */
+  observeTick(stream: EventStream, started: number, waitedMs: number): void {
+    this.ticks?.observe((performance.now() - started - (stream.waitedMs - waitedMs)) / 1000);
   }
 
   open(reply: FastifyReply, options?: { retryMs?: number }): EventStream {

@@ -51,7 +51,11 @@ export class ConsoleSessions {
     const record = this.tokens.get(principal.tokenId);
     if (record === undefined) throw new UnauthorizedError('the token is not valid');
     const id = randomBytes(32).toString('base64url');
-    const expiresAt = this.#now() + this.#lifetimeMs;
+    // a token with a lifetime ends its sessions with it
+    const expiresAt = Math.min(
+      this.#now() + this.#lifetimeMs,
+      record.expiresAt === undefined ? Infinity : Date.parse(record.expiresAt),
+    );
     if (this.#sessions.size >= this.#maxSessions) {
       const oldest = this.#sessions.keys().next();
       if (oldest.done !== true) this.#sessions.delete(oldest.value);
@@ -76,7 +80,12 @@ export class ConsoleSessions {
     }
     if (session.expiresAt <= this.#now()) {
       this.#sessions.delete(key);
-      throw new UnauthorizedError('the session has expired: sign in again');
+      const expiry = this.tokens.get(session.principal.tokenId)?.expiresAt;
+      throw new UnauthorizedError(
+        expiry !== undefined && Date.parse(expiry) <= session.expiresAt
+          ? 'the token of this session has expired: sign in with a new one'
+          : 'the session has expired: sign in again',
+      );
     }
     if (this.tokens.get(session.principal.tokenId)?.hash !== session.tokenHash) {
       this.#sessions.delete(key);

@@ -75,6 +75,7 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
         [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
       );
     context.metrics.recordsConsumed.inc(read.records.length);
+    if (consumerId !== undefined) context.usage?.noteRead(consumerId, read.bytesRead, read.records.length);
     return {
       topic: input.topic,
       consumerId,

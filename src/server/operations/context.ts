@@ -9,6 +9,7 @@ import type { KeyedMutex } from '../keyed-mutex.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { ServerStore } from '../store/records.js';
 import type { TrainingSlots } from '../training-slots.js';
+import type { UsageRecorder } from './aims/usage.js';
 
 export interface ServerLimits {
   /** The largest record value accepted, in bytes. */
@@ -41,6 +42,10 @@ export interface ServerServices {
   trainings?: TrainingSlots;
   /** The solutions' catalog, opened on first use (it creates its topics on the backbone). */
   solutions: () => Promise<SolutionCatalog>;
+  /** Reads and writes counted for AiMS; absent (the local command line): not counted. */
+  usage?: UsageRecorder;
+  /** ms since the epoch (default Date.now): AiMS's rules count days by it, tests move it. */
+  clock?: () => number;
 }
 
 export interface OperationContext extends ServerServices {

@@ -139,6 +139,7 @@ export async function groupConsume(
       [...read.next].map(([partition, offset]) => ({ topic: input.topic, partition, offset })),
     );
     context.metrics.recordsConsumed.inc(read.records.length);
+    context.usage?.noteRead(input.consumerId, read.bytesRead, read.records.length);
     return {
       groupId: group.groupId,
       topic: input.topic,

@@ -49,7 +49,7 @@ export async function modifyConsumer(
   topic: string,
   changes: Partial<ContactDetails>,
 ): Promise<ConsumerRegistration> {
-  const current = await checkConsumer(context, consumerId, topic);
+  const current = await checkConsumer(context, consumerId, topic, 'consumerId', false);
   const next = merge(current, changes);
   await context.store.consumers.put(consumerId, next);
   return next;

@@ -106,6 +106,11 @@ export async function appendRecords(
   });
   const written = await context.backbone.produce(input.topic, input.records);
   context.metrics.recordsProduced.inc(written.length);
+  context.usage?.noteWrite(
+    input.topic,
+    input.records.reduce((sum, r) => sum + (r.value === null ? 0 : Buffer.byteLength(r.value)), 0),
+    written.length,
+  );
   return written;
 }
 
@@ -133,5 +138,6 @@ export async function produce(context: OperationContext, input: ProduceInput): P
   });
   const written = await context.backbone.produce(input.topic, records);
   context.metrics.recordsProduced.inc(written.length);
+  context.usage?.noteWrite(input.topic, bytes, written.length);
   return { topic: input.topic, producerId: input.producerId, records: written, bytesWritten: bytes };
 }

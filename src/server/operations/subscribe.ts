@@ -24,7 +24,7 @@ export async function subscribe(
       consumerId: newId(CONSUMER_ID),
       topic: input.topic,
       groupId: input.groupId ?? '',
-      createdAt: new Date().toISOString(),
+      createdAt: new Date((context.clock ?? Date.now)()).toISOString(),
       ...contactDetails(input),
       tokenId,
     };

@@ -62,6 +62,8 @@ export async function checkConsumer(
   consumerId: string,
   topic: string,
   parameter = 'consumerId',
+  /** false: a change of its details, which a deactivated consumer id may still make. */
+  reading = true,
 ): Promise<ConsumerRegistration> {
   // Perhaps subscribed through another tml process since this one last looked.
   const consumer =
@@ -71,6 +73,12 @@ export async function checkConsumer(
       'UNKNOWN_CONSUMER',
       `consumer id '${showValue(consumerId)}' is not subscribed`,
       parameter,
+    );
+  }
+  if (reading && consumer.active === false) {
+    throw new ForbiddenError(
+      `consumer id '${consumerId}' is deactivated (an admin activates it in AiMS)`,
+      'CONSUMER_INACTIVE',
     );
   }
   if (consumer.topic !== topic) {

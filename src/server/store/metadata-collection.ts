@@ -15,6 +15,7 @@ import type {
   TokenRecord,
   TokenUsage,
   TopicRegistration,
+  UsageRecord,
 } from './records.js';
 
 export class MetadataCollection<T> implements Collection<T> {
@@ -86,15 +87,28 @@ export async function openServerStore(
     follow: options.follow ?? true,
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  const [tokens, tokenUsage, topics, consumers, groups, joins] = await Promise.all([
+  const [tokens, tokenUsage, topics, consumers, groups, joins, usage, aims] = await Promise.all([
     MetadataCollection.open<TokenRecord>(metadata, 'server/tokens/'),
     MetadataCollection.open<TokenUsage>(metadata, 'server/token-usage/'),
     MetadataCollection.open<TopicRegistration>(metadata, 'server/topics/'),
     MetadataCollection.open<ConsumerRegistration>(metadata, 'server/consumers/'),
     MetadataCollection.open<GroupRegistration>(metadata, 'server/groups/'),
     MetadataCollection.open<JoinRegistration>(metadata, 'server/joins/'),
+    MetadataCollection.open<UsageRecord>(metadata, 'server/usage/'),
+    MetadataCollection.open<unknown>(metadata, 'server/aims/'),
   ]);
   const models = new ModelRegistry(metadata);
   // Stops the follower; the store's topic lives in the backbone, which its owner closes.
-  return { tokens, tokenUsage, topics, consumers, groups, joins, models, close: () => metadata.close() };
+  return {
+    tokens,
+    tokenUsage,
+    topics,
+    consumers,
+    groups,
+    joins,
+    usage,
+    aims,
+    models,
+    close: () => metadata.close(),
+  };
 }

@@ -30,6 +30,8 @@ export interface ConsumerRegistration extends ContactDetails {
   createdAt: string;
   /** The id of the token that subscribed (absent on registrations older than the limit). */
   tokenId?: string;
+  /** A deactivated consumer id is refused reads until it is activated again (absent: active). */
+  active?: boolean;
 }
 
 export interface GroupRegistration extends ContactDetails {
@@ -65,6 +67,16 @@ export interface JoinRegistration {
   createdAt: string;
 }
 
+/** What one consumer id read, or the producers of one topic wrote, through the APIs (for AiMS). */
+export interface UsageRecord {
+  bytes: number;
+  records: number;
+  /** The latest read or write (ms since the epoch). */
+  lastAt: number;
+  /** The distinct UTC days (YYYY-MM-DD) with a read or write, oldest first, the latest 366. */
+  days: string[];
+}
+
 /** Every registration the server keeps, each kind in its own collection. */
 export interface ServerStore {
   tokens: Collection<TokenRecord>;
@@ -74,6 +86,10 @@ export interface ServerStore {
   consumers: Collection<ConsumerRegistration>;
   groups: Collection<GroupRegistration>;
   joins: Collection<JoinRegistration>;
+  /** Reads per consumer id (`consumer:<id>`) and writes per topic (`producer:<topic>`); absent: none kept. */
+  usage?: Collection<UsageRecord>;
+  /** AiMS's rules and what they did (`rules`, `state`); absent: AiMS rules are unavailable. */
+  aims?: Collection<unknown>;
   /** The model registry (src/streams/registry), in the same metadata topic. */
   models: ModelRegistry;
   close(): Promise<void>;

@@ -20,6 +20,8 @@ const TICK_MS = 50;
 /** The side topics (versions, drift, optima, alerts) change rarely: read every 10th tick. */
 const SIDE_EVERY = 10;
 const MAX_HISTORY = 20_000;
+/** Predictions read, parsed and sent per step: ~3 µs each, so a step stays within a few ms. */
+const READ_RECORDS = 1000;
 const TAIL_VALUE_LIMIT = 4096;
 const ALERT = Buffer.from('"alert":true');
 
@@ -118,10 +120,15 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
       let tick = 0;
       while (!stream.signal.aborted) {
         const started = performance.now();
+        const waited = stream.waitedMs;
+        let full = false;
         try {
           if (predictions !== undefined) {
-            // A browser more than MAX_HISTORY behind skips ahead (and is told so).
-            const batch = await predictions.read(5000, MAX_HISTORY);
+            // A browser more than MAX_HISTORY behind skips ahead (and is told so). A step parses and
+            // serialises at most READ_RECORDS predictions, so that a long history (or a burst) goes out
+            // over several steps, each holding the event loop a few ms, not one step holding it long.
+            const batch = await predictions.read(READ_RECORDS, MAX_HISTORY);
+            full = batch.records.length >= READ_RECORDS;
             if (batch.skipped > 0) {
               streams.skipped?.inc(batch.skipped);
               stream.send('skipped', { predictions: batch.skipped });
@@ -159,7 +166,9 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
           await sleep(1000, undefined, { signal: stream.signal }).catch(() => undefined);
         }
         tick++;
-        await pause(stream, started);
+        streams.observeTick(stream, started, waited);
+        // catching up: the next step as soon as others had their turn
+        await pause(stream, started, full);
       }
       stream.close();
     },
@@ -206,6 +215,7 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
       let idle = 0;
       while (!stream.signal.aborted) {
         const started = performance.now();
+        const waited = stream.waitedMs;
         try {
           // a tail reads on from where it was asked to (the user chose the offset): the socket's
           // back-pressure alone paces it, and the browser keeps only the newest rows
@@ -222,6 +232,7 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
           stream.send('problem', { message: (error as Error).message });
           break;
         }
+        streams.observeTick(stream, started, waited);
         await pause(stream, started);
       }
       stream.close();
@@ -250,8 +261,8 @@ export function registerLiveRoutes(app: FastifyInstance, contextOf: ContextOf, s
   );
 }
 
-async function pause(stream: EventStream, started: number): Promise<void> {
-  const wait = Math.max(5, TICK_MS - (performance.now() - started));
+async function pause(stream: EventStream, started: number, soon = false): Promise<void> {
+  const wait = soon ? 5 : Math.max(5, TICK_MS - (performance.now() - started));
   await sleep(wait, undefined, { signal: stream.signal }).catch(() => undefined);
 }
 
@@ -271,6 +282,9 @@ function checkTailAllowed(context: OperationContext, topic: string, consumerId: 
     throw new NotFoundError('UNKNOWN_CONSUMER', `consumer ${consumerId} is not known`, 'consumerId');
   if (consumer.topic !== topic) {
     throw new ForbiddenError(`consumer ${consumerId} is subscribed to ${consumer.topic}, not ${topic}`);
+  }
+  if (consumer.active === false) {
+    throw new ForbiddenError(`consumer ${consumerId} is deactivated`, 'CONSUMER_INACTIVE');
   }
 }
 

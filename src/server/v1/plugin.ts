@@ -14,6 +14,7 @@ import { Problem } from './schemas.js';
 import { registerRoutes } from './routes.js';
 import { EventStreams } from '../console/event-stream.js';
 import type { ConsoleSessions } from '../console/sessions.js';
+import { registerAimsRoutes } from './aims-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerTrainingRoutes } from './training-routes.js';
@@ -154,6 +155,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
     if (sessions !== undefined) registerSessionRoutes(app, contextOf, sessions);
     registerLiveRoutes(app, contextOf, new EventStreams(services.metrics.registry));
     registerTrainingRoutes(app, contextOf);
+    registerAimsRoutes(app, contextOf);
 
     const version = packageVersion();
     let document: unknown;

@@ -262,7 +262,7 @@ export function lbfgs(problem: Problem, w: Float64Array): void {
       b *= rho[i];
       for (let j = 0; j < q; j++) direction[j] += (alpha[i] - b) * s[i][j];
     }
-    // d approximates the Newton step w* − w: once it is below 1e-10 of the weights, the step is
+    // d approximates the Newton step w* − w: once it is below 1e-9 of the weights, the step is
     // taken and the search ends. −gᵀd estimates twice the remaining decrease: below 1e-10 of the
     // loss, rounding in the loss could fail a sufficient-decrease test on a good step, so the unit
     // step is taken without one (this close, quasi-Newton steps converge superlinearly).
@@ -274,7 +274,7 @@ export function lbfgs(problem: Problem, w: Float64Array): void {
       stepMax = Math.max(stepMax, Math.abs(direction[j]));
       wMax = Math.max(wMax, Math.abs(state.w[j]));
     }
-    if (m > 0 && stepMax <= 1e-10 * wMax) {
+    if (m > 0 && stepMax <= 1e-9 * wMax) {
       for (let j = 0; j < q; j++) state.w[j] += direction[j];
       return;
     }

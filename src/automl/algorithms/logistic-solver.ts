@@ -285,9 +285,15 @@ export function lbfgs(problem: Problem, w: Float64Array): void {
       for (let j = 0; j < q; j++) state.trial[j] = state.w[j] + direction[j];
       accept(state, evaluate(problem, state.trial, state.trialGradient, state.trialProb));
     } else {
-      // The first step has no curvature estimate: a unit step along −g scaled to length ≤ 1.
-      const t = m === 0 ? Math.min(1, 1 / gMax) : 1;
-      if (!lineSearch(problem, state, direction, t)) return;
+      if (m === 0) {
+        // No curvature pairs yet: the diagonal of the Hessian where the search starts (every
+        // coefficient 0, so weight = mean p(1 − p); the features are standardised) scales −g.
+        let c = 0;
+        for (let r = 0; r < problem.n; r++) c += state.prob[r] * (1 - state.prob[r]);
+        c = c / problem.n + problem.l2;
+        for (let j = 0; j < q; j++) direction[j] /= c;
+      }
+      if (!lineSearch(problem, state, direction, 1)) return;
       if (before - state.value <= 1e-16 * Math.max(1, Math.abs(state.value))) return;
     }
     const newS = m === MEMORY ? s.shift()! : new Float64Array(q);

@@ -34,8 +34,8 @@ function rowLoss(z: number, t: number, sum: { loss: number }): number {
 /**
  * Mean log-loss + (l2/2)·‖β‖² at w, in one pass over the rows: writes the gradient into `gradient`
  * and each row's class-1 probability into `prob` (the Newton step weights them). One exp and one
- * log1p per row serve both the loss and the probability. Four rows at a time: each weight and
- * gradient entry is loaded once per four rows (1.6× faster at p = 50 than row by row).
+ * log1p per row serve both the loss and the probability. Eight rows at a time: each weight and
+ * gradient entry is loaded once per eight rows instead of once per row.
  */
 export function evaluate(
   problem: Problem,
@@ -49,30 +49,51 @@ export function evaluate(
   let g0 = 0;
   const intercept = w[p];
   let r = 0;
-  for (; r + 3 < n; r += 4) {
+  for (; r + 7 < n; r += 8) {
     const o0 = r * p;
     const o1 = o0 + p;
     const o2 = o1 + p;
     const o3 = o2 + p;
+    const o4 = o3 + p;
+    const o5 = o4 + p;
+    const o6 = o5 + p;
+    const o7 = o6 + p;
     let z0 = intercept;
     let z1 = intercept;
     let z2 = intercept;
     let z3 = intercept;
+    let z4 = intercept;
+    let z5 = intercept;
+    let z6 = intercept;
+    let z7 = intercept;
     for (let j = 0; j < p; j++) {
       const wj = w[j];
       z0 += wj * x[o0 + j];
       z1 += wj * x[o1 + j];
       z2 += wj * x[o2 + j];
       z3 += wj * x[o3 + j];
+      z4 += wj * x[o4 + j];
+      z5 += wj * x[o5 + j];
+      z6 += wj * x[o6 + j];
+      z7 += wj * x[o7 + j];
     }
     const r0 = (prob[r] = rowLoss(z0, y[r], sum)) - y[r];
     const r1 = (prob[r + 1] = rowLoss(z1, y[r + 1], sum)) - y[r + 1];
     const r2 = (prob[r + 2] = rowLoss(z2, y[r + 2], sum)) - y[r + 2];
     const r3 = (prob[r + 3] = rowLoss(z3, y[r + 3], sum)) - y[r + 3];
+    const r4 = (prob[r + 4] = rowLoss(z4, y[r + 4], sum)) - y[r + 4];
+    const r5 = (prob[r + 5] = rowLoss(z5, y[r + 5], sum)) - y[r + 5];
+    const r6 = (prob[r + 6] = rowLoss(z6, y[r + 6], sum)) - y[r + 6];
+    const r7 = (prob[r + 7] = rowLoss(z7, y[r + 7], sum)) - y[r + 7];
     for (let j = 0; j < p; j++) {
-      gradient[j] += r0 * x[o0 + j] + r1 * x[o1 + j] + r2 * x[o2 + j] + r3 * x[o3 + j];
+      gradient[j] +=
+        r0 * x[o0 + j] +
+        r1 * x[o1 + j] +
+        r2 * x[o2 + j] +
+        r3 * x[o3 + j] +
+        (r4 * x[o4 + j] + r5 * x[o5 + j] + r6 * x[o6 + j] + r7 * x[o7 + j]);
     }
-    g0 += r0 + r1 + r2 + r3;
+    g0 += r0 + r1 + r2 + r3 + r4 + r5 + r6 + r7;
   }
   for (; r < n; r++) {
     const o = r * p;

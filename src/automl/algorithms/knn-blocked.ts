@@ -5,7 +5,7 @@
 // pair and feature. The estimate only selects: every row whose estimate could still be within the
 // k-th distance (a rounding bound below) gets its exact distance, summed feature by feature in the
 // same order as the other searches, so the answer is exactly theirs (test/automl/knn-search.test.ts).
-import { offer, neighbourBuffer, type Neighbours } from './knn-search.js';
+import { BruteForce, offer, neighbourBuffer, type Neighbours } from './knn-search.js';
 
 const QUERIES = 4;
 const UNIT_ROUNDOFF = 2 ** -53;
@@ -15,6 +15,8 @@ export class BlockedBruteForce {
   private readonly maxNorm: number;
   private readonly estimates: Float64Array;
   private readonly shortlist: Neighbours;
+  /** For the last queries short of a block (and single rows): the scan with early abandonment. */
+  private readonly scan: BruteForce;
 
   constructor(
     private readonly train: Float64Array,
@@ -34,6 +36,7 @@ export class BlockedBruteForce {
     this.maxNorm = maxNorm;
     this.estimates = new Float64Array(QUERIES * rows);
     this.shortlist = neighbourBuffer(k);
+    this.scan = new BruteForce(train, rows, features, k);
   }
 
   /** The neighbours of query rows 0 … queries − 1 of `x`, each written into `into` before `visit(r)`. */
@@ -47,7 +50,7 @@ export class BlockedBruteForce {
       }
     }
     for (; r < queries; r++) {
-      this.exactScan(x, r, into);
+      this.scan.search(x, r * this.features, into);
       visit(r);
     }
   }
@@ -151,12 +154,6 @@ export class BlockedBruteForce {
       if (estimates[base + i] > limit) continue;
       offer(into, k, exactDistance(x, q, train, i * p, p), i);
     }
-  }
-
-  private exactScan(x: Float64Array, r: number, into: Neighbours): void {
-    const { train, features: p, rows: n, k } = this;
-    into.found = 0;
-    for (let i = 0; i < n; i++) offer(into, k, exactDistance(x, r * p, train, i * p, p), i);
   }
 }
 

@@ -18,7 +18,8 @@
 // each family's fit + prediction on one thread against scikit-learn's (automl-families.json).
 // Options: --quick (one timed run per window), --only sklearn,flaml,defaults,lightgbm,families
 // (the parts to run, default all), --budgets 0.25,1,5 (seconds) and --threads 2,1 (FLAML part), --modelruns 10,30
-// (defaults part), --datasets diabetes,wine,... (both; default all).
+// (defaults part), --datasets diabetes,wine,... (both; default all), --algorithms logistic,knn,...
+// (families part; default all).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
@@ -97,7 +98,7 @@ async function familiesComparison(): Promise<void> {
         windows.push(writeWindow(dataDir, `${n}x${p}-${target}`, n, p, target, seed++, 1));
       }
     }
-    rows = await familiesOnOneThread(side, windows);
+    rows = await familiesOnOneThread(side, windows, option('--algorithms')?.split(','));
   } finally {
     await side.close();
   }
@@ -105,7 +106,7 @@ async function familiesComparison(): Promise<void> {
   console.log('Per family, one thread: scikit-learn ÷ tml time (fit + holdout prediction; ≥ 1: tml as fast)');
   for (const r of rows) {
     console.log(
-      `  ${r.window.padEnd(24)} ${r.algorithm.padEnd(9)} tml ${r.tmlMs.toFixed(2).padStart(9)} ms  scikit-learn ${r.sklearnMs.toFixed(2).padStart(9)} ms  ${r.speedup.toFixed(2)}×`,
+      `  ${r.window.padEnd(24)} ${r.algorithm.padEnd(9)} tml ${r.tmlMs.toFixed(2).padStart(9)} ms  scikit-learn ${r.sklearnMs.toFixed(2).padStart(9)} ms  ${r.speedup.toFixed(2)}×  CPU ${r.tmlCpuMs.toFixed(2).padStart(8)} / ${r.sklearnCpuMs.toFixed(2).padStart(8)} ms  ${r.cpuSpeedup.toFixed(2)}×`,
     );
   }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });

@@ -23,6 +23,10 @@ export interface FamilyRow {
   sklearnMedianMs: number;
   /** scikit-learn ÷ tml time: ≥ 1 means tml is at least as fast (the goal). */
   speedup: number;
+  /** Fastest run's CPU time of each process (all threads), and their ratio, as above. */
+  tmlCpuMs: number;
+  sklearnCpuMs: number;
+  cpuSpeedup: number;
 }
 
 const FAMILIES: Record<Task, Array<[string, Hyperparameters]>> = {
@@ -45,21 +49,30 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export async function familiesOnOneThread(side: FlamlSide, windows: WindowSpec[]): Promise<FamilyRow[]> {
+export async function familiesOnOneThread(
+  side: FlamlSide,
+  windows: WindowSpec[],
+  only?: string[],
+): Promise<FamilyRow[]> {
   const rows: FamilyRow[] = [];
   for (const w of windows) {
     const data = readWindow(w);
     const splits = [holdoutSplit(w.rows, 0.2)];
     const cells = w.rows * w.features;
     for (const [algorithm, hyperparameters] of FAMILIES[w.task]) {
+      if (only !== undefined && !only.includes(algorithm)) continue;
       // Fewer repeats for the long fits.
       const repeats = algorithm === 'gbdt' || cells > 50_000 ? 5 : 15;
       for (let i = 0; i < 3; i++) evaluateCandidate(data, w.task, algorithm, hyperparameters, splits);
       const times: number[] = [];
+      const cpu: number[] = [];
       for (let i = 0; i < repeats; i++) {
         const started = performance.now();
+        const cpuStarted = process.cpuUsage();
         evaluateCandidate(data, w.task, algorithm, hyperparameters, splits);
         times.push(performance.now() - started);
+        const used = process.cpuUsage(cpuStarted);
+        cpu.push((used.user + used.system) / 1000);
       }
       const sk = await side.family(w.file, w.rows, w.features, w.task, algorithm, hyperparameters, repeats);
       const tmlMs = Math.min(...times);
@@ -73,9 +86,12 @@ export async function familiesOnOneThread(side: FlamlSide, windows: WindowSpec[]
         tmlMedianMs: median(times),
         sklearnMedianMs: sk.ms,
         speedup: sklearnMs / tmlMs,
+        tmlCpuMs: Math.min(...cpu),
+        sklearnCpuMs: Math.min(...sk.cpuMsRuns),
+        cpuSpeedup: Math.min(...sk.cpuMsRuns) / Math.min(...cpu),
       });
       console.log(
-        `  ${w.id} ${algorithm}: tml ${tmlMs.toFixed(2)} ms, scikit-learn ${sklearnMs.toFixed(2)} ms, ${(sklearnMs / tmlMs).toFixed(2)}×`,
+        `  ${w.id} ${algorithm}: tml ${tmlMs.toFixed(2)} ms, scikit-learn ${sklearnMs.toFixed(2)} ms, ${(sklearnMs / tmlMs).toFixed(2)}×; CPU ${(Math.min(...sk.cpuMsRuns) / Math.min(...cpu)).toFixed(2)}×`,
       );
     }
   }

@@ -118,7 +118,7 @@ export class FlamlSide {
     hyperparameters: Record<string, unknown>,
     repeats: number,
   ) {
-    return this.request<{ ms: number; msRuns: number[] }>(
+    return this.request<{ ms: number; msRuns: number[]; cpuMsRuns: number[] }>(
       `family ${file} ${rows} ${features} ${task} ${algorithm} ${repeats} ${JSON.stringify(hyperparameters)}`,
     );
   }

@@ -85,29 +85,37 @@ export function logLoss(actual: Float64Array, probability: Float64Array): number
 }
 
 /**
- * Area under the ROC curve by ranks (Mann–Whitney U), ties given their average rank. With a single
- * class in the holdout the AUC is undefined; we answer 0.5 (no discrimination measurable).
+ * Area under the ROC curve as the Mann–Whitney U statistic over positives × negatives: each pair
+ * counts 1 when the positive scores higher, ½ on a tie (the same number as the rank-sum form with
+ * average ranks). Each class's scores sorted natively (no comparator) and swept once: ~10× faster
+ * than sorting row indices by score, which every classification candidate paid. With a single class
+ * in the holdout the AUC is undefined; we answer 0.5 (no discrimination measurable).
  */
 export function auc(actual: Float64Array, score: Float64Array): number {
   const n = actual.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
   let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
-    const averageRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (actual[order[k]] === 1) {
-        positives++;
-        rankSum += averageRank;
-      }
-    }
-    i = j + 1;
-  }
+  for (let i = 0; i < n; i++) if (actual[i] === 1) positives++;
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) return 0.5;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (actual[i] === 1) pos[a++] = score[i];
+    else neg[b++] = score[i];
+  }
+  pos.sort();
+  neg.sort();
+  let below = 0; // negatives scoring lower than the current positive
+  let notAbove = 0; // negatives scoring lower or equal
+  let u = 0;
+  for (let i = 0; i < positives; i++) {
+    const s = pos[i];
+    while (below < negatives && neg[below] < s) below++;
+    if (notAbove < below) notAbove = below;
+    while (notAbove < negatives && neg[notAbove] <= s) notAbove++;
+    u += below + (notAbove - below) / 2;
+  }
+  return u / (positives * negatives);
 }
 
 export interface RegressionMetrics {

@@ -5,9 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AdaptiveConformal,
+  classScores,
   conformalQuantile,
+  predictionSet,
   splitConformalWidth,
 } from '../../src/automl/conformal/index.js';
+import { Model } from '../../src/automl/model.js';
 import { InvalidInputError } from '../../src/automl/errors.js';
 import { mulberry32, normal } from '../../src/automl/random.js';
 
@@ -94,4 +97,57 @@ test('the interval is prediction ± width and absent until the level can be met'
   assert.ok(interval !== undefined);
   assert.equal(interval.upper - 5, 5 - interval.lower);
   assert.equal(interval.coverage, 0.9);
+});
+
+test('classifier prediction sets: the LAC rule hand-worked, and coverage outside (0, 1) refused naming the setting', () => {
+  // held-out: (y, p̂₁) → scores 1 − p̂(y)
+  const scores = classScores([1, 0, 1, 0, 1], [0.9, 0.2, 0.6, 0.7, 0.35]);
+  [0.1, 0.2, 0.4, 0.65, 0.7].forEach((v, i) => assert.ok(Math.abs(scores[i] - v) < 1e-15));
+  // coverage 0.6: ⌈6 · 0.6⌉ = 4th smallest = 0.65 → class c in the set when 1 − p̂(c) ≤ 0.65
+  assert.deepEqual(predictionSet(0.9, scores, 0.6), [1]);
+  assert.deepEqual(predictionSet(0.5, scores, 0.6), [0, 1]);
+  assert.deepEqual(predictionSet(0.2, scores, 0.6), [0]);
+  // coverage 0.2: ⌈6 · 0.2⌉ = 2nd = 0.2 → neither class at p̂₁ = 0.5 (an empty set)
+  assert.deepEqual(predictionSet(0.5, scores, 0.2), []);
+  // too few held-out rows for 0.9 (⌈6 · 0.9⌉ = 6 > 5): both classes
+  assert.deepEqual(predictionSet(0.99, scores, 0.9), [0, 1]);
+  for (const coverage of [0, 1, -0.1, 1.5, Number.NaN]) {
+    assert.throws(
+      () => predictionSet(0.5, scores, coverage, 'intervalcoverage'),
+      (e: unknown) => e instanceof InvalidInputError && /intervalcoverage/.test((e as Error).message),
+    );
+  }
+});
+
+test('classifier prediction sets reach their nominal coverage on fresh rows (logistic, noisy boundary)', () => {
+  const random = mulberry32(12);
+  const draw = (rows: number) => {
+    const x = new Float64Array(rows * 2);
+    const y = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      x[2 * r] = 4 * random() - 2;
+      x[2 * r + 1] = 4 * random() - 2;
+      y[r] = 2 * x[2 * r] - x[2 * r + 1] + 1.5 * normal(random) > 0 ? 1 : 0;
+    }
+    return { rows, features: 2, x, y, featureNames: ['a', 'b'], targetName: 'y' };
+  };
+  const model = Model.fit('logistic', draw(2000), {}, 'classification');
+  const held = draw(1000);
+  const scores = classScores(held.y, model.predictProba(held.x, held.rows));
+  const fresh = draw(20_000);
+  const probability = model.predictProba(fresh.x, fresh.rows);
+  for (const coverage of [0.8, 0.9, 0.95]) {
+    let covered = 0;
+    let size = 0;
+    for (let r = 0; r < fresh.rows; r++) {
+      const set = predictionSet(probability[r], scores, coverage);
+      if (set.includes(fresh.y[r])) covered++;
+      size += set.length;
+    }
+    // Split conformal: ≥ nominal in expectation; 1,000 calibration rows keep it within ~2 points.
+    const share = covered / fresh.rows;
+    assert.ok(Math.abs(share - coverage) < 0.025, `coverage ${coverage}: ${share}`);
+    // Informative: the classifier is ~88% accurate, so at 0.8 most sets are single classes.
+    if (coverage === 0.8) assert.ok(size / fresh.rows < 1.05, `mean set size ${size / fresh.rows}`);
+  }
 });

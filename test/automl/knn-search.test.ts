@@ -6,6 +6,7 @@ import {
   neighbourBuffer,
   neighbourSearch,
 } from '../../src/automl/algorithms/knn-search.js';
+import { BlockedBruteForce } from '../../src/automl/algorithms/knn-blocked.js';
 import { Model } from '../../src/automl/model.js';
 import { mulberry32 } from '../../src/automl/random.js';
 import { generate, sineTarget } from './core-data.js';
@@ -59,6 +60,42 @@ test('ties in distance (grid values, duplicate rows) resolve to the older row on
   assertSameNeighbours(train, rows, p, 10, randomRows(300, p, 4, 4));
   // queries exactly on stored rows
   assertSameNeighbours(train, rows, p, 3, train.slice(0, 300 * p));
+});
+
+/** The blocked scan of many queries against brute force, query by query, neighbours and distances. */
+function assertBlockedSame(train: Float64Array, rows: number, p: number, k: number, queries: Float64Array) {
+  const brute = new BruteForce(train, rows, p, k);
+  const expected = neighbourBuffer(k);
+  const got = neighbourBuffer(k);
+  let visited = 0;
+  new BlockedBruteForce(train, rows, p, k).searchAll(queries, queries.length / p, got, (q) => {
+    assert.equal(q, visited++, 'queries are visited in order');
+    brute.search(queries, q * p, expected);
+    assert.equal(got.found, expected.found);
+    assert.deepEqual(got.index, expected.index, `query ${q}: neighbours differ`);
+    assert.deepEqual(got.distance, expected.distance);
+  });
+  assert.equal(visited, queries.length / p);
+}
+
+test('the blocked scan (estimate by dot products, exact re-rank) finds exactly the brute-force neighbours', () => {
+  // odd row and query counts exercise the one-row and one-query tails
+  assertBlockedSame(randomRows(2001, 50, 1), 2001, 50, 5, randomRows(203, 50, 2));
+  assertBlockedSame(randomRows(777, 23, 3), 777, 23, 30, randomRows(101, 23, 4));
+  // k larger than the stored rows
+  assertBlockedSame(randomRows(9, 20, 5), 9, 20, 12, randomRows(8, 20, 6));
+  // grid values: ties and duplicate rows everywhere, large values (rounding bound at its widest)
+  const grid = randomRows(1500, 20, 7, 3);
+  assertBlockedSame(grid, 1500, 20, 10, randomRows(300, 20, 8, 3));
+  assertBlockedSame(grid, 1500, 20, 3, grid.slice(0, 300 * 20));
+  const large = randomRows(1000, 30, 9).map((v) => 1e6 + v);
+  assertBlockedSame(
+    large,
+    1000,
+    30,
+    5,
+    randomRows(120, 30, 10).map((v) => 1e6 + v),
+  );
 });
 
 test('low-dimensional windows use the tree, high-dimensional ones brute force', () => {

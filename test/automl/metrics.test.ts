@@ -53,6 +53,21 @@ test('rank AUC equals the share of correctly ordered positive/negative pairs', (
     }
   }
   assert.ok(Math.abs(auc(actual, score) - wins / pairs) < 1e-15);
+  // k-NN-like scores (fifths, ties everywhere) over 500 rows, against the same pair count
+  let seed = 3;
+  const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const labels = f(Array.from({ length: 500 }, () => (next() < 0.4 ? 1 : 0)));
+  const fifths = f(Array.from(labels, (y) => Math.min(5, Math.floor(next() * 4 + 2 * y)) / 5));
+  let won = 0;
+  let all = 0;
+  for (let i = 0; i < 500; i++) {
+    for (let j = 0; j < 500; j++) {
+      if (labels[i] !== 1 || labels[j] !== 0) continue;
+      all++;
+      won += fifths[i] > fifths[j] ? 1 : fifths[i] === fifths[j] ? 0.5 : 0;
+    }
+  }
+  assert.ok(Math.abs(auc(labels, fifths) - won / all) < 1e-15);
 });
 
 test('forecastAccuracy is 1 − MAPE clipped to [0, 1] for regression, accuracy for classification', () => {

@@ -49,7 +49,7 @@ export function neighbourSearch(
  * Insertion into a sorted array rather than a heap: k ≤ 50 here and, after the first few rows,
  * almost every offer is rejected by the first comparison.
  */
-function offer(into: Neighbours, k: number, d: number, i: number): void {
+export function offer(into: Neighbours, k: number, d: number, i: number): void {
   const { index, distance } = into;
   if (into.found === k) {
     const worst = distance[k - 1];

@@ -1,11 +1,18 @@
-// k-nearest neighbours on the standardised rows (k-d tree or brute force, see knn-search.ts), for regression (weighted mean) and
+// k-nearest neighbours on the standardised rows (k-d tree or brute force, see knn-search.ts and
+// knn-blocked.ts), for regression (weighted mean) and
 // classification (weighted share of class 1 = probability). Hand-written: ml-knn is
 // classification-only and its predict measured 45× slower than brute force (ml-stack.md §3c).
 
 import type { Algorithm, Hyperparameters, ModelParameters } from '../algorithm.js';
 import { decodedOnce, decodeFloat64, encodeFloat64 } from './encoding.js';
 import { choiceParameter, numberParameter } from './hyperparameters.js';
-import { neighbourBuffer, neighbourSearch, type NeighbourSearch } from './knn-search.js';
+import { BlockedBruteForce } from './knn-blocked.js';
+import {
+  KD_TREE_MAX_FEATURES,
+  neighbourBuffer,
+  neighbourSearch,
+  type NeighbourSearch,
+} from './knn-search.js';
 import { requireRows } from './linear/linear-model.js';
 
 /**
@@ -80,17 +87,14 @@ export const knn: Algorithm = {
     const decoded = decodedOnce(params, () => ({
       train: decodeFloat64(params.x),
       target: decodeFloat64(params.y),
-      searcher: undefined as NeighbourSearch | undefined,
+      searcher: undefined as NeighbourSearch | BlockedBruteForce | undefined,
     }));
     const { train, target } = decoded;
     const n = params.rows;
     const k = Math.min(params.k, n);
-    decoded.searcher ??= neighbourSearch(train, n, p, k);
-    const searcher = decoded.searcher;
     const neighbours = neighbourBuffer(k);
     const { index: nearest, distance } = neighbours;
-    for (let r = 0; r < rows; r++) {
-      searcher.search(x, r * p, neighbours);
+    const visit = (r: number): void => {
       const found = neighbours.found;
       if (params.weights === 'uniform' || distance[0] === 0) {
         // With distance weights an exact match would get infinite weight: average the exact matches.
@@ -112,6 +116,19 @@ export const knn: Algorithm = {
         }
         out[r] = s / w;
       }
+    };
+    // The search structure is built once per model, like the decoding: a k-d tree in low
+    // dimensions, the blocked scan of many queries at once in high ones (same neighbours).
+    decoded.searcher ??=
+      p > KD_TREE_MAX_FEATURES ? new BlockedBruteForce(train, n, p, k) : neighbourSearch(train, n, p, k);
+    const searcher = decoded.searcher;
+    if (searcher instanceof BlockedBruteForce) {
+      searcher.searchAll(x, rows, neighbours, visit);
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      searcher.search(x, r * p, neighbours);
+      visit(r);
     }
   },
 };

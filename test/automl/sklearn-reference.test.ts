@@ -1,0 +1,176 @@
+// The fitted numbers of the families whose solvers trade exactness of the path for speed, against
+// scikit-learn on the same rows (test/python/automl_reference.py): logistic regression's coefficients
+// from both of its solvers (Newton for few features, L-BFGS for many) and k-NN's neighbours from the
+// brute-force scan and the k-d tree. Needs Python (the scikit-learn venv of the server tests).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { neighbourBuffer, neighbourSearch } from '../../src/automl/algorithms/knn-search.js';
+import { NEWTON_MAX_FEATURES, solveLogistic } from '../../src/automl/algorithms/logistic.js';
+import { mulberry32, normal } from '../../src/automl/random.js';
+import { ensureClientWithSklearn, hasPython, root, runScript, sklearnPython } from '../server/python-venv.js';
+
+/** Standardised U(−2, 2) rows with a class drawn from a linear score on the first three features. */
+function classRows(rows: number, features: number, seed: number): { x: number[]; y: number[] } {
+  const random = mulberry32(seed);
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) x.push(4 * random() - 2);
+    const o = r * features;
+    y.push(2 * x[o] - 1.5 * x[o + 1] + 0.5 * x[o + 2] + normal(random) > 0 ? 1 : 0);
+  }
+  return { x: standardise(x, rows, features), y };
+}
+
+function standardise(x: number[], rows: number, p: number): number[] {
+  const out = [...x];
+  for (let j = 0; j < p; j++) {
+    let mean = 0;
+    for (let r = 0; r < rows; r++) mean += x[r * p + j];
+    mean /= rows;
+    let variance = 0;
+    for (let r = 0; r < rows; r++) variance += (x[r * p + j] - mean) ** 2;
+    const sd = Math.sqrt(variance / rows);
+    for (let r = 0; r < rows; r++) out[r * p + j] = (x[r * p + j] - mean) / sd;
+  }
+  return out;
+}
+
+/** scikit-learn's breast-cancer copy (30 features), standardised: correlated columns, near-separable. */
+function breastCancer(): { x: number[]; y: number[]; rows: number } {
+  const lines = readFileSync(join(root, 'test', 'fixtures', 'breast-cancer.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
+  const body = lines.slice(1).map((line) => line.split(',').map(Number));
+  const x = body.flatMap((values) => values.slice(0, -1));
+  return { x: standardise(x, body.length, 30), y: body.map((values) => values[30]), rows: body.length };
+}
+
+interface LogisticCase {
+  x: number[];
+  y: number[];
+  rows: number;
+  features: number;
+  l2: number;
+}
+interface NeighboursCase {
+  train: number[];
+  rows: number;
+  queries: number[];
+  queryRows: number;
+  features: number;
+  k: number;
+}
+
+const cancer = breastCancer();
+const logisticCases: LogisticCase[] = [
+  { ...classRows(3000, 8, 1), rows: 3000, features: 8, l2: 1e-3 },
+  { ...classRows(4000, 50, 2), rows: 4000, features: 50, l2: 1e-3 },
+  { ...classRows(1000, 25, 3), rows: 1000, features: 25, l2: 1 },
+  { ...cancer, features: 30, l2: 1e-2 },
+  { ...cancer, features: 30, l2: 1e-4 },
+];
+
+function uniformRows(rows: number, features: number, seed: number): number[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: rows * features }, () => 4 * random() - 2);
+}
+const neighbourCases: NeighboursCase[] = [
+  // 50 features: the brute-force scan; 5 features: the k-d tree.
+  {
+    train: uniformRows(3000, 50, 4),
+    rows: 3000,
+    queries: uniformRows(300, 50, 5),
+    queryRows: 300,
+    features: 50,
+    k: 5,
+  },
+  {
+    train: uniformRows(2000, 23, 6),
+    rows: 2000,
+    queries: uniformRows(200, 23, 7),
+    queryRows: 200,
+    features: 23,
+    k: 10,
+  },
+  {
+    train: uniformRows(3000, 5, 8),
+    rows: 3000,
+    queries: uniformRows(300, 5, 9),
+    queryRows: 300,
+    features: 5,
+    k: 5,
+  },
+  {
+    train: cancer.x.slice(0, 455 * 30),
+    rows: 455,
+    queries: cancer.x.slice(455 * 30),
+    queryRows: 114,
+    features: 30,
+    k: 7,
+  },
+];
+
+test(
+  'logistic coefficients (Newton and L-BFGS) and k-NN neighbours agree with scikit-learn',
+  { skip: hasPython || process.env.CI === 'true' ? false : 'python3 is not installed', timeout: 900_000 },
+  async () => {
+    ensureClientWithSklearn();
+    const dir = await mkdtemp(join(tmpdir(), 'tml-sklearn-reference-'));
+    let answer: {
+      logistic: Array<{ coefficients: number[]; intercept: number }>;
+      neighbours: Array<{ index: number[][]; distance: number[][] }>;
+    };
+    try {
+      const file = join(dir, 'cases.json');
+      await writeFile(file, JSON.stringify({ logistic: logisticCases, neighbours: neighbourCases }));
+      const result = await runScript('automl_reference.py', [file], {}, 600_000, sklearnPython);
+      assert.equal(result.status, 0, `automl_reference.py:\n${result.stderr}`);
+      answer = JSON.parse(result.stdout);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    logisticCases.forEach((c, i) => {
+      const expected = [...answer.logistic[i].coefficients, answer.logistic[i].intercept];
+      const scale = Math.max(1, ...expected.map(Math.abs));
+      const problem = {
+        x: Float64Array.from(c.x),
+        y: Float64Array.from(c.y),
+        n: c.rows,
+        p: c.features,
+        l2: c.l2,
+      };
+      for (const solver of ['newton', 'lbfgs'] as const) {
+        const w = solveLogistic(problem, solver);
+        const worst = Math.max(...expected.map((e, j) => Math.abs(w[j] - e)));
+        assert.ok(
+          worst <= 1e-6 * scale,
+          `case ${i} (${c.rows}×${c.features}, l2 ${c.l2}) ${solver}: max |Δw| ${worst} against scikit-learn`,
+        );
+      }
+    });
+    // The cases cover both sides of the solver switch.
+    assert.ok(logisticCases.some((c) => c.features <= NEWTON_MAX_FEATURES));
+    assert.ok(logisticCases.some((c) => c.features > NEWTON_MAX_FEATURES));
+
+    neighbourCases.forEach((c, i) => {
+      const search = neighbourSearch(Float64Array.from(c.train), c.rows, c.features, c.k);
+      const queries = Float64Array.from(c.queries);
+      const into = neighbourBuffer(c.k);
+      const { index, distance } = answer.neighbours[i];
+      for (let q = 0; q < c.queryRows; q++) {
+        search.search(queries, q * c.features, into);
+        assert.deepEqual(Array.from(into.index), index[q], `case ${i} query ${q}: neighbours`);
+        for (let j = 0; j < c.k; j++) {
+          const d = distance[q][j];
+          assert.ok(Math.abs(into.distance[j] - d) <= 1e-12 * d, `case ${i} query ${q}: distance ${j}`);
+        }
+      }
+    });
+  },
+);

@@ -1,0 +1,40 @@
+"""scikit-learn's answers for the AutoML engine's unit tests (test/automl/sklearn-reference.test.ts).
+
+Argument: a JSON file {"logistic": [{"x", "rows", "features", "y", "l2"}...],
+"neighbours": [{"train", "rows", "queries", "queryRows", "features", "k"}...]} with row-major
+float lists. Prints one JSON line: for each logistic case the coefficients and intercept of
+LogisticRegression minimising mean log-loss + (l2/2)|w|² (C = 1/(l2·rows), intercept unpenalised,
+Newton-Cholesky to a tight tolerance); for each neighbours case the indices and squared distances of
+NearestNeighbors(algorithm="brute") — numpy's exact squared distances, not the BLAS expansion.
+"""
+import json
+import sys
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import NearestNeighbors
+
+with open(sys.argv[1]) as f:
+    cases = json.load(f)
+
+logistic = []
+for case in cases.get("logistic", []):
+    x = np.array(case["x"], dtype=np.float64).reshape(case["rows"], case["features"])
+    y = np.array(case["y"], dtype=np.float64)
+    model = LogisticRegression(
+        C=1 / (case["l2"] * case["rows"]), solver="newton-cholesky", tol=1e-12, max_iter=1000
+    ).fit(x, y)
+    logistic.append({"coefficients": model.coef_[0].tolist(), "intercept": float(model.intercept_[0])})
+
+neighbours = []
+for case in cases.get("neighbours", []):
+    train = np.array(case["train"], dtype=np.float64).reshape(case["rows"], case["features"])
+    queries = np.array(case["queries"], dtype=np.float64).reshape(case["queryRows"], case["features"])
+    index = NearestNeighbors(n_neighbors=case["k"], algorithm="brute").fit(train)
+    _, found = index.kneighbors(queries)
+    # Squared distances summed exactly per pair (the kneighbors distances use the ‖a‖²+‖b‖²−2a·b
+    # expansion, which rounds differently); the test compares its own against these.
+    exact = [[float(np.sum((queries[q] - train[i]) ** 2)) for i in row] for q, row in enumerate(found)]
+    neighbours.append({"index": found.tolist(), "distance": exact})
+
+print(json.dumps({"logistic": logistic, "neighbours": neighbours}))

@@ -11,3 +11,4 @@ export { MetadataStore, type MetadataEntry, type MetadataStoreOptions } from './
 export { murmur2, partitionForKey } from './partitioner.js';
 export { validateTopicName, validatePartitionCount, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
 export { toBuffer, recordSize } from './records.js';
+export { LruCache } from './lru.js';

@@ -3,8 +3,9 @@
 // CLI) register through `register`, which numbers the version, makes it the line's champion and
 // points an alias at the line (a VIPER algokey is such an alias). Aliases are served from memory, so
 // a prediction by alias costs no I/O; a miss re-reads the store (another process may have trained).
+import { LruCache } from '../../backbone/lru.js';
 import type { MetadataStore } from '../../backbone/metadata-store.js';
-import { REGISTRY_HISTORY, registryKeys } from './keys.js';
+import { deviceLine, REGISTRY_HISTORY, registryKeys } from './keys.js';
 import { readEntityState, readRegistry, registryEntities } from './read.js';
 import type { EntityState, ModelAlias, ModelRegistryView, ModelVersion } from './types.js';
 
@@ -17,16 +18,24 @@ export type NewModelVersion = Omit<
 > & {
   solution?: string;
   entity: string;
-  /** Points this alias at the line's champion. */
+  /** Points this alias at the line's champion; with `device`, the alias's model of that device. */
   alias?: string;
+  /** A device's model: the line is the alias's device line (`deviceLine`), the entity the device. */
+  device?: string;
   /** Also promotes the version to the alias's deployed model ("deploy" rather than "models"). */
   deploy?: boolean;
   now?: number;
 };
 
+/** Device champions kept in memory (with their model bodies); the rest are read when asked for. */
+export const DEVICE_CACHE_ENTRIES = 256;
+
 export class ModelRegistry {
   readonly #aliases = new Map<string, ModelVersion>();
   readonly #deployed = new Map<string, ModelVersion>();
+  /** Per-device champions and deployed models, by `alias \0 device` (bounded: devices are many). */
+  readonly #devices = new LruCache<string, ModelVersion>(DEVICE_CACHE_ENTRIES);
+  readonly #devicesDeployed = new LruCache<string, ModelVersion>(DEVICE_CACHE_ENTRIES);
   /** Registrations of one line run one after the other, so version numbers never repeat. */
   readonly #lines = new Map<string, Promise<unknown>>();
 
@@ -34,7 +43,11 @@ export class ModelRegistry {
 
   /** Registers a new version of a line as its champion; answers it with its number. */
   async register(input: NewModelVersion): Promise<ModelVersion> {
-    const solution = input.solution ?? ONE_SHOT_LINE;
+    const solution =
+      input.device !== undefined && input.alias !== undefined
+        ? deviceLine(input.alias)
+        : (input.solution ?? ONE_SHOT_LINE);
+    if (input.device !== undefined) input = { ...input, entity: input.device };
     const key = registryKeys.entity(solution, input.entity);
     const previous = this.#lines.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.#register(solution, input));
@@ -47,7 +60,7 @@ export class ModelRegistry {
   }
 
   async #register(solution: string, input: NewModelVersion): Promise<ModelVersion> {
-    const { alias, now, deploy, solution: _s, ...fields } = input;
+    const { alias, now, deploy, device, solution: _s, ...fields } = input;
     const { state } = await readEntityState(this.store, solution, input.entity);
     const number = (state?.championVersion ?? 0) + 1;
     const version: ModelVersion = {
@@ -72,7 +85,14 @@ export class ModelRegistry {
     await this.store.put(registryKeys.state(solution, input.entity), next);
     if (next.oldestVersion > oldest)
       await this.store.delete(registryKeys.version(solution, input.entity, oldest));
-    if (alias !== undefined) {
+    if (alias !== undefined && device !== undefined) {
+      const key = deviceCacheKey(alias, device);
+      this.#devices.set(key, version);
+      if (deploy === true) {
+        await this.store.put(registryKeys.deployedDevice(alias, device), version);
+        this.#devicesDeployed.set(key, version);
+      }
+    } else if (alias !== undefined) {
       const target: ModelAlias = { alias, solution, entity: input.entity };
       await this.store.put(registryKeys.alias(alias), target);
       this.#aliases.set(alias, version);
@@ -93,6 +113,26 @@ export class ModelRegistry {
     const { champion } = await readEntityState(this.store, target.solution, target.entity);
     if (champion !== undefined) this.#aliases.set(alias, champion);
     return champion;
+  }
+
+  /** The champion of a device's model under an alias, or undefined when the device has none. */
+  async resolveDevice(alias: string, device: string): Promise<ModelVersion | undefined> {
+    const key = deviceCacheKey(alias, device);
+    const cached = this.#devices.get(key);
+    if (cached !== undefined) return cached;
+    const { champion } = await readEntityState(this.store, deviceLine(alias), device);
+    if (champion !== undefined) this.#devices.set(key, champion);
+    return champion;
+  }
+
+  /** A device's version promoted to "deploy" under an alias, or undefined when none was. */
+  async resolveDeployedDevice(alias: string, device: string): Promise<ModelVersion | undefined> {
+    const key = deviceCacheKey(alias, device);
+    const cached = this.#devicesDeployed.get(key);
+    if (cached !== undefined) return cached;
+    const stored = await this.store.get<ModelVersion>(registryKeys.deployedDevice(alias, device));
+    if (stored !== undefined) this.#devicesDeployed.set(key, stored);
+    return stored;
   }
 
   /** The version promoted to "deploy" for an alias, or undefined when none was. */
@@ -125,4 +165,8 @@ export class ModelRegistry {
   entities(solution: string): Promise<string[]> {
     return registryEntities(this.store, solution);
   }
+}
+
+function deviceCacheKey(alias: string, device: string): string {
+  return `${alias}\u0000${device}`;
 }

@@ -53,11 +53,7 @@ export async function latestRecord(
     }
   }
   if (newest === undefined && device !== undefined) {
-    throw new StepNotFoundError(
-      'EMPTY_TOPIC',
-      `device ${device} is unknown: topic '${topic}' holds no ${what} keyed with it`,
-      'topicId',
-    );
+    throw new StepInputError('topicId', `is ${device}, a device topic '${topic}' holds no ${what} of`);
   }
   if (newest === undefined) {
     throw new StepNotFoundError('EMPTY_TOPIC', `topic '${topic}' holds no ${what} yet`, field);

@@ -2,7 +2,7 @@
 // into the joined topic (keyed by the topic's name). `offset = -1` rolls every stream back `maxRows`
 // offsets; `offset >= 0` takes each stream from that offset on (at most `maxRows` records).
 import type { Backbone } from '../../backbone/types.js';
-import { InvalidJoinError, StepInputError, StepNotFoundError } from '../errors.js';
+import { InvalidJoinError, StepInputError } from '../errors.js';
 import { checkJoinable, joinLatestWindows, type JoinedRecord } from '../join.js';
 import { parseStreamAddress } from '../stream-address.js';
 
@@ -107,10 +107,9 @@ export async function joinTopics(backbone: Backbone, input: JoinInput): Promise<
   // Every stream is cut with its own length when offset >= 0; with offset=-1 they share maxRows.
   const joined = await joinWindows(backbone, input.streams, lengths, input.device);
   if (input.device !== undefined && input.streams.every((s) => joined.values[s].length === 0)) {
-    throw new StepNotFoundError(
-      'EMPTY_TOPIC',
-      `device ${input.device} is unknown: no record of ${input.streams.join(', ')} is keyed with it`,
+    throw new StepInputError(
       'topicId',
+      `is ${input.device}, a device none of ${input.streams.join(', ')} holds a record of (records carry their device as their key)`,
     );
   }
   const value = JSON.stringify(joined);

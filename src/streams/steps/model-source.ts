@@ -68,10 +68,9 @@ export async function resolveModel(
         ? await services.registry.resolve(input.alias)
         : await services.registry.resolveDevice(input.alias, input.device);
     if (version === undefined && input.device !== undefined) {
-      throw new StepNotFoundError(
-        'UNKNOWN_MODEL',
-        `device ${input.device} is unknown: ${showAlias(input.alias)} has no model trained for it`,
+      throw new StepInputError(
         'topicId',
+        `is ${input.device}, a device ${showAlias(input.alias)} has no model of (train one with this topicid)`,
       );
     }
     if (version === undefined) {

@@ -3,11 +3,24 @@
 // compacted topic, a delete is a tombstone. It reads the whole topic at open and catches up with
 // records written since (by this or another process) before every read, so several tml processes
 // on one Kafka cluster share it. The embedded backbone behaves identically.
+// Small values are kept in memory; a large one (a model version's body) only as the offset of its
+// record, read back when asked for and kept in a bounded LRU: a registry of thousands of per-device
+// models, each with up to 20 versions, would otherwise sit whole in every process that opens it.
 import { InvalidConfigError, InvalidRecordError } from './errors.js';
+import { LruCache } from './lru.js';
 import type { Backbone } from './types.js';
 
 export const DEFAULT_METADATA_TOPIC = '__tml_metadata';
 const FETCH_BATCH = 1000;
+/** Values of this many bytes or more are kept as their record's offset, not in memory. */
+export const METADATA_INLINE_BYTES = 2048;
+/** The bodies of large values kept in memory at most (least recently used ones are dropped). */
+export const METADATA_BODY_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** A large value: where its record is. */
+interface StoredAt {
+  offset: number;
+}
 
 export interface MetadataStoreOptions {
   /** The compacted topic holding the records (default `__tml_metadata`). */
@@ -22,7 +35,8 @@ export interface MetadataEntry<T = unknown> {
 }
 
 export class MetadataStore {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, string | StoredAt>();
+  private readonly bodies = new LruCache<string, string>(METADATA_BODY_CACHE_BYTES, (json) => json.length);
   /** The next offset to read from the topic. */
   private position = 0;
   private catchingUp: Promise<void> | undefined;
@@ -61,13 +75,61 @@ export class MetadataStore {
     }
     const [meta] = await this.backbone.produce(this.topic, [{ key, value: json, partition: 0 }]);
     await this.refresh(meta.offset + 1);
+    const entry = this.entries.get(key);
+    if (typeof entry === 'object' && entry.offset === meta.offset) this.bodies.set(key, json);
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
     checkKey(key);
     await this.refresh();
-    const json = this.entries.get(key);
+    const json = await this.json(key);
     return json === undefined ? undefined : (JSON.parse(json) as T);
+  }
+
+  /** The keys starting with `prefix`, sorted, without reading any value. */
+  async keys(prefix = ''): Promise<string[]> {
+    await this.refresh();
+    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  /** How many values are held in memory, and how many bodies of large ones (for the benchmarks). */
+  memory(): { entries: number; largeValues: number; cachedBodies: number; cachedBodyBytes: number } {
+    let large = 0;
+    for (const entry of this.entries.values()) if (typeof entry === 'object') large++;
+    return {
+      entries: this.entries.size,
+      largeValues: large,
+      cachedBodies: this.bodies.size,
+      cachedBodyBytes: this.bodies.weight,
+    };
+  }
+
+  /** A key's JSON: in memory, in the body cache, or read back from its record. */
+  private async json(key: string): Promise<string | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const entry = this.entries.get(key);
+      if (entry === undefined || typeof entry === 'string') return entry;
+      const cached = this.bodies.get(key);
+      if (cached !== undefined) return cached;
+      const { records } = await this.backbone.fetch({
+        topic: this.topic,
+        partition: 0,
+        offset: entry.offset,
+        maxRecords: 1,
+        maxBytes: 16 * 1024 * 1024,
+      });
+      const r = records[0];
+      if (r !== undefined && r.offset === entry.offset && r.value !== null) {
+        const json = r.value.toString('utf8');
+        this.bodies.set(key, json);
+        return json;
+      }
+      // compacted away: a newer record of the key (or its tombstone) exists; read up to it once
+      if (attempt > 0) {
+        throw new InvalidRecordError(`metadata '${key}' is no longer at offset ${entry.offset}`);
+      }
+      await this.refresh();
+    }
   }
 
   /** Every entry whose key starts with `prefix` (all when empty), sorted by key. */
@@ -75,8 +137,10 @@ export class MetadataStore {
     if (typeof prefix !== 'string') throw new InvalidConfigError('the metadata prefix must be a string');
     await this.refresh();
     const out: MetadataEntry<T>[] = [];
-    for (const [key, json] of this.entries) {
-      if (key.startsWith(prefix)) out.push({ key, value: JSON.parse(json) as T });
+    for (const key of [...this.entries.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      const json = await this.json(key);
+      if (json !== undefined) out.push({ key, value: JSON.parse(json) as T });
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
@@ -120,7 +184,9 @@ export class MetadataStore {
       for (const r of records) {
         if (r.key === null) continue;
         const key = r.key.toString('utf8');
+        this.bodies.delete(key);
         if (r.value === null) this.entries.delete(key);
+        else if (r.value.length >= METADATA_INLINE_BYTES) this.entries.set(key, { offset: r.offset });
         else this.entries.set(key, r.value.toString('utf8'));
         this.position = r.offset + 1;
       }

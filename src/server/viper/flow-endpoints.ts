@@ -150,6 +150,9 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
       const values = inputData === '' ? undefined : parseInputData(inputData);
       const stream = inputData === '' ? params.string('maintopic') : inputData;
       if (values === undefined) checkTopicName(stream, inputData === '' ? 'maintopic' : 'inputdata');
+      // Read (and checked) on every call: they choose the joined record when the rows come from one.
+      const streamOffset = params.int('offset', { default: -1 });
+      const streams = params.list('streamstojoin', { default: [] });
       const result = await predict(context, {
         algokey: params.string('algokey', { default: '' }),
         consumeFrom: params.string('consumefrom', { default: '' }),
@@ -159,11 +162,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         producerId: params.string('producerid'),
         ...(values !== undefined
           ? { inputs: values }
-          : {
-              stream,
-              streamOffset: params.int('offset', { default: -1 }),
-              streams: params.list('streamstojoin', { default: [] }),
-            }),
+          : { stream, streamOffset, streams }),
         ...deviceInput(params),
         maxRows: params.int('maxrows', { default: 0 }),
         useDeployed: params.bool('usedeploy', { default: false }),

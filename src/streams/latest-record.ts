@@ -2,7 +2,7 @@
 // set, model or peer groups), as every step picks up the previous step's latest output.
 import type { Backbone } from '../backbone/types.js';
 import type { ConsumedRecord } from '../backbone/types.js';
-import { MAX_DEVICE_SCAN, ofDevice } from './device.js';
+import { devicePartitions, MAX_DEVICE_SCAN, ofDevice } from './device.js';
 import { StepInputError, StepNotFoundError } from './errors.js';
 
 export interface LatestRecord {
@@ -26,7 +26,8 @@ export async function latestRecord(
   device?: string,
 ): Promise<LatestRecord> {
   const offsets = await backbone.listOffsets(topic);
-  const partitions = partition === -1 ? offsets : offsets.filter((p) => p.partition === partition);
+  const partitions =
+    partition === -1 ? devicePartitions(offsets, device) : offsets.filter((p) => p.partition === partition);
   if (partitions.length === 0) {
     throw new StepInputError(
       'partition',

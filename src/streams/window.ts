@@ -5,7 +5,7 @@ import type { Backbone, ConsumedRecord } from '../backbone/types.js';
 import { numericValue } from './values.js';
 import { inStream, parseStreamAddress, valueBytes } from './stream-address.js';
 import { InvalidWindowError } from './errors.js';
-import { ofDevice } from './device.js';
+import { devicePartitions, ofDevice } from './device.js';
 
 export interface WindowSpec {
   /** Keep the newest `lastOffsets` records (per stream, over all its partitions). */
@@ -71,7 +71,7 @@ export async function latestRecords(
   const offsets = await backbone.listOffsets(topic);
   const partitions =
     spec.partition === undefined || spec.partition < 0
-      ? offsets
+      ? devicePartitions(offsets, spec.device)
       : offsets.filter((o) => o.partition === spec.partition);
   if (partitions.length === 0) {
     throw new InvalidWindowError(`topic '${topic}' has no partition ${spec.partition}`);

@@ -160,9 +160,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         partition: params.int('partition', { default: -1 }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
-        ...(values !== undefined
-          ? { inputs: values }
-          : { stream, streamOffset, streams }),
+        ...(values !== undefined ? { inputs: values } : { stream, streamOffset, streams }),
         ...deviceInput(params),
         maxRows: params.int('maxrows', { default: 0 }),
         useDeployed: params.bool('usedeploy', { default: false }),

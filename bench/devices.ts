@@ -3,7 +3,9 @@
 // topicid, joining, making its training set, training once and predicting, for N devices (1,000
 // by default) against `tml serve` on the embedded backbone in its own process. Reports the time per
 // device (and per step) and the server's memory: resident set idle (the reference, same run), after
-// the devices, and its peak. Writes bench/results/devices.json.
+// the devices, and its peak — and, with the server stopped, what the registry holds: the model
+// bodies every process would keep in memory if the metadata store held them all (it keeps values of
+// METADATA_INLINE_BYTES or more as offsets). Writes bench/results/devices.json.
 //
 //   node dist/bench/devices.js [--devices 1000]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { startServeProcess } from './serve-process.js';
+import { openBackbone } from '../src/backbone/open.js';
+import { MetadataStore } from '../src/backbone/metadata-store.js';
 import { ensureClient, python } from '../test/server/python-venv.js';
 
 const at = process.argv.indexOf('--devices');
@@ -28,6 +32,36 @@ function memoryMiB(pid: number): { rss: number; peak: number } {
 ensureClient();
 const dataDir = mkdtempSync(join(tmpdir(), 'tml-bench-devices-'));
 const { child, url } = await startServeProcess(dataDir);
+let stopped = false;
+async function stop(): Promise<void> {
+  if (stopped) return;
+  stopped = true;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** The registry's large values (model bodies) after the run, read from the stopped server's data. */
+async function registryBodies(): Promise<{ largeValues: number; bodyMiB: number; inMemoryMiB: number }> {
+  const backbone = await openBackbone({ dataDir });
+  try {
+    const store = await MetadataStore.open(backbone);
+    const { largeValues, cachedBodyBytes } = store.memory();
+    let bytes = 0;
+    for (const key of await store.keys('m/')) {
+      const value = await store.get(key);
+      const length = JSON.stringify(value).length;
+      if (length >= 2048) bytes += length;
+    }
+    return {
+      largeValues,
+      bodyMiB: Math.round((bytes / 2 ** 20) * 10) / 10,
+      inMemoryMiB: Math.round((cachedBodyBytes / 2 ** 20) * 10) / 10,
+    };
+  } finally {
+    await backbone.close();
+  }
+}
+
 try {
   const pid = child.pid ?? 0;
   await new Promise((r) => setTimeout(r, 2000));
@@ -58,6 +92,8 @@ try {
     checks: number;
     seconds: Record<string, number>;
   };
+  await stop();
+  const registry = await registryBodies();
   const perDevice = (s: number) => Math.round((s / devices) * 1000 * 10) / 10;
   const result = {
     devices,
@@ -72,6 +108,7 @@ try {
       peak: Math.round(after.peak),
     },
     ratioAfterToIdle: Math.round((after.rss / idle.rss) * 100) / 100,
+    registry,
     machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   };
   console.log(
@@ -95,8 +132,10 @@ try {
   );
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'devices.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    `registry: ${registry.largeValues} large values (model bodies), ${registry.bodyMiB} MiB of them; held in memory after reading them all once: ${registry.inMemoryMiB} MiB (LRU)`,
+  );
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

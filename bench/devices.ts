@@ -1,141 +1,132 @@
 // `npm run bench:devices`: per-device models through the VIPER face, as a VIPER user makes them —
 // the real maadstml client (test/python/devices.py) producing each device's rows keyed by its
 // topicid, joining, making its training set, training once and predicting, for N devices (1,000
-// by default) against `tml serve` on the embedded backbone in its own process. Reports the time per
-// device (and per step) and the server's memory: resident set idle (the reference, same run), after
-// the devices, and its peak — and, with the server stopped, what the registry holds: the model
-// bodies every process would keep in memory if the metadata store held them all (it keeps values of
-// METADATA_INLINE_BYTES or more as offsets). Writes bench/results/devices.json.
+// by default, in 4 rounds) against tml's server on the embedded backbone. Reports the time per
+// device (and per step) and the server's memory after each round: the resident set, and the live
+// JS heap after a forced full GC (what the process keeps, as against heap it has not returned yet);
+// the idle server is the reference of the same run. Then, from the stopped server's data, the
+// registry's model bodies, against what the metadata store holds of them in memory.
+// Writes bench/results/devices.json. Needs --expose-gc (the npm script passes it).
 //
-//   node dist/bench/devices.js [--devices 1000]
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   node --expose-gc dist/bench/devices.js [--devices 1000]
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFile } from 'node:child_process';
-import { startServeProcess } from './serve-process.js';
 import { openBackbone } from '../src/backbone/open.js';
-import { MetadataStore } from '../src/backbone/metadata-store.js';
+import { MetadataStore, METADATA_INLINE_BYTES } from '../src/backbone/metadata-store.js';
+import { loadConfig } from '../src/config/config.js';
+import { generateToken } from '../src/server/auth/tokens.js';
+import { startServer } from '../src/server/serve.js';
+import { openServerStore } from '../src/server/store/metadata-collection.js';
 import { ensureClient, python } from '../test/server/python-venv.js';
 
 const at = process.argv.indexOf('--devices');
 const devices = at === -1 ? 1000 : Number(process.argv[at + 1]);
-if (!Number.isInteger(devices) || devices < 1) throw new Error('--devices must be a positive integer');
+if (!Number.isInteger(devices) || devices < 4) throw new Error('--devices must be an integer >= 4');
+const ROUNDS = 4;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:devices does)');
 
-function memoryMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+function memory(): { rssMiB: number; liveHeapMiB: number } {
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return { rssMiB: mib(m.rss), liveHeapMiB: mib(m.heapUsed + m.external) };
 }
 
 ensureClient();
 const dataDir = mkdtempSync(join(tmpdir(), 'tml-bench-devices-'));
-const { child, url } = await startServeProcess(dataDir);
-let stopped = false;
-async function stop(): Promise<void> {
-  if (stopped) return;
-  stopped = true;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
-
-/** The registry's large values (model bodies) after the run, read from the stopped server's data. */
-async function registryBodies(): Promise<{ largeValues: number; bodyMiB: number; inMemoryMiB: number }> {
-  const backbone = await openBackbone({ dataDir });
-  try {
-    const store = await MetadataStore.open(backbone);
-    const { largeValues, cachedBodyBytes } = store.memory();
-    let bytes = 0;
-    for (const key of await store.keys('m/')) {
-      const value = await store.get(key);
-      const length = JSON.stringify(value).length;
-      if (length >= 2048) bytes += length;
-    }
-    return {
-      largeValues,
-      bodyMiB: Math.round((bytes / 2 ** 20) * 10) / 10,
-      inMemoryMiB: Math.round((cachedBodyBytes / 2 ** 20) * 10) / 10,
-    };
-  } finally {
-    await backbone.close();
-  }
-}
-
+const config = loadConfig({}, { dataDir });
+config.server.port = 0;
+const open = () => openBackbone({ dataDir, kafka: config.kafka, defaultReplicationFactor: 1 });
 try {
-  const pid = child.pid ?? 0;
-  await new Promise((r) => setTimeout(r, 2000));
-  const idle = memoryMiB(pid);
-  let highest = idle.rss;
-  const sampler = setInterval(() => (highest = Math.max(highest, memoryMiB(pid).rss)), 1000);
-  const started = performance.now();
-  const { hostname, port } = new URL(url);
-  const output = await new Promise<string>((resolve, reject) =>
-    execFile(
-      python,
-      [
-        join(root, 'test/python/devices.py'),
-        `http://${hostname}`,
-        port,
-        join(dataDir, 'admin.tok'),
-        String(devices),
-      ],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`devices.py failed: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-  clearInterval(sampler);
-  const seconds = (performance.now() - started) / 1000;
-  const after = memoryMiB(pid);
-  const summary = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
-    checks: number;
-    seconds: Record<string, number>;
-  };
-  await stop();
+  const admin = generateToken('admin', 'bench devices');
+  const setup = await open();
+  try {
+    await (await openServerStore(setup)).tokens.put(admin.record.id, admin.record);
+  } finally {
+    await setup.close();
+  }
+  const tokenFile = join(dataDir, 'bench-admin.tok');
+  await writeFile(tokenFile, admin.token, { mode: 0o600 });
+  const server = await startServer(config, open, { logLevel: false });
+  const port = new URL(server.url).port;
+  const idle = memory();
+  const rounds: Array<{ devices: number; seconds: number; rssMiB: number; liveHeapMiB: number }> = [];
+  const steps: Record<string, number> = {};
+  let total = 0;
+  try {
+    const per = Math.ceil(devices / ROUNDS);
+    for (let offset = 0; offset < devices; offset += per) {
+      const count = Math.min(per, devices - offset);
+      const started = performance.now();
+      const output = await new Promise<string>((resolve, reject) =>
+        execFile(
+          python,
+          [join(root, 'test/python/devices.py'), 'http://127.0.0.1', port, tokenFile, String(count)],
+          {
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+            env: { ...process.env, DEVICE_OFFSET: String(offset) },
+          },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`devices.py failed: ${stderr}`)) : resolve(stdout),
+        ),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      total += seconds;
+      const summary = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+        seconds: Record<string, number>;
+      };
+      for (const [step, s] of Object.entries(summary.seconds)) steps[step] = (steps[step] ?? 0) + s;
+      rounds.push({ devices: offset + count, seconds: Math.round(seconds * 10) / 10, ...memory() });
+    }
+  } finally {
+    await server.close();
+  }
   const registry = await registryBodies();
   const perDevice = (s: number) => Math.round((s / devices) * 1000 * 10) / 10;
   const result = {
     devices,
-    checks: summary.checks,
-    totalSeconds: Math.round(seconds * 10) / 10,
-    msPerDevice: perDevice(seconds),
-    msPerDeviceByStep: Object.fromEntries(Object.entries(summary.seconds).map(([k, s]) => [k, perDevice(s)])),
-    serverMiB: {
-      idle: Math.round(idle.rss),
-      afterDevices: Math.round(after.rss),
-      sampledHighest: Math.round(highest),
-      peak: Math.round(after.peak),
-    },
-    ratioAfterToIdle: Math.round((after.rss / idle.rss) * 100) / 100,
+    totalSeconds: Math.round(total * 10) / 10,
+    msPerDevice: perDevice(total),
+    msPerDeviceByStep: Object.fromEntries(Object.entries(steps).map(([k, s]) => [k, perDevice(s)])),
+    idle,
+    rounds,
     registry,
     machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   };
+  console.log(`${devices} devices: ${result.msPerDevice} ms per device`, result.msPerDeviceByStep);
+  console.log('devices  s  RSS MiB  live heap MiB (after GC)');
+  console.log(`idle     -  ${idle.rssMiB}  ${idle.liveHeapMiB}`);
+  for (const r of rounds) console.log(`${r.devices}  ${r.seconds}  ${r.rssMiB}  ${r.liveHeapMiB}`);
   console.log(
-    'devices  ms/device  produce  join  trainingdata  training  predict  recheck  RSS idle  RSS after  peak',
-  );
-  const s = result.msPerDeviceByStep;
-  console.log(
-    [
-      devices,
-      result.msPerDevice,
-      s.produce,
-      s.join,
-      s.trainingdata,
-      s.training,
-      s.predict,
-      s.recheck,
-      `${result.serverMiB.idle} MiB`,
-      `${result.serverMiB.afterDevices} MiB`,
-      `${result.serverMiB.peak} MiB`,
-    ].join('  '),
+    `registry: ${registry.largeValues} values of ${METADATA_INLINE_BYTES} bytes or more (model versions), ${registry.bodyMiB} MiB; held in memory after reading each once: ${registry.inMemoryMiB} MiB`,
   );
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'devices.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(
-    `registry: ${registry.largeValues} large values (model bodies), ${registry.bodyMiB} MiB of them; held in memory after reading them all once: ${registry.inMemoryMiB} MiB (LRU)`,
-  );
 } finally {
-  await stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The registry's large values (model bodies), read back from the stopped server's data. */
+async function registryBodies(): Promise<{ largeValues: number; bodyMiB: number; inMemoryMiB: number }> {
+  const backbone = await open();
+  try {
+    const store = await MetadataStore.open(backbone);
+    let bytes = 0;
+    for (const key of await store.keys('m/')) {
+      const length = JSON.stringify(await store.get(key)).length;
+      if (length >= METADATA_INLINE_BYTES) bytes += length;
+    }
+    const { largeValues, cachedBodyBytes } = store.memory();
+    return { largeValues, bodyMiB: mib(bytes), inMemoryMiB: mib(cachedBodyBytes) };
+  } finally {
+    await backbone.close();
+  }
 }

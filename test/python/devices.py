@@ -3,14 +3,18 @@ y = a_i*x + b_i (+ small noise), trained and served through VIPER's one-shot cal
 one training call per device as a VIPER user would make it.
 
 Run by test/server/python-devices.test.ts (a few devices) and bench/devices.ts (1,000).
-Arguments: host (with scheme), port, path of admin.tok, number of devices.
+Arguments: host (with scheme), port, path of admin.tok, number of devices; DEVICE_OFFSET (env,
+default 0) numbers them from there, so a later run adds devices to the same server.
 Each device's model is checked against numpy's least squares on that device's own rows: its
-predictions on its rows must match the device's own fit, and not the neighbouring device's.
+predictions on its rows, and at a point between them, must match the device's own fit, and not the
+neighbouring device's. The trainings stream their coefficients (`sendcoefto`), which restricts the
+search to linear models, as a VIPER user asking for coefficients does: the relation is linear, and a
+tree picked from 30 noisy rows would be checked for its interpolation, not for being the device's.
 Prints one JSON line with what it checked and how long the phases took; exits non-zero on the
 first failed check.
 """
 import json
-import math
+import os
 import random
 import sys
 import time
@@ -20,6 +24,8 @@ import numpy as np
 
 VIPERHOST, VIPERPORT, ADMIN_FILE, DEVICES = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 ROWS = 30  # training needs at least 30 aligned rows
+OFFSET = int(os.environ.get("DEVICE_OFFSET", "0"))
+DEVICE_IDS = range(OFFSET, OFFSET + DEVICES)
 with open(ADMIN_FILE, "r") as f:
     TOKEN = f.read()
 
@@ -70,8 +76,9 @@ ctraining = subscribe("dev-training")
 pparams = createtopic("dev-params")
 cparams = subscribe("dev-params")
 ppredictions = createtopic("dev-predictions")
+createtopic("dev-coefficients")
 
-rng = random.Random(12)
+rng = random.Random(12 + OFFSET)
 truth = {}
 fits = {}
 algokey = None
@@ -85,7 +92,7 @@ def timed(phase, call):
     return result
 
 
-for device in range(DEVICES):
+for device in DEVICE_IDS:
     a, b = rng.uniform(-5, 5), rng.uniform(-50, 50)
     truth[device] = (a, b)
     xs = [rng.uniform(0, 100) for _ in range(ROWS)]
@@ -106,7 +113,8 @@ for device in range(DEVICES):
     answer = timed("training", lambda: parse(maads.viperhpdetraining(
         TOKEN, VIPERHOST, VIPERPORT, "dev-training", "dev-params", "OTICS", ctraining, pparams, VIPERHOST,
         "viper.env", enabletls=0, partition=-1, modelruns=4, hpdeport=8001, offset=-1, timeout=120,
-        topicid=device), "viperhpdetraining"))
+        topicid=device, sendcoefto="dev-coefficients", coeftoprocess="0,1", coefsubtopicnames="b,a"),
+        "viperhpdetraining"))
     check(answer["Topicid"] == device, "the model is the device's")
     algokey = answer["Algokey"]
     # the device's own least-squares fit on its rows (numpy), against which its model is checked
@@ -131,7 +139,7 @@ for device in range(DEVICES):
     check(rms <= rms_allowed and float(np.max(np.abs(gaps))) <= point_allowed,
           "device %d: predictions follow its least-squares fit (RMS gap %.3f of %.3f allowed, worst %.3f of %.3f)"
           % (device, rms, rms_allowed, float(np.max(np.abs(gaps))), point_allowed))
-    if device > 0:
+    if device > OFFSET:
         other = fits[device - 1][0]
         theirs = np.array([other[0] + other[1] * float(p["Inputdata"]) for p in answer])
         ours = np.array([p["Hyperprediction"] for p in answer])
@@ -144,7 +152,7 @@ for device in range(DEVICES):
 # After every device trained: each model still answers with its own relation (by algokey and topicid,
 # one point each), and differs from the previous device's fit where the two relations differ.
 started = time.perf_counter()
-for device in range(DEVICES):
+for device in DEVICE_IDS:
     coef, tolerance = fits[device]
     x = 50.0
     p = parse(maads.viperhpdepredict(
@@ -155,7 +163,7 @@ for device in range(DEVICES):
     own = coef[0] + coef[1] * x
     check(abs(p["Hyperprediction"] - own) <= tolerance,
           "device %d at x=50: %.3f, its fit %.3f" % (device, p["Hyperprediction"], own))
-    if device > 0:
+    if device > OFFSET:
         other = fits[device - 1][0]
         theirs = other[0] + other[1] * x
         if abs(theirs - own) > 2 * (tolerance + fits[device - 1][1]):
@@ -164,7 +172,7 @@ for device in range(DEVICES):
 timings["recheck"] = time.perf_counter() - started
 
 # An unknown device is an ERROR naming topicid, for each call that takes one.
-unknown = DEVICES + 1000
+unknown = OFFSET + DEVICES + 1000
 for what, result in [
     ("producetotopicstream", maads.viperproducetotopicstream(
         TOKEN, VIPERHOST, VIPERPORT, joined, pjoined, -1, ROWS, 0, 100, "", -999, "", topicid=unknown)),

@@ -145,6 +145,8 @@ export async function trainModel(
     task: input.islogistic ? 'classification' : 'regression',
     modelruns: input.modelruns,
     ...(target.algorithms !== undefined ? { algorithms: target.algorithms } : {}),
+    // a coefficient stream needs a champion with parameter estimates: a blend of models has none
+    ...(controls.coefficients !== undefined ? { ensemble: false } : {}),
     timeBudgetMs: input.timeoutSeconds * 1000,
     startedAt,
     pool: services.pool,

@@ -1,6 +1,6 @@
 // Per-device models through the real maadstml client (test/python/devices.py): each device trained
 // with one viperhpdetraining call (topicid) and checked against numpy's least squares on its own
-// rows. A few devices here; `npm run bench:devices` runs 1,000 (docs/benchmarks.md).
+// rows. 50 devices here; `npm run bench:devices` runs 1,000 (docs/benchmarks.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,8 +14,8 @@ import { openServerStore } from '../../src/server/store/metadata-collection.js';
 import { ensureClient, hasPython, runScript } from './python-venv.js';
 
 const pythonSkip = hasPython || process.env.CI === 'true' ? false : 'python3 is not installed';
-/** Enough devices that a model read for the wrong device would show, few enough for every CI run. */
-const DEVICES = 12;
+/** Enough devices that a model read for the wrong device would show: ~15 s on a loaded 2-core machine (100 took 33 s, 1,000 take ~2–3 min). */
+const DEVICES = 50;
 
 test(
   `${DEVICES} devices, each its own model through maadstml's one-shot calls with topicid`,

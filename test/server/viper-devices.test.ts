@@ -222,3 +222,56 @@ test('an unknown topicid is an ERROR naming topicid, and nothing is written', as
   assert.match(String(bad.ERROR), /'topicid'/);
   assert.equal(await offsets(), before);
 });
+
+test("anomaly train and predict read the device's joined record and peer groups", async () => {
+  for (const t of ['dpg', 'dalerts']) ids[t] = await createTopic(server, t);
+  ids.dpgConsumer = await subscribe(server, 'dpg');
+  const train = (device: number) =>
+    call('viperanomalytrain', {
+      consumefrom: 'dj',
+      consumerid: ids.djConsumer,
+      producepeergroupto: 'dpg',
+      produceridpeergroup: ids.dpg,
+      streamstoanalyse: 'dy',
+      flags: 'topic=dy,topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5',
+      topicid: device,
+    });
+  // each device's y values, worked by hand from the rows produced above
+  const ys = (device: string) =>
+    Array.from({ length: ROWS }, (_, i) => {
+      const [a, b] = RELATIONS[device];
+      return a * ((i * 37 + Number(device)) % 100) + b;
+    });
+  for (const device of ['3', '8']) {
+    const trained = ok<{ PeerGroups: Array<{ Count: number; Mean: number }> }>(
+      await train(Number(device)),
+      'anomaly train',
+    );
+    const values = ys(device);
+    assert.equal(trained.PeerGroups[0].Count, ROWS);
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    assert.ok(
+      Math.abs(trained.PeerGroups[0].Mean - mean) < 1e-9,
+      `device ${device}: ${trained.PeerGroups[0].Mean}`,
+    );
+  }
+  // device 3's peer groups were written first: predicting for device 3 must still find them
+  for (const device of ['3', '8']) {
+    const scored = ok<{ Scores: Array<{ Value: number }> }>(
+      await call('viperanomalypredict', {
+        consumefrom: 'dpg',
+        consumerid: ids.dpgConsumer,
+        consumeinputstream: 'dj',
+        produceto: 'dalerts',
+        producerid: ids.dalerts,
+        streamstoanalyse: 'dy',
+        flags: 'riskscore=0.5~complete=or~type=or,topic=dy,topictype=numeric,v1>1000,sc>3',
+        topicid: device,
+      }),
+      'anomaly predict',
+    );
+    assert.equal(scored.Scores[0].Value, ys(device).at(-1), `device ${device}'s newest value is scored`);
+  }
+  const unknown = await train(77);
+  assert.match(String(unknown.ERROR), /'topicid'/);
+});

@@ -16,3 +16,4 @@ export {
 export { murmur2, partitionForKey } from './partitioner.js';
 export { validateTopicName, validatePartitionCount, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
 export { toBuffer, recordSize } from './records.js';
+export { LruCache } from './lru.js';

@@ -6,7 +6,11 @@
 // poll open on it, as Kafka's own compacted-topic readers do (Connect's KafkaBasedLog, Schema
 // Registry's store): every record another process appends is applied within a round trip and
 // reported to `onChange` listeners, which keep the in-memory indexes above it current.
+// Small values are kept in memory; a large one (a model version's body) only as the offset of its
+// record, read back when asked for and kept in a bounded LRU: a registry of thousands of per-device
+// models, each with up to 20 versions, would otherwise sit whole in every process that opens it.
 import { BackboneClosedError, InvalidConfigError, InvalidRecordError } from './errors.js';
+import { LruCache } from './lru.js';
 import type { Backbone, ConsumedRecord, PartitionReader } from './types.js';
 
 export const DEFAULT_METADATA_TOPIC = '__tml_metadata';
@@ -20,6 +24,15 @@ const FOLLOW_WAIT_MS = 5_000;
 /** After a failed long poll the follower waits this long, doubling up to the maximum. */
 const FOLLOW_RETRY_MS = 100;
 const FOLLOW_RETRY_MAX_MS = 2_000;
+/** Values of this many bytes or more are kept as their record's offset, not in memory. */
+export const METADATA_INLINE_BYTES = 2048;
+/** The bodies of large values kept in memory at most (least recently used ones are dropped). */
+export const METADATA_BODY_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** A large value: where its record is. */
+interface StoredAt {
+  offset: number;
+}
 
 export interface MetadataStoreOptions {
   /** The compacted topic holding the records (default `__tml_metadata`). */
@@ -41,7 +54,8 @@ export interface MetadataEntry<T = unknown> {
 export type MetadataListener = (key: string, json: string | undefined) => void;
 
 export class MetadataStore {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, string | StoredAt>();
+  private readonly bodies = new LruCache<string, string>(METADATA_BODY_CACHE_BYTES, (json) => json.length);
   /** The next offset to read from the topic. */
   private position = 0;
   private catchingUp: Promise<void> | undefined;
@@ -109,13 +123,61 @@ export class MetadataStore {
     }
     const [meta] = await this.backbone.produce(this.topic, [{ key, value: json, partition: 0 }]);
     await this.refresh(meta.offset + 1);
+    const entry = this.entries.get(key);
+    if (typeof entry === 'object' && entry.offset === meta.offset) this.bodies.set(key, json);
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
     checkKey(key);
     await this.refresh();
-    const json = this.entries.get(key);
+    const json = await this.json(key);
     return json === undefined ? undefined : (JSON.parse(json) as T);
+  }
+
+  /** The keys starting with `prefix`, sorted, without reading any value. */
+  async keys(prefix = ''): Promise<string[]> {
+    await this.refresh();
+    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  /** How many values are held in memory, and how many bodies of large ones (for the benchmarks). */
+  memory(): { entries: number; largeValues: number; cachedBodies: number; cachedBodyBytes: number } {
+    let large = 0;
+    for (const entry of this.entries.values()) if (typeof entry === 'object') large++;
+    return {
+      entries: this.entries.size,
+      largeValues: large,
+      cachedBodies: this.bodies.size,
+      cachedBodyBytes: this.bodies.weight,
+    };
+  }
+
+  /** A key's JSON: in memory, in the body cache, or read back from its record. */
+  private async json(key: string): Promise<string | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const entry = this.entries.get(key);
+      if (entry === undefined || typeof entry === 'string') return entry;
+      const cached = this.bodies.get(key);
+      if (cached !== undefined) return cached;
+      const { records } = await this.backbone.fetch({
+        topic: this.topic,
+        partition: 0,
+        offset: entry.offset,
+        maxRecords: 1,
+        maxBytes: FETCH_BYTES,
+      });
+      const r = records[0];
+      if (r !== undefined && r.offset === entry.offset && r.value !== null) {
+        const json = r.value.toString('utf8');
+        this.bodies.set(key, json);
+        return json;
+      }
+      // compacted away: a newer record of the key (or its tombstone) exists; read up to it once
+      if (attempt > 0) {
+        throw new InvalidRecordError(`metadata '${key}' is no longer at offset ${entry.offset}`);
+      }
+      await this.refresh();
+    }
   }
 
   /** Every entry whose key starts with `prefix` (all when empty), sorted by key. */
@@ -123,20 +185,26 @@ export class MetadataStore {
     if (typeof prefix !== 'string') throw new InvalidConfigError('the metadata prefix must be a string');
     await this.refresh();
     const out: MetadataEntry<T>[] = [];
-    for (const [key, json] of this.entries) {
-      if (key.startsWith(prefix)) out.push({ key, value: JSON.parse(json) as T });
+    for (const key of [...this.entries.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      const json = await this.json(key);
+      if (json !== undefined) out.push({ key, value: JSON.parse(json) as T });
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   /**
    * The entries under `prefix` as last read, without asking the backbone: what a follower has
-   * applied so far (an index built from it and then kept by `onChange` misses nothing).
+   * applied so far (an index built from it and then kept by `onChange` misses nothing). Only for
+   * prefixes of small values (registrations): a large value kept as its offset is read back
+   * asynchronously, so it is left out here.
    */
   listRead<T = unknown>(prefix: string): MetadataEntry<T>[] {
     const out: MetadataEntry<T>[] = [];
-    for (const [key, json] of this.entries) {
-      if (key.startsWith(prefix)) out.push({ key, value: JSON.parse(json) as T });
+    for (const [key, entry] of this.entries) {
+      if (!key.startsWith(prefix)) continue;
+      const json = typeof entry === 'string' ? entry : this.bodies.get(key);
+      if (json !== undefined) out.push({ key, value: JSON.parse(json) as T });
     }
     return out;
   }
@@ -205,7 +273,9 @@ export class MetadataStore {
       if (r.key === null) continue;
       const key = r.key.toString('utf8');
       const json = r.value === null ? undefined : r.value.toString('utf8');
+      this.bodies.delete(key);
       if (json === undefined) this.entries.delete(key);
+      else if (json.length >= METADATA_INLINE_BYTES) this.entries.set(key, { offset: r.offset });
       else this.entries.set(key, json);
       for (const listener of this.listeners) {
         try {

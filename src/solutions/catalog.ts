@@ -72,7 +72,7 @@ class TopicSolutionCatalog implements SolutionCatalog {
     await this.backbone.produce(this.topics.status, [{ key: name, value: null, partition: 0 }]);
     // The registry of this incarnation goes too: a solution created again under the same name
     // starts a new history (its registry prefix and consumer group carry the creation time).
-    const keys = (await this.registry.list(registryKeys.solution(incarnation(entry)))).map((e) => e.key);
+    const keys = await this.registry.keys(registryKeys.solution(incarnation(entry)));
     for (let i = 0; i < keys.length; i += 500) {
       await this.backbone.produce(
         this.topics.registry,

@@ -16,6 +16,8 @@ export interface CallDetails {
   companyName?: string;
   deploy?: number;
   produceTo?: string;
+  /** The device the call was for (VIPER's `topicid`). */
+  device?: string;
 }
 
 export interface RecordShapers {

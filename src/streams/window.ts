@@ -5,6 +5,7 @@ import type { Backbone, ConsumedRecord } from '../backbone/types.js';
 import { numericValue } from './values.js';
 import { inStream, parseStreamAddress, valueBytes } from './stream-address.js';
 import { InvalidWindowError } from './errors.js';
+import { devicePartitions, ofDevice } from './device.js';
 
 export interface WindowSpec {
   /** Keep the newest `lastOffsets` records (per stream, over all its partitions). */
@@ -17,6 +18,8 @@ export interface WindowSpec {
   partition?: number;
   /** JSON-object values: the field holding the number (default `value`). */
   field?: string;
+  /** Only this device's records (record key, src/streams/device.ts). */
+  device?: string;
   /** Clock for `lastMs`, for tests. */
   now?: number;
 }
@@ -57,7 +60,6 @@ export function validateWindowSpec(spec: WindowSpec): void {
 }
 
 /** The records of the latest window (oldest first) and the offsets they cover. */
-/** The records of the latest window (oldest first) and the offsets they cover. */
 export async function latestRecords(
   backbone: Backbone,
   name: string,
@@ -69,7 +71,7 @@ export async function latestRecords(
   const offsets = await backbone.listOffsets(topic);
   const partitions =
     spec.partition === undefined || spec.partition < 0
-      ? offsets
+      ? devicePartitions(offsets, spec.device)
       : offsets.filter((o) => o.partition === spec.partition);
   if (partitions.length === 0) {
     throw new InvalidWindowError(`topic '${topic}' has no partition ${spec.partition}`);
@@ -88,7 +90,10 @@ export async function latestRecords(
         maxBytes: 16 * 1024 * 1024,
       });
       if (batch.length === 0) break; // compaction left a gap up to `end`
-      for (const record of batch) if (record.offset < end && inStream(record, address)) out.push(record);
+      for (const record of batch) {
+        if (record.offset < end && inStream(record, address) && ofDevice(record, spec.device))
+          out.push(record);
+      }
       next = batch[batch.length - 1].offset + 1;
     }
     return out;
@@ -109,11 +114,12 @@ export async function latestRecords(
       kept = await read(partition, from, end);
     } else if (spec.lastOffsets === undefined) {
       kept = await read(partition, from, end);
-    } else if (address.stream === undefined) {
+    } else if (address.stream === undefined && spec.device === undefined) {
       from = Math.max(from, latest - spec.lastOffsets);
       kept = await read(partition, from, end);
     } else {
-      // a named stream shares its topic: go back 4× as far each time until N of its records are in
+      // a named stream or a device shares its topic: go back 4× as far each time until N of its
+      // records are in
       const floor = from;
       for (let span = 4 * spec.lastOffsets; ; span *= 4) {
         from = Math.max(floor, latest - span);

@@ -20,6 +20,8 @@ export interface AnomalyTrainInput {
   streams: string[];
   options: Array<{ stream: string; options: PeerGroupOptions }>;
   partition: number;
+  /** A device (VIPER's `topicid`). */
+  device?: string;
 }
 
 export async function anomalyTrain(
@@ -49,6 +51,8 @@ export interface AnomalyPredictInput {
   riskscore?: number;
   complete?: Completeness;
   partition: number;
+  /** A device (VIPER's `topicid`). */
+  device?: string;
 }
 
 export async function anomalyPredict(

@@ -12,10 +12,13 @@ import { checkTopicName, describeExisting } from './validate.js';
 
 export interface CreateJoinInput extends CreateTopicInput {
   streams: string[];
+  /** The device the joined topic is for: producetotopicstream joins its records unless told another. */
+  device?: string;
 }
 
 export interface CreateJoinResult extends CreateTopicResult {
   streams: string[];
+  device?: string;
 }
 
 /** The streams, each an existing topic, none twice, not the joined topic itself. */
@@ -50,10 +53,11 @@ export async function createJoinTopic(
   const registration: JoinRegistration = {
     topic: created.topic,
     streams,
+    ...(input.device !== undefined ? { device: input.device } : {}),
     createdAt: context.store.joins.get(created.topic)?.createdAt ?? new Date().toISOString(),
   };
   await context.store.joins.put(created.topic, registration);
-  return { ...created, streams };
+  return { ...created, streams, ...(input.device !== undefined ? { device: input.device } : {}) };
 }
 
 export interface ProduceJoinedInput {
@@ -65,10 +69,13 @@ export interface ProduceJoinedInput {
   maxRows: number;
   /** Overrides the registered streams (VIPER `streamstojoin`). */
   streams?: string[];
+  /** A device (VIPER's `topicid`): only its records are joined; the joined record is keyed with it. */
+  device?: string;
 }
 
 export interface ProduceJoinedResult {
   topic: string;
+  device?: string;
   producerId: string;
   partition: number;
   offset: number;
@@ -85,7 +92,7 @@ export async function joinedStreams(
   if (override !== undefined && override.length > 0) {
     return checkStreams(context, override, topic, 'streams');
   }
-  const registration = context.store.joins.get(topic) ?? (await context.store.joins.lookup(topic));
+  const registration = await joinRegistration(context, topic);
   if (registration === undefined) {
     throw new ParameterError(
       'streams',
@@ -103,11 +110,25 @@ export async function produceJoined(
   await describeExisting(context.backbone, input.topic, 'topic');
   await checkProducer(context, input.topic, input.producerId);
   const streams = await joinedStreams(context, input.topic, input.streams);
+  const device = input.device ?? (await joinRegistration(context, input.topic))?.device;
   const written = await joinTopics(context.backbone, {
     ...input,
     streams,
+    ...(device !== undefined ? { device } : {}),
     maxRecordBytes: context.limits.maxMessageBytes,
   });
   context.metrics.recordsProduced.inc(1);
-  return { topic: input.topic, producerId: input.producerId, ...written };
+  return {
+    topic: input.topic,
+    producerId: input.producerId,
+    ...(device !== undefined ? { device } : {}),
+    ...written,
+  };
+}
+
+async function joinRegistration(
+  context: OperationContext,
+  topic: string,
+): Promise<JoinRegistration | undefined> {
+  return context.store.joins.get(topic) ?? (await context.store.joins.lookup(topic));
 }

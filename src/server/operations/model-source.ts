@@ -11,6 +11,10 @@ export interface ModelSourceInput {
   partition?: number;
   /** The alias's model promoted to "deploy" rather than its latest. */
   useDeployed?: boolean;
+  /** A device: its own model (VIPER's `topicid`). */
+  device?: string;
+  /** -1: the newest model record of consumeFrom; n >= 0: the one at offset n. */
+  modelOffset?: number;
 }
 
 export async function resolveModel(
@@ -30,6 +34,8 @@ export async function resolveModel(
       consumeFrom: input.consumeFrom,
       partition: input.partition,
       useDeployed: input.useDeployed,
+      ...(input.device !== undefined ? { device: input.device } : {}),
+      ...(input.modelOffset !== undefined ? { offset: input.modelOffset } : {}),
     },
   );
 }

@@ -36,6 +36,7 @@ export async function optimizeInputs(
       consumerId: input.consumerId,
       producerId: input.producerId,
       deploy: input.useDeployed === true ? 1 : 0,
+      ...(input.device !== undefined ? { device: input.device } : {}),
     },
   );
   context.metrics.recordsProduced.inc(1);

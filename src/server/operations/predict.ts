@@ -15,6 +15,10 @@ export interface PredictRequest extends ModelSourceInput {
   stream?: string;
   /** With a stream: predict only its newest `maxRows` rows (0 = every row). */
   maxRows: number;
+  /** With a stream: -1 its newest joined record, n >= 0 the one at offset n. */
+  streamOffset?: number;
+  /** With a stream: the streams feeding the model's inputs, in its order. */
+  streams?: string[];
   /** Nominal coverage of the prediction interval, in (0, 1). */
   coverage?: number;
   /** Add each prediction's feature contributions. */
@@ -41,6 +45,8 @@ export async function predict(
       inputs: input.inputs,
       stream: input.stream,
       maxRows: input.maxRows,
+      ...(input.streamOffset !== undefined ? { streamOffset: input.streamOffset } : {}),
+      ...(input.streams !== undefined ? { streams: input.streams } : {}),
       ...(input.coverage !== undefined ? { coverage: input.coverage } : {}),
       ...(input.explain !== undefined ? { explain: input.explain } : {}),
     },
@@ -48,6 +54,7 @@ export async function predict(
       consumerId: input.consumerId,
       producerId: input.producerId,
       deploy: input.useDeployed === true ? 1 : 0,
+      ...(input.device !== undefined ? { device: input.device } : {}),
     },
   );
   context.metrics.recordsProduced.inc(written.length);

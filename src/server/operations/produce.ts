@@ -134,7 +134,11 @@ export async function produce(context: OperationContext, input: ProduceInput): P
     const where = input.values.length > 1 ? `item ${i + 1} ` : '';
     if (value.trim() === '') throw new ParameterError(parameter, `${where}is empty`);
     bytes += checkRecordValue(context, value, parameter, where);
-    records.push(Object.keys(headers).length > 0 ? { value, headers } : { value });
+    // A device's records are keyed with it: the key per-device steps and `entityKey` read.
+    const key = headers.topicid;
+    records.push(
+      Object.keys(headers).length > 0 ? { value, headers, ...(key !== undefined ? { key } : {}) } : { value },
+    );
   });
   const written = await context.backbone.produce(input.topic, records);
   context.metrics.recordsProduced.inc(written.length);

@@ -15,6 +15,8 @@ export interface CreateTrainingDataInput {
   consumerId: string;
   producerId: string;
   partition: number;
+  /** A device (VIPER's `topicid`): its newest joined record; the training set is keyed with it. */
+  device?: string;
 }
 
 export async function createTrainingData(

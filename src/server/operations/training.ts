@@ -26,6 +26,8 @@ export interface TrainRequest extends TrainingControls {
   /** The registry alias (the VIPER face's algokey). */
   alias: string;
   companyName?: string;
+  /** A device (VIPER's `topicid`): its training set and its own model under the alias. */
+  device?: string;
 }
 
 export async function train(context: OperationContext, input: TrainRequest): Promise<TrainResult> {
@@ -69,6 +71,7 @@ async function guardedTrain(
       produceTo: input.produceTo,
       companyName: input.companyName,
       deploy: controls.deploy ? 1 : 0,
+      ...(input.device !== undefined ? { device: input.device } : {}),
     },
   );
   context.metrics.trainings.inc();

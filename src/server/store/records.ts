@@ -64,6 +64,8 @@ export interface TokenUsage {
 export interface JoinRegistration {
   topic: string;
   streams: string[];
+  /** The device (VIPER's `topicid`) whose records the joined topic joins, when one was given. */
+  device?: string;
   createdAt: string;
 }
 

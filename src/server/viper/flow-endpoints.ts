@@ -21,6 +21,8 @@ import type { ViperModelRecord } from './records.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
 import { trainingControls } from './training-params.js';
+import { deviceInput } from './device-param.js';
+import { topicIdMatch } from './record-filters.js';
 
 /** VIPER's clients name the joined topic `topicname`; some callers send `topic`. */
 function topicName(params: ViperParams): string {
@@ -35,6 +37,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
       const result = await createJoinTopic(context, {
         topic: topicName(params),
         streams: params.list('topicstojoin'),
+        ...deviceInput(params),
         ...topicShape(context, params),
         ...contact(params),
       });
@@ -43,6 +46,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         Topic: result.topic,
         ProducerId: result.producerId,
         Streams: result.streams.join(','),
+        ...(result.device !== undefined ? { Topicid: Number(result.device) } : {}),
       };
     },
   },
@@ -55,6 +59,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         offset: params.int('offset', { default: -1 }),
         maxRows: params.int('maxrows', { default: 0 }),
         streams: params.list('streamstojoin', { default: [] }),
+        ...deviceInput(params),
       });
       const j = result.joined;
       return [
@@ -69,6 +74,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
           ProducerId: result.producerId,
           Streams: j.streams.join(','),
           Rows: alignedLength(j, j.streams),
+          ...(result.device !== undefined ? { Topicid: Number(result.device) } : {}),
           BytesWritten: result.bytesWritten,
           Partition: result.partition,
           Offset: result.offset,
@@ -87,6 +93,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         consumerId: params.string('consumerid'),
         producerId: params.string('producerid'),
         partition: params.int('partition', { default: -1 }),
+        ...deviceInput(params),
       });
       const r = result.record;
       return {
@@ -97,6 +104,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         Fieldnames: ['Date', ...r.independentVariables].join(','),
         Rows: r.rows,
         DroppedRows: r.droppedRows,
+        ...(r.device !== undefined ? { Topicid: Number(r.device) } : {}),
         BytesWritten: result.bytesWritten,
         Partition: result.partition,
         Offset: result.offset,
@@ -120,6 +128,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         companyName: params.string('companyname', { default: '' }),
         alias: modelAlias(params.string('consumerid')),
         ...trainingControls(params),
+        ...deviceInput(params),
       });
       const shaped = result.shaped as ViperModelRecord;
       const { Model: _model, kind: _kind, DescriptiveStats: _stats, ...answer } = shaped;
@@ -134,9 +143,16 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
 
   viperhpdepredict: {
     async run(context, params) {
-      const inputData = params.string('inputdata');
-      const values = parseInputData(inputData);
-      if (values === undefined) checkTopicName(inputData, 'inputdata');
+      // No inputdata: the rows come from `maintopic`, the joined topic (TML's solutions call so).
+      const inputData = params.has('maintopic')
+        ? params.string('inputdata', { default: '' })
+        : params.string('inputdata');
+      const values = inputData === '' ? undefined : parseInputData(inputData);
+      const stream = inputData === '' ? params.string('maintopic') : inputData;
+      if (values === undefined) checkTopicName(stream, inputData === '' ? 'maintopic' : 'inputdata');
+      // Read (and checked) on every call: they choose the joined record when the rows come from one.
+      const streamOffset = params.int('offset', { default: -1 });
+      const streams = params.list('streamstojoin', { default: [] });
       const result = await predict(context, {
         algokey: params.string('algokey', { default: '' }),
         consumeFrom: params.string('consumefrom', { default: '' }),
@@ -144,7 +160,8 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         partition: params.int('partition', { default: -1 }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
-        ...(values !== undefined ? { inputs: values } : { stream: inputData }),
+        ...(values !== undefined ? { inputs: values } : { stream, streamOffset, streams }),
+        ...deviceInput(params),
         maxRows: params.int('maxrows', { default: 0 }),
         useDeployed: params.bool('usedeploy', { default: false }),
         ...(params.has('coverage') ? { coverage: params.float('coverage') } : {}),
@@ -175,12 +192,15 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         stretchBounds: params.float('stretchbounds', { default: 20 }),
         epsilon: params.float('epsilon', { default: 10 }),
         useDeployed: params.bool('usedeploy', { default: false }),
+        modelOffset: params.int('offset', { default: -1 }),
+        ...deviceInput(params),
       });
       const body = result.shaped as ViperOptimization;
       return {
         ...body,
         AdditionDetails: {
           ...body.AdditionDetails,
+          ...(result.record.device !== undefined ? { Topicid: Number(result.record.device) } : {}),
           BytesWritten: result.bytesWritten,
           Partition: result.partition,
           Offset: result.offset,
@@ -204,6 +224,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         streams,
         options: peerGroupOptions(params.string('flags'), streams),
         partition: params.int('partition', { default: -1 }),
+        ...deviceInput(params),
       });
       return {
         Topic: params.string('producepeergroupto'),
@@ -239,6 +260,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         streams: params.list('streamstoanalyse'),
         ...rules,
         partition: params.int('partition', { default: -1 }),
+        ...deviceInput(params),
       });
       const result = shaped as { Created: string; kafkakey: string };
       return {
@@ -312,6 +334,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         offset: params.int('offset', { default: 0 }),
         partition: params.int('partition', { default: -1 }),
         rollbackPercent: 0,
+        match: topicIdMatch(params),
       });
       return {
         Topic: result.topic,

@@ -51,6 +51,7 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     streams: 'streamstoanalyse',
   },
   viperanomalypredict: { streams: 'streamstoanalyse' },
+  viperhpdepredict: { streams: 'streamstojoin' },
   streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
 };
 

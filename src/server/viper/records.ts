@@ -34,6 +34,8 @@ export interface ViperModelRecord {
   Companyname: string;
   Islogistic: number;
   Deployed: number;
+  /** The device the model was trained for (`topicid`), when one was given. */
+  Topicid?: number;
   /** The registry stage: "models" (trained) or "deploy" (promoted; usedeploy=1 predicts with it). */
   DeployedTo: 'models' | 'deploy';
   /** [constant, β...] of linear and logistic models, comma-joined; '' for models without them. */
@@ -77,6 +79,8 @@ export interface ViperPrediction {
   Islogistic: number;
   kafkakey: string;
   Inputdata: string;
+  /** The device predicted for (`topicid`), when one was given. */
+  Topicid?: number;
   /** tml's additions: the conformal interval and the feature contributions. */
   Lower?: number;
   Upper?: number;
@@ -104,6 +108,7 @@ export function viperModelRecord(m: ModelRecord, call: CallDetails, key: string)
     Companyname: call.companyName ?? '',
     Islogistic: m.task === 'classification' ? 1 : 0,
     Deployed: call.deploy ?? 0,
+    ...(m.device !== undefined ? { Topicid: Number(m.device) } : {}),
     ...controlKeys(m),
     Modelruns: m.modelruns,
     TrainingRows: m.trainingRows,
@@ -193,6 +198,7 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
     Islogistic: p.task === 'classification' ? 1 : 0,
     kafkakey: key,
     Inputdata: p.inputs.join(','),
+    ...(p.device !== undefined ? { Topicid: Number(p.device) } : {}),
   };
   if (p.probability1 !== undefined) {
     out.Probability1 = p.probability1;

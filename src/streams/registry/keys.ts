@@ -24,4 +24,15 @@ export const registryKeys = {
   /** The model promoted to "deploy" for an alias (a copy: history trimming never removes it). */
   deployed: (alias: string): string => `${registryKeys.deployedAll}${encodeURIComponent(alias)}`,
   deployedAll: 'd/',
+  /** A device's deployed model under an alias (one-shot trainings with a device). */
+  deployedDevice: (alias: string, device: string): string =>
+    `${registryKeys.deployedAll}${encodeURIComponent(alias)}/${encodeURIComponent(device)}`,
 };
+
+/**
+ * The model line of an alias's per-device trainings: one entity per device, as a solution with
+ * `entityKey` keeps one per record key.
+ */
+export function deviceLine(alias: string): string {
+  return `_devices.${encodeURIComponent(alias)}`;
+}

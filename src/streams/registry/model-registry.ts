@@ -4,9 +4,10 @@
 // points an alias at the line (a VIPER algokey is such an alias). Aliases are served from memory, so
 // a prediction by alias costs no I/O; a miss re-reads the store (another process may have trained),
 // and a change of an alias, its deployed model or its line's champion, written here or by another
-// process the store follows, drops what memory held for it.
+// process the store follows, drops what memory held for it (per-device ones too).
+import { LruCache } from '../../backbone/lru.js';
 import type { MetadataStore } from '../../backbone/metadata-store.js';
-import { REGISTRY_HISTORY, registryKeys } from './keys.js';
+import { deviceLine, REGISTRY_HISTORY, registryKeys } from './keys.js';
 import { readEntityState, readRegistry, registryEntities } from './read.js';
 import type { EntityState, ModelAlias, ModelRegistryView, ModelVersion } from './types.js';
 
@@ -19,16 +20,24 @@ export type NewModelVersion = Omit<
 > & {
   solution?: string;
   entity: string;
-  /** Points this alias at the line's champion. */
+  /** Points this alias at the line's champion; with `device`, the alias's model of that device. */
   alias?: string;
+  /** A device's model: the line is the alias's device line (`deviceLine`), the entity the device. */
+  device?: string;
   /** Also promotes the version to the alias's deployed model ("deploy" rather than "models"). */
   deploy?: boolean;
   now?: number;
 };
 
+/** Device champions kept in memory (with their model bodies); the rest are read when asked for. */
+export const DEVICE_CACHE_ENTRIES = 256;
+
 export class ModelRegistry {
   readonly #aliases = new Map<string, ModelVersion>();
   readonly #deployed = new Map<string, ModelVersion>();
+  /** Per-device champions and deployed models, by `alias \0 device` (bounded: devices are many). */
+  readonly #devices = new LruCache<string, ModelVersion>(DEVICE_CACHE_ENTRIES);
+  readonly #devicesDeployed = new LruCache<string, ModelVersion>(DEVICE_CACHE_ENTRIES);
   /** Registrations of one line run one after the other, so version numbers never repeat. */
   readonly #lines = new Map<string, Promise<unknown>>();
   /** Counts the changes that dropped cached models: a read that raced one must not be cached. */
@@ -44,9 +53,15 @@ export class ModelRegistry {
       this.#aliases.delete(decodeURIComponent(key.slice(registryKeys.aliases.length)));
     } else if (key.startsWith(registryKeys.deployedAll)) {
       this.#changes++;
-      this.#deployed.delete(decodeURIComponent(key.slice(registryKeys.deployedAll.length)));
+      // `d/<alias>` or, for a device, `d/<alias>/<device>` (both parts URI-encoded: no '/' inside)
+      const [alias = '', device] = key.slice(registryKeys.deployedAll.length).split('/');
+      if (device === undefined) this.#deployed.delete(decodeURIComponent(alias));
+      else
+        this.#devicesDeployed.delete(deviceCacheKey(decodeURIComponent(alias), decodeURIComponent(device)));
     } else if (key.startsWith('m/') && key.endsWith('/state')) {
       this.#changes++;
+      const device = deviceOfState(key);
+      if (device !== undefined) this.#devices.delete(deviceCacheKey(device.alias, device.device));
       for (const [alias, champion] of this.#aliases) {
         if (registryKeys.state(champion.solution, champion.entity) === key) this.#aliases.delete(alias);
       }
@@ -55,7 +70,11 @@ export class ModelRegistry {
 
   /** Registers a new version of a line as its champion; answers it with its number. */
   async register(input: NewModelVersion): Promise<ModelVersion> {
-    const solution = input.solution ?? ONE_SHOT_LINE;
+    const solution =
+      input.device !== undefined && input.alias !== undefined
+        ? deviceLine(input.alias)
+        : (input.solution ?? ONE_SHOT_LINE);
+    if (input.device !== undefined) input = { ...input, entity: input.device };
     const key = registryKeys.entity(solution, input.entity);
     const previous = this.#lines.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.#register(solution, input));
@@ -68,7 +87,7 @@ export class ModelRegistry {
   }
 
   async #register(solution: string, input: NewModelVersion): Promise<ModelVersion> {
-    const { alias, now, deploy, solution: _s, ...fields } = input;
+    const { alias, now, deploy, device, solution: _s, ...fields } = input;
     const { state } = await readEntityState(this.store, solution, input.entity);
     const number = (state?.championVersion ?? 0) + 1;
     const version: ModelVersion = {
@@ -93,7 +112,14 @@ export class ModelRegistry {
     await this.store.put(registryKeys.state(solution, input.entity), next);
     if (next.oldestVersion > oldest)
       await this.store.delete(registryKeys.version(solution, input.entity, oldest));
-    if (alias !== undefined) {
+    if (alias !== undefined && device !== undefined) {
+      const key = deviceCacheKey(alias, device);
+      this.#devices.set(key, version);
+      if (deploy === true) {
+        await this.store.put(registryKeys.deployedDevice(alias, device), version);
+        this.#devicesDeployed.set(key, version);
+      }
+    } else if (alias !== undefined) {
       const target: ModelAlias = { alias, solution, entity: input.entity };
       await this.store.put(registryKeys.alias(alias), target);
       if (deploy === true) await this.store.put(registryKeys.deployed(alias), version);
@@ -111,6 +137,26 @@ export class ModelRegistry {
     const { champion } = await readEntityState(this.store, target.solution, target.entity);
     if (champion !== undefined && changes === this.#changes) this.#aliases.set(alias, champion);
     return champion;
+  }
+
+  /** The champion of a device's model under an alias, or undefined when the device has none. */
+  async resolveDevice(alias: string, device: string): Promise<ModelVersion | undefined> {
+    const key = deviceCacheKey(alias, device);
+    const cached = this.#devices.get(key);
+    if (cached !== undefined) return cached;
+    const { champion } = await readEntityState(this.store, deviceLine(alias), device);
+    if (champion !== undefined) this.#devices.set(key, champion);
+    return champion;
+  }
+
+  /** A device's version promoted to "deploy" under an alias, or undefined when none was. */
+  async resolveDeployedDevice(alias: string, device: string): Promise<ModelVersion | undefined> {
+    const key = deviceCacheKey(alias, device);
+    const cached = this.#devicesDeployed.get(key);
+    if (cached !== undefined) return cached;
+    const stored = await this.store.get<ModelVersion>(registryKeys.deployedDevice(alias, device));
+    if (stored !== undefined) this.#devicesDeployed.set(key, stored);
+    return stored;
   }
 
   /** The version promoted to "deploy" for an alias, or undefined when none was. */
@@ -144,4 +190,17 @@ export class ModelRegistry {
   entities(solution: string): Promise<string[]> {
     return registryEntities(this.store, solution);
   }
+}
+
+/** The alias and device of a device line's state key (`m/<device line>/<device>/state`), if it is one. */
+function deviceOfState(key: string): { alias: string; device: string } | undefined {
+  const prefix = `m/${deviceLine('')}`;
+  if (!key.startsWith(prefix)) return undefined;
+  const [alias, device] = key.slice(prefix.length, -'/state'.length).split('/');
+  if (alias === undefined || device === undefined) return undefined;
+  return { alias: decodeURIComponent(alias), device: decodeURIComponent(device) };
+}
+
+function deviceCacheKey(alias: string, device: string): string {
+  return `${alias}\u0000${device}`;
 }

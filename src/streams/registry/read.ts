@@ -32,7 +32,7 @@ export async function readRegistry(
 export async function registryEntities(store: MetadataStore, solution: string): Promise<string[]> {
   const prefix = registryKeys.solution(solution);
   const entities = new Set<string>();
-  for (const { key } of await store.list(prefix)) {
+  for (const key of await store.keys(prefix)) {
     if (key.endsWith('/state')) entities.add(decodeURIComponent(key.slice(prefix.length, -'/state'.length)));
   }
   return [...entities].sort();

@@ -39,6 +39,8 @@ export interface PeerGroupsInput {
   streams: string[];
   /** Options per stream (default options for a stream not named). */
   options: Array<{ stream: string; options: PeerGroupOptions }>;
+  /** A device: its newest joined record; the peer groups are keyed with it. */
+  device?: string;
 }
 
 export interface AnomalyInput {
@@ -52,6 +54,8 @@ export interface AnomalyInput {
   rules: StreamRule[];
   riskscore?: number;
   complete?: Completeness;
+  /** A device: its peer groups and its newest joined input; the result is keyed with it. */
+  device?: string;
 }
 
 export interface AnomalyRecord extends RiskAssessment {
@@ -74,8 +78,9 @@ async function latestJoined(
   topic: string,
   partition: number,
   field: string,
+  device: string | undefined,
 ): Promise<JoinedRecord & { source: { partition: number; offset: number } }> {
-  const source = await latestRecord(backbone, topic, partition, field, 'joined record');
+  const source = await latestRecord(backbone, topic, partition, field, 'joined record', device);
   try {
     return {
       ...parseJoinedRecord(source.value),
@@ -118,7 +123,13 @@ export async function trainPeerGroups(
   input: PeerGroupsInput,
 ): Promise<{ record: PeerGroupsRecord; partition: number; offset: number; bytesWritten: number }> {
   const { backbone } = services;
-  const joined = await latestJoined(backbone, input.consumeFrom, input.partition, 'consumeFrom');
+  const joined = await latestJoined(
+    backbone,
+    input.consumeFrom,
+    input.partition,
+    'consumeFrom',
+    input.device,
+  );
   checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
   const groups = peerGroupsOf(
     input.streams.map((stream) => ({ stream, values: Float64Array.from(joined.values[stream]) })),
@@ -132,7 +143,9 @@ export async function trainPeerGroups(
     lineage: joined.source,
   };
   const value = JSON.stringify(services.shapers.peerGroups(record));
-  const [written] = await backbone.produce(input.produceTo, [{ value }]);
+  const [written] = await backbone.produce(input.produceTo, [
+    input.device !== undefined ? { key: input.device, value } : { value },
+  ]);
   return {
     record,
     partition: written.partition,
@@ -152,6 +165,7 @@ export async function scoreAnomalies(
     input.partition,
     'consumeFrom',
     'peer groups',
+    input.device,
   );
   const stored = services.shapers.readPeerGroups(
     parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'peer groups'),
@@ -165,7 +179,7 @@ export async function scoreAnomalies(
   const groups = new Map(
     stored.peerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]),
   );
-  const joined = await latestJoined(backbone, input.inputStream, -1, 'inputStream');
+  const joined = await latestJoined(backbone, input.inputStream, -1, 'inputStream', input.device);
   checkStreamsIn(joined, input.streams, input.inputStream, 'inputStream');
   const scores = input.streams.map((stream) => {
     const group = groups.get(stream);
@@ -192,6 +206,8 @@ export async function scoreAnomalies(
   const record: AnomalyRecord = { ...risk, createdAt: new Date().toISOString(), scores };
   const key = recordKey();
   const shaped = services.shapers.anomaly(record, key);
-  const [written] = await backbone.produce(input.produceTo, [{ key, value: JSON.stringify(shaped) }]);
+  const [written] = await backbone.produce(input.produceTo, [
+    { key: input.device ?? key, value: JSON.stringify(shaped) },
+  ]);
   return { record, shaped, partition: written.partition, offset: written.offset };
 }

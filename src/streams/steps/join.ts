@@ -14,6 +14,8 @@ export interface JoinInput {
   offset: number;
   /** 0 with offset >= 0: no limit. */
   maxRows: number;
+  /** Join only this device's records (record key); the joined record is keyed with it. */
+  device?: string;
   /**
    * The largest record the joined topic takes: a window that cannot fit is refused before any
    * stream is read. Default: no check (the backbone refuses the record when it is written).
@@ -103,9 +105,15 @@ export async function joinTopics(backbone: Backbone, input: JoinInput): Promise<
     input.streams.map((s) => windowLength(backbone, s, input.offset, input.maxRows)),
   );
   // Every stream is cut with its own length when offset >= 0; with offset=-1 they share maxRows.
-  const joined = await joinWindows(backbone, input.streams, lengths);
+  const joined = await joinWindows(backbone, input.streams, lengths, input.device);
+  if (input.device !== undefined && input.streams.every((s) => joined.values[s].length === 0)) {
+    throw new StepInputError(
+      'topicId',
+      `is ${input.device}, a device none of ${input.streams.join(', ')} holds a record of (records carry their device as their key)`,
+    );
+  }
   const value = JSON.stringify(joined);
-  const [written] = await backbone.produce(input.topic, [{ key: input.topic, value }]);
+  const [written] = await backbone.produce(input.topic, [{ key: input.device ?? input.topic, value }]);
   return {
     joined,
     partition: written.partition,
@@ -114,10 +122,16 @@ export async function joinTopics(backbone: Backbone, input: JoinInput): Promise<
   };
 }
 
-async function joinWindows(backbone: Backbone, streams: string[], lengths: number[]): Promise<JoinedRecord> {
+async function joinWindows(
+  backbone: Backbone,
+  streams: string[],
+  lengths: number[],
+  device: string | undefined,
+): Promise<JoinedRecord> {
   const createdAt = Date.now();
+  const spec = device !== undefined ? { device, now: createdAt } : { now: createdAt };
   if (lengths.every((n) => n === lengths[0]) && lengths[0] > 0) {
-    return joinLatestWindows(backbone, streams, { lastOffsets: lengths[0], now: createdAt });
+    return joinLatestWindows(backbone, streams, { ...spec, lastOffsets: lengths[0] });
   }
   const joined: JoinedRecord = {
     version: 1,
@@ -133,7 +147,7 @@ async function joinWindows(backbone: Backbone, streams: string[], lengths: numbe
     const part =
       lengths[i] === 0
         ? undefined
-        : await joinLatestWindows(backbone, [s], { lastOffsets: lengths[i], now: createdAt });
+        : await joinLatestWindows(backbone, [s], { ...spec, lastOffsets: lengths[i] });
     joined.values[s] = part?.values[s] ?? [];
     joined.timestamps[s] = part?.timestamps[s] ?? [];
     joined.offsets[s] = part?.offsets[s] ?? [];

@@ -23,6 +23,8 @@ export interface ModelLineage {
 export interface ModelRecord {
   /** The alias the model is registered under (the VIPER face's algokey). */
   alias: string;
+  /** The device the model was trained for (its records' key), when one was given. */
+  device?: string;
   algorithm: string;
   task: 'regression' | 'classification';
   dependentVariable: string;

@@ -4,6 +4,7 @@ import { Model, type ModelJSON } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError, StepNotFoundError } from '../errors.js';
 import { latestRecord, parseJsonRecord } from '../latest-record.js';
+import { trainingSetRecord as recordAt } from './controls/training-source.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion, VariableStats } from '../registry/types.js';
 import type { RecordShapers } from '../shapers.js';
@@ -16,10 +17,16 @@ export interface ModelSourceInput {
   partition?: number;
   /** Predict with the alias's model promoted to "deploy" instead of its latest. */
   useDeployed?: boolean;
+  /** A device: the alias's model of that device, or `consumeFrom`'s newest model keyed with it. */
+  device?: string;
+  /** -1 (default): the newest model record of `consumeFrom`; n >= 0: the one at offset n. */
+  offset?: number;
 }
 
 export interface ResolvedModel {
   alias: string;
+  /** The device the model belongs to, when one was asked for. */
+  device?: string;
   json: ModelJSON;
   model: Model;
   stats: VariableStats[];
@@ -56,7 +63,16 @@ export async function resolveModel(
 ): Promise<ResolvedModel> {
   if (input.useDeployed === true) return resolveDeployed(services, input);
   if (input.alias !== undefined && input.alias !== '') {
-    const version = await services.registry.resolve(input.alias);
+    const version =
+      input.device === undefined
+        ? await services.registry.resolve(input.alias)
+        : await services.registry.resolveDevice(input.alias, input.device);
+    if (version === undefined && input.device !== undefined) {
+      throw new StepInputError(
+        'topicId',
+        `is ${input.device}, a device ${showAlias(input.alias)} has no model of (train one with this topicid)`,
+      );
+    }
     if (version === undefined) {
       throw new StepNotFoundError(
         'UNKNOWN_MODEL',
@@ -71,6 +87,7 @@ export async function resolveModel(
     }
     return {
       alias: input.alias,
+      ...(input.device !== undefined ? { device: input.device } : {}),
       json: version.model,
       model,
       stats: version.stats ?? [],
@@ -82,22 +99,27 @@ export async function resolveModel(
     throw new StepInputError('consumeFrom', 'is required (the trained-params topic), or give algokey');
   }
   const topic = input.consumeFrom;
-  const source = await latestRecord(
-    services.backbone,
-    topic,
-    input.partition ?? -1,
-    'consumeFrom',
-    'trained model',
-  );
+  const source =
+    (input.offset ?? -1) === -1
+      ? await latestRecord(
+          services.backbone,
+          topic,
+          input.partition ?? -1,
+          'consumeFrom',
+          'trained model',
+          input.device,
+        )
+      : await recordAt(services.backbone, topic, input.partition ?? -1, input.offset ?? -1, input.device);
   const record = services.shapers.readModel(parseJsonRecord(source, topic, 'consumeFrom', 'a trained model'));
   if (record === undefined) {
     throw new StepInputError(
       'consumeFrom',
-      `names topic '${topic}', whose latest record is not a trained model (the train step writes one)`,
+      `names topic '${topic}', whose ${source.offset === input.offset ? `record at offset ${source.offset}` : 'latest record'} is not a trained model (the train step writes one)`,
     );
   }
   return {
     alias: record.alias,
+    ...(input.device !== undefined ? { device: input.device } : {}),
     json: record.model,
     model: build(record.model, 'consumeFrom'),
     stats: record.stats,
@@ -113,7 +135,16 @@ async function resolveDeployed(
 ): Promise<ResolvedModel> {
   let alias = input.alias ?? '';
   if (alias === '') alias = (await resolveModel(services, { ...input, useDeployed: false })).alias;
-  const version = await services.registry.resolveDeployed(alias);
+  const version =
+    input.device === undefined
+      ? await services.registry.resolveDeployed(alias)
+      : await services.registry.resolveDeployedDevice(alias, input.device);
+  if (version === undefined && input.device !== undefined) {
+    throw new StepInputError(
+      'useDeployed',
+      `asks for the deployed model of device ${input.device} under ${showAlias(alias)}, but none was deployed (train it with deploy)`,
+    );
+  }
   if (version === undefined) {
     throw new StepInputError(
       'useDeployed',
@@ -127,6 +158,7 @@ async function resolveDeployed(
   }
   return {
     alias,
+    ...(input.device !== undefined ? { device: input.device } : {}),
     json: version.model,
     model,
     stats: version.stats ?? [],

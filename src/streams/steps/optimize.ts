@@ -27,6 +27,8 @@ export interface OptimizeInput {
 
 export interface OptimizationRecord extends ModelOptimization {
   alias: string;
+  /** The device whose model was optimised (the record is keyed with it). */
+  device?: string;
   algorithm: string;
   modelTopic: string;
   produceTo: string;
@@ -109,6 +111,7 @@ export async function optimizeInputs(
   const record: OptimizationRecord = {
     ...result,
     alias: resolved.alias,
+    ...(resolved.device !== undefined ? { device: resolved.device } : {}),
     algorithm: resolved.json.algorithm,
     modelTopic: resolved.topic,
     produceTo: input.produceTo,
@@ -117,7 +120,9 @@ export async function optimizeInputs(
   const key = recordKey();
   const shaped = services.shapers.optimization(record, call, key);
   const value = JSON.stringify(shaped);
-  const [written] = await services.backbone.produce(input.produceTo, [{ key, value }]);
+  const [written] = await services.backbone.produce(input.produceTo, [
+    { key: resolved.device ?? key, value },
+  ]);
   return {
     record,
     shaped,

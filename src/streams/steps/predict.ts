@@ -16,6 +16,7 @@ import { StepInputError, StreamsError } from '../errors.js';
 import { alignedRows } from '../align.js';
 import { parseJoinedRecord } from '../join.js';
 import { latestRecord } from '../latest-record.js';
+import { trainingSetRecord as recordAt } from './controls/training-source.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { ResolvedModel } from './model-source.js';
 import { predictInOriginalUnits } from './controls/predict-controls.js';
@@ -41,6 +42,8 @@ export interface PredictionRecord {
   /** When asked: the inputs' contributions (in featureNames order) to the prediction. */
   explanation?: Explanation;
   alias: string;
+  /** The device predicted for (its outputs are keyed with it). */
+  device?: string;
   algorithm: string;
   task: 'regression' | 'classification';
   featureNames: string[];
@@ -57,6 +60,13 @@ export interface PredictInput {
   stream?: string;
   /** With a stream: predict only its newest `maxRows` rows (0 = every row). */
   maxRows: number;
+  /** With a stream: -1 (default) its newest joined record (the device's, with a device); n >= 0 the one at offset n. */
+  streamOffset?: number;
+  /**
+   * With a stream: the joined record's streams that feed the model's inputs, in the model's order
+   * (default: the streams named like the model's inputs).
+   */
+  streams?: string[];
   /** Nominal coverage of the interval, in (0, 1); default 0.9 when the model has held-out residuals. */
   coverage?: number;
   /** Add each prediction's feature contributions. */
@@ -87,7 +97,11 @@ export async function predict(
     }
     rows = [input.inputs];
   } else {
-    rows = await streamRows(services.backbone, input.stream ?? '', names, input.maxRows);
+    rows = await streamRows(services.backbone, input.stream ?? '', names, input.maxRows, {
+      offset: input.streamOffset ?? -1,
+      ...(input.streams !== undefined && input.streams.length > 0 ? { streams: input.streams } : {}),
+      ...(resolved.device !== undefined ? { device: resolved.device } : {}),
+    });
   }
   if (input.explain === true && rows.length > MAX_EXPLAINED_ROWS) {
     throw new StepInputError(
@@ -120,6 +134,7 @@ export async function predict(
         : {}),
       ...(input.explain === true ? { explanation: explainRow(resolved.model, x) } : {}),
       alias: resolved.alias,
+      ...(resolved.device !== undefined ? { device: resolved.device } : {}),
       algorithm: resolved.json.algorithm,
       task: classification ? 'classification' : 'regression',
       featureNames: names,
@@ -132,7 +147,7 @@ export async function predict(
   const shaped = records.map((p, i) => services.shapers.prediction(p, call, keys[i]));
   const written = await services.backbone.produce(
     input.produceTo,
-    shaped.map((value, i) => ({ key: keys[i], value: JSON.stringify(value) })),
+    shaped.map((value, i) => ({ key: resolved.device ?? keys[i], value: JSON.stringify(value) })),
   );
   return records.map((p, i) => ({
     ...p,
@@ -187,14 +202,35 @@ function explainRow(model: Model, row: number[]): Explanation {
   }
 }
 
-/** The model's inputs from the newest joined record of `topic`, newest rows aligned. */
+export interface StreamSelection {
+  /** -1: the newest joined record; n >= 0: the one at offset n. */
+  offset?: number;
+  /** The streams feeding the model's inputs, in their order (default: `names`). */
+  streams?: string[];
+  /** The device's joined records only (record key). */
+  device?: string;
+}
+
+/** The model's inputs from the newest (or chosen) joined record of `topic`, newest rows aligned. */
 export async function streamRows(
   backbone: Backbone,
   topic: string,
-  names: readonly string[],
+  modelNames: readonly string[],
   maxRows: number,
+  selection: StreamSelection = {},
 ): Promise<number[][]> {
-  const source = await latestRecord(backbone, topic, -1, 'stream', 'joined record');
+  const names = selection.streams ?? modelNames;
+  if (names.length !== modelNames.length) {
+    throw new StepInputError(
+      'streams',
+      `names ${names.length} streams; the model takes ${modelNames.length} inputs (${modelNames.join(', ')})`,
+    );
+  }
+  const offset = selection.offset ?? -1;
+  const source =
+    offset === -1
+      ? await latestRecord(backbone, topic, -1, 'stream', 'joined record', selection.device)
+      : await recordAt(backbone, topic, -1, offset, selection.device);
   let joined;
   try {
     joined = parseJoinedRecord(source.value);
@@ -206,7 +242,7 @@ export async function streamRows(
   for (const name of names) {
     if (!joined.values[name]) {
       throw new StepInputError(
-        'stream',
+        selection.streams !== undefined ? 'streams' : 'stream',
         `names topic '${topic}', whose joined record has no stream '${name}' (it joins: ${joined.streams.join(', ')})`,
       );
     }

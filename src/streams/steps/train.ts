@@ -55,6 +55,11 @@ export interface TrainInput {
   startedAt?: number;
   /** The registry alias the model is registered under. */
   alias: string;
+  /**
+   * A device: its newest training set (record key) is read, and the model is registered as the
+   * alias's model of that device and written keyed with it.
+   */
+  device?: string;
 }
 
 export type TrainStepInput = TrainInput & TrainingControls;
@@ -100,7 +105,13 @@ export async function trainModel(
   const controls = checkTrainingControls(input);
   checkTrainingSource(input.offset ?? -1, input.rollbackPercent ?? 0);
   const { backbone } = services;
-  const source = await trainingSetRecord(backbone, input.consumeFrom, input.partition, input.offset ?? -1);
+  const source = await trainingSetRecord(
+    backbone,
+    input.consumeFrom,
+    input.partition,
+    input.offset ?? -1,
+    input.device,
+  );
   const set = newestShare(
     parseTrainingSet(
       parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
@@ -134,6 +145,8 @@ export async function trainModel(
     task: input.islogistic ? 'classification' : 'regression',
     modelruns: input.modelruns,
     ...(target.algorithms !== undefined ? { algorithms: target.algorithms } : {}),
+    // a coefficient stream needs a champion with parameter estimates: a blend of models has none
+    ...(controls.coefficients !== undefined ? { ensemble: false } : {}),
     timeBudgetMs: input.timeoutSeconds * 1000,
     startedAt,
     pool: services.pool,
@@ -164,6 +177,7 @@ export async function trainModel(
   }
   const record: ModelRecord = {
     alias: input.alias,
+    ...(input.device !== undefined ? { device: input.device } : {}),
     algorithm: selection.champion.algorithm,
     task: input.islogistic ? 'classification' : 'regression',
     dependentVariable: target.dependentVariable,
@@ -198,7 +212,7 @@ export async function trainModel(
   const key = recordKey();
   const shaped = services.shapers.model(record, call, key);
   const value = JSON.stringify(shaped);
-  const [written] = await backbone.produce(input.produceTo, [{ key, value }]);
+  const [written] = await backbone.produce(input.produceTo, [{ key: input.device ?? key, value }]);
   if (controls.coefficients !== undefined) {
     const coefficients = coefficientRecords(controls.coefficients, estimates, record);
     await backbone.produce(
@@ -212,6 +226,7 @@ export async function trainModel(
   const version = await services.registry.register({
     entity: input.alias,
     alias: input.alias,
+    ...(input.device !== undefined ? { device: input.device } : {}),
     deploy: controls.deploy,
     trigger: 'request',
     algorithm: record.algorithm,

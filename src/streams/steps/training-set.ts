@@ -20,6 +20,8 @@ export interface TrainingSetRecord {
   /** Column-major values, oldest row first; aligned (row i of each column is the same moment). */
   columns: Record<string, number[]>;
   lineage: { joinedTopic: string; partition: number; offset: number; offsets: Record<string, unknown> };
+  /** The device whose joined record it was made from (its record key), when one was given. */
+  device?: string;
   createdAt: string;
 }
 
@@ -32,6 +34,8 @@ export interface TrainingSetInput {
   independentVariables: string[];
   /** -1: the newest record over all partitions. */
   partition: number;
+  /** The device's newest joined record (record key); the training set is keyed with it. */
+  device?: string;
 }
 
 export interface WrittenRecord<T> {
@@ -55,6 +59,7 @@ export async function createTrainingSet(
     input.partition,
     'consumeFrom',
     'joined record',
+    input.device,
   );
   let record: TrainingSetRecord;
   try {
@@ -102,6 +107,7 @@ export async function createTrainingSet(
         offset: source.offset,
         offsets: joined.offsets,
       },
+      ...(input.device !== undefined ? { device: input.device } : {}),
       createdAt: new Date().toISOString(),
     };
   } catch (error) {
@@ -111,7 +117,9 @@ export async function createTrainingSet(
     throw error;
   }
   const value = JSON.stringify(record);
-  const [written] = await backbone.produce(input.produceTo, [{ value }]);
+  const [written] = await backbone.produce(input.produceTo, [
+    input.device !== undefined ? { key: input.device, value } : { value },
+  ]);
   return {
     topic: input.produceTo,
     partition: written.partition,

@@ -3,6 +3,7 @@
 // the newest; 0 = all of them).
 import type { Backbone } from '../../../backbone/types.js';
 import { StepInputError } from '../../errors.js';
+import { ofDevice } from '../../device.js';
 import { latestRecord, type LatestRecord } from '../../latest-record.js';
 import type { TrainingSetRecord } from '../training-set.js';
 
@@ -18,14 +19,15 @@ export function checkTrainingSource(offset: number, rollbackPercent: number): vo
   }
 }
 
-/** The training-set record at `offset` (or the newest with -1). */
+/** The training-set record at `offset` (or the newest with -1), of `device` when one is given. */
 export async function trainingSetRecord(
   backbone: Backbone,
   topic: string,
   partition: number,
   offset: number,
+  device?: string,
 ): Promise<LatestRecord> {
-  if (offset === -1) return latestRecord(backbone, topic, partition, 'consumeFrom', 'training set');
+  if (offset === -1) return latestRecord(backbone, topic, partition, 'consumeFrom', 'training set', device);
   const partitions = await backbone.listOffsets(topic);
   const chosen = partition === -1 && partitions.length === 1 ? 0 : partition;
   const p = partitions.find((x) => x.partition === chosen);
@@ -45,6 +47,12 @@ export async function trainingSetRecord(
   const r = records[0];
   if (r === undefined || r.offset !== offset || r.value === null) {
     throw new StepInputError('offset', `is ${offset}, where topic '${topic}' holds no record`);
+  }
+  if (!ofDevice(r, device)) {
+    throw new StepInputError(
+      'topicId',
+      `is ${device}, but the record at offset ${offset} of topic '${topic}' is not keyed with it`,
+    );
   }
   return { partition: chosen, offset, timestamp: r.timestamp, value: r.value.toString('utf8') };
 }

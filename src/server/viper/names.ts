@@ -52,6 +52,30 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   },
   viperanomalypredict: { streams: 'streamstoanalyse' },
   streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
+  streamcorr: {
+    streams: 'streamstojoin',
+    topic: 'topicname',
+    produceTo: 'preprocesstopic',
+    methods: 'correlationtype',
+    maxLag: 'docrosscorr',
+    minLength: 'mincorrvectorlen',
+    threshold: 'threshhold',
+    maxPValue: 'pvalue',
+    top: 'topcorrnum',
+  },
+  streamcluster: {
+    topic: 'topicname',
+    produceTo: 'preprocesstopic',
+    valueKeys: 'valuekey',
+    filter: 'filterkey',
+    groupKey: 'groupkey',
+    idKey: 'msgid',
+    valueCondition: 'valuecondition',
+    clusters: 'numclusters',
+    distance: 'distancealgo',
+    alertOnClusterSize: 'alertonclustersize',
+    minimumPoints: 'minimumsubjects',
+  },
 };
 
 export function viperName(endpoint: string, field: string): string {

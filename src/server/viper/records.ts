@@ -1,6 +1,7 @@
 // The records the VIPER face writes into topics, in the seed's keys: its clients read the trained
 // model and the predictions back from the topics (viper-protocol.md §4). Registered with the core as
 // its record shapers, so the core writes them without naming a key.
+import { viperAlert, viperCluster, viperCorrelation } from './analytics-records.js';
 import type { ModelJSON } from '../../automl/index.js';
 import { toViperOptimization } from './optimization.js';
 import {
@@ -265,6 +266,9 @@ export const viperShapers: RecordShapers = {
     kafkakey: key,
   }),
   readModel: readViperModel,
+  correlation: viperCorrelation,
+  cluster: viperCluster,
+  alert: viperAlert,
   prediction: viperPrediction,
   optimization: (o, call, key) =>
     toViperOptimization(o, {

@@ -269,6 +269,96 @@ export interface StreamQueryResponse {
   }>;
 }
 
+/** Correlations between streams (docs/stream-analytics.md). */
+export interface CorrelationRequest {
+  producerId: string;
+  /** Topics, `topic/stream` named streams, or streams inside the path's topic; 2 to 10. */
+  streams: string[];
+  /** Each stream's newest maxRows values (3..10,000), aligned to the shortest. */
+  maxRows: number;
+  offset?: number;
+  methods: Array<'pearson' | 'spearman' | 'kendall'>;
+  /** Cross-correlate at lags −maxLag..maxLag too (0: not). */
+  maxLag?: number;
+  minLength?: number;
+  /** Keep |coefficient| > threshold (0..1). */
+  threshold?: number;
+  /** Keep p-value < maxPValue (0..1). */
+  maxPValue?: number;
+  /** Keep the strongest `top` (0: all). */
+  top?: number;
+  produceTo?: string;
+  identifier?: string;
+  description?: string;
+}
+export interface CorrelationResponse {
+  produceTo: string;
+  computed: number;
+  written: Array<{
+    streams: string[];
+    method: string;
+    name: string;
+    coefficient: number | null;
+    pValue: number | null;
+    lag?: number;
+    lags?: Array<{ lag: number; coefficient: number }>;
+    count: number;
+    windowStart: number;
+    windowEnd: number;
+    identifier: string;
+    description: string;
+    createdAt: string;
+    partition: number;
+    offset: number;
+  }>;
+}
+
+/** k-means over a topic's newest records (docs/stream-analytics.md). */
+export interface ClusterRequest {
+  producerId: string;
+  maxRows: number;
+  offset?: number;
+  /** JSON paths of the numbers forming each point. */
+  valueKeys: string[];
+  /** `path=value`. */
+  filter?: string;
+  groupKey?: string;
+  idKey?: string;
+  /** `> .5`, `<= 10`, `= 3` on the first value. */
+  valueCondition?: string;
+  clusters: number;
+  iterations: number;
+  distance: 'euclidean' | 'squaredEuclidean';
+  minimumPoints?: number;
+  alertOnClusterSize?: number;
+  seed?: number;
+  produceTo?: string;
+  identifier?: string;
+  description?: string;
+}
+export interface ClusterResponse {
+  produceTo: string;
+  partition: number;
+  offset: number;
+  clusters: Array<{ cluster: number; size: number; centre: number[] }>;
+  points: Array<{ id: string; cluster: number; distance: number; values: number[] }>;
+  initialCentres: number[][];
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+  recordsRead: number;
+  recordsSkipped: number;
+  alerts: Array<{
+    kind: string;
+    message: string;
+    subject: string;
+    value: number;
+    threshold: number;
+    partition: number;
+    offset: number;
+  }>;
+}
+
 export interface TrainingSetRequest {
   consumeFrom: string;
   produceTo: string;

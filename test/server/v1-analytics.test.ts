@@ -212,3 +212,84 @@ test('a large k-means lets other requests through while it runs', async () => {
   assert.ok(result.iterations > 1, `iterations: ${result.iterations}`);
   assert.deepEqual(order, ['stats', 'clusters']);
 });
+
+/** The alert records (the named stream `alerts`) a topic holds, as written. */
+async function alertsIn(topic: string): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const { partition, earliest, latest } of await server.backbone.listOffsets(topic)) {
+    if (latest === earliest) continue;
+    const { records: batch } = await server.backbone.fetch({
+      topic,
+      partition,
+      offset: earliest,
+      maxRecords: latest - earliest,
+      maxBytes: 1 << 24,
+    });
+    for (const r of batch) {
+      if (r.headers['tml-stream']?.toString('utf8') === 'alerts') {
+        out.push(JSON.parse(r.value?.toString('utf8') ?? '{}') as Record<string, unknown>);
+      }
+    }
+  }
+  return out;
+}
+
+test('an anomaly that raises an alert and a stream query that holds each write one alert record', async () => {
+  const streams = ['alert-a', 'alert-b'];
+  const producers: string[] = [];
+  for (const s of streams) producers.push((await admin.createTopic({ topic: s })).producerId);
+  const steady = Array.from({ length: 40 }, (_, i) => 50 + (i % 5));
+  await user.produceBulk('alert-a', producers[0], steady);
+  await user.produceBulk('alert-b', producers[1], steady);
+  const join = await admin.createJoinTopic({ topic: 'alert-joined', streams });
+  await user.produceJoined('alert-joined', { producerId: join.producerId, maxRows: 40 });
+  const consumer = (await user.subscribe('alert-joined')).consumerId;
+  const peerProducer = (await admin.createTopic({ topic: 'alert-peers' })).producerId;
+  const outProducer = (await admin.createTopic({ topic: 'alert-out' })).producerId;
+  await user.trainPeerGroups({
+    consumeFrom: 'alert-joined',
+    consumerId: consumer,
+    produceTo: 'alert-peers',
+    producerId: peerProducer,
+    streams,
+    flags: streams.map((s) => `topic=${s},lag=5,zthresh=3`).join('~'),
+  });
+  const peersConsumer = (await user.subscribe('alert-peers')).consumerId;
+  const score = () =>
+    user.scoreAnomalies({
+      consumeFrom: 'alert-peers',
+      consumerId: peersConsumer,
+      inputStream: 'alert-joined',
+      produceTo: 'alert-out',
+      producerId: outProducer,
+      streams,
+    });
+  const calm = await score();
+  assert.equal(calm.alert, false);
+  assert.deepEqual(await alertsIn('alert-out'), []);
+  // a spike on both streams: far beyond 3 standard deviations
+  await user.produceBulk('alert-a', producers[0], [500]);
+  await user.produceBulk('alert-b', producers[1], [500]);
+  await user.produceJoined('alert-joined', { producerId: join.producerId, maxRows: 40 });
+  const spike = await score();
+  assert.equal(spike.alert, true);
+  const [alert] = await alertsIn('alert-out');
+  assert.equal(alert.Alert, 'anomaly');
+  assert.equal(alert.Subject, 'alert-a,alert-b');
+  assert.equal(alert.Value, spike.risk);
+  assert.equal(alert.Threshold, 0.5);
+
+  // a stream query on preprocessed maxima: the query that holds writes an alert, the other does not
+  await user.preprocess('alert-joined', { producerId: join.producerId, maxRows: 40, logic: ['max'] });
+  const max = 'alert-a_preprocessed_Max';
+  await user.streamQuery('alert-joined', {
+    producerId: join.producerId,
+    streams: [max],
+    conditions: `${max} > 100:${max} < 100`,
+    produceTo: 'alert-out',
+  });
+  const alerts = await alertsIn('alert-out');
+  assert.equal(alerts.length, 2);
+  assert.equal(alerts[1].Alert, 'streamQuery');
+  assert.equal(alerts[1].Subject, `${max} > 100`);
+});

@@ -49,3 +49,55 @@ export async function writeAlerts(
   );
   return alerts.map((a, i) => ({ ...a, topic, partition: written[i].partition, offset: written[i].offset }));
 }
+
+/** The alert of a scored anomaly record, when it raised one. */
+export function anomalyAlert(
+  record: { risk: number; alert: boolean; anomalousStreams: string[]; scores: unknown[] },
+  source: string,
+  riskscore: number,
+  createdAt = new Date(),
+): AlertRecord[] {
+  if (!record.alert) return [];
+  return [
+    {
+      kind: 'anomaly',
+      source,
+      message: `streams ${record.anomalousStreams.join(', ')} of '${source}' are anomalous: risk ${record.risk.toFixed(3)} >= ${riskscore}`,
+      subject: record.anomalousStreams.join(','),
+      value: record.risk,
+      threshold: riskscore,
+      details: { anomalousStreams: record.anomalousStreams, scores: record.scores },
+      identifier: '',
+      createdAt,
+    },
+  ];
+}
+
+/** One alert per stream query that holds. */
+export function queryAlerts(
+  results: ReadonlyArray<{
+    query: string;
+    result: 0 | 1;
+    identifier: string;
+    description: string;
+    inputs: Record<string, unknown>;
+    partition: number;
+    offset: number;
+  }>,
+  source: string,
+  createdAt = new Date(),
+): AlertRecord[] {
+  return results
+    .filter((r) => r.result === 1)
+    .map((r) => ({
+      kind: 'streamQuery' as const,
+      source,
+      message: `query '${r.query}' on '${source}' holds${r.description ? ` (${r.description})` : ''}`,
+      subject: r.query,
+      value: 1,
+      threshold: 1,
+      details: { inputs: r.inputs, result: { partition: r.partition, offset: r.offset } },
+      identifier: r.identifier,
+      createdAt,
+    }));
+}

@@ -4,7 +4,7 @@
 // docs/viper-compatibility.md.
 import { CORRELATION_METHODS, type CorrelationMethod } from '../../automl/index.js';
 import { DEFAULT_WINDOW_RECORDS } from '../../streams/index.js';
-import { ParameterError, showValue } from '../errors.js';
+import { ParameterError, ServerError, showValue } from '../errors.js';
 import { streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
@@ -48,7 +48,22 @@ function methods(params: ViperParams): CorrelationMethod[] {
 const percent = (params: ViperParams, name: string) =>
   params.float(name, { default: 0, min: 0, max: 100 }) / 100;
 
+/**
+ * Why preprocessrtms is refused (docs/stream-analytics.md): maadstml's documentation (item 46) names
+ * an RTMS score, an attack score and a pattern score, each 0–1, over search terms in sliding text
+ * windows, but defines none of them, and no public VIPER text shows how they are computed. A score
+ * tml made up would carry VIPER's name without VIPER's meaning, so the call answers a clear error.
+ */
+export const RTMS_NOT_SUPPORTED =
+  'preprocessrtms is not supported by tml: VIPER does not define how its RTMS, attack and pattern scores are computed (docs/stream-analytics.md)';
+
 export const analyticsEndpoints: Record<string, ViperEndpoint> = {
+  preprocessrtms: {
+    run() {
+      return Promise.reject(new ServerError('NOT_SUPPORTED', 501, RTMS_NOT_SUPPORTED));
+    },
+  },
+
   streamcorr: {
     async run(context, params) {
       if (params.bool('nlp', { default: false })) {

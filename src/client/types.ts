@@ -332,6 +332,10 @@ export interface ClusterRequest {
   minimumPoints?: number;
   alertOnClusterSize?: number;
   seed?: number;
+  /** Mail the alerts to these addresses (in the server's allowed domains, config `alertMail`). */
+  alertEmails?: string[];
+  /** At most one mail per this many seconds to the same recipients. */
+  emailFrequencySeconds?: number;
   produceTo?: string;
   identifier?: string;
   description?: string;
@@ -348,6 +352,8 @@ export interface ClusterResponse {
   converged: boolean;
   recordsRead: number;
   recordsSkipped: number;
+  /** Mails handed to the SMTP server, or why none was. */
+  mail: { sent: number; reason?: string };
   alerts: Array<{
     kind: string;
     message: string;

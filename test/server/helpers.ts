@@ -25,7 +25,13 @@ export interface TestServer {
 export async function startTestServer(
   options: { maxMessageBytes?: number; limits?: Partial<ServerLimits> } & Pick<
     AppOptions,
-    'logStream' | 'authFailures' | 'logLevel' | 'connections' | 'metricsNeedToken' | 'processMetrics'
+    | 'logStream'
+    | 'authFailures'
+    | 'logLevel'
+    | 'connections'
+    | 'metricsNeedToken'
+    | 'processMetrics'
+    | 'alertMailer'
   > = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tml-server-'));
@@ -47,6 +53,7 @@ export async function startTestServer(
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.metricsNeedToken !== undefined ? { metricsNeedToken: options.metricsNeedToken } : {}),
     ...(options.processMetrics ? { processMetrics: true } : {}),
+    ...(options.alertMailer ? { alertMailer: options.alertMailer } : {}),
   });
   return {
     app,

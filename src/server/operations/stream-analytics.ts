@@ -13,6 +13,7 @@ import {
 } from '../../streams/index.js';
 import { UnknownTopicError } from '../../backbone/errors.js';
 import { NotFoundError, ParameterError, showValue } from '../errors.js';
+import type { MailOutcome } from '../alert-mail.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, describeExisting } from './validate.js';
@@ -28,6 +29,22 @@ export interface StreamCorrelationRequest extends Omit<StreamCorrelationInput, '
 export interface StreamClusterRequest extends Omit<StreamClusterInput, 'produceTo'> {
   producerId: string;
   produceTo?: string;
+  /** Mail the alerts to these addresses (in the server's allowed domains). */
+  alertEmails?: string[];
+  /** At most one mail per this many seconds to the same recipients (default 0: every alert). */
+  emailFrequencySeconds?: number;
+}
+
+/** The recipients, checked before the call writes anything. */
+export function alertRecipients(context: OperationContext, to: readonly string[] | undefined): string[] {
+  if (to === undefined || to.length === 0) return [];
+  if (context.alertMailer === undefined) {
+    throw new ParameterError(
+      'alertEmails',
+      'asks for mail, but this server has no mail server configured (alertMail)',
+    );
+  }
+  return context.alertMailer.recipients(to, 'alertEmails');
 }
 
 /** The topic exists; else an error naming the parameter (the VIPER face shows only parameter errors' names). */
@@ -89,7 +106,8 @@ export async function streamCorrelation(
 export async function streamCluster(
   context: OperationContext,
   input: StreamClusterRequest,
-): Promise<WrittenCluster & { produceTo: string }> {
+): Promise<WrittenCluster & { produceTo: string; mail: MailOutcome }> {
+  const to = alertRecipients(context, input.alertEmails);
   await describeExisting(context.backbone, input.topic, 'topic');
   await checkProducer(context, input.topic, input.producerId);
   const produceTo = await outputTopic(context, input.topic, input.produceTo);
@@ -99,5 +117,9 @@ export async function streamCluster(
     { producerId: input.producerId },
   );
   context.metrics.recordsProduced.inc(1 + result.alerts.length);
-  return { ...result, produceTo };
+  const mail =
+    to.length === 0 || context.alertMailer === undefined
+      ? { sent: 0, reason: 'no recipients' }
+      : await context.alertMailer.send(result.alerts, to, input.emailFrequencySeconds ?? 0);
+  return { ...result, produceTo, mail };
 }

@@ -12,6 +12,7 @@ import {
   MAX_CORRELATION_LAG,
   MAX_CORRELATION_ROWS,
 } from '../../streams/index.js';
+import { MAX_ALERT_RECIPIENTS } from '../alert-mail.js';
 import { streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
 import type { ContextOf } from './plugin.js';
 import { problems, TopicName, TopicParams } from './schemas.js';
@@ -84,6 +85,10 @@ export const ClusterBody = Type.Object(
     minimumPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CLUSTER_ROWS })),
     alertOnClusterSize: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CLUSTER_ROWS })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
+    alertEmails: Type.Optional(
+      Type.Array(Type.String({ minLength: 3, maxLength: 254 }), { maxItems: MAX_ALERT_RECIPIENTS }),
+    ),
+    emailFrequencySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
     produceTo: Type.Optional(TopicName),
     identifier: Type.Optional(Text),
     description: Type.Optional(Text),
@@ -106,6 +111,7 @@ export const ClusterReply = Type.Object({
   converged: Type.Boolean(),
   recordsRead: Type.Integer(),
   recordsSkipped: Type.Integer(),
+  mail: Type.Object({ sent: Type.Integer(), reason: Type.Optional(Type.String()) }),
   alerts: Type.Array(
     Type.Object({
       kind: Type.String(),
@@ -177,6 +183,7 @@ export function registerAnalyticsRoutes(fastify: FastifyInstance, contextOf: Con
         converged: r.converged,
         recordsRead: r.recordsRead,
         recordsSkipped: r.recordsSkipped,
+        mail: result.mail,
         alerts: result.alerts.map((a) => ({
           kind: a.kind,
           message: a.message,

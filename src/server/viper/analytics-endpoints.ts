@@ -129,6 +129,8 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         distance: distance === 1 ? 'euclidean' : 'squaredEuclidean',
         alertOnClusterSize: params.int('alertonclustersize', { default: 0 }),
         minimumPoints: minimumSubjects,
+        alertEmails: params.list('sendalertemailsto', { default: [] }),
+        emailFrequencySeconds: params.int('emailfrequencyinseconds', { default: 0, min: 0 }),
         produceTo: params.string('preprocesstopic', { default: '' }),
         identifier: params.string('identifier', { default: '' }),
         description: params.string('description', { default: '' }),
@@ -147,6 +149,7 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         Partition: result.partition,
         Offset: result.offset,
         Alerts: result.alerts.map((a) => ({ Message: a.message, Partition: a.partition, Offset: a.offset })),
+        Mail: { Sent: result.mail.sent, ...(result.mail.reason ? { Reason: result.mail.reason } : {}) },
       };
     },
   },

@@ -75,6 +75,8 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     distance: 'distancealgo',
     alertOnClusterSize: 'alertonclustersize',
     minimumPoints: 'minimumsubjects',
+    alertEmails: 'sendalertemailsto',
+    emailFrequencySeconds: 'emailfrequencyinseconds',
   },
 };
 

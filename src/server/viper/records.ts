@@ -220,6 +220,8 @@ export interface ViperPeerGroups {
   Consumefrom: string;
   Streams: string[];
   PeerGroups: PeerGroupsRecord['peerGroups'];
+  /** topictype=string streams' peer groups (absent: none). */
+  TextPeerGroups?: PeerGroupsRecord['textPeerGroups'];
   Lineage: PeerGroupsRecord['lineage'];
 }
 
@@ -233,6 +235,7 @@ function readViperPeerGroups(value: unknown): PeerGroupsRecord | undefined {
     consumeFrom: r.Consumefrom ?? '',
     streams: r.Streams ?? [],
     peerGroups: r.PeerGroups,
+    ...(Array.isArray(r.TextPeerGroups) ? { textPeerGroups: r.TextPeerGroups } : {}),
     lineage: r.Lineage ?? { partition: -1, offset: -1 },
   };
 }
@@ -244,6 +247,7 @@ export const viperShapers: RecordShapers = {
     Consumefrom: r.consumeFrom,
     Streams: r.streams,
     PeerGroups: r.peerGroups,
+    ...(r.textPeerGroups ? { TextPeerGroups: r.textPeerGroups } : {}),
     Lineage: r.lineage,
   }),
   readPeerGroups: readViperPeerGroups,

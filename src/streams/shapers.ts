@@ -11,6 +11,7 @@ import type { CoefficientRecord } from './steps/controls/coefficients.js';
 import type { CorrelationRecord } from './steps/correlate.js';
 import type { ClusterRecord } from './steps/cluster.js';
 import type { AlertRecord } from './steps/alert.js';
+import type { SearchAnomalyRecord } from './steps/search-anomaly.js';
 
 /** Who asked for a record, for shapers that write it into the record (ids, company, deploy flags). */
 export interface CallDetails {
@@ -38,6 +39,7 @@ export interface RecordShapers {
   correlation(record: CorrelationRecord, call: CallDetails, key: string): unknown;
   cluster(record: ClusterRecord, call: CallDetails, key: string): unknown;
   alert(record: AlertRecord, key: string): unknown;
+  searchAnomaly(record: SearchAnomalyRecord, call: CallDetails, key: string): unknown;
 }
 
 export const MODEL_RECORD_KIND = 'tml-model';
@@ -68,6 +70,7 @@ export const neutralShapers: RecordShapers = {
   correlation: (record) => record,
   cluster: (record) => record,
   alert: (record) => record,
+  searchAnomaly: (record) => record,
 };
 
 /** A record key: 30 random URL-safe characters. */

@@ -213,7 +213,10 @@ ok("viperpreprocessbatch", joined, joined_producer, -1, maxrows=40, preprocesslo
 call("viperpreprocesscustomjson", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c",
      preprocesslogic="max")
 call("viperpreprocessrtms", joined, joined_producer, -1)
-call("vipersearchanomaly", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c")
+searches, searches_producer = topic("searches")
+ok("viperproducetotopicbulk", searches, searches_producer, "red shoes,blue shoes,red hats,green shoes")
+ok("vipersearchanomaly", searches, searches_producer, -1, jsoncriteria="uid=user~values=query", maxrows=10,
+   searchterms="hats", anomalythreshold=50)
 low = f"{streams[1][0]}_preprocessed_Min"  # written by the preprocess call above
 ok("viperstreamquery", joined, joined_producer, streamstojoin=low, preprocessconditions=f"{low} > -1")
 call("viperstreamquerybatch", joined, joined_producer, streamstojoin=analysed, preprocessconditions="a>1")

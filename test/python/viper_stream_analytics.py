@@ -1,7 +1,8 @@
 """Stream correlations and clusters through the real maadstml client against `tml serve`:
 viperstreamcorr checked against scipy.stats (pearsonr, spearmanr, kendalltau and their p-values) and
 numpy.correlate (lags), with topcorrnum, threshhold and pvalue; viperstreamcluster checked against
-scikit-learn's KMeans started from the same initial centres, with alertonclustersize; bad input
+scikit-learn's KMeans started from the same initial centres, with alertonclustersize;
+vipersearchanomaly against the word overlap computed here; bad input
 answering {"ERROR": ...} naming the parameter and writing nothing.
 
 Run by test/server/python-stream-analytics.test.ts. Arguments: host (with scheme), port, admin token
@@ -9,6 +10,7 @@ file. Prints one JSON line {"checks", "failures", "written", "outputs"}: `writte
 the successful calls wrote into each output topic, which the test compares with the topics.
 """
 import json
+import re
 import sys
 import time
 
@@ -233,6 +235,64 @@ for params, parameter, part in (
     ({"filterkey": "kind"}, "filterkey", "kind"),
 ):
     y = cluster(**params)
+    e = y.get("ERROR", "") if isinstance(y, dict) else ""
+    check(parameter in e and part in e, f"bad {params}: {y}")
+
+# search anomalies: the newest search against the searches before it (the peer group)
+
+searches_t, searches_p = topic("searches")
+search_out, _ = topic("search-anomalies")
+written[search_out] = 0
+
+
+def search(query):
+    y = answer(maadstml.viperproducetotopic(TOKEN, HOST, PORT, searches_t, searches_p, externalprediction=f"u1,{query}",
+                                            subtopics="user,query", array=1))
+    assert "ERROR" not in json.dumps(y), y
+
+
+def check_search(**params):
+    raw = maadstml.vipersearchanomaly(TOKEN, HOST, PORT, searches_t, searches_p, -1,
+                                      jsoncriteria=params.pop("jsoncriteria", "uid=user~values=query"), maxrows=100,
+                                      preprocesstopic=params.pop("preprocesstopic", search_out), **params)
+    return answer(raw)
+
+
+def similarity(history):
+    """The share of the newest search's words found in the earlier ones, as a percentage."""
+    tokens = [re.findall(r"[^\W_]+", q.lower()) for q in history]
+    vocabulary = set(w for t in tokens[:-1] for w in t)
+    return 100 * sum(w in vocabulary for w in tokens[-1]) / len(tokens[-1])
+
+
+history = ["red running shoes", "blue running shoes", "red shoes sale", "running shoes", "shoes for kids",
+           "cheap flights to paris"]
+for q in history:
+    search(q)
+y = check_search(anomalythreshold=50)
+if check("Similarity" in y, f"search anomaly: {y}"):
+    written[search_out] += 1 + len(y["Alerts"])
+    check(y["Search"] == history[-1] and close(y["Similarity"], similarity(history)) and y["Peersearches"] == 5,
+          f"similarity {y['Similarity']} vs {similarity(history)}")
+    check(y["Anomaly"] == 1 and len(y["Alerts"]) == 1, f"an unlike search is an anomaly: {y}")
+history.append("red shoes for paris")
+search(history[-1])
+y = check_search(anomalythreshold=50)
+if check("Similarity" in y, f"search anomaly 2: {y}"):
+    written[search_out] += 1 + len(y["Alerts"])
+    check(close(y["Similarity"], similarity(history)) and y["Similarity"] == 100 and y["Anomaly"] == 0,
+          f"a search of known words: {y}")
+y = check_search(anomalythreshold=50, searchterms="flights,paris", includeexclude=1)
+if check("Similarity" in y, f"search anomaly 3: {y}"):
+    written[search_out] += 1 + len(y["Alerts"])
+    check(y["Anomaly"] == 1 and y["Matchedterms"] == ["paris"], f"a watched term flags it: {y}")
+for params, parameter, part in (
+    ({"entitysearch": "person"}, "entitysearch", "not supported"),
+    ({"jsoncriteria": "uid=user"}, "jsoncriteria", "values="),
+    ({"anomalythreshold": 150}, "anomalythreshold", "150"),
+    ({"preprocesstopic": "no-such-topic"}, "preprocesstopic", "no-such-topic"),
+):
+    y = check_search(**params)
     e = y.get("ERROR", "") if isinstance(y, dict) else ""
     check(parameter in e and part in e, f"bad {params}: {y}")
 

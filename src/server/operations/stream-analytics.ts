@@ -4,6 +4,10 @@
 import {
   clusterStream,
   correlateStreams,
+  searchAnomaly,
+  type SearchAnomalyInput,
+  type SearchAnomalyRecord,
+  type WrittenAlert,
   parseStreamAddress,
   streamAddress,
   type StreamClusterInput,
@@ -112,6 +116,41 @@ export async function streamCluster(
   await checkProducer(context, input.topic, input.producerId);
   const produceTo = await outputTopic(context, input.topic, input.produceTo);
   const result = await clusterStream(
+    { backbone: context.backbone, shapers: context.shapers },
+    { ...input, produceTo },
+    { producerId: input.producerId },
+  );
+  context.metrics.recordsProduced.inc(1 + result.alerts.length);
+  const mail =
+    to.length === 0 || context.alertMailer === undefined
+      ? { sent: 0, reason: 'no recipients' }
+      : await context.alertMailer.send(result.alerts, to, input.emailFrequencySeconds ?? 0);
+  return { ...result, produceTo, mail };
+}
+
+export interface SearchAnomalyRequest extends Omit<SearchAnomalyInput, 'produceTo'> {
+  producerId: string;
+  produceTo?: string;
+  alertEmails?: string[];
+  emailFrequencySeconds?: number;
+}
+
+export async function searchAnomalyCheck(
+  context: OperationContext,
+  input: SearchAnomalyRequest,
+): Promise<{
+  record: SearchAnomalyRecord;
+  partition: number;
+  offset: number;
+  alerts: WrittenAlert[];
+  produceTo: string;
+  mail: MailOutcome;
+}> {
+  const to = alertRecipients(context, input.alertEmails);
+  await describeExisting(context.backbone, input.topic, 'topic');
+  await checkProducer(context, input.topic, input.producerId);
+  const produceTo = await outputTopic(context, input.topic, input.produceTo);
+  const result = await searchAnomaly(
     { backbone: context.backbone, shapers: context.shapers },
     { ...input, produceTo },
     { producerId: input.producerId },

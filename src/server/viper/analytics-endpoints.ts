@@ -5,7 +5,7 @@
 import { CORRELATION_METHODS, type CorrelationMethod } from '../../automl/index.js';
 import { DEFAULT_WINDOW_RECORDS } from '../../streams/index.js';
 import { ParameterError, ServerError, showValue } from '../errors.js';
-import { streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
+import { searchAnomalyCheck, streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
 
@@ -57,7 +57,66 @@ const percent = (params: ViperParams, name: string) =>
 export const RTMS_NOT_SUPPORTED =
   'preprocessrtms is not supported by tml: VIPER does not define how its RTMS, attack and pattern scores are computed (docs/stream-analytics.md)';
 
+/** The JSON path of the search text: jsoncriteria's `values=` (its first path). */
+function searchTextKey(params: ViperParams): string {
+  const criteria = params.string('jsoncriteria');
+  for (const part of criteria.split('~')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim().toLowerCase() === 'values') {
+      const path = part
+        .slice(eq + 1)
+        .split(',')[0]
+        .trim();
+      if (path !== '') return path;
+    }
+  }
+  throw new ParameterError(
+    'jsoncriteria',
+    `must name the search text's JSON path as values=<path>, got '${showValue(criteria)}'`,
+  );
+}
+
 export const analyticsEndpoints: Record<string, ViperEndpoint> = {
+  nlpsearchanomaly: {
+    async run(context, params) {
+      for (const nlp of ['entitysearch', 'tagsearch']) {
+        if (params.has(nlp)) {
+          throw new ParameterError(
+            nlp,
+            'needs a language model (entities, parts of speech): not supported by tml',
+          );
+        }
+      }
+      const result = await searchAnomalyCheck(context, {
+        topic: topicName(params),
+        producerId: params.string('producerid'),
+        ...window(params),
+        textKey: searchTextKey(params),
+        terms: params.list('searchterms', { default: [] }),
+        flagTerms: params.bool('includeexclude', { default: true }),
+        threshold: params.float('anomalythreshold', { default: 0, min: 0, max: 100 }),
+        check: params.bool('checkanomaly', { default: true }),
+        produceTo: params.string('preprocesstopic', { default: '' }),
+        identifier: params.string('identifier', { default: '' }),
+        alertEmails: params.list('sendanomalyalertemail', { default: [] }),
+        emailFrequencySeconds: params.int('emailfrequency', { default: 3600, min: 0 }),
+      });
+      const r = result.record;
+      return {
+        Topic: result.produceTo,
+        Search: r.search,
+        Similarity: r.similarity,
+        Anomaly: r.anomaly ? 1 : 0,
+        Matchedterms: r.matchedTerms,
+        Peersearches: r.peerSearches,
+        Partition: result.partition,
+        Offset: result.offset,
+        Alerts: result.alerts.map((a) => ({ Message: a.message, Partition: a.partition, Offset: a.offset })),
+        Mail: { Sent: result.mail.sent, ...(result.mail.reason ? { Reason: result.mail.reason } : {}) },
+      };
+    },
+  },
+
   preprocessrtms: {
     run() {
       return Promise.reject(new ServerError('NOT_SUPPORTED', 501, RTMS_NOT_SUPPORTED));

@@ -3,7 +3,12 @@
 // the protocol notes): `hyperprediction` as a string and `Preprocesstype` (so a cluster call can
 // filter correlations with filterkey=Preprocesstype=Pearson), and VIPER's capitalised keys.
 // docs/stream-analytics.md lists every key.
-import type { AlertRecord, ClusterRecord, CorrelationRecord } from '../../streams/index.js';
+import type {
+  AlertRecord,
+  ClusterRecord,
+  CorrelationRecord,
+  SearchAnomalyRecord,
+} from '../../streams/index.js';
 import type { CallDetails } from '../../streams/shapers.js';
 
 const when = (d: Date) => ({ TimeStamp: d.toISOString(), Unixtime: d.getTime() });
@@ -67,6 +72,24 @@ export function viperAlert(a: AlertRecord, key: string) {
     Details: a.details,
     Identifier: a.identifier,
     ...when(a.createdAt),
+    kafkakey: key,
+  };
+}
+
+export function viperSearchAnomaly(r: SearchAnomalyRecord, call: CallDetails, key: string) {
+  return {
+    Topic: r.topic,
+    Preprocesstype: 'Searchanomaly',
+    Search: r.search,
+    Words: r.words,
+    Similarity: r.similarity,
+    Anomalythreshold: r.threshold,
+    Anomaly: r.anomaly ? 1 : 0,
+    Peersearches: r.peerSearches,
+    Matchedterms: r.matchedTerms,
+    Identifier: r.identifier,
+    ProducerId: call.producerId ?? '',
+    ...when(r.createdAt),
     kafkakey: key,
   };
 }

@@ -237,7 +237,6 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
 export const plannedEndpoints = new Set([
   'viperhpdepredictprocess',
   'preprocesscustomjson',
-  'nlpsearchanomaly',
   'streamquerybatch',
   'chatgptstream',
 ]);

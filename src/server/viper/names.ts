@@ -63,6 +63,15 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     maxPValue: 'pvalue',
     top: 'topcorrnum',
   },
+  nlpsearchanomaly: {
+    topic: 'topicname',
+    produceTo: 'preprocesstopic',
+    textKey: 'jsoncriteria',
+    terms: 'searchterms',
+    threshold: 'anomalythreshold',
+    alertEmails: 'sendanomalyalertemail',
+    emailFrequencySeconds: 'emailfrequency',
+  },
   streamcluster: {
     topic: 'topicname',
     produceTo: 'preprocesstopic',

@@ -1,7 +1,7 @@
 // The records the VIPER face writes into topics, in the seed's keys: its clients read the trained
 // model and the predictions back from the topics (viper-protocol.md §4). Registered with the core as
 // its record shapers, so the core writes them without naming a key.
-import { viperAlert, viperCluster, viperCorrelation } from './analytics-records.js';
+import { viperAlert, viperCluster, viperCorrelation, viperSearchAnomaly } from './analytics-records.js';
 import type { ModelJSON } from '../../automl/index.js';
 import { toViperOptimization } from './optimization.js';
 import {
@@ -273,6 +273,7 @@ export const viperShapers: RecordShapers = {
   correlation: viperCorrelation,
   cluster: viperCluster,
   alert: viperAlert,
+  searchAnomaly: viperSearchAnomaly,
   prediction: viperPrediction,
   optimization: (o, call, key) =>
     toViperOptimization(o, {

@@ -12,3 +12,4 @@ export * from './controls/index.js';
 export * from './correlate.js';
 export * from './cluster.js';
 export * from './alert.js';
+export * from './search-anomaly.js';

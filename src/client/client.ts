@@ -134,6 +134,10 @@ export class TmlClient {
   clusterStream(topic: string, request: T.ClusterRequest): Promise<T.ClusterResponse> {
     return this.#call('POST', `/topics/${enc(topic)}/clusters`, request);
   }
+  /** The newest search of `topic` against the searches before it (docs/stream-analytics.md). */
+  searchAnomaly(topic: string, request: T.SearchAnomalyRequest): Promise<T.SearchAnomalyResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/search-anomalies`, request);
+  }
   createTrainingSet(request: T.TrainingSetRequest): Promise<T.TrainingSetResponse> {
     return this.#call('POST', '/training-sets', request);
   }

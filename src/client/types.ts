@@ -365,6 +365,39 @@ export interface ClusterResponse {
   }>;
 }
 
+/** The newest search of a topic against the searches before it (docs/stream-analytics.md). */
+export interface SearchAnomalyRequest {
+  producerId: string;
+  maxRows: number;
+  offset?: number;
+  /** JSON path of the search text; records that are not JSON objects are the text. */
+  textKey?: string;
+  /** Watched terms. */
+  terms?: string[];
+  /** true (default): a search holding a watched term is an anomaly; false: it is not checked. */
+  flagTerms?: boolean;
+  /** 0–100: less similar than this is an anomaly. */
+  threshold: number;
+  check?: boolean;
+  produceTo?: string;
+  identifier?: string;
+  alertEmails?: string[];
+  emailFrequencySeconds?: number;
+}
+export interface SearchAnomalyResponse {
+  produceTo: string;
+  partition: number;
+  offset: number;
+  search: string;
+  words: string[];
+  similarity: number;
+  peerSearches: number;
+  matchedTerms: string[];
+  anomaly: boolean;
+  alerts: ClusterResponse['alerts'];
+  mail: { sent: number; reason?: string };
+}
+
 export interface TrainingSetRequest {
   consumeFrom: string;
   produceTo: string;

@@ -293,3 +293,42 @@ test('an anomaly that raises an alert and a stream query that holds each write o
   assert.equal(alerts[1].Alert, 'streamQuery');
   assert.equal(alerts[1].Subject, `${max} > 100`);
 });
+
+test('search anomalies: word overlap with the peer group, watched terms, and bad input', async () => {
+  const p = (await admin.createTopic({ topic: 'queries' })).producerId;
+  await admin.createTopic({ topic: 'queries-out' });
+  await user.produceBulk('queries', p, ['red shoes', 'blue shoes', 'red hats', 'shoes for sale']);
+  const base = { producerId: p, maxRows: 100, threshold: 60, produceTo: 'queries-out' };
+  // 'shoes for sale': shoes is in the peer group, for and sale are not: 1 of 3 words, 33⅓ < 60
+  const first = await user.searchAnomaly('queries', base);
+  assert.deepEqual(first.words, ['shoes', 'for', 'sale']);
+  assert.ok(Math.abs(first.similarity - 100 / 3) < 1e-12);
+  assert.equal(first.peerSearches, 3);
+  assert.equal(first.anomaly, true);
+  assert.equal(first.alerts.length, 1);
+  assert.equal(first.alerts[0].kind, 'searchAnomaly');
+  await user.produceBulk('queries', p, ['red shoes for sale']);
+  const second = await user.searchAnomaly('queries', base);
+  assert.equal(second.similarity, 100);
+  assert.equal(second.anomaly, false);
+  const watched = await user.searchAnomaly('queries', { ...base, terms: ['sale', 'boots'] });
+  assert.deepEqual(watched.matchedTerms, ['sale']);
+  assert.equal(watched.anomaly, true);
+  const excluded = await user.searchAnomaly('queries', {
+    ...base,
+    terms: ['sale'],
+    flagTerms: false,
+    threshold: 100,
+  });
+  assert.equal(excluded.anomaly, false);
+  assert.equal(await records('queries-out'), 4 + 2); // four checks, two alerts
+  await rejects(user.searchAnomaly('queries', { ...base, maxRows: 1 }), 400, 'maxRows', '2');
+  await rejects(user.searchAnomaly('nowhere', base), 404, 'topic', 'nowhere');
+  await rejects(
+    user.searchAnomaly('queries', { ...base, alertEmails: ['a@example.org'] }),
+    400,
+    'alertEmails',
+    'no mail server',
+  );
+  assert.equal(await records('queries-out'), 6);
+});

@@ -11,9 +11,10 @@ import {
   MAX_CORRELATED_STREAMS,
   MAX_CORRELATION_LAG,
   MAX_CORRELATION_ROWS,
+  MAX_SEARCH_ROWS,
 } from '../../streams/index.js';
 import { MAX_ALERT_RECIPIENTS } from '../alert-mail.js';
-import { streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
+import { searchAnomalyCheck, streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
 import type { ContextOf } from './plugin.js';
 import { problems, TopicName, TopicParams } from './schemas.js';
 
@@ -125,6 +126,49 @@ export const ClusterReply = Type.Object({
   ),
 });
 
+const Emails = Type.Array(Type.String({ minLength: 3, maxLength: 254 }), { maxItems: MAX_ALERT_RECIPIENTS });
+const Alert = Type.Object({
+  kind: Type.String(),
+  message: Type.String(),
+  subject: Type.String(),
+  value: Type.Number(),
+  threshold: Type.Number(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const SearchAnomalyBody = Type.Object(
+  {
+    producerId: Type.String({ minLength: 1, maxLength: 200 }),
+    maxRows: Type.Integer({ minimum: 2, maximum: MAX_SEARCH_ROWS }),
+    offset: Type.Optional(Offset),
+    textKey: Type.Optional(Path),
+    terms: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000 })),
+    flagTerms: Type.Optional(Type.Boolean()),
+    threshold: Type.Number({ minimum: 0, maximum: 100 }),
+    check: Type.Optional(Type.Boolean()),
+    produceTo: Type.Optional(TopicName),
+    identifier: Type.Optional(Text),
+    alertEmails: Type.Optional(Emails),
+    emailFrequencySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SearchAnomalyReply = Type.Object({
+  produceTo: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+  search: Type.String(),
+  words: Type.Array(Type.String()),
+  similarity: Type.Number(),
+  peerSearches: Type.Integer(),
+  matchedTerms: Type.Array(Type.String()),
+  anomaly: Type.Boolean(),
+  alerts: Type.Array(Alert),
+  mail: Type.Object({ sent: Type.Integer(), reason: Type.Optional(Type.String()) }),
+});
+
 export function registerAnalyticsRoutes(fastify: FastifyInstance, contextOf: ContextOf): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
@@ -193,6 +237,48 @@ export function registerAnalyticsRoutes(fastify: FastifyInstance, contextOf: Con
           partition: a.partition,
           offset: a.offset,
         })),
+      });
+    },
+  );
+  app.post(
+    '/topics/:topic/search-anomalies',
+    {
+      schema: {
+        operationId: 'searchAnomaly',
+        summary:
+          "The newest search of a topic's window against the searches before it: similarity, anomaly, alert",
+        tags: ['flow'],
+        params: TopicParams,
+        body: SearchAnomalyBody,
+        response: { 201: SearchAnomalyReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const result = await searchAnomalyCheck(contextOf(request), {
+        topic: request.params.topic,
+        ...request.body,
+      });
+      const r = result.record;
+      return reply.code(201).send({
+        produceTo: result.produceTo,
+        partition: result.partition,
+        offset: result.offset,
+        search: r.search,
+        words: r.words,
+        similarity: r.similarity,
+        peerSearches: r.peerSearches,
+        matchedTerms: r.matchedTerms,
+        anomaly: r.anomaly,
+        alerts: result.alerts.map((a) => ({
+          kind: a.kind,
+          message: a.message,
+          subject: a.subject,
+          value: a.value,
+          threshold: a.threshold,
+          partition: a.partition,
+          offset: a.offset,
+        })),
+        mail: result.mail,
       });
     },
   );

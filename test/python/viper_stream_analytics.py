@@ -296,4 +296,65 @@ for params, parameter, part in (
     e = y.get("ERROR", "") if isinstance(y, dict) else ""
     check(parameter in e and part in e, f"bad {params}: {y}")
 
+# anomalies on text: a topictype=string peer group (how often each status occurred) and string rules
+status_t, status_p = topic("door-status")
+temp_t, temp_p = topic("door-temp")
+statuses = ["ok", "ok", "warn", "ok", "ok", "warn", "ok", "ok", "warn", "ok", "ok", "ok"]
+produce(status_t, status_p, statuses)
+produce(temp_t, temp_p, [20, 21, 20, 22, 21, 20, 21, 22, 20, 21, 20, 21])
+door = answer(maadstml.vipercreatejointopicstreams(TOKEN, HOST, PORT, f"door-joined-{RUN}", f"{status_t},{temp_t}",
+                                                   "OTICS", "Sebastian", "s@example.org", "doors", "Toronto"))
+door_t, door_p = door["Topic"], door["ProducerId"]
+
+
+def sub(t):
+    return answer(maadstml.vipersubscribeconsumer(TOKEN, HOST, PORT, t, "OTICS", "Sebastian", "s@example.org",
+                                                  "Toronto", "doors"))["Consumerid"]
+
+
+answer(maadstml.viperproducetotopicstream(TOKEN, HOST, PORT, door_t, door_p, -1, 12))
+peers_t, peers_p = topic("door-peers")
+alerts_t, alerts_p = topic("door-anomalies")
+written[alerts_t] = 0
+both = f"{status_t},{temp_t}"
+y = answer(maadstml.viperanomalytrain(
+    TOKEN, HOST, PORT, consumefrom=door_t, produceto=alerts_t, producepeergroupto=peers_t, produceridpeergroup=peers_p,
+    consumeridproduceto="", streamstoanalyse=both, companyname="OTICS", consumerid=sub(door_t), producerid="",
+    flags=f"topic={status_t},topictype=string~topic={temp_t},topictype=numeric,lag=5,zthresh=3", hpdehost=HOST,
+    viperconfigfile="viper.env", hpdeport=8001))
+check("PeerGroups" in y, f"text peer group trained: {y}")
+peers_c = sub(peers_t)
+
+
+def door_score(flags):
+    return answer(maadstml.viperanomalypredict(
+        TOKEN, HOST, PORT, consumefrom=peers_t, produceto=alerts_t, consumeinputstream=door_t, produceinputstreamtest="",
+        produceridinputstreamtest="", streamstoanalyse=both, consumeridinputstream="", companyname="OTICS",
+        consumerid=peers_c, producerid=alerts_p, flags=flags, hpdehost=HOST, viperconfigfile="viper.env",
+        hpdeport=8001))
+
+
+def share(value):
+    return statuses.count(value) / len(statuses)
+
+
+y = door_score("riskscore=0.5")
+if check("Scores" in y, f"text scores: {y}"):
+    written[alerts_t] += 1 + (1 if y["Alert"] else 0)
+    s0 = y["Scores"][0]
+    check(s0.get("Text") == "ok" and close(s0["Value"], share("ok")) and close(s0["Score"], 1 - share("ok"))
+          and not s0["Anomaly"], f"'ok' is usual: {s0}")
+rule = f"type=or,topic={status_t},topictype=string,stringcontains=1,v2=fire|smo^ke,sc>.9"
+for new, anomalous in (("smoke", True), ("ok", False), ("warn", False)):
+    produce(status_t, status_p, [new])
+    produce(temp_t, temp_p, [21])
+    answer(maadstml.viperproducetotopicstream(TOKEN, HOST, PORT, door_t, door_p, -1, 12))
+    y = door_score(f"riskscore=0.5~{rule}")
+    if check("Scores" in y, f"text rule {new}: {y}"):
+        written[alerts_t] += 1 + (1 if y["Alert"] else 0)
+        check(y["Scores"][0]["Anomaly"] == anomalous, f"'{new}' anomalous={anomalous} under {rule}: {y['Scores'][0]}")
+for flags in (f"topic={status_t},topictype=string,v2=a^^b", f"topic={status_t},topictype=string,stringcontains=5"):
+    y = door_score(flags)
+    check("flags" in y.get("ERROR", ""), f"bad text rule {flags}: {y}")
+
 print(json.dumps({"checks": len(checks), "failures": failures, "written": written}))

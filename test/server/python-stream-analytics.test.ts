@@ -44,7 +44,9 @@ test(
         600_000,
         sklearnPython,
       );
-      const summary = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      const last = result.stdout.trim().split('\n').at(-1) ?? '';
+      assert.ok(last.startsWith('{'), `the script ended without its summary:\n${result.stderr.slice(-4000)}`);
+      const summary = JSON.parse(last) as {
         checks?: number;
         failures?: string[];
         written?: Record<string, number>;
@@ -56,7 +58,7 @@ test(
       // the failing calls wrote nothing: each output topic holds exactly the successful calls' records
       assert.ok(opened);
       const outputs = Object.entries(summary.written ?? {});
-      assert.equal(outputs.length, 3);
+      assert.equal(outputs.length, 4);
       for (const [topic, count] of outputs) {
         const offsets = await opened.listOffsets(topic);
         assert.equal(

@@ -2,7 +2,14 @@
 // scipy.stats 1.17 for the same inputs; the Python test checks many more through the server).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { averageRanks, kendall, kMeans, pearson, spearman } from '../../src/automl/index.js';
+import {
+  averageRanks,
+  kendall,
+  kMeans,
+  kMeansIterations,
+  pearson,
+  spearman,
+} from '../../src/automl/index.js';
 import { incompleteBeta, kendallExactTwoSided } from '../../src/automl/statistics/distributions.js';
 
 const near = (actual: number, expected: number, relative: number, what: string) =>
@@ -69,5 +76,26 @@ test('k-means: hand-worked clusters, both distances, and bad input', () => {
   assert.throws(
     () => kMeans(Float64Array.from([0, NaN]), 1, { clusters: 1, iterations: 10, distance: 'euclidean' }),
     /point 1 is not finite/,
+  );
+});
+
+test('k-means hands control back after every iteration (the stream step yields to the event loop there)', () => {
+  const points = Float64Array.from({ length: 400 }, (_, i) => (i * 7919) % 97);
+  const run = kMeansIterations(points, 1, { clusters: 6, iterations: 1000, distance: 'euclidean' });
+  const yielded: number[] = [];
+  let step = run.next();
+  while (step.done !== true) {
+    yielded.push(step.value);
+    step = run.next();
+  }
+  assert.ok(step.value.iterations > 1);
+  assert.deepEqual(
+    yielded,
+    Array.from({ length: step.value.iterations }, (_, i) => i + 1),
+  );
+  // the same result as running it at once
+  assert.deepEqual(
+    Array.from(kMeans(points, 1, { clusters: 6, iterations: 1000, distance: 'euclidean' }).labels),
+    Array.from(step.value.labels),
   );
 });

@@ -40,3 +40,4 @@ export * from './anomaly/index.js';
 export * from './statistics/index.js';
 export * from './explain/index.js';
 export * from './conformal/index.js';
+export * from './cluster/index.js';

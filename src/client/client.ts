@@ -127,6 +127,18 @@ export class TmlClient {
   streamQuery(topic: string, request: T.StreamQueryRequest): Promise<T.StreamQueryResponse> {
     return this.#call('POST', `/topics/${enc(topic)}/stream-queries`, request);
   }
+  /** Correlations between streams, written to a topic (docs/stream-analytics.md). */
+  correlateStreams(topic: string, request: T.CorrelationRequest): Promise<T.CorrelationResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/correlations`, request);
+  }
+  /** k-means over a topic's newest records, written to a topic (docs/stream-analytics.md). */
+  clusterStream(topic: string, request: T.ClusterRequest): Promise<T.ClusterResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/clusters`, request);
+  }
+  /** The newest search of `topic` against the searches before it (docs/stream-analytics.md). */
+  searchAnomaly(topic: string, request: T.SearchAnomalyRequest): Promise<T.SearchAnomalyResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/search-anomalies`, request);
+  }
   createTrainingSet(request: T.TrainingSetRequest): Promise<T.TrainingSetResponse> {
     return this.#call('POST', '/training-sets', request);
   }

@@ -269,6 +269,135 @@ export interface StreamQueryResponse {
   }>;
 }
 
+/** Correlations between streams (docs/stream-analytics.md). */
+export interface CorrelationRequest {
+  producerId: string;
+  /** Topics, `topic/stream` named streams, or streams inside the path's topic; 2 to 10. */
+  streams: string[];
+  /** Each stream's newest maxRows values (3..10,000), aligned to the shortest. */
+  maxRows: number;
+  offset?: number;
+  methods: Array<'pearson' | 'spearman' | 'kendall'>;
+  /** Cross-correlate at lags −maxLag..maxLag too (0: not). */
+  maxLag?: number;
+  minLength?: number;
+  /** Keep |coefficient| > threshold (0..1). */
+  threshold?: number;
+  /** Keep p-value < maxPValue (0..1). */
+  maxPValue?: number;
+  /** Keep the strongest `top` (0: all). */
+  top?: number;
+  produceTo?: string;
+  identifier?: string;
+  description?: string;
+}
+export interface CorrelationResponse {
+  produceTo: string;
+  computed: number;
+  written: Array<{
+    streams: string[];
+    method: string;
+    name: string;
+    coefficient: number | null;
+    pValue: number | null;
+    lag?: number;
+    lags?: Array<{ lag: number; coefficient: number }>;
+    count: number;
+    windowStart: number;
+    windowEnd: number;
+    identifier: string;
+    description: string;
+    createdAt: string;
+    partition: number;
+    offset: number;
+  }>;
+}
+
+/** k-means over a topic's newest records (docs/stream-analytics.md). */
+export interface ClusterRequest {
+  producerId: string;
+  maxRows: number;
+  offset?: number;
+  /** JSON paths of the numbers forming each point. */
+  valueKeys: string[];
+  /** `path=value`. */
+  filter?: string;
+  groupKey?: string;
+  idKey?: string;
+  /** `> .5`, `<= 10`, `= 3` on the first value. */
+  valueCondition?: string;
+  clusters: number;
+  iterations: number;
+  distance: 'euclidean' | 'squaredEuclidean';
+  minimumPoints?: number;
+  alertOnClusterSize?: number;
+  seed?: number;
+  /** Mail the alerts to these addresses (in the server's allowed domains, config `alertMail`). */
+  alertEmails?: string[];
+  /** At most one mail per this many seconds to the same recipients. */
+  emailFrequencySeconds?: number;
+  produceTo?: string;
+  identifier?: string;
+  description?: string;
+}
+export interface ClusterResponse {
+  produceTo: string;
+  partition: number;
+  offset: number;
+  clusters: Array<{ cluster: number; size: number; centre: number[] }>;
+  points: Array<{ id: string; cluster: number; distance: number; values: number[] }>;
+  initialCentres: number[][];
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+  recordsRead: number;
+  recordsSkipped: number;
+  /** Mails handed to the SMTP server, or why none was. */
+  mail: { sent: number; reason?: string };
+  alerts: Array<{
+    kind: string;
+    message: string;
+    subject: string;
+    value: number;
+    threshold: number;
+    partition: number;
+    offset: number;
+  }>;
+}
+
+/** The newest search of a topic against the searches before it (docs/stream-analytics.md). */
+export interface SearchAnomalyRequest {
+  producerId: string;
+  maxRows: number;
+  offset?: number;
+  /** JSON path of the search text; records that are not JSON objects are the text. */
+  textKey?: string;
+  /** Watched terms. */
+  terms?: string[];
+  /** true (default): a search holding a watched term is an anomaly; false: it is not checked. */
+  flagTerms?: boolean;
+  /** 0–100: less similar than this is an anomaly. */
+  threshold: number;
+  check?: boolean;
+  produceTo?: string;
+  identifier?: string;
+  alertEmails?: string[];
+  emailFrequencySeconds?: number;
+}
+export interface SearchAnomalyResponse {
+  produceTo: string;
+  partition: number;
+  offset: number;
+  search: string;
+  words: string[];
+  similarity: number;
+  peerSearches: number;
+  matchedTerms: string[];
+  anomaly: boolean;
+  alerts: ClusterResponse['alerts'];
+  mail: { sent: number; reason?: string };
+}
+
 export interface TrainingSetRequest {
   consumeFrom: string;
   produceTo: string;

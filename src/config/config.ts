@@ -2,6 +2,9 @@
 // no other module reads process.env (DESIGN.md §3).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { alertMailSettings, type AlertMailSettings } from './alert-mail.js';
+
+export type { AlertMailSettings } from './alert-mail.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -54,6 +57,8 @@ export interface TmlConfig {
    * (`TML_KAFKA_WAIT_MS`; 0 = fail at once, the default; the container image sets 60 s).
    */
   kafkaWaitMs: number;
+  /** The SMTP server that mails alerts (config file `alertMail`); absent: alerts are not mailed. */
+  alertMail?: AlertMailSettings;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +118,9 @@ export function loadConfig(
     namespace: fromFile.namespace ?? '',
     kafkaWaitMs: fromFile.kafkaWaitMs ?? 0,
     ...(fromFile.kafka ? { kafka: fromFile.kafka } : {}),
+    ...(fromFile.alertMail
+      ? { alertMail: alertMailSettings(fromFile.alertMail, (m) => new ConfigError(m)) }
+      : {}),
   };
   if (env.TML_DATA_DIR) base.dataDir = resolve(env.TML_DATA_DIR);
   base.topicDefaults.partitions = intFrom(env, 'TML_DEFAULT_PARTITIONS', base.topicDefaults.partitions);

@@ -1,5 +1,6 @@
 // The tml HTTP server: the VIPER-compatible GET API at `/<endpoint>` (optionally behind a
 // microservice path segment), the typed JSON API under `/v1`, `/healthz` and `/metrics`.
+import type { AlertMailer } from './alert-mail.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TrainingPool } from '../automl/index.js';
 import type { Backbone } from '../backbone/types.js';
@@ -66,6 +67,8 @@ export interface AppOptions {
   clock?: () => number;
   /** How often AiMS's usage counts are written and its rules applied (default 60 s; 0: never). */
   aimsEveryMs?: number;
+  /** Mails alerts (config file `alertMail`); closed with the app. */
+  alertMailer?: AlertMailer;
 }
 
 declare module 'fastify' {
@@ -168,6 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metrics,
     locks: new KeyedMutex(),
     shapers: viperShapers,
+    ...(options.alertMailer ? { alertMailer: options.alertMailer } : {}),
     trainingPool,
     address: () => {
       const address = app.server.address();

@@ -1,5 +1,6 @@
 // Runs a tml server: opens the backbone and the registrations, makes sure an admin token exists,
 // listens, and shuts down gracefully (in-flight requests finish, then the stores close).
+import { AlertMailer } from './alert-mail.js';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config/config.js';
@@ -51,8 +52,10 @@ export async function startServer(
       ),
       key: await readFile(config.server.tls.key).catch((error: unknown) => unreadable('key', error)),
     };
+    const alertMailer = config.alertMail ? new AlertMailer(config.alertMail) : undefined;
     const app = await buildApp({
       ...(tls ? { tls } : {}),
+      ...(alertMailer ? { alertMailer } : {}),
       backbone,
       store,
       limits: {
@@ -72,6 +75,7 @@ export async function startServer(
     followFailed = (error) => app.log.warn({ err: error }, 'following the metadata topic failed; retrying');
     // after the requests in flight (onClose): they may still be training
     app.addHook('onClose', async () => pool.close());
+    app.addHook('onClose', async () => alertMailer?.close());
     let worker: SolutionWorker | undefined;
     if (options.solutionWorker !== false) {
       const { SolutionWorker } = await import('../solutions/worker.js');

@@ -8,6 +8,10 @@ import type { OptimizationRecord } from './steps/optimize.js';
 import type { PredictionRecord } from './steps/predict.js';
 import type { StatisticRecord } from './steps/preprocess.js';
 import type { CoefficientRecord } from './steps/controls/coefficients.js';
+import type { CorrelationRecord } from './steps/correlate.js';
+import type { ClusterRecord } from './steps/cluster.js';
+import type { AlertRecord } from './steps/alert.js';
+import type { SearchAnomalyRecord } from './steps/search-anomaly.js';
 
 /** Who asked for a record, for shapers that write it into the record (ids, company, deploy flags). */
 export interface CallDetails {
@@ -34,6 +38,10 @@ export interface RecordShapers {
   statistic(record: StatisticRecord, call: CallDetails, key: string): unknown;
   /** One parameter estimate streamed to a coefficient topic. */
   coefficient(record: CoefficientRecord, call: CallDetails, key: string): unknown;
+  correlation(record: CorrelationRecord, call: CallDetails, key: string): unknown;
+  cluster(record: ClusterRecord, call: CallDetails, key: string): unknown;
+  alert(record: AlertRecord, key: string): unknown;
+  searchAnomaly(record: SearchAnomalyRecord, call: CallDetails, key: string): unknown;
 }
 
 export const MODEL_RECORD_KIND = 'tml-model';
@@ -61,6 +69,10 @@ export const neutralShapers: RecordShapers = {
   anomaly: (record) => record,
   statistic: (record) => record,
   coefficient: (record) => record,
+  correlation: (record) => record,
+  cluster: (record) => record,
+  alert: (record) => record,
+  searchAnomaly: (record) => record,
 };
 
 /** A record key: 30 random URL-safe characters. */

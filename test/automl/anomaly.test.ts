@@ -181,9 +181,15 @@ describe('peer groups', () => {
         { subject: 'value', operator: '<', threshold: 100 },
         { subject: 'score', operator: '>', threshold: 4 },
       ],
+      stringcontains: false,
       ignored: [],
     });
-    assert.deepEqual(flags.rules[1].ignored, ['stringcontains=1', 'v2=a^b|c']);
+    // the text rule: (a and b) or c, as substrings
+    assert.deepEqual(flags.rules[1].ignored, []);
+    assert.deepEqual(streamRule(flags.rules[1]).text, { pattern: [['a', 'b'], ['c']], contains: true });
+    assert.throws(() => parsePredictionFlags('topic=x,topictype=string,v2=a^^b'), /non-empty/);
+    assert.throws(() => parsePredictionFlags('topic=x,topictype=numeric,v2=a'), /topictype=string/);
+    assert.throws(() => parsePredictionFlags('topic=x,topictype=string,stringcontains=2'), /0 or 1/);
     const s = (value: number, score: number, anomaly = false): StreamScore => ({
       stream: 'Voltage',
       value,

@@ -213,12 +213,17 @@ ok("viperpreprocessbatch", joined, joined_producer, -1, maxrows=40, preprocesslo
 call("viperpreprocesscustomjson", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c",
      preprocesslogic="max")
 call("viperpreprocessrtms", joined, joined_producer, -1)
-call("vipersearchanomaly", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c")
+searches, searches_producer = topic("searches")
+ok("viperproducetotopicbulk", searches, searches_producer, "red shoes,blue shoes,red hats,green shoes")
+ok("vipersearchanomaly", searches, searches_producer, -1, jsoncriteria="uid=user~values=query", maxrows=10,
+   searchterms="hats", anomalythreshold=50)
 low = f"{streams[1][0]}_preprocessed_Min"  # written by the preprocess call above
 ok("viperstreamquery", joined, joined_producer, streamstojoin=low, preprocessconditions=f"{low} > -1")
 call("viperstreamquerybatch", joined, joined_producer, streamstojoin=analysed, preprocessconditions="a>1")
-call("viperstreamcorr", joined, joined_producer)
-call("viperstreamcluster", joined, joined_producer, valuekey="v", msgid="m", datetimekey="d")
+ok("viperstreamcorr", joined, joined_producer, streamstojoin=analysed, maxrows=40, topcorrnum=2)
+# the preprocessed items the preprocess call wrote into the joined topic, clustered by their value
+ok("viperstreamcluster", joined, joined_producer, valuekey="hyperprediction", filterkey="Type=External",
+   msgid="kafkakey", datetimekey="TimeStamp", numclusters=2, maxrows=100)
 call("viperchatgptstream", openaikey="key", topic=joined, texttoanalyse="text", query="query", temperature=0.5,
      modelname="model", jsonpath="", produceto=alerts, maxrows=10)
 call("vipermirrorbrokers", brokercloudusernamepassfrom="user:pass", brokercloudusernamepassto="user:pass", enabletlsfrom="0",

@@ -33,6 +33,7 @@ export async function startTestServer(
     | 'processMetrics'
     | 'clock'
     | 'aimsEveryMs'
+    | 'alertMailer'
   > = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tml-server-'));
@@ -56,6 +57,7 @@ export async function startTestServer(
     ...(options.processMetrics ? { processMetrics: true } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.aimsEveryMs !== undefined ? { aimsEveryMs: options.aimsEveryMs } : {}),
+    ...(options.alertMailer ? { alertMailer: options.alertMailer } : {}),
   });
   return {
     app,

@@ -141,9 +141,9 @@ test('unknown and planned endpoints answer a clear ERROR', async () => {
   assert.deepEqual(await viper(server.app, 'nosuchthing', { vipertoken: server.admin }), {
     ERROR: "unknown endpoint 'nosuchthing'",
   });
-  // the batch forms of the flow create solutions now; streamcorr is still planned
-  assert.deepEqual(await viper(server.app, 'streamcorr', { vipertoken: server.admin }), {
-    ERROR: "endpoint 'streamcorr' is not supported by this tml server yet",
+  // the batch forms of the flow create solutions now; chatgptstream is still planned
+  assert.deepEqual(await viper(server.app, 'chatgptstream', { vipertoken: server.admin }), {
+    ERROR: "endpoint 'chatgptstream' is not supported by this tml server yet",
   });
 });
 

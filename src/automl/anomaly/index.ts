@@ -19,3 +19,14 @@ export {
   type SmoothedZScoreOptions,
   type SmoothedZScoreResult,
 } from './smoothed-z-score.js';
+export {
+  matchesPattern,
+  MAX_TEXT_VALUES,
+  parseTextPattern,
+  readTextPeerGroup,
+  scoreText,
+  trainTextPeerGroup,
+  type TextPattern,
+  type TextPeerGroupJSON,
+  type TextScore,
+} from './text-peer-group.js';

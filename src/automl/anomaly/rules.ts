@@ -2,6 +2,7 @@
 // conditions on the value and on |score| (the distance from the usual behaviour in standard
 // deviations), combined with `and` or `or`.
 import type { StreamScore } from './peer-group.js';
+import type { TextPattern } from './text-peer-group.js';
 
 export interface Condition {
   subject: 'value' | 'score';
@@ -14,6 +15,8 @@ export interface StreamRule {
   /** How the conditions combine; default `and`. */
   combine: 'and' | 'or';
   conditions: Condition[];
+  /** Text streams: VIPER's `v2=a^b|c` with `stringcontains` (substring when true, whole value else). */
+  text?: { pattern: TextPattern; contains: boolean };
 }
 
 /**

@@ -11,3 +11,13 @@ export {
   NonNumericStatisticError,
   UnknownStatisticError,
 } from './errors.js';
+export {
+  averageRanks,
+  correlate,
+  CORRELATION_METHODS,
+  crossCorrelation,
+  kendall,
+  pearson,
+  spearman,
+} from './correlation.js';
+export type { Correlation, CorrelationMethod, LaggedCorrelation } from './correlation.js';

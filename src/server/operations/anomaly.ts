@@ -3,8 +3,11 @@
 // id may write the target — then the core's anomaly steps.
 import type { Completeness, PeerGroupOptions, StreamRule } from '../../automl/index.js';
 import {
+  anomalyAlert,
   scoreAnomalies,
   trainPeerGroups,
+  writeAlerts,
+  type WrittenAlert,
   type AnomalyRecord,
   type PeerGroupsRecord,
 } from '../../streams/index.js';
@@ -58,13 +61,26 @@ export interface AnomalyPredictInput {
 export async function anomalyPredict(
   context: OperationContext,
   input: AnomalyPredictInput,
-): Promise<{ record: AnomalyRecord; shaped: unknown; partition: number; offset: number }> {
+): Promise<{
+  record: AnomalyRecord;
+  shaped: unknown;
+  partition: number;
+  offset: number;
+  alerts: WrittenAlert[];
+}> {
   await describeExisting(context.backbone, input.consumeFrom, 'consumeFrom');
   await describeExisting(context.backbone, input.inputStream, 'inputStream');
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
   await checkConsumer(context, input.consumerId, input.consumeFrom);
   await checkProducer(context, input.produceTo, input.producerId);
-  const result = await scoreAnomalies({ backbone: context.backbone, shapers: context.shapers }, input);
-  context.metrics.recordsProduced.inc(1);
-  return result;
+  const services = { backbone: context.backbone, shapers: context.shapers };
+  const result = await scoreAnomalies(services, input);
+  // an alert record beside the anomaly record, in the same topic (docs/stream-analytics.md)
+  const alerts = await writeAlerts(
+    services,
+    input.produceTo,
+    anomalyAlert(result.record, input.inputStream, input.riskscore ?? 0.5),
+  );
+  context.metrics.recordsProduced.inc(1 + alerts.length);
+  return { ...result, alerts };
 }

@@ -1,5 +1,6 @@
 // What every operation receives: the backbone, the registrations, the limits, the metrics and who is
 // asking. The VIPER and /v1 faces build it per request; operations never see HTTP.
+import type { AlertMailer } from '../alert-mail.js';
 import type { TrainingPool } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
 import type { RecordShapers } from '../../streams/index.js';
@@ -32,6 +33,8 @@ export interface ServerServices {
   locks: KeyedMutex;
   /** How the core's records are written into topics (the VIPER face's keys). */
   shapers: RecordShapers;
+  /** Mails alert records (config file `alertMail`); absent: no mail server is configured. */
+  alertMailer?: AlertMailer;
   /** Worker threads for AutoML training (one pool per server, started on first use); absent: inline. */
   trainingPool?: () => TrainingPool;
   /** Where this server listens, for areyoubusy. */

@@ -1,7 +1,13 @@
 // Stream queries on request (streamquery, POST /v1/topics/:topic/stream-queries): the guards — the
 // topic exists and the producer id may write it, the results topic exists and is active — then the
 // core's stream-query step.
-import { queryStreams, type WrittenQueryResult } from '../../streams/index.js';
+import {
+  queryAlerts,
+  queryStreams,
+  writeAlerts,
+  type WrittenAlert,
+  type WrittenQueryResult,
+} from '../../streams/index.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, describeExisting } from './validate.js';
@@ -22,6 +28,8 @@ export interface StreamQueryRequest {
 export interface StreamQueryOutcome {
   produceTo: string;
   results: WrittenQueryResult[];
+  /** One alert record per query that holds, written after the results (docs/stream-analytics.md). */
+  alerts: WrittenAlert[];
 }
 
 export async function streamQuery(
@@ -36,6 +44,11 @@ export async function streamQuery(
     checkActive(context.store.topics.get(produceTo), produceTo);
   }
   const results = await queryStreams(context.backbone, { ...input, produceTo });
-  context.metrics.recordsProduced.inc(results.length);
-  return { produceTo, results };
+  const alerts = await writeAlerts(
+    { backbone: context.backbone, shapers: context.shapers },
+    produceTo,
+    queryAlerts(results, input.topic),
+  );
+  context.metrics.recordsProduced.inc(results.length + alerts.length);
+  return { produceTo, results, alerts };
 }

@@ -16,6 +16,7 @@ import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { streamQueryEndpoints } from './stream-query-endpoint.js';
+import { analyticsEndpoints } from './analytics-endpoints.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
 
@@ -229,16 +230,13 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...flowEndpoints,
   ...batchEndpoints,
   ...streamQueryEndpoints,
+  ...analyticsEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
 export const plannedEndpoints = new Set([
   'viperhpdepredictprocess',
   'preprocesscustomjson',
-  'preprocessrtms',
-  'nlpsearchanomaly',
   'streamquerybatch',
-  'streamcorr',
-  'streamcluster',
   'chatgptstream',
 ]);

@@ -5,6 +5,8 @@
 // Training:   topic=<t>,topictype=numeric|string,threshnumber=<n>,lag=<1-20>,zthresh=<1-5>,influence=<0-1>
 //             one group per stream, groups separated by `~`.
 // Prediction: riskscore=<0-1>~complete=and|or|pNN~type=and|or,topic=<t>,topictype=numeric,v1<100,sc>500~...
+//             text streams: topictype=string,stringcontains=0|1,v2=a^b|c,sc>.6 (sc: 1 − the value's
+//             share of the peer group's window, see src/automl/anomaly/text-peer-group.ts)
 //             `v1` conditions the value, `sc` the score (tml: |score|, the distance from the usual
 //             behaviour in standard deviations; VIPER: "a standardized variance between the peer
 //             group value and test value"); `type` says whether a topic's conditions are ANDed or ORed.
@@ -13,7 +15,9 @@
 // produce is typed: peer-group options per stream and rules (src/automl/anomaly/rules.ts).
 import {
   InvalidInputError,
+  parseTextPattern,
   type Completeness,
+  type TextPattern,
   type Condition,
   type PeerGroupOptions,
   type StreamRule,
@@ -82,7 +86,10 @@ export interface TopicRule {
   /** How the conditions combine; default `and`. */
   type: 'and' | 'or';
   conditions: Condition[];
-  /** Tokens tml does not evaluate (string matching such as v2=a^b|c, stringcontains). */
+  /** `v2=a^b|c` (text streams), matched as substrings when `stringcontains=1`. */
+  pattern?: TextPattern;
+  stringcontains: boolean;
+  /** Tokens tml does not evaluate. */
   ignored: string[];
 }
 
@@ -113,7 +120,14 @@ export function parsePredictionFlags(flags: string): PredictionFlags {
       }
       continue;
     }
-    const rule: TopicRule = { topic: '', topictype: 'numeric', type: 'and', conditions: [], ignored: [] };
+    const rule: TopicRule = {
+      topic: '',
+      topictype: 'numeric',
+      type: 'and',
+      conditions: [],
+      stringcontains: false,
+      ignored: [],
+    };
     for (const token of group.split(',')) {
       const t = token.trim();
       if (t === '') continue;
@@ -136,10 +150,24 @@ export function parsePredictionFlags(flags: string): PredictionFlags {
         if (v !== 'and' && v !== 'or')
           throw new InvalidInputError(`flags: type must be and or or in '${group}'`);
         rule.type = v;
+      } else if (key === 'v2') rule.pattern = parseTextPattern(value);
+      else if (key === 'stringcontains') {
+        if (value !== '0' && value !== '1') {
+          throw new InvalidInputError(`flags: stringcontains must be 0 or 1 in '${group}', got '${value}'`);
+        }
+        rule.stringcontains = value === '1';
       } else rule.ignored.push(t);
     }
     if (rule.topic === '')
       throw new InvalidInputError(`flags: every rule needs topic=<name>; missing in '${group}'`);
+    if (rule.pattern !== undefined && rule.topictype !== 'string') {
+      throw new InvalidInputError(`flags: v2 matches text; give topictype=string in '${group}'`);
+    }
+    if (rule.topictype === 'string' && rule.conditions.some((c) => c.subject === 'value')) {
+      throw new InvalidInputError(
+        `flags: v1<, v1> compare numbers; a text stream takes v2=a^b|c in '${group}'`,
+      );
+    }
     result.rules.push(rule);
   }
   return result;
@@ -147,27 +175,31 @@ export function parsePredictionFlags(flags: string): PredictionFlags {
 
 /** A prediction rule as the core evaluates it. */
 export function streamRule(rule: TopicRule): StreamRule {
-  return { stream: rule.topic, combine: rule.type, conditions: rule.conditions };
+  return {
+    stream: rule.topic,
+    combine: rule.type,
+    conditions: rule.conditions,
+    ...(rule.pattern !== undefined ? { text: { pattern: rule.pattern, contains: rule.stringcontains } } : {}),
+  };
 }
 
 /** The training flags as peer-group options per stream; every flag must name one of `streams`. */
 export function peerGroupOptions(
   flags: string,
   streams: readonly string[],
-): Array<{ stream: string; options: PeerGroupOptions }> {
+): Array<{ stream: string; options: PeerGroupOptions; text?: boolean }> {
   const parsed = flagsParameter(() => parseTrainingFlags(flags));
   for (const f of parsed) {
     if (!streams.includes(f.topic)) {
       throw new ParameterError('flags', `name topic '${f.topic}', which is not in streamstoanalyse`);
     }
-    if (f.topictype !== 'numeric') {
-      throw new ParameterError(
-        'flags',
-        `topictype=string (topic '${f.topic}') is not supported: tml's peer groups are numeric`,
-      );
-    }
   }
-  return parsed.map((f) => ({ stream: f.topic, options: f.options }));
+  // topictype=string: a text peer group (how often each value occurs)
+  return parsed.map((f) => ({
+    stream: f.topic,
+    options: f.options,
+    ...(f.topictype === 'string' ? { text: true } : {}),
+  }));
 }
 
 /** The prediction flags as the core's rules and risk options. */

@@ -275,6 +275,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
           Anomaly: s.anomaly,
           Direction: s.direction,
           Probability: s.probability,
+          ...(s.text !== undefined ? { Text: s.text } : {}),
         })),
         Created: result.Created,
         kafkakey: result.kafkakey,

@@ -1,6 +1,7 @@
 // The records the VIPER face writes into topics, in the seed's keys: its clients read the trained
 // model and the predictions back from the topics (viper-protocol.md §4). Registered with the core as
 // its record shapers, so the core writes them without naming a key.
+import { viperAlert, viperCluster, viperCorrelation, viperSearchAnomaly } from './analytics-records.js';
 import type { ModelJSON } from '../../automl/index.js';
 import { toViperOptimization } from './optimization.js';
 import {
@@ -225,6 +226,8 @@ export interface ViperPeerGroups {
   Consumefrom: string;
   Streams: string[];
   PeerGroups: PeerGroupsRecord['peerGroups'];
+  /** topictype=string streams' peer groups (absent: none). */
+  TextPeerGroups?: PeerGroupsRecord['textPeerGroups'];
   Lineage: PeerGroupsRecord['lineage'];
 }
 
@@ -238,6 +241,7 @@ function readViperPeerGroups(value: unknown): PeerGroupsRecord | undefined {
     consumeFrom: r.Consumefrom ?? '',
     streams: r.Streams ?? [],
     peerGroups: r.PeerGroups,
+    ...(Array.isArray(r.TextPeerGroups) ? { textPeerGroups: r.TextPeerGroups } : {}),
     lineage: r.Lineage ?? { partition: -1, offset: -1 },
   };
 }
@@ -249,6 +253,7 @@ export const viperShapers: RecordShapers = {
     Consumefrom: r.consumeFrom,
     Streams: r.streams,
     PeerGroups: r.peerGroups,
+    ...(r.textPeerGroups ? { TextPeerGroups: r.textPeerGroups } : {}),
     Lineage: r.lineage,
   }),
   readPeerGroups: readViperPeerGroups,
@@ -271,6 +276,10 @@ export const viperShapers: RecordShapers = {
     kafkakey: key,
   }),
   readModel: readViperModel,
+  correlation: viperCorrelation,
+  cluster: viperCluster,
+  alert: viperAlert,
+  searchAnomaly: viperSearchAnomaly,
   prediction: viperPrediction,
   optimization: (o, call, key) =>
     toViperOptimization(o, {

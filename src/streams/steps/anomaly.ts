@@ -14,7 +14,9 @@ import {
   type RiskAssessment,
   type StreamRule,
   type StreamScore,
+  type TextPeerGroupJSON,
 } from '../../automl/index.js';
+import { scoreTextStream, textPeerGroups } from './text-anomaly.js';
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError, StreamsError } from '../errors.js';
 import { parseJoinedRecord, type JoinedRecord } from '../join.js';
@@ -28,6 +30,8 @@ export interface PeerGroupsRecord {
   consumeFrom: string;
   streams: string[];
   peerGroups: PeerGroupJSON[];
+  /** topictype=string streams: how often each value occurred (absent: none). */
+  textPeerGroups?: TextPeerGroupJSON[];
   lineage: { partition: number; offset: number };
 }
 
@@ -37,8 +41,8 @@ export interface PeerGroupsInput {
   produceTo: string;
   partition: number;
   streams: string[];
-  /** Options per stream (default options for a stream not named). */
-  options: Array<{ stream: string; options: PeerGroupOptions }>;
+  /** Options per stream (default options for a stream not named); `text`: a text stream. */
+  options: Array<{ stream: string; options: PeerGroupOptions; text?: boolean }>;
   /** A device: its newest joined record; the peer groups are keyed with it. */
   device?: string;
 }
@@ -60,7 +64,8 @@ export interface AnomalyInput {
 
 export interface AnomalyRecord extends RiskAssessment {
   createdAt: string;
-  scores: Array<StreamScore & { ruleApplied: boolean }>;
+  /** Text streams' scores carry `text` (value: its share of the peer group, score: 1 − share). */
+  scores: Array<StreamScore & { ruleApplied: boolean; text?: string }>;
 }
 
 /** The engine's complaints about options and rules are the caller's to fix, under `field`. */
@@ -131,15 +136,20 @@ export async function trainPeerGroups(
     input.device,
   );
   checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
+  const isText = (stream: string) => input.options.some((o) => o.stream === stream && o.text === true);
   const groups = peerGroupsOf(
-    input.streams.map((stream) => ({ stream, values: Float64Array.from(joined.values[stream]) })),
+    input.streams
+      .filter((s) => !isText(s))
+      .map((stream) => ({ stream, values: Float64Array.from(joined.values[stream]) })),
     (stream) => input.options.find((o) => o.stream === stream)?.options ?? {},
   );
+  const texts = await textPeerGroups(backbone, joined, input.streams.filter(isText));
   const record: PeerGroupsRecord = {
     createdAt: new Date().toISOString(),
     consumeFrom: input.consumeFrom,
     streams: input.streams,
     peerGroups: groups,
+    ...(texts.length > 0 ? { textPeerGroups: texts } : {}),
     lineage: joined.source,
   };
   const value = JSON.stringify(services.shapers.peerGroups(record));
@@ -179,9 +189,20 @@ export async function scoreAnomalies(
   const groups = new Map(
     stored.peerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]),
   );
+  const texts = new Map((stored.textPeerGroups ?? []).map((g) => [g.stream, g]));
   const joined = await latestJoined(backbone, input.inputStream, -1, 'inputStream', input.device);
   checkStreamsIn(joined, input.streams, input.inputStream, 'inputStream');
-  const scores = input.streams.map((stream) => {
+  const scores: AnomalyRecord['scores'] = [];
+  for (const stream of input.streams) {
+    const rule = input.rules.find((r) => r.stream === stream);
+    const text = texts.get(stream);
+    if (text !== undefined) {
+      scores.push(await scoreTextStream(backbone, joined, text, rule));
+      continue;
+    }
+    if (rule?.text !== undefined) {
+      throw new StepInputError('flags', `match text (v2), but stream '${stream}' has a numeric peer group`);
+    }
     const group = groups.get(stream);
     if (group === undefined) {
       throw new StepInputError(
@@ -193,13 +214,12 @@ export async function scoreAnomalies(
     if (values.length === 0)
       throw new StepInputError('inputStream', `holds no value of stream '${stream}' to score`);
     const score = scoreValue(group, values[values.length - 1]);
-    const rule = input.rules.find((r) => r.stream === stream);
-    return {
+    scores.push({
       ...score,
       anomaly: rule ? ruleHolds(rule, score) : score.anomaly,
       ruleApplied: rule !== undefined,
-    };
-  });
+    });
+  }
   const risk = inputError('flags', () =>
     assessRisk(scores, { riskscore: input.riskscore, complete: input.complete }),
   );

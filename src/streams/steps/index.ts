@@ -9,3 +9,7 @@ export * from './preprocess.js';
 export * from './join.js';
 export * from './stream-query.js';
 export * from './controls/index.js';
+export * from './correlate.js';
+export * from './cluster.js';
+export * from './alert.js';
+export * from './search-anomaly.js';

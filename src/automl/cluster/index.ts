@@ -1,0 +1,2 @@
+export { kMeans, kMeansIterations, kMeansPlusPlus } from './kmeans.js';
+export type { ClusterDistance, KMeansOptions, KMeansResult } from './kmeans.js';

@@ -1,0 +1,285 @@
+// /v1 stream analytics (docs/stream-analytics.md): correlations between streams and k-means clusters
+// of a topic's records, each written to a topic, the same steps as VIPER's streamcorr and streamcluster.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  MAX_CLUSTER_DIMENSIONS,
+  MAX_CLUSTER_ITERATIONS,
+  MAX_CLUSTER_ROWS,
+  MAX_CLUSTERS,
+  MAX_CORRELATED_STREAMS,
+  MAX_CORRELATION_LAG,
+  MAX_CORRELATION_ROWS,
+  MAX_SEARCH_ROWS,
+} from '../../streams/index.js';
+import { MAX_ALERT_RECIPIENTS } from '../alert-mail.js';
+import { searchAnomalyCheck, streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
+import type { ContextOf } from './plugin.js';
+import { problems, TopicName, TopicParams } from './schemas.js';
+
+const Stream = Type.String({ minLength: 1, maxLength: 1000, description: 'a topic, or topic/stream' });
+const Path = Type.String({ minLength: 1, maxLength: 1000, description: 'a JSON path, a.b.0.c' });
+const Text = Type.String({ maxLength: 4096 });
+const Offset = Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER });
+
+export const CorrelationBody = Type.Object(
+  {
+    producerId: Type.String({ minLength: 1, maxLength: 200 }),
+    streams: Type.Array(Stream, { minItems: 2, maxItems: MAX_CORRELATED_STREAMS }),
+    maxRows: Type.Integer({ minimum: 3, maximum: MAX_CORRELATION_ROWS }),
+    offset: Type.Optional(Offset),
+    methods: Type.Array(
+      Type.Union([Type.Literal('pearson'), Type.Literal('spearman'), Type.Literal('kendall')]),
+      { maxItems: 3, uniqueItems: true },
+    ),
+    maxLag: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CORRELATION_LAG })),
+    minLength: Type.Optional(Type.Integer({ minimum: 3, maximum: MAX_CORRELATION_ROWS })),
+    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    maxPValue: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    top: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+    produceTo: Type.Optional(TopicName),
+    identifier: Type.Optional(Text),
+    description: Type.Optional(Text),
+  },
+  { additionalProperties: false },
+);
+
+const Nullable = (t: ReturnType<typeof Type.Number>) => Type.Union([t, Type.Null()]);
+export const CorrelationReply = Type.Object({
+  produceTo: Type.String(),
+  computed: Type.Integer(),
+  written: Type.Array(
+    Type.Object({
+      streams: Type.Array(Type.String()),
+      method: Type.String(),
+      name: Type.String(),
+      coefficient: Nullable(Type.Number()),
+      pValue: Nullable(Type.Number()),
+      lag: Type.Optional(Type.Integer()),
+      lags: Type.Optional(Type.Array(Type.Object({ lag: Type.Integer(), coefficient: Type.Number() }))),
+      count: Type.Integer(),
+      windowStart: Type.Number(),
+      windowEnd: Type.Number(),
+      identifier: Type.String(),
+      description: Type.String(),
+      createdAt: Type.String(),
+      partition: Type.Integer(),
+      offset: Type.Integer(),
+    }),
+  ),
+});
+
+export const ClusterBody = Type.Object(
+  {
+    producerId: Type.String({ minLength: 1, maxLength: 200 }),
+    maxRows: Type.Integer({ minimum: 1, maximum: MAX_CLUSTER_ROWS }),
+    offset: Type.Optional(Offset),
+    valueKeys: Type.Array(Path, { minItems: 1, maxItems: MAX_CLUSTER_DIMENSIONS }),
+    filter: Type.Optional(Type.String({ maxLength: 2000, description: 'path=value' })),
+    groupKey: Type.Optional(Path),
+    idKey: Type.Optional(Path),
+    valueCondition: Type.Optional(Type.String({ maxLength: 100, description: '> .5, <= 10, = 3' })),
+    clusters: Type.Integer({ minimum: 1, maximum: MAX_CLUSTERS }),
+    iterations: Type.Integer({ minimum: 1, maximum: MAX_CLUSTER_ITERATIONS }),
+    distance: Type.Union([Type.Literal('euclidean'), Type.Literal('squaredEuclidean')]),
+    minimumPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CLUSTER_ROWS })),
+    alertOnClusterSize: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CLUSTER_ROWS })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
+    alertEmails: Type.Optional(
+      Type.Array(Type.String({ minLength: 3, maxLength: 254 }), { maxItems: MAX_ALERT_RECIPIENTS }),
+    ),
+    emailFrequencySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+    produceTo: Type.Optional(TopicName),
+    identifier: Type.Optional(Text),
+    description: Type.Optional(Text),
+  },
+  { additionalProperties: false },
+);
+
+const Numbers = Type.Array(Type.Number());
+export const ClusterReply = Type.Object({
+  produceTo: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+  clusters: Type.Array(Type.Object({ cluster: Type.Integer(), size: Type.Integer(), centre: Numbers })),
+  points: Type.Array(
+    Type.Object({ id: Type.String(), cluster: Type.Integer(), distance: Type.Number(), values: Numbers }),
+  ),
+  initialCentres: Type.Array(Numbers),
+  inertia: Type.Number(),
+  iterations: Type.Integer(),
+  converged: Type.Boolean(),
+  recordsRead: Type.Integer(),
+  recordsSkipped: Type.Integer(),
+  mail: Type.Object({ sent: Type.Integer(), reason: Type.Optional(Type.String()) }),
+  alerts: Type.Array(
+    Type.Object({
+      kind: Type.String(),
+      message: Type.String(),
+      subject: Type.String(),
+      value: Type.Number(),
+      threshold: Type.Number(),
+      partition: Type.Integer(),
+      offset: Type.Integer(),
+    }),
+  ),
+});
+
+const Emails = Type.Array(Type.String({ minLength: 3, maxLength: 254 }), { maxItems: MAX_ALERT_RECIPIENTS });
+const Alert = Type.Object({
+  kind: Type.String(),
+  message: Type.String(),
+  subject: Type.String(),
+  value: Type.Number(),
+  threshold: Type.Number(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const SearchAnomalyBody = Type.Object(
+  {
+    producerId: Type.String({ minLength: 1, maxLength: 200 }),
+    maxRows: Type.Integer({ minimum: 2, maximum: MAX_SEARCH_ROWS }),
+    offset: Type.Optional(Offset),
+    textKey: Type.Optional(Path),
+    terms: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000 })),
+    flagTerms: Type.Optional(Type.Boolean()),
+    threshold: Type.Number({ minimum: 0, maximum: 100 }),
+    check: Type.Optional(Type.Boolean()),
+    produceTo: Type.Optional(TopicName),
+    identifier: Type.Optional(Text),
+    alertEmails: Type.Optional(Emails),
+    emailFrequencySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SearchAnomalyReply = Type.Object({
+  produceTo: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.Integer(),
+  search: Type.String(),
+  words: Type.Array(Type.String()),
+  similarity: Type.Number(),
+  peerSearches: Type.Integer(),
+  matchedTerms: Type.Array(Type.String()),
+  anomaly: Type.Boolean(),
+  alerts: Type.Array(Alert),
+  mail: Type.Object({ sent: Type.Integer(), reason: Type.Optional(Type.String()) }),
+});
+
+export function registerAnalyticsRoutes(fastify: FastifyInstance, contextOf: ContextOf): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
+    '/topics/:topic/correlations',
+    {
+      schema: {
+        operationId: 'correlateStreams',
+        summary:
+          'Pearson, Spearman and Kendall correlations (with p-values) and lagged cross-correlations between streams, written to a topic',
+        tags: ['flow'],
+        params: TopicParams,
+        body: CorrelationBody,
+        response: { 201: CorrelationReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const result = await streamCorrelation(contextOf(request), {
+        topic: request.params.topic,
+        ...request.body,
+      });
+      return reply.code(201).send({
+        produceTo: result.produceTo,
+        computed: result.computed,
+        written: result.written.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })),
+      });
+    },
+  );
+  app.post(
+    '/topics/:topic/clusters',
+    {
+      schema: {
+        operationId: 'clusterStream',
+        summary:
+          "k-means over a topic's newest records; assignments and sizes written to a topic, alerts on size",
+        tags: ['flow'],
+        params: TopicParams,
+        body: ClusterBody,
+        response: { 201: ClusterReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const result = await streamCluster(contextOf(request), {
+        topic: request.params.topic,
+        ...request.body,
+      });
+      const r = result.record;
+      return reply.code(201).send({
+        produceTo: result.produceTo,
+        partition: result.partition,
+        offset: result.offset,
+        clusters: r.clusters,
+        points: r.points,
+        initialCentres: r.initialCentres,
+        inertia: r.inertia,
+        iterations: r.iterations,
+        converged: r.converged,
+        recordsRead: r.recordsRead,
+        recordsSkipped: r.recordsSkipped,
+        mail: result.mail,
+        alerts: result.alerts.map((a) => ({
+          kind: a.kind,
+          message: a.message,
+          subject: a.subject,
+          value: a.value,
+          threshold: a.threshold,
+          partition: a.partition,
+          offset: a.offset,
+        })),
+      });
+    },
+  );
+  app.post(
+    '/topics/:topic/search-anomalies',
+    {
+      schema: {
+        operationId: 'searchAnomaly',
+        summary:
+          "The newest search of a topic's window against the searches before it: similarity, anomaly, alert",
+        tags: ['flow'],
+        params: TopicParams,
+        body: SearchAnomalyBody,
+        response: { 201: SearchAnomalyReply, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const result = await searchAnomalyCheck(contextOf(request), {
+        topic: request.params.topic,
+        ...request.body,
+      });
+      const r = result.record;
+      return reply.code(201).send({
+        produceTo: result.produceTo,
+        partition: result.partition,
+        offset: result.offset,
+        search: r.search,
+        words: r.words,
+        similarity: r.similarity,
+        peerSearches: r.peerSearches,
+        matchedTerms: r.matchedTerms,
+        anomaly: r.anomaly,
+        alerts: result.alerts.map((a) => ({
+          kind: a.kind,
+          message: a.message,
+          subject: a.subject,
+          value: a.value,
+          threshold: a.threshold,
+          partition: a.partition,
+          offset: a.offset,
+        })),
+        mail: result.mail,
+      });
+    },
+  );
+}

@@ -1,0 +1,286 @@
+// The stream-cluster step (VIPER's streamcluster): k-means over the JSON records of a topic's
+// newest window. Each record gives a point from the numbers at `valueKeys` (JSON paths), after an
+// optional filter (`path=value`) and value condition (`> .5`); with `groupKey` the points are the
+// groups (each the mean of its records). The result — every cluster's size and centre, every
+// point's cluster — is one record of the output topic; clusters larger than `alertOnClusterSize`
+// raise one alert record (steps/alert.ts).
+import {
+  InvalidInputError,
+  kMeansIterations,
+  type ClusterDistance,
+  type KMeansResult,
+} from '../../automl/index.js';
+import type { Backbone, ConsumedRecord } from '../../backbone/types.js';
+import { StepInputError } from '../errors.js';
+import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
+import { STREAM_HEADER } from '../stream-address.js';
+import { latestRecords } from '../window.js';
+import { writeAlerts, type WrittenAlert } from './alert.js';
+
+export interface StreamClusterInput {
+  /** The topic whose records are clustered (JSON objects). */
+  topic: string;
+  maxRows: number;
+  offset?: number;
+  /** JSON paths (`a.b.0.c`) of the numbers forming each point: one dimension each. */
+  valueKeys: string[];
+  /** `path=value`: only records whose `path` holds `value`. */
+  filter?: string;
+  /** A JSON path: one point per distinct value (the mean of its records). */
+  groupKey?: string;
+  /** A JSON path naming each record (without groupKey); default `partition:offset`. */
+  idKey?: string;
+  /** `> .5`, `<= 10`, `= 3`: only records whose first value meets it. */
+  valueCondition?: string;
+  clusters: number;
+  iterations: number;
+  distance: ClusterDistance;
+  /** The fewest points (records, or groups) the analysis needs; default: `clusters`. */
+  minimumPoints?: number;
+  /** 0: no alert; else an alert when a cluster holds more than this many points. */
+  alertOnClusterSize?: number;
+  produceTo: string;
+  identifier?: string;
+  description?: string;
+  seed?: number;
+}
+
+export interface ClusterRecord {
+  topic: string;
+  name: string;
+  distance: ClusterDistance;
+  clusters: Array<{ cluster: number; size: number; centre: number[] }>;
+  points: Array<{ id: string; cluster: number; distance: number; values: number[] }>;
+  /** The k-means++ centres the run started from (row per cluster). */
+  initialCentres: number[][];
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+  valueKeys: string[];
+  /** Records read, and those left out (no value at the paths, filtered, or outside the condition). */
+  recordsRead: number;
+  recordsSkipped: number;
+  identifier: string;
+  description: string;
+  createdAt: Date;
+}
+
+export interface WrittenCluster {
+  record: ClusterRecord;
+  partition: number;
+  offset: number;
+  alerts: WrittenAlert[];
+}
+
+export const CLUSTER_STREAM = 'clusters';
+export const MAX_CLUSTER_ROWS = 5000;
+export const MAX_CLUSTERS = 20;
+export const MAX_CLUSTER_ITERATIONS = 1000;
+export const MAX_CLUSTER_DIMENSIONS = 10;
+
+/** The value at a dot-separated JSON path (`code.coding.0.code`), or undefined. */
+export function valueAtPath(value: unknown, path: string): unknown {
+  let at: unknown = value;
+  for (const part of path.split('.')) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return at;
+}
+
+const CONDITION = /^\s*(>=|<=|>|<|=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+
+function parseCondition(text: string): (v: number) => boolean {
+  const m = CONDITION.exec(text);
+  if (m === null)
+    throw new StepInputError('valueCondition', `'${text}' is not <op> <number> with op one of > < = >= <=`);
+  const t = Number(m[2]);
+  const op = m[1];
+  return (v) =>
+    op === '>' ? v > t : op === '<' ? v < t : op === '>=' ? v >= t : op === '<=' ? v <= t : v === t;
+}
+
+function parseFilter(text: string): { path: string; value: string } {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new StepInputError('filter', `'${text}' is not <path>=<value>`);
+  return { path: text.slice(0, eq).trim(), value: text.slice(eq + 1).trim() };
+}
+
+export function checkClusterInput(input: StreamClusterInput): void {
+  const int = (field: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new StepInputError(field, `must be ${min}..${max}, got ${v}`);
+  };
+  int('maxRows', input.maxRows, 1, MAX_CLUSTER_ROWS);
+  int('clusters', input.clusters, 1, MAX_CLUSTERS);
+  int('iterations', input.iterations, 1, MAX_CLUSTER_ITERATIONS);
+  int('offset', input.offset ?? -1, -1, Number.MAX_SAFE_INTEGER);
+  int('alertOnClusterSize', input.alertOnClusterSize ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const keys = input.valueKeys.filter((k) => k.trim() !== '');
+  if (keys.length === 0)
+    throw new StepInputError('valueKeys', 'must name the JSON path of the value to cluster on');
+  if (keys.length > MAX_CLUSTER_DIMENSIONS) {
+    throw new StepInputError('valueKeys', `names ${keys.length} paths; at most ${MAX_CLUSTER_DIMENSIONS}`);
+  }
+}
+
+interface Point {
+  id: string;
+  values: number[];
+}
+
+function pointsOf(
+  records: readonly ConsumedRecord[],
+  input: StreamClusterInput,
+): { points: Point[]; skipped: number } {
+  const filter = input.filter ? parseFilter(input.filter) : undefined;
+  const condition = input.valueCondition ? parseCondition(input.valueCondition) : undefined;
+  const groups = new Map<string, { sums: number[]; count: number }>();
+  const points: Point[] = [];
+  let skipped = 0;
+  for (const record of records) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(record.value?.toString('utf8') ?? '');
+    } catch {
+      skipped++;
+      continue;
+    }
+    if (filter && String(valueAtPath(parsed, filter.path)) !== filter.value) {
+      skipped++;
+      continue;
+    }
+    const raw = input.valueKeys.map((k) => valueAtPath(parsed, k));
+    if (raw.some((v) => v === undefined || v === null || v === '')) {
+      skipped++;
+      continue;
+    }
+    const values = raw.map((v, i) => {
+      const x = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+      if (!Number.isFinite(x)) {
+        throw new StepInputError(
+          'valueKeys',
+          `'${input.valueKeys[i]}' holds '${String(JSON.stringify(v)).slice(0, 40)}' at partition ${record.partition} offset ${record.offset}, not a number`,
+        );
+      }
+      return x;
+    });
+    if (condition && !condition(values[0])) {
+      skipped++;
+      continue;
+    }
+    if (input.groupKey) {
+      const id = String(valueAtPath(parsed, input.groupKey));
+      const g = groups.get(id) ?? { sums: values.map(() => 0), count: 0 };
+      values.forEach((v, i) => (g.sums[i] += v));
+      g.count++;
+      groups.set(id, g);
+    } else {
+      const id = input.idKey ? valueAtPath(parsed, input.idKey) : undefined;
+      points.push({ id: id === undefined ? `${record.partition}:${record.offset}` : String(id), values });
+    }
+  }
+  if (input.groupKey) {
+    for (const [id, g] of groups) points.push({ id, values: g.sums.map((s) => s / g.count) });
+  }
+  return { points, skipped };
+}
+
+export async function clusterStream(
+  services: { backbone: Backbone; shapers: RecordShapers },
+  input: StreamClusterInput,
+  call: CallDetails = {},
+): Promise<WrittenCluster> {
+  checkClusterInput(input);
+  const offset = input.offset ?? -1;
+  const { records } = await latestRecords(
+    services.backbone,
+    input.topic,
+    offset === -1 ? { lastOffsets: input.maxRows } : { fromOffset: offset, lastOffsets: input.maxRows },
+  );
+  const { points, skipped } = pointsOf(records, input);
+  const needed = Math.max(input.clusters, input.minimumPoints ?? 0);
+  if (points.length < needed) {
+    throw new StepInputError(
+      points.length < input.clusters ? 'clusters' : 'minimumPoints',
+      `needs ${needed} points (${input.clusters} clusters${needed > input.clusters ? `, minimum ${needed}` : ''}); the window of topic '${input.topic}' gives ${points.length} (${records.length} records read, ${skipped} without a value at the paths, filtered or outside the condition)`,
+    );
+  }
+  const d = input.valueKeys.length;
+  const flat = Float64Array.from(points.flatMap((p) => p.values));
+  const run = kMeansIterations(flat, d, {
+    clusters: input.clusters,
+    iterations: input.iterations,
+    distance: input.distance,
+    seed: input.seed,
+  });
+  let result: KMeansResult;
+  try {
+    let step = run.next();
+    // one iteration at a time: other requests are served between iterations
+    while (step.done !== true) {
+      await new Promise((resolve) => setImmediate(resolve));
+      step = run.next();
+    }
+    result = step.value;
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new StepInputError('valueKeys', error.message);
+    throw error;
+  }
+  const rows = (a: Float64Array) =>
+    Array.from({ length: input.clusters }, (_, c) => Array.from(a.subarray(c * d, c * d + d)));
+  const centres = rows(result.centres);
+  const record: ClusterRecord = {
+    topic: input.topic,
+    name: CLUSTER_STREAM,
+    distance: input.distance,
+    clusters: result.sizes.map((size, c) => ({ cluster: c, size, centre: centres[c] })),
+    points: points.map((p, i) => ({
+      id: p.id,
+      cluster: result.labels[i],
+      distance: result.distances[i],
+      values: p.values,
+    })),
+    initialCentres: rows(result.initialCentres),
+    inertia: result.inertia,
+    iterations: result.iterations,
+    converged: result.converged,
+    valueKeys: input.valueKeys,
+    recordsRead: records.length,
+    recordsSkipped: skipped,
+    identifier: input.identifier ?? '',
+    description: input.description ?? '',
+    createdAt: new Date(),
+  };
+  const key = recordKey();
+  const [written] = await services.backbone.produce(input.produceTo, [
+    {
+      key,
+      value: JSON.stringify(services.shapers.cluster(record, call, key)),
+      headers: { [STREAM_HEADER]: Buffer.from(CLUSTER_STREAM) },
+    },
+  ]);
+  const limit = input.alertOnClusterSize ?? 0;
+  const large = limit > 0 ? record.clusters.filter((c) => c.size > limit) : [];
+  const alerts = await writeAlerts(
+    services,
+    input.produceTo,
+    large.map((c) => ({
+      kind: 'clusterSize' as const,
+      source: input.topic,
+      message: `cluster ${c.cluster} of topic '${input.topic}' holds ${c.size} points, more than ${limit}`,
+      subject: `cluster ${c.cluster}`,
+      value: c.size,
+      threshold: limit,
+      details: {
+        cluster: c.cluster,
+        centre: c.centre,
+        sizes: result.sizes,
+        clusterRecord: { partition: written.partition, offset: written.offset },
+      },
+      identifier: input.identifier ?? '',
+      createdAt: record.createdAt,
+    })),
+  );
+  return { record, partition: written.partition, offset: written.offset, alerts };
+}

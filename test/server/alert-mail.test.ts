@@ -1,0 +1,184 @@
+// Alert mail through a local SMTP server this test starts on 127.0.0.1 (smtp-server): a cluster call
+// whose clusters pass alertonclustersize mails the recipients it names, only in the configured
+// domains (checked before anything is written), at most once per emailfrequency; no mail leaves the
+// machine. The config file's alertMail section is read and checked.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { AlertMailer } from '../../src/server/alert-mail.js';
+import { startTestServer, viper, type TestServer } from './helpers.js';
+
+interface Received {
+  from: string;
+  to: string[];
+  data: string;
+}
+
+const received: Received[] = [];
+let smtp: SMTPServer;
+let port: number;
+let mailer: AlertMailer;
+let server: TestServer;
+
+before(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  port = (smtp.server.address() as AddressInfo).port;
+  mailer = new AlertMailer({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    from: 'tml@alerts.test',
+    allowedDomains: ['ops.test'],
+    timeoutMs: 5000,
+  });
+  server = await startTestServer({ alertMailer: mailer });
+});
+after(async () => {
+  await server.close();
+  mailer.close();
+  await new Promise<void>((resolve) => smtp.close(resolve));
+});
+
+async function records(topic: string): Promise<number> {
+  const offsets = await server.backbone.listOffsets(topic);
+  return offsets.reduce((sum, o) => sum + o.latest - o.earliest, 0);
+}
+
+test('a cluster-size alert is mailed to allowed recipients, at most once per emailfrequency', async () => {
+  const created = await viper(server.app, 'createtopics', { vipertoken: server.admin, topic: 'mail-points' });
+  const producer = String(created.ProducerId);
+  await viper(server.app, 'createtopics', { vipertoken: server.admin, topic: 'mail-out' });
+  // one JSON row per call: {"id":"p0","x":1} (array=1 with subtopics)
+  for (const [i, x] of [1, 2, 3, 10, 11, 12].entries()) {
+    await viper(server.app, 'producetotopic', {
+      vipertoken: server.user,
+      topic: 'mail-points',
+      producerid: producer,
+      array: 1,
+      subtopics: 'id,x',
+      externalprediction: `p${i},${x}`,
+    });
+  }
+  const call = (params: Record<string, string | number>) =>
+    viper(server.app, 'streamcluster', {
+      vipertoken: server.user,
+      topicname: 'mail-points',
+      producerid: producer,
+      maxrows: 100,
+      valuekey: 'x',
+      msgid: 'id',
+      datetimekey: 'ts',
+      numclusters: 2,
+      iterations: 20,
+      alertonclustersize: 2,
+      preprocesstopic: 'mail-out',
+      ...params,
+    });
+  const first = await call({
+    sendalertemailsto: 'oncall@ops.test,lead@OPS.test',
+    emailfrequencyinseconds: 3600,
+  });
+  assert.equal(first.ERROR, undefined, JSON.stringify(first));
+  assert.deepEqual(first.Mail, { Sent: 1 });
+  assert.equal((first.Alerts as unknown[]).length, 2);
+  assert.equal(received.length, 1);
+  assert.deepEqual(received[0].to, ['oncall@ops.test', 'lead@ops.test']); // domains are case-insensitive
+  assert.equal(received[0].from, 'tml@alerts.test');
+  assert.match(
+    received[0].data,
+    /Subject: tml alert: cluster \d of topic 'mail-points' holds 3 points, more\s+than 2 \(\+1\)/,
+  );
+  assert.match(received[0].data, /clusterSize cluster 0/);
+  assert.equal(await records('mail-out'), 3);
+
+  // within the hour: the alerts are written again, the mail is not sent again
+  const second = await call({
+    sendalertemailsto: 'oncall@ops.test,lead@OPS.test',
+    emailfrequencyinseconds: 3600,
+  });
+  assert.equal((second.Mail as { Sent: number }).Sent, 0);
+  assert.match(String((second.Mail as { Reason: string }).Reason), /same recipients/);
+  assert.equal(received.length, 1);
+  assert.equal(await records('mail-out'), 6);
+
+  // a recipient outside the allowed domains: an ERROR naming the parameter, nothing written or sent
+  const refused = await call({ sendalertemailsto: 'oncall@ops.test,someone@elsewhere.example' });
+  assert.match(String(refused.ERROR), /sendalertemailsto.*someone@elsewhere\.example.*ops\.test/);
+  const malformed = await call({ sendalertemailsto: 'not-an-address' });
+  assert.match(String(malformed.ERROR), /sendalertemailsto.*not-an-address/);
+  assert.equal(await records('mail-out'), 6);
+  assert.equal(received.length, 1);
+});
+
+test('the alertMail section of the config file is read and checked', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tml-mail-config-'));
+  try {
+    const file = join(dir, 'tml.json');
+    const passwordFile = join(dir, 'smtp.pass');
+    await writeFile(passwordFile, 'secret\n', { mode: 0o600 });
+    await writeFile(
+      file,
+      JSON.stringify({
+        alertMail: {
+          host: 'smtp.ops.test',
+          port: 587,
+          user: 'tml',
+          passwordFile,
+          from: 'tml@ops.test',
+          allowedDomains: ['Ops.Test'],
+        },
+      }),
+    );
+    const config = loadConfig({}, {}, file);
+    assert.deepEqual(config.alertMail, {
+      host: 'smtp.ops.test',
+      port: 587,
+      secure: false,
+      user: 'tml',
+      password: 'secret',
+      from: 'tml@ops.test',
+      allowedDomains: ['ops.test'],
+      timeoutMs: 10_000,
+    });
+    await writeFile(
+      file,
+      JSON.stringify({ alertMail: { host: 'h', from: 'f@ops.test', allowedDomains: [] } }),
+    );
+    assert.throws(
+      () => loadConfig({}, {}, file),
+      (e: unknown) => e instanceof ConfigError && /allowedDomains/.test(e.message),
+    );
+    await writeFile(
+      file,
+      JSON.stringify({
+        alertMail: { host: 'h', from: 'f@ops.test', allowedDomains: ['ops.test'], port: 70000 },
+      }),
+    );
+    assert.throws(() => loadConfig({}, {}, file), /alertMail\.port/);
+    assert.equal(loadConfig({}, {}).alertMail, undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

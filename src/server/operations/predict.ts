@@ -15,7 +15,7 @@ export interface PredictRequest extends ModelSourceInput {
   stream?: string;
   /** With a stream: predict only its newest `maxRows` rows (0 = every row). */
   maxRows: number;
-  /** Nominal coverage of the prediction interval, in (0, 1). */
+  /** Nominal coverage of the prediction interval or set, in (0, 1). */
   coverage?: number;
   /** Add each prediction's feature contributions. */
   explain?: boolean;

@@ -156,9 +156,9 @@ export async function predict(
 }
 
 /**
- * The half-width of the split-conformal interval from the model's held-out residuals. A coverage
- * asked for explicitly must be met: a model without residuals (a classifier, or one trained before
- * calibration) is then an error; by default such a model's predictions carry no interval.
+ * The half-width of a regression model's split-conformal interval from its held-out residuals. A
+ * coverage asked for explicitly must be met: a model without residuals (trained before calibration)
+ * is then an error; by default such a model's predictions carry no interval.
  */
 function intervalWidth(json: ModelJSON, coverage: number | undefined): number | undefined {
   checkCoverage(coverage);
@@ -167,7 +167,7 @@ function intervalWidth(json: ModelJSON, coverage: number | undefined): number | 
     if (coverage === undefined) return undefined;
     throw new StepInputError(
       'coverage',
-      `the ${json.task} model (${json.algorithm}) has no held-out residuals to calibrate an interval with: retrain it (regression models only)`,
+      `the ${json.task} model (${json.algorithm}) has no held-out residuals to calibrate an interval with: retrain it`,
     );
   }
   let width: number | undefined;

@@ -39,8 +39,11 @@ export interface ModelJSON {
    * the learners' fitted output, pinned by hash, stays the same.
    */
   explanation?: ExplanationData;
-  /** Held-out absolute errors for split-conformal intervals (conformal/calibration.ts). */
-  calibration?: { absoluteResiduals: number[] };
+  /**
+   * Held-out absolute errors (regression) or class scores (classification) for split-conformal
+   * intervals and prediction sets (conformal/calibration.ts).
+   */
+  calibration?: { absoluteResiduals?: number[]; classScores?: number[] };
 }
 
 /**

@@ -23,7 +23,7 @@ export interface SolutionSpecInput {
     seed?: number;
   };
   predict?: boolean;
-  /** Conformal intervals on every regression prediction (adaptive conformal inference). */
+  /** Conformal intervals (regression) or prediction sets (classification) on every prediction, adaptive. */
   intervals?: { coverage?: number; learningRate?: number; window?: number };
   /** Feature contributions on every prediction (default false). */
   explain?: boolean;

@@ -479,7 +479,10 @@ export interface PredictRequest extends ModelSource {
   /** A joined topic: one prediction per row of its latest joined record. */
   stream?: string;
   maxRows?: number;
-  /** Nominal coverage of the interval, in (0, 1) (default 0.9 when the model has held-out residuals). */
+  /**
+   * Nominal coverage of the interval (regression) or prediction set (classification), in (0, 1);
+   * default 0.9 when the model has held-out residuals or class scores.
+   */
   coverage?: number;
   /** Add each prediction's feature contributions. */
   explain?: boolean;
@@ -491,6 +494,9 @@ export interface PredictResponse {
     accuracyThreshold?: number;
     inputs: number[];
     interval?: { lower: number; upper: number; coverage: number };
+    /** Classifiers: the classes of the conformal prediction set at `coverage`. */
+    predictionSet?: number[];
+    coverage?: number;
     explanation?: {
       method: string;
       /** value, log-odds or probability: the space in which baseValue + Σ contributions = output. */

@@ -104,7 +104,7 @@ const Drift = Type.Object(
 
 const Intervals = Type.Object(
   {
-    /** Nominal coverage of the conformal interval on each prediction (regression), in (0, 1). */
+    /** Nominal coverage of each prediction's conformal interval (regression) or set (classification), in (0, 1). */
     coverage: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9 }),
     /** γ of adaptive conformal inference: how fast the level follows the misses. */
     learningRate: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.005 }),
@@ -143,7 +143,7 @@ export const SolutionSpecSchema = Type.Object(
     automl: Type.Optional(AutoML),
     /** Predict every new input row with the current champion (default true). */
     predict: Type.Boolean({ default: true }),
-    /** Conformal prediction intervals on every regression prediction (adaptive conformal inference). */
+    /** Conformal intervals (regression) or prediction sets (classification) on every prediction, adaptive. */
     intervals: Type.Optional(Intervals),
     /**
      * Feature contributions on every prediction (default false: TreeSHAP or subset enumeration

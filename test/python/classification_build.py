@@ -107,6 +107,7 @@ held_v = data["Voltage"][TRAIN_ROWS:]
 held_c = data["Current"][TRAIN_ROWS:]
 truth = [rule(v, c) for v, c in zip(held_v, held_c)]
 tml_hits = 0
+set_hits = 0
 for k, p in enumerate(answer):
     inputs = [float(x) for x in p["Inputdata"].split(",")]
     check(inputs == [held_v[k], held_c[k]], "prediction %d is of held-out row %d" % (k, k))
@@ -115,6 +116,9 @@ for k, p in enumerate(answer):
     check(p["AccuracyThreshold"] == 0.5 and p["Hyperprediction"] == (1 if p1 >= 0.5 else 0),
           "Hyperprediction is Probability1 against AccuracyThreshold")
     tml_hits += int((1 if p1 >= p["AccuracyThreshold"] else 0) == truth[k])
+    # tml's addition: the split-conformal prediction set at the default coverage
+    check(p["Coverage"] == 0.9 and p["PredictionSet"] in ([], [0], [1], [0, 1]), "PredictionSet at Coverage 0.9")
+    set_hits += int(truth[k] in p["PredictionSet"])
 
 x_train = np.array([data["Voltage"][:TRAIN_ROWS], data["Current"][:TRAIN_ROWS]]).T
 y_train = np.array([rule(v, c) for v, c in x_train])
@@ -122,5 +126,6 @@ sk = LogisticRegression(max_iter=1000).fit(x_train, y_train)
 sk_accuracy = float((sk.predict(np.array([held_v, held_c]).T) == np.array(truth)).mean())
 tml_accuracy = tml_hits / HELD_OUT
 print(json.dumps({"ok": True, "checks": len(checked), "tml_accuracy": tml_accuracy,
+                  "set_coverage": set_hits / HELD_OUT,
                   "sklearn_logistic_accuracy": sk_accuracy, "algorithm": trained["MachineLearningAlgorithm"],
                   "positives_held_out": sum(truth), "held_out": HELD_OUT}))

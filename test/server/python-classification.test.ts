@@ -54,16 +54,19 @@ test(
         sklearn_logistic_accuracy: number;
         algorithm: string;
         positives_held_out: number;
+        set_coverage: number;
       };
       assert.equal(summary.ok, true);
       // 200 held-out rows, about 20 % in class 1 (both bounds at 55 on uniform 0–100 values)
       assert.ok(summary.positives_held_out > 20 && summary.positives_held_out < 80, JSON.stringify(summary));
       assert.ok(summary.tml_accuracy >= 0.9, JSON.stringify(summary));
       assert.ok(summary.tml_accuracy >= summary.sklearn_logistic_accuracy - 0.03, JSON.stringify(summary));
+      // the share of held-out rows whose rule class is in its PredictionSet, counted by the client
+      assert.ok(summary.set_coverage >= 0.85, JSON.stringify(summary));
       process.stderr.write(
         `# classification build: tml ${summary.algorithm} accuracy ${summary.tml_accuracy}, ` +
           `scikit-learn LogisticRegression ${summary.sklearn_logistic_accuracy} on the same 200 held-out rows ` +
-          `(${summary.checks} checks)\n`,
+          `(${summary.checks} checks); prediction sets at 0.9 cover ${summary.set_coverage}\n`,
       );
     } finally {
       await server.close();

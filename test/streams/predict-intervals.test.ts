@@ -65,7 +65,7 @@ test('train keeps held-out residuals; predict answers split-conformal intervals 
       timeoutSeconds: 60,
       alias: 'pi_line',
     });
-    const residuals = trained.record.model.calibration!.absoluteResiduals;
+    const residuals = trained.record.model.calibration!.absoluteResiduals!;
     assert.equal(residuals.length, 40, 'the newest 20% of 200 rows');
     assert.deepEqual(
       residuals,

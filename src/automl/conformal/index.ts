@@ -15,4 +15,4 @@ export {
   MAX_CALIBRATION_RESIDUALS,
   type Calibration,
 } from './calibration.js';
-export { classScores, predictionSet } from './sets.js';
+export { classScores, predictionSet, setAtQuantile } from './sets.js';

@@ -30,7 +30,16 @@ export function predictionSet(
   setting = 'coverage',
 ): number[] {
   checkCoverage(coverage, setting);
-  const q = conformalQuantile(sortedScores, 1 - coverage);
+  return setAtQuantile(probability1, conformalQuantile(sortedScores, 1 - coverage));
+}
+
+/**
+ * The classes whose score 1 − p̂(c) is at most `q` (a conformal quantile of scores, split or
+ * adaptive); an undefined quantile (unbounded) keeps both classes. For classes 0/1 the score of the
+ * true class is |y − p̂₁|, the absolute error of the probability: adaptive conformal inference on
+ * those errors (AdaptiveConformal) gives the quantile that follows drift.
+ */
+export function setAtQuantile(probability1: number, q: number | undefined): number[] {
   if (q === undefined) return [0, 1];
   const set: number[] = [];
   if (probability1 <= q) set.push(0); // score of class 0: 1 − (1 − p̂₁) = p̂₁

@@ -19,7 +19,7 @@ export interface PredictRequest extends ModelSourceInput {
   streamOffset?: number;
   /** With a stream: the streams feeding the model's inputs, in its order. */
   streams?: string[];
-  /** Nominal coverage of the prediction interval, in (0, 1). */
+  /** Nominal coverage of the prediction interval or set, in (0, 1). */
   coverage?: number;
   /** Add each prediction's feature contributions. */
   explain?: boolean;

@@ -218,6 +218,7 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
           ...(p.accuracyThreshold !== undefined ? { accuracyThreshold: p.accuracyThreshold } : {}),
           inputs: p.inputs,
           ...(p.interval !== undefined ? { interval: p.interval } : {}),
+          ...(p.predictionSet !== undefined ? { predictionSet: p.predictionSet, coverage: p.coverage } : {}),
           ...(p.explanation !== undefined
             ? {
                 explanation: {

@@ -171,7 +171,7 @@ export const PredictBody = Type.Object(
         exclusiveMinimum: 0,
         exclusiveMaximum: 1,
         description:
-          'Nominal coverage of the split-conformal interval (default 0.9 when the model has held-out residuals)',
+          'Nominal coverage of the split-conformal interval (regression) or prediction set (classification); default 0.9 when the model has held-out residuals or class scores',
       }),
     ),
     explain: Type.Optional(Type.Boolean({ description: "Add each prediction's feature contributions" })),
@@ -190,6 +190,14 @@ export const PredictReply = Type.Object({
         interval: Type.Optional(
           Type.Object({ lower: Type.Number(), upper: Type.Number(), coverage: Type.Number() }, closed),
         ),
+        predictionSet: Type.Optional(
+          Type.Array(Type.Integer({ minimum: 0, maximum: 1 }), {
+            maxItems: 2,
+            description:
+              'Classifiers: the classes of the split-conformal prediction set at `coverage` ([0, 1] when unsure, [] for an outlier)',
+          }),
+        ),
+        coverage: Type.Optional(Type.Number({ description: 'The nominal coverage of `predictionSet`' })),
         explanation: Type.Optional(
           Type.Object(
             {

@@ -82,9 +82,11 @@ export interface ViperPrediction {
   Inputdata: string;
   /** The device predicted for (`topicid`), when one was given. */
   Topicid?: number;
-  /** tml's additions: the conformal interval and the feature contributions. */
+  /** tml's additions: the conformal interval or prediction set and the feature contributions. */
   Lower?: number;
   Upper?: number;
+  /** Classifiers: the classes of the conformal prediction set, e.g. [0, 1]. */
+  PredictionSet?: number[];
   Coverage?: number;
   BaseValue?: number;
   Contributions?: Record<string, number>;
@@ -210,6 +212,10 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
     out.Lower = p.interval.lower;
     out.Upper = p.interval.upper;
     out.Coverage = p.interval.coverage;
+  }
+  if (p.predictionSet !== undefined) {
+    out.PredictionSet = p.predictionSet;
+    out.Coverage = p.coverage;
   }
   if (p.explanation !== undefined) {
     const { contributions } = p.explanation;

@@ -13,7 +13,7 @@ export interface EntityRuntime {
   state: EntityState;
   peerGroups?: PeerGroupJSON[];
   pendingTrigger?: ModelVersion['trigger'];
-  /** Adaptive conformal inference on the champion's errors (regression; made at the first prediction). */
+  /** Adaptive conformal inference on the champion's errors or class scores (made at the first prediction). */
   conformal?: AdaptiveConformal;
   /** Learnt rows this step: its state is written to the registry with the step. */
   touched: boolean;

@@ -6,6 +6,7 @@ import {
   assessRisk,
   ExplanationUnavailableError,
   scoreValue,
+  setAtQuantile,
 } from '../../automl/index.js';
 import type { Champion } from '../learner.js';
 import type { JoinedRow } from '../../streams/index.js';
@@ -35,10 +36,10 @@ export class EntityPipeline {
     if (prediction === undefined || champion === undefined) return;
     const inputs = Object.fromEntries(spec.independentVariables.map((v, i) => [v, features[i]]));
     const conformal = this.conformalOf(runtime);
-    const interval = conformal?.interval(prediction);
+    const { interval, predictionSet } = this.conformalAnswer(conformal, prediction);
     const explanation = spec.explain ? this.explain(champion, features) : undefined;
     // The row's outcome is known now (it is learnt next): the interval's level adapts to it.
-    if (conformal !== undefined && Number.isFinite(target)) conformal.observe(prediction, target);
+    if (Number.isFinite(target)) conformal.observe(prediction, target);
     outbox.add(spec.outputs.predictions, {
       key: outputKey(spec, runtime.entity),
       value: JSON.stringify({
@@ -48,6 +49,7 @@ export class EntityPipeline {
         actual: Number.isFinite(target) ? target : null,
         inputs,
         ...(interval !== undefined ? { interval } : {}),
+        ...(predictionSet !== undefined ? { predictionSet, coverage: conformal.coverage } : {}),
         ...(explanation !== undefined ? { explanation } : {}),
         modelVersion: champion.version,
         algorithm: champion.json.algorithm,
@@ -65,18 +67,26 @@ export class EntityPipeline {
       actual: target,
       inputs,
       ...(interval !== undefined ? { interval } : {}),
+      ...(predictionSet !== undefined ? { predictionSet, coverage: conformal.coverage } : {}),
       modelVersion: champion.version,
       algorithm: champion.json.algorithm,
       timestamp: row.timestamp,
     });
   }
 
-  /** Regression only: a classifier's probability has no conformal interval here. */
-  private conformalOf(runtime: EntityRuntime): AdaptiveConformal | undefined {
-    const { spec } = this.scope;
-    if (spec.automl.islogistic) return undefined;
-    runtime.conformal ??= new AdaptiveConformal(spec.intervals);
+  /**
+   * Adaptive conformal inference on the entity's errors: |y − ŷ| for regression, and for a
+   * classifier (whose prediction is p̂₁) |y − p̂₁| = 1 − p̂(true class), the score of its sets.
+   */
+  private conformalOf(runtime: EntityRuntime): AdaptiveConformal {
+    runtime.conformal ??= new AdaptiveConformal(this.scope.spec.intervals);
     return runtime.conformal;
+  }
+
+  /** Regression: the interval once enough errors were seen; classification: the prediction set. */
+  private conformalAnswer(conformal: AdaptiveConformal, prediction: number) {
+    if (!this.scope.spec.automl.islogistic) return { interval: conformal.interval(prediction) };
+    return { predictionSet: setAtQuantile(prediction, conformal.width()) };
   }
 
   private explain(champion: Champion, features: number[]) {

@@ -39,6 +39,9 @@ export interface PredictionEvent {
   inputs: Record<string, number>;
   /** The conformal interval (regression, once enough errors were seen). */
   interval?: PredictionInterval;
+  /** Classifiers: the classes of the adaptive conformal prediction set, at `coverage`. */
+  predictionSet?: number[];
+  coverage?: number;
   modelVersion: number;
   algorithm: string;
   timestamp: number;

@@ -4,7 +4,9 @@
 import {
   DEFAULT_COVERAGE,
   ExplanationUnavailableError,
+  conformalQuantile,
   InvalidInputError,
+  setAtQuantile,
   splitConformalWidth,
   type Explanation,
   type Model,
@@ -39,6 +41,10 @@ export interface PredictionRecord {
   inputs: number[];
   /** Regression models with held-out residuals: the split-conformal interval. */
   interval?: PredictionInterval;
+  /** Classifiers with held-out class scores: the classes of the split-conformal prediction set. */
+  predictionSet?: number[];
+  /** The nominal coverage of `predictionSet` (an interval carries its own). */
+  coverage?: number;
   /** When asked: the inputs' contributions (in featureNames order) to the prediction. */
   explanation?: Explanation;
   alias: string;
@@ -67,7 +73,10 @@ export interface PredictInput {
    * (default: the streams named like the model's inputs).
    */
   streams?: string[];
-  /** Nominal coverage of the interval, in (0, 1); default 0.9 when the model has held-out residuals. */
+  /**
+   * Nominal coverage of the interval or prediction set, in (0, 1); default 0.9 when the model has
+   * held-out residuals or class scores.
+   */
   coverage?: number;
   /** Add each prediction's feature contributions. */
   explain?: boolean;
@@ -110,8 +119,9 @@ export async function predict(
     );
   }
   const classification = resolved.json.task === 'classification';
-  const width = intervalWidth(resolved.json, input.coverage);
   const coverage = input.coverage ?? DEFAULT_COVERAGE;
+  const width = classification ? undefined : intervalWidth(resolved.json, input.coverage);
+  const setQuantile = classification ? classQuantile(resolved.json, input.coverage) : undefined;
   const createdAt = new Date().toISOString();
   const transform = resolved.controls?.transform ?? 'lin-lin';
   const records = rows.map((row): PredictionRecord => {
@@ -131,6 +141,9 @@ export async function predict(
               coverage,
             },
           }
+        : {}),
+      ...(setQuantile !== undefined && predicted.probability1 !== undefined
+        ? { predictionSet: setAtQuantile(predicted.probability1, setQuantile.q), coverage }
         : {}),
       ...(input.explain === true ? { explanation: explainRow(resolved.model, x) } : {}),
       alias: resolved.alias,
@@ -158,23 +171,18 @@ export async function predict(
 }
 
 /**
- * The half-width of the split-conformal interval from the model's held-out residuals. A coverage
- * asked for explicitly must be met: a model without residuals (a classifier, or one trained before
- * calibration) is then an error; by default such a model's predictions carry no interval.
+ * The half-width of a regression model's split-conformal interval from its held-out residuals. A
+ * coverage asked for explicitly must be met: a model without residuals (trained before calibration)
+ * is then an error; by default such a model's predictions carry no interval.
  */
 function intervalWidth(json: ModelJSON, coverage: number | undefined): number | undefined {
-  if (coverage !== undefined && !(typeof coverage === 'number' && coverage > 0 && coverage < 1)) {
-    throw new StepInputError(
-      'coverage',
-      `must be a number strictly between 0 and 1, got ${String(coverage)}`,
-    );
-  }
+  checkCoverage(coverage);
   const residuals = json.calibration?.absoluteResiduals;
   if (residuals === undefined) {
     if (coverage === undefined) return undefined;
     throw new StepInputError(
       'coverage',
-      `the ${json.task} model (${json.algorithm}) has no held-out residuals to calibrate an interval with: retrain it (regression models only)`,
+      `the ${json.task} model (${json.algorithm}) has no held-out residuals to calibrate an interval with: retrain it`,
     );
   }
   let width: number | undefined;
@@ -191,6 +199,33 @@ function intervalWidth(json: ModelJSON, coverage: number | undefined): number | 
     );
   }
   return width;
+}
+
+/**
+ * The conformal quantile of a classifier's held-out class scores at the coverage (undefined `q`:
+ * too few scores for the level, every class is in the set). A coverage asked for explicitly needs
+ * scores (a model trained before they were kept is an error); by default such a model gives no set.
+ */
+function classQuantile(json: ModelJSON, coverage: number | undefined): { q: number | undefined } | undefined {
+  checkCoverage(coverage);
+  const scores = json.calibration?.classScores;
+  if (scores === undefined) {
+    if (coverage === undefined) return undefined;
+    throw new StepInputError(
+      'coverage',
+      `the classification model (${json.algorithm}) has no held-out class scores to calibrate a prediction set with: retrain it`,
+    );
+  }
+  return { q: conformalQuantile(scores, 1 - (coverage ?? DEFAULT_COVERAGE)) };
+}
+
+function checkCoverage(coverage: number | undefined): void {
+  if (coverage !== undefined && !(typeof coverage === 'number' && coverage > 0 && coverage < 1)) {
+    throw new StepInputError(
+      'coverage',
+      `must be a number strictly between 0 and 1, got ${String(coverage)}`,
+    );
+  }
 }
 
 function explainRow(model: Model, row: number[]): Explanation {

@@ -210,8 +210,10 @@ ok("viperpreprocessbatch", joined, joined_producer, -1, maxrows=40, preprocesslo
    preprocesstopic=f"batch-preprocessed-{RUN}", timedelay=600)
 
 # the calls tml does not serve: each must answer a clear ERROR
-call("viperpreprocesscustomjson", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c",
-     preprocesslogic="max")
+raw_json, raw_json_producer = topic("json")
+ok("viperproducetotopic", raw_json, raw_json_producer, 1, 100, "", "", "", 0, '{"d":"a","n":"b","v":1}')
+ok("viperpreprocesscustomjson", raw_json, raw_json_producer, -1, jsoncriteria="uid=d~subtopics=n~values=v",
+   maxrows=5, preprocesslogic="max")
 call("viperpreprocessrtms", joined, joined_producer, -1)
 call("vipersearchanomaly", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c")
 low = f"{streams[1][0]}_preprocessed_Min"  # written by the preprocess call above

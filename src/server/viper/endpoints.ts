@@ -15,6 +15,7 @@ import { mirrorEndpoints } from './mirror-endpoint.js';
 import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
+import { preprocessEndpoints } from './preprocess-endpoints.js';
 import { streamQueryEndpoints } from './stream-query-endpoint.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
@@ -229,12 +230,12 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...flowEndpoints,
   ...batchEndpoints,
   ...streamQueryEndpoints,
+  ...preprocessEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
 export const plannedEndpoints = new Set([
   'viperhpdepredictprocess',
-  'preprocesscustomjson',
   'preprocessrtms',
   'nlpsearchanomaly',
   'streamquerybatch',

@@ -30,6 +30,8 @@ const DEFAULT_NAMES: Record<string, string> = {
   preprocessTopic: 'preprocesstopic',
   rawData: 'rawdataoutput',
   fields: 'array',
+  asArray: 'saveasarray',
+  criteria: 'jsoncriteria',
   topicId: 'topicid',
   classificationRule: 'processlogic',
   transform: 'transformtype',
@@ -45,13 +47,19 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   createjointopicstreams: { streams: 'topicstojoin', topic: 'topicname' },
   producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
+  preprocesscustomjson: { topic: 'topicname' },
   viperanomalytrain: {
     produceTo: 'producepeergroupto',
     producerId: 'produceridpeergroup',
     streams: 'streamstoanalyse',
   },
   viperanomalypredict: { streams: 'streamstoanalyse' },
-  streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
+  streamquery: {
+    streams: 'streamstojoin',
+    topic: 'topicname',
+    produceTo: 'preprocesstopic',
+    device: 'wherecondition',
+  },
 };
 
 export function viperName(endpoint: string, field: string): string {

@@ -43,6 +43,8 @@ export interface PreprocessInput {
    * stream's window is the topic's window, its values the field's (records without it left out).
    */
   fields?: boolean;
+  /** Write one record holding all items as a JSON array (VIPER's saveasarray) instead of streams. */
+  asArray?: boolean;
   /** Clock of DATAAGE, for tests. */
   now?: number;
 }
@@ -67,6 +69,10 @@ export interface StatisticRecord {
   /** With rawData: the values computed over, and each one's record as `partition:offset`. */
   rawData?: SampleValue[];
   msgIds?: string[];
+  /** The device the values came from (custom JSON's uid): the output record's key. */
+  device?: string;
+  /** The subtopic's display name (custom JSON's identifiers). */
+  label?: string;
   createdAt: Date;
 }
 
@@ -227,10 +233,43 @@ export async function preprocessStreams(
       createdAt,
     });
   }
-  const keys = records.map(() => recordKey());
+  return writeStatistics(services, input.preprocessTopic ?? input.topic, records, call, {
+    asArray: input.asArray,
+  });
+}
+
+/**
+ * Writes statistic records to `topic` in one append: one record per statistic, each the named
+ * stream `record.name` (its value in VALUE_HEADER), keyed by its device (or a fresh key). With
+ * `asArray` (VIPER's saveasarray), one record per device instead, holding its items as a JSON array
+ * (time-synchronised rows to learn from, but no longer named streams).
+ */
+export async function writeStatistics(
+  services: { backbone: Backbone; shapers: RecordShapers },
+  topic: string,
+  records: readonly StatisticRecord[],
+  call: CallDetails,
+  options: { asArray?: boolean } = {},
+): Promise<WrittenStatistic[]> {
+  const keys = records.map((r) => r.device ?? recordKey());
   const shaped = records.map((r, i) => services.shapers.statistic(r, call, keys[i]));
+  if (options.asArray) {
+    const byKey = new Map<string, number[]>();
+    keys.forEach((k, i) => byKey.set(k, [...(byKey.get(k) ?? []), i]));
+    const groups = [...byKey.values()];
+    const written = await services.backbone.produce(
+      topic,
+      groups.map((members) => ({
+        key: keys[members[0]],
+        value: JSON.stringify(members.map((i) => shaped[i])),
+      })),
+    );
+    const at = new Map<number, { partition: number; offset: number }>();
+    groups.forEach((members, g) => members.forEach((i) => at.set(i, written[g])));
+    return records.map((r, i) => ({ ...r, shaped: shaped[i], ...at.get(i)! }));
+  }
   const written = await services.backbone.produce(
-    input.preprocessTopic ?? input.topic,
+    topic,
     shaped.map((value, i) => ({
       key: keys[i],
       value: JSON.stringify(value),

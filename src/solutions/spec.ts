@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { algorithmsFor } from '../automl/index.js';
 import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
+import { SolutionStepSchema } from './spec-steps.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
 
@@ -153,6 +154,8 @@ export const SolutionSpecSchema = Type.Object(
     optimize: Type.Optional(Optimize),
     anomaly: Type.Optional(Anomaly),
     preprocess: Type.Optional(Preprocess),
+    /** Preprocessing and stream queries run on a schedule before learning (src/solutions/spec-steps.ts). */
+    steps: Type.Optional(Type.Array(SolutionStepSchema, { maxItems: 20 })),
     drift: Type.Optional(Drift),
     outputs: Type.Optional(Outputs),
     /**

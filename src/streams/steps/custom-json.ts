@@ -21,6 +21,7 @@ import { parseConditions } from './conditions.js';
 import {
   checkPreprocessInput,
   preprocessedStreamName,
+  type StatisticsForm,
   writeStatistics,
   type StatisticRecord,
   type WrittenStatistic,
@@ -43,6 +44,8 @@ export interface CustomJsonInput {
   preprocessTopic?: string;
   rawData?: boolean;
   asArray?: boolean;
+  /** The form written (writeStatistics); default `streams`, or `array` with asArray. */
+  form?: StatisticsForm;
   now?: number;
 }
 
@@ -216,9 +219,13 @@ export async function preprocessCustomJson(
       });
     }
   }
-  return writeStatistics(services, input.preprocessTopic ?? input.topic, records, call, {
-    asArray: input.asArray,
-  });
+  return writeStatistics(
+    services,
+    input.preprocessTopic ?? input.topic,
+    records,
+    call,
+    input.form ?? (input.asArray ? 'array' : 'streams'),
+  );
 }
 
 /** The part of a series whose numeric values lie in [min, max]; text inside a condition is an error. */

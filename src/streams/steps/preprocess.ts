@@ -45,6 +45,8 @@ export interface PreprocessInput {
   fields?: boolean;
   /** Write one record holding all items as a JSON array (VIPER's saveasarray) instead of streams. */
   asArray?: boolean;
+  /** The form written (writeStatistics); default `streams`, or `array` with asArray. */
+  form?: StatisticsForm;
   /** Clock of DATAAGE, for tests. */
   now?: number;
 }
@@ -233,36 +235,45 @@ export async function preprocessStreams(
       createdAt,
     });
   }
-  return writeStatistics(services, input.preprocessTopic ?? input.topic, records, call, {
-    asArray: input.asArray,
-  });
+  return writeStatistics(
+    services,
+    input.preprocessTopic ?? input.topic,
+    records,
+    call,
+    input.form ?? (input.asArray ? 'array' : 'streams'),
+  );
 }
 
+/** How statistic records are written (see writeStatistics). */
+export type StatisticsForm = 'streams' | 'array' | 'rows';
+
 /**
- * Writes statistic records to `topic` in one append: one record per statistic, each the named
- * stream `record.name` (its value in VALUE_HEADER), keyed by its device (or a fresh key). With
- * `asArray` (VIPER's saveasarray), one record per device instead, holding its items as a JSON array
- * (time-synchronised rows to learn from, but no longer named streams).
+ * Writes statistic records to `topic` in one append, keyed by device (or a fresh key), in one form:
+ * `streams` — one record per statistic, each the named stream `record.name` (its value in
+ * VALUE_HEADER); `array` (VIPER's saveasarray) — one record per device holding its items as a JSON
+ * array; `rows` — one record per device `{<name>: value, ...}`, a row a solution's input reads by field.
  */
 export async function writeStatistics(
   services: { backbone: Backbone; shapers: RecordShapers },
   topic: string,
   records: readonly StatisticRecord[],
   call: CallDetails,
-  options: { asArray?: boolean } = {},
+  form: StatisticsForm = 'streams',
 ): Promise<WrittenStatistic[]> {
-  const keys = records.map((r) => r.device ?? recordKey());
+  const runKey = recordKey();
+  const keys = records.map((r) => r.device ?? (form === 'streams' ? recordKey() : runKey));
   const shaped = records.map((r, i) => services.shapers.statistic(r, call, keys[i]));
-  if (options.asArray) {
+  if (form !== 'streams') {
     const byKey = new Map<string, number[]>();
     keys.forEach((k, i) => byKey.set(k, [...(byKey.get(k) ?? []), i]));
     const groups = [...byKey.values()];
+    const value = (members: number[]) =>
+      form === 'array'
+        ? members.map((i) => shaped[i])
+        : Object.fromEntries(members.map((i) => [records[i].name, records[i].value]));
     const written = await services.backbone.produce(
       topic,
-      groups.map((members) => ({
-        key: keys[members[0]],
-        value: JSON.stringify(members.map((i) => shaped[i])),
-      })),
+      groups.map((members) => ({ key: keys[members[0]], value: JSON.stringify(value(members)) })),
     );
     const at = new Map<number, { partition: number; offset: number }>();
     groups.forEach((members, g) => members.forEach((i) => at.set(i, written[g])));

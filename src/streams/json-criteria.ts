@@ -24,7 +24,7 @@ export interface JsonCriteria {
 
 const PARTS = new Set(['uid', 'subtopics', 'values', 'identifiers', 'datetime', 'msgid', 'latlong']);
 
-const bad = (detail: string) => new StepInputError('jsoncriteria', detail);
+const bad = (detail: string) => new StepInputError('criteria', detail);
 
 function path(text: string, part: string): JsonPath {
   const keys = text.trim().split('.');

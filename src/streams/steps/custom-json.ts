@@ -92,7 +92,7 @@ function seriesOf(
       const t = typeof time === 'string' ? parseTime(time) : undefined;
       if (t === undefined) {
         throw new StepInputError(
-          'jsoncriteria',
+          'criteria',
           `datetime '${String(time)}' (path ${criteria.datetime.join('.')}, offset ${record.offset}) is not a time like 2006-01-02T15:04:05`,
         );
       }
@@ -143,10 +143,7 @@ function statistic(
   const key = type.trim().toUpperCase();
   const values = READS_TIMES.has(key) ? s.times : key === 'GEODIFF' ? s.points : s.values;
   if (key === 'GEODIFF' && criteria.latlong === undefined) {
-    throw new StepInputError(
-      'jsoncriteria',
-      'has no latlong=<lat path>:<long path> part, which GEODIFF reads',
-    );
+    throw new StepInputError('criteria', 'has no latlong=<lat path>:<long path> part, which GEODIFF reads');
   }
   try {
     return Object.entries(
@@ -188,7 +185,7 @@ export async function preprocessCustomJson(
   const all = seriesOf(window.records, criteria);
   if (all.length === 0) {
     throw new StepInputError(
-      'jsoncriteria',
+      'criteria',
       `matches no record among the ${window.records.length} in the window of topic '${input.topic}' (maxRows ${input.maxRows})`,
     );
   }

@@ -218,7 +218,8 @@ call("viperpreprocessrtms", joined, joined_producer, -1)
 call("vipersearchanomaly", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c")
 low = f"{streams[1][0]}_preprocessed_Min"  # written by the preprocess call above
 ok("viperstreamquery", joined, joined_producer, streamstojoin=low, preprocessconditions=f"{low} > -1")
-call("viperstreamquerybatch", joined, joined_producer, streamstojoin=analysed, preprocessconditions="a>1")
+ok("viperstreamquerybatch", joined, joined_producer, streamstojoin=low, preprocessconditions=f"{low} > -1",
+   timedelay=600)
 call("viperstreamcorr", joined, joined_producer)
 call("viperstreamcluster", joined, joined_producer, valuekey="v", msgid="m", datetimekey="d")
 call("viperchatgptstream", openaikey="key", topic=joined, texttoanalyse="text", query="query", temperature=0.5,

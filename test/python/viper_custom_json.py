@@ -161,6 +161,22 @@ for d in range(DEVICES):
         alerted.append(device)
 check(0 < len(alerted) < DEVICES, f"some devices alert and some do not ({alerted})")
 
+# viperstreamquerybatch: the same query as a solution, every second, for two devices; the test reads
+# its results from `batchalerts` once the solution has run
+batchalerts, _ = topic("iot-batch-alerts")
+y = answer(maadstml.viperstreamquerybatch(TOKEN, HOST, PORT, pre, pre_p, streamstojoin="Voltage_preprocessed_Avg,"
+                                          "Current_preprocessed_Max", preprocessconditions=Q,
+                                          preprocesstopic=batchalerts, wherecondition="dev-15,dev-03", maxrows=200,
+                                          timedelay=1, topicid="-999"))
+check(isinstance(y, dict) and y.get("Solution") == f"viper-streamquery-{pre}" and y.get("Steps"),
+      f"streamquerybatch makes a solution: {y}")
+batchexpected = {d: int(d in alerted) for d in ("dev-15", "dev-03")}
+y = answer(maadstml.viperstreamquerybatch(TOKEN, HOST, PORT, pre, pre_p, streamstojoin="Voltage_preprocessed_Avg",
+                                          preprocessconditions="Voltage_preprocessed_Avg >> 3",
+                                          preprocesstopic=batchalerts, timedelay=1, topicid="-999"))
+message = y.get("ERROR", "") if isinstance(y, dict) else ""
+check("preprocessconditions" in message and ">> 3" in message, f"bad streamquerybatch: {y}")
+
 # a model trained on the preprocessed streams (both rounds: 40 rows), then predictions
 names = [f"{pre}/{s}_preprocessed_Avg" for s in SENSORS]
 joined = f"iot-joined-{RUN}"
@@ -247,5 +263,5 @@ check("wherecondition" in message and "dev-99" in message, f"streamquery of an u
 
 print(json.dumps({"ok": not failures, "checks": len(checks), "failures": failures, "written": written,
                   "preprocesstopic": pre, "arraytopic": arraytopic, "devices": DEVICES,
-                  "alerts": alerts}))
+                  "alerts": alerts, "batchalerts": batchalerts, "batchexpected": batchexpected}))
 sys.exit(1 if failures else 0)

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { generateToken } from '../../src/server/auth/tokens.js';
 import { startServer } from '../../src/server/serve.js';
 import { openServerStore } from '../../src/server/store/metadata-collection.js';
+import { eventually } from '../helpers/wait.js';
 import { ensureClient, hasPython, runScript } from './python-venv.js';
 
 async function recordsIn(backbone: Backbone, topic: string): Promise<number> {
@@ -51,6 +52,8 @@ test(
         arraytopic?: string;
         alerts?: string;
         devices?: number;
+        batchalerts?: string;
+        batchexpected?: Record<string, number>;
       };
       assert.deepEqual(summary.failures, [], `${result.stderr}\n${result.stdout.slice(-4000)}`);
       assert.equal(result.status, 0, result.stderr);
@@ -61,6 +64,30 @@ test(
       assert.equal(await recordsIn(opened, summary.preprocesstopic ?? ''), summary.written);
       assert.equal(await recordsIn(opened, summary.arraytopic ?? ''), summary.devices);
       assert.equal(await recordsIn(opened, summary.alerts ?? ''), summary.devices);
+      // streamquerybatch's solution queries each device every second: its results as computed by numpy
+      const backbone = opened;
+      await eventually(async () => {
+        const { records } = await backbone.fetch({
+          topic: summary.batchalerts ?? '',
+          partition: 0,
+          offset: 0,
+          maxRecords: 1000,
+        });
+        const results = new Map(
+          records.map((r) => {
+            const v = JSON.parse(r.value!.toString()) as { device: string; result: number };
+            return [v.device, v.result];
+          }),
+        );
+        const status = await backbone.fetch({
+          topic: '__tml_solution_status',
+          partition: 0,
+          offset: 0,
+          maxRecords: 1000,
+        });
+        const said = status.records.map((r) => r.value?.toString()).filter((v) => v?.includes('streamquery'));
+        assert.deepEqual(Object.fromEntries(results), summary.batchexpected, `status: ${said.at(-1)}`);
+      }, 20_000);
     } finally {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

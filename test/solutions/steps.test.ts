@@ -154,3 +154,32 @@ test('a solution preprocesses raw JSON per device, queries, learns from the prep
     await env.cleanup();
   }
 });
+
+test('a steps-only solution (no inputs) runs its steps: a stream query per device', async () => {
+  const env = await embeddedEnv();
+  const backbone = await env.open();
+  const worker = await SolutionWorker.start(backbone, { pollMs: 50 });
+  try {
+    await backbone.createTopic({ name: 'raw' });
+    await produceJson(
+      backbone,
+      'raw',
+      [0, 1, 2].flatMap((j) => DEVICES.map((_, k) => reading(k, j))),
+    );
+    const catalog = await openSolutionCatalog(backbone);
+    await catalog.create({ name: 'queries', inputs: [], steps: [spec.steps[1], spec.steps[2]] });
+    await eventually(async () => {
+      const alerts = await values(backbone, 'alerts');
+      const byDevice = new Map(alerts.map((a) => [a.key, (a.value as { result: number }).result]));
+      assert.deepEqual(
+        DEVICES.map((d) => byDevice.get(d)),
+        [0, 0, 1, 1],
+      );
+    }, 10_000);
+    assert.equal((await catalog.describe('queries')).spec.predict, false);
+  } finally {
+    await worker.close();
+    await backbone.close();
+    await env.cleanup();
+  }
+});

@@ -238,7 +238,6 @@ export const plannedEndpoints = new Set([
   'viperhpdepredictprocess',
   'preprocessrtms',
   'nlpsearchanomaly',
-  'streamquerybatch',
   'streamcorr',
   'streamcluster',
   'chatgptstream',

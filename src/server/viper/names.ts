@@ -48,6 +48,7 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocesscustomjson: { topic: 'topicname' },
+  streamquerybatch: { streams: 'streamstojoin', topic: 'topicname' },
   viperanomalytrain: {
     produceTo: 'producepeergroupto',
     producerId: 'produceridpeergroup',

@@ -123,6 +123,10 @@ export class TmlClient {
   preprocess(topic: string, request: T.PreprocessRequest): Promise<T.PreprocessResponse> {
     return this.#call('POST', `/joins/${enc(topic)}/preprocessed`, request);
   }
+  /** Statistics per device and subtopic of raw JSON records in `topic`, read through JSON criteria. */
+  preprocessCustomJson(topic: string, request: T.CustomJsonRequest): Promise<T.CustomJsonResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/custom-json`, request);
+  }
   /** Conditions on the newest values of preprocessed streams inside `topic` (docs/preprocessing.md). */
   streamQuery(topic: string, request: T.StreamQueryRequest): Promise<T.StreamQueryResponse> {
     return this.#call('POST', `/topics/${enc(topic)}/stream-queries`, request);

@@ -36,6 +36,8 @@ export interface SolutionSpecInput {
   };
   anomaly?: { lag?: number; threshold?: number; influence?: number };
   preprocess?: { statistics: string[] };
+  /** Preprocessing and stream queries run on a schedule before learning; their outputs may be inputs. */
+  steps?: SolutionStepInput[];
   drift?: { enabled?: boolean; delta?: number; threshold?: number };
   outputs?: {
     params?: string;
@@ -46,6 +48,45 @@ export interface SolutionSpecInput {
     drift?: string;
   };
 }
+
+/** Statistics as `rows` (one JSON object per device, for `inputs[].variables`) or named `streams`. */
+type StepForm = 'rows' | 'streams';
+
+/** One scheduled step of a solution (src/solutions/spec-steps.ts); `everySeconds` defaults to 60. */
+export type SolutionStepInput =
+  | {
+      kind: 'preprocess';
+      everySeconds?: number;
+      streams: string[];
+      statistics: string[];
+      maxRows: number;
+      conditions?: string;
+      output: string;
+      form?: StepForm;
+    }
+  | {
+      kind: 'customJson';
+      everySeconds?: number;
+      topic: string;
+      criteria: string;
+      statistics: string[];
+      maxRows: number;
+      conditions?: string;
+      output: string;
+      form?: StepForm;
+    }
+  | {
+      kind: 'streamQuery';
+      everySeconds?: number;
+      topic: string;
+      streams: string[];
+      conditions: string;
+      devices?: string[];
+      maxRows?: number;
+      description?: string;
+      identifier?: string;
+      output: string;
+    };
 
 /** The spec as stored: validated, defaults filled in. */
 export interface SolutionSpec extends SolutionSpecInput {

@@ -239,6 +239,46 @@ export interface PreprocessResponse {
   }>;
 }
 
+export interface CustomJsonRequest {
+  producerId: string;
+  /** `uid=…,filter:…~subtopics=…~values=…~identifiers=…~datetime=…~msgid=…~latlong=lat:long`. */
+  criteria: string;
+  /** Every statistic for every device and subtopic (VIPER's names). */
+  logic: string[];
+  maxRows: number;
+  /** -1 (default): the topic's newest maxRows records; N >= 0: from offset N on. */
+  offset?: number;
+  /** Per subtopic, the range of values computed over: `Voltage=200,n`. */
+  conditions?: string;
+  identifier?: string;
+  /** Where the preprocessed streams are written (an existing topic; default: the raw topic). */
+  preprocessTopic?: string;
+  rawData?: boolean;
+  /** `streams` (default), `array` (one JSON array per device) or `rows` (one object per device). */
+  form?: 'streams' | 'array' | 'rows';
+}
+export interface CustomJsonResponse {
+  items: Array<{
+    /** `<subtopic>_preprocessed_<Type>`. */
+    topic: string;
+    writtenTo: string;
+    /** The device (the record's uid): the key of the record written. */
+    device: string;
+    subtopic: string;
+    label: string;
+    type: string;
+    value: number | string | null;
+    messages: number;
+    windowStart: number;
+    windowEnd: number;
+    conditions: string;
+    rawData?: Array<number | string>;
+    msgIds?: string[];
+    partition: number;
+    offset: number;
+  }>;
+}
+
 export interface StreamQueryRequest {
   producerId: string;
   /** Streams inside the topic, e.g. `voltage_preprocessed_Avg`. */
@@ -252,6 +292,9 @@ export interface StreamQueryRequest {
   produceTo?: string;
   /** A device: the streams are read as `topicid<N>_<stream>`. */
   topicId?: number;
+  /** A device by record key (custom JSON's uid): its newest values among each stream's newest `maxRows`. */
+  device?: string;
+  maxRows?: number;
 }
 export interface StreamQueryResponse {
   produceTo: string;
@@ -261,6 +304,8 @@ export interface StreamQueryResponse {
     identifier: string;
     join: 'and' | 'or';
     result: 0 | 1;
+    /** The device queried ('' for none). */
+    device: string;
     inputs: Record<string, { value: number; partition: number; offset: number }>;
     terms: Array<{ stream: string; operator: '>' | '<' | '='; value: number; met: boolean }>;
     createdAt: string;

@@ -21,6 +21,7 @@ import { groupIdOf, joinOf, NotReadyError, startInputs } from './runner/inputs.j
 import { Outbox } from './runner/outbox.js';
 import { Promotion } from './runner/promotion.js';
 import { StatusBoard } from './runner/status-board.js';
+import { StepSchedule } from './runner/steps.js';
 import type { RunnerContext, RunnerEvents, RunnerScope } from './runner/types.js';
 import type { SolutionSpec } from './spec.js';
 
@@ -46,6 +47,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   readonly #groupId: string;
   readonly #pipeline: EntityPipeline;
   readonly #promotion: Promotion;
+  readonly #steps: StepSchedule;
   #join: PositionJoin;
   #entities: EntityTable;
   /** Fetch positions per `topic/partition`. */
@@ -65,6 +67,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     this.#groupId = groupIdOf(this.#scope.incarnation);
     this.#pipeline = new EntityPipeline(this.#scope);
     this.#promotion = new Promotion(this.#scope);
+    this.#steps = new StepSchedule(this.#scope);
     this.#join = joinOf(entry.spec);
     this.#entities = new EntityTable(this.#scope);
   }
@@ -99,6 +102,8 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     let backoff = 250;
     while (!this.#stopped) {
       try {
+        // scheduled steps first (they may make the inputs init needs): what they write is read below
+        if (this.#steps.size > 0) await this.#steps.runDue(this.#scope.now());
         if (!this.#ready) await this.init();
         const busy = await this.step();
         backoff = 250;
@@ -198,9 +203,9 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
    */
   private idleWaitMs(): number {
     const every = this.spec.retrain.everySeconds;
-    if (every === undefined) return IDLE_WAIT_MS;
     const now = this.#scope.now();
-    let wait = IDLE_WAIT_MS;
+    let wait = Math.max(1, Math.min(IDLE_WAIT_MS, this.#steps.dueIn(now)));
+    if (every === undefined) return wait;
     for (const runtime of this.#entities.values()) {
       if (runtime.learner.rowsSinceRetrain === 0) continue;
       wait = Math.min(wait, runtime.state.lastRetrainAt + every * 1000 - now);

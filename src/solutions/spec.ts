@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { algorithmsFor } from '../automl/index.js';
 import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
+import { SolutionStepSchema } from './spec-steps.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
 
@@ -133,13 +134,15 @@ export const SolutionSpecSchema = Type.Object(
   {
     name: Name,
     description: Type.Optional(Type.String({ maxLength: 1000 })),
-    inputs: Type.Array(Input, { minItems: 1, maxItems: 100 }),
+    /** The streams learnt from; none (with steps): a solution that only runs its steps. */
+    inputs: Type.Array(Input, { maxItems: 100 }),
     /** The record key names an entity (a device, a person): one micro-model per entity. */
     entityKey: Type.Boolean({ default: false }),
-    window: Window,
-    dependentVariable: Name,
-    independentVariables: Type.Array(Name, { minItems: 1 }),
-    retrain: Retrain,
+    /** window, the variables and retrain: required when the solution learns (it has inputs). */
+    window: Type.Optional(Window),
+    dependentVariable: Type.Optional(Name),
+    independentVariables: Type.Optional(Type.Array(Name, { minItems: 1 })),
+    retrain: Type.Optional(Retrain),
     automl: Type.Optional(AutoML),
     /** Predict every new input row with the current champion (default true). */
     predict: Type.Boolean({ default: true }),
@@ -153,6 +156,8 @@ export const SolutionSpecSchema = Type.Object(
     optimize: Type.Optional(Optimize),
     anomaly: Type.Optional(Anomaly),
     preprocess: Type.Optional(Preprocess),
+    /** Preprocessing and stream queries run on a schedule before learning (src/solutions/spec-steps.ts). */
+    steps: Type.Optional(Type.Array(SolutionStepSchema, { maxItems: 20 })),
     drift: Type.Optional(Drift),
     outputs: Type.Optional(Outputs),
     /**
@@ -171,7 +176,25 @@ export const SolutionSpecSchema = Type.Object(
 type RawSpec = Static<typeof SolutionSpecSchema>;
 
 /** A validated spec with every default filled in. */
-export interface SolutionSpec extends Omit<RawSpec, 'automl' | 'drift' | 'outputs' | 'intervals'> {
+export interface SolutionSpec extends Omit<
+  RawSpec,
+  | 'automl'
+  | 'drift'
+  | 'outputs'
+  | 'intervals'
+  | 'window'
+  | 'dependentVariable'
+  | 'independentVariables'
+  | 'retrain'
+> {
+  /**
+   * A steps-only solution (no inputs) has an empty window and retrain and no variables (absent:
+   * read them only where `inputs` is not empty, as the learning parts do — they never run without rows).
+   */
+  window: Static<typeof Window>;
+  dependentVariable: string;
+  independentVariables: string[];
+  retrain: Static<typeof Retrain>;
   automl: Static<typeof AutoML>;
   intervals: Static<typeof Intervals>;
   drift: Static<typeof Drift>;
@@ -225,8 +248,33 @@ export function validateSolutionSpec(input: unknown): SolutionSpec {
     throw new SolutionSpecError(field, message);
   }
   const raw = candidate as RawSpec;
-  const spec: SolutionSpec = {
-    ...raw,
+  const learning = ['window', 'dependentVariable', 'independentVariables', 'retrain'] as const;
+  if (raw.inputs.length === 0) {
+    if ((raw.steps ?? []).length === 0) {
+      throw new SolutionSpecError('inputs', 'must hold at least 1 input (or the spec only runs its steps)');
+    }
+    // (a stored steps-only spec holds an empty window and retrain: validated again, they pass)
+    const empty = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v).length === 0;
+    const given = learning.find((field) => raw[field] !== undefined && !empty(raw[field]));
+    if (given !== undefined) {
+      throw new SolutionSpecError(
+        given,
+        'is for a solution that learns: give its inputs too, or leave it out',
+      );
+    }
+    // a steps-only solution: nothing to learn or predict
+    return { ...(raw as SolutionSpec), window: {}, retrain: {}, predict: false, ...normalised(raw) };
+  }
+  const missing = learning.find((field) => raw[field] === undefined);
+  if (missing !== undefined) throw new SolutionSpecError(missing, 'is required when the solution has inputs');
+  const spec = { ...(raw as SolutionSpec), ...normalised(raw) };
+  checkMeaning(spec);
+  return spec;
+}
+
+/** The defaults of the nested objects, and the output topics named after the solution. */
+function normalised(raw: RawSpec): Pick<SolutionSpec, 'automl' | 'drift' | 'intervals' | 'outputs'> {
+  return {
     automl: Value.Default(AutoML, raw.automl ?? {}) as Static<typeof AutoML>,
     drift: Value.Default(Drift, raw.drift ?? {}) as Static<typeof Drift>,
     intervals: Value.Default(Intervals, raw.intervals ?? {}) as Static<typeof Intervals>,
@@ -237,8 +285,6 @@ export function validateSolutionSpec(input: unknown): SolutionSpec {
       drift: raw.outputs?.drift ?? `${raw.name}-drift`,
     },
   };
-  checkMeaning(spec);
-  return spec;
 }
 
 function checkMeaning(spec: SolutionSpec): void {

@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './values.js';
 export * from './window.js';
 export * from './stream-address.js';
+export * from './json-criteria.js';
 export * from './join.js';
 export * from './align.js';
 export * from './latest-record.js';

@@ -60,9 +60,13 @@ export class PositionJoin {
   /** The offset after the last record consumed into a row, per `topic/partition`. */
   readonly #consumed = new Map<string, TopicPartitionOffset>();
 
-  /** `keyed`: each row belongs to the entity named by its record key. */
-  constructor(inputs: readonly PositionJoinInput[], options: { keyed?: boolean } = {}) {
-    if (inputs.length === 0) throw new InvalidJoinError('name at least one input to join');
+  /**
+   * `keyed`: each row belongs to the entity named by its record key. `none`: no inputs is allowed
+   * (a join of nothing, never a row: a solution that only runs its steps).
+   */
+  constructor(inputs: readonly PositionJoinInput[], options: { keyed?: boolean; none?: boolean } = {}) {
+    if (inputs.length === 0 && options.none !== true)
+      throw new InvalidJoinError('name at least one input to join');
     this.#inputs = inputs;
     for (const input of inputs) {
       if (this.#variables.has(input.topic)) throw new InvalidJoinError(`input ${input.topic} is named twice`);

@@ -137,6 +137,39 @@ test('tml solutions and tml models on a server (--server, --token-file)', async 
   );
 });
 
+test('tml solutions create takes steps; describe shows them; a bad step is a usage error', async (t) => {
+  const dir = dataDir(t);
+  const spec = [
+    'name: queries',
+    'inputs: []',
+    'steps:',
+    '  - kind: customJson',
+    '    topic: raw',
+    "    criteria: 'uid=d.id~subtopics=s.n~values=s.v'",
+    '    statistics: [avg, max]',
+    '    maxRows: 100',
+    '    output: pre',
+    '    form: streams',
+    '  - kind: streamQuery',
+    '    everySeconds: 5',
+    '    topic: pre',
+    '    streams: [V_preprocessed_Avg]',
+    "    conditions: 'V_preprocessed_Avg > 3'",
+    '    output: alerts',
+  ].join('\n');
+  const created = await tml(dir, ['solutions', 'create', '-'], { input: spec });
+  assert.equal(created.code, 0, created.stderr);
+  const described = await tml(dir, ['solutions', 'describe', 'queries']);
+  assert.match(described.stdout, /model:\s+\(none: the solution only runs its steps\)/);
+  assert.match(described.stdout, /step 0:\s+customJson every 60 s → pre/);
+  assert.match(described.stdout, /step 1:\s+streamQuery every 5 s → alerts/);
+  const bad = await tml(dir, ['solutions', 'create', '-'], {
+    input: spec.replace('name: queries', 'name: bad').replace('maxRows: 100', 'maxRows: 0'),
+  });
+  assert.equal(bad.code, 2, 'an invalid step is a usage error: nothing created');
+  assert.match(bad.stderr, /steps/);
+});
+
 test('tml solutions --help and tml models --help', async () => {
   const help = await tml(null, ['solutions', '--help']);
   assert.equal(help.code, 0);

@@ -210,8 +210,10 @@ ok("viperpreprocessbatch", joined, joined_producer, -1, maxrows=40, preprocesslo
    preprocesstopic=f"batch-preprocessed-{RUN}", timedelay=600)
 
 # the calls tml does not serve: each must answer a clear ERROR
-call("viperpreprocesscustomjson", joined, joined_producer, -1, jsoncriteria="uid=a~subtopics=b~values=c",
-     preprocesslogic="max")
+raw_json, raw_json_producer = topic("json")
+ok("viperproducetotopic", raw_json, raw_json_producer, 1, 100, "", "", "", 0, '{"d":"a","n":"b","v":1}')
+ok("viperpreprocesscustomjson", raw_json, raw_json_producer, -1, jsoncriteria="uid=d~subtopics=n~values=v",
+   maxrows=5, preprocesslogic="max")
 call("viperpreprocessrtms", joined, joined_producer, -1)
 searches, searches_producer = topic("searches")
 ok("viperproducetotopicbulk", searches, searches_producer, "red shoes,blue shoes,red hats,green shoes")
@@ -219,7 +221,8 @@ ok("vipersearchanomaly", searches, searches_producer, -1, jsoncriteria="uid=user
    searchterms="hats", anomalythreshold=50)
 low = f"{streams[1][0]}_preprocessed_Min"  # written by the preprocess call above
 ok("viperstreamquery", joined, joined_producer, streamstojoin=low, preprocessconditions=f"{low} > -1")
-call("viperstreamquerybatch", joined, joined_producer, streamstojoin=analysed, preprocessconditions="a>1")
+ok("viperstreamquerybatch", joined, joined_producer, streamstojoin=low, preprocessconditions=f"{low} > -1",
+   timedelay=600)
 ok("viperstreamcorr", joined, joined_producer, streamstojoin=analysed, maxrows=40, topcorrnum=2)
 # the preprocessed items the preprocess call wrote into the joined topic, clustered by their value
 ok("viperstreamcluster", joined, joined_producer, valuekey="hyperprediction", filterkey="Type=External",

@@ -146,9 +146,16 @@ export function formatSolution(view: SolutionView): string {
     `state:        ${view.state}`,
     `condition:    ${status?.condition ?? '(no worker has reported yet)'}`,
     `inputs:       ${spec.inputs.map((i) => (i.variables ? `${i.topic}(${i.variables.join(',')})` : i.topic)).join(', ')}${spec.entityKey ? '  [one model per record key]' : ''}`,
-    `model:        ${spec.dependentVariable} ~ ${spec.independentVariables.join(' + ')}${spec.automl.islogistic ? ' (logistic)' : ''}`,
-    `window:       ${windowText(spec)}`,
-    `retrain:      ${retrainText(spec)}; modelruns ${spec.automl.modelruns}, budget ${spec.automl.timeBudgetMs} ms`,
+    ...(spec.inputs.length === 0
+      ? ['model:        (none: the solution only runs its steps)']
+      : [
+          `model:        ${spec.dependentVariable} ~ ${spec.independentVariables.join(' + ')}${spec.automl.islogistic ? ' (logistic)' : ''}`,
+          `window:       ${windowText(spec)}`,
+          `retrain:      ${retrainText(spec)}; modelruns ${spec.automl.modelruns}, budget ${spec.automl.timeBudgetMs} ms`,
+        ]),
+    ...(spec.steps ?? []).map(
+      (step, i) => `step ${i}:       ${step.kind} every ${step.everySeconds ?? 60} s → ${step.output}`,
+    ),
     `outputs:      ${Object.entries(spec.outputs)
       .map(([kind, topic]) => `${kind} → ${topic}`)
       .join(', ')}`,

@@ -25,6 +25,8 @@ export interface PreprocessRequest {
   rawData?: boolean;
   /** The streams are fields of the topic's records (VIPER's array=1); `streams` is then required. */
   fields?: boolean;
+  /** One record holding all items as a JSON array (VIPER's saveasarray). */
+  asArray?: boolean;
 }
 
 export interface PreprocessedItem extends WrittenStatistic {

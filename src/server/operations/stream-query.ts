@@ -23,6 +23,9 @@ export interface StreamQueryRequest {
   /** Where the results are written (default: the topic). */
   produceTo?: string;
   topicId?: number;
+  /** A device by record key: its newest values are queried. */
+  device?: string;
+  maxRows?: number;
 }
 
 export interface StreamQueryOutcome {

@@ -20,11 +20,13 @@ import type { ContextOf } from './plugin.js';
 import * as F from './flow-schemas.js';
 import { registerStreamQueryRoutes } from './stream-query-routes.js';
 import { registerAnalyticsRoutes } from './analytics-routes.js';
+import { registerCustomJsonRoutes } from './custom-json-routes.js';
 import { ConsumerParams, TopicParams, problems } from './schemas.js';
 
 export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextOf): void {
   registerStreamQueryRoutes(fastify, contextOf);
   registerAnalyticsRoutes(fastify, contextOf);
+  registerCustomJsonRoutes(fastify, contextOf);
   // Request types come from the route schemas (the TypeBox type provider), never written twice.
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(

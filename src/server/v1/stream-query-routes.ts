@@ -19,6 +19,9 @@ export const StreamQueryBody = Type.Object(
     identifier: Type.Optional(Type.String({ maxLength: 4096 })),
     produceTo: Type.Optional(TopicName),
     topicId: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_TOPIC_ID })),
+    /** A device (record key, custom JSON's uid): its newest values, among each stream's newest maxRows. */
+    device: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    maxRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -33,6 +36,8 @@ export const StreamQueryReply = Type.Object({
       identifier: Type.String(),
       join: Type.Union([Type.Literal('and'), Type.Literal('or')]),
       result: Type.Union([Type.Literal(0), Type.Literal(1)]),
+      /** The device queried ('' for none). */
+      device: Type.String(),
       inputs: Type.Record(Type.String(), Input),
       terms: Type.Array(
         Type.Object({

@@ -22,7 +22,7 @@ export const BATCH_PREFIX = 'viper-';
 type Spec = Record<string, unknown>;
 
 /** The solution's name: the prefix and the topic that identifies the call (names have 100 characters). */
-function solutionName(kind: string, topic: string, parameter: string): string {
+export function solutionName(kind: string, topic: string, parameter: string): string {
   const name = `${BATCH_PREFIX}${kind}${topic}`;
   if (name.length > 100) {
     throw new ParameterError(
@@ -34,7 +34,7 @@ function solutionName(kind: string, topic: string, parameter: string): string {
 }
 
 /** Which VIPER parameter set a spec field: the first prefix that matches wins. */
-function parameterOf(table: Array<[string, string]>): (field: string) => string {
+export function parameterOf(table: Array<[string, string]>): (field: string) => string {
   return (field) =>
     table.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`))?.[1] ?? field;
 }
@@ -82,9 +82,14 @@ function answer(endpoint: string, result: BatchResult): Record<string, unknown> 
     State: view.state,
     Condition: view.status?.condition ?? 'starting',
     Streams: spec.inputs.map((i) => i.topic).join(','),
-    DependentVariable: spec.dependentVariable,
-    IndependentVariables: spec.independentVariables.join(','),
-    WindowRecords: spec.window.records,
+    // a steps-only solution (streamquerybatch) learns nothing: its steps instead of its model
+    ...(spec.inputs.length === 0
+      ? { Steps: (spec.steps ?? []).map((step) => ({ Kind: step.kind, Output: step.output })) }
+      : {
+          DependentVariable: spec.dependentVariable,
+          IndependentVariables: spec.independentVariables.join(','),
+          WindowRecords: spec.window.records,
+        }),
     ...(spec.retrain.everySeconds !== undefined ? { RetrainEverySeconds: spec.retrain.everySeconds } : {}),
     ...(spec.retrain.everyRecords !== undefined ? { RetrainEveryRecords: spec.retrain.everyRecords } : {}),
     Outputs: spec.outputs,
@@ -320,7 +325,7 @@ async function preprocessSpec(context: OperationContext, params: ViperParams): P
   };
 }
 
-function batch(
+export function batch(
   endpoint: string,
   fields: Array<[string, string]>,
   build: (context: OperationContext, params: ViperParams) => Promise<Spec>,

@@ -15,6 +15,7 @@ import { mirrorEndpoints } from './mirror-endpoint.js';
 import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
+import { preprocessEndpoints } from './preprocess-endpoints.js';
 import { streamQueryEndpoints } from './stream-query-endpoint.js';
 import { analyticsEndpoints } from './analytics-endpoints.js';
 import { contact, topicShape } from './common-params.js';
@@ -231,12 +232,8 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...batchEndpoints,
   ...streamQueryEndpoints,
   ...analyticsEndpoints,
+  ...preprocessEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
-export const plannedEndpoints = new Set([
-  'viperhpdepredictprocess',
-  'preprocesscustomjson',
-  'streamquerybatch',
-  'chatgptstream',
-]);
+export const plannedEndpoints = new Set(['viperhpdepredictprocess', 'chatgptstream']);

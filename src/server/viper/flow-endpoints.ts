@@ -7,7 +7,6 @@ import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
 import { optimizeInputs } from '../operations/optimize.js';
 import { predict } from '../operations/predict.js';
-import { preprocess } from '../operations/preprocess.js';
 import { createTrainingData } from '../operations/training-data.js';
 import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
@@ -25,7 +24,7 @@ import { deviceInput } from './device-param.js';
 import { topicIdMatch } from './record-filters.js';
 
 /** VIPER's clients name the joined topic `topicname`; some callers send `topic`. */
-function topicName(params: ViperParams): string {
+export function topicName(params: ViperParams): string {
   return params.has('topicname') || !params.has('topic')
     ? params.string('topicname')
     : params.string('topic');
@@ -283,26 +282,6 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         Partition: partition,
         Offset: offset,
       };
-    },
-  },
-
-  preprocessproducetotopicstream: {
-    async run(context, params) {
-      const items = await preprocess(context, {
-        topic: topicName(params),
-        producerId: params.string('producerid'),
-        offset: params.int('offset', { default: -1 }),
-        maxRows: params.int('maxrows', { default: 0 }),
-        logic: params.list('preprocesslogic'),
-        streams: params.list('streamstojoin', { default: [] }),
-        identifier: params.string('identifier', { default: '' }),
-        topicId: params.int('topicid', { default: -999 }),
-        conditions: params.string('preprocessconditions', { default: '' }),
-        preprocessTopic: params.string('preprocesstopic', { default: '' }),
-        rawData: params.bool('rawdataoutput', { default: false }),
-        fields: params.bool('array', { default: false }),
-      });
-      return items.map((i) => ({ ...(i.shaped as object), Partition: i.partition, Offset: i.offset }));
     },
   },
 

@@ -30,6 +30,8 @@ const DEFAULT_NAMES: Record<string, string> = {
   preprocessTopic: 'preprocesstopic',
   rawData: 'rawdataoutput',
   fields: 'array',
+  asArray: 'saveasarray',
+  criteria: 'jsoncriteria',
   topicId: 'topicid',
   classificationRule: 'processlogic',
   transform: 'transformtype',
@@ -45,6 +47,8 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   createjointopicstreams: { streams: 'topicstojoin', topic: 'topicname' },
   producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
+  preprocesscustomjson: { topic: 'topicname' },
+  streamquerybatch: { streams: 'streamstojoin', topic: 'topicname' },
   viperanomalytrain: {
     produceTo: 'producepeergroupto',
     producerId: 'produceridpeergroup',
@@ -52,7 +56,12 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   },
   viperanomalypredict: { streams: 'streamstoanalyse' },
   viperhpdepredict: { streams: 'streamstojoin' },
-  streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
+  streamquery: {
+    streams: 'streamstojoin',
+    topic: 'topicname',
+    produceTo: 'preprocesstopic',
+    device: 'wherecondition',
+  },
   streamcorr: {
     streams: 'streamstojoin',
     topic: 'topicname',

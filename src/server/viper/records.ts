@@ -350,7 +350,11 @@ export function viperStatistic(r: StatisticRecord, call: CallDetails, key: strin
     WindowStartUnixTime: r.windowStart,
     WindowEndUnixTime: r.windowEnd,
     Conditions: r.conditions,
-    Identifier: r.identifier,
+    // custom JSON: VIPER's `<subtopic>~<display>~<identifier>~mainuid=<device>`
+    Identifier:
+      r.device === undefined
+        ? r.identifier
+        : `${r.stream}~${r.label ?? ''}~${r.identifier}~mainuid=${r.device}`,
     PreprocessIdentifier: r.identifier,
     Numberofmessages: r.count,
     Consumerid: 'StreamConsumer',

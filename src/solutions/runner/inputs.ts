@@ -35,7 +35,8 @@ export function joinOf(spec: SolutionSpec): PositionJoin {
         .filter((v) => v.topic === input.topic)
         .map((v) => ({ name: v.variable, field: v.field })),
     })),
-    { keyed: spec.entityKey === true },
+    // a spec without inputs (validated: it has steps) only runs its steps: it joins nothing
+    { keyed: spec.entityKey === true, none: spec.inputs.length === 0 },
   );
 }
 

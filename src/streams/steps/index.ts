@@ -8,6 +8,7 @@ export * from './anomaly.js';
 export * from './preprocess.js';
 export * from './join.js';
 export * from './stream-query.js';
+export * from './custom-json.js';
 export * from './controls/index.js';
 export * from './correlate.js';
 export * from './cluster.js';

@@ -43,6 +43,10 @@ export interface PreprocessInput {
    * stream's window is the topic's window, its values the field's (records without it left out).
    */
   fields?: boolean;
+  /** Write one record holding all items as a JSON array (VIPER's saveasarray) instead of streams. */
+  asArray?: boolean;
+  /** The form written (writeStatistics); default `streams`, or `array` with asArray. */
+  form?: StatisticsForm;
   /** Clock of DATAAGE, for tests. */
   now?: number;
 }
@@ -67,6 +71,10 @@ export interface StatisticRecord {
   /** With rawData: the values computed over, and each one's record as `partition:offset`. */
   rawData?: SampleValue[];
   msgIds?: string[];
+  /** The device the values came from (custom JSON's uid): the output record's key. */
+  device?: string;
+  /** The subtopic's display name (custom JSON's identifiers). */
+  label?: string;
   createdAt: Date;
 }
 
@@ -227,10 +235,52 @@ export async function preprocessStreams(
       createdAt,
     });
   }
-  const keys = records.map(() => recordKey());
-  const shaped = records.map((r, i) => services.shapers.statistic(r, call, keys[i]));
-  const written = await services.backbone.produce(
+  return writeStatistics(
+    services,
     input.preprocessTopic ?? input.topic,
+    records,
+    call,
+    input.form ?? (input.asArray ? 'array' : 'streams'),
+  );
+}
+
+/** How statistic records are written (see writeStatistics). */
+export type StatisticsForm = 'streams' | 'array' | 'rows';
+
+/**
+ * Writes statistic records to `topic` in one append, keyed by device (or a fresh key), in one form:
+ * `streams` — one record per statistic, each the named stream `record.name` (its value in
+ * VALUE_HEADER); `array` (VIPER's saveasarray) — one record per device holding its items as a JSON
+ * array; `rows` — one record per device `{<name>: value, ...}`, a row a solution's input reads by field.
+ */
+export async function writeStatistics(
+  services: { backbone: Backbone; shapers: RecordShapers },
+  topic: string,
+  records: readonly StatisticRecord[],
+  call: CallDetails,
+  form: StatisticsForm = 'streams',
+): Promise<WrittenStatistic[]> {
+  const runKey = recordKey();
+  const keys = records.map((r) => r.device ?? (form === 'streams' ? recordKey() : runKey));
+  const shaped = records.map((r, i) => services.shapers.statistic(r, call, keys[i]));
+  if (form !== 'streams') {
+    const byKey = new Map<string, number[]>();
+    keys.forEach((k, i) => byKey.set(k, [...(byKey.get(k) ?? []), i]));
+    const groups = [...byKey.values()];
+    const value = (members: number[]) =>
+      form === 'array'
+        ? members.map((i) => shaped[i])
+        : Object.fromEntries(members.map((i) => [records[i].name, records[i].value]));
+    const written = await services.backbone.produce(
+      topic,
+      groups.map((members) => ({ key: keys[members[0]], value: JSON.stringify(value(members)) })),
+    );
+    const at = new Map<number, { partition: number; offset: number }>();
+    groups.forEach((members, g) => members.forEach((i) => at.set(i, written[g])));
+    return records.map((r, i) => ({ ...r, shaped: shaped[i], ...at.get(i)! }));
+  }
+  const written = await services.backbone.produce(
+    topic,
     shaped.map((value, i) => ({
       key: keys[i],
       value: JSON.stringify(value),

@@ -23,6 +23,12 @@ export interface StreamQueryInput {
   produceTo?: string;
   /** A device: each stream is read as `topicid<N>_<stream>` (the preprocess step's name for it). */
   topicId?: number;
+  /**
+   * A device by record key (custom JSON's uid): each stream's newest record with this key, looked for
+   * among the stream's newest `maxRows` records (default DEVICE_LOOKBACK).
+   */
+  device?: string;
+  maxRows?: number;
 }
 
 export interface QueryTerm {
@@ -38,6 +44,8 @@ export interface StreamQueryResult {
   join: 'and' | 'or';
   /** 1: the condition holds on the streams' newest values; 0: it does not. */
   result: 0 | 1;
+  /** The device queried ('' for none). */
+  device: string;
   /** The newest value of each stream the query names, and the offset it came from. */
   inputs: Record<string, { value: number; partition: number; offset: number }>;
   terms: Array<QueryTerm & { met: boolean }>;
@@ -51,6 +59,8 @@ export interface WrittenQueryResult extends StreamQueryResult {
 
 /** The most streams one query may name (the client's documentation). */
 export const MAX_QUERY_STREAMS = 3;
+/** How far back a device's newest value is looked for when maxRows is not given. */
+export const DEVICE_LOOKBACK = 1000;
 const TERM = /^\s*([^<>=]+?)\s*([<>=])\s*(\S+)\s*$/;
 
 export function parseQuery(
@@ -97,10 +107,19 @@ export async function queryStreams(
   const newest = new Map<string, { value: number; partition: number; offset: number }>();
   for (const stream of new Set(parsed.flatMap((p) => p.terms.map((t) => t.stream)))) {
     const address = streamAddress(input.topic, deviceStream(stream, input.topicId ?? -1));
-    const { records } = await latestRecords(backbone, address, { lastOffsets: 1 });
-    const record = records.at(-1);
+    const device = input.device === undefined || input.device === '' ? undefined : input.device;
+    const lookback =
+      device === undefined ? 1 : input.maxRows && input.maxRows > 0 ? input.maxRows : DEVICE_LOOKBACK;
+    const { records } = await latestRecords(backbone, address, { lastOffsets: lookback });
+    const record =
+      device === undefined ? records.at(-1) : records.findLast((r) => r.key?.toString('utf8') === device);
     if (record === undefined) {
-      throw new StepInputError('streams', `stream '${stream}' has no record in topic '${input.topic}'`);
+      throw new StepInputError(
+        device === undefined ? 'streams' : 'device',
+        device === undefined
+          ? `stream '${stream}' has no record in topic '${input.topic}'`
+          : `'${device}' has no record in stream '${stream}' of topic '${input.topic}' (newest ${lookback} looked at)`,
+      );
     }
     const value = numericValue(valueBytes(record, parseStreamAddress(address)));
     if (!Number.isFinite(value)) {
@@ -118,6 +137,7 @@ export async function queryStreams(
       identifier: input.identifier ?? '',
       join,
       result: met ? 1 : 0,
+      device: input.device ?? '',
       inputs: Object.fromEntries(
         terms.map((t) => [t.stream, newest.get(t.stream) ?? { value: NaN, partition: -1, offset: -1 }]),
       ),
@@ -127,7 +147,7 @@ export async function queryStreams(
   });
   const written = await backbone.produce(
     input.produceTo ?? input.topic,
-    results.map((r) => ({ key: recordKey(), value: JSON.stringify(r) })),
+    results.map((r) => ({ key: r.device === '' ? recordKey() : r.device, value: JSON.stringify(r) })),
   );
   return results.map((r, i) => ({ ...r, partition: written[i].partition, offset: written[i].offset }));
 }

@@ -263,5 +263,6 @@ check("wherecondition" in message and "dev-99" in message, f"streamquery of an u
 
 print(json.dumps({"ok": not failures, "checks": len(checks), "failures": failures, "written": written,
                   "preprocesstopic": pre, "arraytopic": arraytopic, "devices": DEVICES,
-                  "alerts": alerts, "batchalerts": batchalerts, "batchexpected": batchexpected}))
+                  "alerts": alerts, "alerted": len(alerted), "batchalerts": batchalerts,
+                  "batchexpected": batchexpected}))
 sys.exit(1 if failures else 0)

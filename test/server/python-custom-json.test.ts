@@ -51,6 +51,7 @@ test(
         preprocesstopic?: string;
         arraytopic?: string;
         alerts?: string;
+        alerted?: number;
         devices?: number;
         batchalerts?: string;
         batchexpected?: Record<string, number>;
@@ -63,7 +64,11 @@ test(
       // the failing calls wrote nothing: each topic holds exactly the successful calls' records
       assert.equal(await recordsIn(opened, summary.preprocesstopic ?? ''), summary.written);
       assert.equal(await recordsIn(opened, summary.arraytopic ?? ''), summary.devices);
-      assert.equal(await recordsIn(opened, summary.alerts ?? ''), summary.devices);
+      // a query result per device, and an alert record for each query that held
+      assert.equal(
+        await recordsIn(opened, summary.alerts ?? ''),
+        (summary.devices ?? 0) + (summary.alerted ?? 0),
+      );
       // streamquerybatch's solution queries each device every second: its results as computed by numpy
       const backbone = opened;
       await eventually(async () => {

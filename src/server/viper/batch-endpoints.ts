@@ -198,11 +198,12 @@ async function predictSpec(context: OperationContext, params: ViperParams): Prom
 async function optimizeSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const produceTo = params.string('produceto');
   const optimize = {
-    ismin: params.bool('ismin', { default: true }),
+    // absent: VIPER's server defaults (as viperhpdeoptimize: Maximization, 10, 20)
+    ismin: params.bool('ismin', { default: false }),
     constraints: params.string('constraints', { default: 'best' }),
     constrainttype: params.int('constrainttype', { default: 1, min: 1, max: 3 }),
-    stretchbounds: params.float('stretchbounds', { default: 20, min: 0 }),
-    epsilon: params.float('epsilon', { default: 10, min: 0 }),
+    stretchbounds: params.float('stretchbounds', { default: 10, min: 0 }),
+    epsilon: params.float('epsilon', { default: 20, min: 0 }),
   };
   const spec = await solutionPublishingTo(context, params, 'viperhpdeoptimizebatch');
   return { ...spec, optimize, outputs: { ...(spec.outputs as Spec), optimal: produceTo } };

@@ -15,6 +15,7 @@ import { mirrorEndpoints } from './mirror-endpoint.js';
 import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
+import { predictEndpoints } from './predict-endpoints.js';
 import { streamQueryEndpoints } from './stream-query-endpoint.js';
 import { contact, topicShape } from './common-params.js';
 import type { ViperParams } from './params.js';
@@ -227,13 +228,13 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...consumeEndpoints,
   ...mirrorEndpoints,
   ...flowEndpoints,
+  ...predictEndpoints,
   ...batchEndpoints,
   ...streamQueryEndpoints,
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
 export const plannedEndpoints = new Set([
-  'viperhpdepredictprocess',
   'preprocesscustomjson',
   'preprocessrtms',
   'nlpsearchanomaly',

@@ -6,16 +6,13 @@ import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
 import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
 import { optimizeInputs } from '../operations/optimize.js';
-import { predict } from '../operations/predict.js';
 import { preprocess } from '../operations/preprocess.js';
 import { createTrainingData } from '../operations/training-data.js';
 import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
 import type { ViperOptimization } from './optimization.js';
-import { checkTopicName } from '../operations/validate.js';
 import type { ViperEndpoint } from './endpoints.js';
 import { anomalyRules, peerGroupOptions } from './flags.js';
-import { parseInputData } from './inputdata.js';
 import { modelAlias } from '../operations/model-alias.js';
 import type { ViperModelRecord } from './records.js';
 import { contact, topicShape } from './common-params.js';
@@ -132,34 +129,6 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
     },
   },
 
-  viperhpdepredict: {
-    async run(context, params) {
-      const inputData = params.string('inputdata');
-      const values = parseInputData(inputData);
-      if (values === undefined) checkTopicName(inputData, 'inputdata');
-      const result = await predict(context, {
-        algokey: params.string('algokey', { default: '' }),
-        consumeFrom: params.string('consumefrom', { default: '' }),
-        consumerId: params.string('consumerid', { default: '' }),
-        partition: params.int('partition', { default: -1 }),
-        produceTo: params.string('produceto'),
-        producerId: params.string('producerid'),
-        ...(values !== undefined ? { inputs: values } : { stream: inputData }),
-        maxRows: params.int('maxrows', { default: 0 }),
-        useDeployed: params.bool('usedeploy', { default: false }),
-        ...(params.has('coverage') ? { coverage: params.float('coverage') } : {}),
-        explain: params.bool('explain', { default: false }),
-      });
-      // One JSON document always (DESIGN §4): a stream's predictions are one array.
-      const answers = result.map((p) => ({
-        ...(p.shaped as object),
-        Partition: p.partition,
-        Offset: p.offset,
-      }));
-      return values === undefined ? answers : answers[0];
-    },
-  },
-
   viperhpdeoptimize: {
     async run(context, params) {
       const result = await optimizeInputs(context, {
@@ -169,11 +138,13 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         partition: params.int('partition', { default: -1 }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
-        minimize: params.bool('ismin', { default: true }),
+        // Absent (older clients): VIPER's server defaults, Maximization, StretchBounds 10, Epsilon 20
+        // (viper-protocol.md §2.9); maadstml 3.70 always sends its own (1, 20, 10).
+        minimize: params.bool('ismin', { default: false }),
         constraints: params.string('constraints', { default: 'best' }),
         constraintType: params.int('constrainttype', { default: 1 }),
-        stretchBounds: params.float('stretchbounds', { default: 20 }),
-        epsilon: params.float('epsilon', { default: 10 }),
+        stretchBounds: params.float('stretchbounds', { default: 10 }),
+        epsilon: params.float('epsilon', { default: 20 }),
         useDeployed: params.bool('usedeploy', { default: false }),
       });
       const body = result.shaped as ViperOptimization;

@@ -38,6 +38,8 @@ const DEFAULT_NAMES: Record<string, string> = {
   coefficientNames: 'coefsubtopicnames',
   useDeployed: 'usedeploy',
   modelSearchTuner: 'modelsearchtuner',
+  summary: 'processtype',
+  folder: 'pathtoalgos',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */
@@ -51,6 +53,7 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     streams: 'streamstoanalyse',
   },
   viperanomalypredict: { streams: 'streamstoanalyse' },
+  viperhpdetraining: { folder: 'fullpathtotrainingdata' },
   streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
 };
 

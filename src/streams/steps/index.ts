@@ -9,3 +9,4 @@ export * from './preprocess.js';
 export * from './join.js';
 export * from './stream-query.js';
 export * from './controls/index.js';
+export * from './predict-summary.js';

@@ -117,6 +117,38 @@ describe('each batch endpoint creates the expected solution', () => {
     assert.equal((await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', params)).Action, 'reused');
   });
 
+  test('changed parameters update the solution in place (same incarnation); changed variables replace it', async () => {
+    const base = {
+      vipertoken: server.admin,
+      consumefrom: flow.joined,
+      produceto: 'vb-inplace-params',
+      dependentvariable: flow.streams[0],
+      independentvariables: `${flow.streams[1]},${flow.streams[2]}`,
+      rollbackoffsets: 60,
+      timedelay: 30,
+    };
+    assert.equal((await viper<BatchAnswer>(server.app, 'viperhpdetrainingbatch', base)).Action, 'created');
+    const first = await solution('viper-vb-inplace-params');
+    const changed = await viper<BatchAnswer>(server.app, 'viperhpdetrainingbatch', {
+      ...base,
+      timedelay: 45,
+      modelruns: 3,
+    });
+    assert.equal(changed.Action, 'updated', JSON.stringify(changed));
+    const second = await solution('viper-vb-inplace-params');
+    assert.equal(second.createdAt, first.createdAt, 'updated in place: its registry and champion stay');
+    assert.deepEqual(second.spec.retrain, { everySeconds: 45 });
+    assert.equal(second.spec.automl.modelruns, 3);
+    const replaced = await viper<BatchAnswer>(server.app, 'viperhpdetrainingbatch', {
+      ...base,
+      independentvariables: flow.streams[1],
+    });
+    assert.equal(replaced.Action, 'replaced', JSON.stringify(replaced));
+    const third = await solution('viper-vb-inplace-params');
+    assert.notEqual(third.createdAt, first.createdAt, 'other variables: a new solution and registry');
+    assert.deepEqual(third.spec.independentVariables, [flow.streams[1]]);
+  });
+
   test("viperhpdepredictbatch over viperhpdetraining's model creates a solution from it", async () => {
     const y = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', {
       vipertoken: server.admin,
@@ -155,7 +187,7 @@ describe('each batch endpoint creates the expected solution', () => {
       constraints: 'best',
       constrainttype: 2,
       stretchbounds: 10,
-      epsilon: 10,
+      epsilon: 20,
     });
     assert.equal(spec.outputs.optimal, 'vb-live-optimal');
     assert.equal(spec.outputs.predictions, 'vb-live-preds', 'the predictions stay');

@@ -15,6 +15,12 @@ export interface ProduceInput {
   topicId?: number;
   /** The parameter the values came from, for error messages. */
   valueParameter?: string;
+  /**
+   * Consecutive values written to the same partition, `chunkSize` at a time, the chunks spread over
+   * the partitions in turn (VIPER's `partitionsize`: the slices its producer threads write). Without
+   * it the backbone spreads the records one by one.
+   */
+  chunkSize?: number;
 }
 
 export interface ProduceResult {
@@ -111,7 +117,11 @@ export async function appendRecords(
 
 export async function produce(context: OperationContext, input: ProduceInput): Promise<ProduceResult> {
   const parameter = input.valueParameter ?? 'value';
-  await describeExisting(context.backbone, input.topic);
+  const chunk = input.chunkSize;
+  if (chunk !== undefined && !(Number.isSafeInteger(chunk) && chunk >= 1 && chunk <= MAX_BULK_VALUES)) {
+    throw new ParameterError('chunkSize', `must be an integer from 1 to ${MAX_BULK_VALUES}, got ${chunk}`);
+  }
+  const { partitions } = await describeExisting(context.backbone, input.topic);
   await checkProducer(context, input.topic, input.producerId);
   if (input.values.length === 0) throw new ParameterError(parameter, 'is required');
   if (input.values.length > MAX_BULK_VALUES) {
@@ -129,7 +139,11 @@ export async function produce(context: OperationContext, input: ProduceInput): P
     const where = input.values.length > 1 ? `item ${i + 1} ` : '';
     if (value.trim() === '') throw new ParameterError(parameter, `${where}is empty`);
     bytes += checkRecordValue(context, value, parameter, where);
-    records.push(Object.keys(headers).length > 0 ? { value, headers } : { value });
+    records.push({
+      value,
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(chunk !== undefined ? { partition: Math.floor(i / chunk) % partitions.length } : {}),
+    });
   });
   const written = await context.backbone.produce(input.topic, records);
   context.metrics.recordsProduced.inc(written.length);

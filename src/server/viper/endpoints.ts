@@ -146,6 +146,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
         producerId: params.string('producerid'),
         values,
         valueParameter,
+        chunkSize: params.int('partitionsize', { default: 100 }),
       });
       const partitions = new Map<number, { Partition: number; FirstOffset: number; LastOffset: number }>();
       for (const r of result.records) {

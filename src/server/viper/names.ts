@@ -40,6 +40,7 @@ const DEFAULT_NAMES: Record<string, string> = {
   modelSearchTuner: 'modelsearchtuner',
   summary: 'processtype',
   folder: 'pathtoalgos',
+  chunkSize: 'partitionsize',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */

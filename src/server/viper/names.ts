@@ -41,6 +41,7 @@ const DEFAULT_NAMES: Record<string, string> = {
   summary: 'processtype',
   folder: 'pathtoalgos',
   chunkSize: 'partitionsize',
+  waitMs: 'timedelay',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */

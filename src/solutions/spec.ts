@@ -156,6 +156,11 @@ export const SolutionSpecSchema = Type.Object(
     drift: Type.Optional(Drift),
     outputs: Type.Optional(Outputs),
     /**
+     * The keys the output records are written in: the name of a shaper the face that created the
+     * solution gives the workers (the VIPER batch endpoints use their own); default tml's records.
+     */
+    recordShape: Type.Optional(Name),
+    /**
      * `retention.ms` of the per-row output topics (predictions, anomalies) when the solution creates
      * them: one record per input row each, so they grow with the input. Default one day; -1 keeps
      * them forever. The per-window outputs (params, optimal, preprocessed, drift) keep the

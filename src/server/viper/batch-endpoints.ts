@@ -15,6 +15,7 @@ import type { OperationContext } from '../operations/context.js';
 import { ParameterError, showValue } from '../errors.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
+import { VIPER_RECORD_SHAPE } from './solution-records.js';
 
 /** The prefix of the names of the solutions the batch endpoints create. */
 export const BATCH_PREFIX = 'viper-';
@@ -328,7 +329,8 @@ function batch(
 ): ViperEndpoint {
   return {
     async run(context, params) {
-      const spec = await build(context, params);
+      // the solution's records carry the keys of the matching step endpoint (solution-records.ts)
+      const spec = { ...(await build(context, params)), recordShape: VIPER_RECORD_SHAPE };
       return answer(endpoint, await upsertSolution(context, spec, parameterOf(fields), endpoint));
     },
   };

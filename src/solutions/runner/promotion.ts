@@ -9,6 +9,7 @@ import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js'
 import type { EntityRuntime } from './entities.js';
 import type { Outbox } from './outbox.js';
 import { outputKey, type RunnerScope } from './types.js';
+import type { SolutionOptimumRecord, SolutionStatisticsRecord } from './record-shapers.js';
 
 type Trained = Extract<RetrainOutcome, { trained: true }>;
 
@@ -83,7 +84,10 @@ export class Promotion {
       outbox.deleteRegistry(registryKeys.version(incarnation, runtime.entity, state.oldestVersion));
       state.oldestVersion++;
     }
-    outbox.add(spec.outputs.params, { key: outputKey(spec, runtime.entity), value: JSON.stringify(version) });
+    outbox.add(spec.outputs.params, {
+      key: outputKey(spec, runtime.entity),
+      value: JSON.stringify(this.scope.shaper.params(version, spec)),
+    });
     board.status.champions[runtime.entity] = {
       algorithm: champion.json.algorithm,
       version: champion.version,
@@ -114,9 +118,15 @@ export class Promotion {
           },
           { seed: modelVersion, budgetMs: OPTIMIZE_BUDGET_MS },
         );
+        const record: SolutionOptimumRecord = {
+          solution: spec.name,
+          entity: runtime.entity,
+          modelVersion,
+          ...optimum,
+        };
         outbox.add(spec.outputs.optimal, {
           key,
-          value: JSON.stringify({ solution: spec.name, entity: runtime.entity, modelVersion, ...optimum }),
+          value: JSON.stringify(this.scope.shaper.optimum(record, spec)),
         });
         events.emit('optimum', { solution: spec.name, entity: runtime.entity, modelVersion, optimum });
       } catch (error) {
@@ -143,16 +153,16 @@ export class Promotion {
             windowStatistics(values, preprocess.statistics),
           ]),
         );
-        outbox.add(spec.outputs.preprocessed, {
-          key,
-          value: JSON.stringify({
-            solution: spec.name,
-            entity: runtime.entity,
-            rows: window.rows,
-            lineage: outcome.lineage,
-            statistics,
-          }),
-        });
+        const record: SolutionStatisticsRecord = {
+          solution: spec.name,
+          entity: runtime.entity,
+          rows: window.rows,
+          lineage: outcome.lineage,
+          statistics,
+        };
+        for (const value of this.scope.shaper.statistics(record, spec)) {
+          outbox.add(spec.outputs.preprocessed, { key, value: JSON.stringify(value) });
+        }
       } catch (error) {
         board.problem(`statistics skipped: ${(error as Error).message}`);
       }

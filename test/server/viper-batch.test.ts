@@ -149,6 +149,39 @@ describe('each batch endpoint creates the expected solution', () => {
     assert.deepEqual(third.spec.independentVariables, [flow.streams[1]]);
   });
 
+  test('viperhpdepredictbatch: inputdata names the stream predicted, algokey the model; bad ones change nothing', async () => {
+    const base = { vipertoken: server.admin, consumefrom: 'vb-live-params', produceto: 'vb-live-preds' };
+    const before = JSON.stringify(await solution('viper-vb-live-params'));
+    for (const [extra, pattern] of [
+      [{ inputdata: '40,20' }, /inputdata.*reads a stream/],
+      [{ inputdata: 'vb-no-such-topic' }, /inputdata.*vb-no-such-topic/],
+      [{ algokey: 'someone-elses' }, /algokey.*viper-vb-live-params/],
+    ] as const) {
+      const y = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', { ...base, ...extra });
+      assert.match(String(y.ERROR), pattern, JSON.stringify(y));
+    }
+    assert.equal(JSON.stringify(await solution('viper-vb-live-params')), before, 'nothing changed');
+    // the joined topic of the same streams, and the solution's own Algokey: the same solution
+    const same = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', {
+      ...base,
+      inputdata: flow.joined,
+      algokey: 'viper-vb-live-params',
+    });
+    assert.equal(same.Action, 'reused', JSON.stringify(same));
+    // over viperhpdetraining's model, algokey picks the model (and must be one written to consumefrom)
+    const wrongModel = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', {
+      vipertoken: server.admin,
+      consumefrom: flow.params,
+      produceto: flow.predictions,
+      algokey: 'ConsumerId-nobody_json',
+    });
+    assert.match(
+      String(wrongModel.ERROR),
+      /algokey.*not a model viperhpdetraining wrote/,
+      JSON.stringify(wrongModel),
+    );
+  });
+
   test("viperhpdepredictbatch over viperhpdetraining's model creates a solution from it", async () => {
     const y = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', {
       vipertoken: server.admin,
@@ -156,6 +189,8 @@ describe('each batch endpoint creates the expected solution', () => {
       produceto: flow.predictions,
       consumerid: flow.paramsConsumer,
       producerid: flow.predictionsProducer,
+      algokey: flow.algokey,
+      inputdata: flow.joined,
     });
     assert.equal(y.Action, 'created', JSON.stringify(y));
     assert.equal(y.Solution, `viper-${flow.params}`);

@@ -142,15 +142,20 @@ export async function streamsBehind(
 }
 
 /**
- * The model viperhpdetraining last wrote to `paramsTopic`: its variables and the streams of the
- * joined topic its training set came from. Undefined when that topic holds no registered model.
+ * The model viperhpdetraining last wrote to `paramsTopic` (or, with `alias`, that alias's champion,
+ * which must have been written there): its variables and the streams of the joined topic its
+ * training set came from. Undefined when there is no such registered model.
  */
 export async function trainedModelIn(
   context: OperationContext,
   paramsTopic: string,
+  alias = '',
 ): Promise<StreamsSource | undefined> {
-  const models = (await context.store.models.aliases())
-    .map((a) => a.champion)
+  const champions =
+    alias !== ''
+      ? [await context.store.models.resolve(alias)].filter((m) => m !== undefined)
+      : (await context.store.models.aliases()).map((a) => a.champion);
+  const models = champions
     .filter((m) => m.record?.topic === paramsTopic)
     .sort((a, b) => b.promotedAt - a.promotedAt);
   const model = models[0]?.model as

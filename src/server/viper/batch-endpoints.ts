@@ -14,6 +14,7 @@ import {
 import type { OperationContext } from '../operations/context.js';
 import { ParameterError, showValue } from '../errors.js';
 import type { ViperEndpoint } from './endpoints.js';
+import { parseInputData } from './inputdata.js';
 import type { ViperParams } from './params.js';
 import { VIPER_RECORD_SHAPE } from './solution-records.js';
 
@@ -152,16 +153,28 @@ async function solutionPublishingTo(
   context: OperationContext,
   params: ViperParams,
   endpoint: string,
+  algokey = '',
 ): Promise<Spec> {
   const paramsTopic = params.string('consumefrom');
   const existing = await findSolution(context, (v) => v.spec.outputs.params === paramsTopic);
-  if (existing !== undefined) return structuredClone(existing.spec) as unknown as Spec;
-  const model = await trainedModelIn(context, paramsTopic);
+  if (existing !== undefined) {
+    // its model line is the solution (solution-records.ts: Algokey is its name)
+    if (algokey !== '' && algokey !== existing.name) {
+      throw new ParameterError(
+        'algokey',
+        `names '${showValue(algokey)}', but the model in '${showValue(paramsTopic)}' is solution ${existing.name}'s (its Algokey)`,
+      );
+    }
+    return structuredClone(existing.spec) as unknown as Spec;
+  }
+  const model = await trainedModelIn(context, paramsTopic, algokey);
   if (model === undefined) {
     throw new ParameterError(
-      'consumefrom',
-      `names '${showValue(paramsTopic)}', where no solution publishes its parameters and viperhpdetraining wrote no model: ` +
-        `call viperhpdetrainingbatch (or viperhpdetraining) with produceto=${showValue(paramsTopic)} first`,
+      algokey !== '' ? 'algokey' : 'consumefrom',
+      algokey !== ''
+        ? `names '${showValue(algokey)}', which is not a model viperhpdetraining wrote to '${showValue(paramsTopic)}'`
+        : `names '${showValue(paramsTopic)}', where no solution publishes its parameters and viperhpdetraining wrote no model: ` +
+            `call viperhpdetrainingbatch (or viperhpdetraining) with produceto=${showValue(paramsTopic)} first`,
     );
   }
   const rows = Math.max(model.rows ?? DEFAULT_WINDOW_RECORDS, 30);
@@ -181,6 +194,7 @@ const PREDICT_FIELDS: Array<[string, string]> = [
   ['name', 'consumefrom'],
   ['outputs.params', 'consumefrom'],
   ['outputs.predictions', 'produceto'],
+  ['inputs', 'inputdata'],
   ['outputs.optimal', 'produceto'],
   ['optimize.ismin', 'ismin'],
   ['optimize.constraints', 'constraints'],
@@ -190,10 +204,27 @@ const PREDICT_FIELDS: Array<[string, string]> = [
   ['retrain', 'timedelay'],
 ];
 
+/**
+ * `inputdata` names the joined topic (or stream) whose rows the solution predicts: its streams become
+ * the solution's inputs (other streams than before replace the solution: its model fits other rows).
+ * Comma values are one row, which viperhpdepredict predicts; a continuous prediction reads a stream.
+ */
 async function predictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const produceTo = params.string('produceto');
-  const spec = await solutionPublishingTo(context, params, 'viperhpdepredictbatch');
-  return { ...spec, predict: true, outputs: { ...(spec.outputs as Spec), predictions: produceTo } };
+  const inputData = params.string('inputdata', { default: '' }).trim();
+  if (inputData !== '' && parseInputData(inputData) !== undefined) {
+    throw new ParameterError(
+      'inputdata',
+      `holds values ('${showValue(inputData)}'); a batch prediction reads a stream: name its joined topic (viperhpdepredict predicts one row)`,
+    );
+  }
+  const algokey = params.string('algokey', { default: '' }).trim();
+  const spec = await solutionPublishingTo(context, params, 'viperhpdepredictbatch', algokey);
+  const inputs =
+    inputData === ''
+      ? spec.inputs
+      : (await streamsBehind(context, [inputData], 'inputdata')).streams.map((topic) => ({ topic }));
+  return { ...spec, inputs, predict: true, outputs: { ...(spec.outputs as Spec), predictions: produceTo } };
 }
 
 async function optimizeSpec(context: OperationContext, params: ViperParams): Promise<Spec> {

@@ -124,3 +124,73 @@ test("viperhpdetrainingbatch + viperhpdepredictbatch: the solution writes VIPER'
     await worker.close();
   }
 });
+
+test('anomaly and preprocess batch solutions work on one stream and train no model', async () => {
+  const stream = flow.streams[2];
+  const stats = await viper(server.app, 'preprocessbatch', {
+    vipertoken: server.admin,
+    topicname: stream,
+    producerid: flow.producers[stream],
+    offset: -1,
+    maxrows: 60,
+    preprocesslogic: 'min,max,avg',
+    preprocesstopic: 'vr-stats',
+    timedelay: 600,
+  });
+  assert.equal(stats.Action, 'created', JSON.stringify(stats));
+  const anomaly = await viper(server.app, 'viperanomalytrainbatch', {
+    vipertoken: server.admin,
+    consumefrom: flow.joined,
+    produceto: 'vr-anoms',
+    producepeergroupto: 'vr-peers',
+    streamstoanalyse: stream,
+    flags: `topic=${stream},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5`,
+    rollbackoffsets: 60,
+    timedelay: 600,
+  });
+  assert.equal(anomaly.Action, 'created', JSON.stringify(anomaly));
+  const { openSolutionCatalog } = await import('../../src/solutions/catalog.js');
+  const catalog = await openSolutionCatalog(server.backbone);
+  for (const name of [String(stats.Solution), String(anomaly.Solution)]) {
+    const { spec } = await catalog.describe(name);
+    assert.equal(spec.model, false, name);
+    assert.deepEqual(spec.inputs, [{ topic: stream }]);
+  }
+  const values = (await readTopic(server.backbone, stream)).map((r) => Number(r.value!.toString()));
+  const window = values.slice(-60);
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    await eventually(
+      async () => assert.equal((await readTopic(server.backbone, 'vr-stats')).length, 3),
+      20_000,
+    );
+    const items = (await readTopic(server.backbone, 'vr-stats')).map((r) => json(r.value));
+    const byType = Object.fromEntries(items.map((i) => [i.Preprocesstype, Number(i.hyperprediction)]));
+    assert.equal(byType.Min, Math.min(...window));
+    assert.equal(byType.Max, Math.max(...window));
+    assert.ok(Math.abs(byType.Avg - window.reduce((s, v) => s + v, 0) / 60) < 1e-9, JSON.stringify(byType));
+    assert.equal(items[0].Topic, `${stream}_preprocessed_Min`);
+    // new rows are scored against the one stream's peer group, in viperanomalypredict's keys
+    await produceStreams(server, flow.streams, flow.producers, 10);
+    await eventually(
+      async () => assert.equal((await readTopic(server.backbone, 'vr-anoms')).length, 10),
+      20_000,
+    );
+    for (const r of await readTopic(server.backbone, 'vr-anoms')) {
+      const a = json(r.value);
+      assert.equal(typeof a.risk, 'number', JSON.stringify(a));
+      assert.ok('alert' in a && 'Created' in a && 'kafkakey' in a, JSON.stringify(a));
+      assert.deepEqual(Object.keys(a.Values as object), [stream]);
+    }
+    // no model was trained: no champion, no params records
+    for (const name of [String(stats.Solution), String(anomaly.Solution)]) {
+      assert.equal((await catalog.models(name)).champion, undefined, name);
+      assert.ok(((await catalog.describe(name)).status?.retrains ?? 0) >= 1, name);
+    }
+  } finally {
+    await worker.close();
+  }
+});

@@ -343,8 +343,8 @@ describe('bad batch input answers an ERROR naming the parameter and creates noth
     ],
     [
       'viperanomalytrainbatch',
-      'one stream',
-      { streamstoanalyse: 'vb-iv1', flags: 'lag=5', producepeergroupto: 'p', produceto: 'a' },
+      'a stream that does not exist (one stream is enough: no model is learnt)',
+      { streamstoanalyse: 'vb-missing', flags: 'lag=5', producepeergroupto: 'p', produceto: 'a' },
       /'streamstoanalyse'/,
     ],
     [

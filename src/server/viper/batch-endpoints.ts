@@ -64,15 +64,9 @@ function variables(params: ViperParams, source: StreamsSource): { dependent: str
   return { dependent, independent };
 }
 
-/** A solution over plain streams that only needs a model to exist: the first stream on the others. */
-function streamsModel(streams: string[], parameter: string): { dependent: string; independent: string[] } {
-  if (streams.length < 2) {
-    throw new ParameterError(
-      parameter,
-      `must name at least two streams (a solution learns the first from the others), got '${showValue(streams.join(','))}'`,
-    );
-  }
-  return { dependent: streams[0], independent: streams.slice(1) };
+/** A solution over plain streams without a model (anomaly, statistics): one stream or several. */
+function streamsOnly(streams: string[]): { dependent: string; independent: string[]; model: false } {
+  return { dependent: streams[0], independent: streams.slice(1), model: false };
 }
 
 function answer(endpoint: string, result: BatchResult): Record<string, unknown> {
@@ -284,7 +278,7 @@ async function anomalySpec(
   const produceTo = params.string('produceto');
   const streams = params.list('streamstoanalyse');
   for (const topic of streams) await streamsBehind(context, [topic], 'streamstoanalyse');
-  const { dependent, independent } = streamsModel(streams, 'streamstoanalyse');
+  const { dependent, independent, model } = streamsOnly(streams);
   const rows = windowRows(params, 'rollbackoffsets');
   return {
     name,
@@ -293,6 +287,7 @@ async function anomalySpec(
     window: { records: rows },
     dependentVariable: dependent,
     independentVariables: independent,
+    model,
     retrain: retrain(params, rows),
     predict: false,
     anomaly: anomalySettings(params, endpoint === 'viperanomalytrainbatch'),
@@ -337,7 +332,7 @@ async function preprocessSpec(context: OperationContext, params: ViperParams): P
     given.length > 0
       ? await streamsBehind(context, given, 'streamstojoin')
       : await streamsBehind(context, [topic], 'topicname');
-  const { dependent, independent } = streamsModel(streams, 'streamstojoin');
+  const { dependent, independent, model } = streamsOnly(streams);
   const rows = windowRows(params, 'maxrows');
   return {
     name: solutionName('preprocess-', topic, 'topicname'),
@@ -346,6 +341,7 @@ async function preprocessSpec(context: OperationContext, params: ViperParams): P
     window: { records: rows },
     dependentVariable: dependent,
     independentVariables: independent,
+    model,
     retrain: retrain(params, rows),
     predict: false,
     preprocess: { statistics: logic },

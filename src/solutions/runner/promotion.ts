@@ -4,7 +4,7 @@
 import { describeColumns } from '../../automl/index.js';
 import { findOptimum, peerGroupsOf, windowStatistics } from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
-import type { RetrainOutcome } from '../learner.js';
+import { MIN_WINDOW_ROWS, type RetrainOutcome } from '../learner.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
 import type { EntityRuntime } from './entities.js';
 import type { Outbox } from './outbox.js';
@@ -24,6 +24,10 @@ export class Promotion {
     runtime.pendingTrigger = undefined;
     runtime.touched = true;
     const now = this.scope.now();
+    if (!spec.model) {
+      this.windowOnly(runtime, now, outbox);
+      return;
+    }
     const outcome = await runtime.learner.retrain(now);
     const state = runtime.state;
     state.lastRetrainAt = now;
@@ -96,6 +100,23 @@ export class Promotion {
     board.markDirty();
   }
 
+  /** A solution without a model: each trigger publishes the window's products only. */
+  private windowOnly(runtime: EntityRuntime, now: number, outbox: Outbox): void {
+    const { board } = this.scope;
+    const { rows, lineage } = runtime.learner.cutWithoutModel(now);
+    runtime.state.lastRetrainAt = now;
+    if (rows < MIN_WINDOW_ROWS) {
+      board.problem(`window has ${rows} rows, ${MIN_WINDOW_ROWS} needed`, 'waiting');
+      return;
+    }
+    runtime.state.retrains++;
+    board.status.retrains++;
+    board.status.lastRetrainAt = now;
+    if (board.status.condition !== 'ok') board.setCondition('ok');
+    board.markDirty();
+    this.windowProducts(runtime, lineage, outbox);
+  }
+
   /** Optimization, peer groups and window statistics follow each new champion. */
   private afterPromotion(runtime: EntityRuntime, outcome: Trained, outbox: Outbox): void {
     const { spec, board, events } = this.scope;
@@ -133,6 +154,14 @@ export class Promotion {
         board.problem(`optimization skipped: ${(error as Error).message}`);
       }
     }
+    this.windowProducts(runtime, outcome.lineage, outbox);
+  }
+
+  /** Peer groups and window statistics: after each new champion, or each trigger without a model. */
+  private windowProducts(runtime: EntityRuntime, lineage: unknown, outbox: Outbox): void {
+    const { spec, board } = this.scope;
+    const window = runtime.learner.windowColumns(this.scope.now());
+    const key = outputKey(spec, runtime.entity);
     const anomaly = spec.anomaly;
     if (anomaly !== undefined && spec.outputs.anomalies !== undefined) {
       try {
@@ -157,7 +186,7 @@ export class Promotion {
           solution: spec.name,
           entity: runtime.entity,
           rows: window.rows,
-          lineage: outcome.lineage,
+          lineage,
           statistics,
         };
         for (const value of this.scope.shaper.statistics(record, spec)) {

@@ -8,6 +8,7 @@ import {
   type AnomalyRecord,
   type PeerGroupsRecord,
 } from '../../streams/index.js';
+import { ParameterError, ServerError } from '../errors.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, checkConsumer, describeExisting } from './validate.js';
@@ -20,6 +21,8 @@ export interface AnomalyTrainInput {
   streams: string[];
   options: Array<{ stream: string; options: PeerGroupOptions }>;
   partition: number;
+  /** Learn from the newest share of the values (a percentage; 0 = all). */
+  rollbackPercent?: number;
 }
 
 export async function anomalyTrain(
@@ -42,6 +45,8 @@ export interface AnomalyPredictInput {
   consumerId: string;
   /** The joined input stream whose newest values are scored. */
   inputStream: string;
+  /** When given, a consumer id that must be subscribed to `inputStream`. */
+  inputConsumerId?: string;
   produceTo: string;
   producerId: string;
   streams: string[];
@@ -59,6 +64,14 @@ export async function anomalyPredict(
   await describeExisting(context.backbone, input.inputStream, 'inputStream');
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
   await checkConsumer(context, input.consumerId, input.consumeFrom);
+  if (input.inputConsumerId) {
+    // named as this call's parameter (the reader of the input stream), whatever the check found
+    await checkConsumer(context, input.inputConsumerId, input.inputStream).catch((error: unknown) => {
+      if (error instanceof ServerError)
+        throw new ParameterError('inputConsumerId', `cannot read the input stream: ${error.message}`);
+      throw error;
+    });
+  }
   await checkProducer(context, input.produceTo, input.producerId);
   const result = await scoreAnomalies({ backbone: context.backbone, shapers: context.shapers }, input);
   context.metrics.recordsProduced.inc(1);

@@ -175,6 +175,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         streams,
         options: peerGroupOptions(params.string('flags'), streams),
         partition: params.int('partition', { default: -1 }),
+        rollbackPercent: params.float('rollbackoffsets', { default: 0 }),
       });
       return {
         Topic: params.string('producepeergroupto'),
@@ -205,6 +206,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         consumeFrom: params.string('consumefrom'),
         consumerId: params.string('consumerid'),
         inputStream: params.string('consumeinputstream'),
+        inputConsumerId: params.string('consumeridinputstream', { default: '' }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
         streams: params.list('streamstoanalyse'),

@@ -54,7 +54,7 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     producerId: 'produceridpeergroup',
     streams: 'streamstoanalyse',
   },
-  viperanomalypredict: { streams: 'streamstoanalyse' },
+  viperanomalypredict: { streams: 'streamstoanalyse', inputConsumerId: 'consumeridinputstream' },
   viperhpdetraining: { folder: 'fullpathtotrainingdata' },
   streamquery: { streams: 'streamstojoin', topic: 'topicname', produceTo: 'preprocesstopic' },
 };

@@ -39,6 +39,8 @@ export interface PeerGroupsInput {
   streams: string[];
   /** Options per stream (default options for a stream not named). */
   options: Array<{ stream: string; options: PeerGroupOptions }>;
+  /** 1–100: learn from the newest ⌈n·p/100⌉ values of each stream; 0 (default) or 100: all of them. */
+  rollbackPercent?: number;
 }
 
 export interface AnomalyInput {
@@ -118,10 +120,16 @@ export async function trainPeerGroups(
   input: PeerGroupsInput,
 ): Promise<{ record: PeerGroupsRecord; partition: number; offset: number; bytesWritten: number }> {
   const { backbone } = services;
+  const percent = input.rollbackPercent ?? 0;
+  if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100)) {
+    throw new StepInputError('rollbackPercent', `must be a percentage from 0 to 100, got ${String(percent)}`);
+  }
   const joined = await latestJoined(backbone, input.consumeFrom, input.partition, 'consumeFrom');
   checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
+  const newest = (values: number[]) =>
+    percent === 0 ? values : values.slice(values.length - Math.ceil((values.length * percent) / 100));
   const groups = peerGroupsOf(
-    input.streams.map((stream) => ({ stream, values: Float64Array.from(joined.values[stream]) })),
+    input.streams.map((stream) => ({ stream, values: Float64Array.from(newest(joined.values[stream])) })),
     (stream) => input.options.find((o) => o.stream === stream)?.options ?? {},
   );
   const record: PeerGroupsRecord = {

@@ -34,8 +34,11 @@ export async function runWorkerUntilStopped(
   const { SolutionWorker } = await import('../solutions/worker.js');
   const { solutionTopics } = await import('../solutions/topics.js');
   const { logSolutionEvents } = await import('./solution-events.js');
+  // the faces' record shapes: a VIPER batch endpoint's solution writes VIPER's keys on any worker
+  const { viperRecordShapers } = await import('../server/viper/solution-records.js');
   const worker = await SolutionWorker.start(backbone, {
     pool: 'own',
+    recordShapers: viperRecordShapers,
     groupId: options.groupId,
     topics: solutionTopics(context.config().namespace),
     ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),

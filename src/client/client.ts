@@ -175,6 +175,13 @@ export class TmlClient {
       ? this.#call('POST', '/solutions', spec, 'application/yaml')
       : this.#call('POST', '/solutions', spec);
   }
+  /**
+   * Changes a solution in place from a JSON merge patch of its spec (null removes a field); it keeps
+   * its registry, champions and input offsets. Changing its inputs, variables or task is refused (409).
+   */
+  updateSolution(name: string, patch: Record<string, unknown>): Promise<V.SolutionView> {
+    return this.#call('PATCH', `/solutions/${enc(name)}`, patch);
+  }
   async listSolutions(): Promise<V.SolutionView[]> {
     return (await this.#call<{ solutions: V.SolutionView[] }>('GET', '/solutions')).solutions;
   }

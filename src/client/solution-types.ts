@@ -13,7 +13,10 @@ export interface SolutionSpecInput {
   /** The last N rows (`records`), or the rows of the last T seconds (`seconds`, capped at `maxRecords`). */
   window: { records?: number; seconds?: number; maxRecords?: number };
   dependentVariable: string;
+  /** At least one, unless `model` is false. */
   independentVariables: string[];
+  /** Learn a model every window (default true); false: only anomaly and statistics products. */
+  model?: boolean;
   retrain: { everyRecords?: number; everySeconds?: number };
   automl?: {
     modelruns?: number;
@@ -47,6 +50,8 @@ export interface SolutionSpecInput {
     preprocessed?: string;
     drift?: string;
   };
+  /** The keys of the output records: a shape a face gives the workers (`viper`); default tml's. */
+  recordShape?: string;
 }
 
 /** Statistics as `rows` (one JSON object per device, for `inputs[].variables`) or named `streams`. */
@@ -91,6 +96,7 @@ export type SolutionStepInput =
 /** The spec as stored: validated, defaults filled in. */
 export interface SolutionSpec extends SolutionSpecInput {
   entityKey: boolean;
+  model: boolean;
   predict: boolean;
   automl: Required<Omit<NonNullable<SolutionSpecInput['automl']>, 'algorithms'>> & { algorithms?: string[] };
   drift: Required<NonNullable<SolutionSpecInput['drift']>>;

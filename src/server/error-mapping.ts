@@ -64,6 +64,7 @@ function solutionError(error: SolutionError): ServerError {
     case 'UNKNOWN_SOLUTION':
       return new NotFoundError(error.code, error.message, 'name');
     case 'SOLUTION_EXISTS':
+    case 'SOLUTION_CHANGE_NOT_IN_PLACE':
       return new ConflictError(error.code, error.message);
     default:
       // Any other complaint of the solutions layer is about what the request asked for.

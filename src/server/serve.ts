@@ -79,10 +79,12 @@ export async function startServer(
     let worker: SolutionWorker | undefined;
     if (options.solutionWorker !== false) {
       const { SolutionWorker } = await import('../solutions/worker.js');
+      const { viperRecordShapers } = await import('./viper/solution-records.js');
       worker = await SolutionWorker.start(backbone, {
         pool,
         topics: solutionTopics(config.namespace),
         groupId: workerGroup(config.namespace),
+        recordShapers: viperRecordShapers,
       });
       worker.on('error', (error) => app.log.error({ err: error }, 'solution worker'));
       // preClose: the worker stops (each solution finishing its step) before onClose closes the backbone

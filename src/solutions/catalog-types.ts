@@ -52,6 +52,12 @@ export interface SolutionView {
 export interface SolutionCatalog {
   /** Validates (`SolutionSpecError`) and stores a new running solution (`SolutionExistsError`). */
   create(spec: unknown): Promise<SolutionView>;
+  /**
+   * Changes a solution in place from a JSON merge patch of its spec (spec-update.ts): it keeps its
+   * registry, champions and input offsets; `SolutionChangeError` when the patch changes what the
+   * models were learnt on, `SolutionSpecError` when the result does not validate.
+   */
+  update(name: string, patch: unknown): Promise<SolutionView>;
   list(): Promise<SolutionView[]>;
   /** `UnknownSolutionError` when there is none. */
   describe(name: string): Promise<SolutionView>;

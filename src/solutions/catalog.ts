@@ -14,6 +14,7 @@ import type {
 import { SolutionExistsError, UnknownSolutionError } from './errors.js';
 import { incarnation, readRegistry, registryEntities, registryKeys } from '../streams/registry/index.js';
 import { validateSolutionSpec } from './spec.js';
+import { updatedSpec } from './spec-update.js';
 import {
   DEFAULT_CATALOG_PARTITIONS,
   DEFAULT_SOLUTION_TOPICS,
@@ -45,6 +46,15 @@ class TopicSolutionCatalog implements SolutionCatalog {
     const entry: CatalogEntry = { name: spec.name, spec, state: 'running', createdAt: at, updatedAt: at };
     await this.write(entry);
     return this.view(entry);
+  }
+
+  async update(name: string, patch: unknown): Promise<SolutionView> {
+    const entry = await this.entry(name);
+    const spec = updatedSpec(entry.spec, patch);
+    // the same createdAt: the same incarnation, so the registry, champions and committed offsets stay
+    const updated: CatalogEntry = { ...entry, spec, updatedAt: this.now() };
+    await this.write(updated);
+    return this.view(updated);
   }
 
   async list(): Promise<SolutionView[]> {

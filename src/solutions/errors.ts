@@ -33,3 +33,17 @@ export class SolutionExistsError extends SolutionError {
     );
   }
 }
+
+/** An update that cannot be made in place (it changes what the models were learnt on). */
+export class SolutionChangeError extends SolutionError {
+  constructor(
+    readonly solution: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(
+      'SOLUTION_CHANGE_NOT_IN_PLACE',
+      `solution ${solution}: ${field} cannot change in place: ${problem}`,
+    );
+  }
+}

@@ -222,6 +222,13 @@ export class WindowLearner {
     return lineage;
   }
 
+  /** The window as of `now` without training (a solution without a model): its rows and offsets. */
+  cutWithoutModel(now = Date.now()): { rows: number; lineage: Record<string, [number, number]> } {
+    const { first, rows } = this.cutWindow(now);
+    this.rowsSinceRetrain = 0;
+    return { rows, lineage: this.lineage(first, rows) };
+  }
+
   /**
    * One retrain on the current window. Never throws on the data: a window that cannot be trained on
    * (too few rows, a constant target, every candidate failing) is returned as `trained: false` with

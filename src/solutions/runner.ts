@@ -24,6 +24,14 @@ import { StatusBoard } from './runner/status-board.js';
 import { StepSchedule } from './runner/steps.js';
 import type { RunnerContext, RunnerEvents, RunnerScope } from './runner/types.js';
 import type { SolutionSpec } from './spec.js';
+import { ownRecords, type SolutionRecordShaper } from './runner/record-shapers.js';
+
+/** The shaper of the spec's `recordShape` (checked before each step), else the records as they are. */
+function shaperOf(spec: SolutionSpec, ctx: RunnerContext): SolutionRecordShaper {
+  return (
+    (spec.recordShape !== undefined ? ctx.recordShapers?.get(spec.recordShape) : undefined) ?? ownRecords
+  );
+}
 
 export type {
   AnomalyEvent,
@@ -63,7 +71,15 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     this.spec = entry.spec;
     const now = ctx.now ?? Date.now;
     const board = new StatusBoard(ctx.workerId, now, (problem) => this.emit('problem', problem));
-    this.#scope = { spec: entry.spec, incarnation: incarnation(entry), ctx, now, board, events: this };
+    this.#scope = {
+      spec: entry.spec,
+      incarnation: incarnation(entry),
+      ctx,
+      now,
+      board,
+      events: this,
+      shaper: shaperOf(entry.spec, ctx),
+    };
     this.#groupId = groupIdOf(this.#scope.incarnation);
     this.#pipeline = new EntityPipeline(this.#scope);
     this.#promotion = new Promotion(this.#scope);
@@ -90,6 +106,16 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     this.#loop ??= this.run();
   }
 
+  /** Stops the loop before anything is published when this worker cannot shape the records. */
+  private checkShape(): void {
+    const shape = this.spec.recordShape;
+    if (shape !== undefined && this.#scope.ctx.recordShapers?.get(shape) === undefined) {
+      throw new NotReadyError(
+        `its records are written in the '${shape}' shape, which this worker was started without (a worker of \`tml serve\` or \`tml worker\` has it)`,
+      );
+    }
+  }
+
   /** Stops after the current step; nothing half-done is published (the step's transaction is all or nothing). */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -102,6 +128,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     let backoff = 250;
     while (!this.#stopped) {
       try {
+        this.checkShape();
         // scheduled steps first (they may make the inputs init needs): what they write is read below
         if (this.#steps.size > 0) await this.#steps.runDue(this.#scope.now());
         if (!this.#ready) await this.init();

@@ -141,7 +141,14 @@ export const SolutionSpecSchema = Type.Object(
     /** window, the variables and retrain: required when the solution learns (it has inputs). */
     window: Type.Optional(Window),
     dependentVariable: Type.Optional(Name),
-    independentVariables: Type.Optional(Type.Array(Name, { minItems: 1 })),
+    /** At least one when the solution learns a model; may be empty with `model: false`. */
+    independentVariables: Type.Optional(Type.Array(Name)),
+    /**
+     * Learn a model of the dependent variable every window (default true). False: a solution that only
+     * publishes window products — anomaly peer groups and scores, statistics — over its variables,
+     * one stream or several; it then neither predicts nor optimises.
+     */
+    model: Type.Boolean({ default: true }),
     retrain: Type.Optional(Retrain),
     automl: Type.Optional(AutoML),
     /** Predict every new input row with the current champion (default true). */
@@ -160,6 +167,11 @@ export const SolutionSpecSchema = Type.Object(
     steps: Type.Optional(Type.Array(SolutionStepSchema, { maxItems: 20 })),
     drift: Type.Optional(Drift),
     outputs: Type.Optional(Outputs),
+    /**
+     * The keys the output records are written in: the name of a shaper the face that created the
+     * solution gives the workers (the VIPER batch endpoints use their own); default tml's records.
+     */
+    recordShape: Type.Optional(Name),
     /**
      * `retention.ms` of the per-row output topics (predictions, anomalies) when the solution creates
      * them: one record per input row each, so they grow with the input. Default one day; -1 keeps
@@ -329,6 +341,22 @@ function checkMeaning(spec: SolutionSpec): void {
       throw new SolutionSpecError(`independentVariables.${i}`, `${name} is the dependent variable`);
     }
   });
+  if (spec.model && spec.independentVariables.length === 0) {
+    throw new SolutionSpecError(
+      'independentVariables',
+      'must name at least one variable for the model to learn from (or set model: false for a solution without one)',
+    );
+  }
+  if (!spec.model) {
+    if (spec.predict)
+      throw new SolutionSpecError('predict', 'must be false when model is false (there is no model)');
+    if (spec.optimize !== undefined) {
+      throw new SolutionSpecError('optimize', 'needs a model: remove it or set model: true');
+    }
+    if (spec.anomaly === undefined && spec.preprocess === undefined) {
+      throw new SolutionSpecError('model', 'false leaves nothing to publish: give anomaly or preprocess');
+    }
+  }
   if (new Set(spec.independentVariables).size !== spec.independentVariables.length) {
     throw new SolutionSpecError('independentVariables', 'a variable is named twice');
   }

@@ -10,6 +10,7 @@ import { TrainingPool } from '../automl/index.js';
 import { MetadataStore } from '../backbone/metadata-store.js';
 import type { Backbone, GroupConsumer, TransactionalProducer } from '../backbone/types.js';
 import { CatalogLog, type CatalogItem } from './catalog-log.js';
+import type { SolutionRecordShapers } from './runner/record-shapers.js';
 import { SolutionRunner } from './runner.js';
 import {
   DEFAULT_CATALOG_PARTITIONS,
@@ -29,6 +30,8 @@ export interface SolutionWorkerOptions {
   pool?: TrainingPool | 'own';
   /** Shown in group descriptions and solution statuses (default: host and PID). */
   clientId?: string;
+  /** The record shapers the faces give (a spec's `recordShape` names one; record-shapers.ts). */
+  recordShapers?: SolutionRecordShapers;
   /** The consumer group the workers share (default `tml.solution-workers`). */
   groupId?: string;
   topics?: SolutionTopics;
@@ -194,6 +197,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
         pool: this.#pool,
         workerId: this.clientId,
         now: this.#options.now,
+        ...(this.#options.recordShapers !== undefined ? { recordShapers: this.#options.recordShapers } : {}),
       });
       this.#runners.set(name, { runner, item });
       this.emit('runner', runner);

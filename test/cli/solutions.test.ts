@@ -65,6 +65,25 @@ async function roundTrip(dir: string, remote: string[]): Promise<void> {
   assert.equal(invalid.code, 2, 'an invalid spec is a usage error: nothing created');
   assert.match(invalid.stderr, /window\.records/);
 
+  // update in place, from a patch file on stdin; a patch that changes the variables is refused
+  const updated = await run(
+    ['solutions', 'update', 'piped', '-', '--json'],
+    'retrain: { everySeconds: null, everyRecords: 20 }\n',
+  );
+  assert.equal(updated.code, 0, updated.stderr);
+  const updatedView = JSON.parse(updated.stdout);
+  assert.deepEqual(updatedView.spec.retrain, { everyRecords: 20 });
+  assert.equal(updatedView.createdAt, JSON.parse(fromStdin.stdout).createdAt, 'the same incarnation');
+  const refused = await run(
+    ['solutions', 'update', 'piped', '-'],
+    'independentVariables: [load]\ndependentVariable: temp\n',
+  );
+  assert.equal(refused.code, 1, refused.stdout);
+  assert.match(refused.stderr, /dependentVariable cannot change in place/);
+  const badPatch = await run(['solutions', 'update', 'piped', '-'], 'window: { records: 5 }\n');
+  assert.equal(badPatch.code, 2, 'an invalid patch is a usage error: nothing changed');
+  assert.match(badPatch.stderr, /window\.records/);
+
   const list = await run(['solutions', 'list']);
   assert.equal(list.code, 0, list.stderr);
   const lines = list.stdout.trim().split('\n');

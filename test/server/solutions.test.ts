@@ -211,3 +211,56 @@ test('the SDK drives the solutions (JSON and YAML specs) and throws their proble
     (e: unknown) => e instanceof TmlApiError && e.status === 422 && e.parameter === 'inputs',
   );
 });
+
+test('PATCH /v1/solutions/:name and the SDK update a solution in place; bad updates change nothing', async () => {
+  const created = (await call('POST', '/v1/solutions', server.admin, solutionSpec('patched'))).json();
+  const patch = (token: string, body: unknown, name = 'patched') =>
+    server.app.inject({
+      method: 'PATCH',
+      url: `/v1/solutions/${name}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: body as Record<string, unknown>,
+    });
+  const updated = await patch(server.admin, {
+    retrain: { everySeconds: null, everyRecords: 25 },
+    automl: { modelruns: 6 },
+  });
+  assert.equal(updated.statusCode, 200, updated.body);
+  const view = updated.json();
+  assert.deepEqual(view.spec.retrain, { everyRecords: 25 });
+  assert.equal(view.spec.automl.modelruns, 6);
+  assert.equal(view.createdAt, created.createdAt, 'the same incarnation: registry and offsets stay');
+  assert.ok(view.updatedAt >= created.updatedAt);
+  assert.deepEqual((await call('GET', '/v1/solutions/patched', server.user)).json().spec, view.spec);
+
+  for (const [token, body, status, field] of [
+    [server.user, { automl: { modelruns: 2 } }, 403, undefined],
+    [server.admin, { dependentVariable: 'patched-x', independentVariables: ['patched-y'] }, 409, undefined],
+    [server.admin, { window: { records: 3 } }, 422, 'window.records'],
+    [server.admin, { name: 'renamed' }, 422, 'name'],
+  ] as const) {
+    const response = await patch(token, body);
+    assert.equal(response.statusCode, status, response.body);
+    if (field !== undefined) assert.equal(response.json().parameter, field, response.body);
+  }
+  assert.equal((await patch(server.admin, { automl: { modelruns: 2 } }, 'nothing-here')).statusCode, 404);
+  assert.deepEqual((await call('GET', '/v1/solutions/patched', server.user)).json().spec, view.spec);
+  const doc = (await server.app.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
+  assert.equal(doc.paths['/solutions/{name}'].patch.operationId, 'updateSolution');
+
+  if (!server.app.server.listening) await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = server.app.server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  const admin = new TmlClient({ url: `http://127.0.0.1:${address.port}`, token: server.admin });
+  const viaSdk = await admin.updateSolution('patched', {
+    description: 'from the SDK',
+    window: { records: 60 },
+  });
+  assert.equal(viaSdk.spec.description, 'from the SDK');
+  assert.equal(viaSdk.spec.window.records, 60);
+  assert.deepEqual(viaSdk.spec.retrain, { everyRecords: 25 }, 'what the patch leaves out stays');
+  await assert.rejects(
+    admin.updateSolution('patched', { automl: { islogistic: true } }),
+    (e: unknown) => e instanceof TmlApiError && e.status === 409 && e.code === 'SOLUTION_CHANGE_NOT_IN_PLACE',
+  );
+});

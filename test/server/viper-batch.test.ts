@@ -117,6 +117,71 @@ describe('each batch endpoint creates the expected solution', () => {
     assert.equal((await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', params)).Action, 'reused');
   });
 
+  test('changed parameters update the solution in place (same incarnation); changed variables replace it', async () => {
+    const base = {
+      vipertoken: server.admin,
+      consumefrom: flow.joined,
+      produceto: 'vb-inplace-params',
+      dependentvariable: flow.streams[0],
+      independentvariables: `${flow.streams[1]},${flow.streams[2]}`,
+      rollbackoffsets: 60,
+      timedelay: 30,
+    };
+    assert.equal((await viper<BatchAnswer>(server.app, 'viperhpdetrainingbatch', base)).Action, 'created');
+    const first = await solution('viper-vb-inplace-params');
+    const changed = await viper<BatchAnswer>(server.app, 'viperhpdetrainingbatch', {
+      ...base,
+      timedelay: 45,
+      modelruns: 3,
+    });
+    assert.equal(changed.Action, 'updated', JSON.stringify(changed));
+    const second = await solution('viper-vb-inplace-params');
+    assert.equal(second.createdAt, first.createdAt, 'updated in place: its registry and champion stay');
+    assert.deepEqual(second.spec.retrain, { everySeconds: 45 });
+    assert.equal(second.spec.automl.modelruns, 3);
+    const replaced = await viper<BatchAnswer>(server.app, 'viperhpdetrainingbatch', {
+      ...base,
+      independentvariables: flow.streams[1],
+    });
+    assert.equal(replaced.Action, 'replaced', JSON.stringify(replaced));
+    const third = await solution('viper-vb-inplace-params');
+    assert.notEqual(third.createdAt, first.createdAt, 'other variables: a new solution and registry');
+    assert.deepEqual(third.spec.independentVariables, [flow.streams[1]]);
+  });
+
+  test('viperhpdepredictbatch: inputdata names the stream predicted, algokey the model; bad ones change nothing', async () => {
+    const base = { vipertoken: server.admin, consumefrom: 'vb-live-params', produceto: 'vb-live-preds' };
+    const before = JSON.stringify(await solution('viper-vb-live-params'));
+    for (const [extra, pattern] of [
+      [{ inputdata: '40,20' }, /inputdata.*reads a stream/],
+      [{ inputdata: 'vb-no-such-topic' }, /inputdata.*vb-no-such-topic/],
+      [{ algokey: 'someone-elses' }, /algokey.*viper-vb-live-params/],
+    ] as const) {
+      const y = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', { ...base, ...extra });
+      assert.match(String(y.ERROR), pattern, JSON.stringify(y));
+    }
+    assert.equal(JSON.stringify(await solution('viper-vb-live-params')), before, 'nothing changed');
+    // the joined topic of the same streams, and the solution's own Algokey: the same solution
+    const same = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', {
+      ...base,
+      inputdata: flow.joined,
+      algokey: 'viper-vb-live-params',
+    });
+    assert.equal(same.Action, 'reused', JSON.stringify(same));
+    // over viperhpdetraining's model, algokey picks the model (and must be one written to consumefrom)
+    const wrongModel = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', {
+      vipertoken: server.admin,
+      consumefrom: flow.params,
+      produceto: flow.predictions,
+      algokey: 'ConsumerId-nobody_json',
+    });
+    assert.match(
+      String(wrongModel.ERROR),
+      /algokey.*not a model viperhpdetraining wrote/,
+      JSON.stringify(wrongModel),
+    );
+  });
+
   test("viperhpdepredictbatch over viperhpdetraining's model creates a solution from it", async () => {
     const y = await viper<BatchAnswer>(server.app, 'viperhpdepredictbatch', {
       vipertoken: server.admin,
@@ -124,6 +189,8 @@ describe('each batch endpoint creates the expected solution', () => {
       produceto: flow.predictions,
       consumerid: flow.paramsConsumer,
       producerid: flow.predictionsProducer,
+      algokey: flow.algokey,
+      inputdata: flow.joined,
     });
     assert.equal(y.Action, 'created', JSON.stringify(y));
     assert.equal(y.Solution, `viper-${flow.params}`);
@@ -155,7 +222,7 @@ describe('each batch endpoint creates the expected solution', () => {
       constraints: 'best',
       constrainttype: 2,
       stretchbounds: 10,
-      epsilon: 10,
+      epsilon: 20,
     });
     assert.equal(spec.outputs.optimal, 'vb-live-optimal');
     assert.equal(spec.outputs.predictions, 'vb-live-preds', 'the predictions stay');
@@ -276,8 +343,8 @@ describe('bad batch input answers an ERROR naming the parameter and creates noth
     ],
     [
       'viperanomalytrainbatch',
-      'one stream',
-      { streamstoanalyse: 'vb-iv1', flags: 'lag=5', producepeergroupto: 'p', produceto: 'a' },
+      'a stream that does not exist (one stream is enough: no model is learnt)',
+      { streamstoanalyse: 'vb-missing', flags: 'lag=5', producepeergroupto: 'p', produceto: 'a' },
       /'streamstoanalyse'/,
     ],
     [

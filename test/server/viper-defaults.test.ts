@@ -1,7 +1,7 @@
-// The optimisation defaults that differ from VIPER's (viper-protocol.md §2.9; documented in
-// docs/viper-compatibility.md): a call that leaves ismin, epsilon and stretchbounds out — as the
-// oldest client's does — gets maadstml's defaults (Minimization, 10, 20), and passing VIPER's
-// values reproduces the seed's answer header (Maximization, 20, 10).
+// The optimisation defaults (viper-protocol.md §2.9; docs/viper-compatibility.md): a call that
+// leaves ismin, epsilon and stretchbounds out — as the oldest client's does — gets VIPER's server
+// defaults, the seed's answer header (Maximization, 20, 10); maadstml 3.70 sends its own defaults
+// (1, 10, 20), which are honoured as sent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setUpFlow, type FlowIds } from './flow-fixture.js';
@@ -38,21 +38,21 @@ const oldClientCall = () => ({
   hpdeport: 8001,
 });
 
-test('an old client that leaves the optimisation settings out gets maadstml defaults, not VIPER server ones', async () => {
+test("an old client that leaves the optimisation settings out gets VIPER's server defaults (the seed's)", async () => {
   const body = await viper<Optimized>(server.app, 'viperhpdeoptimize', oldClientCall());
-  assert.equal(body.OptimizedValues.Objective, 'Minimization');
-  assert.equal(body.UserDetails.Epsilon, 10);
-  assert.equal(body.UserDetails.StretchBounds, 20);
-});
-
-test("passing VIPER's values reproduces the seed's settings", async () => {
-  const body = await viper<Optimized>(server.app, 'viperhpdeoptimize', {
-    ...oldClientCall(),
-    ismin: 0,
-    epsilon: 20,
-    stretchbounds: 10,
-  });
   assert.equal(body.OptimizedValues.Objective, 'Maximization');
   assert.equal(body.UserDetails.Epsilon, 20);
   assert.equal(body.UserDetails.StretchBounds, 10);
+});
+
+test("maadstml's own defaults, sent explicitly, are what the call gets", async () => {
+  const body = await viper<Optimized>(server.app, 'viperhpdeoptimize', {
+    ...oldClientCall(),
+    ismin: 1,
+    epsilon: 10,
+    stretchbounds: 20,
+  });
+  assert.equal(body.OptimizedValues.Objective, 'Minimization');
+  assert.equal(body.UserDetails.Epsilon, 10);
+  assert.equal(body.UserDetails.StretchBounds, 20);
 });

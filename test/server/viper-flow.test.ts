@@ -234,6 +234,74 @@ test('viperanomalytrain and viperanomalypredict: peer groups, then a risk for th
   assert.equal(scored.Offset, 0);
 });
 
+test('viperanomalytrain rollbackoffsets learns from the newest share; consumeridinputstream must read the input', async () => {
+  const peer = 'flow-peers-rollback';
+  const peerProducer = await createTopic(server, peer);
+  const trained = await viper<{ PeerGroups: Array<{ Stream: string; Count: number; Mean: number }> }>(
+    server.app,
+    'viperanomalytrain',
+    {
+      vipertoken: server.user,
+      consumefrom: ids.joined,
+      consumerid: ids.joinedConsumer,
+      producepeergroupto: peer,
+      produceridpeergroup: peerProducer,
+      streamstoanalyse: ids.streams[1],
+      flags: `topic=${ids.streams[1]},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5`,
+      companyname: 'OTICS',
+      rollbackoffsets: 20,
+    },
+  );
+  // 20 % of the newest joined record's values of the stream: its newest ⌈n/5⌉
+  const [{ latest }] = await server.backbone.listOffsets(ids.joined);
+  const { records } = await server.backbone.fetch({ topic: ids.joined, partition: 0, offset: latest - 1 });
+  const all = (JSON.parse(records[0].value!.toString()) as { values: Record<string, number[]> }).values[
+    ids.streams[1]
+  ];
+  const newest = all.slice(all.length - Math.ceil(all.length / 5));
+  assert.ok(newest.length < all.length);
+  assert.equal(trained.PeerGroups[0].Count, newest.length, JSON.stringify(trained));
+  assert.ok(Math.abs(trained.PeerGroups[0].Mean - newest.reduce((a, b) => a + b, 0) / newest.length) < 1e-9);
+  const bad = await viper(server.app, 'viperanomalytrain', {
+    vipertoken: server.user,
+    consumefrom: ids.joined,
+    consumerid: ids.joinedConsumer,
+    producepeergroupto: peer,
+    produceridpeergroup: peerProducer,
+    streamstoanalyse: ids.streams[1],
+    flags: `topic=${ids.streams[1]},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5`,
+    companyname: 'OTICS',
+    rollbackoffsets: 101,
+  });
+  assert.match(String(bad.ERROR), /rollbackoffsets/, JSON.stringify(bad));
+
+  const peerConsumer = await subscribe(server, peer);
+  const alerts = 'flow-anomalies-checked';
+  const alertsProducer = await createTopic(server, alerts);
+  const predict = (consumeridinputstream: string) =>
+    viper(server.app, 'viperanomalypredict', {
+      vipertoken: server.user,
+      consumefrom: peer,
+      consumerid: peerConsumer,
+      consumeinputstream: ids.joined,
+      consumeridinputstream,
+      produceto: alerts,
+      producerid: alertsProducer,
+      streamstoanalyse: ids.streams[1],
+      flags: 'riskscore=0.5~complete=or',
+    });
+  for (const [id, pattern] of [
+    ['ConsumerId-nobody', /consumeridinputstream.*not subscribed/],
+    [peerConsumer, /consumeridinputstream/],
+  ] as const) {
+    const y = await predict(id);
+    assert.match(String(y.ERROR), pattern, JSON.stringify(y));
+  }
+  assert.deepEqual(await server.backbone.listOffsets(alerts), [{ partition: 0, earliest: 0, latest: 0 }]);
+  const ok = await predict(ids.joinedConsumer);
+  assert.equal(ok.ERROR, undefined, JSON.stringify(ok));
+});
+
 test('preprocessproducetotopicstream writes <stream>_preprocessed_<Type> items', async () => {
   const items = await viper<Array<Record<string, unknown>>>(server.app, 'preprocessproducetotopicstream', {
     vipertoken: server.user,

@@ -134,3 +134,31 @@ test('outputRetentionMs: -1 keeps the outputs forever; below -1 is refused by na
     (e: unknown) => e instanceof SolutionSpecError && /outputRetentionMs/.test(e.message),
   );
 });
+
+test('model: false takes one stream and no independent variables; its rules are named by field', () => {
+  const oneStream = {
+    name: 'levels',
+    inputs: [{ topic: 'level' }],
+    window: { records: 60 },
+    dependentVariable: 'level',
+    independentVariables: [],
+    retrain: { everyRecords: 10 },
+    model: false,
+    predict: false,
+    anomaly: {},
+  };
+  const spec = validateSolutionSpec(oneStream);
+  assert.equal(spec.model, false);
+  assert.equal(validateSolutionSpec(base).model, true, 'a model by default');
+  const refused = (input: unknown, field: string) =>
+    assert.throws(
+      () => validateSolutionSpec(input),
+      (e: unknown) => e instanceof SolutionSpecError && e.field === field,
+      field,
+    );
+  refused({ ...oneStream, model: true }, 'independentVariables');
+  refused({ ...oneStream, predict: true }, 'predict');
+  refused({ ...oneStream, optimize: {} }, 'optimize');
+  refused({ ...oneStream, anomaly: undefined }, 'model');
+  refused({ ...base, independentVariables: [] }, 'independentVariables');
+});

@@ -230,8 +230,10 @@ async function openDemoRuntime(context: CommandContext, options: DemoOptions): P
     const backbone = await context.openBackbone();
     try {
       const { SolutionWorker } = await import('../../solutions/worker.js');
+      const { viperRecordShapers } = await import('../../server/viper/solution-records.js');
       const worker = await SolutionWorker.start(backbone, {
         pool: 'own',
+        recordShapers: viperRecordShapers,
         topics: solutionTopics(config.namespace),
         groupId: workerGroup(config.namespace),
       });

@@ -1,4 +1,4 @@
-// tml solutions create|list|describe|pause|resume|delete: continuous solutions, in the data directory
+// tml solutions create|update|list|describe|pause|resume|delete: continuous solutions, in the data directory
 // (through the solutions' catalog) or on a running server (`--server URL --token T`, through the SDK).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -24,6 +24,7 @@ export const solutionsCommand: CliCommand = {
           '  tml solutions create solution.yaml\n' +
           '  cat solution.json | tml solutions create -\n' +
           '  tml solutions list\n' +
+          '  echo "retrain: {everySeconds: 60}" | tml solutions update sensors -\n' +
           '  tml solutions describe sensors\n' +
           '  tml solutions pause sensors\n' +
           '  tml solutions list --server http://10.0.0.5:8000 --token @admin.tok',
@@ -33,6 +34,15 @@ export const solutionsCommand: CliCommand = {
       .description('create a running solution from a spec (YAML or JSON)')
       .argument('<file>', 'the spec file, or - to read it from stdin')
       .action(action(host, create));
+    solutions
+      .command('update')
+      .description(
+        'change a solution in place from a merge patch of its spec (YAML or JSON; null removes a field): ' +
+          'it keeps its registry, champions and input offsets; its inputs, variables and task cannot change',
+      )
+      .argument('<name>', 'the solution')
+      .argument('<file>', 'the patch file, or - to read it from stdin')
+      .action(action(host, update));
     solutions
       .command('list')
       .description('list solutions: state, condition, retrains, champion')
@@ -90,6 +100,19 @@ async function create(context: CommandContext, _options: unknown, file: string):
     .map(([kind, topic]) => `${kind} → ${topic}`)
     .join(', ');
   await context.out.line(`created solution '${view.name}' (${view.state}); outputs: ${outputs}`);
+}
+
+async function update(context: CommandContext, _options: unknown, name: string, file: string): Promise<void> {
+  const text = await readSpec(context, file);
+  if (text.trim() === '') throw new UsageError(`the patch ${file === '-' ? 'on stdin' : file} is empty`);
+  const view = await withSolutionOps(context, (ops) => ops.update(name, text));
+  if (context.json) {
+    await context.out.json(view);
+    return;
+  }
+  await context.out.line(
+    `updated solution '${view.name}' in place (${view.state}); its registry and champions stay`,
+  );
 }
 
 /** The champion of the solution as one cell: `gbm v3 (0.93)`, or `-`. */

@@ -2,11 +2,14 @@
 // on a tml server (through the SDK): the commands see only this interface.
 import type { SolutionModels, SolutionModelsQuery, SolutionView } from '../../client/index.js';
 import type { CommandContext } from '../context.js';
+import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 
 export interface SolutionOps {
   /** From YAML or JSON text. */
   create(specText: string): Promise<SolutionView>;
+  /** From YAML or JSON text: a merge patch of the spec (null removes a field). */
+  update(name: string, patchText: string): Promise<SolutionView>;
   list(): Promise<SolutionView[]>;
   describe(name: string): Promise<SolutionView>;
   pause(name: string): Promise<SolutionView>;
@@ -14,6 +17,20 @@ export interface SolutionOps {
   delete(name: string): Promise<void>;
   models(name: string, query: SolutionModelsQuery): Promise<SolutionModels>;
   entities(name: string): Promise<string[]>;
+}
+
+/** A patch file's object (YAML or JSON); anything else is a usage error. */
+function parsePatch(text: string): Record<string, unknown> {
+  let patch: unknown;
+  try {
+    patch = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`the patch is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    throw new UsageError('the patch must be an object: the spec fields to change (null removes one)');
+  }
+  return patch as Record<string, unknown>;
 }
 
 /** Runs `work` on the server's solutions (with --server) or on the local backbone's. */
@@ -30,6 +47,13 @@ export async function withSolutionOps<T>(
       create: (text) =>
         client.createSolution(text).catch((error: unknown) => {
           // The spec file is the command's input: an invalid one is a usage error, nothing created.
+          if (error instanceof TmlApiError && error.code === 'INVALID_SOLUTION_SPEC') {
+            throw new UsageError(error.message);
+          }
+          throw error;
+        }),
+      update: (name, text) =>
+        client.updateSolution(name, parsePatch(text)).catch((error: unknown) => {
           if (error instanceof TmlApiError && error.code === 'INVALID_SOLUTION_SPEC') {
             throw new UsageError(error.message);
           }
@@ -64,6 +88,14 @@ export async function withSolutionOps<T>(
           throw error;
         }
         return catalog.create(spec);
+      },
+      update: async (name, text) => {
+        try {
+          return await catalog.update(name, parsePatch(text));
+        } catch (error) {
+          if (error instanceof SolutionSpecError) throw new UsageError(error.message);
+          throw error;
+        }
       },
       list: () => catalog.list(),
       describe: (name) => catalog.describe(name),

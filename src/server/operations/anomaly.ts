@@ -11,6 +11,7 @@ import {
   type AnomalyRecord,
   type PeerGroupsRecord,
 } from '../../streams/index.js';
+import { ParameterError, ServerError } from '../errors.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, checkConsumer, describeExisting } from './validate.js';
@@ -25,6 +26,8 @@ export interface AnomalyTrainInput {
   partition: number;
   /** A device (VIPER's `topicid`). */
   device?: string;
+  /** Learn from the newest share of the values (a percentage; 0 = all). */
+  rollbackPercent?: number;
 }
 
 export async function anomalyTrain(
@@ -47,6 +50,8 @@ export interface AnomalyPredictInput {
   consumerId: string;
   /** The joined input stream whose newest values are scored. */
   inputStream: string;
+  /** When given, a consumer id that must be subscribed to `inputStream`. */
+  inputConsumerId?: string;
   produceTo: string;
   producerId: string;
   streams: string[];
@@ -72,6 +77,14 @@ export async function anomalyPredict(
   await describeExisting(context.backbone, input.inputStream, 'inputStream');
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
   await checkConsumer(context, input.consumerId, input.consumeFrom);
+  if (input.inputConsumerId) {
+    // named as this call's parameter (the reader of the input stream), whatever the check found
+    await checkConsumer(context, input.inputConsumerId, input.inputStream).catch((error: unknown) => {
+      if (error instanceof ServerError)
+        throw new ParameterError('inputConsumerId', `cannot read the input stream: ${error.message}`);
+      throw error;
+    });
+  }
   await checkProducer(context, input.produceTo, input.producerId);
   const services = { backbone: context.backbone, shapers: context.shapers };
   const result = await scoreAnomalies(services, input);

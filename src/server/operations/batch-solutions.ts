@@ -1,10 +1,13 @@
 // What the VIPER batch endpoints need from the solutions: VIPER runs those endpoints continuously, so
 // here each call becomes a solution. Calling again with the same parameters reuses it; with other
-// parameters it replaces it (the latest call's settings win, as a re-run notebook expects). Every
-// check runs before anything is written, so a bad call creates nothing.
+// parameters it updates it in place (the latest call's settings win, as a re-run notebook expects;
+// its registry, champions and input offsets stay), unless they change what its models were learnt
+// on (streams, variables, task): then it is replaced and its registry starts again. Every check runs
+// before anything is written, so a bad call creates nothing.
 import { isDeepStrictEqual } from 'node:util';
 import type { SolutionView } from '../../solutions/catalog-types.js';
-import { SolutionSpecError, UnknownSolutionError } from '../../solutions/errors.js';
+import { SolutionChangeError, SolutionSpecError, UnknownSolutionError } from '../../solutions/errors.js';
+import { patchBetween } from '../../solutions/spec-update.js';
 import { validateSolutionSpec, type SolutionSpec } from '../../solutions/spec.js';
 import { requireRole } from '../auth/authenticator.js';
 import { NotFoundError, ParameterError } from '../errors.js';
@@ -13,7 +16,7 @@ import { latestRecord, parseJsonRecord } from '../../streams/index.js';
 import { TRAINING_SET_KIND, type TrainingSetRecord } from '../../streams/index.js';
 import { describeExisting } from './validate.js';
 
-export type BatchAction = 'created' | 'reused' | 'updated';
+export type BatchAction = 'created' | 'reused' | 'updated' | 'replaced';
 
 export interface BatchResult {
   action: BatchAction;
@@ -54,9 +57,15 @@ export async function upsertSolution(
   if (existing !== undefined && isDeepStrictEqual(stored(existing.spec), stored(valid))) {
     return { action: 'reused', view: existing };
   }
-  // No update in the catalog: the new settings replace the solution (its registry starts again).
-  if (existing !== undefined) await catalog.delete(valid.name);
-  return { action: existing === undefined ? 'created' : 'updated', view: await catalog.create(valid) };
+  if (existing === undefined) return { action: 'created', view: await catalog.create(valid) };
+  try {
+    return { action: 'updated', view: await catalog.update(valid.name, patchBetween(existing.spec, valid)) };
+  } catch (error) {
+    if (!(error instanceof SolutionChangeError)) throw error;
+  }
+  // other streams, variables or task: the old models do not fit; a new solution (and registry)
+  await catalog.delete(valid.name);
+  return { action: 'replaced', view: await catalog.create(valid) };
 }
 
 /** The first solution `match` accepts (name order), if any. */
@@ -133,15 +142,20 @@ export async function streamsBehind(
 }
 
 /**
- * The model viperhpdetraining last wrote to `paramsTopic`: its variables and the streams of the
- * joined topic its training set came from. Undefined when that topic holds no registered model.
+ * The model viperhpdetraining last wrote to `paramsTopic` (or, with `alias`, that alias's champion,
+ * which must have been written there): its variables and the streams of the joined topic its
+ * training set came from. Undefined when there is no such registered model.
  */
 export async function trainedModelIn(
   context: OperationContext,
   paramsTopic: string,
+  alias = '',
 ): Promise<StreamsSource | undefined> {
-  const models = (await context.store.models.aliases())
-    .map((a) => a.champion)
+  const champions =
+    alias !== ''
+      ? [await context.store.models.resolve(alias)].filter((m) => m !== undefined)
+      : (await context.store.models.aliases()).map((a) => a.champion);
+  const models = champions
     .filter((m) => m.record?.topic === paramsTopic)
     .sort((a, b) => b.promotedAt - a.promotedAt);
   const model = models[0]?.model as

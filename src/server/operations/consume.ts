@@ -1,6 +1,8 @@
 // consumefromtopic: a consumer id reads its own topic. Its read position is kept as the committed
 // offsets of a backbone consumer group named after the consumer id, so that `offset=-1` continues
 // where the previous call ended, on either backbone and across restarts.
+// an abortable-free wait between looks at the topic's end offsets while a read waits for records
+import { setTimeout as delay } from 'node:timers/promises';
 import { ParameterError } from '../errors.js';
 import type { OperationContext } from './context.js';
 import { choosePartitions, readRecords, type ReadRecord, type RecordMatch } from './read-records.js';
@@ -22,7 +24,14 @@ export interface ConsumeInput {
   maxRecords?: number;
   /** Only the records it accepts are returned; the others are passed over (VIPER's filters). */
   match?: RecordMatch;
+  /** When nothing is there to read, wait up to this long for records (at most MAX_READ_WAIT_MS). */
+  waitMs?: number;
 }
+
+/** The longest a read waits for records: a request is not held longer than a minute. */
+export const MAX_READ_WAIT_MS = 60_000;
+/** How often a waiting read looks at the end offsets again. */
+const WAIT_POLL_MS = 100;
 
 export interface ConsumeResult {
   topic: string;
@@ -41,6 +50,10 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
       'rollbackPercent',
       `must be a percentage from 0 to 100, got ${input.rollbackPercent}`,
     );
+  }
+  const waitMs = input.waitMs ?? 0;
+  if (!(Number.isFinite(waitMs) && waitMs >= 0 && waitMs <= MAX_READ_WAIT_MS)) {
+    throw new ParameterError('waitMs', `must be from 0 to ${MAX_READ_WAIT_MS} ms, got ${waitMs}`);
   }
   await describeExisting(context.backbone, input.topic);
   const consumerId = input.consumerId;
@@ -68,6 +81,7 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
       start -= Math.ceil(((p.latest - p.earliest) * input.rollbackPercent) / 100);
       starts.set(p.partition, Math.min(Math.max(start, p.earliest), p.latest));
     }
+    if (waitMs > 0) await waitForRecords(context, input.topic, starts, waitMs);
     const read = await readRecords(context.backbone, input.topic, starts, maxRecords, input.match);
     if (consumerId !== undefined)
       await context.backbone.commitOffsets(
@@ -84,4 +98,21 @@ export async function consume(context: OperationContext, input: ConsumeInput): P
       lastOffset: read.lastOffset,
     };
   });
+}
+
+/** Returns once a partition read has records past its start, or when `waitMs` has passed. */
+async function waitForRecords(
+  context: OperationContext,
+  topic: string,
+  starts: Map<number, number>,
+  waitMs: number,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const offsets = await context.backbone.listOffsets(topic);
+    if (offsets.some((p) => starts.has(p.partition) && p.latest > starts.get(p.partition)!)) return;
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    await delay(Math.min(WAIT_POLL_MS, left));
+  }
 }

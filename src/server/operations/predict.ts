@@ -1,6 +1,11 @@
 // Predictions on request (viperhpdepredict, POST /v1/predictions): the guards — the target topic
 // exists and the producer id may write it, a stream is a topic name — then the core's predict step.
-import { predict as predictCore, type WrittenPrediction } from '../../streams/index.js';
+import {
+  checkModelFolder,
+  predict as predictCore,
+  type PredictionSummaryKind,
+  type WrittenPrediction,
+} from '../../streams/index.js';
 import { ParameterError } from '../errors.js';
 import type { OperationContext } from './context.js';
 import { resolveModel, type ModelSourceInput } from './model-source.js';
@@ -23,6 +28,10 @@ export interface PredictRequest extends ModelSourceInput {
   coverage?: number;
   /** Add each prediction's feature contributions. */
   explain?: boolean;
+  /** The folder the model must have been trained into (empty: any). */
+  folder?: string;
+  /** Write one summary of the predictions (max, min, avg, median, trend) instead of each. */
+  summary?: PredictionSummaryKind;
 }
 
 export async function predict(
@@ -36,6 +45,7 @@ export async function predict(
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
   await checkProducer(context, input.produceTo, input.producerId);
   const resolved = await resolveModel(context, input);
+  if (input.folder !== undefined) checkModelFolder(resolved.controls?.folder, input.folder, 'folder');
   if (input.stream !== undefined) await describeExisting(context.backbone, input.stream, 'stream');
   const written = await predictCore(
     { backbone: context.backbone, shapers: context.shapers },
@@ -49,6 +59,7 @@ export async function predict(
       ...(input.streams !== undefined ? { streams: input.streams } : {}),
       ...(input.coverage !== undefined ? { coverage: input.coverage } : {}),
       ...(input.explain !== undefined ? { explain: input.explain } : {}),
+      ...(input.summary !== undefined ? { summary: input.summary } : {}),
     },
     {
       consumerId: input.consumerId,

@@ -15,6 +15,12 @@ export interface ProduceInput {
   topicId?: number;
   /** The parameter the values came from, for error messages. */
   valueParameter?: string;
+  /**
+   * Consecutive values written to the same partition, `chunkSize` at a time, the chunks spread over
+   * the partitions in turn (VIPER's `partitionsize`: the slices its producer threads write). Without
+   * it the backbone spreads the records one by one.
+   */
+  chunkSize?: number;
 }
 
 export interface ProduceResult {
@@ -116,7 +122,11 @@ export async function appendRecords(
 
 export async function produce(context: OperationContext, input: ProduceInput): Promise<ProduceResult> {
   const parameter = input.valueParameter ?? 'value';
-  await describeExisting(context.backbone, input.topic);
+  const chunk = input.chunkSize;
+  if (chunk !== undefined && !(Number.isSafeInteger(chunk) && chunk >= 1 && chunk <= MAX_BULK_VALUES)) {
+    throw new ParameterError('chunkSize', `must be an integer from 1 to ${MAX_BULK_VALUES}, got ${chunk}`);
+  }
+  const { partitions } = await describeExisting(context.backbone, input.topic);
   await checkProducer(context, input.topic, input.producerId);
   if (input.values.length === 0) throw new ParameterError(parameter, 'is required');
   if (input.values.length > MAX_BULK_VALUES) {
@@ -136,9 +146,12 @@ export async function produce(context: OperationContext, input: ProduceInput): P
     bytes += checkRecordValue(context, value, parameter, where);
     // A device's records are keyed with it: the key per-device steps and `entityKey` read.
     const key = headers.topicid;
-    records.push(
-      Object.keys(headers).length > 0 ? { value, headers, ...(key !== undefined ? { key } : {}) } : { value },
-    );
+    records.push({
+      value,
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(key !== undefined ? { key } : {}),
+      ...(chunk !== undefined ? { partition: Math.floor(i / chunk) % partitions.length } : {}),
+    });
   });
   const written = await context.backbone.produce(input.topic, records);
   context.metrics.recordsProduced.inc(written.length);

@@ -10,6 +10,16 @@ export async function createSolution(context: OperationContext, spec: unknown): 
   return (await context.solutions()).create(spec);
 }
 
+/** Changes a solution in place from a JSON merge patch of its spec (admin). */
+export async function updateSolution(
+  context: OperationContext,
+  name: string,
+  patch: unknown,
+): Promise<SolutionView> {
+  requireRole(context.principal, 'admin', 'update solution');
+  return (await context.solutions()).update(name, patch);
+}
+
 export async function listSolutions(context: OperationContext): Promise<SolutionView[]> {
   return (await context.solutions()).list();
 }

@@ -11,6 +11,7 @@ import {
   listSolutions,
   setSolutionRunning,
   solutionEntities,
+  updateSolution,
   registryAnswer,
   solutionModels,
 } from '../operations/solutions.js';
@@ -95,6 +96,29 @@ export function registerSolutionRoutes(fastify: FastifyInstance, contextOf: Cont
       async (request) => setSolutionRunning(contextOf(request), request.params.name, running),
     );
   }
+
+  app.patch(
+    '/solutions/:name',
+    {
+      schema: {
+        operationId: 'updateSolution',
+        summary:
+          'Change a solution in place (admin): a JSON merge patch (RFC 7386) of its spec; it keeps its ' +
+          'registry, champions and input offsets. Its inputs, entityKey, variables and task cannot change (409)',
+        tags: ['solutions'],
+        params: S.SolutionParams,
+        body: S.SolutionPatch,
+        response: { 200: S.SolutionViewSchema, ...problems(400, 403, 404, 409, 422) },
+      },
+      // as create: the solutions layer validates the patched spec (errors name the spec's field)
+      validatorCompiler: () => () => true,
+    },
+    async (request) => {
+      const context = contextOf(request);
+      requireRole(context.principal, 'admin', 'update solution');
+      return updateSolution(context, request.params.name, request.body);
+    },
+  );
 
   app.delete(
     '/solutions/:name',

@@ -15,6 +15,16 @@ export const SolutionParams = Type.Object({ name: SolutionName });
 /** The spec as stored: validated, with every default filled in. */
 export const SolutionSpecReply = SolutionSpecSchema;
 
+/** An update: fields of the spec to change, merged into the stored spec; null removes an optional one. */
+export const SolutionPatch = Type.Object(
+  {},
+  {
+    additionalProperties: true,
+    description:
+      'A JSON merge patch (RFC 7386) of the solution spec: objects merge, null removes a field, anything else replaces it',
+  },
+);
+
 const Champion = Type.Object({
   algorithm: Type.String(),
   version: Type.Integer(),

@@ -14,7 +14,9 @@ import {
 import type { OperationContext } from '../operations/context.js';
 import { ParameterError, showValue } from '../errors.js';
 import type { ViperEndpoint } from './endpoints.js';
+import { parseInputData } from './inputdata.js';
 import type { ViperParams } from './params.js';
+import { VIPER_RECORD_SHAPE } from './solution-records.js';
 
 /** The prefix of the names of the solutions the batch endpoints create. */
 export const BATCH_PREFIX = 'viper-';
@@ -62,15 +64,9 @@ function variables(params: ViperParams, source: StreamsSource): { dependent: str
   return { dependent, independent };
 }
 
-/** A solution over plain streams that only needs a model to exist: the first stream on the others. */
-function streamsModel(streams: string[], parameter: string): { dependent: string; independent: string[] } {
-  if (streams.length < 2) {
-    throw new ParameterError(
-      parameter,
-      `must name at least two streams (a solution learns the first from the others), got '${showValue(streams.join(','))}'`,
-    );
-  }
-  return { dependent: streams[0], independent: streams.slice(1) };
+/** A solution over plain streams without a model (anomaly, statistics): one stream or several. */
+function streamsOnly(streams: string[]): { dependent: string; independent: string[]; model: false } {
+  return { dependent: streams[0], independent: streams.slice(1), model: false };
 }
 
 function answer(endpoint: string, result: BatchResult): Record<string, unknown> {
@@ -156,16 +152,28 @@ async function solutionPublishingTo(
   context: OperationContext,
   params: ViperParams,
   endpoint: string,
+  algokey = '',
 ): Promise<Spec> {
   const paramsTopic = params.string('consumefrom');
   const existing = await findSolution(context, (v) => v.spec.outputs.params === paramsTopic);
-  if (existing !== undefined) return structuredClone(existing.spec) as unknown as Spec;
-  const model = await trainedModelIn(context, paramsTopic);
+  if (existing !== undefined) {
+    // its model line is the solution (solution-records.ts: Algokey is its name)
+    if (algokey !== '' && algokey !== existing.name) {
+      throw new ParameterError(
+        'algokey',
+        `names '${showValue(algokey)}', but the model in '${showValue(paramsTopic)}' is solution ${existing.name}'s (its Algokey)`,
+      );
+    }
+    return structuredClone(existing.spec) as unknown as Spec;
+  }
+  const model = await trainedModelIn(context, paramsTopic, algokey);
   if (model === undefined) {
     throw new ParameterError(
-      'consumefrom',
-      `names '${showValue(paramsTopic)}', where no solution publishes its parameters and viperhpdetraining wrote no model: ` +
-        `call viperhpdetrainingbatch (or viperhpdetraining) with produceto=${showValue(paramsTopic)} first`,
+      algokey !== '' ? 'algokey' : 'consumefrom',
+      algokey !== ''
+        ? `names '${showValue(algokey)}', which is not a model viperhpdetraining wrote to '${showValue(paramsTopic)}'`
+        : `names '${showValue(paramsTopic)}', where no solution publishes its parameters and viperhpdetraining wrote no model: ` +
+            `call viperhpdetrainingbatch (or viperhpdetraining) with produceto=${showValue(paramsTopic)} first`,
     );
   }
   const rows = Math.max(model.rows ?? DEFAULT_WINDOW_RECORDS, 30);
@@ -185,6 +193,7 @@ const PREDICT_FIELDS: Array<[string, string]> = [
   ['name', 'consumefrom'],
   ['outputs.params', 'consumefrom'],
   ['outputs.predictions', 'produceto'],
+  ['inputs', 'inputdata'],
   ['outputs.optimal', 'produceto'],
   ['optimize.ismin', 'ismin'],
   ['optimize.constraints', 'constraints'],
@@ -194,20 +203,38 @@ const PREDICT_FIELDS: Array<[string, string]> = [
   ['retrain', 'timedelay'],
 ];
 
+/**
+ * `inputdata` names the joined topic (or stream) whose rows the solution predicts: its streams become
+ * the solution's inputs (other streams than before replace the solution: its model fits other rows).
+ * Comma values are one row, which viperhpdepredict predicts; a continuous prediction reads a stream.
+ */
 async function predictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const produceTo = params.string('produceto');
-  const spec = await solutionPublishingTo(context, params, 'viperhpdepredictbatch');
-  return { ...spec, predict: true, outputs: { ...(spec.outputs as Spec), predictions: produceTo } };
+  const inputData = params.string('inputdata', { default: '' }).trim();
+  if (inputData !== '' && parseInputData(inputData) !== undefined) {
+    throw new ParameterError(
+      'inputdata',
+      `holds values ('${showValue(inputData)}'); a batch prediction reads a stream: name its joined topic (viperhpdepredict predicts one row)`,
+    );
+  }
+  const algokey = params.string('algokey', { default: '' }).trim();
+  const spec = await solutionPublishingTo(context, params, 'viperhpdepredictbatch', algokey);
+  const inputs =
+    inputData === ''
+      ? spec.inputs
+      : (await streamsBehind(context, [inputData], 'inputdata')).streams.map((topic) => ({ topic }));
+  return { ...spec, inputs, predict: true, outputs: { ...(spec.outputs as Spec), predictions: produceTo } };
 }
 
 async function optimizeSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const produceTo = params.string('produceto');
   const optimize = {
-    ismin: params.bool('ismin', { default: true }),
+    // absent: VIPER's server defaults (as viperhpdeoptimize: Maximization, 10, 20)
+    ismin: params.bool('ismin', { default: false }),
     constraints: params.string('constraints', { default: 'best' }),
     constrainttype: params.int('constrainttype', { default: 1, min: 1, max: 3 }),
-    stretchbounds: params.float('stretchbounds', { default: 20, min: 0 }),
-    epsilon: params.float('epsilon', { default: 10, min: 0 }),
+    stretchbounds: params.float('stretchbounds', { default: 10, min: 0 }),
+    epsilon: params.float('epsilon', { default: 20, min: 0 }),
   };
   const spec = await solutionPublishingTo(context, params, 'viperhpdeoptimizebatch');
   return { ...spec, optimize, outputs: { ...(spec.outputs as Spec), optimal: produceTo } };
@@ -256,7 +283,7 @@ async function anomalySpec(
   const produceTo = params.string('produceto');
   const streams = params.list('streamstoanalyse');
   for (const topic of streams) await streamsBehind(context, [topic], 'streamstoanalyse');
-  const { dependent, independent } = streamsModel(streams, 'streamstoanalyse');
+  const { dependent, independent, model } = streamsOnly(streams);
   const rows = windowRows(params, 'rollbackoffsets');
   return {
     name,
@@ -265,6 +292,7 @@ async function anomalySpec(
     window: { records: rows },
     dependentVariable: dependent,
     independentVariables: independent,
+    model,
     retrain: retrain(params, rows),
     predict: false,
     anomaly: anomalySettings(params, endpoint === 'viperanomalytrainbatch'),
@@ -309,7 +337,7 @@ async function preprocessSpec(context: OperationContext, params: ViperParams): P
     given.length > 0
       ? await streamsBehind(context, given, 'streamstojoin')
       : await streamsBehind(context, [topic], 'topicname');
-  const { dependent, independent } = streamsModel(streams, 'streamstojoin');
+  const { dependent, independent, model } = streamsOnly(streams);
   const rows = windowRows(params, 'maxrows');
   return {
     name: solutionName('preprocess-', topic, 'topicname'),
@@ -318,6 +346,7 @@ async function preprocessSpec(context: OperationContext, params: ViperParams): P
     window: { records: rows },
     dependentVariable: dependent,
     independentVariables: independent,
+    model,
     retrain: retrain(params, rows),
     predict: false,
     preprocess: { statistics: logic },
@@ -332,7 +361,8 @@ export function batch(
 ): ViperEndpoint {
   return {
     async run(context, params) {
-      const spec = await build(context, params);
+      // the solution's records carry the keys of the matching step endpoint (solution-records.ts)
+      const spec = { ...(await build(context, params)), recordShape: VIPER_RECORD_SHAPE };
       return answer(endpoint, await upsertSolution(context, spec, parameterOf(fields), endpoint));
     },
   };

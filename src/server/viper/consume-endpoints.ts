@@ -2,7 +2,7 @@
 // `consumerid` (its own check names only topic and companyname): without one the call is an anonymous
 // read that keeps no position, so `offset` alone says where it starts. `topicid` and `preprocesstype`
 // filter the records (record-filters.ts).
-import { consume } from '../operations/consume.js';
+import { consume, MAX_READ_WAIT_MS } from '../operations/consume.js';
 import type { ReadRecord } from '../operations/read-records.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
@@ -19,7 +19,14 @@ export function topicReads(records: ReadRecord[]) {
   }));
 }
 
-const read: ViperEndpoint = {
+/** consumefromtopicbatch's `timedelay` seconds (MAX_READ_WAIT_MS at most), 0 for consumefromtopic. */
+function waitMs(params: ViperParams, batch: boolean): number {
+  if (!batch) return 0;
+  const seconds = params.float('timedelay', { default: 0, min: 0, max: MAX_READ_WAIT_MS / 1000 });
+  return Math.round(seconds * 1000);
+}
+
+const read = (batch: boolean): ViperEndpoint => ({
   async run(context, params: ViperParams) {
     const consumerId = params.has('consumerid') ? params.string('consumerid') : undefined;
     const result = await consume(context, {
@@ -29,6 +36,7 @@ const read: ViperEndpoint = {
       partition: params.int('partition', { default: -1 }),
       rollbackPercent: params.int('rollbackoffsets', { default: 0 }),
       match: recordMatch(topicIdMatch(params), preprocessTypeMatch(params)),
+      waitMs: waitMs(params, batch),
     });
     return {
       Topic: result.topic,
@@ -39,11 +47,13 @@ const read: ViperEndpoint = {
       StreamTopicDetails: { TopicReads: topicReads(result.records) },
     };
   },
-};
+});
 
 export const consumeEndpoints: Record<string, ViperEndpoint> = {
-  consumefromtopic: read,
-  // VIPER repeats the read in the background every `timedelay` seconds and the caller sees one answer;
-  // here the call is that one read (a continuous reader is a consumer group or a solution).
-  consumefromtopicbatch: read,
+  consumefromtopic: read(false),
+  // VIPER repeats the read in the background, pausing `timedelay` seconds between rounds, and the
+  // caller sees one answer; here the call is one read that, when nothing new is there, waits up to
+  // `timedelay` seconds for records (what the loop's next round would have read). A continuous
+  // reader is a consumer group or a solution.
+  consumefromtopicbatch: read(true),
 };

@@ -16,6 +16,7 @@ import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { preprocessEndpoints } from './preprocess-endpoints.js';
+import { predictEndpoints } from './predict-endpoints.js';
 import { streamQueryEndpoints } from './stream-query-endpoint.js';
 import { analyticsEndpoints } from './analytics-endpoints.js';
 import { contact, topicShape } from './common-params.js';
@@ -147,6 +148,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
         producerId: params.string('producerid'),
         values,
         valueParameter,
+        chunkSize: params.int('partitionsize', { default: 100 }),
       });
       const partitions = new Map<number, { Partition: number; FirstOffset: number; LastOffset: number }>();
       for (const r of result.records) {
@@ -229,6 +231,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...consumeEndpoints,
   ...mirrorEndpoints,
   ...flowEndpoints,
+  ...predictEndpoints,
   ...batchEndpoints,
   ...streamQueryEndpoints,
   ...analyticsEndpoints,
@@ -236,4 +239,4 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
 };
 
 /** Endpoints of viper-protocol.md that tml does not serve yet; they answer a clear error. */
-export const plannedEndpoints = new Set(['viperhpdepredictprocess', 'chatgptstream']);
+export const plannedEndpoints = new Set(['chatgptstream']);

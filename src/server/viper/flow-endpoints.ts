@@ -6,15 +6,12 @@ import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
 import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
 import { optimizeInputs } from '../operations/optimize.js';
-import { predict } from '../operations/predict.js';
 import { createTrainingData } from '../operations/training-data.js';
 import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
 import type { ViperOptimization } from './optimization.js';
-import { checkTopicName } from '../operations/validate.js';
 import type { ViperEndpoint } from './endpoints.js';
 import { anomalyRules, peerGroupOptions } from './flags.js';
-import { parseInputData } from './inputdata.js';
 import { modelAlias } from '../operations/model-alias.js';
 import type { ViperModelRecord } from './records.js';
 import { contact, topicShape } from './common-params.js';
@@ -140,42 +137,6 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
     },
   },
 
-  viperhpdepredict: {
-    async run(context, params) {
-      // No inputdata: the rows come from `maintopic`, the joined topic (TML's solutions call so).
-      const inputData = params.has('maintopic')
-        ? params.string('inputdata', { default: '' })
-        : params.string('inputdata');
-      const values = inputData === '' ? undefined : parseInputData(inputData);
-      const stream = inputData === '' ? params.string('maintopic') : inputData;
-      if (values === undefined) checkTopicName(stream, inputData === '' ? 'maintopic' : 'inputdata');
-      // Read (and checked) on every call: they choose the joined record when the rows come from one.
-      const streamOffset = params.int('offset', { default: -1 });
-      const streams = params.list('streamstojoin', { default: [] });
-      const result = await predict(context, {
-        algokey: params.string('algokey', { default: '' }),
-        consumeFrom: params.string('consumefrom', { default: '' }),
-        consumerId: params.string('consumerid', { default: '' }),
-        partition: params.int('partition', { default: -1 }),
-        produceTo: params.string('produceto'),
-        producerId: params.string('producerid'),
-        ...(values !== undefined ? { inputs: values } : { stream, streamOffset, streams }),
-        ...deviceInput(params),
-        maxRows: params.int('maxrows', { default: 0 }),
-        useDeployed: params.bool('usedeploy', { default: false }),
-        ...(params.has('coverage') ? { coverage: params.float('coverage') } : {}),
-        explain: params.bool('explain', { default: false }),
-      });
-      // One JSON document always (DESIGN §4): a stream's predictions are one array.
-      const answers = result.map((p) => ({
-        ...(p.shaped as object),
-        Partition: p.partition,
-        Offset: p.offset,
-      }));
-      return values === undefined ? answers : answers[0];
-    },
-  },
-
   viperhpdeoptimize: {
     async run(context, params) {
       const result = await optimizeInputs(context, {
@@ -185,11 +146,13 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         partition: params.int('partition', { default: -1 }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
-        minimize: params.bool('ismin', { default: true }),
+        // Absent (older clients): VIPER's server defaults, Maximization, StretchBounds 10, Epsilon 20
+        // (viper-protocol.md §2.9); maadstml 3.70 always sends its own (1, 20, 10).
+        minimize: params.bool('ismin', { default: false }),
         constraints: params.string('constraints', { default: 'best' }),
         constraintType: params.int('constrainttype', { default: 1 }),
-        stretchBounds: params.float('stretchbounds', { default: 20 }),
-        epsilon: params.float('epsilon', { default: 10 }),
+        stretchBounds: params.float('stretchbounds', { default: 10 }),
+        epsilon: params.float('epsilon', { default: 20 }),
         useDeployed: params.bool('usedeploy', { default: false }),
         modelOffset: params.int('offset', { default: -1 }),
         ...deviceInput(params),
@@ -224,6 +187,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         options: peerGroupOptions(params.string('flags'), streams),
         partition: params.int('partition', { default: -1 }),
         ...deviceInput(params),
+        rollbackPercent: params.float('rollbackoffsets', { default: 0 }),
       });
       return {
         Topic: params.string('producepeergroupto'),
@@ -254,6 +218,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         consumeFrom: params.string('consumefrom'),
         consumerId: params.string('consumerid'),
         inputStream: params.string('consumeinputstream'),
+        inputConsumerId: params.string('consumeridinputstream', { default: '' }),
         produceTo: params.string('produceto'),
         producerId: params.string('producerid'),
         streams: params.list('streamstoanalyse'),

@@ -40,6 +40,10 @@ const DEFAULT_NAMES: Record<string, string> = {
   coefficientNames: 'coefsubtopicnames',
   useDeployed: 'usedeploy',
   modelSearchTuner: 'modelsearchtuner',
+  summary: 'processtype',
+  folder: 'pathtoalgos',
+  chunkSize: 'partitionsize',
+  waitMs: 'timedelay',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */
@@ -54,7 +58,8 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     producerId: 'produceridpeergroup',
     streams: 'streamstoanalyse',
   },
-  viperanomalypredict: { streams: 'streamstoanalyse' },
+  viperanomalypredict: { streams: 'streamstoanalyse', inputConsumerId: 'consumeridinputstream' },
+  viperhpdetraining: { folder: 'fullpathtotrainingdata' },
   viperhpdepredict: { streams: 'streamstojoin' },
   streamquery: {
     streams: 'streamstojoin',

@@ -27,7 +27,7 @@ export interface ViperOptimization {
  * `ConstraintType` names user constraints when some were given.
  */
 export function toViperOptimization(
-  result: ModelOptimization,
+  result: Omit<ModelOptimization, 'search'>,
   extra: { userDetails?: Record<string, unknown>; additionDetails?: Record<string, unknown> } = {},
 ): ViperOptimization {
   const label = CONSTRAINT_TYPE_LABELS[result.constraintType];

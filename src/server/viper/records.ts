@@ -46,6 +46,8 @@ export interface ViperModelRecord {
   Minmax: string;
   Transformtype: string;
   Identifier: string;
+  /** The training's fullpathtotrainingdata: a registry field, no files are written there. */
+  Fullpathtomodels: string;
   /** The tuner the search ran with (the share of families searched; docs/viper-compatibility.md). */
   ModelSearchTuner: number;
   Processlogic?: string;
@@ -90,6 +92,10 @@ export interface ViperPrediction {
   Coverage?: number;
   BaseValue?: number;
   Contributions?: Record<string, number>;
+  /** viperhpdepredictprocess: which summary this is, over how many predictions, of which row. */
+  Processtype?: string;
+  Numberofpredictions?: number;
+  Row?: number;
 }
 
 const algoOf = modelAlgo;
@@ -149,6 +155,7 @@ function controlKeys(m: ModelRecord) {
     Minmax: m.stats.map((s) => `${s.min}:${s.max}`).join(','),
     Transformtype: c?.transform ?? 'lin-lin',
     Identifier: c?.identifier ?? '',
+    Fullpathtomodels: c?.folder ?? '',
     ModelSearchTuner: c?.modelSearchTuner ?? 80,
     ...(c?.classificationRule !== undefined ? { Processlogic: ruleText(c.classificationRule) } : {}),
     ...(c?.accuracyThreshold !== undefined ? { AccuracyThreshold: c.accuracyThreshold } : {}),
@@ -208,6 +215,11 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
     out.Probability0 = 1 - p.probability1;
   }
   if (p.accuracyThreshold !== undefined) out.AccuracyThreshold = p.accuracyThreshold;
+  if (p.summary !== undefined) {
+    out.Processtype = p.summary.statistic;
+    out.Numberofpredictions = p.summary.rows;
+    if (p.summary.row !== undefined) out.Row = p.summary.row;
+  }
   if (p.interval !== undefined) {
     out.Lower = p.interval.lower;
     out.Upper = p.interval.upper;

@@ -25,6 +25,7 @@ export function trainingControls(params: ViperParams): TrainingControls {
     // The seed's client sent no `deploy` and VIPER answered "Deployed":1 (viper-protocol.md §4.1).
     deploy: params.bool('deploy', { default: true }),
     identifier: params.string('identifier', { default: '' }),
+    folder: params.string('fullpathtotrainingdata', { default: '' }),
     modelSearchTuner: params.int('modelsearchtuner', { default: 80 }),
     dependentVariable: params.string('dependentvariable', { default: '' }),
     independentVariables: params.list('independentvariables', { default: [] }),

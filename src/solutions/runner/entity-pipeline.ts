@@ -15,6 +15,7 @@ import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js'
 import type { EntityRuntime } from './entities.js';
 import type { Outbox } from './outbox.js';
 import { outputKey, type RunnerScope } from './types.js';
+import type { SolutionAnomalyRecord, SolutionPredictionRecord } from './record-shapers.js';
 
 export class EntityPipeline {
   constructor(private readonly scope: RunnerScope) {}
@@ -39,23 +40,26 @@ export class EntityPipeline {
     const { interval, predictionSet } = this.conformalAnswer(conformal, prediction);
     const explanation = spec.explain ? this.explain(champion, features) : undefined;
     // The row's outcome is known now (it is learnt next): the interval's level adapts to it.
-    if (Number.isFinite(target)) conformal.observe(prediction, target);
+    if (conformal !== undefined && Number.isFinite(target)) conformal.observe(prediction, target);
+    const record: SolutionPredictionRecord = {
+      solution: spec.name,
+      entity: runtime.entity,
+      prediction,
+      actual: Number.isFinite(target) ? target : null,
+      inputs,
+      ...(interval !== undefined ? { interval } : {}),
+      ...(predictionSet !== undefined && conformal !== undefined
+        ? { predictionSet, coverage: conformal.coverage }
+        : {}),
+      ...(explanation !== undefined ? { explanation } : {}),
+      modelVersion: champion.version,
+      algorithm: champion.json.algorithm,
+      offsets: row.position,
+      rowTimestamp: row.timestamp,
+    };
     outbox.add(spec.outputs.predictions, {
       key: outputKey(spec, runtime.entity),
-      value: JSON.stringify({
-        solution: spec.name,
-        entity: runtime.entity,
-        prediction,
-        actual: Number.isFinite(target) ? target : null,
-        inputs,
-        ...(interval !== undefined ? { interval } : {}),
-        ...(predictionSet !== undefined ? { predictionSet, coverage: conformal.coverage } : {}),
-        ...(explanation !== undefined ? { explanation } : {}),
-        modelVersion: champion.version,
-        algorithm: champion.json.algorithm,
-        offsets: row.position,
-        rowTimestamp: row.timestamp,
-      }),
+      value: JSON.stringify(this.scope.shaper.prediction(record, spec)),
       timestamp: this.scope.now(),
     });
     board.status.predictions++;
@@ -112,15 +116,16 @@ export class EntityPipeline {
     const scores = runtime.peerGroups.map((group) => scoreValue(group, row.values[group.stream]));
     const risk = assessRisk(scores);
     const values = Object.fromEntries(scores.map((s) => [s.stream, s.value]));
+    const record: SolutionAnomalyRecord = {
+      solution: spec.name,
+      entity: runtime.entity,
+      ...risk,
+      values,
+      offsets: row.position,
+    };
     outbox.add(topic, {
       key: outputKey(spec, runtime.entity),
-      value: JSON.stringify({
-        solution: spec.name,
-        entity: runtime.entity,
-        ...risk,
-        values,
-        offsets: row.position,
-      }),
+      value: JSON.stringify(this.scope.shaper.anomaly(record, spec)),
     });
     if (risk.alert) {
       events.emit('anomaly', {

@@ -4,11 +4,12 @@
 import { describeColumns } from '../../automl/index.js';
 import { findOptimum, peerGroupsOf, windowStatistics } from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
-import type { RetrainOutcome } from '../learner.js';
+import { MIN_WINDOW_ROWS, type RetrainOutcome } from '../learner.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
 import type { EntityRuntime } from './entities.js';
 import type { Outbox } from './outbox.js';
 import { outputKey, type RunnerScope } from './types.js';
+import type { SolutionOptimumRecord, SolutionStatisticsRecord } from './record-shapers.js';
 
 type Trained = Extract<RetrainOutcome, { trained: true }>;
 
@@ -23,6 +24,10 @@ export class Promotion {
     runtime.pendingTrigger = undefined;
     runtime.touched = true;
     const now = this.scope.now();
+    if (!spec.model) {
+      this.windowOnly(runtime, now, outbox);
+      return;
+    }
     const outcome = await runtime.learner.retrain(now);
     const state = runtime.state;
     state.lastRetrainAt = now;
@@ -83,13 +88,33 @@ export class Promotion {
       outbox.deleteRegistry(registryKeys.version(incarnation, runtime.entity, state.oldestVersion));
       state.oldestVersion++;
     }
-    outbox.add(spec.outputs.params, { key: outputKey(spec, runtime.entity), value: JSON.stringify(version) });
+    outbox.add(spec.outputs.params, {
+      key: outputKey(spec, runtime.entity),
+      value: JSON.stringify(this.scope.shaper.params(version, spec)),
+    });
     board.status.champions[runtime.entity] = {
       algorithm: champion.json.algorithm,
       version: champion.version,
       forecastAccuracy: champion.forecastAccuracy,
     };
     board.markDirty();
+  }
+
+  /** A solution without a model: each trigger publishes the window's products only. */
+  private windowOnly(runtime: EntityRuntime, now: number, outbox: Outbox): void {
+    const { board } = this.scope;
+    const { rows, lineage } = runtime.learner.cutWithoutModel(now);
+    runtime.state.lastRetrainAt = now;
+    if (rows < MIN_WINDOW_ROWS) {
+      board.problem(`window has ${rows} rows, ${MIN_WINDOW_ROWS} needed`, 'waiting');
+      return;
+    }
+    runtime.state.retrains++;
+    board.status.retrains++;
+    board.status.lastRetrainAt = now;
+    if (board.status.condition !== 'ok') board.setCondition('ok');
+    board.markDirty();
+    this.windowProducts(runtime, lineage, outbox);
   }
 
   /** Optimization, peer groups and window statistics follow each new champion. */
@@ -114,15 +139,29 @@ export class Promotion {
           },
           { seed: modelVersion, budgetMs: OPTIMIZE_BUDGET_MS },
         );
+        const record: SolutionOptimumRecord = {
+          solution: spec.name,
+          entity: runtime.entity,
+          modelVersion,
+          ...optimum,
+        };
         outbox.add(spec.outputs.optimal, {
           key,
-          value: JSON.stringify({ solution: spec.name, entity: runtime.entity, modelVersion, ...optimum }),
+          value: JSON.stringify(this.scope.shaper.optimum(record, spec)),
         });
         events.emit('optimum', { solution: spec.name, entity: runtime.entity, modelVersion, optimum });
       } catch (error) {
         board.problem(`optimization skipped: ${(error as Error).message}`);
       }
     }
+    this.windowProducts(runtime, outcome.lineage, outbox);
+  }
+
+  /** Peer groups and window statistics: after each new champion, or each trigger without a model. */
+  private windowProducts(runtime: EntityRuntime, lineage: unknown, outbox: Outbox): void {
+    const { spec, board } = this.scope;
+    const window = runtime.learner.windowColumns(this.scope.now());
+    const key = outputKey(spec, runtime.entity);
     const anomaly = spec.anomaly;
     if (anomaly !== undefined && spec.outputs.anomalies !== undefined) {
       try {
@@ -143,16 +182,16 @@ export class Promotion {
             windowStatistics(values, preprocess.statistics),
           ]),
         );
-        outbox.add(spec.outputs.preprocessed, {
-          key,
-          value: JSON.stringify({
-            solution: spec.name,
-            entity: runtime.entity,
-            rows: window.rows,
-            lineage: outcome.lineage,
-            statistics,
-          }),
-        });
+        const record: SolutionStatisticsRecord = {
+          solution: spec.name,
+          entity: runtime.entity,
+          rows: window.rows,
+          lineage,
+          statistics,
+        };
+        for (const value of this.scope.shaper.statistics(record, spec)) {
+          outbox.add(spec.outputs.preprocessed, { key, value: JSON.stringify(value) });
+        }
       } catch (error) {
         board.problem(`statistics skipped: ${(error as Error).message}`);
       }

@@ -9,6 +9,7 @@ import type { EntityState } from '../../streams/registry/index.js';
 import type { SolutionSpec } from '../spec.js';
 import type { SolutionTopics } from '../topics.js';
 import type { StatusBoard } from './status-board.js';
+import type { SolutionRecordShaper, SolutionRecordShapers } from './record-shapers.js';
 
 export interface RunnerContext {
   backbone: Backbone;
@@ -20,6 +21,8 @@ export interface RunnerContext {
   pool?: TrainingPool;
   /** Shown in the status: which worker runs the solution. */
   workerId: string;
+  /** The record shapers a spec's `recordShape` may name (record-shapers.ts). */
+  recordShapers?: SolutionRecordShapers;
   now?: () => number;
 }
 
@@ -83,6 +86,8 @@ export interface RunnerScope {
   readonly now: () => number;
   readonly board: StatusBoard;
   readonly events: EventEmitter<RunnerEvents>;
+  /** Writes the output records in the spec's `recordShape` (record-shapers.ts). */
+  readonly shaper: SolutionRecordShaper;
 }
 
 /** The record key of an entity's outputs: the entity, or the solution's name for unkeyed solutions. */

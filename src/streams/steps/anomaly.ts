@@ -45,6 +45,8 @@ export interface PeerGroupsInput {
   options: Array<{ stream: string; options: PeerGroupOptions; text?: boolean }>;
   /** A device: its newest joined record; the peer groups are keyed with it. */
   device?: string;
+  /** 1–100: learn from the newest ⌈n·p/100⌉ values of each stream; 0 (default) or 100: all of them. */
+  rollbackPercent?: number;
 }
 
 export interface AnomalyInput {
@@ -128,6 +130,10 @@ export async function trainPeerGroups(
   input: PeerGroupsInput,
 ): Promise<{ record: PeerGroupsRecord; partition: number; offset: number; bytesWritten: number }> {
   const { backbone } = services;
+  const percent = input.rollbackPercent ?? 0;
+  if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100)) {
+    throw new StepInputError('rollbackPercent', `must be a percentage from 0 to 100, got ${String(percent)}`);
+  }
   const joined = await latestJoined(
     backbone,
     input.consumeFrom,
@@ -136,11 +142,13 @@ export async function trainPeerGroups(
     input.device,
   );
   checkStreamsIn(joined, input.streams, input.consumeFrom, 'consumeFrom');
+  const newest = (values: number[]) =>
+    percent === 0 ? values : values.slice(values.length - Math.ceil((values.length * percent) / 100));
   const isText = (stream: string) => input.options.some((o) => o.stream === stream && o.text === true);
   const groups = peerGroupsOf(
     input.streams
       .filter((s) => !isText(s))
-      .map((stream) => ({ stream, values: Float64Array.from(joined.values[stream]) })),
+      .map((stream) => ({ stream, values: Float64Array.from(newest(joined.values[stream])) })),
     (stream) => input.options.find((o) => o.stream === stream)?.options ?? {},
   );
   const texts = await textPeerGroups(backbone, joined, input.streams.filter(isText));

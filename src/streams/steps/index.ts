@@ -14,3 +14,4 @@ export * from './correlate.js';
 export * from './cluster.js';
 export * from './alert.js';
 export * from './search-anomaly.js';
+export * from './predict-summary.js';

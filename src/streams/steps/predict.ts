@@ -23,6 +23,12 @@ import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { ResolvedModel } from './model-source.js';
 import { predictInOriginalUnits } from './controls/predict-controls.js';
 import { transformInputs, untransformPrediction } from './controls/transform.js';
+import {
+  isPredictionSummary,
+  summarizePredictions,
+  type PredictionSummary,
+  type PredictionSummaryKind,
+} from './predict-summary.js';
 
 /** The most rows one stream prediction takes (each becomes a record). */
 export const MAX_STREAM_PREDICTIONS = 10_000;
@@ -57,6 +63,8 @@ export interface PredictionRecord {
   modelTopic: string;
   produceTo: string;
   createdAt: string;
+  /** A summary of several predictions (predict-summary.ts) rather than one row's. */
+  summary?: PredictionSummary;
 }
 
 export interface PredictInput {
@@ -80,6 +88,8 @@ export interface PredictInput {
   coverage?: number;
   /** Add each prediction's feature contributions. */
   explain?: boolean;
+  /** Write one summary of the predictions instead of each (default: each, as `all`). */
+  summary?: PredictionSummaryKind;
 }
 
 export interface WrittenPrediction extends PredictionRecord {
@@ -96,6 +106,12 @@ export async function predict(
   call: CallDetails = {},
 ): Promise<WrittenPrediction[]> {
   const names = resolved.json.featureNames;
+  if (input.summary !== undefined && !isPredictionSummary(input.summary)) {
+    throw new StepInputError(
+      'summary',
+      `must be max, min, avg, median, trend or all, got '${String(input.summary)}'`,
+    );
+  }
   let rows: number[][];
   if (input.inputs !== undefined) {
     if (input.inputs.length !== names.length) {
@@ -124,7 +140,7 @@ export async function predict(
   const setQuantile = classification ? classQuantile(resolved.json, input.coverage) : undefined;
   const createdAt = new Date().toISOString();
   const transform = resolved.controls?.transform ?? 'lin-lin';
-  const records = rows.map((row): PredictionRecord => {
+  const each = rows.map((row): PredictionRecord => {
     const predicted = predictInOriginalUnits(resolved, row);
     // the model's own inputs and output (logs for a transformed model): the interval is cut there
     // and carried back through the (monotone) transform, the contributions are the model's own
@@ -156,6 +172,7 @@ export async function predict(
       createdAt,
     };
   });
+  const records = input.summary === undefined ? each : summarizePredictions(each, input.summary);
   const keys = records.map(() => recordKey());
   const shaped = records.map((p, i) => services.shapers.prediction(p, call, keys[i]));
   const written = await services.backbone.produce(

@@ -206,6 +206,7 @@ export async function trainModel(
       parameterEstimates: estimates,
       stage: controls.deploy ? 'deploy' : 'models',
       identifier: controls.identifier,
+      ...(controls.folder !== '' ? { folder: controls.folder } : {}),
       modelSearchTuner: controls.modelSearchTuner,
     },
   };

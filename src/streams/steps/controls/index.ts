@@ -7,3 +7,4 @@ export * from './predict-controls.js';
 export * from './training-columns.js';
 export * from './search-tuner.js';
 export * from './training-source.js';
+export * from './model-folder.js';

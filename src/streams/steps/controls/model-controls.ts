@@ -20,6 +20,8 @@ export interface ModelControls {
   modelSearchTuner?: number;
   /** The caller's identifier of the model (free text, e.g. a device serial). */
   identifier: string;
+  /** The folder the training filed the model under (model-folder.ts), when it named one. */
+  folder?: string;
 }
 
 export { type ClassificationRule } from './classification-rule.js';

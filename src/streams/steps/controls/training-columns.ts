@@ -7,6 +7,7 @@ import { labelColumns, parseClassificationRule, type ClassificationRule } from '
 import type { CoefficientSelection } from './coefficients.js';
 import { checkSearchTuner, DEFAULT_MODEL_SEARCH_TUNER, searchedAlgorithms } from './search-tuner.js';
 import { logColumn, logsInputs, logsTarget, parseTransform, type Transform } from './transform.js';
+import { normalizeFolder } from './model-folder.js';
 
 /** The training's controls as the faces pass them (the /v1 field names). */
 export interface TrainingControls {
@@ -21,6 +22,8 @@ export interface TrainingControls {
   /** Promote the model to the alias's deployed model. */
   deploy?: boolean;
   identifier?: string;
+  /** The folder the model is filed under (model-folder.ts); predictions naming a folder must match. */
+  folder?: string;
   /** 0–100 (default 80): the share of the algorithm families searched, best-first (search-tuner.ts). */
   modelSearchTuner?: number;
   /** Overrides of the training set's variables (columns it holds). */
@@ -34,6 +37,7 @@ export interface CheckedControls {
   coefficients?: CoefficientSelection;
   deploy: boolean;
   identifier: string;
+  folder: string;
   modelSearchTuner: number;
   dependentVariable?: string;
   independentVariables?: string[];
@@ -61,6 +65,7 @@ export function checkTrainingControls(input: TrainingControls): CheckedControls 
       : {}),
     deploy: input.deploy === true,
     identifier: input.identifier ?? '',
+    folder: normalizeFolder(input.folder ?? '', 'folder'),
     modelSearchTuner: input.modelSearchTuner ?? DEFAULT_MODEL_SEARCH_TUNER,
     ...(input.dependentVariable ? { dependentVariable: input.dependentVariable } : {}),
     ...(input.independentVariables && input.independentVariables.length > 0

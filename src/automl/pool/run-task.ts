@@ -1,16 +1,33 @@
 // The body of a training task, shared by the worker thread and the inline path.
 
 import { runCancellable } from '../cancellation.js';
+import { InvalidInputError } from '../errors.js';
 import { Model } from '../model.js';
 import { evaluateCandidate } from '../selection/evaluate.js';
 import { readWindow } from './shared-window.js';
-import type { EvaluateResult, EvaluateTask, FitResult, FitTask, TaskOutcome, TrainingTask } from './tasks.js';
+import { optimizeModel } from '../optimize/optimize-model.js';
+import type {
+  EvaluateResult,
+  EvaluateTask,
+  FitResult,
+  FitTask,
+  OptimizeTask,
+  OptimizeTaskResult,
+  PoolTask,
+  TaskOutcome,
+} from './tasks.js';
+
+type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult;
 
 export function runTask(task: EvaluateTask): TaskOutcome<EvaluateResult>;
 export function runTask(task: FitTask): TaskOutcome<FitResult>;
-export function runTask(task: TrainingTask): TaskOutcome<EvaluateResult | FitResult>;
-export function runTask(task: TrainingTask): TaskOutcome<EvaluateResult | FitResult> {
+export function runTask(task: OptimizeTask): TaskOutcome<OptimizeTaskResult>;
+export function runTask(task: PoolTask): TaskOutcome<AnyResult>;
+export function runTask(task: PoolTask): TaskOutcome<AnyResult> {
   try {
+    if (task.kind === 'optimize') {
+      return { ok: true, optimization: optimizeModel(Model.fromJSON(task.model), task.request) };
+    }
     if (task.kind === 'evaluate') {
       const data = readWindow(task);
       const r = evaluateCandidate(data, task.task, task.algorithm, task.hyperparameters, task.splits);
@@ -29,6 +46,10 @@ export function runTask(task: TrainingTask): TaskOutcome<EvaluateResult | FitRes
     };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    return { ok: false, error: { name: e.name, message: e.message } };
+    const invalidInput = e instanceof InvalidInputError;
+    return {
+      ok: false,
+      error: { name: e.name, message: e.message, ...(invalidInput ? { invalidInput } : {}) },
+    };
   }
 }

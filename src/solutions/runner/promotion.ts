@@ -1,8 +1,9 @@
 // A retrain of one entity and what follows a new champion: the version in the registry (older ones
 // tombstoned), the model in the params topic, and the products of the champion's window —
 // optimal inputs, anomaly peer groups and window statistics.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeColumns } from '../../automl/index.js';
-import { findOptimum, peerGroupsOf, windowStatistics } from '../../streams/index.js';
+import { findOptimum, findOptimumOnPool, peerGroupsOf, windowStatistics } from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
 import type { RetrainOutcome } from '../learner.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
@@ -12,7 +13,7 @@ import { outputKey, type RunnerScope } from './types.js';
 
 type Trained = Extract<RetrainOutcome, { trained: true }>;
 
-/** Time the optimizer may take after a promotion: it runs inside the step's transaction. */
+/** Time the optimizer may take after a promotion: the step's transaction waits for it. */
 const OPTIMIZE_BUDGET_MS = 200;
 
 export class Promotion {
@@ -36,8 +37,11 @@ export class Promotion {
     board.status.lastRetrainAt = now;
     if (board.status.condition !== 'ok') board.setCondition('ok');
     if (outcome.promoted) {
+      // each product of the new champion is a long synchronous stretch (the optimizer alone may
+      // take OPTIMIZE_BUDGET_MS): the event loop runs between them
+      await nextTurn();
       this.register(runtime, outcome, trigger, now, outbox);
-      this.afterPromotion(runtime, outcome, outbox);
+      await this.afterPromotion(runtime, outcome, outbox);
     }
     events.emit('retrain', {
       solution: spec.name,
@@ -93,27 +97,30 @@ export class Promotion {
   }
 
   /** Optimization, peer groups and window statistics follow each new champion. */
-  private afterPromotion(runtime: EntityRuntime, outcome: Trained, outbox: Outbox): void {
+  private async afterPromotion(runtime: EntityRuntime, outcome: Trained, outbox: Outbox): Promise<void> {
     const { spec, board, events } = this.scope;
     const window = runtime.learner.windowColumns(this.scope.now());
     const key = outputKey(spec, runtime.entity);
     const optimize = spec.optimize;
     if (optimize !== undefined && spec.outputs.optimal !== undefined) {
+      await nextTurn();
       try {
         const stats = describeColumns(window.x, window.rows, spec.independentVariables);
         const modelVersion = outcome.champion.version;
-        const { search: _search, ...optimum } = findOptimum(
-          outcome.champion.model,
-          stats,
-          {
-            minimize: optimize.ismin,
-            constraints: optimize.constraints,
-            constraintType: optimize.constrainttype,
-            stretchBounds: optimize.stretchbounds,
-            epsilon: optimize.epsilon,
-          },
-          { seed: modelVersion, budgetMs: OPTIMIZE_BUDGET_MS },
-        );
+        const settings = {
+          minimize: optimize.ismin,
+          constraints: optimize.constraints,
+          constraintType: optimize.constrainttype,
+          stretchBounds: optimize.stretchbounds,
+          epsilon: optimize.epsilon,
+        };
+        const run = { seed: modelVersion, budgetMs: OPTIMIZE_BUDGET_MS };
+        // on the pool the search holds a worker thread, not the event loop every runner shares
+        const { pool } = this.scope.ctx;
+        const { search: _search, ...optimum } =
+          pool !== undefined
+            ? await findOptimumOnPool(pool, outcome.champion.json, stats, settings, run)
+            : findOptimum(outcome.champion.model, stats, settings, run);
         outbox.add(spec.outputs.optimal, {
           key,
           value: JSON.stringify({ solution: spec.name, entity: runtime.entity, modelVersion, ...optimum }),
@@ -125,6 +132,7 @@ export class Promotion {
     }
     const anomaly = spec.anomaly;
     if (anomaly !== undefined && spec.outputs.anomalies !== undefined) {
+      await nextTurn();
       try {
         runtime.peerGroups = peerGroupsOf(
           window.columns.map(({ variable, values }) => ({ stream: variable, values })),
@@ -136,6 +144,7 @@ export class Promotion {
     }
     const preprocess = spec.preprocess;
     if (preprocess !== undefined && spec.outputs.preprocessed !== undefined) {
+      await nextTurn();
       try {
         const statistics = Object.fromEntries(
           window.columns.map(({ variable, values }) => [

@@ -11,20 +11,26 @@ import type {
   EvaluateTask,
   FitResult,
   FitTask,
+  ImportancesResult,
+  ImportancesTask,
   OptimizeTask,
   OptimizeTaskResult,
   PoolTask,
   TaskOutcome,
 } from './tasks.js';
 
-type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult;
+type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult;
 
 export function runTask(task: EvaluateTask): TaskOutcome<EvaluateResult>;
 export function runTask(task: FitTask): TaskOutcome<FitResult>;
 export function runTask(task: OptimizeTask): TaskOutcome<OptimizeTaskResult>;
+export function runTask(task: ImportancesTask): TaskOutcome<ImportancesResult>;
 export function runTask(task: PoolTask): TaskOutcome<AnyResult>;
 export function runTask(task: PoolTask): TaskOutcome<AnyResult> {
   try {
+    if (task.kind === 'importances') {
+      return { ok: true, importances: Model.fromJSON(task.model).importances(task.x, task.rows) };
+    }
     if (task.kind === 'optimize') {
       return { ok: true, optimization: optimizeModel(Model.fromJSON(task.model), task.request) };
     }

@@ -45,10 +45,18 @@ export interface OptimizeTask {
   request: OptimizeModelRequest;
 }
 
+/** A trained model's feature importances on the newest rows of its window (Model.importances). */
+export interface ImportancesTask {
+  kind: 'importances';
+  model: ModelJSON;
+  x: Float64Array;
+  rows: number;
+}
+
 export type TrainingTask = EvaluateTask | FitTask;
 
 /** Every task a pool thread runs. */
-export type PoolTask = TrainingTask | OptimizeTask;
+export type PoolTask = TrainingTask | OptimizeTask | ImportancesTask;
 
 /** Errors travel as data: structured clone keeps neither the class nor its extra fields. */
 export interface TaskFailure {
@@ -76,6 +84,11 @@ export interface FitResult {
 export interface OptimizeTaskResult {
   ok: true;
   optimization: ModelOptimization;
+}
+
+export interface ImportancesResult {
+  ok: true;
+  importances: Record<string, number>;
 }
 
 export type TaskOutcome<T> = T | TaskFailure;

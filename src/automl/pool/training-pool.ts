@@ -10,13 +10,15 @@ import type {
   EvaluateTask,
   FitResult,
   FitTask,
+  ImportancesResult,
+  ImportancesTask,
   OptimizeTask,
   OptimizeTaskResult,
   PoolTask,
   TaskOutcome,
 } from './tasks.js';
 
-type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult;
+type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult;
 
 export interface TrainingPoolOptions {
   /** Default: os.availableParallelism() — training is CPU-bound, more threads only queue. */
@@ -56,6 +58,7 @@ export class TrainingPool {
   run(task: EvaluateTask): Promise<TaskOutcome<EvaluateResult>>;
   run(task: FitTask): Promise<TaskOutcome<FitResult>>;
   run(task: OptimizeTask): Promise<TaskOutcome<OptimizeTaskResult>>;
+  run(task: ImportancesTask): Promise<TaskOutcome<ImportancesResult>>;
   run(task: PoolTask): Promise<TaskOutcome<AnyResult>> {
     if (this.closed) return Promise.reject(new Error('training pool is closed'));
     return this.piscina.run(task) as Promise<TaskOutcome<AnyResult>>;

@@ -40,7 +40,7 @@ export class Promotion {
       // each product of the new champion is a long synchronous stretch (the optimizer alone may
       // take OPTIMIZE_BUDGET_MS): the event loop runs between them
       await nextTurn();
-      this.register(runtime, outcome, trigger, now, outbox);
+      await this.register(runtime, outcome, trigger, now, outbox);
       await this.afterPromotion(runtime, outcome, outbox);
     }
     events.emit('retrain', {
@@ -53,18 +53,19 @@ export class Promotion {
   }
 
   /** The new champion: a registry version, the params record, the status. */
-  private register(
+  private async register(
     runtime: EntityRuntime,
     outcome: Trained,
     trigger: ModelVersion['trigger'],
     now: number,
     outbox: Outbox,
-  ): void {
+  ): Promise<void> {
     const { spec, board, incarnation } = this.scope;
     const { champion } = outcome;
     const state = runtime.state;
     state.championVersion = champion.version;
     const window = runtime.learner.windowColumns(now);
+    const importances = await this.importances(champion, window.x, window.rows);
     const version: ModelVersion = {
       solution: spec.name,
       entity: runtime.entity,
@@ -80,7 +81,7 @@ export class Promotion {
       ...(outcome.refreshed ? { refreshed: true } : {}),
       ...(outcome.replaced !== undefined ? { replaced: outcome.replaced } : {}),
       model: champion.json,
-      importances: champion.model.importances(window.x, window.rows),
+      importances,
     };
     outbox.putRegistry(registryKeys.version(incarnation, runtime.entity, champion.version), version);
     while (state.oldestVersion <= champion.version - REGISTRY_HISTORY) {
@@ -94,6 +95,15 @@ export class Promotion {
       forecastAccuracy: champion.forecastAccuracy,
     };
     board.markDirty();
+  }
+
+  /** An explanation per window row (up to a few hundred): on the pool when there is one. */
+  private async importances(champion: Trained['champion'], x: Float64Array, rows: number) {
+    const { pool } = this.scope.ctx;
+    if (pool === undefined) return champion.model.importances(x, rows);
+    const outcome = await pool.run({ kind: 'importances', model: champion.json, x, rows });
+    if (!outcome.ok) throw new Error(`importances: ${outcome.error.message}`);
+    return outcome.importances;
   }
 
   /** Optimization, peer groups and window statistics follow each new champion. */

@@ -1,39 +1,16 @@
 // The body of a training task, shared by the worker thread and the inline path.
 
 import { runCancellable } from '../cancellation.js';
-import { InvalidInputError } from '../errors.js';
 import { Model } from '../model.js';
 import { evaluateCandidate } from '../selection/evaluate.js';
 import { readWindow } from './shared-window.js';
-import { optimizeModel } from '../optimize/optimize-model.js';
-import type {
-  EvaluateResult,
-  EvaluateTask,
-  FitResult,
-  FitTask,
-  ImportancesResult,
-  ImportancesTask,
-  OptimizeTask,
-  OptimizeTaskResult,
-  PoolTask,
-  TaskOutcome,
-} from './tasks.js';
-
-type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult;
+import type { EvaluateResult, EvaluateTask, FitResult, FitTask, TaskOutcome, TrainingTask } from './tasks.js';
 
 export function runTask(task: EvaluateTask): TaskOutcome<EvaluateResult>;
 export function runTask(task: FitTask): TaskOutcome<FitResult>;
-export function runTask(task: OptimizeTask): TaskOutcome<OptimizeTaskResult>;
-export function runTask(task: ImportancesTask): TaskOutcome<ImportancesResult>;
-export function runTask(task: PoolTask): TaskOutcome<AnyResult>;
-export function runTask(task: PoolTask): TaskOutcome<AnyResult> {
+export function runTask(task: TrainingTask): TaskOutcome<EvaluateResult | FitResult>;
+export function runTask(task: TrainingTask): TaskOutcome<EvaluateResult | FitResult> {
   try {
-    if (task.kind === 'importances') {
-      return { ok: true, importances: Model.fromJSON(task.model).importances(task.x, task.rows) };
-    }
-    if (task.kind === 'optimize') {
-      return { ok: true, optimization: optimizeModel(Model.fromJSON(task.model), task.request) };
-    }
     if (task.kind === 'evaluate') {
       const data = readWindow(task);
       const r = evaluateCandidate(data, task.task, task.algorithm, task.hyperparameters, task.splits);
@@ -52,10 +29,6 @@ export function runTask(task: PoolTask): TaskOutcome<AnyResult> {
     };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    const invalidInput = e instanceof InvalidInputError;
-    return {
-      ok: false,
-      error: { name: e.name, message: e.message, ...(invalidInput ? { invalidInput } : {}) },
-    };
+    return { ok: false, error: { name: e.name, message: e.message } };
   }
 }

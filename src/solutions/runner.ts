@@ -5,7 +5,8 @@
 // statistics, status — together with the input offsets it consumed, in ONE transaction. A crash
 // therefore never publishes a prediction twice or loses one: the next owner starts from the
 // committed offsets and the committed registry state. This file is the fetch/transaction loop; the
-// parts it composes live in ./runner/.
+// parts it composes live in ./runner/ (a step's rows are handled in slices that give the event loop
+// back between them: runner/rows.ts).
 import { EventEmitter } from 'node:events';
 // an abortable wait: stop() cuts it short (the rejection on abort is the expected way out)
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,6 +21,8 @@ import { EntityPipeline } from './runner/entity-pipeline.js';
 import { groupIdOf, joinOf, NotReadyError, startInputs } from './runner/inputs.js';
 import { Outbox } from './runner/outbox.js';
 import { Promotion } from './runner/promotion.js';
+import { handleRows, replayRows } from './runner/rows.js';
+import { Slices } from './runner/slices.js';
 import { StatusBoard } from './runner/status-board.js';
 import { StepSchedule } from './runner/steps.js';
 import type { RunnerContext, RunnerEvents, RunnerScope } from './runner/types.js';
@@ -161,11 +164,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     this.#join = start.join;
     this.#entities = new EntityTable(this.#scope);
     this.#positions = new Map(start.positions.map((tp) => [positionKey(tp.topic, tp.partition), tp]));
-    for (const row of start.replayed) {
-      const runtime = await this.#entities.get(row.entity);
-      const { features, target } = this.#pipeline.split(row);
-      runtime.learner.observe(features, target, row.timestamp, row.position, { detectDrift: false });
-    }
+    await replayRows({ entities: this.#entities, pipeline: this.#pipeline }, start.replayed);
     for (const runtime of this.#entities.values()) {
       runtime.learner.rowsSinceRetrain = runtime.state.rowsSinceRetrain;
       if (start.fresh && runtime.state.retrains === 0) runtime.pendingTrigger = 'start';
@@ -246,36 +245,22 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     await this.fetchNew();
     const rows = this.#join.take();
     const outbox = new Outbox(ctx.topics.registry);
-    let skipped = 0;
+    const slices = new Slices();
     // triggers left from before these rows (the first model of a new solution): the rows that
     // follow are then predicted by it
     for (const runtime of this.#entities.values()) {
       if (runtime.pendingTrigger !== undefined) {
         await this.#promotion.retrain(runtime, runtime.pendingTrigger, outbox);
+        await slices.yield();
       }
     }
-    for (const row of rows) {
-      const runtime = await this.#entities.get(row.entity);
-      runtime.touched = true;
-      const { features, target } = this.#pipeline.split(row);
-      const usable = features.every(Number.isFinite);
-      if (!usable || !Number.isFinite(target)) skipped++;
-      if (usable) {
-        this.#pipeline.predict(runtime, row, features, target, outbox);
-        this.#pipeline.scoreAnomalies(runtime, row, outbox);
-      }
-      const { drift, statistic } = runtime.learner.observe(features, target, row.timestamp, row.position);
-      if (drift) this.#pipeline.recordDrift(runtime, row, statistic ?? 0, outbox);
-      const due =
-        runtime.pendingTrigger ??
-        (spec.retrain.everyRecords !== undefined &&
-        runtime.learner.rowsSinceRetrain >= spec.retrain.everyRecords
-          ? 'records'
-          : undefined);
-      if (due !== undefined) await this.#promotion.retrain(runtime, due, outbox);
-    }
-    if (skipped > 0)
-      board.problem(`${skipped} input rows did not carry a number in every variable (skipped)`);
+    const parts = {
+      scope: this.#scope,
+      entities: this.#entities,
+      pipeline: this.#pipeline,
+      promotion: this.#promotion,
+    };
+    await handleRows(parts, rows, outbox, slices);
 
     const now = this.#scope.now();
     const every = spec.retrain.everySeconds;
@@ -285,7 +270,10 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
         runtime.learner.rowsSinceRetrain > 0 &&
         now - runtime.state.lastRetrainAt >= every * 1000;
       const due = runtime.pendingTrigger ?? (timeDue ? 'seconds' : undefined);
-      if (due !== undefined) await this.#promotion.retrain(runtime, due, outbox);
+      if (due !== undefined) {
+        await this.#promotion.retrain(runtime, due, outbox);
+        await slices.yield();
+      }
     }
 
     for (const runtime of this.#entities.values()) {

@@ -6,6 +6,7 @@ import type { TrainingTask } from '../../src/automl/pool/tasks.js';
 import { TrainingPool } from '../../src/automl/pool/training-pool.js';
 import { readWindow, shareWindow } from '../../src/automl/pool/shared-window.js';
 import { selectModel } from '../../src/automl/selection/select.js';
+import { Model } from '../../src/automl/model.js';
 import { classTarget, generate, linearTarget, sineTarget } from './core-data.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -328,4 +329,15 @@ test('a settled leader is refitted before the cheap candidates still queued, not
   } finally {
     await recorded.close();
   }
+});
+
+test("a champion's importances on the pool: those the calling thread computes, in the model's proportions", async () => {
+  // y = 3·x1 − 2·x2 + 10 on uniform inputs of equal spread: x1's mean |contribution| is 1.5× x2's
+  const data = generate(400, 2, linearTarget, 11);
+  const model = Model.fit('ols', data, {}, 'regression');
+  const outcome = await pool.run({ kind: 'importances', model: model.toJSON(), x: data.x, rows: data.rows });
+  assert.ok(outcome.ok);
+  assert.deepEqual(outcome.importances, model.importances(data.x, data.rows));
+  const [a, b] = data.featureNames.map((name) => outcome.importances[name]);
+  assert.ok(Math.abs(a / b - 1.5) < 0.3, `ratio ${a / b}`);
 });

@@ -5,6 +5,7 @@ import type { Hyperparameters, ModelParameters } from '../algorithm.js';
 import type { Split } from '../data/splits.js';
 import type { Task } from '../dataset.js';
 import type { ModelJSON } from '../model.js';
+import type { ModelOptimization, OptimizeModelRequest } from '../optimize/optimize-model.js';
 
 /** Score one candidate on the splits (holdout and, optionally, rolling-origin folds). */
 export interface EvaluateTask {
@@ -34,12 +35,34 @@ export interface FitTask {
   cancel?: SharedArrayBuffer;
 }
 
+/**
+ * The optimal inputs of a trained model: a search of up to its time budget, kept off the calling
+ * thread (a solution's promotion runs one after each new champion).
+ */
+export interface OptimizeTask {
+  kind: 'optimize';
+  model: ModelJSON;
+  request: OptimizeModelRequest;
+}
+
+/** A trained model's feature importances on the newest rows of its window (Model.importances). */
+export interface ImportancesTask {
+  kind: 'importances';
+  model: ModelJSON;
+  x: Float64Array;
+  rows: number;
+}
+
 export type TrainingTask = EvaluateTask | FitTask;
+
+/** Every task a pool thread runs. */
+export type PoolTask = TrainingTask | OptimizeTask | ImportancesTask;
 
 /** Errors travel as data: structured clone keeps neither the class nor its extra fields. */
 export interface TaskFailure {
   ok: false;
-  error: { name: string; message: string };
+  /** `invalidInput`: an InvalidInputError (or a subclass), the caller's input to fix. */
+  error: { name: string; message: string; invalidInput?: boolean };
 }
 
 export interface EvaluateResult {
@@ -56,6 +79,16 @@ export interface FitResult {
   model: ModelJSON;
   fallbacks: string[];
   fitMs: number;
+}
+
+export interface OptimizeTaskResult {
+  ok: true;
+  optimization: ModelOptimization;
+}
+
+export interface ImportancesResult {
+  ok: true;
+  importances: Record<string, number>;
 }
 
 export type TaskOutcome<T> = T | TaskFailure;

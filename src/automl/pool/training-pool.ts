@@ -5,7 +5,20 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { EvaluateResult, EvaluateTask, FitResult, FitTask, TaskOutcome, TrainingTask } from './tasks.js';
+import type {
+  EvaluateResult,
+  EvaluateTask,
+  FitResult,
+  FitTask,
+  ImportancesResult,
+  ImportancesTask,
+  OptimizeTask,
+  OptimizeTaskResult,
+  PoolTask,
+  TaskOutcome,
+} from './tasks.js';
+
+type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult;
 
 export interface TrainingPoolOptions {
   /** Default: os.availableParallelism() — training is CPU-bound, more threads only queue. */
@@ -44,9 +57,11 @@ export class TrainingPool {
 
   run(task: EvaluateTask): Promise<TaskOutcome<EvaluateResult>>;
   run(task: FitTask): Promise<TaskOutcome<FitResult>>;
-  run(task: TrainingTask): Promise<TaskOutcome<EvaluateResult | FitResult>> {
+  run(task: OptimizeTask): Promise<TaskOutcome<OptimizeTaskResult>>;
+  run(task: ImportancesTask): Promise<TaskOutcome<ImportancesResult>>;
+  run(task: PoolTask): Promise<TaskOutcome<AnyResult>> {
     if (this.closed) return Promise.reject(new Error('training pool is closed'));
-    return this.piscina.run(task) as Promise<TaskOutcome<EvaluateResult | FitResult>>;
+    return this.piscina.run(task) as Promise<TaskOutcome<AnyResult>>;
   }
 
   /** Waits for running tasks, then stops the threads so the process can exit. */

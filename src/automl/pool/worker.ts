@@ -1,4 +1,10 @@
 // Entry point of a training worker thread (loaded by piscina from the compiled dist/ file).
 import { runTask } from './run-task.js';
+import type { PoolTask } from './tasks.js';
 
-export default runTask;
+export default function run(task: PoolTask): ReturnType<typeof runTask> | Promise<unknown> {
+  if (task.kind === 'optimize' || task.kind === 'importances') {
+    return import('./model-tasks.js').then(({ runModelTask }) => runModelTask(task));
+  }
+  return runTask(task);
+}

@@ -1,8 +1,9 @@
 // A retrain of one entity and what follows a new champion: the version in the registry (older ones
 // tombstoned), the model in the params topic, and the products of the champion's window —
 // optimal inputs, anomaly peer groups and window statistics.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeColumns } from '../../automl/index.js';
-import { findOptimum, peerGroupsOf, windowStatistics } from '../../streams/index.js';
+import { findOptimum, findOptimumOnPool, peerGroupsOf, windowStatistics } from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
 import { MIN_WINDOW_ROWS, type RetrainOutcome } from '../learner.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
@@ -13,7 +14,7 @@ import type { SolutionOptimumRecord, SolutionStatisticsRecord } from './record-s
 
 type Trained = Extract<RetrainOutcome, { trained: true }>;
 
-/** Time the optimizer may take after a promotion: it runs inside the step's transaction. */
+/** Time the optimizer may take after a promotion: the step's transaction waits for it. */
 const OPTIMIZE_BUDGET_MS = 200;
 
 export class Promotion {
@@ -25,7 +26,7 @@ export class Promotion {
     runtime.touched = true;
     const now = this.scope.now();
     if (!spec.model) {
-      this.windowOnly(runtime, now, outbox);
+      await this.windowOnly(runtime, now, outbox);
       return;
     }
     const outcome = await runtime.learner.retrain(now);
@@ -41,8 +42,11 @@ export class Promotion {
     board.status.lastRetrainAt = now;
     if (board.status.condition !== 'ok') board.setCondition('ok');
     if (outcome.promoted) {
-      this.register(runtime, outcome, trigger, now, outbox);
-      this.afterPromotion(runtime, outcome, outbox);
+      // each product of the new champion is a long synchronous stretch (the optimizer alone may
+      // take OPTIMIZE_BUDGET_MS): the event loop runs between them
+      await nextTurn();
+      await this.register(runtime, outcome, trigger, now, outbox);
+      await this.afterPromotion(runtime, outcome, outbox);
     }
     events.emit('retrain', {
       solution: spec.name,
@@ -54,18 +58,19 @@ export class Promotion {
   }
 
   /** The new champion: a registry version, the params record, the status. */
-  private register(
+  private async register(
     runtime: EntityRuntime,
     outcome: Trained,
     trigger: ModelVersion['trigger'],
     now: number,
     outbox: Outbox,
-  ): void {
+  ): Promise<void> {
     const { spec, board, incarnation } = this.scope;
     const { champion } = outcome;
     const state = runtime.state;
     state.championVersion = champion.version;
     const window = runtime.learner.windowColumns(now);
+    const importances = await this.importances(champion, window.x, window.rows);
     const version: ModelVersion = {
       solution: spec.name,
       entity: runtime.entity,
@@ -81,7 +86,7 @@ export class Promotion {
       ...(outcome.refreshed ? { refreshed: true } : {}),
       ...(outcome.replaced !== undefined ? { replaced: outcome.replaced } : {}),
       model: champion.json,
-      importances: champion.model.importances(window.x, window.rows),
+      importances,
     };
     outbox.putRegistry(registryKeys.version(incarnation, runtime.entity, champion.version), version);
     while (state.oldestVersion <= champion.version - REGISTRY_HISTORY) {
@@ -101,7 +106,7 @@ export class Promotion {
   }
 
   /** A solution without a model: each trigger publishes the window's products only. */
-  private windowOnly(runtime: EntityRuntime, now: number, outbox: Outbox): void {
+  private async windowOnly(runtime: EntityRuntime, now: number, outbox: Outbox): Promise<void> {
     const { board } = this.scope;
     const { rows, lineage } = runtime.learner.cutWithoutModel(now);
     runtime.state.lastRetrainAt = now;
@@ -114,31 +119,43 @@ export class Promotion {
     board.status.lastRetrainAt = now;
     if (board.status.condition !== 'ok') board.setCondition('ok');
     board.markDirty();
-    this.windowProducts(runtime, lineage, outbox);
+    await this.windowProducts(runtime, lineage, outbox);
+  }
+
+  /** An explanation per window row (up to a few hundred): on the pool when there is one. */
+  private async importances(champion: Trained['champion'], x: Float64Array, rows: number) {
+    const { pool } = this.scope.ctx;
+    if (pool === undefined) return champion.model.importances(x, rows);
+    const outcome = await pool.run({ kind: 'importances', model: champion.json, x, rows });
+    if (!outcome.ok) throw new Error(`importances: ${outcome.error.message}`);
+    return outcome.importances;
   }
 
   /** Optimization, peer groups and window statistics follow each new champion. */
-  private afterPromotion(runtime: EntityRuntime, outcome: Trained, outbox: Outbox): void {
+  private async afterPromotion(runtime: EntityRuntime, outcome: Trained, outbox: Outbox): Promise<void> {
     const { spec, board, events } = this.scope;
     const window = runtime.learner.windowColumns(this.scope.now());
     const key = outputKey(spec, runtime.entity);
     const optimize = spec.optimize;
     if (optimize !== undefined && spec.outputs.optimal !== undefined) {
+      await nextTurn();
       try {
         const stats = describeColumns(window.x, window.rows, spec.independentVariables);
         const modelVersion = outcome.champion.version;
-        const { search: _search, ...optimum } = findOptimum(
-          outcome.champion.model,
-          stats,
-          {
-            minimize: optimize.ismin,
-            constraints: optimize.constraints,
-            constraintType: optimize.constrainttype,
-            stretchBounds: optimize.stretchbounds,
-            epsilon: optimize.epsilon,
-          },
-          { seed: modelVersion, budgetMs: OPTIMIZE_BUDGET_MS },
-        );
+        const settings = {
+          minimize: optimize.ismin,
+          constraints: optimize.constraints,
+          constraintType: optimize.constrainttype,
+          stretchBounds: optimize.stretchbounds,
+          epsilon: optimize.epsilon,
+        };
+        const run = { seed: modelVersion, budgetMs: OPTIMIZE_BUDGET_MS };
+        // on the pool the search holds a worker thread, not the event loop every runner shares
+        const { pool } = this.scope.ctx;
+        const { search: _search, ...optimum } =
+          pool !== undefined
+            ? await findOptimumOnPool(pool, outcome.champion.json, stats, settings, run)
+            : findOptimum(outcome.champion.model, stats, settings, run);
         const record: SolutionOptimumRecord = {
           solution: spec.name,
           entity: runtime.entity,
@@ -154,16 +171,17 @@ export class Promotion {
         board.problem(`optimization skipped: ${(error as Error).message}`);
       }
     }
-    this.windowProducts(runtime, outcome.lineage, outbox);
+    await this.windowProducts(runtime, outcome.lineage, outbox);
   }
 
   /** Peer groups and window statistics: after each new champion, or each trigger without a model. */
-  private windowProducts(runtime: EntityRuntime, lineage: unknown, outbox: Outbox): void {
+  private async windowProducts(runtime: EntityRuntime, lineage: unknown, outbox: Outbox): Promise<void> {
     const { spec, board } = this.scope;
     const window = runtime.learner.windowColumns(this.scope.now());
     const key = outputKey(spec, runtime.entity);
     const anomaly = spec.anomaly;
     if (anomaly !== undefined && spec.outputs.anomalies !== undefined) {
+      await nextTurn();
       try {
         runtime.peerGroups = peerGroupsOf(
           window.columns.map(({ variable, values }) => ({ stream: variable, values })),
@@ -175,6 +193,7 @@ export class Promotion {
     }
     const preprocess = spec.preprocess;
     if (preprocess !== undefined && spec.outputs.preprocessed !== undefined) {
+      await nextTurn();
       try {
         const statistics = Object.fromEntries(
           window.columns.map(({ variable, values }) => [

@@ -3,8 +3,11 @@
 import {
   InvalidInputError,
   optimizeModel,
+  type ModelJSON,
   type ModelOptimization,
+  type OptimizeModelRequest,
   type RowModel,
+  type TrainingPool,
 } from '../../automl/index.js';
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
@@ -73,21 +76,49 @@ export function findOptimum(
   run: { seed: number; budgetMs: number },
 ): ModelOptimization {
   try {
-    return optimizeModel(model, {
-      stats,
-      ismin: settings.minimize ? 1 : 0,
-      constraints: settings.constraints,
-      constraintType: settings.constraintType,
-      stretchBounds: settings.stretchBounds,
-      epsilon: settings.epsilon,
-      seed: run.seed,
-      timeBudgetMs: run.budgetMs,
-    });
+    return optimizeModel(model, optimumRequest(stats, settings, run));
   } catch (error) {
     // Bad `constraints` (unknown variable, min > max, not var:min:max) are the caller's to fix.
     if (error instanceof InvalidInputError) throw new StepInputError('constraints', error.message);
     throw error;
   }
+}
+
+/**
+ * findOptimum on a thread of the training pool: the search (up to its budget) and the model's
+ * parsing hold a worker thread instead of the event loop.
+ */
+export async function findOptimumOnPool(
+  pool: TrainingPool,
+  model: ModelJSON,
+  stats: readonly VariableStats[],
+  settings: Omit<OptimizeInput, 'produceTo'>,
+  run: { seed: number; budgetMs: number },
+): Promise<ModelOptimization> {
+  const outcome = await pool.run({ kind: 'optimize', model, request: optimumRequest(stats, settings, run) });
+  if (outcome.ok) return outcome.optimization;
+  // errors cross the thread as data: an InvalidInputError is marked so
+  if (outcome.error.invalidInput === true) {
+    throw new StepInputError('constraints', outcome.error.message);
+  }
+  throw new Error(outcome.error.message);
+}
+
+function optimumRequest(
+  stats: readonly VariableStats[],
+  settings: Omit<OptimizeInput, 'produceTo'>,
+  run: { seed: number; budgetMs: number },
+): OptimizeModelRequest {
+  return {
+    stats,
+    ismin: settings.minimize ? 1 : 0,
+    constraints: settings.constraints,
+    constraintType: settings.constraintType,
+    stretchBounds: settings.stretchBounds,
+    epsilon: settings.epsilon,
+    seed: run.seed,
+    timeBudgetMs: run.budgetMs,
+  };
 }
 
 export async function optimizeInputs(

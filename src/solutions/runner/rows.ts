@@ -1,0 +1,69 @@
+// The rows of one step, in order, through their entity's pipeline: predicted, scored for anomalies,
+// learnt, checked for drift, and retrained when a record trigger is due — all their records go to
+// the step's outbox, published in one transaction. The loop gives the event loop back between
+// slices of bounded time (slices.ts), so a large batch never holds it in one stretch.
+import type { JoinedRow } from '../../streams/index.js';
+import type { EntityTable } from './entities.js';
+import type { EntityPipeline } from './entity-pipeline.js';
+import type { Outbox } from './outbox.js';
+import type { Promotion } from './promotion.js';
+import { Slices } from './slices.js';
+import type { RunnerScope } from './types.js';
+
+export interface RowParts {
+  scope: RunnerScope;
+  entities: EntityTable;
+  pipeline: EntityPipeline;
+  promotion: Promotion;
+}
+
+/** Handles a step's rows in order; their records go to `outbox`. */
+export async function handleRows(
+  parts: RowParts,
+  rows: readonly JoinedRow[],
+  outbox: Outbox,
+  slices = new Slices(),
+): Promise<void> {
+  const { scope, entities, pipeline, promotion } = parts;
+  const { spec, board } = scope;
+  let skipped = 0;
+  for (const row of rows) {
+    await slices.next();
+    const runtime = await entities.get(row.entity);
+    runtime.touched = true;
+    const { features, target } = pipeline.split(row);
+    const usable = features.every(Number.isFinite);
+    if (!usable || !Number.isFinite(target)) skipped++;
+    if (usable) {
+      pipeline.predict(runtime, row, features, target, outbox);
+      pipeline.scoreAnomalies(runtime, row, outbox);
+    }
+    const { drift, statistic } = runtime.learner.observe(features, target, row.timestamp, row.position);
+    if (drift) pipeline.recordDrift(runtime, row, statistic ?? 0, outbox);
+    const due =
+      runtime.pendingTrigger ??
+      (spec.retrain.everyRecords !== undefined &&
+      runtime.learner.rowsSinceRetrain >= spec.retrain.everyRecords
+        ? 'records'
+        : undefined);
+    if (due !== undefined) {
+      await promotion.retrain(runtime, due, outbox);
+      await slices.yield();
+    }
+  }
+  if (skipped > 0) board.problem(`${skipped} input rows did not carry a number in every variable (skipped)`);
+}
+
+/** Learns the rows before the committed offsets again (predicted before a restart; not scored now). */
+export async function replayRows(
+  parts: Pick<RowParts, 'entities' | 'pipeline'>,
+  rows: readonly JoinedRow[],
+  slices = new Slices(),
+): Promise<void> {
+  for (const row of rows) {
+    await slices.next();
+    const runtime = await parts.entities.get(row.entity);
+    const { features, target } = parts.pipeline.split(row);
+    runtime.learner.observe(features, target, row.timestamp, row.position, { detectDrift: false });
+  }
+}

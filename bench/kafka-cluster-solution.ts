@@ -119,7 +119,18 @@ export async function startSolutionLoad(
       { env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const at = logs.push('') - 1;
-    child.stderr?.on('data', (c: Buffer) => (logs[at] = (logs[at] + c.toString()).slice(-4000)));
+    // the workers' lines carry no time: each gets the bench's time of arrival, so a line from a
+    // broker's downtime is not taken for one from after its restart (the bench's own kafka.sh calls
+    // block its event loop, so a line can arrive up to a broker start late, never early)
+    child.stderr?.on('data', (c: Buffer) => {
+      const stamped = c
+        .toString()
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => `${new Date().toISOString().slice(11, 23)} ${line}\n`)
+        .join('');
+      logs[at] = (logs[at] + stamped).slice(-4000);
+    });
     workers.push(child);
   }
   const close = async () => {

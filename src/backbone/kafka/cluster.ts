@@ -11,7 +11,7 @@ import {
   type BaseOptions,
 } from '@platformatic/kafka';
 import { UnknownPartitionError, UnknownTopicError } from '../errors.js';
-import { isTransient, translateError, type ErrorContext } from './errors.js';
+import { isTransient, NO_ANSWER, translateError, type ErrorContext } from './errors.js';
 import { clientOptions, type KafkaBackboneOptions } from './options.js';
 import { sleep, withTimeout } from './util.js';
 
@@ -77,7 +77,7 @@ export class KafkaCluster {
       try {
         // the client's own retries are bounded; this also bounds a request that never answers
         const left = Math.max(1, deadline - Date.now());
-        return await withTimeout(run(), left, () => new Error(`no answer within ${this.deadlineMs()} ms`));
+        return await withTimeout(run(), left, () => new Error(`${NO_ANSWER} ${this.deadlineMs()} ms`));
       } catch (error) {
         if (isTransient(error) && attempt < TRANSIENT_ATTEMPTS && Date.now() < deadline) {
           this.clearMetadata();
@@ -98,7 +98,7 @@ export class KafkaCluster {
       return await withTimeout(
         run(),
         this.deadlineMs(),
-        () => new Error(`no answer within ${this.deadlineMs()} ms`),
+        () => new Error(`${NO_ANSWER} ${this.deadlineMs()} ms`),
       );
     } catch (error) {
       throw this.translate(error, context);

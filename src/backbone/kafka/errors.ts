@@ -73,6 +73,23 @@ export function isTransient(error: unknown): boolean {
   return [...ids].some((id) => TRANSIENT.has(id));
 }
 
+/**
+ * The broker a client was talking to is gone or no longer the coordinator it was asked as: the
+ * coordinator has to be found again (Kafka's Java producer does so on these answers).
+ */
+export function lostCoordinator(error: unknown): boolean {
+  const { ids, codes, messages } = flatten(error);
+  return (
+    ids.has('NOT_COORDINATOR') ||
+    ids.has('COORDINATOR_NOT_AVAILABLE') ||
+    [...codes].some((c) => NETWORK.has(c)) ||
+    messages.some((m) => m.startsWith(NO_ANSWER))
+  );
+}
+
+/** How a call that the client never settled fails (util.withTimeout, in KafkaCluster). */
+export const NO_ANSWER = 'no answer within';
+
 /** Kafka protocol error ids inside a client error. */
 export function protocolErrorIds(error: unknown): Set<string> {
   return flatten(error).ids;
@@ -101,12 +118,25 @@ const NETWORK = new Set([
   'EAI_AGAIN',
 ]);
 
+/**
+ * The message to show: the client's own first message, and, when that only counts its retries
+ * ("fetch failed 3 times."), the last attempt's reason too, which is what the user can act on.
+ */
+function describe(flat: Flat, error: unknown): string {
+  const messages = flat.messages.filter((m) => !m.startsWith('Received response with error'));
+  const first = messages[0] ?? String(error);
+  const last = messages[messages.length - 1];
+  return /failed \d+ times?\.?$/.test(first) && last !== undefined && last !== first
+    ? `${first} Last: ${last}`
+    : first;
+}
+
 /** Turns any error of the client into a backbone error; backbone errors pass through. */
 export function translateError(error: unknown, context: ErrorContext): Error {
   if (error instanceof BackboneError) return error;
   const flat = flatten(error);
   const { ids, codes } = flat;
-  const detail = flat.messages.find((m) => !m.startsWith('Received response with error')) ?? String(error);
+  const detail = describe(flat, error);
   const where = context.brokers.join(',');
   const options = { cause: error };
 

@@ -5,7 +5,7 @@
 import { ProduceAcks, Producer, type Consumer, type Message } from '@platformatic/kafka';
 import { BackboneError, InvalidRecordError, ProducerClosedError, ProducerFencedError } from '../errors.js';
 import type { Transaction, TransactionalProducer, TopicPartitionOffset } from '../types.js';
-import { protocolErrorIds } from './errors.js';
+import { lostCoordinator, protocolErrorIds } from './errors.js';
 import type { KafkaBackbone } from './kafka-backbone.js';
 import { clientMessages } from './produce.js';
 
@@ -33,9 +33,17 @@ const RETRY_DELAY_MS = 20;
 export class KafkaTransactionalProducer implements TransactionalProducer {
   readonly transactionalId: string;
   readonly #backbone: KafkaBackbone;
-  readonly #client: Producer;
+  #client: Producer;
   readonly #onClose: () => void;
   #state: 'open' | 'fenced' | 'closed' = 'open';
+  /**
+   * A call failed in a way that says the transaction coordinator moved or died. @platformatic/kafka
+   * 1.35 finds the coordinator once and keeps `#coordinatorId` for the producer's life, so it would
+   * ask a dead broker forever: the next transaction begins on a new client with the same id
+   * instead, which finds the coordinator anew. (The client's 2.x line forgets the coordinator on
+   * these errors, but it is a new major version that needs Node 22.22 or later, not a small change.)
+   */
+  #coordinatorLost = false;
   /** Transactions run one after another: each waits for the one before (settled either way). */
   #tail: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
@@ -44,11 +52,15 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     this.transactionalId = transactionalId;
     this.#backbone = backbone;
     this.#onClose = onClose;
-    const base = backbone.clientOptions;
-    this.#client = new Producer({
+    this.#client = this.#newClient();
+  }
+
+  #newClient(): Producer {
+    const base = this.#backbone.clientOptions;
+    return new Producer({
       ...base,
       clientId: `${base.clientId ?? 'tml'}-tx`,
-      transactionalId,
+      transactionalId: this.transactionalId,
       idempotent: true,
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
@@ -100,6 +112,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
 
   async #run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     this.#check();
+    if (this.#coordinatorLost) await this.#reconnect();
     const txn = await this.#step('beginning a transaction', () => this.#client.beginTransaction());
     /** The first refused call: it aborts the whole transaction even when `work` caught it. */
     let refused: { error: unknown } | undefined;
@@ -205,15 +218,32 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     }
   }
 
-  /** Aborts on the broker; a fenced producer or a failed abort only forgets the transaction here. */
+  /**
+   * Replaces the client after its coordinator was lost, and registers the id again: InitProducerId
+   * bumps the epoch, so the coordinator (the new one, which read the transaction log) aborts what the
+   * old client left open, and fences the old client should it still reach a broker. If the
+   * registration fails too, the next transaction tries again.
+   */
+  async #reconnect(): Promise<void> {
+    const old = this.#client;
+    this.#client = this.#newClient();
+    old.close(true, () => undefined);
+    await this.init();
+    this.#coordinatorLost = false;
+  }
+
+  /**
+   * Aborts on the broker; a fenced producer, a lost coordinator or a failed abort only forgets the
+   * transaction here (the coordinator aborts it at its timeout, or when the id is registered again).
+   */
   async #abort(txn: ClientTransaction): Promise<void> {
     if (txn.completed) return;
-    if (this.#state !== 'fenced') {
+    if (this.#state !== 'fenced' && !this.#coordinatorLost) {
       try {
         await this.#step('aborting a transaction', () => txn.abort());
         return;
       } catch {
-        // the coordinator aborts it at its timeout, or when the id is registered again
+        // forgotten here, as above
       }
     }
     await txn.cancel().catch(() => undefined);
@@ -229,6 +259,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
         this.fence();
         throw new ProducerFencedError(this.transactionalId, { cause: error });
       }
+      if (lostCoordinator(error)) this.#coordinatorLost = true;
       throw error;
     }
   }

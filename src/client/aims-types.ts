@@ -64,12 +64,18 @@ export interface AimsRules {
   alertTopic: string;
   consumerIdle: AimsRule;
   unreadSolutions: AimsRule;
+  /** Who the alerts are also mailed to (the server's alertMail settings allow their domains). */
+  alertEmails: string[];
+  /** At most one mail per kind of alert this often. */
+  emailFrequencySeconds: number;
 }
 
 export interface AimsRulesChange {
   alertTopic?: string;
   consumerIdle?: { enabled?: boolean; days?: number };
   unreadSolutions?: { enabled?: boolean; days?: number };
+  alertEmails?: string[];
+  emailFrequencySeconds?: number;
 }
 
 export interface AimsAlert {
@@ -87,4 +93,6 @@ export interface AimsRun {
   alerts: AimsAlert[];
   paused: string[];
   resumed: string[];
+  /** The mail of the alerts, when the rules name recipients: sent 0 or 1, and why not. */
+  mail?: { sent: number; reason?: string };
 }

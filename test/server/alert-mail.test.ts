@@ -1,7 +1,8 @@
 // Alert mail through a local SMTP server this test starts on 127.0.0.1 (smtp-server): a cluster call
 // whose clusters pass alertonclustersize mails the recipients it names, only in the configured
 // domains (checked before anything is written), at most once per emailfrequency; no mail leaves the
-// machine. The config file's alertMail section is read and checked.
+// machine. AiMS's rules mail their alerts the same way. The config file's alertMail section is read
+// and checked.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { TmlApiError, TmlClient } from '../../src/client/index.js';
 import { AlertMailer } from '../../src/server/alert-mail.js';
 import { startTestServer, viper, type TestServer } from './helpers.js';
 
@@ -130,6 +132,64 @@ test('a cluster-size alert is mailed to allowed recipients, at most once per ema
   assert.match(String(malformed.ERROR), /sendalertemailsto.*not-an-address/);
   assert.equal(await records('mail-out'), 6);
   assert.equal(received.length, 1);
+});
+
+test("AiMS's alerts are mailed to the rules' recipients, in the allowed domains, at most once per frequency", async () => {
+  const DAY = 86_400_000;
+  let clock = Date.UTC(2026, 0, 5, 12);
+  const aims = await startTestServer({ alertMailer: mailer, clock: () => clock, aimsEveryMs: 0 });
+  try {
+    await aims.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = aims.app.server.address() as AddressInfo;
+    const admin = new TmlClient({ url: `http://127.0.0.1:${address.port}`, token: aims.admin });
+    await admin.createTopic({ topic: 'aims-mail' });
+    const { consumerId } = await admin.subscribe('aims-mail', { contactname: 'Ann' });
+
+    // a recipient outside the allowed domains: refused naming the field, the rules unchanged
+    await assert.rejects(
+      admin.setAimsRules({ consumerIdle: { enabled: true, days: 7 }, alertEmails: ['x@elsewhere.example'] }),
+      (e: unknown) => e instanceof TmlApiError && e.status === 400 && /alertEmails/.test(e.message),
+    );
+    assert.deepEqual((await admin.aimsRules()).alertEmails, []);
+    assert.equal((await admin.aimsRules()).consumerIdle.enabled, false);
+
+    const rules = await admin.setAimsRules({
+      consumerIdle: { enabled: true, days: 7 },
+      alertEmails: ['ops@ops.test'],
+      emailFrequencySeconds: 3600,
+    });
+    assert.deepEqual([rules.alertEmails, rules.emailFrequencySeconds], [['ops@ops.test'], 3600]);
+    const before = received.length;
+    clock += 8 * DAY;
+    const run = await admin.runAimsRules();
+    assert.deepEqual(
+      run.alerts.map((a) => [a.kind, a.consumerId]),
+      [['consumer-idle', consumerId]],
+    );
+    assert.deepEqual(run.mail, { sent: 1 });
+    assert.equal(received.length, before + 1);
+    const mail = received[received.length - 1];
+    assert.deepEqual(mail.to, ['ops@ops.test']);
+    // headers unfolded, quoted-printable soft line breaks removed
+    const text = mail.data.replace(/\r\n[ \t]/g, ' ').replace(/=\r\n/g, '');
+    const said = `consumer id ${consumerId} has not read topic aims-mail for 8 days`;
+    assert.ok(text.includes(`Subject: tml alert: ${said}`), text);
+    assert.ok(text.includes(`2026-01-13T12:00:00.000Z aims ${consumerId}: ${said}`), text);
+
+    // another idle consumer id within the hour: its alert record is written, the mail throttled
+    const second = await admin.subscribe('aims-mail', { contactname: 'Bob' });
+    clock += 8 * DAY;
+    const again = await admin.runAimsRules();
+    assert.deepEqual(
+      again.alerts.map((a) => a.consumerId),
+      [second.consumerId],
+    );
+    assert.equal(again.mail?.sent, 0);
+    assert.match(String(again.mail?.reason), /same recipients/);
+    assert.equal(received.length, before + 1);
+  } finally {
+    await aims.close();
+  }
 });
 
 test('the alertMail section of the config file is read and checked', async () => {

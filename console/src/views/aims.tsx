@@ -165,6 +165,7 @@ function Rules() {
           alertTopic: rules.alertTopic,
           consumerIdle: { enabled: rules.consumerIdle.enabled, days: rules.consumerIdle.days },
           unreadSolutions: { enabled: rules.unreadSolutions.enabled, days: rules.unreadSolutions.days },
+          alertEmails: rules.alertEmails,
         }),
       );
       setSaid('Rules saved.');
@@ -176,7 +177,12 @@ function Rules() {
     try {
       const done = await api<AimsRun>('POST', '/aims/rules/run');
       setSaid(
-        `Rules applied: ${done.alerts.length} alerts, ${done.paused.length} solutions paused, ${done.resumed.length} resumed.`,
+        `Rules applied: ${done.alerts.length} alerts, ${done.paused.length} solutions paused, ${done.resumed.length} resumed.` +
+          (done.mail === undefined
+            ? ''
+            : done.mail.sent > 0
+              ? ' Mailed.'
+              : ` Not mailed: ${done.mail.reason ?? 'no alert'}.`),
       );
     } catch (e) {
       setSaid(errorText(e));
@@ -231,6 +237,23 @@ function Rules() {
           type="text"
           value={rules.alertTopic}
           onChange={(e) => setRules({ ...rules, alertTopic: (e.target as HTMLInputElement).value })}
+        />
+      </label>{' '}
+      <label class="inline">
+        Also mail to{' '}
+        <input
+          type="text"
+          placeholder="ops@example.com, … (the server's alertMail domains)"
+          value={(rules.alertEmails ?? []).join(', ')}
+          onChange={(e) =>
+            setRules({
+              ...rules,
+              alertEmails: (e.target as HTMLInputElement).value
+                .split(',')
+                .map((a) => a.trim())
+                .filter((a) => a !== ''),
+            })
+          }
         />
       </label>
       <div class="actions">

@@ -79,6 +79,15 @@ export const RulesBody = Type.Object(
     alertTopic: Type.Optional(TopicName),
     consumerIdle: Type.Optional(RuleChange),
     unreadSolutions: Type.Optional(RuleChange),
+    alertEmails: Type.Optional(
+      Type.Array(Type.String({ minLength: 3, maxLength: 254 }), {
+        maxItems: 20,
+        description: "Also mail each alert to these (the config file's alertMail server and allowed domains)",
+      }),
+    ),
+    emailFrequencySeconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 2_592_000, description: 'At most one mail per kind this often' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -100,6 +109,8 @@ export const RulesReply = Type.Object({
   unreadSolutions: Rule(
     'Pause a solution whose outputs nobody has read for `days` days; resume it when someone subscribes or reads again',
   ),
+  alertEmails: Type.Array(Type.String(), { description: 'Who the alerts are also mailed to' }),
+  emailFrequencySeconds: Type.Integer({ description: 'At most one mail per kind this often' }),
 });
 export const RunReply = Type.Object({
   at: Time,
@@ -116,4 +127,10 @@ export const RunReply = Type.Object({
   ),
   paused: Type.Array(Type.String()),
   resumed: Type.Array(Type.String()),
+  mail: Type.Optional(
+    Type.Object({
+      sent: Type.Integer({ description: 'Mails handed to the mail server (0 or 1)' }),
+      reason: Type.Optional(Type.String({ description: 'Why none was: throttled, or the delivery error' })),
+    }),
+  ),
 });

@@ -7,7 +7,8 @@ import { STREAM_HEADER, VALUE_HEADER } from '../stream-address.js';
 /** The named stream alerts are written as. */
 export const ALERT_STREAM = 'alerts';
 
-export type AlertKind = 'clusterSize' | 'anomaly' | 'searchAnomaly' | 'streamQuery';
+/** `aims`: an AiMS rule (an idle consumer id, a solution paused or resumed). */
+export type AlertKind = 'clusterSize' | 'anomaly' | 'searchAnomaly' | 'streamQuery' | 'aims';
 
 export interface AlertRecord {
   kind: AlertKind;

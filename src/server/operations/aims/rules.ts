@@ -6,8 +6,11 @@
 import { requireRole } from '../../auth/authenticator.js';
 import { ParameterError } from '../../errors.js';
 import type { OperationContext } from '../context.js';
+import { alertRecipients } from '../stream-analytics.js';
 import { checkTopicName } from '../validate.js';
 import { consumerKey } from './usage.js';
+import type { MailOutcome } from '../../alert-mail.js';
+import type { AlertRecord } from '../../../streams/index.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -16,7 +19,14 @@ export interface AimsRules {
   alertTopic: string;
   consumerIdle: { enabled: boolean; days: number; enabledAt?: number };
   unreadSolutions: { enabled: boolean; days: number; enabledAt?: number };
+  /** Also mailed to these (the config file's alertMail server and allowed domains), when any. */
+  alertEmails?: string[];
+  /** At most one mail per kind of alert this often (seconds). */
+  emailFrequencySeconds?: number;
 }
+
+/** The default mail frequency of AiMS alerts: one an hour per kind at most. */
+export const DEFAULT_AIMS_EMAIL_FREQUENCY_SECONDS = 3600;
 
 export const DEFAULT_RULES: AimsRules = {
   alertTopic: 'tml-aims-alerts',
@@ -45,6 +55,8 @@ export interface AimsRun {
   alerts: AimsAlert[];
   paused: string[];
   resumed: string[];
+  /** The mail of the alerts, when the rules name recipients. */
+  mail?: MailOutcome;
 }
 
 const now = (context: OperationContext) => (context.clock ?? Date.now)();
@@ -56,7 +68,12 @@ export function aimsRules(context: OperationContext): AimsRules {
 
 function storedRules(context: OperationContext): AimsRules {
   const stored = context.store.aims?.get('rules') as AimsRules | undefined;
-  return stored ?? structuredClone(DEFAULT_RULES);
+  const rules = stored ?? structuredClone(DEFAULT_RULES);
+  return {
+    ...rules,
+    alertEmails: rules.alertEmails ?? [],
+    emailFrequencySeconds: rules.emailFrequencySeconds ?? DEFAULT_AIMS_EMAIL_FREQUENCY_SECONDS,
+  };
 }
 
 export async function setAimsRules(
@@ -65,6 +82,8 @@ export async function setAimsRules(
     alertTopic?: string;
     consumerIdle?: { enabled?: boolean; days?: number };
     unreadSolutions?: { enabled?: boolean; days?: number };
+    alertEmails?: string[];
+    emailFrequencySeconds?: number;
   },
 ): Promise<AimsRules> {
   requireRole(context.principal, 'admin', 'setAimsRules');
@@ -86,6 +105,10 @@ export async function setAimsRules(
       input.alertTopic === undefined ? old.alertTopic : checkTopicName(input.alertTopic, 'alertTopic'),
     consumerIdle: rule(old.consumerIdle, input.consumerIdle),
     unreadSolutions: rule(old.unreadSolutions, input.unreadSolutions),
+    // checked against the mail server's allowed domains before anything is stored
+    alertEmails:
+      input.alertEmails === undefined ? old.alertEmails : alertRecipients(context, input.alertEmails),
+    emailFrequencySeconds: input.emailFrequencySeconds ?? old.emailFrequencySeconds,
   };
   await collection.put('rules', JSON.parse(JSON.stringify(rules)) as AimsRules);
   return rules;
@@ -169,8 +192,38 @@ export async function runAimsRules(context: OperationContext): Promise<AimsRun> 
         value: JSON.stringify(alert),
       })),
     );
+    const to = rules.alertEmails ?? [];
+    if (to.length > 0 && context.alertMailer !== undefined) {
+      run.mail = await context.alertMailer.send(
+        run.alerts.map(mailable),
+        to,
+        rules.emailFrequencySeconds ?? DEFAULT_AIMS_EMAIL_FREQUENCY_SECONDS,
+      );
+    }
   }
   if (JSON.stringify(state) !== JSON.stringify(collection.get('state') ?? { alerted: {}, paused: {} }))
     await collection.put('state', state);
   return run;
+}
+
+/** An AiMS alert in the one alert shape the mailer lists. */
+function mailable(alert: AimsAlert): AlertRecord {
+  const subject = alert.consumerId ?? alert.solution ?? '';
+  const message =
+    alert.kind === 'consumer-idle'
+      ? `consumer id ${subject} has not read topic ${alert.topic ?? ''} for ${alert.idleDays ?? 0} days`
+      : alert.kind === 'solution-paused'
+        ? `solution ${subject} was paused: nobody read its outputs for ${alert.idleDays ?? 0} days`
+        : `solution ${subject} was resumed: someone reads its outputs again`;
+  return {
+    kind: 'aims',
+    source: alert.topic ?? alert.solution ?? '',
+    message,
+    subject,
+    value: alert.idleDays ?? 0,
+    threshold: 0,
+    details: { ...alert },
+    identifier: alert.kind,
+    createdAt: new Date(alert.at),
+  };
 }

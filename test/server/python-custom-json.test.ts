@@ -81,12 +81,14 @@ async function customJsonBuild(t: TestContext, kafka: KafkaSettings | undefined)
         offset: 0,
         maxRecords: 1000,
       });
-      const results = new Map(
-        records.map((r) => {
-          const v = JSON.parse(r.value!.toString()) as { device: string; result: number };
-          return [v.device, v.result];
-        }),
+      // the query results, without the alert records written after those that hold
+      const parsed = records.map(
+        (r) => JSON.parse(r.value!.toString()) as { device?: string; result?: number; kind?: string },
       );
+      const results = new Map(parsed.filter((v) => v.kind === undefined).map((v) => [v.device, v.result]));
+      const alerted = parsed.filter((v) => v.kind === 'streamQuery').length;
+      const holding = parsed.filter((v) => v.kind === undefined && v.result === 1).length;
+      assert.equal(alerted, holding, 'an alert record for each result that holds');
       const status = await backbone.fetch({
         topic: '__tml_solution_status',
         partition: 0,

@@ -1,13 +1,7 @@
 // Stream queries on request (streamquery, POST /v1/topics/:topic/stream-queries): the guards — the
 // topic exists and the producer id may write it, the results topic exists and is active — then the
 // core's stream-query step.
-import {
-  queryAlerts,
-  queryStreams,
-  writeAlerts,
-  type WrittenAlert,
-  type WrittenQueryResult,
-} from '../../streams/index.js';
+import { queryStreamsWithAlerts, type WrittenAlert, type WrittenQueryResult } from '../../streams/index.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, describeExisting } from './validate.js';
@@ -46,11 +40,9 @@ export async function streamQuery(
     await describeExisting(context.backbone, produceTo, 'produceTo');
     checkActive(context.store.topics.get(produceTo), produceTo);
   }
-  const results = await queryStreams(context.backbone, { ...input, produceTo });
-  const alerts = await writeAlerts(
+  const { results, alerts } = await queryStreamsWithAlerts(
     { backbone: context.backbone, shapers: context.shapers },
-    produceTo,
-    queryAlerts(results, input.topic),
+    { ...input, produceTo },
   );
   context.metrics.recordsProduced.inc(results.length + alerts.length);
   return { produceTo, results, alerts };

@@ -9,7 +9,7 @@ import {
   neutralShapers,
   preprocessCustomJson,
   preprocessStreams,
-  queryStreams,
+  queryStreamsWithAlerts,
 } from '../../streams/index.js';
 import type { SolutionStep } from '../spec-steps.js';
 import type { RunnerScope } from './types.js';
@@ -48,7 +48,8 @@ async function runStep(scope: RunnerScope, step: SolutionStep): Promise<number> 
     case 'streamQuery': {
       let written = 0;
       for (const device of step.devices ?? ['']) {
-        const results = await queryStreams(backbone, {
+        // the results and, for each query that holds, its alert record (as the one-shot call)
+        const { results, alerts } = await queryStreamsWithAlerts(services, {
           topic: step.topic,
           streams: step.streams,
           conditions: step.conditions,
@@ -58,7 +59,7 @@ async function runStep(scope: RunnerScope, step: SolutionStep): Promise<number> 
           device,
           maxRows: step.maxRows,
         });
-        written += results.length;
+        written += results.length + alerts.length;
       }
       return written;
     }

@@ -3,6 +3,7 @@
 import type { Backbone } from '../../backbone/types.js';
 import { recordKey, type RecordShapers } from '../shapers.js';
 import { STREAM_HEADER, VALUE_HEADER } from '../stream-address.js';
+import { queryStreams, type StreamQueryInput, type WrittenQueryResult } from './stream-query.js';
 
 /** The named stream alerts are written as. */
 export const ALERT_STREAM = 'alerts';
@@ -101,4 +102,17 @@ export function queryAlerts(
       identifier: r.identifier,
       createdAt,
     }));
+}
+
+/**
+ * A stream query as every face and solution runs it: the results, then one alert record for each
+ * that holds, written after them into the same topic.
+ */
+export async function queryStreamsWithAlerts(
+  services: { backbone: Backbone; shapers: RecordShapers },
+  input: StreamQueryInput & { produceTo: string },
+): Promise<{ results: WrittenQueryResult[]; alerts: WrittenAlert[] }> {
+  const results = await queryStreams(services.backbone, input);
+  const alerts = await writeAlerts(services, input.produceTo, queryAlerts(results, input.topic));
+  return { results, alerts };
 }

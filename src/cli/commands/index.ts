@@ -11,6 +11,7 @@ import { solutionsCommand } from './solutions.js';
 import { modelsCommand } from './models.js';
 import { runCommand } from './run.js';
 import { workerCommand } from './worker.js';
+import { analyticsCommand } from './analytics.js';
 
 export const commands: CliCommand[] = [
   topicsCommand,
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   workerCommand,
   solutionsCommand,
   modelsCommand,
+  analyticsCommand,
   tokenCommand,
   demoCommand,
 ];

@@ -93,8 +93,8 @@ export class RemoteTopicOps implements TopicOps {
     return summary;
   }
 
-  /** An admin token sees producer ids; a topic made outside the server gets one by registering it. */
-  private async producerIdOf(topic: string): Promise<string> {
+  /** An admin token sees producer ids; a topic made outside the server gets one by registering it (also for `tml analytics`). */
+  async producerIdOf(topic: string): Promise<string> {
     const summary = await this.summary(topic);
     if (summary.producerId !== undefined) return summary.producerId;
     if (!summary.registered) {

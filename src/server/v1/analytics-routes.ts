@@ -1,7 +1,7 @@
 // /v1 stream analytics (docs/stream-analytics.md): correlations between streams and k-means clusters
 // of a topic's records, each written to a topic, the same steps as VIPER's streamcorr and streamcluster.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
   MAX_CLUSTER_DIMENSIONS,
@@ -189,11 +189,7 @@ export function registerAnalyticsRoutes(fastify: FastifyInstance, contextOf: Con
         topic: request.params.topic,
         ...request.body,
       });
-      return reply.code(201).send({
-        produceTo: result.produceTo,
-        computed: result.computed,
-        written: result.written.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })),
-      });
+      return reply.code(201).send(correlationReply(result));
     },
   );
   app.post(
@@ -214,30 +210,7 @@ export function registerAnalyticsRoutes(fastify: FastifyInstance, contextOf: Con
         topic: request.params.topic,
         ...request.body,
       });
-      const r = result.record;
-      return reply.code(201).send({
-        produceTo: result.produceTo,
-        partition: result.partition,
-        offset: result.offset,
-        clusters: r.clusters,
-        points: r.points,
-        initialCentres: r.initialCentres,
-        inertia: r.inertia,
-        iterations: r.iterations,
-        converged: r.converged,
-        recordsRead: r.recordsRead,
-        recordsSkipped: r.recordsSkipped,
-        mail: result.mail,
-        alerts: result.alerts.map((a) => ({
-          kind: a.kind,
-          message: a.message,
-          subject: a.subject,
-          value: a.value,
-          threshold: a.threshold,
-          partition: a.partition,
-          offset: a.offset,
-        })),
-      });
+      return reply.code(201).send(clusterReply(result));
     },
   );
   app.post(
@@ -258,28 +231,74 @@ export function registerAnalyticsRoutes(fastify: FastifyInstance, contextOf: Con
         topic: request.params.topic,
         ...request.body,
       });
-      const r = result.record;
-      return reply.code(201).send({
-        produceTo: result.produceTo,
-        partition: result.partition,
-        offset: result.offset,
-        search: r.search,
-        words: r.words,
-        similarity: r.similarity,
-        peerSearches: r.peerSearches,
-        matchedTerms: r.matchedTerms,
-        anomaly: r.anomaly,
-        alerts: result.alerts.map((a) => ({
-          kind: a.kind,
-          message: a.message,
-          subject: a.subject,
-          value: a.value,
-          threshold: a.threshold,
-          partition: a.partition,
-          offset: a.offset,
-        })),
-        mail: result.mail,
-      });
+      return reply.code(201).send(searchAnomalyReply(result));
     },
   );
+}
+
+/** The /v1 answer of a correlation call (also what `tml analytics correlate` prints locally). */
+export function correlationReply(
+  result: Awaited<ReturnType<typeof streamCorrelation>>,
+): Static<typeof CorrelationReply> {
+  return {
+    produceTo: result.produceTo,
+    computed: result.computed,
+    written: result.written.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })),
+  };
+}
+
+/** The /v1 answer of a cluster call (also what `tml analytics cluster` prints locally). */
+export function clusterReply(result: Awaited<ReturnType<typeof streamCluster>>): Static<typeof ClusterReply> {
+  const r = result.record;
+  return {
+    produceTo: result.produceTo,
+    partition: result.partition,
+    offset: result.offset,
+    clusters: r.clusters,
+    points: r.points,
+    initialCentres: r.initialCentres,
+    inertia: r.inertia,
+    iterations: r.iterations,
+    converged: r.converged,
+    recordsRead: r.recordsRead,
+    recordsSkipped: r.recordsSkipped,
+    mail: result.mail,
+    alerts: result.alerts.map((a) => ({
+      kind: a.kind,
+      message: a.message,
+      subject: a.subject,
+      value: a.value,
+      threshold: a.threshold,
+      partition: a.partition,
+      offset: a.offset,
+    })),
+  };
+}
+
+/** The /v1 answer of a search-anomaly call (also what `tml analytics search-anomaly` prints locally). */
+export function searchAnomalyReply(
+  result: Awaited<ReturnType<typeof searchAnomalyCheck>>,
+): Static<typeof SearchAnomalyReply> {
+  const r = result.record;
+  return {
+    produceTo: result.produceTo,
+    partition: result.partition,
+    offset: result.offset,
+    search: r.search,
+    words: r.words,
+    similarity: r.similarity,
+    peerSearches: r.peerSearches,
+    matchedTerms: r.matchedTerms,
+    anomaly: r.anomaly,
+    alerts: result.alerts.map((a) => ({
+      kind: a.kind,
+      message: a.message,
+      subject: a.subject,
+      value: a.value,
+      threshold: a.threshold,
+      partition: a.partition,
+      offset: a.offset,
+    })),
+    mail: result.mail,
+  };
 }

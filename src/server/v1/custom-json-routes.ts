@@ -2,7 +2,7 @@
 // device and subtopic, written as `<subtopic>_preprocessed_<Type>` streams keyed by device
 // (docs/preprocessing.md).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { preprocessJson } from '../operations/custom-json.js';
 import type { ContextOf } from './plugin.js';
@@ -76,24 +76,31 @@ export function registerCustomJsonRoutes(fastify: FastifyInstance, contextOf: Co
         asArray: form === 'array',
         form,
       });
-      return reply.code(201).send({
-        items: items.map((i) => ({
-          topic: i.name,
-          writtenTo: i.preprocessTopic,
-          device: i.device ?? '',
-          subtopic: i.stream,
-          label: i.label ?? '',
-          type: i.statistic.charAt(0).toUpperCase() + i.statistic.slice(1).toLowerCase(),
-          value: i.value,
-          messages: i.count,
-          windowStart: i.windowStart,
-          windowEnd: i.windowEnd,
-          conditions: i.conditions,
-          ...(i.rawData ? { rawData: i.rawData, msgIds: i.msgIds } : {}),
-          partition: i.partition,
-          offset: i.offset,
-        })),
-      });
+      return reply.code(201).send(customJsonReply(items));
     },
   );
+}
+
+/** The /v1 answer of a custom-JSON call (also what `tml analytics custom-json` prints locally). */
+export function customJsonReply(
+  items: Awaited<ReturnType<typeof preprocessJson>>,
+): Static<typeof CustomJsonReply> {
+  return {
+    items: items.map((i) => ({
+      topic: i.name,
+      writtenTo: i.preprocessTopic,
+      device: i.device ?? '',
+      subtopic: i.stream,
+      label: i.label ?? '',
+      type: i.statistic.charAt(0).toUpperCase() + i.statistic.slice(1).toLowerCase(),
+      value: i.value,
+      messages: i.count,
+      windowStart: i.windowStart,
+      windowEnd: i.windowEnd,
+      conditions: i.conditions,
+      ...(i.rawData ? { rawData: i.rawData, msgIds: i.msgIds } : {}),
+      partition: i.partition,
+      offset: i.offset,
+    })),
+  };
 }

@@ -2,6 +2,7 @@
 // with camelCase JSON bodies and answers.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
 import { alignedLength } from '../../streams/index.js';
 import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
 import { consume } from '../operations/consume.js';
@@ -104,20 +105,7 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         identifier,
         ...options,
       });
-      return reply.code(201).send({
-        items: items.map((i) => ({
-          topic: i.name,
-          writtenTo: i.preprocessTopic,
-          stream: i.stream,
-          type: i.statistic.charAt(0).toUpperCase() + i.statistic.slice(1).toLowerCase(),
-          value: i.value,
-          messages: i.count,
-          conditions: i.conditions,
-          ...(i.rawData ? { rawData: i.rawData, msgIds: i.msgIds } : {}),
-          partition: i.partition,
-          offset: i.offset,
-        })),
-      });
+      return reply.code(201).send(preprocessReply(items));
     },
   );
 
@@ -406,4 +394,24 @@ function parseJson(value: string | null): unknown {
   } catch {
     return value;
   }
+}
+
+/** The /v1 answer of a preprocess call (also what `tml analytics preprocess` prints locally). */
+export function preprocessReply(
+  items: Awaited<ReturnType<typeof preprocess>>,
+): Static<typeof F.PreprocessReply> {
+  return {
+    items: items.map((i) => ({
+      topic: i.name,
+      writtenTo: i.preprocessTopic,
+      stream: i.stream,
+      type: i.statistic.charAt(0).toUpperCase() + i.statistic.slice(1).toLowerCase(),
+      value: i.value,
+      messages: i.count,
+      conditions: i.conditions,
+      ...(i.rawData ? { rawData: i.rawData, msgIds: i.msgIds } : {}),
+      partition: i.partition,
+      offset: i.offset,
+    })),
+  };
 }

@@ -1,0 +1,168 @@
+// `tml analytics <step>` on the local backbone: the /v1 steps through the server's checks and
+// operations, numbers checked by hand; bad input changes nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dataDir, offsets, ok, tml } from './tml.js';
+
+/** Two numeric streams and a topic of rows holding both, on a fresh data directory. */
+async function sensors(dir: string): Promise<void> {
+  for (const topic of ['a', 'b', 'rows', 'out']) await ok(dir, ['topics', 'create', topic]);
+  await ok(dir, ['produce', 'a'], { input: '1\n2\n3\n4\n' });
+  await ok(dir, ['produce', 'b'], { input: '2\n4\n5\n9\n' });
+  const rows = [1, 2, 3, 4].map((a, i) => JSON.stringify({ a, b: [2, 4, 5, 9][i] }));
+  await ok(dir, ['produce', 'rows'], { input: rows.join('\n') + '\n' });
+}
+
+test('analytics preprocess then query: statistics of the newest window and a condition on them', async (t) => {
+  const dir = dataDir(t);
+  await sensors(dir);
+  const args = ['analytics', 'preprocess', 'rows', '--streams', 'a,b', '--fields', '--logic', 'avg,max'];
+  const items = JSON.parse(await ok(dir, [...args, '--max-rows', '4', '--json'])) as {
+    items: Array<{ topic: string; value: number; messages: number; writtenTo: string }>;
+  };
+  // avg(1,2,3,4) = 2.5; max(2,4,5,9) = 9
+  assert.deepEqual(
+    items.items.map((i) => [i.topic, i.value, i.messages, i.writtenTo]),
+    [
+      ['a_preprocessed_Avg', 2.5, 4, 'rows'],
+      ['b_preprocessed_Max', 9, 4, 'rows'],
+    ],
+  );
+
+  const text = await ok(dir, [
+    'analytics',
+    'query',
+    'rows',
+    '--streams',
+    'a_preprocessed_Avg,b_preprocessed_Max',
+    '--conditions',
+    'a_preprocessed_Avg > 2 and b_preprocessed_Max < 9:b_preprocessed_Max = 9',
+    '--produce-to',
+    'out',
+  ]);
+  // 2.5 > 2 holds, 9 < 9 does not: the first query is 0; 9 = 9: the second is 1.
+  assert.match(
+    text,
+    /^a_preprocessed_Avg > 2 and b_preprocessed_Max < 9 +0 +a_preprocessed_Avg=2\.5 b_preprocessed_Max=9 +0:0$/m,
+  );
+  assert.match(text, /^b_preprocessed_Max = 9 +1 +b_preprocessed_Max=9 +0:1$/m);
+  assert.match(text, /written to 'out'/);
+  // the two results are records of 'out', then the alert of the query that holds
+  const written = (await ok(dir, ['consume', 'out'])).trim().split('\n');
+  assert.equal(written.length, 3);
+  assert.match(written[2], /"Message":"query 'b_preprocessed_Max = 9' on 'rows' holds"/);
+});
+
+test('analytics correlate: Pearson and Spearman of two streams, as hand-worked', async (t) => {
+  const dir = dataDir(t);
+  await sensors(dir);
+  const answer = JSON.parse(
+    await ok(dir, [
+      '--json',
+      'analytics',
+      'correlate',
+      'a',
+      '--streams',
+      'a,b',
+      '--max-rows',
+      '4',
+      '--methods',
+      'pearson,spearman',
+      '--produce-to',
+      'out',
+    ]),
+  ) as {
+    produceTo: string;
+    computed: number;
+    written: Array<{ method: string; coefficient: number; pValue: number; count: number }>;
+  };
+  assert.equal(answer.produceTo, 'out');
+  assert.equal(answer.computed, 2);
+  const byMethod = new Map(answer.written.map((c) => [c.method, c]));
+  // a = 1..4, b = 2,4,5,9: deviations (-1.5,-.5,.5,1.5) and (-3,-1,0,4); sum of products 11,
+  // sums of squares 5 and 26: r = 11 / sqrt(130) = 0.964764; t = r sqrt(2 / (1 - r²)) with 2 degrees
+  // of freedom, two-sided p = 1 - t / sqrt(2 + t²) = 0.035236.
+  const pearson = byMethod.get('pearson')!;
+  assert.ok(Math.abs(pearson.coefficient - 11 / Math.sqrt(130)) < 1e-12, String(pearson.coefficient));
+  assert.ok(Math.abs(pearson.pValue - 0.035236) < 1e-5, String(pearson.pValue));
+  assert.equal(pearson.count, 4);
+  // both rise together at every step: the ranks are equal, Spearman's rho is 1
+  assert.ok(Math.abs(byMethod.get('spearman')!.coefficient - 1) < 1e-12);
+  assert.equal((await ok(dir, ['consume', 'out'])).trim().split('\n').length, 2);
+
+  const table = await ok(dir, [
+    'analytics',
+    'correlate',
+    'a',
+    '--streams',
+    'a,b',
+    '--max-rows',
+    '4',
+    '--produce-to',
+    'out',
+  ]);
+  assert.match(table, /^a ~ b +pearson +0\.964764 +0\.0352362 +0 +4 +0:2$/m);
+});
+
+test('analytics with a bad command line: exit 2, the option or field named, nothing written', async (t) => {
+  const dir = dataDir(t);
+  await sensors(dir);
+  const before = await offsets(dir, 'out');
+  const notInteger = await tml(dir, [
+    'analytics',
+    'correlate',
+    'a',
+    '--streams',
+    'a,b',
+    '--max-rows',
+    'four',
+  ]);
+  assert.equal(notInteger.code, 2);
+  assert.match(notInteger.stderr, /option '--max-rows <n>' argument 'four' is invalid/);
+  // the /v1 schema's bound: at least 3 rows to correlate
+  const tooFew = await tml(dir, [
+    'analytics',
+    'correlate',
+    'a',
+    '--streams',
+    'a,b',
+    '--max-rows',
+    '2',
+    '--produce-to',
+    'out',
+  ]);
+  assert.equal(tooFew.code, 2);
+  assert.match(tooFew.stderr, /^tml: parameter 'maxRows' .*3/m);
+  const missing = await tml(dir, ['analytics', 'cluster', 'a', '--max-rows', '4', '--clusters', '2']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /required option '--value-keys <list>' not specified/);
+  assert.equal(await offsets(dir, 'out'), before);
+});
+
+test('analytics with a failing step: exit 1, the core names the field, nothing written', async (t) => {
+  const dir = dataDir(t);
+  await sensors(dir);
+  await ok(dir, ['topics', 'create', 'words']);
+  await ok(dir, ['produce', 'words'], { input: 'x\ny\nz\n' });
+  const before = await offsets(dir, 'out');
+  const text = await tml(dir, [
+    'analytics',
+    'correlate',
+    'a',
+    '--streams',
+    'a,words',
+    '--max-rows',
+    '3',
+    '--produce-to',
+    'out',
+  ]);
+  assert.equal(text.code, 1);
+  assert.match(
+    text.stderr,
+    /^tml: 'streams' stream 'words' holds 'x' at partition 0 offset 0, not a number/m,
+  );
+  const unknown = await tml(dir, ['analytics', 'query', 'nope', '--streams', 's', '--conditions', 's > 1']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /topic 'nope' does not exist/);
+  assert.equal(await offsets(dir, 'out'), before);
+});

@@ -139,7 +139,7 @@ test('analytics with a bad command line: exit 2, the option or field named, noth
   assert.equal(await offsets(dir, 'out'), before);
 });
 
-test('analytics with a failing step: exit 1, the core names the field, nothing written', async (t) => {
+test('analytics with input the core refuses: exit 2 as over --server (HTTP 400), the field named; an unknown topic exits 1', async (t) => {
   const dir = dataDir(t);
   await sensors(dir);
   await ok(dir, ['topics', 'create', 'words']);
@@ -156,10 +156,10 @@ test('analytics with a failing step: exit 1, the core names the field, nothing w
     '--produce-to',
     'out',
   ]);
-  assert.equal(text.code, 1);
+  assert.equal(text.code, 2);
   assert.match(
     text.stderr,
-    /^tml: 'streams' stream 'words' holds 'x' at partition 0 offset 0, not a number/m,
+    /^tml: parameter 'streams' stream 'words' holds 'x' at partition 0 offset 0, not a number/m,
   );
   const unknown = await tml(dir, ['analytics', 'query', 'nope', '--streams', 's', '--conditions', 's > 1']);
   assert.equal(unknown.code, 1);

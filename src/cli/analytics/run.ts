@@ -108,7 +108,16 @@ export async function runStep(
     // As `tml produce`: the local administrator acts as the topic's producer (registered now for a
     // topic that has none, as createtopics does for an existing topic).
     full.producerId = producerId ?? (await createTopic(operations, { topic })).producerId;
-    return faces.local(operations, topic, full as never);
+    try {
+      return await faces.local(operations, topic, full as never);
+    } catch (error) {
+      // As over --server: what the server answers 400 (the request's input is wrong, nothing was
+      // written) is a usage error, worded as the server words it.
+      const { toServerError } = await import('../../server/error-mapping.js');
+      const answer = toServerError(error);
+      if (answer.status === 400) throw new UsageError(answer.message);
+      throw error;
+    }
   });
 }
 

@@ -166,3 +166,43 @@ test('analytics with input the core refuses: exit 2 as over --server (HTTP 400),
   assert.match(unknown.stderr, /topic 'nope' does not exist/);
   assert.equal(await offsets(dir, 'out'), before);
 });
+
+test('analytics custom-json and search-anomaly locally; every step has --help with an example', async (t) => {
+  const dir = dataDir(t);
+  await ok(dir, ['topics', 'create', 'meters']);
+  const readings = [200, 220].map((value, i) =>
+    JSON.stringify({ metadata: { dsn: 'd1' }, name: 'Voltage', value, ts: `2026-01-01T00:0${i}:00Z` }),
+  );
+  await ok(dir, ['produce', 'meters'], { input: readings.join('\n') + '\n' });
+  const criteria = 'uid=metadata.dsn~subtopics=name~values=value~datetime=ts';
+  const json = await ok(dir, [
+    ...['--json', 'analytics', 'custom-json', 'meters', '--criteria', criteria],
+    ...['--logic', 'avg,max', '--max-rows', '10'],
+  ]);
+  const items = (JSON.parse(json) as { items: Array<{ device: string; topic: string; value: number }> })
+    .items;
+  // avg(200, 220) = 210, max 220, for device d1
+  assert.deepEqual(
+    items.map((i) => [i.device, i.topic, i.value]),
+    [
+      ['d1', 'Voltage_preprocessed_Avg', 210],
+      ['d1', 'Voltage_preprocessed_Max', 220],
+    ],
+  );
+
+  await ok(dir, ['topics', 'create', 'searches']);
+  const searches = 'cheap flights paris\ncheap flights rome\ncheap flights paris\nhow to build a bomb\n';
+  await ok(dir, ['produce', 'searches'], { input: searches });
+  const search = await ok(dir, [
+    ...['analytics', 'search-anomaly', 'searches', '--threshold', '50', '--max-rows', '4'],
+    ...['--terms', 'bomb'],
+  ]);
+  // no word of the newest search is in the three before it: similarity 0, and it holds a watched term
+  assert.match(search, /^similarity 0 to 3 earlier searches: ANOMALY$/m);
+  assert.match(search, /^watched terms: bomb$/m);
+
+  for (const step of ['preprocess', 'custom-json', 'query', 'correlate', 'cluster', 'search-anomaly']) {
+    const help = await ok(dir, ['analytics', step, '--help']);
+    assert.match(help, new RegExp(`^Examples:\\n  tml analytics ${step} `, 'm'), step);
+  }
+});

@@ -19,10 +19,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { TrainingPool } from '../src/automl/pool/training-pool.js';
 import { mulberry32, normal } from '../src/automl/random.js';
-import { MIN_WINDOW_ROWS, WindowLearner } from '../src/solutions/learner.js';
+import { MIN_WINDOW_ROWS, WindowLearner, type RetrainOutcome } from '../src/solutions/learner.js';
+import { RetrainSlot } from '../src/solutions/retrain-slot.js';
 import { ensureVenv, repositoryRoot } from './automl/python.js';
 
 const SEED = 20_261_128;
@@ -162,32 +164,9 @@ export function readCsv(file: string, name: string, description: string, tml: St
  * before the next row, so every row is predicted by the newest champion.
  */
 export async function runTml(stream: Stream, settings: TmlSettings, pool: TrainingPool): Promise<TmlRun> {
-  const learner = new WindowLearner({
-    featureNames: stream.featureNames,
-    targetName: stream.targetName,
-    task: 'regression',
-    window: { records: settings.window },
-    automl: {
-      modelruns: settings.modelruns,
-      timeBudgetMs: settings.timeBudgetMs,
-      algorithms: settings.algorithms,
-      seed: SEED,
-    },
-    drift: { enabled: true, ...settings.drift },
-    pool,
-  });
+  const learner = makeLearner(stream, settings, pool);
   const features = stream.featureNames.length;
-  const predictions = new Float64Array(stream.rows).fill(Number.NaN);
-  const run: TmlRun = {
-    predictions,
-    firstModelRow: -1,
-    seconds: 0,
-    retrains: 0,
-    failedRetrains: 0,
-    promotions: 0,
-    driftAlarms: [],
-    championAlgorithms: {},
-  };
+  const { run, predictions } = emptyRun(stream.rows);
   const started = performance.now();
   for (let r = 0; r < stream.rows; r++) {
     const row = stream.x.subarray(r * features, (r + 1) * features);
@@ -203,20 +182,133 @@ export async function runTml(stream: Stream, settings: TmlSettings, pool: Traini
       learner.rowsSinceRetrain >= settings.retrainEvery ||
       (learner.champion === undefined && learner.rows >= MIN_WINDOW_ROWS);
     if (!due) continue;
-    const outcome = await learner.retrain(r);
-    if (!outcome.trained) {
-      run.failedRetrains++;
-      continue;
-    }
-    run.retrains++;
-    if (outcome.promoted) {
-      run.promotions++;
-      const algorithm = outcome.champion.json.algorithm;
-      run.championAlgorithms[algorithm] = (run.championAlgorithms[algorithm] ?? 0) + 1;
-    }
+    countOutcome(run, await learner.retrain(r));
   }
   run.seconds = (performance.now() - started) / 1000;
   return run;
+}
+
+/**
+ * The same loop with the retrain off the row path, as a solution with `retrain.background` runs it
+ * (the runner's RetrainSlot): rows go on being predicted by the current champion while a retrain
+ * runs on the pool. With `rowsPerSecond` the rows arrive at that rate (row r is due r/rate seconds
+ * after the first; the loop waits for a row that is not due yet), so the run shows whether TML keeps
+ * up with that rate and which MAE it reaches at it; without, the rows come as fast as TML takes them.
+ */
+export async function runTmlBackground(
+  stream: Stream,
+  settings: TmlSettings,
+  pool: TrainingPool,
+  rowsPerSecond?: number,
+): Promise<TmlRun & { lateRows: number; maxLateMs: number }> {
+  const learner = makeLearner(stream, settings, pool);
+  const slot = new RetrainSlot<'records' | 'drift' | 'start'>();
+  const features = stream.featureNames.length;
+  const { run, predictions } = emptyRun(stream.rows);
+  let lateRows = 0;
+  let maxLateMs = 0;
+  let turnAt = performance.now();
+  const started = performance.now();
+  for (let r = 0; r < stream.rows; r++) {
+    if (rowsPerSecond !== undefined) {
+      const dueAt = started + (r / rowsPerSecond) * 1000;
+      const now = performance.now();
+      if (dueAt - now >= 1) {
+        await sleep(dueAt - now);
+        turnAt = performance.now();
+      } else if (now - dueAt > 1) {
+        lateRows++;
+        maxLateMs = Math.max(maxLateMs, now - dueAt);
+      }
+    }
+    // the pool's answers arrive as events: the loop gives the event loop a turn every millisecond,
+    // as the runner's slices do
+    if (performance.now() - turnAt >= 1) {
+      await nextTurn();
+      turnAt = performance.now();
+    }
+    const settled = slot.take();
+    if (settled !== undefined) {
+      countOutcome(run, settled.outcome);
+      if (settled.queued !== undefined) slot.request(learner, settled.queued, r);
+    }
+    const row = stream.x.subarray(r * features, (r + 1) * features);
+    const prediction = learner.predict(row);
+    if (prediction !== undefined) {
+      predictions[r] = prediction;
+      if (run.firstModelRow < 0) run.firstModelRow = r;
+    }
+    const { drift } = learner.observe(row, stream.y[r], r, { [stream.name]: r });
+    if (drift) run.driftAlarms.push(r);
+    const trigger = drift
+      ? 'drift'
+      : learner.rowsSinceRetrain >= settings.retrainEvery
+        ? 'records'
+        : learner.champion === undefined && learner.rows >= MIN_WINDOW_ROWS
+          ? 'start'
+          : undefined;
+    if (trigger === undefined) continue;
+    // the first model is awaited, as the runner does: there is no champion to predict the rows with
+    if (learner.champion === undefined) countOutcome(run, await learner.retrain(r));
+    else slot.request(learner, trigger, r);
+  }
+  run.seconds = (performance.now() - started) / 1000;
+  await slot.settle();
+  const last = slot.take();
+  if (last !== undefined) countOutcome(run, last.outcome);
+  return { ...run, lateRows, maxLateMs };
+}
+
+function makeLearner(stream: Stream, settings: TmlSettings, pool: TrainingPool): WindowLearner {
+  return new WindowLearner({
+    featureNames: stream.featureNames,
+    targetName: stream.targetName,
+    task: 'regression',
+    window: { records: settings.window },
+    automl: {
+      modelruns: settings.modelruns,
+      timeBudgetMs: settings.timeBudgetMs,
+      algorithms: settings.algorithms,
+      seed: SEED,
+    },
+    drift: { enabled: true, ...settings.drift },
+    pool,
+  });
+}
+
+function emptyRun(rows: number): { run: TmlRun; predictions: Float64Array } {
+  const predictions = new Float64Array(rows).fill(Number.NaN);
+  const run: TmlRun = {
+    predictions,
+    firstModelRow: -1,
+    seconds: 0,
+    retrains: 0,
+    failedRetrains: 0,
+    promotions: 0,
+    driftAlarms: [],
+    championAlgorithms: {},
+  };
+  return { run, predictions };
+}
+
+function countOutcome(run: TmlRun, outcome: RetrainOutcome): void {
+  if (!outcome.trained) {
+    run.failedRetrains++;
+    return;
+  }
+  run.retrains++;
+  if (outcome.promoted) {
+    run.promotions++;
+    const algorithm = outcome.champion.json.algorithm;
+    run.championAlgorithms[algorithm] = (run.championAlgorithms[algorithm] ?? 0) + 1;
+  }
+}
+
+interface BackgroundRun {
+  settings: TmlSettings;
+  run: Awaited<ReturnType<typeof runTmlBackground>>;
+  label: string;
+  rowsPerSecond?: number;
 }
 
 // --- River's side --------------------------------------------------------------------------------
@@ -387,9 +479,46 @@ async function main(): Promise<void> {
     }
     tmlRuns.set(stream.name, runs);
   }
-  await pool.close();
 
   const river = process.argv.includes('--no-river') ? undefined : runRiver(ensureVenv(), streams, dir);
+
+  // Retraining off the row path (issue 15 item 6): the compared settings with `retrain.background`,
+  // as fast as TML takes the rows, then with the rows arriving at the rate River's lowest-MAE models
+  // ran at in this run (defaults; tuned too). Run after River, never beside it.
+  const backgroundRuns = new Map<string, BackgroundRun[]>();
+  for (const stream of streams) {
+    const settings: TmlSettings = { ...stream.tml[0], ...common };
+    const riverRows = (river?.results ?? []).filter((r) => r.stream === stream.name);
+    const scoredFrom = tmlRuns.get(stream.name)![0].run.firstModelRow;
+    const lowest = (tuned: boolean): RiverResult | undefined =>
+      riverRows
+        .filter((r) => r.model !== 'MeanBaseline' && (tuned || r.tuned !== true))
+        .map((r) => ({
+          r,
+          mae: score(stream.y, readPredictions(r.predictions, stream.rows), scoredFrom).mae,
+        }))
+        .sort((a, b) => a.mae - b.mae)[0]?.r;
+    const targets: Array<{ label: string; rowsPerSecond?: number }> = [{ label: 'as fast as it goes' }];
+    for (const [label, r] of [
+      ['River best (defaults)', lowest(false)],
+      ['River best (tuned too)', lowest(true)],
+    ] as const) {
+      if (r !== undefined) targets.push({ label: `${label}: ${r.model}`, rowsPerSecond: r.rows / r.seconds });
+    }
+    const runs: BackgroundRun[] = [];
+    for (const target of targets) {
+      const run = await runTmlBackground(stream, settings, pool, target.rowsPerSecond);
+      runs.push({ settings, run, ...target });
+      console.error(
+        `tml background: ${stream.name} ${target.label}` +
+          (target.rowsPerSecond === undefined ? '' : ` at ${Math.round(target.rowsPerSecond)} rows/s`) +
+          `: ${Math.round(stream.rows / run.seconds)} rows/s, ${run.retrains} retrains, ${run.lateRows} rows late ` +
+          `(at most ${run.maxLateMs.toFixed(1)} ms)`,
+      );
+    }
+    backgroundRuns.set(stream.name, runs);
+  }
+  await pool.close();
 
   const report = [];
   for (const stream of streams) {
@@ -401,6 +530,17 @@ async function main(): Promise<void> {
       model: `WindowLearner, window ${settings.window}, every ${settings.retrainEvery}`,
       ...score(stream.y, run.predictions, scoredFrom),
       rowsPerS: stream.rows / run.seconds,
+    }));
+    const background = (backgroundRuns.get(stream.name) ?? []).map((b) => ({
+      row: {
+        side: 'TML',
+        model:
+          `WindowLearner, window ${b.settings.window}, every ${b.settings.retrainEvery}, background, ` +
+          (b.rowsPerSecond === undefined ? 'unpaced' : `paced at ${Math.round(b.rowsPerSecond)}/s`),
+        ...score(stream.y, b.run.predictions, scoredFrom),
+        rowsPerS: stream.rows / b.run.seconds,
+      } satisfies Row,
+      b,
     }));
     const riverRows: Row[] = (river?.results ?? [])
       .filter((r) => r.stream === stream.name)
@@ -418,8 +558,35 @@ async function main(): Promise<void> {
     const best = lowest(riverRows.filter((r) => r.model !== 'MeanBaseline' && r.tuned !== true));
     const bestTuned = lowest(riverRows.filter((r) => r.model !== 'MeanBaseline'));
     if (best !== undefined && bestTuned !== undefined) {
-      printStream(stream, [...tmlRows, ...riverRows], tml, best, bestTuned);
+      printStream(stream, [...tmlRows, ...background.map((b) => b.row), ...riverRows], tml, best, bestTuned);
     } else for (const row of tmlRows) console.log(`${stream.name}: ${row.model}: MAE ${row.mae.toFixed(4)}`);
+    // keeping up: at the rate of River's lowest-MAE model, did TML take every row on time (at most
+    // 1% of the rows late) and still reach a lower MAE?
+    const keepsUp = background
+      .filter(({ b }) => b.rowsPerSecond !== undefined)
+      .map(({ row, b }) => {
+        const target = b.label.includes('tuned') ? bestTuned : best;
+        const onTime = b.run.lateRows <= stream.rows * 0.01;
+        const lower = target !== undefined && row.mae < target.mae;
+        console.log(
+          `keeps up with ${b.label} at ${Math.round(b.rowsPerSecond!)} rows/s: ` +
+            `${Math.round(row.rowsPerS)} rows/s, ${b.run.lateRows} rows late, MAE ${row.mae.toFixed(4)}` +
+            (target === undefined ? '' : ` vs ${target.mae.toFixed(4)}`) +
+            ` -> ${onTime && lower ? 'yes' : 'no'}`,
+        );
+        return {
+          target: b.label,
+          targetRowsPerS: b.rowsPerSecond,
+          rowsPerS: row.rowsPerS,
+          lateRows: b.run.lateRows,
+          maxLateMs: b.run.maxLateMs,
+          mae: row.mae,
+          targetMae: target?.mae,
+          onTime,
+          lowerMae: lower,
+          retrains: b.run.retrains,
+        };
+      });
     report.push({
       stream: stream.name,
       description: stream.description,
@@ -439,6 +606,13 @@ async function main(): Promise<void> {
           championAlgorithms: run.championAlgorithms,
         };
       }),
+      background: background.map(({ row, b }) => ({
+        ...row,
+        target: b.label,
+        lateRows: b.run.lateRows,
+        retrains: b.run.retrains,
+      })),
+      keepsUp,
       river: riverRows,
       riverBest: best,
       ratioTmlToRiverBest: best === undefined ? undefined : tml.mae / best.mae,

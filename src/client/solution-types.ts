@@ -17,7 +17,7 @@ export interface SolutionSpecInput {
   independentVariables: string[];
   /** Learn a model every window (default true); false: only anomaly and statistics products. */
   model?: boolean;
-  retrain: { everyRecords?: number; everySeconds?: number };
+  retrain: { everyRecords?: number; everySeconds?: number; background?: boolean };
   automl?: {
     modelruns?: number;
     timeBudgetMs?: number;

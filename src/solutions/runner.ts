@@ -1,6 +1,7 @@
 // One running solution: reads its input topics from the offsets it last committed, joins them into
 // rows, passes each row through its entity's pipeline (predict, anomaly score, learn, drift),
-// retrains when a trigger is due (every K rows, every T seconds, or a drift alarm), and publishes
+// retrains when a trigger is due (every K rows, every T seconds, or a drift alarm; awaited, or with
+// `retrain.background` on the training pool while rows go on), and publishes
 // everything of one step — predictions, model versions, drift events, optimizations, anomalies,
 // statistics, status — together with the input offsets it consumed, in ONE transaction. A crash
 // therefore never publishes a prediction twice or loses one: the next owner starts from the
@@ -50,6 +51,8 @@ const MAX_ROWS_PER_STEP = 2000;
 const FETCH_RECORDS = 500;
 /** How long an idle runner waits for new records before it looks at its time triggers again. */
 const IDLE_WAIT_MS = 200;
+/** How often an idle runner looks whether a background retrain finished. */
+const BACKGROUND_POLL_MS = 20;
 
 export class SolutionRunner extends EventEmitter<RunnerEvents> {
   readonly spec: SolutionSpec;
@@ -231,6 +234,10 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     const every = this.spec.retrain.everySeconds;
     const now = this.#scope.now();
     let wait = Math.max(1, Math.min(IDLE_WAIT_MS, this.#steps.dueIn(now)));
+    for (const runtime of this.#entities.values()) {
+      // a background retrain is published by the next step: look again soon
+      if (runtime.retrainSlot.busy) wait = Math.min(wait, BACKGROUND_POLL_MS);
+    }
     if (every === undefined) return wait;
     for (const runtime of this.#entities.values()) {
       if (runtime.learner.rowsSinceRetrain === 0) continue;
@@ -246,10 +253,15 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     const rows = this.#join.take();
     const outbox = new Outbox(ctx.topics.registry);
     const slices = new Slices();
+    const background = spec.retrain.background === true;
+    // background retrains that finished since the last step: published with this one
+    for (const runtime of this.#entities.values()) await this.#promotion.applySettled(runtime, outbox);
     // triggers left from before these rows (the first model of a new solution): the rows that
-    // follow are then predicted by it
+    // follow are then predicted by it (in the background: by it once it is ready)
     for (const runtime of this.#entities.values()) {
-      if (runtime.pendingTrigger !== undefined) {
+      if (runtime.pendingTrigger === undefined) continue;
+      if (background) await this.#promotion.request(runtime, runtime.pendingTrigger, outbox);
+      else {
         await this.#promotion.retrain(runtime, runtime.pendingTrigger, outbox);
         await slices.yield();
       }
@@ -270,10 +282,16 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
         runtime.learner.rowsSinceRetrain > 0 &&
         now - runtime.state.lastRetrainAt >= every * 1000;
       const due = runtime.pendingTrigger ?? (timeDue ? 'seconds' : undefined);
-      if (due !== undefined) {
+      if (due === undefined) continue;
+      if (background) await this.#promotion.request(runtime, due, outbox);
+      else {
         await this.#promotion.retrain(runtime, due, outbox);
         await slices.yield();
       }
+    }
+    // whatever finished while these rows were handled goes out in this step's transaction
+    if (background) {
+      for (const runtime of this.#entities.values()) await this.#promotion.applySettled(runtime, outbox);
     }
 
     for (const runtime of this.#entities.values()) {

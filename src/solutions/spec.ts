@@ -41,6 +41,12 @@ const Retrain = Type.Object(
     everyRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     /** And/or every T seconds. */
     everySeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /**
+     * Off the row path: rows go on being predicted by the current champion while a retrain runs on
+     * the training pool, and its model is published with the step in which it finishes. Off (the
+     * default): the rows after a due trigger wait for the retrain and are predicted by its champion.
+     */
+    background: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@
 import type { AdaptiveConformal, PeerGroupJSON } from '../../automl/index.js';
 import type { ModelVersion } from '../catalog-types.js';
 import { WindowLearner } from '../learner.js';
+import { RetrainSlot } from '../retrain-slot.js';
 import { readEntityState, type EntityState } from '../../streams/registry/index.js';
 import type { RunnerScope } from './types.js';
 
@@ -13,6 +14,8 @@ export interface EntityRuntime {
   state: EntityState;
   peerGroups?: PeerGroupJSON[];
   pendingTrigger?: ModelVersion['trigger'];
+  /** The retrain running off the row path (`retrain.background`), or its outcome not yet published. */
+  retrainSlot: RetrainSlot<ModelVersion['trigger']>;
   /** Adaptive conformal inference on the champion's errors or class scores (made at the first prediction). */
   conformal?: AdaptiveConformal;
   /** Learnt rows this step: its state is written to the registry with the step. */
@@ -68,7 +71,13 @@ export class EntityTable {
         forecastAccuracy: champion.forecastAccuracy,
       };
     }
-    const runtime: EntityRuntime = { entity, learner, state: state ?? freshState(), touched: false };
+    const runtime: EntityRuntime = {
+      entity,
+      learner,
+      state: state ?? freshState(),
+      touched: false,
+      retrainSlot: new RetrainSlot(),
+    };
     // the status counts the solution's whole life, not this runner's
     runtime.state.predictions ??= 0;
     board.status.retrains += runtime.state.retrains;

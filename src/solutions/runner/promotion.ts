@@ -21,15 +21,54 @@ export class Promotion {
   constructor(private readonly scope: RunnerScope) {}
 
   async retrain(runtime: EntityRuntime, trigger: ModelVersion['trigger'], outbox: Outbox): Promise<void> {
-    const { spec, board, events } = this.scope;
     runtime.pendingTrigger = undefined;
     runtime.touched = true;
     const now = this.scope.now();
-    if (!spec.model) {
+    if (!this.scope.spec.model) {
       await this.windowOnly(runtime, now, outbox);
       return;
     }
-    const outcome = await runtime.learner.retrain(now);
+    await this.apply(runtime, trigger, now, await runtime.learner.retrain(now), outbox);
+  }
+
+  /**
+   * A retrain off the row path (`retrain.background`): started on the pool, its outcome published
+   * by `applySettled` in the step that takes it. The first model (no champion yet: nothing to
+   * predict the rows with) is awaited, and a solution without a model runs its (cheap) window
+   * products at once, as `retrain` does.
+   */
+  async request(runtime: EntityRuntime, trigger: ModelVersion['trigger'], outbox: Outbox): Promise<void> {
+    // without a champion there is nothing to predict the rows with: the first model is awaited
+    if (!this.scope.spec.model || runtime.learner.champion === undefined) {
+      await this.retrain(runtime, trigger, outbox);
+      return;
+    }
+    runtime.pendingTrigger = undefined;
+    runtime.touched = true;
+    const now = this.scope.now();
+    // a time trigger is not due again while this one runs
+    runtime.state.lastRetrainAt = now;
+    runtime.retrainSlot.request(runtime.learner, trigger, now);
+  }
+
+  /** Publishes a background retrain that finished, and asks again for a trigger that came meanwhile. */
+  async applySettled(runtime: EntityRuntime, outbox: Outbox): Promise<void> {
+    const settled = runtime.retrainSlot.take();
+    if (settled === undefined) return;
+    runtime.touched = true;
+    await this.apply(runtime, settled.trigger, settled.at, settled.outcome, outbox);
+    if (settled.queued !== undefined) runtime.pendingTrigger ??= settled.queued;
+  }
+
+  /** What follows a retrain: the state, the status, and for a new champion its version and products. */
+  private async apply(
+    runtime: EntityRuntime,
+    trigger: ModelVersion['trigger'],
+    now: number,
+    outcome: RetrainOutcome,
+    outbox: Outbox,
+  ): Promise<void> {
+    const { spec, board, events } = this.scope;
     const state = runtime.state;
     state.lastRetrainAt = now;
     if (!outcome.trained) {

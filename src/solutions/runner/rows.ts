@@ -1,5 +1,6 @@
 // The rows of one step, in order, through their entity's pipeline: predicted, scored for anomalies,
-// learnt, checked for drift, and retrained when a record trigger is due — all their records go to
+// learnt, checked for drift, and retrained when a record trigger is due (awaited, or with
+// `retrain.background` started on the pool and published when it finishes) — all their records go to
 // the step's outbox, published in one transaction. The loop gives the event loop back between
 // slices of bounded time (slices.ts), so a large batch never holds it in one stretch.
 import type { JoinedRow } from '../../streams/index.js';
@@ -47,9 +48,14 @@ export async function handleRows(
         ? 'records'
         : undefined);
     if (due !== undefined) {
-      await promotion.retrain(runtime, due, outbox);
-      await slices.yield();
+      if (spec.retrain.background) await promotion.request(runtime, due, outbox);
+      else {
+        await promotion.retrain(runtime, due, outbox);
+        await slices.yield();
+      }
     }
+    // a background retrain that finished: its champion predicts from the next row on, published now
+    if (runtime.retrainSlot.ready) await promotion.applySettled(runtime, outbox);
   }
   if (skipped > 0) board.problem(`${skipped} input rows did not carry a number in every variable (skipped)`);
 }

@@ -1,0 +1,78 @@
+// A retrain off the row path (a spec's `retrain.background`): the learner's retrain runs on the
+// training pool while rows go on being predicted by the current champion; its outcome waits here
+// until the loop takes it (the runner publishes it with the step in which it is taken). At most one
+// retrain per learner is in flight — a trigger that comes meanwhile is kept, and the loop asks again
+// once the outcome is taken, so the next retrain cuts a window the new champion has not seen.
+// The solution runner and `bench:solutions-accuracy` share this unit, so the bench measures the
+// policy solutions run.
+import type { RetrainOutcome, WindowLearner } from './learner.js';
+
+export interface SettledRetrain<T> {
+  outcome: RetrainOutcome;
+  trigger: T;
+  /** The time the retrain cut its window. */
+  at: number;
+}
+
+export class RetrainSlot<T> {
+  #inflight?: Promise<void>;
+  #settled?: SettledRetrain<T>;
+  #queued?: T;
+
+  /** A retrain is running, or finished and not yet taken. */
+  get busy(): boolean {
+    return this.#inflight !== undefined || this.#settled !== undefined;
+  }
+
+  /** A finished retrain waits to be taken. */
+  get ready(): boolean {
+    return this.#settled !== undefined;
+  }
+
+  /** A trigger that came while a retrain was busy (to be asked again after `take`). */
+  get queued(): T | undefined {
+    return this.#queued;
+  }
+
+  /**
+   * Starts a retrain of `learner` on its window as of `now`, unless one is busy: then the trigger is
+   * kept (the first one kept wins; a later one adds nothing: the next retrain sees every row).
+   */
+  request(learner: WindowLearner, trigger: T, now: number): void {
+    if (this.busy) {
+      this.#queued ??= trigger;
+      return;
+    }
+    // learner.retrain never rejects on the data; a failure of the pool itself (closed at shutdown)
+    // becomes a retrain that did not train, so nothing is left unhandled
+    this.#inflight = learner.retrain(now).then(
+      (outcome) => {
+        this.#settled = { outcome, trigger, at: now };
+        this.#inflight = undefined;
+      },
+      (error: unknown) => {
+        this.#settled = {
+          outcome: { trained: false, reason: `training failed: ${(error as Error).message}`, rows: 0 },
+          trigger,
+          at: now,
+        };
+        this.#inflight = undefined;
+      },
+    );
+  }
+
+  /** The finished retrain, once; the trigger kept meanwhile is handed back with it. */
+  take(): (SettledRetrain<T> & { queued?: T }) | undefined {
+    const settled = this.#settled;
+    if (settled === undefined) return undefined;
+    this.#settled = undefined;
+    const queued = this.#queued;
+    this.#queued = undefined;
+    return queued === undefined ? settled : { ...settled, queued };
+  }
+
+  /** Waits for the retrain in flight, if any (its outcome is then ready to take). */
+  async settle(): Promise<void> {
+    await this.#inflight;
+  }
+}

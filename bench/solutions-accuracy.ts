@@ -12,6 +12,9 @@
 // Both sides' predictions are scored by the one function below, from the row where TML has its first
 // model (the 31st: a window needs 30 rows); also every row from the second, with the rows before
 // TML's first model predicted by the mean of the rows seen so far on both sides.
+// Then TML's compared settings again with `retrain.background` (the retrain off the row path, as a
+// solution runs it with that setting): unpaced, and with the rows arriving at the rates River's
+// lowest-MAE models ran at in this run — does TML keep up with that rate and still reach a lower MAE?
 // Prints a table and writes bench/results/solutions-accuracy.json.
 // Tuning options: --only=<stream>, --window=N, --every=K, --modelruns=M, --algorithms=a,b,
 // --no-river (TML alone).

@@ -1,0 +1,223 @@
+// WebAssembly SIMD kernels for the two dense products that dominate the wide windows: the Gram
+// matrix XᵀX of the linear models (linear/gram.ts) and the query × stored-row dot products of the
+// k-NN scan (knn-blocked.ts). Plain JavaScript has no vector instructions and checks the bounds of
+// every typed-array access; f64x2 does two multiply-adds per instruction without those checks.
+// Each lane is IEEE double arithmetic, so the Gram kernel adds the same products in the same order
+// as the scalar code and gives the same bits. Written here and assembled at run time by
+// wasm-module.ts (nothing to build or fetch); where WebAssembly SIMD is unavailable `simdKernels()`
+// answers undefined and the callers keep their scalar loops.
+import { assemble, Body, V128 } from './wasm-module.js';
+
+const I32_LOCAL = 0x7f;
+
+/**
+ * gram(d, groups, p, pp, g): for each group of four centred rows at byte offset d (row stride pp
+ * doubles, pp even, columns p … pp − 1 zero), g[j][k] += ((a0·d0k + a1·d1k) + a2·d2k) + a3·d3k with
+ * aₘ = dₘⱼ, for j < p and k from j rounded down to even up to pp (the upper triangle, two columns
+ * per instruction; the one entry left of the diagonal is a by-product the caller ignores).
+ */
+function gramSource(): Body {
+  const b = new Body(5);
+  const [d, groups, p, pp, g] = [0, 1, 2, 3, 4];
+  const rowBytes = b.local(I32_LOCAL);
+  const group = b.local(I32_LOCAL);
+  const base = b.local(I32_LOCAL);
+  const j = b.local(I32_LOCAL);
+  const kb = b.local(I32_LOCAL);
+  const gRow = b.local(I32_LOCAL);
+  const at = b.local(I32_LOCAL);
+  const a = [b.local(V128), b.local(V128), b.local(V128), b.local(V128)];
+  const t = b.local(V128);
+  b.get(pp).i32(8).mul().set(rowBytes);
+  b.get(d).set(base);
+  b.whileLoop(
+    (c) => c.get(group).get(groups).lessThan(),
+    (c) => {
+      c.i32(0).set(j);
+      c.whileLoop(
+        (w) => w.get(j).get(p).lessThan(),
+        (w) => {
+          // aₘ = splat(dₘⱼ)
+          for (let m = 0; m < 4; m++) {
+            w.get(base).get(j).i32(8).mul().add();
+            for (let s = 0; s < m; s++) w.get(rowBytes).add();
+            w.f64Load().f64x2Splat().set(a[m]);
+          }
+          // kb = (j & ~1)·8; gRow = g + j·rowBytes
+          w.get(j).i32(-2).code.push(0x71); // i32.and
+          w.i32(8).mul().set(kb);
+          w.get(g).get(j).get(rowBytes).mul().add().set(gRow);
+          w.whileLoop(
+            (v) => v.get(kb).get(rowBytes).lessThan(),
+            (v) => {
+              v.get(base).get(kb).add().set(at);
+              v.get(a[0]).get(at).v128Load().f64x2Mul().set(t);
+              for (let m = 1; m < 4; m++) {
+                v.get(at).get(rowBytes).add().set(at);
+                v.get(t).get(a[m]).get(at).v128Load().f64x2Mul().f64x2Add().set(t);
+              }
+              v.get(gRow).get(kb).add().set(at);
+              v.get(at).get(at).v128Load().get(t).f64x2Add().v128Store();
+              v.increment(kb, 16);
+            },
+          );
+          w.increment(j, 1);
+        },
+      );
+      c.get(base).get(rowBytes).i32(4).mul().add().set(base);
+      c.increment(group, 1);
+    },
+  );
+  return b;
+}
+
+/**
+ * dots(q, t, rows, pp, out): the dot products of four query rows at q with `rows` (even) stored rows
+ * at t, all of stride pp doubles (pp even, padding zero): out[m·rows + i] = qₘ · tᵢ, two features
+ * per instruction, four queries × two rows per pass over the features.
+ */
+function dotsSource(): Body {
+  const b = new Body(5);
+  const [q, train, rows, pp, out] = [0, 1, 2, 3, 4];
+  const rowBytes = b.local(I32_LOCAL);
+  const outStride = b.local(I32_LOCAL);
+  const i = b.local(I32_LOCAL);
+  const tRow = b.local(I32_LOCAL);
+  const fb = b.local(I32_LOCAL);
+  const at = b.local(I32_LOCAL);
+  const o = b.local(I32_LOCAL);
+  const zero = b.local(V128);
+  const b0 = b.local(V128);
+  const b1 = b.local(V128);
+  const av = b.local(V128);
+  const acc: number[] = [];
+  for (let s = 0; s < 8; s++) acc.push(b.local(V128));
+  b.get(pp).i32(8).mul().set(rowBytes);
+  b.get(rows).i32(8).mul().set(outStride);
+  b.get(train).set(tRow);
+  b.whileLoop(
+    (c) => c.get(i).get(rows).lessThan(),
+    (c) => {
+      for (const s of acc) c.get(zero).set(s);
+      c.i32(0).set(fb);
+      c.whileLoop(
+        (w) => w.get(fb).get(rowBytes).lessThan(),
+        (w) => {
+          w.get(tRow).get(fb).add().v128Load().set(b0);
+          w.get(tRow).get(fb).add().get(rowBytes).add().v128Load().set(b1);
+          w.get(q).get(fb).add().set(at);
+          for (let m = 0; m < 4; m++) {
+            if (m > 0) w.get(at).get(rowBytes).add().set(at);
+            w.get(at).v128Load().set(av);
+            w.get(acc[2 * m])
+              .get(av)
+              .get(b0)
+              .f64x2Mul()
+              .f64x2Add()
+              .set(acc[2 * m]);
+            w.get(acc[2 * m + 1])
+              .get(av)
+              .get(b1)
+              .f64x2Mul()
+              .f64x2Add()
+              .set(acc[2 * m + 1]);
+          }
+          w.increment(fb, 16);
+        },
+      );
+      c.get(out).get(i).i32(8).mul().add().set(o);
+      for (let m = 0; m < 4; m++) {
+        if (m > 0) c.get(o).get(outStride).add().set(o);
+        for (let s = 0; s < 2; s++) {
+          const v = acc[2 * m + s];
+          c.get(o)
+            .get(v)
+            .f64x2ExtractLane(0)
+            .get(v)
+            .f64x2ExtractLane(1)
+            .f64Add()
+            .f64Store(8 * s);
+        }
+      }
+      c.increment(i, 2);
+      c.get(tRow).get(rowBytes).get(rowBytes).add().add().set(tRow);
+    },
+  );
+  return b;
+}
+
+export interface SimdKernels {
+  /** See gramSource. Offsets in bytes. */
+  gram(d: number, groups: number, p: number, pp: number, g: number): void;
+  /** See dotsSource. Offsets in bytes. */
+  dots(q: number, train: number, rows: number, pp: number, out: number): void;
+  /** A view of the kernels' memory, grown to at least `doubles` doubles; valid until the next call. */
+  workspace(doubles: number): Float64Array;
+}
+
+// The few WebAssembly names used here (the compiler's ES2023 + Node libraries do not declare them).
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+
+let built: SimdKernels | null | undefined;
+let enabled = true;
+
+function build(): SimdKernels | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  try {
+    const bytes = assemble([
+      { name: 'gram', parameters: 5, body: gramSource() },
+      { name: 'dots', parameters: 5, body: dotsSource() },
+    ]);
+    if (!wasm.validate(bytes)) return null;
+    const instance = new wasm.Instance(new wasm.Module(bytes));
+    const exports = instance.exports as unknown as {
+      memory: WasmMemory;
+      gram: SimdKernels['gram'];
+      dots: SimdKernels['dots'];
+    };
+    const memory = exports.memory;
+    let view = new Float64Array(memory.buffer);
+    return {
+      gram: exports.gram,
+      dots: exports.dots,
+      workspace(doubles: number): Float64Array {
+        const bytes = doubles * 8;
+        if (memory.buffer.byteLength < bytes) {
+          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65_536));
+        }
+        if (view.buffer !== memory.buffer) view = new Float64Array(memory.buffer);
+        return view;
+      },
+    };
+  } catch {
+    // No SIMD in this engine (or WebAssembly disabled): the scalar loops answer instead.
+    return null;
+  }
+}
+
+/** The kernels, or undefined where WebAssembly SIMD is unavailable (or turned off for a test). */
+export function simdKernels(): SimdKernels | undefined {
+  if (!enabled) return undefined;
+  if (built === undefined) built = build();
+  return built ?? undefined;
+}
+
+/** Runs `body` with the kernels off, so tests can compare the scalar and SIMD paths. */
+export function withoutSimd<T>(body: () => T): T {
+  const before = enabled;
+  enabled = false;
+  try {
+    return body();
+  } finally {
+    enabled = before;
+  }
+}

@@ -1,0 +1,59 @@
+// The WebAssembly SIMD kernels (src/automl/simd) against the scalar loops they replace and against
+// plain sums written out here: the Gram matrix must come out bit for bit the same, so that a model
+// does not depend on which path fitted it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { centredGram } from '../../src/automl/algorithms/linear/gram.js';
+import { simdKernels, withoutSimd } from '../../src/automl/simd/kernels.js';
+import { mulberry32 } from '../../src/automl/random.js';
+
+function window(rows: number, p: number, seed: number): { x: Float64Array; y: Float64Array } {
+  const random = mulberry32(seed);
+  const x = Float64Array.from({ length: rows * p }, () => 1000 + 4 * random() - 2);
+  const y = Float64Array.from({ length: rows }, () => 3 * random());
+  return { x, y };
+}
+
+test('WebAssembly SIMD is available on this Node (the wide windows rely on it for speed)', () => {
+  assert.ok(simdKernels() !== undefined);
+  assert.equal(
+    withoutSimd(() => simdKernels()),
+    undefined,
+  );
+});
+
+test('the SIMD Gram matrix equals the scalar one bit for bit and the textbook sums to rounding', () => {
+  // Odd and even feature counts, rows short of a group of four, more than one chunk of 256 rows.
+  const shapes: Array<[number, number]> = [
+    [4, 1],
+    [7, 2],
+    [259, 3],
+    [1001, 7],
+    [513, 51],
+    [1200, 50],
+  ];
+  for (const [rows, p] of shapes) {
+    const { x, y } = window(rows, p, rows * 31 + p);
+    const simd = centredGram(x, rows, p, y);
+    const scalar = withoutSimd(() => centredGram(x, rows, p, y));
+    assert.deepEqual(simd.gram, scalar.gram, `${rows}×${p} Gram`);
+    assert.deepEqual(simd.xty, scalar.xty, `${rows}×${p} Xᵀy`);
+    assert.equal(simd.yVariance, scalar.yVariance);
+    // Independent: two passes, means first, then Σ (xᵢⱼ − x̄ⱼ)(xᵢₖ − x̄ₖ) / n row by row.
+    for (let j = 0; j < p; j++) {
+      let mj = 0;
+      for (let r = 0; r < rows; r++) mj += x[r * p + j];
+      mj /= rows;
+      for (let k = j; k < p; k++) {
+        let mk = 0;
+        for (let r = 0; r < rows; r++) mk += x[r * p + k];
+        mk /= rows;
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += (x[r * p + j] - mj) * (x[r * p + k] - mk);
+        const expected = s / rows;
+        assert.ok(Math.abs(simd.gram[j * p + k] - expected) < 1e-12, `${rows}×${p} G[${j}][${k}]`);
+        assert.equal(simd.gram[k * p + j], simd.gram[j * p + k], 'symmetric');
+      }
+    }
+  }
+});

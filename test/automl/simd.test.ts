@@ -3,6 +3,7 @@
 // does not depend on which path fitted it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { BlockedBruteForce } from '../../src/automl/algorithms/knn-blocked.js';
 import { centredGram } from '../../src/automl/algorithms/linear/gram.js';
 import { simdKernels, withoutSimd } from '../../src/automl/simd/kernels.js';
 import { mulberry32 } from '../../src/automl/random.js';
@@ -54,6 +55,43 @@ test('the SIMD Gram matrix equals the scalar one bit for bit and the textbook su
         assert.ok(Math.abs(simd.gram[j * p + k] - expected) < 1e-12, `${rows}×${p} G[${j}][${k}]`);
         assert.equal(simd.gram[k * p + j], simd.gram[j * p + k], 'symmetric');
       }
+    }
+  }
+});
+
+test('k-NN on 50 features finds the same neighbours with and without SIMD, and the brute-force ones', () => {
+  const random = mulberry32(7);
+  for (const [n, p, queries, k] of [
+    [301, 51, 9, 5],
+    [400, 50, 12, 7],
+  ]) {
+    // Grid values make exact ties between distances common: the order of ties must hold too.
+    const train = Float64Array.from({ length: n * p }, () => Math.round(4 * random()) / 2);
+    const x = Float64Array.from({ length: queries * p }, () => Math.round(4 * random()) / 2);
+    const search = (): Array<{ index: number[]; distance: number[] }> => {
+      const found: Array<{ index: number[]; distance: number[] }> = [];
+      const into = { found: 0, index: new Int32Array(k), distance: new Float64Array(k) };
+      new BlockedBruteForce(train, n, p, k).searchAll(x, queries, into, () => {
+        found.push({ index: Array.from(into.index), distance: Array.from(into.distance) });
+      });
+      return found;
+    };
+    const simd = search();
+    assert.deepEqual(
+      simd,
+      withoutSimd(() => search()),
+    );
+    for (let r = 0; r < queries; r++) {
+      const all = Array.from({ length: n }, (_, i) => {
+        let d = 0;
+        for (let f = 0; f < p; f++) d += (x[r * p + f] - train[i * p + f]) ** 2;
+        return { i, d };
+      }).sort((a, b) => a.d - b.d || a.i - b.i);
+      assert.deepEqual(
+        simd[r].index,
+        all.slice(0, k).map((e) => e.i),
+        `query ${r}`,
+      );
     }
   }
 });

@@ -1,6 +1,7 @@
-// WebAssembly SIMD kernels for the two dense products that dominate the wide windows: the Gram
-// matrix XᵀX of the linear models (linear/gram.ts) and the query × stored-row dot products of the
-// k-NN scan (knn-blocked.ts). Plain JavaScript has no vector instructions and checks the bounds of
+// WebAssembly SIMD kernels for the dense products that dominate the wide windows: the Gram matrix
+// XᵀX of the linear models (linear/gram.ts), the query × stored-row dot products of the k-NN scan
+// (knn-blocked.ts) and the scores X·w and gradient Xᵀr of the logistic L-BFGS passes
+// (logistic-solver.ts). Plain JavaScript has no vector instructions and checks the bounds of
 // every typed-array access; f64x2 does two multiply-adds per instruction without those checks.
 // Each lane is IEEE double arithmetic, so the Gram kernel adds the same products in the same order
 // as the scalar code and gives the same bits. Written here and assembled at run time by
@@ -146,11 +147,122 @@ function dotsSource(): Body {
   return b;
 }
 
+/**
+ * scores(xi, quads, p, w, z): z = X·w + w[p] for rows stored two at a time interleaved at xi
+ * (x₀₀, x₁₀, x₀₁, x₁₁, …: one pair's p features × 2 rows), four pairs per pass over the features
+ * (`quads` of them; eight rows), each lane summing its row's products feature after feature from
+ * the intercept, as the scalar loop does.
+ */
+function scoresSource(): Body {
+  const b = new Body(5);
+  const [xi, quads, p, w, z] = [0, 1, 2, 3, 4];
+  const quad = b.local(I32_LOCAL);
+  const row = b.local(I32_LOCAL);
+  const jb = b.local(I32_LOCAL);
+  const end = b.local(I32_LOCAL);
+  const pairBytes = b.local(I32_LOCAL);
+  const at = b.local(I32_LOCAL);
+  const wj = b.local(V128);
+  const acc = [b.local(V128), b.local(V128), b.local(V128), b.local(V128)];
+  b.get(xi).set(row);
+  b.get(p).i32(8).mul().set(end);
+  b.get(end).get(end).add().set(pairBytes);
+  b.whileLoop(
+    (c) => c.get(quad).get(quads).lessThan(),
+    (c) => {
+      c.get(w).get(end).add().f64Load().f64x2Splat().set(acc[0]);
+      for (let m = 1; m < 4; m++) c.get(acc[0]).set(acc[m]);
+      c.i32(0).set(jb);
+      c.whileLoop(
+        (v) => v.get(jb).get(end).lessThan(),
+        (v) => {
+          v.get(w).get(jb).add().f64Load().f64x2Splat().set(wj);
+          v.get(row).get(jb).add().get(jb).add().set(at);
+          for (let m = 0; m < 4; m++) {
+            if (m > 0) v.get(at).get(pairBytes).add().set(at);
+            v.get(acc[m]).get(wj).get(at).v128Load().f64x2Mul().f64x2Add().set(acc[m]);
+          }
+          v.increment(jb, 8);
+        },
+      );
+      c.get(z).get(quad).i32(64).mul().add().set(at);
+      for (let m = 0; m < 4; m++)
+        c.get(at)
+          .get(acc[m])
+          .v128Store(16 * m);
+      c.get(row).get(pairBytes).i32(4).mul().add().set(row);
+      c.increment(quad, 1);
+    },
+  );
+  return b;
+}
+
+/**
+ * gradient(x, groups, pp, r, g): for each group of eight rows at x (row stride pp doubles, pp even,
+ * padding zero) with residuals r₀ … r₇ at r, g[j] += (((r₀x₀ⱼ + r₁x₁ⱼ) + r₂x₂ⱼ) + r₃x₃ⱼ) +
+ * (((r₄x₄ⱼ + r₅x₅ⱼ) + r₆x₆ⱼ) + r₇x₇ⱼ), two features per instruction: the scalar loop's order.
+ */
+function gradientSource(): Body {
+  const b = new Body(5);
+  const [x, groups, pp, r, g] = [0, 1, 2, 3, 4];
+  const rowBytes = b.local(I32_LOCAL);
+  const group = b.local(I32_LOCAL);
+  const base = b.local(I32_LOCAL);
+  const res = b.local(I32_LOCAL);
+  const jb = b.local(I32_LOCAL);
+  const at = b.local(I32_LOCAL);
+  const rv: number[] = [];
+  for (let m = 0; m < 8; m++) rv.push(b.local(V128));
+  const t = b.local(V128);
+  const u = b.local(V128);
+  b.get(pp).i32(8).mul().set(rowBytes);
+  b.get(x).set(base);
+  b.get(r).set(res);
+  b.whileLoop(
+    (c) => c.get(group).get(groups).lessThan(),
+    (c) => {
+      for (let m = 0; m < 8; m++)
+        c.get(res)
+          .f64Load(8 * m)
+          .f64x2Splat()
+          .set(rv[m]);
+      c.i32(0).set(jb);
+      c.whileLoop(
+        (v) => v.get(jb).get(rowBytes).lessThan(),
+        (v) => {
+          v.get(base).get(jb).add().set(at);
+          for (const [acc, first] of [
+            [t, 0],
+            [u, 4],
+          ]) {
+            for (let m = first; m < first + 4; m++) {
+              if (m > 0) v.get(at).get(rowBytes).add().set(at);
+              if (m === first) v.get(rv[m]).get(at).v128Load().f64x2Mul().set(acc);
+              else v.get(acc).get(rv[m]).get(at).v128Load().f64x2Mul().f64x2Add().set(acc);
+            }
+          }
+          v.get(g).get(jb).add().set(at);
+          v.get(at).get(at).v128Load().get(t).get(u).f64x2Add().f64x2Add().v128Store();
+          v.increment(jb, 16);
+        },
+      );
+      c.get(base).get(rowBytes).i32(8).mul().add().set(base);
+      c.increment(res, 64);
+      c.increment(group, 1);
+    },
+  );
+  return b;
+}
+
 export interface SimdKernels {
   /** See gramSource. Offsets in bytes. */
   gram(d: number, groups: number, p: number, pp: number, g: number): void;
   /** See dotsSource. Offsets in bytes. */
   dots(q: number, train: number, rows: number, pp: number, out: number): void;
+  /** See scoresSource. Offsets in bytes. */
+  scores(xi: number, quads: number, p: number, w: number, z: number): void;
+  /** See gradientSource. Offsets in bytes. */
+  gradient(x: number, groups: number, pp: number, r: number, g: number): void;
   /** A view of the kernels' memory, grown to at least `doubles` doubles; valid until the next call. */
   workspace(doubles: number): Float64Array;
 }
@@ -176,6 +288,8 @@ function build(): SimdKernels | null {
     const bytes = assemble([
       { name: 'gram', parameters: 5, body: gramSource() },
       { name: 'dots', parameters: 5, body: dotsSource() },
+      { name: 'scores', parameters: 5, body: scoresSource() },
+      { name: 'gradient', parameters: 5, body: gradientSource() },
     ]);
     if (!wasm.validate(bytes)) return null;
     const instance = new wasm.Instance(new wasm.Module(bytes));
@@ -183,12 +297,16 @@ function build(): SimdKernels | null {
       memory: WasmMemory;
       gram: SimdKernels['gram'];
       dots: SimdKernels['dots'];
+      scores: SimdKernels['scores'];
+      gradient: SimdKernels['gradient'];
     };
     const memory = exports.memory;
     let view = new Float64Array(memory.buffer);
     return {
       gram: exports.gram,
       dots: exports.dots,
+      scores: exports.scores,
+      gradient: exports.gradient,
       workspace(doubles: number): Float64Array {
         const bytes = doubles * 8;
         if (memory.buffer.byteLength < bytes) {

@@ -152,7 +152,7 @@ function name(text: string): number[] {
   return [...out, ...bytes];
 }
 
-/** The bytes of a module exporting `memory` (one page to start, growable) and the functions. */
+/** The bytes of a module importing `env.memory` and exporting the functions. */
 export function assemble(functions: FunctionSource[]): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types = functions.map((f) => {
@@ -165,6 +165,9 @@ export function assemble(functions: FunctionSource[]): Uint8Array {
   const typesContent: number[] = [];
   vector(types, typesContent);
   section(1, typesContent, out);
+  // The memory is imported (env.memory, at least one page) rather than defined and grown: the caller
+  // makes a bigger one when it needs more (see kernels.ts).
+  section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1], out);
   const functionIndices: number[] = [];
   vector(
     functions.map((_, i) => {
@@ -175,9 +178,7 @@ export function assemble(functions: FunctionSource[]): Uint8Array {
     functionIndices,
   );
   section(3, functionIndices, out);
-  section(5, [1, 0x00, 1], out); // one memory, minimum one page, no maximum
   const exports = [
-    [...name('memory'), 0x02, 0],
     ...functions.map((f, i) => {
       const e = [...name(f.name), 0x00];
       u32(i, e);

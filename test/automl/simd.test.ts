@@ -129,3 +129,13 @@ test('logistic L-BFGS gives the same coefficients to the bit with and without SI
     assert.ok(Math.max(...gradient.map(Math.abs)) < 1e-7, `${n}×${p} gradient`);
   }
 });
+
+test('a larger workspace never detaches the previous buffer (a detachment slows every typed array in V8)', () => {
+  const kernels = simdKernels();
+  assert.ok(kernels !== undefined);
+  const small = kernels.workspace(16);
+  const bytes = small.buffer.byteLength;
+  const large = kernels.workspace(bytes / 8 + 100_000);
+  assert.ok(large.length >= bytes / 8 + 100_000);
+  assert.equal(small.buffer.byteLength, bytes, 'the old buffer is still attached');
+});

@@ -311,7 +311,7 @@ function build(): SimdKernels | null {
         if (current.view.length < doubles) {
           // A new, bigger memory and instance rather than memory.grow(): growing detaches the old
           // ArrayBuffer, and once any buffer has been detached V8 checks for detachment on every
-          // typed-array access of the process (measured: GBDT fits 15–20% slower afterwards).
+          // typed-array access of the process, slowing every numeric loop (docs/benchmarks.md).
           const pages = Math.max(
             Math.ceil((doubles * 8) / PAGE_BYTES),
             2 * (current.view.byteLength / PAGE_BYTES),

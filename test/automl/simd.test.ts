@@ -139,3 +139,12 @@ test('a larger workspace never detaches the previous buffer (a detachment slows 
   assert.ok(large.length >= bytes / 8 + 100_000);
   assert.equal(small.buffer.byteLength, bytes, 'the old buffer is still attached');
 });
+
+test('after a large fit the kernels let the large memory go', () => {
+  const kernels = simdKernels();
+  assert.ok(kernels !== undefined);
+  assert.ok(kernels.workspace(4_000_000).buffer.byteLength >= 32_000_000);
+  kernels.release();
+  const after = kernels.workspace(16).buffer.byteLength;
+  assert.ok(after <= 8 * 1024 * 1024, `${after} bytes kept`);
+});

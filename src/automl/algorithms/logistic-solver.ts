@@ -359,6 +359,8 @@ export function lbfgs(problem: Problem, w: Float64Array): void {
     lbfgsSteps(problem, w);
   } finally {
     problem.simd = undefined;
+    // The copy of a large window's rows is not kept alive in the thread.
+    kernels.release();
   }
 }
 

@@ -265,6 +265,8 @@ export interface SimdKernels {
   gradient(x: number, groups: number, pp: number, r: number, g: number): void;
   /** A view of the kernels' memory, grown to at least `doubles` doubles; valid until the next call. */
   workspace(doubles: number): Float64Array;
+  /** Lets a large memory go (after a fit on a large window), keeping a small one. */
+  release(): void;
 }
 
 // The few WebAssembly names used here (the compiler's ES2023 + Node libraries do not declare them).
@@ -279,6 +281,8 @@ interface WasmApi {
 }
 
 const PAGE_BYTES = 65_536;
+/** What `release` keeps: the k-NN and Gram kernels' usual needs (a few MB) without regrowing. */
+const KEPT_BYTES = 8 * 1024 * 1024;
 
 let built: SimdKernels | null | undefined;
 let enabled = true;
@@ -319,6 +323,9 @@ function build(): SimdKernels | null {
           current = instantiate(pages);
         }
         return current.view;
+      },
+      release(): void {
+        if (current.view.byteLength > KEPT_BYTES) current = instantiate(KEPT_BYTES / PAGE_BYTES);
       },
     };
     return kernels;

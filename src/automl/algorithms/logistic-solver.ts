@@ -151,17 +151,14 @@ function copyRows(kernels: SimdKernels, x: Float64Array, n: number, p: number): 
   const gradientAt = residualsAt + n;
   const end = gradientAt + pp;
   const memory = kernels.workspace(end);
-  memory.fill(0, 0, end);
+  // Zero only what the copies below leave: the padding column, the padding rows, the vectors.
   if (pp === p) memory.set(x.subarray(0, n * p), rowMajorAt);
-  else for (let r = 0; r < n; r++) memory.set(x.subarray(r * p, r * p + p), rowMajorAt + r * pp);
-  for (let r = 0; r + 1 < n; r += 2) {
-    const o = r * p;
-    const pair = pairsAt + r * p;
-    for (let j = 0; j < p; j++) {
-      memory[pair + 2 * j] = x[o + j];
-      memory[pair + 2 * j + 1] = x[o + p + j];
-    }
+  else {
+    memory.fill(0, rowMajorAt, rowMajorAt + n * pp);
+    for (let r = 0; r < n; r++) memory.set(x.subarray(r * p, r * p + p), rowMajorAt + r * pp);
   }
+  memory.fill(0, pairsAt + (n >> 1) * 2 * p, end);
+  kernels.interleave(rowMajorAt * 8, n >> 1, p, pp, pairsAt * 8);
   if (n & 1) for (let j = 0; j < p; j++) memory[pairsAt + (n - 1) * p + 2 * j] = x[(n - 1) * p + j];
   return { kernels, pp, quads, rowMajorAt, pairsAt, weightsAt, scoresAt, residualsAt, gradientAt, end };
 }
@@ -348,8 +345,8 @@ export function newton(problem: Problem, w: Float64Array): void {
  */
 export function lbfgs(problem: Problem, w: Float64Array): void {
   const kernels = simdKernels();
-  // Below ~16 features the copy costs about what the kernels save.
-  if (kernels === undefined || problem.n < 8 || problem.p < 16) {
+  // Below ~16 features (or a few dozen rows) the copy costs about what the kernels save.
+  if (kernels === undefined || problem.n < 64 || problem.p < 16) {
     lbfgsSteps(problem, w);
     return;
   }

@@ -254,6 +254,43 @@ function gradientSource(): Body {
   return b;
 }
 
+/**
+ * interleave(x, pairs, p, pp, out): rows stored row-major at x (stride pp doubles) rewritten two at
+ * a time, feature by feature, at out (x₀₀, x₁₀, x₀₁, x₁₁, …), the layout `scores` reads.
+ */
+function interleaveSource(): Body {
+  const b = new Body(5);
+  const [x, pairs, p, pp, out] = [0, 1, 2, 3, 4];
+  const rowBytes = b.local(I32_LOCAL);
+  const pair = b.local(I32_LOCAL);
+  const from = b.local(I32_LOCAL);
+  const to = b.local(I32_LOCAL);
+  const jb = b.local(I32_LOCAL);
+  const end = b.local(I32_LOCAL);
+  b.get(pp).i32(8).mul().set(rowBytes);
+  b.get(p).i32(8).mul().set(end);
+  b.get(x).set(from);
+  b.get(out).set(to);
+  b.whileLoop(
+    (c) => c.get(pair).get(pairs).lessThan(),
+    (c) => {
+      c.i32(0).set(jb);
+      c.whileLoop(
+        (v) => v.get(jb).get(end).lessThan(),
+        (v) => {
+          v.get(to).get(from).get(jb).add().f64Load().f64Store();
+          v.get(to).get(from).get(rowBytes).add().get(jb).add().f64Load().f64Store(8);
+          v.increment(to, 16);
+          v.increment(jb, 8);
+        },
+      );
+      c.get(from).get(rowBytes).get(rowBytes).add().add().set(from);
+      c.increment(pair, 1);
+    },
+  );
+  return b;
+}
+
 export interface SimdKernels {
   /** See gramSource. Offsets in bytes. */
   gram(d: number, groups: number, p: number, pp: number, g: number): void;
@@ -263,6 +300,8 @@ export interface SimdKernels {
   scores(xi: number, quads: number, p: number, w: number, z: number): void;
   /** See gradientSource. Offsets in bytes. */
   gradient(x: number, groups: number, pp: number, r: number, g: number): void;
+  /** See interleaveSource. Offsets in bytes. */
+  interleave(x: number, pairs: number, p: number, pp: number, out: number): void;
   /** A view of the kernels' memory, grown to at least `doubles` doubles; valid until the next call. */
   workspace(doubles: number): Float64Array;
   /** Lets a large memory go (after a fit on a large window), keeping a small one. */
@@ -296,10 +335,11 @@ function build(): SimdKernels | null {
       { name: 'dots', parameters: 5, body: dotsSource() },
       { name: 'scores', parameters: 5, body: scoresSource() },
       { name: 'gradient', parameters: 5, body: gradientSource() },
+      { name: 'interleave', parameters: 5, body: interleaveSource() },
     ]);
     if (!wasm.validate(bytes)) return null;
     const module = new wasm.Module(bytes);
-    type Exports = Pick<SimdKernels, 'gram' | 'dots' | 'scores' | 'gradient'>;
+    type Exports = Pick<SimdKernels, 'gram' | 'dots' | 'scores' | 'gradient' | 'interleave'>;
     const instantiate = (pages: number): { exports: Exports; view: Float64Array } => {
       const memory = new wasm.Memory({ initial: pages });
       const instance = new wasm.Instance(module, { env: { memory } });
@@ -311,6 +351,7 @@ function build(): SimdKernels | null {
       dots: (...a) => current.exports.dots(...a),
       scores: (...a) => current.exports.scores(...a),
       gradient: (...a) => current.exports.gradient(...a),
+      interleave: (...a) => current.exports.interleave(...a),
       workspace(doubles: number): Float64Array {
         if (current.view.length < doubles) {
           // A new, bigger memory and instance rather than memory.grow(): growing detaches the old

@@ -7,6 +7,7 @@
 // Both stop only at the optimum to rounding level (not at a loose tolerance), so they answer the same
 // coefficients (test/automl/logistic-sklearn.test.ts checks both against scikit-learn).
 
+import { simdKernels, type SimdKernels } from '../simd/kernels.js';
 import { choleskyInPlace, choleskySolveInPlace } from './linear/cholesky.js';
 
 /** Always-on ridge floor: keeps the Hessian invertible on separable windows with l2 = 0. */
@@ -22,6 +23,8 @@ export interface Problem {
   n: number;
   p: number;
   l2: number;
+  /** Set by `lbfgs` for the duration of the solve: the rows copied into the SIMD kernels' memory. */
+  simd?: SimdRows;
 }
 
 /** Adds the loss of score z with label t to the running sum; returns the class-1 probability. */
@@ -43,7 +46,8 @@ export function evaluate(
   gradient: Float64Array,
   prob: Float64Array,
 ): number {
-  const { x, y, n, p, l2 } = problem;
+  if (problem.simd !== undefined) return evaluateSimd(problem, problem.simd, w, gradient, prob);
+  const { x, y, n, p } = problem;
   gradient.fill(0);
   const sum = { loss: 0 };
   let g0 = 0;
@@ -103,13 +107,105 @@ export function evaluate(
     for (let j = 0; j < p; j++) gradient[j] += residual * x[o + j];
     g0 += residual;
   }
+  return finish(problem, w, gradient, g0, sum.loss);
+}
+
+/** The mean, the penalty and the intercept's gradient: the end of both versions of `evaluate`. */
+function finish(problem: Problem, w: Float64Array, gradient: Float64Array, g0: number, loss: number): number {
+  const { n, p, l2 } = problem;
   let penalty = 0;
   for (let j = 0; j < p; j++) {
     penalty += w[j] * w[j];
     gradient[j] = gradient[j] / n + l2 * w[j];
   }
   gradient[p] = g0 / n;
-  return sum.loss / n + 0.5 * l2 * penalty;
+  return loss / n + 0.5 * l2 * penalty;
+}
+
+/** Where `lbfgs` put the rows and its per-pass vectors in the SIMD kernels' memory (in doubles). */
+interface SimdRows {
+  kernels: SimdKernels;
+  /** Features rounded up to even: the row stride of the row-major copy. */
+  pp: number;
+  /** Groups of eight rows (the last one padded with zero rows) in the pair layout. */
+  quads: number;
+  rowMajorAt: number;
+  /** Rows two at a time, feature by feature (for X·w, one row per lane). */
+  pairsAt: number;
+  weightsAt: number;
+  scoresAt: number;
+  residualsAt: number;
+  gradientAt: number;
+  end: number;
+}
+
+function copyRows(kernels: SimdKernels, x: Float64Array, n: number, p: number): SimdRows {
+  const pp = p + (p & 1);
+  // Pairs of rows, four pairs per call of the scores kernel: the rows padded to a multiple of 8.
+  const quads = (n + 7) >> 3;
+  const rowMajorAt = 0;
+  const pairsAt = n * pp;
+  const weightsAt = pairsAt + quads * 8 * p;
+  const scoresAt = weightsAt + pp + 2;
+  const residualsAt = scoresAt + quads * 8;
+  const gradientAt = residualsAt + n;
+  const end = gradientAt + pp;
+  const memory = kernels.workspace(end);
+  // Zero only what the copies below leave: the padding column, the padding rows, the vectors.
+  if (pp === p) memory.set(x.subarray(0, n * p), rowMajorAt);
+  else {
+    memory.fill(0, rowMajorAt, rowMajorAt + n * pp);
+    for (let r = 0; r < n; r++) memory.set(x.subarray(r * p, r * p + p), rowMajorAt + r * pp);
+  }
+  memory.fill(0, pairsAt + (n >> 1) * 2 * p, end);
+  kernels.interleave(rowMajorAt * 8, n >> 1, p, pp, pairsAt * 8);
+  if (n & 1) for (let j = 0; j < p; j++) memory[pairsAt + (n - 1) * p + 2 * j] = x[(n - 1) * p + j];
+  return { kernels, pp, quads, rowMajorAt, pairsAt, weightsAt, scoresAt, residualsAt, gradientAt, end };
+}
+
+/**
+ * `evaluate` with X·w and Xᵀr in the SIMD kernels: the same products summed in the same order, so
+ * the same loss, gradient and probabilities to the bit; exp and log1p stay here.
+ */
+function evaluateSimd(
+  problem: Problem,
+  rows: SimdRows,
+  w: Float64Array,
+  gradient: Float64Array,
+  prob: Float64Array,
+): number {
+  const { x, y, n, p } = problem;
+  const { kernels, pp, weightsAt, scoresAt, residualsAt, gradientAt } = rows;
+  const memory = kernels.workspace(rows.end);
+  memory.set(w.subarray(0, p + 1), weightsAt);
+  kernels.scores(rows.pairsAt * 8, rows.quads, p, weightsAt * 8, scoresAt * 8);
+  const sum = { loss: 0 };
+  let g0 = 0;
+  let r = 0;
+  for (; r + 7 < n; r += 8) {
+    const z = scoresAt + r;
+    const o = residualsAt + r;
+    const r0 = (memory[o] = (prob[r] = rowLoss(memory[z], y[r], sum)) - y[r]);
+    const r1 = (memory[o + 1] = (prob[r + 1] = rowLoss(memory[z + 1], y[r + 1], sum)) - y[r + 1]);
+    const r2 = (memory[o + 2] = (prob[r + 2] = rowLoss(memory[z + 2], y[r + 2], sum)) - y[r + 2]);
+    const r3 = (memory[o + 3] = (prob[r + 3] = rowLoss(memory[z + 3], y[r + 3], sum)) - y[r + 3]);
+    const r4 = (memory[o + 4] = (prob[r + 4] = rowLoss(memory[z + 4], y[r + 4], sum)) - y[r + 4]);
+    const r5 = (memory[o + 5] = (prob[r + 5] = rowLoss(memory[z + 5], y[r + 5], sum)) - y[r + 5]);
+    const r6 = (memory[o + 6] = (prob[r + 6] = rowLoss(memory[z + 6], y[r + 6], sum)) - y[r + 6]);
+    const r7 = (memory[o + 7] = (prob[r + 7] = rowLoss(memory[z + 7], y[r + 7], sum)) - y[r + 7]);
+    g0 += r0 + r1 + r2 + r3 + r4 + r5 + r6 + r7;
+  }
+  memory.fill(0, gradientAt, gradientAt + pp);
+  kernels.gradient(rows.rowMajorAt * 8, r >> 3, pp, residualsAt * 8, gradientAt * 8);
+  for (let j = 0; j < p; j++) gradient[j] = memory[gradientAt + j];
+  gradient[p] = 0;
+  for (; r < n; r++) {
+    const o = r * p;
+    const residual = (prob[r] = rowLoss(memory[scoresAt + r], y[r], sum)) - y[r];
+    for (let j = 0; j < p; j++) gradient[j] += residual * x[o + j];
+    g0 += residual;
+  }
+  return finish(problem, w, gradient, g0, sum.loss);
 }
 
 /**
@@ -248,6 +344,24 @@ export function newton(problem: Problem, w: Float64Array): void {
  * relative to the loss, or when a step no longer changes the loss.
  */
 export function lbfgs(problem: Problem, w: Float64Array): void {
+  const kernels = simdKernels();
+  // Below ~16 features (or a few dozen rows) the copy costs about what the kernels save.
+  if (kernels === undefined || problem.n < 64 || problem.p < 16) {
+    lbfgsSteps(problem, w);
+    return;
+  }
+  // Each step is a pass over the rows: they are copied once into the kernels' memory.
+  problem.simd = copyRows(kernels, problem.x, problem.n, problem.p);
+  try {
+    lbfgsSteps(problem, w);
+  } finally {
+    problem.simd = undefined;
+    // The copy of a large window's rows is not kept alive in the thread.
+    kernels.release();
+  }
+}
+
+function lbfgsSteps(problem: Problem, w: Float64Array): void {
   const q = problem.p + 1;
   const state = startState(problem, w);
   const s: Float64Array[] = [];

@@ -13,17 +13,38 @@ export interface FittedNormalisation extends Normalisation {
 
 export function fitNormalisation(x: Float64Array, rows: number, features: number): FittedNormalisation {
   const mean = new Float64Array(features);
-  for (let r = 0; r < rows; r++) {
-    const o = r * features;
-    for (let f = 0; f < features; f++) mean[f] += x[o + f];
+  // Four rows per pass over the features, each sum still taken row after row (the same additions in
+  // the same order as one row at a time): each accumulator is loaded and stored once per four rows.
+  const p = features;
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const o = r * p;
+    for (let f = 0; f < p; f++)
+      mean[f] = mean[f] + x[o + f] + x[o + p + f] + x[o + 2 * p + f] + x[o + 3 * p + f];
+  }
+  for (; r < rows; r++) {
+    const o = r * p;
+    for (let f = 0; f < p; f++) mean[f] += x[o + f];
   }
   for (let f = 0; f < features; f++) mean[f] = rows > 0 ? mean[f] / rows : 0;
   // Two passes (mean, then squared deviations) because one-pass sums cancel badly for large offsets,
   // e.g. timestamps or sensor readings around 10⁶.
   const ss = new Float64Array(features);
-  for (let r = 0; r < rows; r++) {
-    const o = r * features;
-    for (let f = 0; f < features; f++) {
+  r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const o = r * p;
+    for (let f = 0; f < p; f++) {
+      const m = mean[f];
+      const d0 = x[o + f] - m;
+      const d1 = x[o + p + f] - m;
+      const d2 = x[o + 2 * p + f] - m;
+      const d3 = x[o + 3 * p + f] - m;
+      ss[f] = ss[f] + d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+    }
+  }
+  for (; r < rows; r++) {
+    const o = r * p;
+    for (let f = 0; f < p; f++) {
       const d = x[o + f] - mean[f];
       ss[f] += d * d;
     }

@@ -1,0 +1,214 @@
+// A minimal WebAssembly binary writer: just what the SIMD kernels of kernels.ts need (one exported
+// memory, functions of i32 parameters, loops, f64 and f64x2 loads, stores and arithmetic). The
+// kernels are written in this repository and assembled here at run time from their source in
+// kernels.ts — no compiler toolchain at install time and no prebuilt binary.
+
+const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+function u32(value: number, out: number[]): void {
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+}
+
+function s32(value: number, out: number[]): void {
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+/** The body of one function: a stack-machine instruction list with named helpers for each opcode. */
+export class Body {
+  readonly code: number[] = [];
+  /** Extra locals after the parameters, in declaration order. */
+  readonly locals: number[] = [];
+
+  constructor(readonly parameters: number) {}
+
+  /** Declares a local of `type` and answers its index. */
+  local(type: number): number {
+    this.locals.push(type);
+    return this.parameters + this.locals.length - 1;
+  }
+
+  get(index: number): this {
+    this.code.push(0x20);
+    u32(index, this.code);
+    return this;
+  }
+  set(index: number): this {
+    this.code.push(0x21);
+    u32(index, this.code);
+    return this;
+  }
+  i32(value: number): this {
+    this.code.push(0x41);
+    s32(value, this.code);
+    return this;
+  }
+  add(): this {
+    this.code.push(0x6a);
+    return this;
+  }
+  mul(): this {
+    this.code.push(0x6c);
+    return this;
+  }
+  /** i32.lt_u */
+  lessThan(): this {
+    this.code.push(0x49);
+    return this;
+  }
+  /** local += step (i32). */
+  increment(index: number, step: number): this {
+    return this.get(index).i32(step).add().set(index);
+  }
+  /** `loop { body; br_if 0 (condition) }` inside a block, so the body runs while the condition holds (checked first). */
+  whileLoop(condition: (b: this) => void, body: (b: this) => void): this {
+    this.code.push(0x02, 0x40, 0x03, 0x40); // block, loop (no result)
+    condition(this);
+    this.code.push(0x45, 0x0d, 1); // i32.eqz; br_if to the block's end
+    body(this);
+    this.code.push(0x0c, 0, 0x0b, 0x0b); // br to the loop; end loop; end block
+    return this;
+  }
+  f64Load(offset = 0): this {
+    this.code.push(0x2b, 3);
+    u32(offset, this.code);
+    return this;
+  }
+  f64Store(offset = 0): this {
+    this.code.push(0x39, 3);
+    u32(offset, this.code);
+    return this;
+  }
+  f64Add(): this {
+    this.code.push(0xa0);
+    return this;
+  }
+  private simd(opcode: number): this {
+    this.code.push(0xfd);
+    u32(opcode, this.code);
+    return this;
+  }
+  v128Load(offset = 0): this {
+    this.simd(0x00).code.push(3);
+    u32(offset, this.code);
+    return this;
+  }
+  v128Store(offset = 0): this {
+    this.simd(0x0b).code.push(3);
+    u32(offset, this.code);
+    return this;
+  }
+  f64x2Splat(): this {
+    return this.simd(0x14);
+  }
+  f64x2ExtractLane(lane: 0 | 1): this {
+    this.simd(0x21).code.push(lane);
+    return this;
+  }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
+  f64x2Mul(): this {
+    return this.simd(0xf2);
+  }
+}
+
+export interface FunctionSource {
+  name: string;
+  /** Number of i32 parameters (all parameters are i32: byte offsets and counts). */
+  parameters: number;
+  body: Body;
+}
+
+function section(id: number, content: number[], out: number[]): void {
+  out.push(id);
+  u32(content.length, out);
+  out.push(...content);
+}
+
+function vector(items: number[][], out: number[]): void {
+  u32(items.length, out);
+  for (const item of items) out.push(...item);
+}
+
+function name(text: string): number[] {
+  const bytes = [...Buffer.from(text, 'utf8')];
+  const out: number[] = [];
+  u32(bytes.length, out);
+  return [...out, ...bytes];
+}
+
+/** The bytes of a module importing `env.memory` and exporting the functions. */
+export function assemble(functions: FunctionSource[]): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const types = functions.map((f) => {
+    const t = [0x60];
+    u32(f.parameters, t);
+    for (let i = 0; i < f.parameters; i++) t.push(I32);
+    t.push(0); // no results
+    return t;
+  });
+  const typesContent: number[] = [];
+  vector(types, typesContent);
+  section(1, typesContent, out);
+  // The memory is imported (env.memory, at least one page) rather than defined and grown: the caller
+  // makes a bigger one when it needs more (see kernels.ts).
+  section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1], out);
+  const functionIndices: number[] = [];
+  vector(
+    functions.map((_, i) => {
+      const b: number[] = [];
+      u32(i, b);
+      return b;
+    }),
+    functionIndices,
+  );
+  section(3, functionIndices, out);
+  const exports = [
+    ...functions.map((f, i) => {
+      const e = [...name(f.name), 0x00];
+      u32(i, e);
+      return e;
+    }),
+  ];
+  const exportContent: number[] = [];
+  vector(exports, exportContent);
+  section(7, exportContent, out);
+  const bodies = functions.map((f) => {
+    const body: number[] = [];
+    // Locals as runs of one type each.
+    const runs: Array<[number, number]> = [];
+    for (const type of f.body.locals) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last[1] === type) last[0]++;
+      else runs.push([1, type]);
+    }
+    u32(runs.length, body);
+    for (const [count, type] of runs) {
+      u32(count, body);
+      body.push(type);
+    }
+    body.push(...f.body.code, 0x0b);
+    const sized: number[] = [];
+    u32(body.length, sized);
+    return [...sized, ...body];
+  });
+  const codeContent: number[] = [];
+  vector(bodies, codeContent);
+  section(10, codeContent, out);
+  return Uint8Array.from(out);
+}

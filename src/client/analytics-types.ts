@@ -57,6 +57,8 @@ export interface CustomJsonRequest {
   rawData?: boolean;
   /** `streams` (default), `array` (one JSON array per device) or `rows` (one object per device). */
   form?: 'streams' | 'array' | 'rows';
+  /** Wait up to this many ms (at most 60,000) for the raw topic to hold a record before reading. */
+  waitMs?: number;
 }
 export interface CustomJsonResponse {
   items: Array<{
@@ -96,6 +98,15 @@ export interface StreamQueryRequest {
   /** A device by record key (custom JSON's uid): its newest values among each stream's newest `maxRows`. */
   device?: string;
   maxRows?: number;
+  /** -1 (default): the newest records; n >= 0: the window from offset n of each stream. */
+  offset?: number;
+  /** The streams are fields of the topic's JSON rows (one object per record), not named streams. */
+  fields?: boolean;
+  /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+  where?: string;
+  whereKey?: string;
+  /** Write each result's input values and records (rawData, msgIds); default true. */
+  rawData?: boolean;
 }
 export interface StreamQueryResponse {
   produceTo: string;
@@ -109,6 +120,8 @@ export interface StreamQueryResponse {
     device: string;
     inputs: Record<string, { value: number; partition: number; offset: number }>;
     terms: Array<{ stream: string; operator: '>' | '<' | '='; value: number; met: boolean }>;
+    rawData?: number[];
+    msgIds?: string[];
     createdAt: string;
     partition: number;
     offset: number;
@@ -229,6 +242,8 @@ export interface SearchAnomalyRequest {
   identifier?: string;
   alertEmails?: string[];
   emailFrequencySeconds?: number;
+  /** Wait up to this many ms (at most 60,000) for the topic to hold a search and its peer. */
+  waitMs?: number;
 }
 export interface SearchAnomalyResponse {
   produceTo: string;

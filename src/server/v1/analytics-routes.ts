@@ -10,6 +10,7 @@ import {
   MAX_CLUSTERS,
   MAX_CORRELATED_STREAMS,
   MAX_CORRELATION_LAG,
+  MAX_STEP_WAIT_MS,
   MAX_CORRELATION_ROWS,
   MAX_SEARCH_ROWS,
 } from '../../streams/index.js';
@@ -151,6 +152,8 @@ export const SearchAnomalyBody = Type.Object(
     identifier: Type.Optional(Text),
     alertEmails: Type.Optional(Emails),
     emailFrequencySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+    /** Wait up to this many ms for the topic to hold a search and its peer before reading. */
+    waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_STEP_WAIT_MS })),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { MAX_STEP_WAIT_MS } from '../../streams/index.js';
 import { preprocessJson } from '../operations/custom-json.js';
 import type { ContextOf } from './plugin.js';
 import { MAX_OFFSET, problems, TopicName, TopicParams } from './schemas.js';
@@ -26,6 +27,8 @@ export const CustomJsonBody = Type.Object(
     rawData: Type.Optional(Type.Boolean()),
     /** `streams` (default): a record per statistic; `array`: one JSON array per device; `rows`: one object per device. */
     form: Type.Optional(Type.Union([Type.Literal('streams'), Type.Literal('array'), Type.Literal('rows')])),
+    /** Wait up to this many ms for the raw topic to hold a record before reading. */
+    waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_STEP_WAIT_MS })),
   },
   { additionalProperties: false },
 );

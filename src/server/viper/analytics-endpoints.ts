@@ -8,6 +8,7 @@ import { ParameterError, ServerError, showValue } from '../errors.js';
 import { searchAnomalyCheck, streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
+import { timeDelayMs } from './preprocess-endpoints.js';
 
 /** The lags docrosscorr=1 cross-correlates at: −10..10 (VIPER names no lag parameter). */
 export const VIPER_CROSS_CORRELATION_LAGS = 10;
@@ -100,6 +101,7 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         identifier: params.string('identifier', { default: '' }),
         alertEmails: params.list('sendanomalyalertemail', { default: [] }),
         emailFrequencySeconds: params.int('emailfrequency', { default: 3600, min: 0 }),
+        waitMs: timeDelayMs(params),
       });
       const r = result.record;
       return {

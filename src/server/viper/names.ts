@@ -52,7 +52,12 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocesscustomjson: { topic: 'topicname' },
-  streamquerybatch: { streams: 'streamstojoin', topic: 'topicname' },
+  streamquerybatch: {
+    streams: 'streamstojoin',
+    topic: 'topicname',
+    where: 'wherecondition',
+    whereKey: 'wheresearchkey',
+  },
   viperanomalytrain: {
     produceTo: 'producepeergroupto',
     producerId: 'produceridpeergroup',
@@ -65,7 +70,8 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     streams: 'streamstojoin',
     topic: 'topicname',
     produceTo: 'preprocesstopic',
-    device: 'wherecondition',
+    where: 'wherecondition',
+    whereKey: 'wheresearchkey',
   },
   streamcorr: {
     streams: 'streamstojoin',

@@ -367,7 +367,8 @@ export function viperStatistic(r: StatisticRecord, call: CallDetails, key: strin
       r.device === undefined
         ? r.identifier
         : `${r.stream}~${r.label ?? ''}~${r.identifier}~mainuid=${r.device}`,
-    PreprocessIdentifier: r.identifier,
+    // the field streamquery's wherecondition searches by default: custom JSON's device (its uid)
+    PreprocessIdentifier: r.device ?? r.identifier,
     Numberofmessages: r.count,
     Consumerid: 'StreamConsumer',
     Generated: r.createdAt.toISOString(),

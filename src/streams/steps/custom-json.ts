@@ -16,6 +16,7 @@ import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { parseJsonCriteria, valueAt, type JsonCriteria } from '../json-criteria.js';
 import type { CallDetails, RecordShapers } from '../shapers.js';
+import { waitForRecords } from '../wait.js';
 import { latestRecords } from '../window.js';
 import { parseConditions } from './conditions.js';
 import {
@@ -46,6 +47,8 @@ export interface CustomJsonInput {
   asArray?: boolean;
   /** The form written (writeStatistics); default `streams`, or `array` with asArray. */
   form?: StatisticsForm;
+  /** Wait up to this long for the raw topic to hold a record before reading its window. */
+  waitMs?: number;
   now?: number;
 }
 
@@ -177,6 +180,7 @@ export async function preprocessCustomJson(
       `must be -1 (the newest maxRows records) or an offset >= 0, got ${offset}`,
     );
   }
+  await waitForRecords(services.backbone, input.topic, input.waitMs);
   const window = await latestRecords(
     services.backbone,
     input.topic,

@@ -1,0 +1,198 @@
+"""The stream-query options and the timedelay waits through the real maadstml client against
+`tml serve`, each checked against values computed here from the rows produced:
+- viperstreamquery with array=1 (streams are fields of producetotopic array=1 rows), offset n >= 0
+  (the window from offset n), wherecondition on wheresearchkey ([exact], (contains), {excludes},
+  bare = exact, as the client's item 32 says), rawdataoutput 1 (RawData/MsgIdData) and 0;
+- viperstreamquerybatch refusing a bad wherecondition or topicid without making a solution;
+- viperpreprocesscustomjson and vipersearchanomaly with timedelay: a call on an empty topic waits
+  for the record another thread produces a second later; without timedelay the same call fails;
+- bad input answering {"ERROR": ...} naming the parameter and writing nothing.
+
+Run by test/server/python-query-options.test.ts. Arguments: host (with scheme), port, admin token
+file. Prints one JSON line {"checks", "failures", "written", "rawdata"}: `written` is how many
+records the successful calls wrote into each output topic (the test compares with the topics).
+"""
+import json
+import sys
+import threading
+import time
+
+import maadstml
+
+HOST, PORT, TOKEN_FILE = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(TOKEN_FILE) as f:
+    TOKEN = f.read()
+RUN = str(int(time.time() * 1000) % 10**8)
+failures, checks = [], []
+written = {}
+
+
+def check(condition, what):
+    (checks if condition else failures).append(what)
+    return condition
+
+
+def answer(raw):
+    try:
+        return json.loads(raw, strict=False)
+    except (TypeError, ValueError):
+        return {"ERROR": f"not JSON: {raw!r}"}
+
+
+def topic(name):
+    y = answer(maadstml.vipercreatetopic(TOKEN, HOST, PORT, f"{name}-{RUN}", "OTICS", "Sebastian",
+                                         "s@example.org", "Toronto", "query options test"))
+    written[y["Topic"]] = 0
+    return y["Topic"], y["ProducerId"]
+
+
+def error_naming(y, parameter, what):
+    message = y.get("ERROR", "") if isinstance(y, dict) else ""
+    return check(f"'{parameter}'" in message or parameter in message, f"{what}: ERROR names {parameter}: {y}")
+
+
+# ---- rows of two numeric fields and a site, produced with array=1 (one JSON row per record) ----
+rows_topic, rows_p = topic("rows")
+ROWS = [{"A": i + 1, "B": 10 * (i + 1), "site": "south" if i % 3 == 0 else "north"} for i in range(9)]
+for row in ROWS:
+    y = answer(maadstml.viperproducetotopic(TOKEN, HOST, PORT, rows_topic, rows_p, externalprediction=
+                                            f"{row['A']},{row['B']},{row['site']}", subtopics="A,B,site", array=1))
+    check("ERROR" not in json.dumps(y), f"array row {row}: {y}")
+written[rows_topic] = len(ROWS)
+results, _ = topic("results")
+
+
+def query(conditions, **options):
+    return answer(maadstml.viperstreamquery(TOKEN, HOST, PORT, rows_topic, rows_p, streamstojoin="A,B",
+                                            preprocessconditions=conditions, preprocesstopic=results, **options))
+
+
+def ok_query(conditions, what, **options):
+    """A query that must answer; counts its result and alert records."""
+    y = query(conditions, **options)
+    if not check(isinstance(y, dict) and "ERROR" not in y and "Queries" in y, f"{what}: answers {y}"):
+        return {"Queries": [{}], "Result": None}
+    written[results] += len(y["Queries"]) + sum(q["Result"] for q in y["Queries"])
+    return y
+
+
+# array=1: the newest row's fields
+newest = ROWS[-1]
+y = ok_query("A > 8 and B > 80", "array=1 newest", array=1)
+q = y["Queries"][0]
+check(y["Result"] == int(newest["A"] > 8 and newest["B"] > 80) == 1
+      and q.get("Inputs", {}).get("A", {}).get("value") == newest["A"]
+      and q["Inputs"]["B"]["value"] == newest["B"] and q["Inputs"]["A"]["offset"] == len(ROWS) - 1,
+      f"array=1 reads the newest row's fields A={newest['A']}, B={newest['B']}: {q}")
+# offset n >= 0: the window from offset n (maxrows 1: the row at offset n)
+for n in (0, 4):
+    y = ok_query("A > 4", f"offset {n}", array=1, offset=n, maxrows=1)
+    q = y["Queries"][0]
+    check(q.get("Inputs", {}).get("A", {}).get("value") == ROWS[n]["A"] and q["Inputs"]["A"]["offset"] == n
+          and y["Result"] == int(ROWS[n]["A"] > 4), f"offset {n}: the row at offset {n} (A={ROWS[n]['A']}): {q}")
+# offset n with maxrows 3: the last row of offsets n..n+2
+y = ok_query("A > 4", "offset 2 maxrows 3", array=1, offset=2, maxrows=3)
+check(y["Queries"][0].get("Inputs", {}).get("A", {}).get("value") == ROWS[4]["A"],
+      f"offset 2, maxrows 3: the last of offsets 2..4 (A={ROWS[4]['A']}): {y['Queries'][0]}")
+# wherecondition on wheresearchkey=site, each form, against the rows filtered here
+forms = {"[south]": lambda s: s == "south", "(sou)": lambda s: "sou" in s, "{south}": lambda s: "south" not in s,
+         "south": lambda s: s == "south", "[sou]": lambda s: s == "sou"}
+for condition, keep in forms.items():
+    matching = [i for i, r in enumerate(ROWS) if keep(r["site"])]
+    y = query("A > 0", array=1, wherecondition=condition, wheresearchkey="site")
+    if not matching:
+        check(isinstance(y, dict) and "wherecondition" in y.get("ERROR", "") and condition in y["ERROR"],
+              f"where {condition} matches no row: ERROR naming wherecondition: {y}")
+        continue
+    check(isinstance(y, dict) and "ERROR" not in y, f"where {condition}: {y}")
+    if "ERROR" in y:
+        continue
+    written[results] += 2  # a result and its alert (A > 0 holds)
+    q = y["Queries"][0]
+    check(q.get("Inputs", {}).get("A", {}).get("offset") == matching[-1]
+          and q["Inputs"]["A"]["value"] == ROWS[matching[-1]]["A"],
+          f"where {condition} on site: the newest matching row (offset {matching[-1]}): {q}")
+# rawdataoutput: 1 (the client's default) answers and writes the inputs' values and records; 0 does not
+y = ok_query("A > 100 and B > 1000", "rawdataoutput=1", array=1)
+q = y["Queries"][0]
+check(q.get("RawData") == [newest["A"], newest["B"]] and q.get("MsgIdData") == [f"0:{len(ROWS) - 1}"] * 2,
+      f"rawdataoutput=1: RawData and MsgIdData of the inputs: {q}")
+y = ok_query("A > 100 and B > 1000", "rawdataoutput=0", array=1, rawdataoutput=0)
+check("RawData" not in y["Queries"][0] and "MsgIdData" not in y["Queries"][0],
+      f"rawdataoutput=0: no RawData: {y['Queries'][0]}")
+RAWDATA = {"with": [newest["A"], newest["B"]]}  # the test reads the last two result records
+
+# bad input: each answers an ERROR naming the parameter and writes nothing
+error_naming(query("A > 0", array=1, wherecondition="[south", wheresearchkey="site"), "wherecondition",
+             "an unclosed [")
+error_naming(query("A > 0", array=1, wherecondition="south", wheresearchkey="a..b"), "wheresearchkey",
+             "an empty path part")
+error_naming(query("A > 0", array=1, offset=-5), "offset", "offset -5")
+error_naming(query("A > 0", array=1, offset="x"), "offset", "offset x")
+error_naming(query("A > 0", array=1, rawdataoutput=7), "rawdataoutput", "rawdataoutput 7")
+error_naming(query("A > 0", array=0), "streamstojoin", "array=0: A is not a named stream")
+for bad, parameter in ((dict(wherecondition="{north"), "wherecondition"), (dict(topicid="dev-1," + "x" * 201), "topicid"),
+                       (dict(offset=-3), "offset")):
+    y = answer(maadstml.viperstreamquerybatch(TOKEN, HOST, PORT, rows_topic, rows_p, streamstojoin="A,B",
+                                              preprocessconditions="A > 0", preprocesstopic=results, array=1,
+                                              timedelay=1, **bad))
+    error_naming(y, parameter, f"streamquerybatch {bad}")
+# the batch with the options: its solution's first run queries the newest south row (the test reads it)
+batch_results = f"batch-results-{RUN}"
+y = answer(maadstml.viperstreamquerybatch(TOKEN, HOST, PORT, rows_topic, rows_p, streamstojoin="A,B",
+                                          preprocessconditions="A > 0", preprocesstopic=batch_results, array=1,
+                                          timedelay=600, wherecondition="(south)", wheresearchkey="site"))
+check(isinstance(y, dict) and "ERROR" not in y and y.get("Steps"), f"streamquerybatch with the options: {y}")
+BATCH = {"topic": batch_results, "offset": max(i for i, r in enumerate(ROWS) if r["site"] == "south")}
+
+
+# ---- timedelay: wait for a record produced a second after the call ----
+def later(t, p, values, seconds=1.0):
+    def run():
+        time.sleep(seconds)
+        for value in values:
+            answer(maadstml.viperproducetotopic(TOKEN, HOST, PORT, t, p, externalprediction=value))
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+RECORD = '{"d":"dev-1","n":"volts","v":230}'
+raw_topic, raw_p = topic("raw")
+pre, _ = topic("preprocessed")
+custom = dict(jsoncriteria="uid=d~subtopics=n~values=v", maxrows=5, preprocesslogic="max", preprocesstopic=pre)
+y = answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, raw_topic, raw_p, -1, **custom))
+check(isinstance(y, dict) and "jsoncriteria" in y.get("ERROR", ""), f"custom JSON on an empty topic, no wait: {y}")
+for bad in (-1, 61, "soon"):
+    y = answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, raw_topic, raw_p, -1, timedelay=bad, **custom))
+    error_naming(y, "timedelay", f"custom JSON timedelay {bad}")
+thread = later(raw_topic, raw_p, [RECORD])
+y = answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, raw_topic, raw_p, -1, timedelay=20, **custom))
+thread.join()
+written[raw_topic] += 1
+check(isinstance(y, list) and len(y) == 1 and y[0].get("hyperprediction") == "230"
+      and y[0].get("PreprocessIdentifier") == "dev-1",
+      f"custom JSON with timedelay=20 waits for the record produced a second later: {y}")
+written[pre] += 1 if isinstance(y, list) else 0
+
+searches, searches_p = topic("searches")
+alerts, _ = topic("search-results")
+search = dict(jsoncriteria="uid=user~values=query", maxrows=10, searchterms="hats", anomalythreshold=50,
+              preprocesstopic=alerts)
+y = answer(maadstml.vipersearchanomaly(TOKEN, HOST, PORT, searches, searches_p, -1, **search))
+check(isinstance(y, dict) and "maxrows" in y.get("ERROR", ""), f"search anomaly on an empty topic, no wait: {y}")
+error_naming(answer(maadstml.vipersearchanomaly(TOKEN, HOST, PORT, searches, searches_p, -1, timedelay=-2,
+                                                **search)), "timedelay", "search anomaly timedelay -2")
+thread = later(searches, searches_p, ["red shoes", "blue shoes"])
+y = answer(maadstml.vipersearchanomaly(TOKEN, HOST, PORT, searches, searches_p, -1, timedelay=20, **search))
+thread.join()
+written[searches] += 2
+# "blue shoes" against the peer "red shoes": 1 of its 2 words known, similarity 50, not below 50
+check(isinstance(y, dict) and y.get("Search") == "blue shoes" and y.get("Similarity") == 50
+      and y.get("Anomaly") == 0 and y.get("Peersearches") == 1,
+      f"search anomaly with timedelay=20 waits for the searches produced a second later: {y}")
+written[alerts] += 1 if isinstance(y, dict) and "ERROR" not in y else 0
+
+print(json.dumps({"ok": not failures, "checks": len(checks), "failures": failures, "written": written,
+                  "results": results, "rawdata": RAWDATA, "batch": BATCH}))
+sys.exit(1 if failures else 0)

@@ -59,6 +59,10 @@ export interface CustomJsonRequest {
   form?: 'streams' | 'array' | 'rows';
   /** Wait up to this many ms (at most 60,000) for the raw topic to hold a record before reading. */
   waitMs?: number;
+  /** `name=path,…`: each device's (TMLID's) attributes, read from its newest record, in its items. */
+  attributes?: string;
+  /** Track every device seen, with its attributes, in the topic `tml-tmlids`. */
+  trackTmlids?: boolean;
 }
 export interface CustomJsonResponse {
   items: Array<{
@@ -198,13 +202,53 @@ export interface ClusterRequest {
   produceTo?: string;
   identifier?: string;
   description?: string;
+  /** JSON path of each record's time; default: its timestamp. Points are in time order. */
+  timeKey?: string;
+  /** JSON path of a text naming what each point's values are. */
+  labelKey?: string;
+  /** JSON path of the identifier field (parts separated by '~'); default `identifier`. */
+  identifierKey?: string;
+  /** Positions (from 0) of the identifier parts each point carries. */
+  identifierPositions?: number[];
+  /** Positions of latitude, longitude, location and joined text in the identifier (-1: none). */
+  latitudePosition?: number;
+  longitudePosition?: number;
+  locationPosition?: number;
+  joinedPosition?: number;
+  /** Write every record's values and partition:offset that went into the points. */
+  rawData?: boolean;
+  /** With alertOnClusterSize: a cluster holding more than this % of the points alerts too. */
+  alertOnSharePercent?: number;
+  /** A PDF report written after the cluster record. */
+  report?: {
+    title?: string;
+    description?: string;
+    signature?: string;
+    chartTitle?: string;
+    recipients?: string[];
+  };
 }
 export interface ClusterResponse {
   produceTo: string;
   partition: number;
   offset: number;
   clusters: Array<{ cluster: number; size: number; centre: number[] }>;
-  points: Array<{ id: string; cluster: number; distance: number; values: number[] }>;
+  points: Array<{
+    id: string;
+    cluster: number;
+    distance: number;
+    values: number[];
+    /** Epoch ms. */
+    time: number;
+    label?: string;
+    identifierParts?: string[];
+    latitude?: number;
+    longitude?: number;
+    location?: string;
+    joined?: string;
+  }>;
+  /** Where the PDF report was written. */
+  report?: { partition: number; offset: number; bytes: number };
   initialCentres: number[][];
   inertia: number;
   iterations: number;

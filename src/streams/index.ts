@@ -15,3 +15,4 @@ export * from './position-join.js';
 export * from './window-size.js';
 export * from './where.js';
 export * from './wait.js';
+export * from './tmlids.js';

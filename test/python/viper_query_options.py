@@ -4,6 +4,8 @@
   (the window from offset n), wherecondition on wheresearchkey ([exact], (contains), {excludes},
   bare = exact, as the client's item 32 says), rawdataoutput 1 (RawData/MsgIdData) and 0;
 - viperstreamquerybatch refusing a bad wherecondition or topicid without making a solution;
+- viperpreprocesscustomjson's pathtotmlattrs (each device's attributes) and usemysql=1 (devices
+  tracked in the topic tml-tmlids, which the test reads);
 - viperpreprocesscustomjson and vipersearchanomaly with timedelay: a call on an empty topic waits
   for the record another thread produces a second later; without timedelay the same call fails;
 - bad input answering {"ERROR": ...} naming the parameter and writing nothing.
@@ -175,6 +177,39 @@ check(isinstance(y, list) and len(y) == 1 and y[0].get("hyperprediction") == "23
       f"custom JSON with timedelay=20 waits for the record produced a second later: {y}")
 written[pre] += 1 if isinstance(y, list) else 0
 
+# pathtotmlattrs: each device's attributes from its newest record in its items; usemysql=1 tracks the
+# devices (TMLIDs) in the topic tml-tmlids (the test reads it); usemysql=0 tracks nothing
+patients_t, patients_p = topic("patients")
+pre2, _ = topic("patients-preprocessed")
+readings = [{"pid": f"pt-{i % 2}", "obs": "hr", "v": 60 + i, "oem": f"oem-{i}", "pos": {"lat": 43 + i, "long": -79 - i}}
+            for i in range(6)]
+for r in readings:
+    answer(maadstml.viperproducetotopic(TOKEN, HOST, PORT, patients_t, patients_p, externalprediction=json.dumps(r)))
+written[patients_t] += len(readings)
+newest_of = {r["pid"]: r for r in readings}  # the last record of each patient
+tml = dict(jsoncriteria="uid=pid~subtopics=obs~values=v", maxrows=10, preprocesslogic="avg", preprocesstopic=pre2,
+           pathtotmlattrs="oem=oem,lat=pos.lat,long=pos.long")
+y = answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, patients_t, patients_p, -1, usemysql=1, **tml))
+if check(isinstance(y, list) and len(y) == 2, f"custom JSON with pathtotmlattrs and usemysql=1: {y}"):
+    written[pre2] += 2
+    for item in y:
+        r = newest_of[item["PreprocessIdentifier"]]
+        check(item.get("Tmlattrs") == {"oem": r["oem"], "lat": str(r["pos"]["lat"]), "long": str(r["pos"]["long"])},
+              f"{item['PreprocessIdentifier']}: attributes of its newest record: {item.get('Tmlattrs')}")
+y = answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, patients_t, patients_p, -1, usemysql=0,
+                                              **{**tml, "pathtotmlattrs": ""}))
+if check(isinstance(y, list) and len(y) == 2 and all("Tmlattrs" not in i for i in y),
+         f"without pathtotmlattrs, no attributes: {y}"):
+    written[pre2] += 2
+for bad in ("oem", "oem=", "a b=c", "oem=x..y", "oem=a,oem=b"):
+    y = answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, patients_t, patients_p, -1, usemysql=1,
+                                                  **{**tml, "pathtotmlattrs": bad}))
+    error_naming(y, "pathtotmlattrs", f"pathtotmlattrs {bad!r}")
+error_naming(answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, patients_t, patients_p, -1, usemysql=2,
+                                                       **tml)), "usemysql", "usemysql 2")
+TMLIDS = {pid: {"oem": r["oem"], "lat": str(r["pos"]["lat"]), "long": str(r["pos"]["long"]), "records": 3}
+          for pid, r in newest_of.items()}
+
 searches, searches_p = topic("searches")
 alerts, _ = topic("search-results")
 search = dict(jsoncriteria="uid=user~values=query", maxrows=10, searchterms="hats", anomalythreshold=50,
@@ -194,5 +229,6 @@ check(isinstance(y, dict) and y.get("Search") == "blue shoes" and y.get("Similar
 written[alerts] += 1 if isinstance(y, dict) and "ERROR" not in y else 0
 
 print(json.dumps({"ok": not failures, "checks": len(checks), "failures": failures, "written": written,
-                  "results": results, "rawdata": RAWDATA, "batch": BATCH}))
+                  "results": results, "rawdata": RAWDATA, "batch": BATCH,
+                  "tmlids": TMLIDS, "patients": patients_t}))
 sys.exit(1 if failures else 0)

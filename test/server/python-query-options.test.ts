@@ -50,6 +50,8 @@ test(
         results?: string;
         rawdata?: { with: number[] };
         batch?: { topic: string; offset: number };
+        tmlids?: Record<string, Record<string, string | number>>;
+        patients?: string;
       };
       assert.deepEqual(summary.failures, [], `${result.stderr}\n${result.stdout.slice(-4000)}`);
       assert.equal(result.status, 0, result.stderr);
@@ -58,7 +60,7 @@ test(
       assert.ok(opened);
       const backbone = opened;
       const outputs = Object.entries(summary.written ?? {});
-      assert.equal(outputs.length, 6);
+      assert.equal(outputs.length, 8);
       for (const [topic, count] of outputs) {
         const offsets = await backbone.listOffsets(topic);
         assert.equal(
@@ -83,6 +85,28 @@ test(
       assert.equal(withRaw.msgIds?.length, 2);
       assert.equal(withoutRaw.rawData, undefined);
       assert.equal(withoutRaw.msgIds, undefined);
+      // usemysql=1 tracked the two patients once (the failing calls tracked nothing): each one's
+      // attributes from its newest record, and its record count
+      const tracked = await backbone.fetch({ topic: 'tml-tmlids', partition: 0, offset: 0, maxRecords: 100 });
+      const tmlids = tracked.records.map(
+        (r) =>
+          JSON.parse(r.value!.toString()) as {
+            tmlid: string;
+            topic: string;
+            attributes: Record<string, string>;
+            records: number;
+          },
+      );
+      assert.deepEqual(
+        Object.fromEntries(tmlids.map((r) => [r.tmlid, { ...r.attributes, records: r.records }])),
+        summary.tmlids,
+      );
+      assert.equal(tmlids.length, 2);
+      assert.ok(tmlids.every((r) => r.topic === summary.patients));
+      assert.deepEqual(
+        tracked.records.map((r) => r.key?.toString()),
+        tmlids.map((r) => r.tmlid),
+      );
       // streamquerybatch's solution, with array=1 and wherecondition=(south) on site: its first run
       // queries the newest south row
       await eventually(async () => {

@@ -71,6 +71,9 @@ export const CorrelationReply = Type.Object({
   ),
 });
 
+const Position = Type.Integer({ minimum: 0, maximum: 1000 });
+const OptionalPosition = Type.Integer({ minimum: -1, maximum: 1000, description: '-1: none' });
+
 export const ClusterBody = Type.Object(
   {
     producerId: Type.String({ minLength: 1, maxLength: 200 }),
@@ -94,6 +97,34 @@ export const ClusterBody = Type.Object(
     produceTo: Type.Optional(TopicName),
     identifier: Type.Optional(Text),
     description: Type.Optional(Text),
+    /** JSON path of each record's time (2006-01-02T15:04:05[Z|±hh:mm] or epoch ms); default: its timestamp. */
+    timeKey: Type.Optional(Path),
+    /** JSON path of a text naming what each point's values are. */
+    labelKey: Type.Optional(Path),
+    /** JSON path of the identifier field (parts separated by '~') the positions read; default `identifier`. */
+    identifierKey: Type.Optional(Path),
+    identifierPositions: Type.Optional(Type.Array(Position, { maxItems: 100 })),
+    latitudePosition: Type.Optional(OptionalPosition),
+    longitudePosition: Type.Optional(OptionalPosition),
+    locationPosition: Type.Optional(OptionalPosition),
+    joinedPosition: Type.Optional(OptionalPosition),
+    /** Write every record's values and partition:offset that went into the points. */
+    rawData: Type.Optional(Type.Boolean()),
+    /** With alertOnClusterSize: a cluster holding more than this % of the points alerts too (default 100). */
+    alertOnSharePercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** A PDF report written after the cluster record (docs/stream-analytics.md). */
+    report: Type.Optional(
+      Type.Object(
+        {
+          title: Type.Optional(Text),
+          description: Type.Optional(Type.String({ maxLength: 65536 })),
+          signature: Type.Optional(Text),
+          chartTitle: Type.Optional(Text),
+          recipients: Type.Optional(Type.Array(Type.String({ maxLength: 254 }), { maxItems: 100 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -105,7 +136,22 @@ export const ClusterReply = Type.Object({
   offset: Type.Integer(),
   clusters: Type.Array(Type.Object({ cluster: Type.Integer(), size: Type.Integer(), centre: Numbers })),
   points: Type.Array(
-    Type.Object({ id: Type.String(), cluster: Type.Integer(), distance: Type.Number(), values: Numbers }),
+    Type.Object({
+      id: Type.String(),
+      cluster: Type.Integer(),
+      distance: Type.Number(),
+      values: Numbers,
+      time: Type.Number(),
+      label: Type.Optional(Type.String()),
+      identifierParts: Type.Optional(Type.Array(Type.String())),
+      latitude: Type.Optional(Type.Number()),
+      longitude: Type.Optional(Type.Number()),
+      location: Type.Optional(Type.String()),
+      joined: Type.Optional(Type.String()),
+    }),
+  ),
+  report: Type.Optional(
+    Type.Object({ partition: Type.Integer(), offset: Type.Integer(), bytes: Type.Integer() }),
   ),
   initialCentres: Type.Array(Numbers),
   inertia: Type.Number(),
@@ -265,6 +311,7 @@ export function clusterReply(result: Awaited<ReturnType<typeof streamCluster>>):
     converged: r.converged,
     recordsRead: r.recordsRead,
     recordsSkipped: r.recordsSkipped,
+    ...(result.report ? { report: result.report } : {}),
     mail: result.mail,
     alerts: result.alerts.map((a) => ({
       kind: a.kind,

@@ -77,6 +77,69 @@ function searchTextKey(params: ViperParams): string {
   );
 }
 
+/** A position in the Identifier field (from 0; -1: none). */
+const position = (params: ViperParams, name: string) => params.int(name, { default: -1, min: -1, max: 1000 });
+
+/** streamcluster's point options: each point's time, label and the parts of its Identifier field. */
+function clusterPointOptions(params: ViperParams) {
+  const positions = params.list('identifierextractpos', { default: [] }).filter((p) => p.trim() !== '');
+  return {
+    timeKey: params.string('datetimekey', { default: '' }) || undefined,
+    labelKey: params.string('valueidentifier', { default: '' }) || undefined,
+    identifierKey: 'Identifier',
+    identifierPositions: positions.map((p) => {
+      if (!/^\d+$/.test(p.trim())) {
+        throw new ParameterError(
+          'identifierextractpos',
+          `must be positions from 0 separated by commas (e.g. 1,2), got '${showValue(p)}'`,
+        );
+      }
+      return Number(p.trim());
+    }),
+    latitudePosition: position(params, 'identifierextractposlatitude'),
+    longitudePosition: position(params, 'identifierextractposlongitude'),
+    locationPosition: position(params, 'identifierextractposlocation'),
+    joinedPosition: position(params, 'identifierextractjoinedidentifiers'),
+  };
+}
+
+const PDF_FORMAT_KEYS = ['title', 'signature', 'showpdfemaillist', 'charttitle'];
+
+/**
+ * streamcluster's PDF report, made when `analysisdescription` or `pdfformat` is given: pdfformat is
+ * `title=…|signature=…|showpdfemaillist=1|charttitle=…` (maadstml item 33).
+ */
+function clusterReport(params: ViperParams, recipients: string[]) {
+  const description = params.string('analysisdescription', { default: '' }).trim();
+  const format = params.string('pdfformat', { default: '' }).trim();
+  if (description === '' && format === '') return {};
+  const fields = new Map<string, string>();
+  for (const part of format.split('|').filter((p) => p.trim() !== '')) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, Math.max(eq, 0)).trim().toLowerCase();
+    if (eq <= 0 || !PDF_FORMAT_KEYS.includes(key)) {
+      throw new ParameterError(
+        'pdfformat',
+        `'${showValue(part)}' is not one of ${PDF_FORMAT_KEYS.map((k) => `${k}=…`).join(', ')} (separated by |)`,
+      );
+    }
+    fields.set(key, part.slice(eq + 1).trim());
+  }
+  const list = fields.get('showpdfemaillist') ?? '0';
+  if (list !== '0' && list !== '1') {
+    throw new ParameterError('pdfformat', `showpdfemaillist must be 0 or 1, got '${showValue(list)}'`);
+  }
+  return {
+    report: {
+      title: fields.get('title'),
+      description,
+      signature: fields.get('signature'),
+      chartTitle: fields.get('charttitle'),
+      recipients: list === '1' ? recipients : [],
+    },
+  };
+}
+
 export const analyticsEndpoints: Record<string, ViperEndpoint> = {
   nlpsearchanomaly: {
     async run(context, params) {
@@ -176,6 +239,7 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         );
       }
       const minimumSubjects = params.int('minimumsubjects', { default: 2, min: 0 });
+      const alertEmails = params.list('sendalertemailsto', { default: [] });
       const result = await streamCluster(context, {
         topic: topicName(params),
         producerId: params.string('producerid'),
@@ -190,8 +254,12 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         distance: distance === 1 ? 'euclidean' : 'squaredEuclidean',
         alertOnClusterSize: params.int('alertonclustersize', { default: 0 }),
         minimumPoints: minimumSubjects,
-        alertEmails: params.list('sendalertemailsto', { default: [] }),
+        alertEmails,
         emailFrequencySeconds: params.int('emailfrequencyinseconds', { default: 0, min: 0 }),
+        ...clusterPointOptions(params),
+        alertOnSharePercent: params.float('alertonsubjectpercentage', { default: 50, min: 0, max: 100 }),
+        rawData: params.bool('rawdataoutput', { default: false }),
+        ...clusterReport(params, alertEmails),
         produceTo: params.string('preprocesstopic', { default: '' }),
         identifier: params.string('identifier', { default: '' }),
         description: params.string('description', { default: '' }),
@@ -207,6 +275,15 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         Converged: r.converged,
         Recordsread: r.recordsRead,
         Recordsskipped: r.recordsSkipped,
+        ...(result.report
+          ? {
+              Report: {
+                Partition: result.report.partition,
+                Offset: result.report.offset,
+                Bytes: result.report.bytes,
+              },
+            }
+          : {}),
         Partition: result.partition,
         Offset: result.offset,
         Alerts: result.alerts.map((a) => ({ Message: a.message, Partition: a.partition, Offset: a.offset })),

@@ -51,7 +51,7 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   createjointopicstreams: { streams: 'topicstojoin', topic: 'topicname' },
   producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
-  preprocesscustomjson: { topic: 'topicname' },
+  preprocesscustomjson: { topic: 'topicname', attributes: 'pathtotmlattrs', trackTmlids: 'usemysql' },
   streamquerybatch: {
     streams: 'streamstojoin',
     topic: 'topicname',
@@ -107,6 +107,14 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     minimumPoints: 'minimumsubjects',
     alertEmails: 'sendalertemailsto',
     emailFrequencySeconds: 'emailfrequencyinseconds',
+    timeKey: 'datetimekey',
+    labelKey: 'valueidentifier',
+    identifierPositions: 'identifierextractpos',
+    latitudePosition: 'identifierextractposlatitude',
+    longitudePosition: 'identifierextractposlongitude',
+    locationPosition: 'identifierextractposlocation',
+    joinedPosition: 'identifierextractjoinedidentifiers',
+    alertOnSharePercent: 'alertonsubjectpercentage',
   },
 };
 

@@ -2,8 +2,10 @@
 // or of raw JSON when `jsoncriteria` is given, as the newest client sends it) and
 // preprocesscustomjson (raw JSON through `jsoncriteria`, per device). Both answer the items written,
 // each with its Partition and Offset. `timedelay` waits up to that many seconds for the raw topic to
-// hold a record; `usemysql`, `pathtotmlattrs` and the parameters the client documents as ignored for
-// raw JSON (`topicid`, `streamstojoin`, `array`, `tmlfilepath`) are accepted and not used.
+// hold a record; `pathtotmlattrs` adds each device's (TMLID's) attributes to its items and
+// `usemysql=1` tracks the devices in tml's TMLID topic (src/streams/tmlids.ts); the parameters the
+// client documents as ignored for raw JSON (`topicid`, `streamstojoin`, `array`, `tmlfilepath`) are
+// accepted and not used.
 import { MAX_STEP_WAIT_MS } from '../../streams/index.js';
 import { preprocessJson } from '../operations/custom-json.js';
 import { preprocess, type PreprocessedItem } from '../operations/preprocess.js';
@@ -28,6 +30,8 @@ function customJson(context: Parameters<ViperEndpoint['run']>[0], params: ViperP
     rawData: params.bool('rawdataoutput', { default: false }),
     asArray: params.bool('saveasarray', { default: false }),
     waitMs: timeDelayMs(params),
+    attributes: params.string('pathtotmlattrs', { default: '' }),
+    trackTmlids: params.bool('usemysql', { default: false }),
   });
 }
 

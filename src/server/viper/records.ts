@@ -342,6 +342,8 @@ export interface PreprocessedItem {
   /** rawdataoutput=1: the values computed over, and each one's record (`partition:offset`). */
   RawData?: Array<number | string>;
   MsgIdData?: string[];
+  /** pathtotmlattrs: the device's (TMLID's) attributes, from its newest record. */
+  Tmlattrs?: Record<string, string>;
 }
 
 const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
@@ -373,5 +375,6 @@ export function viperStatistic(r: StatisticRecord, call: CallDetails, key: strin
     Consumerid: 'StreamConsumer',
     Generated: r.createdAt.toISOString(),
     ...(r.rawData ? { RawData: r.rawData, MsgIdData: r.msgIds } : {}),
+    ...(r.attributes ? { Tmlattrs: r.attributes } : {}),
   };
 }

@@ -100,9 +100,9 @@ function identifierFields(
   o: PointOptions,
 ): Omit<ClusterPoint, 'id' | 'values' | 'time'> {
   const positions = o.identifierPositions ?? [];
-  const located = (['latitudePosition', 'longitudePosition', 'locationPosition', 'joinedPosition'] as const).filter(
-    (p) => (o[p] ?? -1) >= 0,
-  );
+  const located = (
+    ['latitudePosition', 'longitudePosition', 'locationPosition', 'joinedPosition'] as const
+  ).filter((p) => (o[p] ?? -1) >= 0);
   if (positions.length === 0 && located.length === 0) return {};
   const key = o.identifierKey ?? 'identifier';
   const text = valueAtPath(parsed, key);
@@ -134,7 +134,9 @@ function identifierFields(
       : {}),
     ...(latitude !== undefined ? { latitude } : {}),
     ...(longitude !== undefined ? { longitude } : {}),
-    ...((o.locationPosition ?? -1) >= 0 ? { location: part('locationPosition', o.locationPosition ?? 0) } : {}),
+    ...((o.locationPosition ?? -1) >= 0
+      ? { location: part('locationPosition', o.locationPosition ?? 0) }
+      : {}),
     ...((o.joinedPosition ?? -1) >= 0 ? { joined: part('joinedPosition', o.joinedPosition ?? 0) } : {}),
   };
 }

@@ -10,13 +10,14 @@ import {
   type ClusterDistance,
   type KMeansResult,
 } from '../../automl/index.js';
-import type { Backbone, ConsumedRecord } from '../../backbone/types.js';
+import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import { STREAM_HEADER } from '../stream-address.js';
 import { latestRecords } from '../window.js';
 import { writeAlerts, type WrittenAlert } from './alert.js';
 import { pointsOf, type ClusterPoint, type PointOptions } from './cluster-points.js';
+import { CLUSTER_REPORT_STREAM, clusterReportPdf, type ClusterReportFormat } from './cluster-report.js';
 
 export { valueAtPath } from './cluster-points.js';
 
@@ -42,6 +43,8 @@ export interface StreamClusterInput extends PointOptions {
    * alerts too (default 100: only by size).
    */
   alertOnSharePercent?: number;
+  /** Write a PDF report of the clusters after the cluster record (steps/cluster-report.ts). */
+  report?: ClusterReportFormat;
   clusters: number;
   iterations: number;
   distance: ClusterDistance;
@@ -85,6 +88,8 @@ export interface WrittenCluster {
   record: ClusterRecord;
   partition: number;
   offset: number;
+  /** Where the PDF report was written, and its size. */
+  report?: { partition: number; offset: number; bytes: number };
   alerts: WrittenAlert[];
 }
 
@@ -105,9 +110,15 @@ export function checkClusterInput(input: StreamClusterInput): void {
   int('offset', input.offset ?? -1, -1, Number.MAX_SAFE_INTEGER);
   int('alertOnClusterSize', input.alertOnClusterSize ?? 0, 0, Number.MAX_SAFE_INTEGER);
   const share = input.alertOnSharePercent ?? 100;
-  if (!(share >= 0 && share <= 100)) throw new StepInputError('alertOnSharePercent', `must be 0..100, got ${share}`);
+  if (!(share >= 0 && share <= 100))
+    throw new StepInputError('alertOnSharePercent', `must be 0..100, got ${share}`);
   for (const at of input.identifierPositions ?? []) int('identifierPositions', at, 0, 1000);
-  for (const field of ['latitudePosition', 'longitudePosition', 'locationPosition', 'joinedPosition'] as const) {
+  for (const field of [
+    'latitudePosition',
+    'longitudePosition',
+    'locationPosition',
+    'joinedPosition',
+  ] as const) {
     int(field, input[field] ?? -1, -1, 1000);
   }
   const keys = input.valueKeys.filter((k) => k.trim() !== '');
@@ -170,9 +181,7 @@ export async function clusterStream(
     points: points.map((p, i) => ({ ...p, cluster: result.labels[i], distance: result.distances[i] })),
     windowStart: points[0].time,
     windowEnd: points[points.length - 1].time,
-    ...(input.rawData
-      ? { rawData: sources.map((s) => s.values), msgIds: sources.map((s) => s.msgId) }
-      : {}),
+    ...(input.rawData ? { rawData: sources.map((s) => s.values), msgIds: sources.map((s) => s.msgId) } : {}),
     initialCentres: rows(result.initialCentres),
     inertia: result.inertia,
     iterations: result.iterations,
@@ -185,26 +194,45 @@ export async function clusterStream(
     createdAt: new Date(),
   };
   const key = recordKey();
-  const [written] = await services.backbone.produce(input.produceTo, [
+  // the report is made before anything is written: a report that fails writes nothing
+  const pdf = input.report === undefined ? undefined : await clusterReportPdf(record, input.report);
+  const [written, reported] = await services.backbone.produce(input.produceTo, [
     {
       key,
       value: JSON.stringify(services.shapers.cluster(record, call, key)),
       headers: { [STREAM_HEADER]: Buffer.from(CLUSTER_STREAM) },
     },
+    ...(pdf === undefined
+      ? []
+      : [
+          {
+            key,
+            value: JSON.stringify({
+              kind: 'clusterReport',
+              topic: input.topic,
+              title: input.report?.title ?? '',
+              contentType: 'application/pdf',
+              pdf: Buffer.from(pdf).toString('base64'),
+              createdAt: record.createdAt,
+            }),
+            headers: { [STREAM_HEADER]: Buffer.from(CLUSTER_REPORT_STREAM) },
+          },
+        ]),
   ]);
   const limit = input.alertOnClusterSize ?? 0;
   const share = input.alertOnSharePercent ?? 100;
   const large =
-    limit > 0
-      ? record.clusters.filter((c) => c.size > limit || (100 * c.size) / points.length > share)
-      : [];
+    limit > 0 ? record.clusters.filter((c) => c.size > limit || (100 * c.size) / points.length > share) : [];
   const alerts = await writeAlerts(
     services,
     input.produceTo,
     large.map((c) => ({
       kind: 'clusterSize' as const,
       source: input.topic,
-      message: `cluster ${c.cluster} of topic '${input.topic}' holds ${c.size} of ${points.length} points (more than ${c.size > limit ? limit : `${share}%`})`,
+      message:
+        c.size > limit
+          ? `cluster ${c.cluster} of topic '${input.topic}' holds ${c.size} points, more than ${limit}`
+          : `cluster ${c.cluster} of topic '${input.topic}' holds ${c.size} of ${points.length} points, more than ${share}%`,
       subject: `cluster ${c.cluster}`,
       value: c.size,
       threshold: limit,
@@ -218,5 +246,13 @@ export async function clusterStream(
       createdAt: record.createdAt,
     })),
   );
-  return { record, partition: written.partition, offset: written.offset, alerts };
+  return {
+    record,
+    partition: written.partition,
+    offset: written.offset,
+    ...(pdf !== undefined && reported !== undefined
+      ? { report: { partition: reported.partition, offset: reported.offset, bytes: pdf.length } }
+      : {}),
+    alerts,
+  };
 }

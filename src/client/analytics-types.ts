@@ -153,6 +153,25 @@ export interface CorrelationRequest {
   produceTo?: string;
   identifier?: string;
   description?: string;
+  /** Only this device's records (record key; with criteria, the uid). */
+  device?: string;
+  /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+  where?: string;
+  whereKey?: string;
+  /** The streams are fields of the topic's JSON rows (one object per record). */
+  fields?: boolean;
+  /** Raw JSON read through custom JSON's criteria; the streams are subtopics (none: all). */
+  criteria?: string;
+  /** With criteria: `name=path,…` attributes of each TMLID; trackTmlids writes them to tml-tmlids. */
+  attributes?: string;
+  trackTmlids?: boolean;
+  /** JSON path of the identifier field (parts split by '~') and the parts each record carries. */
+  identifierKey?: string;
+  identifierPositions?: number[];
+  /** Write the aligned values correlated and their records (rawData, msgIds). */
+  rawData?: boolean;
+  /** Write the topics the two streams were read from (topics). */
+  topicNames?: boolean;
 }
 export interface CorrelationResponse {
   produceTo: string;

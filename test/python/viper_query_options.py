@@ -6,6 +6,9 @@
 - viperstreamquerybatch refusing a bad wherecondition or topicid without making a solution;
 - viperpreprocesscustomjson's pathtotmlattrs (each device's attributes) and usemysql=1 (devices
   tracked in the topic tml-tmlids, which the test reads);
+- viperstreamcorr's array rows, wherecondition, topicid, rawdataoutput, outputtopicnames,
+  identifierextractpos and raw JSON (jsoncriteria, with usemysql/pathtotmlattrs), against Pearson's r
+  computed here;
 - viperpreprocesscustomjson and vipersearchanomaly with timedelay: a call on an empty topic waits
   for the record another thread produces a second later; without timedelay the same call fails;
 - bad input answering {"ERROR": ...} naming the parameter and writing nothing.
@@ -210,6 +213,103 @@ error_naming(answer(maadstml.viperpreprocesscustomjson(TOKEN, HOST, PORT, patien
 TMLIDS = {pid: {"oem": r["oem"], "lat": str(r["pos"]["lat"]), "long": str(r["pos"]["long"]), "records": 3}
           for pid, r in newest_of.items()}
 
+# ---- viperstreamcorr's options, against Pearson's r computed here ----
+def pearson(x, y):
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    return sxy / (sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y)) ** 0.5
+
+
+pairs_t, pairs_p = topic("pairs")
+corr_out, _ = topic("correlations")
+PA = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8]
+PB = [2, 7, 1, 8, 2, 8, 1, 8, 2, 8, 4, 5]
+SITES = ["east" if i % 2 == 0 else "west" for i in range(12)]
+for i in range(12):
+    # devices 1 and 2 (topicid: the record key), alternating with the sites
+    y = answer(maadstml.viperproducetotopic(TOKEN, HOST, PORT, pairs_t, pairs_p, externalprediction=
+                                            f"{PA[i]},{PB[i]},{SITES[i]},X~{SITES[i]}~row{i}",
+                                            subtopics="A,B,site,Identifier", array=1, topicid=1 + (i // 6)))
+    check("ERROR" not in json.dumps(y), f"pair row {i}: {y}")
+written[pairs_t] += 12
+
+
+def corr(**options):
+    y = answer(maadstml.viperstreamcorr(TOKEN, HOST, PORT, pairs_t, pairs_p, maxrows=50, correlationtype="pearson",
+                                        preprocesstopic=corr_out, **options))
+    if isinstance(y, dict) and "Correlations" in y:
+        written[corr_out] += y["Written"]
+    return y
+
+
+def read_back(t, partition, offset):
+    reads = answer(maadstml.viperconsumefromtopic(TOKEN, HOST, PORT, t, "", "OTICS", offset=offset, partition=partition))
+    for r in reads.get("StreamTopicDetails", {}).get("TopicReads", []):
+        if r.get("Offset") == offset:
+            v = r.get("Value")
+            return json.loads(v) if isinstance(v, str) else v
+    return {}
+
+
+def only(y, what):
+    ok_ = check(isinstance(y, dict) and len(y.get("Correlations", [])) == 1, f"{what}: one correlation: {y}")
+    return y["Correlations"][0] if ok_ else {}
+
+
+east = [i for i in range(12) if SITES[i] == "east"]
+c = only(corr(streamstojoin="A,B", array=1, rawdataoutput=1, outputtopicnames=1, identifierextractpos="1,2"),
+         "array=1")
+check(abs(c.get("Correlation", 9) - pearson(PA, PB)) < 1e-9 and c.get("Numberofmessages") == 12,
+      f"array=1: Pearson of fields A and B of the 12 rows ({pearson(PA, PB)}): {c}")
+record = read_back(corr_out, c.get("Partition"), c.get("Offset")) if c else {}
+check(record.get("RawData") == [PA, PB] and record.get("MsgIdData") == [[f"0:{i}" for i in range(12)]] * 2,
+      f"rawdataoutput=1: the values correlated and their records: {record.get('RawData')} {record.get('MsgIdData')}")
+check(record.get("Topicnames") == [pairs_t, pairs_t], f"outputtopicnames=1: {record.get('Topicnames')}")
+check(record.get("Identifierextract") == [["west", "row11"]] * 2,
+      f"identifierextractpos=1,2 of the newest row (row 11): {record.get('Identifierextract')}")
+c = only(corr(streamstojoin="A,B", array=1, wherecondition="[east]", wheresearchkey="site"), "where [east]")
+check(abs(c.get("Correlation", 9) - pearson([PA[i] for i in east], [PB[i] for i in east])) < 1e-9
+      and c.get("Numberofmessages") == 6, f"wherecondition [east] on site: the 6 east rows: {c}")
+record = read_back(corr_out, c.get("Partition"), c.get("Offset")) if c else {}
+check("RawData" not in record and "Topicnames" not in record and "Identifierextract" not in record,
+      f"rawdataoutput=0, outputtopicnames=0, no positions: none of them written: {sorted(record)}")
+c = only(corr(streamstojoin="A,B", array=1, wherecondition="{eas}", wheresearchkey="site"), "where {eas}")
+check(abs(c.get("Correlation", 9) - pearson([PA[i] for i in range(12) if i not in east],
+                                             [PB[i] for i in range(12) if i not in east])) < 1e-9,
+      f"wherecondition {{eas}}: the west rows: {c}")
+c = only(corr(streamstojoin="A,B", array=1, topicid=2), "topicid 2")
+check(abs(c.get("Correlation", 9) - pearson(PA[6:], PB[6:])) < 1e-9 and c.get("Numberofmessages") == 6,
+      f"topicid=2: device 2's six rows: {c}")
+
+# raw JSON (jsoncriteria): two patients' heart rate and temperature as subtopics, correlated over
+# both; usemysql=1 tracks the two TMLIDs with their attributes (pathtotmlattrs; the test reads them)
+raw_t, raw_p = topic("vitals")
+HR = [60, 72, 65, 80, 77, 69]
+TEMP = [36.5, 37.1, 36.8, 37.9, 37.4, 36.9]
+for i in range(6):
+    for name, value in (("hr", HR[i]), ("temp", TEMP[i])):
+        doc = {"pid": f"v-{i % 2}", "obs": name, "v": value, "ward": f"w{i % 2}"}
+        answer(maadstml.viperproducetotopic(TOKEN, HOST, PORT, raw_t, raw_p, externalprediction=json.dumps(doc)))
+written[raw_t] += 12
+c = only(answer(maadstml.viperstreamcorr(TOKEN, HOST, PORT, raw_t, raw_p, maxrows=50, correlationtype="pearson",
+                                        preprocesstopic=corr_out, jsoncriteria="uid=pid~subtopics=obs~values=v",
+                                        usemysql=1, pathtotmlattrs="ward=ward")), "jsoncriteria")
+written[corr_out] += 1 if c else 0
+check(abs(c.get("Correlation", 9) - pearson(HR, TEMP)) < 1e-9 and c.get("Streams") == "hr,temp",
+      f"jsoncriteria: hr and temp of the raw JSON correlated ({pearson(HR, TEMP)}): {c}")
+CORR_TMLIDS = {f"v-{k}": {"ward": f"w{k}", "records": 6} for k in range(2)}
+for bad, parameter in (({"streamstojoin": "A,B", "array": 1, "wherecondition": "(east"}, "wherecondition"),
+                       ({"streamstojoin": "A,B", "array": 1, "identifierextractpos": "1,y"}, "identifierextractpos"),
+                       ({"streamstojoin": "A,B", "array": 1, "identifierextractpos": "9"}, "identifierextractpos"),
+                       ({"streamstojoin": "A,B", "array": 1, "topicid": "x"}, "topicid"),
+                       ({"streamstojoin": "A,B", "array": 1, "usemysql": 1}, "usemysql"),
+                       ({"streamstojoin": "A,B", "array": 1, "pathtotmlattrs": "w=ward"}, "pathtotmlattrs"),
+                       ({"streamstojoin": "A,B", "array": 1, "outputtopicnames": 5}, "outputtopicnames"),
+                       ({"streamstojoin": "A,C", "array": 1}, "streamstojoin"),
+                       ({"streamstojoin": "hr,pulse", "jsoncriteria": "uid=pid~subtopics=obs~values=v"}, "streamstojoin"),
+                       ({"jsoncriteria": "uid=pid~subtopics=obs"}, "jsoncriteria")):
+    error_naming(corr(**bad), parameter, f"streamcorr {bad}")
+
 searches, searches_p = topic("searches")
 alerts, _ = topic("search-results")
 search = dict(jsoncriteria="uid=user~values=query", maxrows=10, searchterms="hats", anomalythreshold=50,
@@ -230,5 +330,6 @@ written[alerts] += 1 if isinstance(y, dict) and "ERROR" not in y else 0
 
 print(json.dumps({"ok": not failures, "checks": len(checks), "failures": failures, "written": written,
                   "results": results, "rawdata": RAWDATA, "batch": BATCH,
-                  "tmlids": TMLIDS, "patients": patients_t}))
+                  "tmlids": TMLIDS, "patients": patients_t,
+                  "corrtmlids": CORR_TMLIDS, "vitals": raw_t}))
 sys.exit(1 if failures else 0)

@@ -52,6 +52,8 @@ test(
         batch?: { topic: string; offset: number };
         tmlids?: Record<string, Record<string, string | number>>;
         patients?: string;
+        corrtmlids?: Record<string, Record<string, string | number>>;
+        vitals?: string;
       };
       assert.deepEqual(summary.failures, [], `${result.stderr}\n${result.stdout.slice(-4000)}`);
       assert.equal(result.status, 0, result.stderr);
@@ -60,7 +62,7 @@ test(
       assert.ok(opened);
       const backbone = opened;
       const outputs = Object.entries(summary.written ?? {});
-      assert.equal(outputs.length, 8);
+      assert.equal(outputs.length, 11);
       for (const [topic, count] of outputs) {
         const offsets = await backbone.listOffsets(topic);
         assert.equal(
@@ -97,12 +99,16 @@ test(
             records: number;
           },
       );
-      assert.deepEqual(
-        Object.fromEntries(tmlids.map((r) => [r.tmlid, { ...r.attributes, records: r.records }])),
-        summary.tmlids,
-      );
-      assert.equal(tmlids.length, 2);
-      assert.ok(tmlids.every((r) => r.topic === summary.patients));
+      const of = (topic: string | undefined) =>
+        Object.fromEntries(
+          tmlids
+            .filter((r) => r.topic === topic)
+            .map((r) => [r.tmlid, { ...r.attributes, records: r.records }]),
+        );
+      assert.deepEqual(of(summary.patients), summary.tmlids);
+      // and streamcorr's raw JSON with usemysql=1 tracked its two patients
+      assert.deepEqual(of(summary.vitals), summary.corrtmlids);
+      assert.equal(tmlids.length, 4);
       assert.deepEqual(
         tracked.records.map((r) => r.key?.toString()),
         tmlids.map((r) => r.tmlid),

@@ -8,7 +8,7 @@ import { action, type CliCommand } from '../command.js';
 import type { CliHost, CommandContext } from '../context.js';
 import type { AnalyticsStep, StepBody } from '../analytics/run.js';
 
-type Kind = 'integer' | 'number' | 'text' | 'list' | 'flag';
+type Kind = 'integer' | 'number' | 'text' | 'list' | 'integers' | 'flag';
 
 /** One /v1 body field: its option (`--max-rows <n>` is the field maxRows), how it is read, its help. */
 interface Field {
@@ -45,7 +45,10 @@ function list(raw: string): string[] {
   return raw.split(',').map((item) => item.trim());
 }
 
-const parsers: Record<string, (raw: string) => unknown> = { integer, number, list };
+/** Comma-separated integers. */
+const integers = (raw: string): number[] => list(raw).map(integer);
+
+const parsers: Record<string, (raw: string) => unknown> = { integer, number, list, integers };
 
 function optionOf(field: Field): Option {
   const option = new Option(field.flags, field.help);
@@ -166,6 +169,17 @@ export const STEPS: StepCommand[] = [
       f('--threshold <x>', 'number', 'keep |coefficient| > x (0..1)'),
       f('--max-p-value <x>', 'number', 'keep p-value < x (0..1)'),
       f('--top <n>', 'integer', 'keep the strongest n (0: all)'),
+      f('--device <key>', 'text', "only this device's records (record key; with --criteria, the uid)"),
+      f('--where <cond>', 'text', "[exact], (contains), {excludes} on --where-key's field"),
+      f('--where-key <path>', 'text', 'the JSON path --where searches'),
+      f('--fields', 'flag', "the streams are fields of the topic's JSON rows"),
+      f('--criteria <text>', 'text', 'raw JSON read through custom-JSON criteria; streams are subtopics'),
+      f('--attributes <name=path,...>', 'text', "with --criteria: each device's attributes"),
+      f('--track-tmlids', 'flag', 'with --criteria: track the devices seen in tml-tmlids'),
+      f('--identifier-key <path>', 'text', "the identifier field (parts split by '~')"),
+      f('--identifier-positions <list>', 'integers', 'the identifier parts (from 0) each record carries'),
+      f('--raw-data', 'flag', 'write the aligned values correlated and their records'),
+      f('--topic-names', 'flag', 'write the topics the two streams were read from'),
       offset,
       produceTo,
       identifier,
@@ -199,7 +213,7 @@ export const STEPS: StepCommand[] = [
       f('--time-key <path>', 'text', "each record's time (default: its timestamp); points in time order"),
       f('--label-key <path>', 'text', "a text naming each point's values"),
       f('--identifier-key <path>', 'text', "the identifier field the positions read (parts split by '~')"),
-      f('--identifier-positions <list>', 'list', 'identifier parts (from 0) each point carries'),
+      f('--identifier-positions <list>', 'integers', 'identifier parts (from 0) each point carries'),
       f('--latitude-position <n>', 'integer', "the identifier part holding each point's latitude"),
       f('--longitude-position <n>', 'integer', "the identifier part holding each point's longitude"),
       f('--location-position <n>', 'integer', "the identifier part holding each point's location"),

@@ -24,10 +24,14 @@ const Path = Type.String({ minLength: 1, maxLength: 1000, description: 'a JSON p
 const Text = Type.String({ maxLength: 4096 });
 const Offset = Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER });
 
+const Position = Type.Integer({ minimum: 0, maximum: 1000 });
+const OptionalPosition = Type.Integer({ minimum: -1, maximum: 1000, description: '-1: none' });
+
 export const CorrelationBody = Type.Object(
   {
     producerId: Type.String({ minLength: 1, maxLength: 200 }),
-    streams: Type.Array(Stream, { minItems: 2, maxItems: MAX_CORRELATED_STREAMS }),
+    /** 2 to 10 (with criteria: subtopics, none = every subtopic found). */
+    streams: Type.Array(Stream, { maxItems: MAX_CORRELATED_STREAMS }),
     maxRows: Type.Integer({ minimum: 3, maximum: MAX_CORRELATION_ROWS }),
     offset: Type.Optional(Offset),
     methods: Type.Array(
@@ -42,6 +46,25 @@ export const CorrelationBody = Type.Object(
     produceTo: Type.Optional(TopicName),
     identifier: Type.Optional(Text),
     description: Type.Optional(Text),
+    /** Only this device's records (record key; with criteria, the uid). */
+    device: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+    where: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    whereKey: Type.Optional(Path),
+    /** The streams are fields of the topic's JSON rows (one object per record). */
+    fields: Type.Optional(Type.Boolean()),
+    /** Raw JSON read through criteria (custom JSON's); the streams are subtopics. */
+    criteria: Type.Optional(Type.String({ minLength: 1, maxLength: 65536 })),
+    /** With criteria: `name=path,…` attributes of each TMLID; trackTmlids writes them to tml-tmlids. */
+    attributes: Type.Optional(Type.String({ maxLength: 4096 })),
+    trackTmlids: Type.Optional(Type.Boolean()),
+    /** JSON path of the identifier field (parts split by '~') and the parts each record carries. */
+    identifierKey: Type.Optional(Path),
+    identifierPositions: Type.Optional(Type.Array(Position, { maxItems: 100 })),
+    /** Write the aligned values correlated and their records (rawData, msgIds). */
+    rawData: Type.Optional(Type.Boolean()),
+    /** Write the topics the two streams were read from (topics). */
+    topicNames: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -70,9 +93,6 @@ export const CorrelationReply = Type.Object({
     }),
   ),
 });
-
-const Position = Type.Integer({ minimum: 0, maximum: 1000 });
-const OptionalPosition = Type.Integer({ minimum: -1, maximum: 1000, description: '-1: none' });
 
 export const ClusterBody = Type.Object(
   {

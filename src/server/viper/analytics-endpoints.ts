@@ -8,6 +8,7 @@ import { ParameterError, ServerError, showValue } from '../errors.js';
 import { searchAnomalyCheck, streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
+import { deviceInput } from './device-param.js';
 import { timeDelayMs } from './preprocess-endpoints.js';
 
 /** The lags docrosscorr=1 cross-correlates at: −10..10 (VIPER names no lag parameter). */
@@ -43,6 +44,38 @@ function methods(params: ViperParams): CorrelationMethod[] {
     }
   }
   return [...new Set(named)] as CorrelationMethod[];
+}
+
+/**
+ * streamcorr's reading options: a device (`topicid`), array rows, a where filter, raw JSON
+ * (`jsoncriteria`, with `pathtotmlattrs` and `usemysql`), the Identifier parts kept, raw data and
+ * topic names in the records.
+ */
+function correlationOptions(params: ViperParams) {
+  const where = params.string('wherecondition', { default: '' }).trim();
+  const whereKey = params.string('wheresearchkey', { default: '' }).trim() || 'PreprocessIdentifier';
+  const criteria = params.string('jsoncriteria', { default: '' }).trim();
+  const positions = params.list('identifierextractpos', { default: [] }).filter((p) => p.trim() !== '');
+  return {
+    ...deviceInput(params),
+    ...(where !== '' ? { where, whereKey } : {}),
+    fields: params.bool('array', { default: false }),
+    ...(criteria !== '' ? { criteria } : {}),
+    attributes: params.string('pathtotmlattrs', { default: '' }),
+    trackTmlids: params.bool('usemysql', { default: false }),
+    identifierKey: 'Identifier',
+    identifierPositions: positions.map((p) => {
+      if (!/^\d+$/.test(p.trim())) {
+        throw new ParameterError(
+          'identifierextractpos',
+          `must be positions from 0 separated by commas (e.g. 1,2), got '${showValue(p)}'`,
+        );
+      }
+      return Number(p.trim());
+    }),
+    rawData: params.bool('rawdataoutput', { default: false }),
+    topicNames: params.bool('outputtopicnames', { default: false }),
+  };
 }
 
 /** 0..100 as VIPER takes them, 0..1 as the core does. */
@@ -196,7 +229,10 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
       const result = await streamCorrelation(context, {
         topic: topicName(params),
         producerId: params.string('producerid'),
-        streams: params.list('streamstojoin'),
+        // raw JSON (jsoncriteria) may leave the subtopics out: every subtopic found is correlated
+        streams: params.list('streamstojoin', {
+          default: params.string('jsoncriteria', { default: '' }).trim() !== '' ? [] : undefined,
+        }),
         ...window(params),
         methods: methods(params),
         maxLag: params.bool('docrosscorr', { default: false }) ? VIPER_CROSS_CORRELATION_LAGS : 0,
@@ -209,6 +245,7 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         }),
         identifier: params.string('identifier', { default: '' }),
         description: params.string('description', { default: '' }),
+        ...correlationOptions(params),
       });
       return {
         Topic: result.produceTo,

@@ -144,11 +144,21 @@ export async function streamCluster(
     { ...input, produceTo },
     { producerId: input.producerId },
   );
-  context.metrics.recordsProduced.inc(1 + result.alerts.length);
+  context.metrics.recordsProduced.inc(1 + result.alerts.length + (result.report ? 1 : 0));
+  // the PDF report goes with the alert mail (VIPER: "the PDF to generate and emailed to users")
+  const attachments = result.report
+    ? [
+        {
+          filename: `clusters-${input.topic}.pdf`,
+          content: result.report.pdf,
+          contentType: 'application/pdf',
+        },
+      ]
+    : [];
   const mail =
     to.length === 0 || context.alertMailer === undefined
       ? { sent: 0, reason: 'no recipients' }
-      : await context.alertMailer.send(result.alerts, to, input.emailFrequencySeconds ?? 0);
+      : await context.alertMailer.send(result.alerts, to, input.emailFrequencySeconds ?? 0, attachments);
   return { ...result, produceTo, mail };
 }
 

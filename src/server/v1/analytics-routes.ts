@@ -331,7 +331,15 @@ export function clusterReply(result: Awaited<ReturnType<typeof streamCluster>>):
     converged: r.converged,
     recordsRead: r.recordsRead,
     recordsSkipped: r.recordsSkipped,
-    ...(result.report ? { report: result.report } : {}),
+    ...(result.report
+      ? {
+          report: {
+            partition: result.report.partition,
+            offset: result.report.offset,
+            bytes: result.report.bytes,
+          },
+        }
+      : {}),
     mail: result.mail,
     alerts: result.alerts.map((a) => ({
       kind: a.kind,

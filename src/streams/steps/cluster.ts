@@ -88,8 +88,8 @@ export interface WrittenCluster {
   record: ClusterRecord;
   partition: number;
   offset: number;
-  /** Where the PDF report was written, and its size. */
-  report?: { partition: number; offset: number; bytes: number };
+  /** Where the PDF report was written, its size and the PDF itself (for mail). */
+  report?: { partition: number; offset: number; bytes: number; pdf: Uint8Array };
   alerts: WrittenAlert[];
 }
 
@@ -251,7 +251,7 @@ export async function clusterStream(
     partition: written.partition,
     offset: written.offset,
     ...(pdf !== undefined && reported !== undefined
-      ? { report: { partition: reported.partition, offset: reported.offset, bytes: pdf.length } }
+      ? { report: { partition: reported.partition, offset: reported.offset, bytes: pdf.length, pdf } }
       : {}),
     alerts,
   };

@@ -23,8 +23,9 @@ const lines = [
   '',
   `${functions.length} functions of \`${table.client}\` call tml over HTTP: **${count('full')} full**, ` +
     `**${count('partial')} partial**, **${count('unsupported')} not supported**. _Full_ means every ` +
-    'parameter the client sends is honoured, except those accepted on every call (below); _partial_ ' +
-    'names each parameter that is accepted and not used, and why.',
+    'parameter the client sends is honoured, except those accepted on every call (below) and those ' +
+    "the client's own documentation says VIPER ignores (quoted in the row); _partial_ names each " +
+    'parameter that is accepted and not used, and why.',
   '',
   'Accepted on every call and not used:',
   '',
@@ -33,12 +34,18 @@ const lines = [
   '| Client function | Endpoint | Status | Parameters ignored, or why not supported |',
   '| --- | --- | --- | --- |',
   ...functions.map(([name, f]) => {
-    const detail =
+    const ignored =
       f.status === 'unsupported'
         ? cell(f.reason)
         : Object.entries(f.ignored ?? {})
             .map(([p, why]) => `\`${p}\` (${cell(why)})`)
-            .join('; ') || '—';
+            .join('; ');
+    // parameters the client's own documentation says VIPER ignores: not used here either, not a gap
+    const byViper = Object.entries(f.ignoredByViper ?? {})
+      .map(([p, quote]) => `\`${p}\` (the client: “${cell(quote)}”)`)
+      .join('; ');
+    const detail =
+      [ignored, byViper ? `ignored by VIPER too: ${byViper}` : ''].filter((d) => d !== '').join('; ') || '—';
     const checked = f.withoutClusters ? ` Checked by ${f.withoutClusters.checkedBy}.` : '';
     const status = { full: '**full**', partial: 'partial', unsupported: 'not supported' }[f.status];
     return `| \`${name}\` | \`${f.endpoint}\` | ${status} | ${detail}${checked} |`;

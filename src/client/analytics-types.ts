@@ -57,6 +57,12 @@ export interface CustomJsonRequest {
   rawData?: boolean;
   /** `streams` (default), `array` (one JSON array per device) or `rows` (one object per device). */
   form?: 'streams' | 'array' | 'rows';
+  /** Wait up to this many ms (at most 60,000) for the raw topic to hold a record before reading. */
+  waitMs?: number;
+  /** `name=path,…`: each device's (TMLID's) attributes, read from its newest record, in its items. */
+  attributes?: string;
+  /** Track every device seen, with its attributes, in the topic `tml-tmlids`. */
+  trackTmlids?: boolean;
 }
 export interface CustomJsonResponse {
   items: Array<{
@@ -96,6 +102,15 @@ export interface StreamQueryRequest {
   /** A device by record key (custom JSON's uid): its newest values among each stream's newest `maxRows`. */
   device?: string;
   maxRows?: number;
+  /** -1 (default): the newest records; n >= 0: the window from offset n of each stream. */
+  offset?: number;
+  /** The streams are fields of the topic's JSON rows (one object per record), not named streams. */
+  fields?: boolean;
+  /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+  where?: string;
+  whereKey?: string;
+  /** Write each result's input values and records (rawData, msgIds); default true. */
+  rawData?: boolean;
 }
 export interface StreamQueryResponse {
   produceTo: string;
@@ -109,6 +124,8 @@ export interface StreamQueryResponse {
     device: string;
     inputs: Record<string, { value: number; partition: number; offset: number }>;
     terms: Array<{ stream: string; operator: '>' | '<' | '='; value: number; met: boolean }>;
+    rawData?: number[];
+    msgIds?: string[];
     createdAt: string;
     partition: number;
     offset: number;
@@ -136,6 +153,25 @@ export interface CorrelationRequest {
   produceTo?: string;
   identifier?: string;
   description?: string;
+  /** Only this device's records (record key; with criteria, the uid). */
+  device?: string;
+  /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+  where?: string;
+  whereKey?: string;
+  /** The streams are fields of the topic's JSON rows (one object per record). */
+  fields?: boolean;
+  /** Raw JSON read through custom JSON's criteria; the streams are subtopics (none: all). */
+  criteria?: string;
+  /** With criteria: `name=path,…` attributes of each TMLID; trackTmlids writes them to tml-tmlids. */
+  attributes?: string;
+  trackTmlids?: boolean;
+  /** JSON path of the identifier field (parts split by '~') and the parts each record carries. */
+  identifierKey?: string;
+  identifierPositions?: number[];
+  /** Write the aligned values correlated and their records (rawData, msgIds). */
+  rawData?: boolean;
+  /** Write the topics the two streams were read from (topics). */
+  topicNames?: boolean;
 }
 export interface CorrelationResponse {
   produceTo: string;
@@ -185,13 +221,53 @@ export interface ClusterRequest {
   produceTo?: string;
   identifier?: string;
   description?: string;
+  /** JSON path of each record's time; default: its timestamp. Points are in time order. */
+  timeKey?: string;
+  /** JSON path of a text naming what each point's values are. */
+  labelKey?: string;
+  /** JSON path of the identifier field (parts separated by '~'); default `identifier`. */
+  identifierKey?: string;
+  /** Positions (from 0) of the identifier parts each point carries. */
+  identifierPositions?: number[];
+  /** Positions of latitude, longitude, location and joined text in the identifier (-1: none). */
+  latitudePosition?: number;
+  longitudePosition?: number;
+  locationPosition?: number;
+  joinedPosition?: number;
+  /** Write every record's values and partition:offset that went into the points. */
+  rawData?: boolean;
+  /** With alertOnClusterSize: a cluster holding more than this % of the points alerts too. */
+  alertOnSharePercent?: number;
+  /** A PDF report written after the cluster record. */
+  report?: {
+    title?: string;
+    description?: string;
+    signature?: string;
+    chartTitle?: string;
+    recipients?: string[];
+  };
 }
 export interface ClusterResponse {
   produceTo: string;
   partition: number;
   offset: number;
   clusters: Array<{ cluster: number; size: number; centre: number[] }>;
-  points: Array<{ id: string; cluster: number; distance: number; values: number[] }>;
+  points: Array<{
+    id: string;
+    cluster: number;
+    distance: number;
+    values: number[];
+    /** Epoch ms. */
+    time: number;
+    label?: string;
+    identifierParts?: string[];
+    latitude?: number;
+    longitude?: number;
+    location?: string;
+    joined?: string;
+  }>;
+  /** Where the PDF report was written. */
+  report?: { partition: number; offset: number; bytes: number };
   initialCentres: number[][];
   inertia: number;
   iterations: number;
@@ -229,6 +305,8 @@ export interface SearchAnomalyRequest {
   identifier?: string;
   alertEmails?: string[];
   emailFrequencySeconds?: number;
+  /** Wait up to this many ms (at most 60,000) for the topic to hold a search and its peer. */
+  waitMs?: number;
 }
 export interface SearchAnomalyResponse {
   produceTo: string;

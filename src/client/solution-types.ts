@@ -88,6 +88,11 @@ export type SolutionStepInput =
       conditions: string;
       devices?: string[];
       maxRows?: number;
+      offset?: number;
+      fields?: boolean;
+      where?: string;
+      whereKey?: string;
+      rawData?: boolean;
       description?: string;
       identifier?: string;
       output: string;

@@ -65,6 +65,8 @@ export class AlertMailer {
     alerts: readonly AlertRecord[],
     to: readonly string[],
     frequencySeconds: number,
+    /** Files sent with the mail (a cluster call's PDF report). */
+    attachments: ReadonlyArray<{ filename: string; content: Uint8Array; contentType: string }> = [],
   ): Promise<MailOutcome> {
     if (alerts.length === 0 || to.length === 0) return { sent: 0, reason: 'no alert' };
     const key = JSON.stringify([[...to].sort(), alerts[0].kind, alerts[0].source]);
@@ -92,6 +94,15 @@ export class AlertMailer {
               `${a.createdAt.toISOString()} ${a.kind} ${a.subject}: ${a.message}\n${JSON.stringify(a.details)}`,
           )
           .join('\n\n'),
+        ...(attachments.length > 0
+          ? {
+              attachments: attachments.map((a) => ({
+                filename: a.filename,
+                content: Buffer.from(a.content),
+                contentType: a.contentType,
+              })),
+            }
+          : {}),
       });
       return { sent: 1 };
     } catch (error) {

@@ -61,6 +61,15 @@ export const StreamQueryStepSchema = Type.Object(
     /** Query each device's newest values (record keys); none: the streams' newest values. */
     devices: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000 })),
     maxRows: Type.Optional(MaxRows),
+    /** -1 (default): the newest values at each run; n >= 0: the window from offset n. */
+    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    /** The streams are fields of the topic's JSON rows (one object per record). */
+    fields: Type.Optional(Type.Boolean()),
+    /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}`. */
+    where: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    whereKey: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    /** Write each result's input values and records (rawData, msgIds); default true. */
+    rawData: Type.Optional(Type.Boolean()),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
     identifier: Type.Optional(Type.String({ maxLength: 200 })),
     output: Name,

@@ -13,3 +13,6 @@ export * from './steps/index.js';
 export * from './registry/index.js';
 export * from './position-join.js';
 export * from './window-size.js';
+export * from './where.js';
+export * from './wait.js';
+export * from './tmlids.js';

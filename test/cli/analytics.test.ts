@@ -206,3 +206,122 @@ test('analytics custom-json and search-anomaly locally; every step has --help wi
     assert.match(help, new RegExp(`^Examples:\\n  tml analytics ${step} `, 'm'), step);
   }
 });
+
+test('analytics options: query and correlate over array rows with a where filter, a cluster PDF report', async (t) => {
+  const dir = dataDir(t);
+  for (const topic of ['rows', 'out']) await ok(dir, ['topics', 'create', topic]);
+  // rows a, b, site: the east rows are 0, 2, 4
+  const rows = [
+    { a: 1, b: 2, site: 'east' },
+    { a: 2, b: 1, site: 'west' },
+    { a: 3, b: 5, site: 'east' },
+    { a: 4, b: 3, site: 'west' },
+    { a: 5, b: 7, site: 'east' },
+    { a: 6, b: 0, site: 'west' },
+  ];
+  await ok(dir, ['produce', 'rows'], { input: rows.map((r) => JSON.stringify(r)).join('\n') + '\n' });
+  const query = JSON.parse(
+    await ok(dir, [
+      '--json',
+      'analytics',
+      'query',
+      'rows',
+      '--streams',
+      'a,b',
+      '--conditions',
+      'a > 4',
+      '--fields',
+      '--where',
+      '[east]',
+      '--where-key',
+      'site',
+      '--produce-to',
+      'out',
+    ]),
+  ) as {
+    results: Array<{
+      result: number;
+      inputs: Record<string, { value: number; partition: number; offset: number }>;
+    }>;
+  };
+  // the newest east row is offset 4 (a = 5): 5 > 4 holds
+  assert.deepEqual(query.results[0].inputs.a, { value: 5, partition: 0, offset: 4 });
+  assert.equal(query.results[0].result, 1);
+  const corr = JSON.parse(
+    await ok(dir, [
+      '--json',
+      'analytics',
+      'correlate',
+      'rows',
+      '--streams',
+      'a,b',
+      '--fields',
+      '--where',
+      '{east}',
+      '--where-key',
+      'site',
+      '--max-rows',
+      '10',
+      '--produce-to',
+      'out',
+    ]),
+  ) as { written: Array<{ coefficient: number; count: number }> };
+  // the west rows: a = 2, 4, 6 and b = 1, 3, 0: Pearson's r = (−2·−0.333 + 0 + 2·−1.333)/… = −0.327
+  const [x, y] = [
+    [2, 4, 6],
+    [1, 3, 0],
+  ];
+  const mean = (v: number[]) => v.reduce((s, z) => s + z, 0) / v.length;
+  const [mx, my] = [mean(x), mean(y)];
+  const sxy = x.reduce((s, xi, i) => s + (xi - mx) * (y[i] - my), 0);
+  const r =
+    sxy / Math.sqrt(x.reduce((s, xi) => s + (xi - mx) ** 2, 0) * y.reduce((s, yi) => s + (yi - my) ** 2, 0));
+  assert.equal(corr.written[0].count, 3);
+  assert.ok(Math.abs(corr.written[0].coefficient - r) < 1e-12, `${corr.written[0].coefficient} vs ${r}`);
+  const cluster = JSON.parse(
+    await ok(dir, [
+      '--json',
+      'analytics',
+      'cluster',
+      'rows',
+      '--value-keys',
+      'a,b',
+      '--clusters',
+      '2',
+      '--max-rows',
+      '10',
+      '--report-title',
+      'Rows by site',
+      '--produce-to',
+      'out',
+    ]),
+  ) as { report?: { partition: number; offset: number; bytes: number } };
+  assert.ok(cluster.report && cluster.report.bytes > 500, JSON.stringify(cluster.report));
+  const records = (await ok(dir, ['consume', 'out'])).trim().split('\n');
+  const report = JSON.parse(records[cluster.report.offset]) as { kind: string; title: string; pdf: string };
+  assert.equal(report.kind, 'clusterReport');
+  assert.equal(report.title, 'Rows by site');
+  assert.equal(Buffer.from(report.pdf, 'base64').subarray(0, 5).toString(), '%PDF-');
+  assert.equal(Buffer.from(report.pdf, 'base64').length, cluster.report.bytes);
+  // a bad filter is refused, naming it, and writes nothing
+  const before = await offsets(dir, 'out');
+  const bad = await tml(dir, [
+    'analytics',
+    'query',
+    'rows',
+    '--streams',
+    'a',
+    '--conditions',
+    'a > 1',
+    '--fields',
+    '--where',
+    '[east',
+    '--where-key',
+    'site',
+    '--produce-to',
+    'out',
+  ]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /'where' '\[east' opens with '\[' but does not close with '\]'/);
+  assert.equal(await offsets(dir, 'out'), before);
+});

@@ -247,6 +247,35 @@ if os.environ.get("TML_COMPAT_DUMP"):
                           else sorted(made[0][2]) if isinstance(made[0][2], dict) else []} for name, made in sorted(calls.items())}, f, indent=1)
 
 # ---- 3. each call against the table ----
+def client_documentation():
+    """The installed client's documentation: its package description (the PyPI text, one section per
+    function) and its source's docstrings."""
+    from importlib.metadata import metadata
+    text = metadata("maadstml").get_payload() or ""
+    return text + "\n".join(inspect.getdoc(f) or "" for _, f in inspect.getmembers(maadstml, inspect.isfunction))
+
+
+DOCUMENTATION = client_documentation()
+check(len(DOCUMENTATION) > 100_000, f"the client's documentation is installed ({len(DOCUMENTATION)} characters)")
+
+
+def quote_documented(function, parameter, quote):
+    """Whether `quote` is what the client's documentation says of `parameter` in `function`'s section
+    (from `maadstml.<function>(` to the next numbered function), whitespace-insensitive."""
+    squash = lambda t: " ".join(t.split())
+    start = DOCUMENTATION.find(f"maadstml.{function}(")
+    if start < 0 or not quote.strip():
+        return False
+    end = DOCUMENTATION.find("**", DOCUMENTATION.find("RETURNS", start))
+    section = DOCUMENTATION[start:end if end > 0 else len(DOCUMENTATION)]
+    at = section.find(f"*{parameter}*")
+    if at < 0:
+        return False
+    following = section.find("\n*", at + len(parameter) + 2)
+    return squash(quote) in squash(section[at:following if following > 0 else len(section)])
+
+
+
 transport_only = set(TABLE["acceptedEverywhere"])
 for name, entry in sorted(http.items()):
     made = calls.get(name)
@@ -259,6 +288,15 @@ for name, entry in sorted(http.items()):
         ignored = set(entry.get("ignored", {}))
         check(ignored <= set(names), f"{name}: every ignored parameter is one the client sends")
         check(not (ignored & transport_only), f"{name}: ignored parameters are not repeated from acceptedEverywhere")
+        # parameters the client's own documentation says VIPER ignores: each one the client sends, not
+        # also in `ignored` or acceptedEverywhere, and its quote found in the client's documentation
+        by_viper = entry.get("ignoredByViper", {})
+        check(set(by_viper) <= set(names), f"{name}: every ignoredByViper parameter is one the client sends")
+        check(not (set(by_viper) & (ignored | transport_only)),
+              f"{name}: ignoredByViper parameters are not also in ignored or acceptedEverywhere")
+        for parameter, quote in by_viper.items():
+            check(quote_documented(name, parameter, quote),
+                  f"{name}: the client's documentation of '{parameter}' says \"{quote}\"")
         status = entry["status"]
         check(status in ("full", "partial", "unsupported"), f"{name}: status '{status}' is known")
         check(status == "unsupported" or (status == "full") == (not ignored),

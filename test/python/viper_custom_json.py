@@ -139,7 +139,7 @@ for r in range(2):  # two rounds: two windows of 20 devices each, 40 rows to lea
     check(any(i["WindowStartUnixTime"] == int(first.timestamp() * 1000) for i in items),
           "window times come from the datetime path")
 
-# viperstreamquery per device (wherecondition = the device): alert when two preprocessed streams cross
+# viperstreamquery per device (wherecondition = the device, found in PreprocessIdentifier): alert when two preprocessed streams cross
 Q = "Voltage_preprocessed_Avg > 225 and Current_preprocessed_Max > 6.5"
 alerted = []
 for d in range(DEVICES):
@@ -153,7 +153,7 @@ for d in range(DEVICES):
     want = int(v > 225 and c > 6.5)
     q = y.get("Queries", [{}])[0] if isinstance(y, dict) else {}
     inputs = q.get("Inputs", {})
-    check(y.get("Result") == want and q.get("Device") == device
+    check(y.get("Result") == want and len(q.get("MsgIdData", [])) == 2
           and abs(inputs.get("Voltage_preprocessed_Avg", {}).get("value", -1) - v) < 1e-5
           and abs(inputs.get("Current_preprocessed_Max", {}).get("value", -1) - c) < 1e-5,
           f"streamquery {device}: {want} from avg {v}, max {c} ({y})")
@@ -166,8 +166,8 @@ check(0 < len(alerted) < DEVICES, f"some devices alert and some do not ({alerted
 batchalerts, _ = topic("iot-batch-alerts")
 y = answer(maadstml.viperstreamquerybatch(TOKEN, HOST, PORT, pre, pre_p, streamstojoin="Voltage_preprocessed_Avg,"
                                           "Current_preprocessed_Max", preprocessconditions=Q,
-                                          preprocesstopic=batchalerts, wherecondition="dev-15,dev-03", maxrows=200,
-                                          timedelay=1, topicid="-999"))
+                                          preprocesstopic=batchalerts, topicid="dev-15,dev-03", maxrows=200,
+                                          timedelay=1))
 check(isinstance(y, dict) and y.get("Solution") == f"viper-streamquery-{pre}" and y.get("Steps"),
       f"streamquerybatch makes a solution: {y}")
 batchexpected = {d: int(d in alerted) for d in ("dev-15", "dev-03")}

@@ -1,7 +1,9 @@
 """Stream correlations and clusters through the real maadstml client against `tml serve`:
 viperstreamcorr checked against scipy.stats (pearsonr, spearmanr, kendalltau and their p-values) and
 numpy.correlate (lags), with topcorrnum, threshhold and pvalue; viperstreamcluster checked against
-scikit-learn's KMeans started from the same initial centres, with alertonclustersize;
+scikit-learn's KMeans started from the same initial centres, with alertonclustersize; its point
+options (datetimekey, valueidentifier, identifierextractpos*), rawdataoutput, alertonsubjectpercentage
+and its PDF report (text extracted with pdfminer);
 vipersearchanomaly against the word overlap computed here; bad input
 answering {"ERROR": ...} naming the parameter and writing nothing.
 
@@ -9,6 +11,8 @@ Run by test/server/python-stream-analytics.test.ts. Arguments: host (with scheme
 file. Prints one JSON line {"checks", "failures", "written", "outputs"}: `written` is how many records
 the successful calls wrote into each output topic, which the test compares with the topics.
 """
+import base64
+import io
 import json
 import re
 import sys
@@ -18,6 +22,22 @@ import numpy as np
 from scipy import stats
 from sklearn.cluster import KMeans
 import maadstml
+from pdfminer.converter import TextConverter
+from pdfminer.layout import LAParams
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+
+
+def extract_text(stream):
+    """A PDF's text, read by pdfminer (the version maadstml installs, which has no high_level)."""
+    out = io.StringIO()
+    manager = PDFResourceManager()
+    device = TextConverter(manager, out, laparams=LAParams())
+    interpreter = PDFPageInterpreter(manager, device)
+    for page in PDFPage.get_pages(stream):
+        interpreter.process_page(page)
+    device.close()
+    return out.getvalue()
 
 HOST, PORT, TOKEN_FILE = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 with open(TOKEN_FILE) as f:
@@ -235,6 +255,102 @@ for params, parameter, part in (
     ({"filterkey": "kind"}, "filterkey", "kind"),
 ):
     y = cluster(**params)
+    e = y.get("ERROR", "") if isinstance(y, dict) else ""
+    check(parameter in e and part in e, f"bad {params}: {y}")
+
+# streamcluster's point options, report and share alerts, on 12 patients' JSON readings produced newest
+# first (so time order differs from arrival order): datetimekey orders the points, valueidentifier
+# labels them, identifierextractpos* read the parts of each record's Identifier, rawdataoutput writes
+# the records' values, alertonsubjectpercentage alerts on a cluster's share, and a PDF report
+patients_t, patients_p = topic("patients")
+patient_out, _ = topic("patient-clusters")
+written[patient_out] = 0
+patients = []
+for i in range(12):
+    near = i < 9  # nine near (20, 30), three near (80, 80)
+    t_, h_ = (20 + (i % 3), 30 + (i % 2)) if near else (80 + i % 2, 80 - i % 3)
+    patients.append({"id": f"p{i}", "temp": t_, "hum": h_, "ts": f"2026-01-01T00:00:{10 + i:02d}",
+                     "corr": "temp,hum", "Identifier": f"Temp~Patient~p{i}~{43.6 + i / 100:.2f}~{-79.4 - i / 100:.2f}"
+                                                       f"~Ward{i % 4}~extra{i}"})
+arrival = list(reversed(patients))
+for p in arrival:
+    y = answer(maadstml.viperproducetotopic(TOKEN, HOST, PORT, patients_t, patients_p, externalprediction=json.dumps(p)))
+    assert "ERROR" not in json.dumps(y), y
+
+
+def patient_cluster(**params):
+    raw = maadstml.viperstreamcluster(TOKEN, HOST, PORT, patients_t, patients_p, maxrows=50, valuekey="temp,hum",
+                                      msgid="id", datetimekey=params.pop("datetimekey", "ts"), numclusters=2,
+                                      iterations=100, preprocesstopic=patient_out, **params)
+    return answer(raw)
+
+
+def read_back(partition, offset):
+    reads = answer(maadstml.viperconsumefromtopic(TOKEN, HOST, PORT, patient_out, "", "OTICS", offset=offset,
+                                                  partition=partition))
+    for r in reads.get("StreamTopicDetails", {}).get("TopicReads", []):
+        if r.get("Offset") == offset:
+            v = r.get("Value")
+            return json.loads(v) if isinstance(v, str) else v
+    return None
+
+
+options = dict(valueidentifier="corr", identifierextractpos="1,2", identifierextractposlatitude=3,
+               identifierextractposlongitude=4, identifierextractposlocation=5, identifierextractjoinedidentifiers=6)
+y = patient_cluster(rawdataoutput=1, alertonclustersize=100, alertonsubjectpercentage=60, **options)
+if check("Clusters" in y, f"patients clustered: {y}"):
+    written[patient_out] += 1 + len(y["Alerts"])
+    record = read_back(y["Partition"], y["Offset"]) or {}
+    pts = record.get("Points", [])
+    check([p["Id"] for p in pts] == [p["id"] for p in patients], f"points in datetimekey order: {[p['Id'] for p in pts]}")
+    check([p.get("Time") for p in pts] == [p["ts"] + ".000Z" for p in patients], f"each point's time: {pts[:2]}")
+    check(record.get("WindowStartTime") == patients[0]["ts"] + ".000Z"
+          and record.get("WindowEndTime") == patients[-1]["ts"] + ".000Z", f"window from the times: {record}")
+    check(all(p.get("Valueidentifier") == "temp,hum" for p in pts), "valueidentifier labels each point")
+    parts = [p["Identifier"].split("~") for p in patients]
+    check([p.get("Identifierextract") for p in pts] == [[q[1], q[2]] for q in parts], "identifierextractpos=1,2")
+    check([p.get("Latitude") for p in pts] == [float(q[3]) for q in parts]
+          and [p.get("Longitude") for p in pts] == [float(q[4]) for q in parts], "latitude and longitude positions")
+    check([p.get("Location") for p in pts] == [q[5] for q in parts]
+          and [p.get("Joinedidentifiers") for p in pts] == [q[6] for q in parts], "location and joined positions")
+    # rawdataoutput=1: every record's values, in the order read (arrival), and its partition:offset
+    check(record.get("RawData") == [[p["temp"], p["hum"]] for p in arrival]
+          and len(record.get("MsgIdData", [])) == 12, f"RawData in arrival order: {record.get('RawData')}")
+    # the 9 near points are one cluster: 75% of the subjects > 60% -> one alert, none by size
+    sizes = sorted(c["Size"] for c in y["Clusters"])
+    check(sizes == [3, 9] and len(y["Alerts"]) == 1, f"one share alert (9 of 12 > 60%): {sizes} {y['Alerts']}")
+y = patient_cluster(alertonclustersize=100, alertonsubjectpercentage=80)
+if check("Clusters" in y, f"patients clustered again: {y}"):
+    written[patient_out] += 1 + len(y["Alerts"])
+    record = read_back(y["Partition"], y["Offset"]) or {}
+    check(len(y["Alerts"]) == 0 and "RawData" not in record and "Identifierextract" not in record["Points"][0],
+          f"75% is not above 80%; rawdataoutput=0 and no positions leave them out: {y['Alerts']}")
+# the PDF report, read back and its text extracted with pdfminer
+y = patient_cluster(analysisdescription="Patients with similar symptoms cluster together.",
+                    pdfformat="title=Cluster Analysis For OTICS|signature=Created by: OTICS, Toronto|"
+                              "showpdfemaillist=0|charttitle=Chart Shows Clusters of Patients")
+if check("Report" in y, f"a report with analysisdescription and pdfformat: {y}"):
+    written[patient_out] += 2 + len(y["Alerts"])
+    rep = read_back(y["Report"]["Partition"], y["Report"]["Offset"]) or {}
+    pdf = base64.b64decode(rep.get("pdf", ""))
+    check(pdf.startswith(b"%PDF-") and len(pdf) == y["Report"]["Bytes"], f"a PDF of {len(pdf)} bytes")
+    text = " ".join(extract_text(io.BytesIO(pdf)).split())
+    for part in ("Cluster Analysis For OTICS", "Patients with similar symptoms cluster together.",
+                 "Created by: OTICS, Toronto", "Chart Shows Clusters of Patients", "9 points (75.0%)",
+                 "3 points (25.0%)"):
+        check(part in text, f"the report says '{part}': {text[:400]}")
+for params, parameter, part in (
+    ({"identifierextractpos": "1,x"}, "identifierextractpos", "x"),
+    ({"identifierextractpos": "50"}, "identifierextractpos", "50"),
+    ({"identifierextractposlatitude": 2}, "identifierextractposlatitude", "p"),
+    ({"identifierextractposlocation": -2}, "identifierextractposlocation", "-2"),
+    ({"datetimekey": "corr"}, "datetimekey", "temp,hum"),
+    ({"pdfformat": "colour=red"}, "pdfformat", "colour=red"),
+    ({"pdfformat": "title=x|showpdfemaillist=2"}, "pdfformat", "2"),
+    ({"alertonsubjectpercentage": 150}, "alertonsubjectpercentage", "150"),
+    ({"rawdataoutput": 3}, "rawdataoutput", "3"),
+):
+    y = patient_cluster(**params)
     e = y.get("ERROR", "") if isinstance(y, dict) else ""
     check(parameter in e and part in e, f"bad {params}: {y}")
 

@@ -132,6 +132,35 @@ test('a cluster-size alert is mailed to allowed recipients, at most once per ema
   assert.match(String(malformed.ERROR), /sendalertemailsto.*not-an-address/);
   assert.equal(await records('mail-out'), 6);
   assert.equal(received.length, 1);
+
+  // with a report (analysisdescription): the PDF goes with the mail and is the record written
+  const reported = await call({
+    sendalertemailsto: 'reports@ops.test',
+    analysisdescription: 'Points by x',
+    pdfformat: 'title=Mail report|showpdfemaillist=1',
+  });
+  assert.equal(reported.ERROR, undefined, JSON.stringify(reported));
+  assert.deepEqual(reported.Mail, { Sent: 1 });
+  assert.equal(received.length, 2);
+  assert.match(received[1].data, /Content-Type: application\/pdf; name=clusters-mail-points\.pdf/);
+  const report = reported.Report as { Partition: number; Offset: number; Bytes: number };
+  const {
+    records: [written],
+  } = await server.backbone.fetch({
+    topic: 'mail-out',
+    partition: report.Partition,
+    offset: report.Offset,
+    maxRecords: 1,
+  });
+  const pdf = Buffer.from((JSON.parse(written.value!.toString()) as { pdf: string }).pdf, 'base64');
+  assert.equal(pdf.length, report.Bytes);
+  // the attachment is the same PDF, base64 in the mail (line-wrapped)
+  const attached = /Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]*\r?\n)*?\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(
+    received[1].data.slice(received[1].data.indexOf('application/pdf')),
+  );
+  assert.ok(attached, received[1].data.slice(0, 2000));
+  assert.deepEqual(Buffer.from(attached[1].replace(/\s/g, ''), 'base64'), pdf);
+  assert.equal(await records('mail-out'), 6 + 4); // the cluster record, its report and two alerts
 });
 
 test("AiMS's alerts are mailed to the rules' recipients, in the allowed domains, at most once per frequency", async () => {

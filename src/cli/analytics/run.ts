@@ -13,6 +13,19 @@ export type AnalyticsStep =
 /** The /v1 body without its producer id, as the command line gave it. */
 export type StepBody = Record<string, unknown>;
 
+/** The cluster body: the --report-* options become its `report` (the PDF report). */
+function clusterBody(body: StepBody): StepBody {
+  const { reportTitle, reportDescription, reportSignature, reportChartTitle, ...rest } = body;
+  const report = {
+    title: reportTitle,
+    description: reportDescription,
+    signature: reportSignature,
+    chartTitle: reportChartTitle,
+  };
+  const given = Object.entries(report).filter(([, v]) => v !== undefined);
+  return given.length === 0 ? rest : { ...rest, report: Object.fromEntries(given) };
+}
+
 interface StepFaces {
   /** The /v1 body schema: the server's check of the request. */
   schema: () => Promise<TSchema>;
@@ -88,6 +101,7 @@ export async function runStep(
   producerId: string | undefined,
 ): Promise<unknown> {
   const faces = steps[step];
+  if (step === 'cluster') body = clusterBody(body);
   const remote = context.remote();
   if (remote !== undefined) {
     const { connect } = await import('../remote/connect.js');

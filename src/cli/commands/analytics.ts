@@ -8,7 +8,7 @@ import { action, type CliCommand } from '../command.js';
 import type { CliHost, CommandContext } from '../context.js';
 import type { AnalyticsStep, StepBody } from '../analytics/run.js';
 
-type Kind = 'integer' | 'number' | 'text' | 'list' | 'flag';
+type Kind = 'integer' | 'number' | 'text' | 'list' | 'integers' | 'flag';
 
 /** One /v1 body field: its option (`--max-rows <n>` is the field maxRows), how it is read, its help. */
 interface Field {
@@ -45,7 +45,10 @@ function list(raw: string): string[] {
   return raw.split(',').map((item) => item.trim());
 }
 
-const parsers: Record<string, (raw: string) => unknown> = { integer, number, list };
+/** Comma-separated integers. */
+const integers = (raw: string): number[] => list(raw).map(integer);
+
+const parsers: Record<string, (raw: string) => unknown> = { integer, number, list, integers };
 
 function optionOf(field: Field): Option {
   const option = new Option(field.flags, field.help);
@@ -112,6 +115,9 @@ export const STEPS: StepCommand[] = [
       f('--preprocess-topic <topic>', 'text', 'an existing topic the items go to (default: the topic)'),
       f('--raw-data', 'flag', 'keep the values computed over in each item'),
       f('--form <form>', 'text', 'streams (default), array or rows'),
+      f('--wait-ms <n>', 'integer', 'wait up to n ms for the topic to hold a record'),
+      f('--attributes <name=path,...>', 'text', "each device's attributes from its newest record"),
+      f('--track-tmlids', 'flag', 'track every device seen in the topic tml-tmlids'),
       identifier,
     ],
     examples: [
@@ -134,8 +140,13 @@ export const STEPS: StepCommand[] = [
         },
       ),
       f('--device <key>', 'text', "a device (record key): its newest values among each stream's --max-rows"),
-      f('--max-rows <n>', 'integer', 'with --device: values per stream searched'),
+      f('--max-rows <n>', 'integer', 'with --device/--where/--fields: values per stream searched'),
       f('--topic-id <n>', 'integer', 'a device: the streams are read as topicid<N>_<stream>'),
+      f('--offset <n>', 'integer', '-1 (default): the newest values; N >= 0: the window from offset N'),
+      f('--fields', 'flag', "the streams are fields of the topic's JSON rows (array rows)"),
+      f('--where <cond>', 'text', "[exact], (contains), {excludes} on --where-key's field"),
+      f('--where-key <path>', 'text', 'the JSON path --where searches'),
+      f('--no-raw-data', 'flag', "don't write each result's input values (rawData, msgIds)"),
       f('--description <text>', 'text', "one per query, separated by ';'"),
       identifier,
       produceTo,
@@ -158,6 +169,17 @@ export const STEPS: StepCommand[] = [
       f('--threshold <x>', 'number', 'keep |coefficient| > x (0..1)'),
       f('--max-p-value <x>', 'number', 'keep p-value < x (0..1)'),
       f('--top <n>', 'integer', 'keep the strongest n (0: all)'),
+      f('--device <key>', 'text', "only this device's records (record key; with --criteria, the uid)"),
+      f('--where <cond>', 'text', "[exact], (contains), {excludes} on --where-key's field"),
+      f('--where-key <path>', 'text', 'the JSON path --where searches'),
+      f('--fields', 'flag', "the streams are fields of the topic's JSON rows"),
+      f('--criteria <text>', 'text', 'raw JSON read through custom-JSON criteria; streams are subtopics'),
+      f('--attributes <name=path,...>', 'text', "with --criteria: each device's attributes"),
+      f('--track-tmlids', 'flag', 'with --criteria: track the devices seen in tml-tmlids'),
+      f('--identifier-key <path>', 'text', "the identifier field (parts split by '~')"),
+      f('--identifier-positions <list>', 'integers', 'the identifier parts (from 0) each record carries'),
+      f('--raw-data', 'flag', 'write the aligned values correlated and their records'),
+      f('--topic-names', 'flag', 'write the topics the two streams were read from'),
       offset,
       produceTo,
       identifier,
@@ -182,7 +204,25 @@ export const STEPS: StepCommand[] = [
       f('--id-key <path>', 'text', "the point's id"),
       f('--value-condition <cond>', 'text', "'> .5', '<= 10', '= 3' on the first value"),
       f('--minimum-points <n>', 'integer', 'the fewest points to cluster'),
-      f('--alert-on-cluster-size <n>', 'integer', 'alert when a cluster has fewer points'),
+      f('--alert-on-cluster-size <n>', 'integer', 'alert when a cluster has more points'),
+      f(
+        '--alert-on-share-percent <x>',
+        'number',
+        'with --alert-on-cluster-size: also when a cluster holds > x% of the points',
+      ),
+      f('--time-key <path>', 'text', "each record's time (default: its timestamp); points in time order"),
+      f('--label-key <path>', 'text', "a text naming each point's values"),
+      f('--identifier-key <path>', 'text', "the identifier field the positions read (parts split by '~')"),
+      f('--identifier-positions <list>', 'integers', 'identifier parts (from 0) each point carries'),
+      f('--latitude-position <n>', 'integer', "the identifier part holding each point's latitude"),
+      f('--longitude-position <n>', 'integer', "the identifier part holding each point's longitude"),
+      f('--location-position <n>', 'integer', "the identifier part holding each point's location"),
+      f('--joined-position <n>', 'integer', 'the identifier part holding more text'),
+      f('--raw-data', 'flag', "write every record's values and partition:offset"),
+      f('--report-title <text>', 'text', 'write a PDF report with this title'),
+      f('--report-description <text>', 'text', 'write a PDF report with this analysis description'),
+      f('--report-signature <text>', 'text', "the PDF report's signature"),
+      f('--report-chart-title <text>', 'text', "the PDF report's chart title"),
       offset,
       alertEmails,
       mailEvery,
@@ -202,6 +242,7 @@ export const STEPS: StepCommand[] = [
       f('--terms <list>', 'list', 'watched terms'),
       f('--no-flag-terms', 'flag', 'a search holding a watched term is not an anomaly'),
       f('--no-check', 'flag', 'record the similarity only, flag nothing'),
+      f('--wait-ms <n>', 'integer', 'wait up to n ms for the topic to hold a search and its peer'),
       offset,
       alertEmails,
       mailEvery,

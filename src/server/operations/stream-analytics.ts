@@ -22,12 +22,20 @@ import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, describeExisting } from './validate.js';
 
-export interface StreamCorrelationRequest extends Omit<StreamCorrelationInput, 'produceTo'> {
+export interface StreamCorrelationRequest extends Omit<
+  StreamCorrelationInput,
+  'produceTo' | 'rowsTopic' | 'rawTopic' | 'where'
+> {
   /** The topic the streams are read from when they are not topics themselves. */
   topic: string;
   producerId: string;
   /** Where the correlations are written (default: the topic). */
   produceTo?: string;
+  /** The streams are fields of the topic's JSON rows (one object per record). */
+  fields?: boolean;
+  /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+  where?: string;
+  whereKey?: string;
 }
 
 export interface StreamClusterRequest extends Omit<StreamClusterInput, 'produceTo'> {
@@ -96,11 +104,27 @@ export async function streamCorrelation(
   await describeExisting(context.backbone, input.topic, 'topic');
   await checkProducer(context, input.topic, input.producerId);
   const produceTo = await outputTopic(context, input.topic, input.produceTo);
+  const { fields, where, whereKey, ...rest } = input;
+  if (where !== undefined && where !== '' && (whereKey === undefined || whereKey === '')) {
+    throw new ParameterError('whereKey', 'must name the JSON path `where` searches');
+  }
+  if (fields && input.criteria !== undefined) {
+    throw new ParameterError('fields', 'and criteria both say how records are read: give one');
+  }
+  // array rows and raw JSON name fields and subtopics of the topic, not streams to resolve
   const streams = [];
-  for (const s of input.streams) streams.push(await resolveStream(context, input.topic, s));
+  if (fields || input.criteria !== undefined) streams.push(...input.streams);
+  else for (const s of input.streams) streams.push(await resolveStream(context, input.topic, s));
   const result = await correlateStreams(
     { backbone: context.backbone, shapers: context.shapers },
-    { ...input, streams, produceTo },
+    {
+      ...rest,
+      streams,
+      produceTo,
+      ...(fields ? { rowsTopic: input.topic } : {}),
+      ...(input.criteria !== undefined ? { rawTopic: input.topic } : {}),
+      ...(where !== undefined && where !== '' ? { where: { key: whereKey ?? '', condition: where } } : {}),
+    },
     { producerId: input.producerId },
   );
   context.metrics.recordsProduced.inc(result.written.length);
@@ -120,11 +144,21 @@ export async function streamCluster(
     { ...input, produceTo },
     { producerId: input.producerId },
   );
-  context.metrics.recordsProduced.inc(1 + result.alerts.length);
+  context.metrics.recordsProduced.inc(1 + result.alerts.length + (result.report ? 1 : 0));
+  // the PDF report goes with the alert mail (VIPER: "the PDF to generate and emailed to users")
+  const attachments = result.report
+    ? [
+        {
+          filename: `clusters-${input.topic}.pdf`,
+          content: result.report.pdf,
+          contentType: 'application/pdf',
+        },
+      ]
+    : [];
   const mail =
     to.length === 0 || context.alertMailer === undefined
       ? { sent: 0, reason: 'no recipients' }
-      : await context.alertMailer.send(result.alerts, to, input.emailFrequencySeconds ?? 0);
+      : await context.alertMailer.send(result.alerts, to, input.emailFrequencySeconds ?? 0, attachments);
   return { ...result, produceTo, mail };
 }
 

@@ -2,6 +2,7 @@
 // topic exists and the producer id may write it, the results topic exists and is active — then the
 // core's stream-query step.
 import { queryStreamsWithAlerts, type WrittenAlert, type WrittenQueryResult } from '../../streams/index.js';
+import { ParameterError } from '../errors.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
 import { checkActive, describeExisting } from './validate.js';
@@ -20,6 +21,15 @@ export interface StreamQueryRequest {
   /** A device by record key: its newest values are queried. */
   device?: string;
   maxRows?: number;
+  /** -1 (default): the newest records; n >= 0: from offset n of each stream. */
+  offset?: number;
+  /** The streams are fields of the topic's JSON rows (producetotopic array=1). */
+  fields?: boolean;
+  /** Only records whose JSON field `whereKey` matches this: [exact], (contains), {excludes}, bare: exact. */
+  where?: string;
+  whereKey?: string;
+  /** Write each result's input values and records (rawData, msgIds); default true. */
+  rawData?: boolean;
 }
 
 export interface StreamQueryOutcome {
@@ -40,9 +50,17 @@ export async function streamQuery(
     await describeExisting(context.backbone, produceTo, 'produceTo');
     checkActive(context.store.topics.get(produceTo), produceTo);
   }
+  const { where, whereKey, ...query } = input;
+  if (where !== undefined && where !== '' && (whereKey === undefined || whereKey === '')) {
+    throw new ParameterError('whereKey', 'must name the JSON path `where` searches');
+  }
   const { results, alerts } = await queryStreamsWithAlerts(
     { backbone: context.backbone, shapers: context.shapers },
-    { ...input, produceTo },
+    {
+      ...query,
+      produceTo,
+      ...(where !== undefined && where !== '' ? { where: { key: whereKey ?? '', condition: where } } : {}),
+    },
   );
   context.metrics.recordsProduced.inc(results.length + alerts.length);
   return { produceTo, results, alerts };

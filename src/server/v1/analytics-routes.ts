@@ -10,6 +10,7 @@ import {
   MAX_CLUSTERS,
   MAX_CORRELATED_STREAMS,
   MAX_CORRELATION_LAG,
+  MAX_STEP_WAIT_MS,
   MAX_CORRELATION_ROWS,
   MAX_SEARCH_ROWS,
 } from '../../streams/index.js';
@@ -23,10 +24,14 @@ const Path = Type.String({ minLength: 1, maxLength: 1000, description: 'a JSON p
 const Text = Type.String({ maxLength: 4096 });
 const Offset = Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER });
 
+const Position = Type.Integer({ minimum: 0, maximum: 1000 });
+const OptionalPosition = Type.Integer({ minimum: -1, maximum: 1000, description: '-1: none' });
+
 export const CorrelationBody = Type.Object(
   {
     producerId: Type.String({ minLength: 1, maxLength: 200 }),
-    streams: Type.Array(Stream, { minItems: 2, maxItems: MAX_CORRELATED_STREAMS }),
+    /** 2 to 10 (with criteria: subtopics, none = every subtopic found). */
+    streams: Type.Array(Stream, { maxItems: MAX_CORRELATED_STREAMS }),
     maxRows: Type.Integer({ minimum: 3, maximum: MAX_CORRELATION_ROWS }),
     offset: Type.Optional(Offset),
     methods: Type.Array(
@@ -41,6 +46,25 @@ export const CorrelationBody = Type.Object(
     produceTo: Type.Optional(TopicName),
     identifier: Type.Optional(Text),
     description: Type.Optional(Text),
+    /** Only this device's records (record key; with criteria, the uid). */
+    device: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+    where: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    whereKey: Type.Optional(Path),
+    /** The streams are fields of the topic's JSON rows (one object per record). */
+    fields: Type.Optional(Type.Boolean()),
+    /** Raw JSON read through criteria (custom JSON's); the streams are subtopics. */
+    criteria: Type.Optional(Type.String({ minLength: 1, maxLength: 65536 })),
+    /** With criteria: `name=path,…` attributes of each TMLID; trackTmlids writes them to tml-tmlids. */
+    attributes: Type.Optional(Type.String({ maxLength: 4096 })),
+    trackTmlids: Type.Optional(Type.Boolean()),
+    /** JSON path of the identifier field (parts split by '~') and the parts each record carries. */
+    identifierKey: Type.Optional(Path),
+    identifierPositions: Type.Optional(Type.Array(Position, { maxItems: 100 })),
+    /** Write the aligned values correlated and their records (rawData, msgIds). */
+    rawData: Type.Optional(Type.Boolean()),
+    /** Write the topics the two streams were read from (topics). */
+    topicNames: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -93,6 +117,34 @@ export const ClusterBody = Type.Object(
     produceTo: Type.Optional(TopicName),
     identifier: Type.Optional(Text),
     description: Type.Optional(Text),
+    /** JSON path of each record's time (2006-01-02T15:04:05[Z|±hh:mm] or epoch ms); default: its timestamp. */
+    timeKey: Type.Optional(Path),
+    /** JSON path of a text naming what each point's values are. */
+    labelKey: Type.Optional(Path),
+    /** JSON path of the identifier field (parts separated by '~') the positions read; default `identifier`. */
+    identifierKey: Type.Optional(Path),
+    identifierPositions: Type.Optional(Type.Array(Position, { maxItems: 100 })),
+    latitudePosition: Type.Optional(OptionalPosition),
+    longitudePosition: Type.Optional(OptionalPosition),
+    locationPosition: Type.Optional(OptionalPosition),
+    joinedPosition: Type.Optional(OptionalPosition),
+    /** Write every record's values and partition:offset that went into the points. */
+    rawData: Type.Optional(Type.Boolean()),
+    /** With alertOnClusterSize: a cluster holding more than this % of the points alerts too (default 100). */
+    alertOnSharePercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** A PDF report written after the cluster record (docs/stream-analytics.md). */
+    report: Type.Optional(
+      Type.Object(
+        {
+          title: Type.Optional(Text),
+          description: Type.Optional(Type.String({ maxLength: 65536 })),
+          signature: Type.Optional(Text),
+          chartTitle: Type.Optional(Text),
+          recipients: Type.Optional(Type.Array(Type.String({ maxLength: 254 }), { maxItems: 100 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -104,7 +156,22 @@ export const ClusterReply = Type.Object({
   offset: Type.Integer(),
   clusters: Type.Array(Type.Object({ cluster: Type.Integer(), size: Type.Integer(), centre: Numbers })),
   points: Type.Array(
-    Type.Object({ id: Type.String(), cluster: Type.Integer(), distance: Type.Number(), values: Numbers }),
+    Type.Object({
+      id: Type.String(),
+      cluster: Type.Integer(),
+      distance: Type.Number(),
+      values: Numbers,
+      time: Type.Number(),
+      label: Type.Optional(Type.String()),
+      identifierParts: Type.Optional(Type.Array(Type.String())),
+      latitude: Type.Optional(Type.Number()),
+      longitude: Type.Optional(Type.Number()),
+      location: Type.Optional(Type.String()),
+      joined: Type.Optional(Type.String()),
+    }),
+  ),
+  report: Type.Optional(
+    Type.Object({ partition: Type.Integer(), offset: Type.Integer(), bytes: Type.Integer() }),
   ),
   initialCentres: Type.Array(Numbers),
   inertia: Type.Number(),
@@ -151,6 +218,8 @@ export const SearchAnomalyBody = Type.Object(
     identifier: Type.Optional(Text),
     alertEmails: Type.Optional(Emails),
     emailFrequencySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+    /** Wait up to this many ms for the topic to hold a search and its peer before reading. */
+    waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_STEP_WAIT_MS })),
   },
   { additionalProperties: false },
 );
@@ -262,6 +331,15 @@ export function clusterReply(result: Awaited<ReturnType<typeof streamCluster>>):
     converged: r.converged,
     recordsRead: r.recordsRead,
     recordsSkipped: r.recordsSkipped,
+    ...(result.report
+      ? {
+          report: {
+            partition: result.report.partition,
+            offset: result.report.offset,
+            bytes: result.report.bytes,
+          },
+        }
+      : {}),
     mail: result.mail,
     alerts: result.alerts.map((a) => ({
       kind: a.kind,

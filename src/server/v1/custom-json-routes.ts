@@ -4,6 +4,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { MAX_STEP_WAIT_MS } from '../../streams/index.js';
 import { preprocessJson } from '../operations/custom-json.js';
 import type { ContextOf } from './plugin.js';
 import { MAX_OFFSET, problems, TopicName, TopicParams } from './schemas.js';
@@ -26,6 +27,12 @@ export const CustomJsonBody = Type.Object(
     rawData: Type.Optional(Type.Boolean()),
     /** `streams` (default): a record per statistic; `array`: one JSON array per device; `rows`: one object per device. */
     form: Type.Optional(Type.Union([Type.Literal('streams'), Type.Literal('array'), Type.Literal('rows')])),
+    /** Wait up to this many ms for the raw topic to hold a record before reading. */
+    waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_STEP_WAIT_MS })),
+    /** `name=path,…`: each device's (TMLID's) attributes, read from its newest record, in its items. */
+    attributes: Type.Optional(Type.String({ maxLength: 4096 })),
+    /** Track every device seen, with its attributes, in the topic `tml-tmlids` (one record per device). */
+    trackTmlids: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -48,6 +55,7 @@ export const CustomJsonReply = Type.Object({
       conditions: Type.String(),
       rawData: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.String()]))),
       msgIds: Type.Optional(Type.Array(Type.String())),
+      attributes: Type.Optional(Type.Record(Type.String(), Type.String())),
       partition: Type.Integer(),
       offset: Type.Integer(),
     }),
@@ -99,6 +107,7 @@ export function customJsonReply(
       windowEnd: i.windowEnd,
       conditions: i.conditions,
       ...(i.rawData ? { rawData: i.rawData, msgIds: i.msgIds } : {}),
+      ...(i.attributes ? { attributes: i.attributes } : {}),
       partition: i.partition,
       offset: i.offset,
     })),

@@ -22,6 +22,16 @@ export const StreamQueryBody = Type.Object(
     /** A device (record key, custom JSON's uid): its newest values, among each stream's newest maxRows. */
     device: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     maxRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    /** -1 (default): the newest records; n >= 0: the window from offset n of each stream. */
+    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    /** The streams are fields of the topic's JSON rows (one object per record), not named streams. */
+    fields: Type.Optional(Type.Boolean()),
+    /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */
+    where: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    /** The JSON path `where` searches (a dotted path into each record's JSON). */
+    whereKey: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    /** Write each result's input values and records (rawData, msgIds); default true. */
+    rawData: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -47,6 +57,8 @@ export const StreamQueryReply = Type.Object({
           met: Type.Boolean(),
         }),
       ),
+      rawData: Type.Optional(Type.Array(Type.Number())),
+      msgIds: Type.Optional(Type.Array(Type.String())),
       createdAt: Type.String(),
       partition: Type.Integer(),
       offset: Type.Integer(),

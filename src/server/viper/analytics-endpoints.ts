@@ -8,6 +8,8 @@ import { ParameterError, ServerError, showValue } from '../errors.js';
 import { searchAnomalyCheck, streamCluster, streamCorrelation } from '../operations/stream-analytics.js';
 import type { ViperEndpoint } from './endpoints.js';
 import type { ViperParams } from './params.js';
+import { deviceInput } from './device-param.js';
+import { timeDelayMs } from './preprocess-endpoints.js';
 
 /** The lags docrosscorr=1 cross-correlates at: −10..10 (VIPER names no lag parameter). */
 export const VIPER_CROSS_CORRELATION_LAGS = 10;
@@ -44,6 +46,38 @@ function methods(params: ViperParams): CorrelationMethod[] {
   return [...new Set(named)] as CorrelationMethod[];
 }
 
+/**
+ * streamcorr's reading options: a device (`topicid`), array rows, a where filter, raw JSON
+ * (`jsoncriteria`, with `pathtotmlattrs` and `usemysql`), the Identifier parts kept, raw data and
+ * topic names in the records.
+ */
+function correlationOptions(params: ViperParams) {
+  const where = params.string('wherecondition', { default: '' }).trim();
+  const whereKey = params.string('wheresearchkey', { default: '' }).trim() || 'PreprocessIdentifier';
+  const criteria = params.string('jsoncriteria', { default: '' }).trim();
+  const positions = params.list('identifierextractpos', { default: [] }).filter((p) => p.trim() !== '');
+  return {
+    ...deviceInput(params),
+    ...(where !== '' ? { where, whereKey } : {}),
+    fields: params.bool('array', { default: false }),
+    ...(criteria !== '' ? { criteria } : {}),
+    attributes: params.string('pathtotmlattrs', { default: '' }),
+    trackTmlids: params.bool('usemysql', { default: false }),
+    identifierKey: 'Identifier',
+    identifierPositions: positions.map((p) => {
+      if (!/^\d+$/.test(p.trim())) {
+        throw new ParameterError(
+          'identifierextractpos',
+          `must be positions from 0 separated by commas (e.g. 1,2), got '${showValue(p)}'`,
+        );
+      }
+      return Number(p.trim());
+    }),
+    rawData: params.bool('rawdataoutput', { default: false }),
+    topicNames: params.bool('outputtopicnames', { default: false }),
+  };
+}
+
 /** 0..100 as VIPER takes them, 0..1 as the core does. */
 const percent = (params: ViperParams, name: string) =>
   params.float(name, { default: 0, min: 0, max: 100 }) / 100;
@@ -76,6 +110,69 @@ function searchTextKey(params: ViperParams): string {
   );
 }
 
+/** A position in the Identifier field (from 0; -1: none). */
+const position = (params: ViperParams, name: string) => params.int(name, { default: -1, min: -1, max: 1000 });
+
+/** streamcluster's point options: each point's time, label and the parts of its Identifier field. */
+function clusterPointOptions(params: ViperParams) {
+  const positions = params.list('identifierextractpos', { default: [] }).filter((p) => p.trim() !== '');
+  return {
+    timeKey: params.string('datetimekey', { default: '' }) || undefined,
+    labelKey: params.string('valueidentifier', { default: '' }) || undefined,
+    identifierKey: 'Identifier',
+    identifierPositions: positions.map((p) => {
+      if (!/^\d+$/.test(p.trim())) {
+        throw new ParameterError(
+          'identifierextractpos',
+          `must be positions from 0 separated by commas (e.g. 1,2), got '${showValue(p)}'`,
+        );
+      }
+      return Number(p.trim());
+    }),
+    latitudePosition: position(params, 'identifierextractposlatitude'),
+    longitudePosition: position(params, 'identifierextractposlongitude'),
+    locationPosition: position(params, 'identifierextractposlocation'),
+    joinedPosition: position(params, 'identifierextractjoinedidentifiers'),
+  };
+}
+
+const PDF_FORMAT_KEYS = ['title', 'signature', 'showpdfemaillist', 'charttitle'];
+
+/**
+ * streamcluster's PDF report, made when `analysisdescription` or `pdfformat` is given: pdfformat is
+ * `title=…|signature=…|showpdfemaillist=1|charttitle=…` (maadstml item 33).
+ */
+function clusterReport(params: ViperParams, recipients: string[]) {
+  const description = params.string('analysisdescription', { default: '' }).trim();
+  const format = params.string('pdfformat', { default: '' }).trim();
+  if (description === '' && format === '') return {};
+  const fields = new Map<string, string>();
+  for (const part of format.split('|').filter((p) => p.trim() !== '')) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, Math.max(eq, 0)).trim().toLowerCase();
+    if (eq <= 0 || !PDF_FORMAT_KEYS.includes(key)) {
+      throw new ParameterError(
+        'pdfformat',
+        `'${showValue(part)}' is not one of ${PDF_FORMAT_KEYS.map((k) => `${k}=…`).join(', ')} (separated by |)`,
+      );
+    }
+    fields.set(key, part.slice(eq + 1).trim());
+  }
+  const list = fields.get('showpdfemaillist') ?? '0';
+  if (list !== '0' && list !== '1') {
+    throw new ParameterError('pdfformat', `showpdfemaillist must be 0 or 1, got '${showValue(list)}'`);
+  }
+  return {
+    report: {
+      title: fields.get('title'),
+      description,
+      signature: fields.get('signature'),
+      chartTitle: fields.get('charttitle'),
+      recipients: list === '1' ? recipients : [],
+    },
+  };
+}
+
 export const analyticsEndpoints: Record<string, ViperEndpoint> = {
   nlpsearchanomaly: {
     async run(context, params) {
@@ -100,6 +197,7 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         identifier: params.string('identifier', { default: '' }),
         alertEmails: params.list('sendanomalyalertemail', { default: [] }),
         emailFrequencySeconds: params.int('emailfrequency', { default: 3600, min: 0 }),
+        waitMs: timeDelayMs(params),
       });
       const r = result.record;
       return {
@@ -131,7 +229,10 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
       const result = await streamCorrelation(context, {
         topic: topicName(params),
         producerId: params.string('producerid'),
-        streams: params.list('streamstojoin'),
+        // raw JSON (jsoncriteria) may leave the subtopics out: every subtopic found is correlated
+        streams: params.list('streamstojoin', {
+          default: params.string('jsoncriteria', { default: '' }).trim() !== '' ? [] : undefined,
+        }),
         ...window(params),
         methods: methods(params),
         maxLag: params.bool('docrosscorr', { default: false }) ? VIPER_CROSS_CORRELATION_LAGS : 0,
@@ -144,6 +245,7 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         }),
         identifier: params.string('identifier', { default: '' }),
         description: params.string('description', { default: '' }),
+        ...correlationOptions(params),
       });
       return {
         Topic: result.produceTo,
@@ -174,6 +276,7 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         );
       }
       const minimumSubjects = params.int('minimumsubjects', { default: 2, min: 0 });
+      const alertEmails = params.list('sendalertemailsto', { default: [] });
       const result = await streamCluster(context, {
         topic: topicName(params),
         producerId: params.string('producerid'),
@@ -188,8 +291,12 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         distance: distance === 1 ? 'euclidean' : 'squaredEuclidean',
         alertOnClusterSize: params.int('alertonclustersize', { default: 0 }),
         minimumPoints: minimumSubjects,
-        alertEmails: params.list('sendalertemailsto', { default: [] }),
+        alertEmails,
         emailFrequencySeconds: params.int('emailfrequencyinseconds', { default: 0, min: 0 }),
+        ...clusterPointOptions(params),
+        alertOnSharePercent: params.float('alertonsubjectpercentage', { default: 50, min: 0, max: 100 }),
+        rawData: params.bool('rawdataoutput', { default: false }),
+        ...clusterReport(params, alertEmails),
         produceTo: params.string('preprocesstopic', { default: '' }),
         identifier: params.string('identifier', { default: '' }),
         description: params.string('description', { default: '' }),
@@ -205,6 +312,15 @@ export const analyticsEndpoints: Record<string, ViperEndpoint> = {
         Converged: r.converged,
         Recordsread: r.recordsRead,
         Recordsskipped: r.recordsSkipped,
+        ...(result.report
+          ? {
+              Report: {
+                Partition: result.report.partition,
+                Offset: result.report.offset,
+                Bytes: result.report.bytes,
+              },
+            }
+          : {}),
         Partition: result.partition,
         Offset: result.offset,
         Alerts: result.alerts.map((a) => ({ Message: a.message, Partition: a.partition, Offset: a.offset })),

@@ -1,8 +1,12 @@
 // VIPER's preprocessing calls: preprocessproducetotopicstream (statistics of a joined topic's streams,
 // or of raw JSON when `jsoncriteria` is given, as the newest client sends it) and
 // preprocesscustomjson (raw JSON through `jsoncriteria`, per device). Both answer the items written,
-// each with its Partition and Offset. `timedelay`, `usemysql`, `tmlfilepath`, `pathtotmlattrs` and
-// (for raw JSON) `topicid`, `streamstojoin` and `array` are accepted and ignored.
+// each with its Partition and Offset. `timedelay` waits up to that many seconds for the raw topic to
+// hold a record; `pathtotmlattrs` adds each device's (TMLID's) attributes to its items and
+// `usemysql=1` tracks the devices in tml's TMLID topic (src/streams/tmlids.ts); the parameters the
+// client documents as ignored for raw JSON (`topicid`, `streamstojoin`, `array`, `tmlfilepath`) are
+// accepted and not used.
+import { MAX_STEP_WAIT_MS } from '../../streams/index.js';
 import { preprocessJson } from '../operations/custom-json.js';
 import { preprocess, type PreprocessedItem } from '../operations/preprocess.js';
 import type { ViperEndpoint } from './endpoints.js';
@@ -25,7 +29,15 @@ function customJson(context: Parameters<ViperEndpoint['run']>[0], params: ViperP
     preprocessTopic: params.string('preprocesstopic', { default: '' }),
     rawData: params.bool('rawdataoutput', { default: false }),
     asArray: params.bool('saveasarray', { default: false }),
+    waitMs: timeDelayMs(params),
+    attributes: params.string('pathtotmlattrs', { default: '' }),
+    trackTmlids: params.bool('usemysql', { default: false }),
   });
+}
+
+/** `timedelay` seconds ("delay to wait for response from Kafka"): how long to wait for records. */
+export function timeDelayMs(params: ViperParams): number {
+  return Math.round(params.float('timedelay', { default: 0, min: 0, max: MAX_STEP_WAIT_MS / 1000 }) * 1000);
 }
 
 export const preprocessEndpoints: Record<string, ViperEndpoint> = {

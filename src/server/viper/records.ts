@@ -342,6 +342,8 @@ export interface PreprocessedItem {
   /** rawdataoutput=1: the values computed over, and each one's record (`partition:offset`). */
   RawData?: Array<number | string>;
   MsgIdData?: string[];
+  /** pathtotmlattrs: the device's (TMLID's) attributes, from its newest record. */
+  Tmlattrs?: Record<string, string>;
 }
 
 const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
@@ -367,10 +369,12 @@ export function viperStatistic(r: StatisticRecord, call: CallDetails, key: strin
       r.device === undefined
         ? r.identifier
         : `${r.stream}~${r.label ?? ''}~${r.identifier}~mainuid=${r.device}`,
-    PreprocessIdentifier: r.identifier,
+    // the field streamquery's wherecondition searches by default: custom JSON's device (its uid)
+    PreprocessIdentifier: r.device ?? r.identifier,
     Numberofmessages: r.count,
     Consumerid: 'StreamConsumer',
     Generated: r.createdAt.toISOString(),
     ...(r.rawData ? { RawData: r.rawData, MsgIdData: r.msgIds } : {}),
+    ...(r.attributes ? { Tmlattrs: r.attributes } : {}),
   };
 }

@@ -58,6 +58,10 @@ async function runStep(scope: RunnerScope, step: SolutionStep): Promise<number> 
           produceTo: step.output,
           device,
           maxRows: step.maxRows,
+          offset: step.offset,
+          fields: step.fields,
+          rawData: step.rawData,
+          ...(step.where === undefined ? {} : { where: { key: step.whereKey ?? '', condition: step.where } }),
         });
         written += results.length + alerts.length;
       }

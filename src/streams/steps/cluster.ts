@@ -10,14 +10,18 @@ import {
   type ClusterDistance,
   type KMeansResult,
 } from '../../automl/index.js';
-import type { Backbone, ConsumedRecord } from '../../backbone/types.js';
+import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import { STREAM_HEADER } from '../stream-address.js';
 import { latestRecords } from '../window.js';
 import { writeAlerts, type WrittenAlert } from './alert.js';
+import { pointsOf, type ClusterPoint, type PointOptions } from './cluster-points.js';
+import { CLUSTER_REPORT_STREAM, clusterReportPdf, type ClusterReportFormat } from './cluster-report.js';
 
-export interface StreamClusterInput {
+export { valueAtPath } from './cluster-points.js';
+
+export interface StreamClusterInput extends PointOptions {
   /** The topic whose records are clustered (JSON objects). */
   topic: string;
   maxRows: number;
@@ -32,6 +36,15 @@ export interface StreamClusterInput {
   idKey?: string;
   /** `> .5`, `<= 10`, `= 3`: only records whose first value meets it. */
   valueCondition?: string;
+  /** Write every record's values and `partition:offset` that went into the points (rawData, msgIds). */
+  rawData?: boolean;
+  /**
+   * With alertOnClusterSize > 0: a cluster holding more than this percentage (0–100) of the points
+   * alerts too (default 100: only by size).
+   */
+  alertOnSharePercent?: number;
+  /** Write a PDF report of the clusters after the cluster record (steps/cluster-report.ts). */
+  report?: ClusterReportFormat;
   clusters: number;
   iterations: number;
   distance: ClusterDistance;
@@ -50,7 +63,13 @@ export interface ClusterRecord {
   name: string;
   distance: ClusterDistance;
   clusters: Array<{ cluster: number; size: number; centre: number[] }>;
-  points: Array<{ id: string; cluster: number; distance: number; values: number[] }>;
+  points: Array<ClusterPoint & { cluster: number; distance: number }>;
+  /** The points' first and last times (epoch ms). */
+  windowStart: number;
+  windowEnd: number;
+  /** With rawData: every record's values that went into the points, and its `partition:offset`. */
+  rawData?: number[][];
+  msgIds?: string[];
   /** The k-means++ centres the run started from (row per cluster). */
   initialCentres: number[][];
   inertia: number;
@@ -69,6 +88,8 @@ export interface WrittenCluster {
   record: ClusterRecord;
   partition: number;
   offset: number;
+  /** Where the PDF report was written, its size and the PDF itself (for mail). */
+  report?: { partition: number; offset: number; bytes: number; pdf: Uint8Array };
   alerts: WrittenAlert[];
 }
 
@@ -77,34 +98,6 @@ export const MAX_CLUSTER_ROWS = 5000;
 export const MAX_CLUSTERS = 20;
 export const MAX_CLUSTER_ITERATIONS = 1000;
 export const MAX_CLUSTER_DIMENSIONS = 10;
-
-/** The value at a dot-separated JSON path (`code.coding.0.code`), or undefined. */
-export function valueAtPath(value: unknown, path: string): unknown {
-  let at: unknown = value;
-  for (const part of path.split('.')) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string, unknown>)[part];
-  }
-  return at;
-}
-
-const CONDITION = /^\s*(>=|<=|>|<|=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
-
-function parseCondition(text: string): (v: number) => boolean {
-  const m = CONDITION.exec(text);
-  if (m === null)
-    throw new StepInputError('valueCondition', `'${text}' is not <op> <number> with op one of > < = >= <=`);
-  const t = Number(m[2]);
-  const op = m[1];
-  return (v) =>
-    op === '>' ? v > t : op === '<' ? v < t : op === '>=' ? v >= t : op === '<=' ? v <= t : v === t;
-}
-
-function parseFilter(text: string): { path: string; value: string } {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new StepInputError('filter', `'${text}' is not <path>=<value>`);
-  return { path: text.slice(0, eq).trim(), value: text.slice(eq + 1).trim() };
-}
 
 export function checkClusterInput(input: StreamClusterInput): void {
   const int = (field: string, v: number, min: number, max: number) => {
@@ -116,74 +109,24 @@ export function checkClusterInput(input: StreamClusterInput): void {
   int('iterations', input.iterations, 1, MAX_CLUSTER_ITERATIONS);
   int('offset', input.offset ?? -1, -1, Number.MAX_SAFE_INTEGER);
   int('alertOnClusterSize', input.alertOnClusterSize ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const share = input.alertOnSharePercent ?? 100;
+  if (!(share >= 0 && share <= 100))
+    throw new StepInputError('alertOnSharePercent', `must be 0..100, got ${share}`);
+  for (const at of input.identifierPositions ?? []) int('identifierPositions', at, 0, 1000);
+  for (const field of [
+    'latitudePosition',
+    'longitudePosition',
+    'locationPosition',
+    'joinedPosition',
+  ] as const) {
+    int(field, input[field] ?? -1, -1, 1000);
+  }
   const keys = input.valueKeys.filter((k) => k.trim() !== '');
   if (keys.length === 0)
     throw new StepInputError('valueKeys', 'must name the JSON path of the value to cluster on');
   if (keys.length > MAX_CLUSTER_DIMENSIONS) {
     throw new StepInputError('valueKeys', `names ${keys.length} paths; at most ${MAX_CLUSTER_DIMENSIONS}`);
   }
-}
-
-interface Point {
-  id: string;
-  values: number[];
-}
-
-function pointsOf(
-  records: readonly ConsumedRecord[],
-  input: StreamClusterInput,
-): { points: Point[]; skipped: number } {
-  const filter = input.filter ? parseFilter(input.filter) : undefined;
-  const condition = input.valueCondition ? parseCondition(input.valueCondition) : undefined;
-  const groups = new Map<string, { sums: number[]; count: number }>();
-  const points: Point[] = [];
-  let skipped = 0;
-  for (const record of records) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(record.value?.toString('utf8') ?? '');
-    } catch {
-      skipped++;
-      continue;
-    }
-    if (filter && String(valueAtPath(parsed, filter.path)) !== filter.value) {
-      skipped++;
-      continue;
-    }
-    const raw = input.valueKeys.map((k) => valueAtPath(parsed, k));
-    if (raw.some((v) => v === undefined || v === null || v === '')) {
-      skipped++;
-      continue;
-    }
-    const values = raw.map((v, i) => {
-      const x = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-      if (!Number.isFinite(x)) {
-        throw new StepInputError(
-          'valueKeys',
-          `'${input.valueKeys[i]}' holds '${String(JSON.stringify(v)).slice(0, 40)}' at partition ${record.partition} offset ${record.offset}, not a number`,
-        );
-      }
-      return x;
-    });
-    if (condition && !condition(values[0])) {
-      skipped++;
-      continue;
-    }
-    if (input.groupKey) {
-      const id = String(valueAtPath(parsed, input.groupKey));
-      const g = groups.get(id) ?? { sums: values.map(() => 0), count: 0 };
-      values.forEach((v, i) => (g.sums[i] += v));
-      g.count++;
-      groups.set(id, g);
-    } else {
-      const id = input.idKey ? valueAtPath(parsed, input.idKey) : undefined;
-      points.push({ id: id === undefined ? `${record.partition}:${record.offset}` : String(id), values });
-    }
-  }
-  if (input.groupKey) {
-    for (const [id, g] of groups) points.push({ id, values: g.sums.map((s) => s / g.count) });
-  }
-  return { points, skipped };
 }
 
 export async function clusterStream(
@@ -198,7 +141,7 @@ export async function clusterStream(
     input.topic,
     offset === -1 ? { lastOffsets: input.maxRows } : { fromOffset: offset, lastOffsets: input.maxRows },
   );
-  const { points, skipped } = pointsOf(records, input);
+  const { points, sources, skipped } = pointsOf(records, input);
   const needed = Math.max(input.clusters, input.minimumPoints ?? 0);
   if (points.length < needed) {
     throw new StepInputError(
@@ -235,12 +178,10 @@ export async function clusterStream(
     name: CLUSTER_STREAM,
     distance: input.distance,
     clusters: result.sizes.map((size, c) => ({ cluster: c, size, centre: centres[c] })),
-    points: points.map((p, i) => ({
-      id: p.id,
-      cluster: result.labels[i],
-      distance: result.distances[i],
-      values: p.values,
-    })),
+    points: points.map((p, i) => ({ ...p, cluster: result.labels[i], distance: result.distances[i] })),
+    windowStart: points[0].time,
+    windowEnd: points[points.length - 1].time,
+    ...(input.rawData ? { rawData: sources.map((s) => s.values), msgIds: sources.map((s) => s.msgId) } : {}),
     initialCentres: rows(result.initialCentres),
     inertia: result.inertia,
     iterations: result.iterations,
@@ -253,22 +194,45 @@ export async function clusterStream(
     createdAt: new Date(),
   };
   const key = recordKey();
-  const [written] = await services.backbone.produce(input.produceTo, [
+  // the report is made before anything is written: a report that fails writes nothing
+  const pdf = input.report === undefined ? undefined : await clusterReportPdf(record, input.report);
+  const [written, reported] = await services.backbone.produce(input.produceTo, [
     {
       key,
       value: JSON.stringify(services.shapers.cluster(record, call, key)),
       headers: { [STREAM_HEADER]: Buffer.from(CLUSTER_STREAM) },
     },
+    ...(pdf === undefined
+      ? []
+      : [
+          {
+            key,
+            value: JSON.stringify({
+              kind: 'clusterReport',
+              topic: input.topic,
+              title: input.report?.title ?? '',
+              contentType: 'application/pdf',
+              pdf: Buffer.from(pdf).toString('base64'),
+              createdAt: record.createdAt,
+            }),
+            headers: { [STREAM_HEADER]: Buffer.from(CLUSTER_REPORT_STREAM) },
+          },
+        ]),
   ]);
   const limit = input.alertOnClusterSize ?? 0;
-  const large = limit > 0 ? record.clusters.filter((c) => c.size > limit) : [];
+  const share = input.alertOnSharePercent ?? 100;
+  const large =
+    limit > 0 ? record.clusters.filter((c) => c.size > limit || (100 * c.size) / points.length > share) : [];
   const alerts = await writeAlerts(
     services,
     input.produceTo,
     large.map((c) => ({
       kind: 'clusterSize' as const,
       source: input.topic,
-      message: `cluster ${c.cluster} of topic '${input.topic}' holds ${c.size} points, more than ${limit}`,
+      message:
+        c.size > limit
+          ? `cluster ${c.cluster} of topic '${input.topic}' holds ${c.size} points, more than ${limit}`
+          : `cluster ${c.cluster} of topic '${input.topic}' holds ${c.size} of ${points.length} points, more than ${share}%`,
       subject: `cluster ${c.cluster}`,
       value: c.size,
       threshold: limit,
@@ -282,5 +246,13 @@ export async function clusterStream(
       createdAt: record.createdAt,
     })),
   );
-  return { record, partition: written.partition, offset: written.offset, alerts };
+  return {
+    record,
+    partition: written.partition,
+    offset: written.offset,
+    ...(pdf !== undefined && reported !== undefined
+      ? { report: { partition: reported.partition, offset: reported.offset, bytes: pdf.length, pdf } }
+      : {}),
+    alerts,
+  };
 }

@@ -13,9 +13,10 @@ import {
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
-import { parseStreamAddress, STREAM_HEADER, VALUE_HEADER, valueBytes } from '../stream-address.js';
-import { numericValue } from '../values.js';
-import { latestRecords } from '../window.js';
+import { parseStreamAddress, STREAM_HEADER, VALUE_HEADER } from '../stream-address.js';
+import { parseTmlidAttributes, trackTmlids } from '../tmlids.js';
+import type { WhereFilter } from '../where.js';
+import { rawJsonSeries, streamSeries, type Series, type SeriesOptions } from './correlate-series.js';
 
 export type CorrelationKind = CorrelationMethod | 'crossCorrelation';
 
@@ -39,6 +40,25 @@ export interface StreamCorrelationInput {
   produceTo: string;
   identifier?: string;
   description?: string;
+  /** Only this device's records (record key; with criteria, the uid). */
+  device?: string;
+  /** Only records whose JSON field `key` matches `condition` (src/streams/where.ts). */
+  where?: WhereFilter;
+  /** The streams are fields of this topic's JSON rows (one object per record). */
+  rowsTopic?: string;
+  /** Raw JSON of `rawTopic` read through these criteria: the streams are subtopics (none: all). */
+  criteria?: string;
+  rawTopic?: string;
+  /** With criteria: `name=path,…` attributes of each TMLID (uid), and whether to track them. */
+  attributes?: string;
+  trackTmlids?: boolean;
+  /** JSON path of the identifier field and the parts (from 0) each record carries of each stream. */
+  identifierKey?: string;
+  identifierPositions?: number[];
+  /** Write the aligned values correlated and their records (rawData, msgIds). */
+  rawData?: boolean;
+  /** Write the topics the two streams were read from (`topics`). */
+  topicNames?: boolean;
 }
 
 export interface CorrelationRecord {
@@ -59,6 +79,15 @@ export interface CorrelationRecord {
   windowEnd: number;
   identifier: string;
   description: string;
+  /** With rawData: the two streams' aligned values, and each value's `partition:offset`. */
+  rawData?: [number[], number[]];
+  msgIds?: [string[], string[]];
+  /** With identifierPositions: the parts of each stream's newest record's identifier field. */
+  identifierParts?: [string[], string[]];
+  /** With topicNames: the topics the two streams were read from. */
+  topics?: [string, string];
+  /** With criteria, a device and attributes: the device's (TMLID's) attributes. */
+  attributes?: Record<string, string>;
   createdAt: Date;
 }
 
@@ -84,47 +113,6 @@ const TITLES: Record<CorrelationKind, string> = {
   kendall: 'Kendall',
   crossCorrelation: 'Crosscorrelation',
 };
-
-interface Series {
-  values: number[];
-  timestamps: number[];
-}
-
-async function numericSeries(
-  backbone: Backbone,
-  stream: string,
-  input: StreamCorrelationInput,
-): Promise<Series> {
-  const offset = input.offset ?? -1;
-  const { records } = await latestRecords(
-    backbone,
-    stream,
-    offset === -1 ? { lastOffsets: input.maxRows } : { fromOffset: offset, lastOffsets: input.maxRows },
-  );
-  if (records.length === 0) {
-    throw new StepInputError(
-      'streams',
-      `stream '${stream}' has no record${offset === -1 ? '' : ` from offset ${offset}`}`,
-    );
-  }
-  const address = parseStreamAddress(stream);
-  const out: Series = { values: [], timestamps: [] };
-  for (const record of records) {
-    const bytes = valueBytes(record, address);
-    if (bytes === null || bytes.length === 0) continue;
-    const v = numericValue(bytes);
-    if (!Number.isFinite(v)) {
-      const text = bytes.toString('utf8').slice(0, 40);
-      throw new StepInputError(
-        'streams',
-        `stream '${stream}' holds '${text}' at partition ${record.partition} offset ${record.offset}, not a number`,
-      );
-    }
-    out.values.push(v);
-    out.timestamps.push(record.timestamp);
-  }
-  return out;
-}
 
 export function checkCorrelationInput(input: StreamCorrelationInput): void {
   const { streams } = input;
@@ -203,46 +191,85 @@ export async function correlateStreams(
   input: StreamCorrelationInput,
   call: CallDetails = {},
 ): Promise<StreamCorrelationResult> {
-  checkCorrelationInput(input);
+  if (input.criteria === undefined && (input.attributes ?? '') !== '') {
+    throw new StepInputError('attributes', 'needs criteria: attributes are read from raw JSON');
+  }
+  if (input.criteria === undefined && input.trackTmlids) {
+    throw new StepInputError('trackTmlids', 'needs criteria: TMLIDs are the uids of raw JSON');
+  }
+  const streams = input.criteria === undefined ? input.streams : [...input.streams];
+  if (input.criteria === undefined) checkCorrelationInput(input);
+  const options: SeriesOptions = { ...input, attributes: parseTmlidAttributes(input.attributes ?? '') };
+  for (const at of input.identifierPositions ?? []) {
+    if (!Number.isInteger(at) || at < 0 || at > 1000)
+      throw new StepInputError('identifierPositions', `must be positions 0..1000, got ${at}`);
+  }
   const series = new Map<string, Series>();
-  for (const s of input.streams) series.set(s, await numericSeries(services.backbone, s, input));
+  let tmlids: Awaited<ReturnType<typeof rawJsonSeries>>['tmlids'] = new Map();
+  if (input.criteria !== undefined) {
+    const raw = await rawJsonSeries(services.backbone, input.streams, {
+      ...options,
+      rawTopic: input.rawTopic,
+    });
+    if (streams.length === 0) streams.push(...raw.series.keys());
+    checkCorrelationInput({ ...input, streams });
+    for (const s of streams) series.set(s, raw.series.get(s) as Series);
+    tmlids = raw.tmlids;
+  } else {
+    for (const s of streams) series.set(s, await streamSeries(services.backbone, s, options));
+  }
   const n = Math.min(...[...series.values()].map((s) => s.values.length));
   const minLength = Math.max(3, input.minLength ?? 3);
   if (n < minLength) {
-    const shortest = input.streams.find((s) => series.get(s)?.values.length === n);
+    const shortest = streams.find((s) => series.get(s)?.values.length === n);
     throw new StepInputError(
       'maxRows',
       `leaves stream '${shortest}' ${n} numeric values in its window; a correlation needs ${minLength}`,
     );
   }
-  const tail = (s: Series) => ({ values: s.values.slice(-n), timestamps: s.timestamps.slice(-n) });
-  const aligned = input.streams.map((s) => tail(series.get(s) as Series));
+  const topicOf = (stream: string) => input.rowsTopic ?? input.rawTopic ?? parseStreamAddress(stream).topic;
+  const deviceAttributes =
+    input.criteria !== undefined && input.device !== undefined && options.attributes?.length
+      ? tmlids.get(input.device)?.attributes
+      : undefined;
+  const tail = (s: Series) => ({
+    values: s.values.slice(-n),
+    timestamps: s.timestamps.slice(-n),
+    msgIds: s.msgIds.slice(-n),
+    identifierParts: s.identifierParts,
+  });
+  const aligned = streams.map((s) => tail(series.get(s) as Series));
   const createdAt = new Date();
   const all: CorrelationRecord[] = [];
-  for (let i = 0; i < input.streams.length; i++) {
-    for (let j = i + 1; j < input.streams.length; j++) {
+  for (let i = 0; i < streams.length; i++) {
+    for (let j = i + 1; j < streams.length; j++) {
       const stamps = [...aligned[i].timestamps, ...aligned[j].timestamps];
+      const [pi, pj] = [aligned[i].identifierParts, aligned[j].identifierParts];
       const base = {
         count: n,
         windowStart: Math.min(...stamps),
         windowEnd: Math.max(...stamps),
         identifier: input.identifier ?? '',
         description: input.description ?? '',
+        ...(input.rawData
+          ? {
+              rawData: [aligned[i].values, aligned[j].values] as [number[], number[]],
+              msgIds: [aligned[i].msgIds, aligned[j].msgIds] as [string[], string[]],
+            }
+          : {}),
+        ...(pi !== undefined && pj !== undefined
+          ? { identifierParts: [pi, pj] as [string[], string[]] }
+          : {}),
+        ...(input.topicNames
+          ? { topics: [topicOf(streams[i]), topicOf(streams[j])] as [string, string] }
+          : {}),
+        ...(deviceAttributes !== undefined ? { attributes: deviceAttributes } : {}),
         createdAt,
       };
       // one pair's work at a time: the event loop serves other requests between pairs
       await new Promise((resolve) => setImmediate(resolve));
       try {
-        all.push(
-          ...pairRecords(
-            input.streams[i],
-            input.streams[j],
-            aligned[i].values,
-            aligned[j].values,
-            input,
-            base,
-          ),
-        );
+        all.push(...pairRecords(streams[i], streams[j], aligned[i].values, aligned[j].values, input, base));
       } catch (error) {
         if (error instanceof InsufficientDataError) throw new StepInputError('maxRows', error.message);
         throw error;
@@ -258,6 +285,18 @@ export async function correlateStreams(
   );
   kept.sort((p, q) => strength(q) - strength(p));
   if ((input.top ?? 0) > 0) kept = kept.slice(0, input.top);
+  if (input.trackTmlids) {
+    await trackTmlids(
+      services.backbone,
+      [...tmlids].map(([tmlid, t]) => ({
+        kind: 'tmlid' as const,
+        tmlid,
+        topic: input.rawTopic ?? '',
+        ...t,
+        updatedAt: createdAt,
+      })),
+    );
+  }
   if (kept.length === 0) return { computed: all.length, written: [] };
   const keys = kept.map(() => recordKey());
   const written = await services.backbone.produce(

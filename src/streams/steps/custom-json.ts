@@ -16,6 +16,8 @@ import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { parseJsonCriteria, valueAt, type JsonCriteria } from '../json-criteria.js';
 import type { CallDetails, RecordShapers } from '../shapers.js';
+import { attributesOf, parseTmlidAttributes, trackTmlids, type TmlidAttribute } from '../tmlids.js';
+import { waitForRecords } from '../wait.js';
 import { latestRecords } from '../window.js';
 import { parseConditions } from './conditions.js';
 import {
@@ -46,6 +48,12 @@ export interface CustomJsonInput {
   asArray?: boolean;
   /** The form written (writeStatistics); default `streams`, or `array` with asArray. */
   form?: StatisticsForm;
+  /** Wait up to this long for the raw topic to hold a record before reading its window. */
+  waitMs?: number;
+  /** `name=path,…`: each device's (TMLID's) attributes, read from its newest record (src/streams/tmlids.ts). */
+  attributes?: string;
+  /** Track every device seen, with its attributes, in the TMLID topic (VIPER's usemysql=1). */
+  trackTmlids?: boolean;
   now?: number;
 }
 
@@ -70,9 +78,17 @@ function scalar(v: unknown): SampleValue | undefined {
 }
 
 /** The window's records, grouped into one series per device and subtopic (in order of arrival). */
+interface Seen {
+  attributes: Record<string, string>;
+  lastSeen: number;
+  records: number;
+}
+
 function seriesOf(
   records: ReadonlyArray<{ value: Buffer | null; timestamp: number; partition: number; offset: number }>,
   criteria: JsonCriteria,
+  attributes: readonly TmlidAttribute[],
+  seen: Map<string, Seen>,
 ): Series[] {
   const all = new Map<string, Series>();
   for (const record of records) {
@@ -98,6 +114,13 @@ function seriesOf(
       }
       timestamp = t.wallMs - (t.zoneMs ?? 0);
     }
+    // records are oldest first: a device's attributes end as its newest record's
+    const was = seen.get(String(uid));
+    seen.set(String(uid), {
+      attributes: attributes.length > 0 ? attributesOf(document, attributes) : {},
+      lastSeen: Math.max(was?.lastSeen ?? -Infinity, timestamp),
+      records: (was?.records ?? 0) + 1,
+    });
     const point = criteria.latlong
       ? `${String(valueAt(document, criteria.latlong.lat))}:${String(valueAt(document, criteria.latlong.long))}`
       : '';
@@ -177,12 +200,15 @@ export async function preprocessCustomJson(
       `must be -1 (the newest maxRows records) or an offset >= 0, got ${offset}`,
     );
   }
+  const attributes = parseTmlidAttributes(input.attributes ?? '');
+  await waitForRecords(services.backbone, input.topic, input.waitMs);
   const window = await latestRecords(
     services.backbone,
     input.topic,
     offset === -1 ? { lastOffsets: input.maxRows } : { fromOffset: offset, lastOffsets: input.maxRows },
   );
-  const all = seriesOf(window.records, criteria);
+  const seen = new Map<string, Seen>();
+  const all = seriesOf(window.records, criteria, attributes, seen);
   if (all.length === 0) {
     throw new StepInputError(
       'criteria',
@@ -212,17 +238,33 @@ export async function preprocessCustomJson(
         ...(input.rawData ? { rawData: s.values, msgIds: s.msgIds } : {}),
         device: s.device,
         label: s.label,
+        ...(attributes.length > 0 ? { attributes: seen.get(s.device)?.attributes ?? {} } : {}),
         createdAt,
       });
     }
   }
-  return writeStatistics(
+  const written = await writeStatistics(
     services,
     input.preprocessTopic ?? input.topic,
     records,
     call,
     input.form ?? (input.asArray ? 'array' : 'streams'),
   );
+  if (input.trackTmlids) {
+    await trackTmlids(
+      services.backbone,
+      [...seen].map(([tmlid, d]) => ({
+        kind: 'tmlid' as const,
+        tmlid,
+        topic: input.topic,
+        attributes: d.attributes,
+        lastSeen: d.lastSeen,
+        records: d.records,
+        updatedAt: createdAt,
+      })),
+    );
+  }
+  return written;
 }
 
 /** The part of a series whose numeric values lie in [min, max]; text inside a condition is an error. */

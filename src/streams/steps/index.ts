@@ -12,6 +12,7 @@ export * from './custom-json.js';
 export * from './controls/index.js';
 export * from './correlate.js';
 export * from './cluster.js';
+export * from './cluster-report.js';
 export * from './alert.js';
 export * from './search-anomaly.js';
 export * from './predict-summary.js';

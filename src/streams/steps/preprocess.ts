@@ -73,6 +73,8 @@ export interface StatisticRecord {
   msgIds?: string[];
   /** The device the values came from (custom JSON's uid): the output record's key. */
   device?: string;
+  /** Custom JSON with attributes: the device's (TMLID's) attributes from its newest record. */
+  attributes?: Record<string, string>;
   /** The subtopic's display name (custom JSON's identifiers). */
   label?: string;
   createdAt: Date;

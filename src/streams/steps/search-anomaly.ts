@@ -8,6 +8,7 @@ import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import { STREAM_HEADER, VALUE_HEADER } from '../stream-address.js';
+import { waitForRecords } from '../wait.js';
 import { latestRecords } from '../window.js';
 import { writeAlerts, type AlertRecord, type WrittenAlert } from './alert.js';
 import { valueAtPath } from './cluster.js';
@@ -28,6 +29,8 @@ export interface SearchAnomalyInput {
   check?: boolean;
   produceTo: string;
   identifier?: string;
+  /** Wait up to this long for the topic to hold a search and its peer (2 records) before reading. */
+  waitMs?: number;
 }
 
 export interface SearchAnomalyRecord {
@@ -85,6 +88,7 @@ export async function searchAnomaly(
     throw new StepInputError('threshold', `must be 0..100, got ${input.threshold}`);
   }
   const offset = input.offset ?? -1;
+  await waitForRecords(services.backbone, input.topic, input.waitMs, 2);
   const { records } = await latestRecords(
     services.backbone,
     input.topic,

@@ -2,12 +2,17 @@
 // preprocessed streams of one topic, each query met (1) or not (0), every result written with its
 // inputs to a topic in one append. Query syntax (maadstml item 28): queries separated by ':', each
 // terms `<stream> <op> <number>` with op one of > < =, joined by `and` or by `or` (never both).
+// Which value of a stream is queried: its newest (offset -1), or the last of the window from `offset`
+// (maxRows records, default 1); with a device or a `where` filter, the last matching record among
+// the newest (or from-offset) maxRows, default DEVICE_LOOKBACK. With `fields`, the streams are
+// fields of the topic's JSON rows (VIPER's producetotopic array=1), not named streams.
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError } from '../errors.js';
 import { recordKey } from '../shapers.js';
 import { parseStreamAddress, streamAddress, valueBytes } from '../stream-address.js';
 import { numericValue } from '../values.js';
 import { latestRecords } from '../window.js';
+import { whereMatcher, type WhereFilter } from '../where.js';
 
 export interface StreamQueryInput {
   /** The topic holding the preprocessed streams. */
@@ -29,6 +34,14 @@ export interface StreamQueryInput {
    */
   device?: string;
   maxRows?: number;
+  /** -1 (default): the newest records; n >= 0: the window starting at offset n of each stream. */
+  offset?: number;
+  /** The streams are fields of the topic's JSON rows (one row per record), not named streams. */
+  fields?: boolean;
+  /** Only records whose JSON field `key` matches `condition` (src/streams/where.ts). */
+  where?: WhereFilter;
+  /** Write each result's input values and their records (`rawData`, `msgIds`); default true. */
+  rawData?: boolean;
 }
 
 export interface QueryTerm {
@@ -49,6 +62,9 @@ export interface StreamQueryResult {
   /** The newest value of each stream the query names, and the offset it came from. */
   inputs: Record<string, { value: number; partition: number; offset: number }>;
   terms: Array<QueryTerm & { met: boolean }>;
+  /** With rawData: the values the query read, in the order of `inputs`, and each one's record. */
+  rawData?: number[];
+  msgIds?: string[];
   createdAt: string;
 }
 
@@ -104,26 +120,51 @@ export async function queryStreams(
   const parsed = queries.map((q) => parseQuery(q, input.streams));
   const descriptions = (input.description ?? '').split(';');
 
+  const offset = input.offset ?? -1;
+  if (!Number.isInteger(offset) || offset < -1) {
+    throw new StepInputError('offset', `must be -1 (the newest records) or an offset >= 0, got ${offset}`);
+  }
+  const device = input.device === undefined || input.device === '' ? undefined : input.device;
+  const where = input.where === undefined ? undefined : whereMatcher(input.where);
+  const filtered = device !== undefined || where !== undefined || input.fields === true;
+  const maxRows = input.maxRows && input.maxRows > 0 ? input.maxRows : undefined;
+  const lookback = maxRows ?? (filtered ? DEVICE_LOOKBACK : 1);
   const newest = new Map<string, { value: number; partition: number; offset: number }>();
   for (const stream of new Set(parsed.flatMap((p) => p.terms.map((t) => t.stream)))) {
-    const address = streamAddress(input.topic, deviceStream(stream, input.topicId ?? -1));
-    const device = input.device === undefined || input.device === '' ? undefined : input.device;
-    const lookback =
-      device === undefined ? 1 : input.maxRows && input.maxRows > 0 ? input.maxRows : DEVICE_LOOKBACK;
-    const { records } = await latestRecords(backbone, address, { lastOffsets: lookback });
-    const record =
-      device === undefined ? records.at(-1) : records.findLast((r) => r.key?.toString('utf8') === device);
+    const address = input.fields
+      ? input.topic
+      : streamAddress(input.topic, deviceStream(stream, input.topicId ?? -1));
+    const { records } = await latestRecords(
+      backbone,
+      address,
+      offset === -1 ? { lastOffsets: lookback } : { fromOffset: offset, lastOffsets: lookback },
+    );
+    const valueOf = (r: (typeof records)[number]) =>
+      input.fields ? numericValue(r.value, stream) : numericValue(valueBytes(r, parseStreamAddress(address)));
+    const record = records.findLast(
+      (r) =>
+        (device === undefined || r.key?.toString('utf8') === device) &&
+        (where === undefined || where(r)) &&
+        (!input.fields || Number.isFinite(valueOf(r))),
+    );
+    const span = offset === -1 ? `newest ${lookback}` : `${lookback} from offset ${offset}`;
     if (record === undefined) {
-      throw new StepInputError(
-        device === undefined ? 'streams' : 'device',
-        device === undefined
-          ? `stream '${stream}' has no record in topic '${input.topic}'`
-          : `'${device}' has no record in stream '${stream}' of topic '${input.topic}' (newest ${lookback} looked at)`,
-      );
+      const field = device !== undefined ? 'device' : where !== undefined ? 'where' : 'streams';
+      const which = input.fields ? `field '${stream}' of the rows` : `stream '${stream}'`;
+      const who =
+        device !== undefined
+          ? `'${device}' has no record in ${which}`
+          : where !== undefined
+            ? `'${input.where?.condition}' on '${input.where?.key}' matches no record of ${which}`
+            : `${which} has no record`;
+      throw new StepInputError(field, `${who} of topic '${input.topic}' (${span} looked at)`);
     }
-    const value = numericValue(valueBytes(record, parseStreamAddress(address)));
+    const value = valueOf(record);
     if (!Number.isFinite(value)) {
-      throw new StepInputError('streams', `the newest value of stream '${stream}' is not a number`);
+      throw new StepInputError(
+        'streams',
+        `the value of stream '${stream}' queried (${span}) is not a number`,
+      );
     }
     newest.set(stream, { value, partition: record.partition, offset: record.offset });
   }
@@ -131,6 +172,9 @@ export async function queryStreams(
   const results: StreamQueryResult[] = parsed.map(({ join, terms }, i) => {
     const checked = terms.map((t) => ({ ...t, met: holds(t, newest.get(t.stream)?.value ?? NaN) }));
     const met = join === 'and' ? checked.every((t) => t.met) : checked.some((t) => t.met);
+    const inputs = Object.fromEntries(
+      terms.map((t) => [t.stream, newest.get(t.stream) ?? { value: NaN, partition: -1, offset: -1 }]),
+    );
     return {
       query: queries[i].trim(),
       description: descriptions[i]?.trim() ?? '',
@@ -138,10 +182,14 @@ export async function queryStreams(
       join,
       result: met ? 1 : 0,
       device: input.device ?? '',
-      inputs: Object.fromEntries(
-        terms.map((t) => [t.stream, newest.get(t.stream) ?? { value: NaN, partition: -1, offset: -1 }]),
-      ),
+      inputs,
       terms: checked,
+      ...(input.rawData === false
+        ? {}
+        : {
+            rawData: Object.values(inputs).map((v) => v.value),
+            msgIds: Object.values(inputs).map((v) => `${v.partition}:${v.offset}`),
+          }),
       createdAt,
     };
   });

@@ -40,6 +40,7 @@ export type {
   AnomalyEvent,
   OptimumEvent,
   PredictionEvent,
+  ReadEvent,
   RetrainEvent,
   RunnerContext,
   RunnerEvents,
@@ -65,6 +66,8 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   #positions = new Map<string, TopicPartitionOffset>();
   #ready = false;
   #stopped = false;
+  /** Input records and bytes fetched since the last committed step (attributed to `io.consumerId`). */
+  #read = { bytes: 0, records: 0 };
   #loop?: Promise<void>;
   readonly #abort = new AbortController();
 
@@ -138,6 +141,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
         const busy = await this.step();
         backoff = 250;
         if (!busy && !this.#stopped) await this.waitForRecords();
+        else if (busy) await this.pause();
       } catch (error) {
         if (this.#stopped) break;
         if (error instanceof ProducerFencedError) {
@@ -158,12 +162,21 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     }
   }
 
+  /** `io.pauseSeconds` between cycles that read rows (VIPER's `timedelay`); stop() cuts it short. */
+  private async pause(): Promise<void> {
+    const seconds = this.spec.io?.pauseSeconds ?? 0;
+    if (seconds > 0 && !this.#stopped) {
+      await delay(seconds * 1000, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+    }
+  }
+
   /** Committed offsets, registry state, and the window replayed. */
   private async init(): Promise<void> {
     const start = await startInputs(this.#scope);
     this.#join = start.join;
     this.#entities = new EntityTable(this.#scope);
     this.#positions = new Map(start.positions.map((tp) => [positionKey(tp.topic, tp.partition), tp]));
+    this.#read = { bytes: 0, records: 0 };
     await replayRows({ entities: this.#entities, pipeline: this.#pipeline }, start.replayed);
     for (const runtime of this.#entities.values()) {
       runtime.learner.rowsSinceRetrain = runtime.state.rowsSinceRetrain;
@@ -191,6 +204,8 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   private accept(key: string, tp: TopicPartitionOffset, records: ConsumedRecord[]): void {
     if (records.length === 0) return;
     this.#join.add(tp.topic, records);
+    this.#read.records += records.length;
+    for (const record of records) this.#read.bytes += record.value?.length ?? 0;
     this.#positions.set(key, { ...tp, offset: records[records.length - 1].offset + 1 });
   }
 
@@ -244,7 +259,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     const { spec, ctx, board, incarnation: prefix } = this.#scope;
     await this.fetchNew();
     const rows = this.#join.take();
-    const outbox = new Outbox(ctx.topics.registry);
+    const outbox = new Outbox(ctx.topics.registry, spec.io?.partition);
     const slices = new Slices();
     // triggers left from before these rows (the first model of a new solution): the rows that
     // follow are then predicted by it
@@ -294,6 +309,11 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     });
     if (statusDue) board.written(now);
     this.emit('step', { rows: rows.length, records: outbox.count });
+    const consumerId = spec.io?.consumerId;
+    if (consumerId !== undefined && this.#read.records > 0) {
+      this.emit('read', { solution: spec.name, consumerId, ...this.#read });
+    }
+    this.#read = { bytes: 0, records: 0 };
     return rows.length > 0 || outbox.count > 1;
   }
 

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { algorithmsFor } from '../automl/index.js';
 import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
+import { SolutionIoSchema } from './spec-io.js';
 import { SolutionStepSchema } from './spec-steps.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
@@ -172,6 +173,8 @@ export const SolutionSpecSchema = Type.Object(
      * solution gives the workers (the VIPER batch endpoints use their own); default tml's records.
      */
     recordShape: Type.Optional(Name),
+    /** Partition, start offset, pause, and the consumer/producer ids and main topic (spec-io.ts). */
+    io: Type.Optional(SolutionIoSchema),
     /**
      * `retention.ms` of the per-row output topics (predictions, anomalies) when the solution creates
      * them: one record per input row each, so they grow with the input. Default one day; -1 keeps

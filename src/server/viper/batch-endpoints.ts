@@ -17,57 +17,20 @@ import type { ViperEndpoint } from './endpoints.js';
 import { parseInputData } from './inputdata.js';
 import type { ViperParams } from './params.js';
 import { VIPER_RECORD_SHAPE } from './solution-records.js';
+import { batchIo, type BatchIoTopics } from './batch-io.js';
+import { ANOMALY_FIELDS, anomalyPredictSpec, anomalySpec } from './batch-anomaly.js';
+import {
+  IO_FIELDS,
+  parameterOf,
+  retrain,
+  solutionName,
+  streamsOnly,
+  variables,
+  windowRows,
+  type Spec,
+} from './batch-spec-parts.js';
 
-/** The prefix of the names of the solutions the batch endpoints create. */
-export const BATCH_PREFIX = 'viper-';
-
-type Spec = Record<string, unknown>;
-
-/** The solution's name: the prefix and the topic that identifies the call (names have 100 characters). */
-export function solutionName(kind: string, topic: string, parameter: string): string {
-  const name = `${BATCH_PREFIX}${kind}${topic}`;
-  if (name.length > 100) {
-    throw new ParameterError(
-      parameter,
-      `names a topic too long to name a solution after ('${name.slice(0, 40)}…' is over 100 characters)`,
-    );
-  }
-  return name;
-}
-
-/** Which VIPER parameter set a spec field: the first prefix that matches wins. */
-export function parameterOf(table: Array<[string, string]>): (field: string) => string {
-  return (field) =>
-    table.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`))?.[1] ?? field;
-}
-
-/** `timedelay` seconds between retrains; 0 (VIPER: no pause) retrains after every tenth of the window. */
-function retrain(params: ViperParams, windowRows: number): Spec {
-  const seconds = params.float('timedelay', { default: 0, min: 0 });
-  return seconds > 0 ? { everySeconds: seconds } : { everyRecords: Math.max(1, Math.round(windowRows / 10)) };
-}
-
-/** Rows of the window: the parameter if given (> 0), else what the flow's topics say, else the default. */
-function windowRows(params: ViperParams, parameter: string, known?: number): number {
-  const given = params.int(parameter, { default: 0, min: 0 });
-  return given > 0 ? given : (known ?? DEFAULT_WINDOW_RECORDS);
-}
-
-/** The variables of the model: the parameters when given, else what the training set or model says. */
-function variables(params: ViperParams, source: StreamsSource): { dependent: string; independent: string[] } {
-  const dependent = params.has('dependentvariable')
-    ? params.string('dependentvariable')
-    : (source.dependentVariable ?? params.string('dependentvariable'));
-  const independent = params.has('independentvariables')
-    ? params.list('independentvariables')
-    : (source.independentVariables ?? params.list('independentvariables'));
-  return { dependent, independent };
-}
-
-/** A solution over plain streams without a model (anomaly, statistics): one stream or several. */
-function streamsOnly(streams: string[]): { dependent: string; independent: string[]; model: false } {
-  return { dependent: streams[0], independent: streams.slice(1), model: false };
-}
+export { BATCH_PREFIX, parameterOf, solutionName } from './batch-spec-parts.js';
 
 function answer(endpoint: string, result: BatchResult): Record<string, unknown> {
   const { view } = result;
@@ -95,6 +58,7 @@ function answer(endpoint: string, result: BatchResult): Record<string, unknown> 
 }
 
 const TRAINING_FIELDS: Array<[string, string]> = [
+  ...IO_FIELDS,
   ['name', 'produceto'],
   ['outputs.params', 'produceto'],
   ['inputs', 'consumefrom'],
@@ -190,6 +154,7 @@ async function solutionPublishingTo(
 }
 
 const PREDICT_FIELDS: Array<[string, string]> = [
+  ...IO_FIELDS,
   ['name', 'consumefrom'],
   ['outputs.params', 'consumefrom'],
   ['outputs.predictions', 'produceto'],
@@ -240,84 +205,8 @@ async function optimizeSpec(context: OperationContext, params: ViperParams): Pro
   return { ...spec, optimize, outputs: { ...(spec.outputs as Spec), optimal: produceTo } };
 }
 
-/** VIPER's training flags: `topic=t,topictype=numeric,threshnumber=n,lag=5,zthresh=3.5,influence=0.5~...`. */
-function anomalySettings(params: ViperParams, required: boolean): Spec {
-  const flags = required ? params.string('flags') : params.string('flags', { default: '' });
-  const settings: Spec = {};
-  for (const group of flags.split('~')) {
-    for (const pair of group.split(',')) {
-      const at = pair.indexOf('=');
-      if (at < 0) continue;
-      const key = pair.slice(0, at).trim().toLowerCase();
-      const raw = pair.slice(at + 1).trim();
-      const field =
-        key === 'lag' ? 'lag' : key === 'zthresh' ? 'threshold' : key === 'influence' ? 'influence' : '';
-      if (field === '' || field in settings) continue; // the first group's value is the solution's
-      const value = Number(raw);
-      if (raw === '' || !Number.isFinite(value)) {
-        throw new ParameterError('flags', `${key} must be a number, got '${showValue(raw)}'`);
-      }
-      settings[field] = value;
-    }
-  }
-  return settings;
-}
-
-const ANOMALY_FIELDS: Array<[string, string]> = [
-  ['name', 'producepeergroupto'],
-  ['inputs', 'streamstoanalyse'],
-  ['dependentVariable', 'streamstoanalyse'],
-  ['independentVariables', 'streamstoanalyse'],
-  ['window', 'rollbackoffsets'],
-  ['retrain', 'timedelay'],
-  ['anomaly', 'flags'],
-  ['outputs.anomalies', 'produceto'],
-];
-
-async function anomalySpec(
-  context: OperationContext,
-  params: ViperParams,
-  name: string,
-  endpoint: string,
-): Promise<Spec> {
-  const produceTo = params.string('produceto');
-  const streams = params.list('streamstoanalyse');
-  for (const topic of streams) await streamsBehind(context, [topic], 'streamstoanalyse');
-  const { dependent, independent, model } = streamsOnly(streams);
-  const rows = windowRows(params, 'rollbackoffsets');
-  return {
-    name,
-    description: `${endpoint}: peer groups of ${streams.join(',')}`,
-    inputs: streams.map((topic) => ({ topic })),
-    window: { records: rows },
-    dependentVariable: dependent,
-    independentVariables: independent,
-    model,
-    retrain: retrain(params, rows),
-    predict: false,
-    anomaly: anomalySettings(params, endpoint === 'viperanomalytrainbatch'),
-    outputs: { anomalies: produceTo },
-  };
-}
-
-/**
- * viperanomalypredictbatch: `consumefrom` is the peer-group topic viperanomalytrainbatch named, so the
- * solution that training created gets `produceto` as its anomalies topic; without one, a new solution
- * over `streamstoanalyse` is made.
- */
-async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
-  const peerGroups = params.string('consumefrom');
-  const produceTo = params.string('produceto');
-  const name = solutionName('anomaly-', peerGroups, 'consumefrom');
-  const existing = await findSolution(context, (v) => v.name === name);
-  if (existing !== undefined) {
-    const spec = structuredClone(existing.spec) as unknown as Spec;
-    return { ...spec, outputs: { ...(spec.outputs as Spec), anomalies: produceTo } };
-  }
-  return anomalySpec(context, params, name, 'viperanomalypredictbatch');
-}
-
 const PREPROCESS_FIELDS: Array<[string, string]> = [
+  ...IO_FIELDS,
   ['name', 'topicname'],
   ['inputs', 'streamstojoin'],
   ['dependentVariable', 'streamstojoin'],
@@ -354,21 +243,50 @@ async function preprocessSpec(context: OperationContext, params: ViperParams): P
   };
 }
 
+/** The topics a call's io parameters refer to (batch-io.ts), from its parameters and the spec built. */
+type IoTopicsOf = (params: ViperParams, spec: Spec) => BatchIoTopics;
+
+const inputTopics = (spec: Spec) => (spec.inputs as Array<{ topic: string }>).map((i) => i.topic);
+
+/** consumerid on consumefrom, producerid of produceto: most calls. */
+const consumeFromProduceTo: IoTopicsOf = (params, spec) => ({
+  consumed: params.list('consumefrom')[0],
+  inputs: inputTopics(spec),
+  produceTo: params.string('produceto'),
+});
+
 export function batch(
   endpoint: string,
   fields: Array<[string, string]>,
   build: (context: OperationContext, params: ViperParams) => Promise<Spec>,
+  ioTopics: IoTopicsOf = consumeFromProduceTo,
 ): ViperEndpoint {
   return {
     async run(context, params) {
+      const built = await build(context, params);
+      // a solution another batch call made keeps the io settings this call does not give
+      const io = {
+        ...(built.io as Spec | undefined),
+        ...(await batchIo(context, params, ioTopics(params, built))),
+      };
       // the solution's records carry the keys of the matching step endpoint (solution-records.ts)
-      const spec = { ...(await build(context, params)), recordShape: VIPER_RECORD_SHAPE };
+      const spec = {
+        ...built,
+        ...(Object.keys(io).length > 0 ? { io } : {}),
+        recordShape: VIPER_RECORD_SHAPE,
+      };
       return answer(endpoint, await upsertSolution(context, spec, parameterOf(fields), endpoint));
     },
   };
 }
 
-const preprocessBatch = batch('preprocessbatch', PREPROCESS_FIELDS, preprocessSpec);
+const preprocessBatch = batch('preprocessbatch', PREPROCESS_FIELDS, preprocessSpec, (params, spec) => ({
+  consumed: params.string('topicname', { default: params.string('topic', { default: '' }) }),
+  inputs: inputTopics(spec),
+  produceTo: (spec.outputs as { preprocessed: string }).preprocessed,
+  // VIPER's producerid here is the preprocessed topic's (the statistics go back into it by default)
+  alsoProducer: params.string('topicname', { default: params.string('topic', { default: '' }) }),
+}));
 
 export const batchEndpoints: Record<string, ViperEndpoint> = {
   viperhpdetrainingbatch: batch('viperhpdetrainingbatch', TRAINING_FIELDS, trainingSpec),
@@ -384,7 +302,7 @@ export const batchEndpoints: Record<string, ViperEndpoint> = {
   ),
   viperanomalypredictbatch: batch(
     'viperanomalypredictbatch',
-    [['name', 'consumefrom'], ...ANOMALY_FIELDS.slice(1)],
+    [['name', 'consumefrom'], ...ANOMALY_FIELDS.filter(([field]) => field !== 'name')],
     anomalyPredictSpec,
   ),
   // The client calls `preprocessbatch` (its function is viperpreprocessbatch); both names work.

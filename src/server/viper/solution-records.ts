@@ -19,6 +19,11 @@ const algokey = (spec: SolutionSpec, entity: string) =>
 const kafkakey = (spec: SolutionSpec, entity: string) => (entity === '' ? spec.name : entity);
 const topicid = (entity: string) => (entity === '' ? {} : { Topicid: entity });
 const islogistic = (spec: SolutionSpec) => (spec.automl.islogistic ? 1 : 0);
+/** The batch call's `producerid` and `maintopic` (the spec's io), as VIPER's records carry them. */
+const labels = (spec: SolutionSpec) => ({
+  ...(spec.io?.producerId !== undefined ? { ProducerId: spec.io.producerId } : {}),
+  ...(spec.io?.mainTopic !== undefined ? { Maintopic: spec.io.mainTopic } : {}),
+});
 
 export const viperSolutionRecords: SolutionRecordShaper = {
   params: (v, spec) => ({
@@ -38,6 +43,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Modelruns: spec.automl.modelruns,
     Metrics: v.metrics,
     ...topicid(v.entity),
+    ...labels(spec),
     kafkakey: kafkakey(spec, v.entity),
     Solution: v.solution,
     ModelVersion: v.version,
@@ -58,6 +64,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Islogistic: islogistic(spec),
     Inputdata: spec.independentVariables.map((v) => p.inputs[v]).join(','),
     ...topicid(p.entity),
+    ...labels(spec),
     kafkakey: kafkakey(spec, p.entity),
     ...(p.interval !== undefined
       ? { Lower: p.interval.lower, Upper: p.interval.upper, Coverage: p.interval.coverage }
@@ -80,6 +87,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
         Consumefrom: spec.outputs.params,
         Produceto: spec.outputs.optimal ?? '',
         kafkakey: kafkakey(spec, o.entity),
+        ...labels(spec),
       },
     }),
   anomaly: ({ solution: _s, entity, values, offsets, ...risk }, spec) => ({
@@ -87,6 +95,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Created: new Date().toISOString(),
     kafkakey: kafkakey(spec, entity),
     ...topicid(entity),
+    ...labels(spec),
     Values: values,
     Offsets: offsets,
   }),
@@ -95,10 +104,10 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     return Object.entries(r.statistics).flatMap(([variable, statistics]) =>
       Object.entries(statistics).map(([statistic, value]) => ({
         hyperprediction: value === null || value === undefined ? '' : String(value as number | string),
-        Maintopic: spec.outputs.preprocessed ?? '',
+        Maintopic: spec.io?.mainTopic ?? spec.outputs.preprocessed ?? '',
         Topic: preprocessedStreamName(variable, statistic),
         Type: 'External',
-        ProducerId: '',
+        ProducerId: spec.io?.producerId ?? '',
         TimeStamp: now.toISOString(),
         Unixtime: now.getTime(),
         kafkakey: kafkakey(spec, r.entity),

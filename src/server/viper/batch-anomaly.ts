@@ -1,0 +1,85 @@
+// The anomaly batch endpoints' solutions: peer groups of `streamstoanalyse` learnt every window
+// (viperanomalytrainbatch) and every new row scored against them (viperanomalypredictbatch).
+import { findSolution, streamsBehind } from '../operations/batch-solutions.js';
+import type { OperationContext } from '../operations/context.js';
+import { ParameterError, showValue } from '../errors.js';
+import type { ViperParams } from './params.js';
+import { IO_FIELDS, retrain, solutionName, streamsOnly, windowRows, type Spec } from './batch-spec-parts.js';
+
+/** VIPER's training flags: `topic=t,topictype=numeric,threshnumber=n,lag=5,zthresh=3.5,influence=0.5~...`. */
+function anomalySettings(params: ViperParams, required: boolean): Spec {
+  const flags = required ? params.string('flags') : params.string('flags', { default: '' });
+  const settings: Spec = {};
+  for (const group of flags.split('~')) {
+    for (const pair of group.split(',')) {
+      const at = pair.indexOf('=');
+      if (at < 0) continue;
+      const key = pair.slice(0, at).trim().toLowerCase();
+      const raw = pair.slice(at + 1).trim();
+      const field =
+        key === 'lag' ? 'lag' : key === 'zthresh' ? 'threshold' : key === 'influence' ? 'influence' : '';
+      if (field === '' || field in settings) continue; // the first group's value is the solution's
+      const value = Number(raw);
+      if (raw === '' || !Number.isFinite(value)) {
+        throw new ParameterError('flags', `${key} must be a number, got '${showValue(raw)}'`);
+      }
+      settings[field] = value;
+    }
+  }
+  return settings;
+}
+
+export const ANOMALY_FIELDS: Array<[string, string]> = [
+  ...IO_FIELDS,
+  ['name', 'producepeergroupto'],
+  ['inputs', 'streamstoanalyse'],
+  ['dependentVariable', 'streamstoanalyse'],
+  ['independentVariables', 'streamstoanalyse'],
+  ['window', 'rollbackoffsets'],
+  ['retrain', 'timedelay'],
+  ['anomaly', 'flags'],
+  ['outputs.anomalies', 'produceto'],
+];
+
+export async function anomalySpec(
+  context: OperationContext,
+  params: ViperParams,
+  name: string,
+  endpoint: string,
+): Promise<Spec> {
+  const produceTo = params.string('produceto');
+  const streams = params.list('streamstoanalyse');
+  for (const topic of streams) await streamsBehind(context, [topic], 'streamstoanalyse');
+  const { dependent, independent, model } = streamsOnly(streams);
+  const rows = windowRows(params, 'rollbackoffsets');
+  return {
+    name,
+    description: `${endpoint}: peer groups of ${streams.join(',')}`,
+    inputs: streams.map((topic) => ({ topic })),
+    window: { records: rows },
+    dependentVariable: dependent,
+    independentVariables: independent,
+    model,
+    retrain: retrain(params, rows),
+    predict: false,
+    anomaly: anomalySettings(params, endpoint === 'viperanomalytrainbatch'),
+    outputs: { anomalies: produceTo },
+  };
+}
+
+/**
+ * viperanomalypredictbatch: `consumefrom` is the peer-group topic viperanomalytrainbatch named, so the
+ * solution that training created gets `produceto` as its anomalies topic; without one, a new solution
+ * over `streamstoanalyse` is made.
+ */
+export async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
+  const peerGroups = params.string('consumefrom');
+  const produceTo = params.string('produceto');
+  const name = solutionName('anomaly-', peerGroups, 'consumefrom');
+  const existing = await findSolution(context, (v) => v.name === name);
+  if (existing !== undefined) {
+    const spec = structuredClone(existing.spec) as unknown as Spec;
+    return { ...spec, outputs: { ...(spec.outputs as Spec), anomalies: produceTo } };
+  }
+  return anomalySpec(context, params, name, 'viperanomalypredictbatch');
+}

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { algorithmsFor } from '../automl/index.js';
 import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
-import { SolutionIoSchema } from './spec-io.js';
+import { checkIoMeaning, SolutionIoSchema, SolutionRegistrySchema } from './spec-io.js';
 import { SolutionStepSchema } from './spec-steps.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
@@ -56,6 +56,12 @@ const AutoML = Type.Object(
     algorithms: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
     /** VIPER's `islogistic`: a classifier (dependent variable 0/1). */
     islogistic: Type.Boolean({ default: false }),
+    /**
+     * VIPER's `processlogic` (`classification_name=<name>:<variable>=<low>,<high>:...`, `-n`/`n`
+     * open): the 0/1 target is 1 when every condition on the row's variables holds, instead of the
+     * dependent variable's value. Needs `islogistic`.
+     */
+    classificationRule: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     seed: Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
   },
   { additionalProperties: false },
@@ -175,6 +181,8 @@ export const SolutionSpecSchema = Type.Object(
     recordShape: Type.Optional(Name),
     /** Partition, start offset, pause, and the consumer/producer ids and main topic (spec-io.ts). */
     io: Type.Optional(SolutionIoSchema),
+    /** Deployed or not, which champion predicts, identifier and folder (spec-io.ts). */
+    registry: Type.Optional(SolutionRegistrySchema),
     /**
      * `retention.ms` of the per-row output topics (predictions, anomalies) when the solution creates
      * them: one record per input row each, so they grow with the input. Default one day; -1 keeps
@@ -327,6 +335,7 @@ function checkMeaning(spec: SolutionSpec): void {
     }
     variables.set(v.variable, 1);
   }
+  checkIoMeaning(spec, new Set(variables.keys()));
   if (!variables.has(spec.dependentVariable)) {
     throw new SolutionSpecError(
       'dependentVariable',

@@ -18,6 +18,8 @@ import { parseInputData } from './inputdata.js';
 import type { ViperParams } from './params.js';
 import { VIPER_RECORD_SHAPE } from './solution-records.js';
 import { batchIo, type BatchIoTopics } from './batch-io.js';
+import { arrayRows, predictingControls, trainingModelControls } from './batch-model-params.js';
+import { deviceParam } from './device-param.js';
 import { ANOMALY_FIELDS, anomalyPredictSpec, anomalySpec } from './batch-anomaly.js';
 import {
   IO_FIELDS,
@@ -70,28 +72,45 @@ const TRAINING_FIELDS: Array<[string, string]> = [
   ['automl.modelruns', 'modelruns'],
   ['automl.timeBudgetMs', 'timeout'],
   ['automl.islogistic', 'islogistic'],
+  ['automl.classificationRule', 'processlogic'],
+  ['automl.algorithms', 'modelsearchtuner'],
+  ['registry.identifier', 'identifier'],
+  ['registry.folder', 'fullpathtotrainingdata'],
+  ['io.entity', 'topicid'],
 ];
 
-/** The solution viperhpdetrainingbatch describes: it learns from `consumefrom` and publishes to `produceto`. */
+/**
+ * The solution viperhpdetrainingbatch describes: it learns from `consumefrom` and publishes to
+ * `produceto`. Per device (`topicid`) or with `array=1`, `consumefrom` is one topic whose records
+ * carry every variable as a field (keyed by device with topicid; topicid ≥ 0 learns that device only).
+ */
 async function trainingSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const produceTo = params.string('produceto');
   const consumeFrom = params.list('consumefrom');
   const topicId = params.int('topicid', { default: -999 });
   const perEntity = topicId !== -999;
-  // Per entity (topicid): one keyed topic whose JSON records carry every variable.
-  const source: StreamsSource = perEntity
+  const device = deviceParam(params);
+  const array = arrayRows(params);
+  const oneTopic = perEntity || array;
+  const source: StreamsSource = oneTopic
     ? { streams: consumeFrom }
     : await streamsBehind(context, consumeFrom, 'consumefrom');
-  if (perEntity && consumeFrom.length !== 1) {
-    throw new ParameterError('consumefrom', 'must name one keyed topic when topicid is given');
+  if (oneTopic && consumeFrom.length !== 1) {
+    throw new ParameterError(
+      'consumefrom',
+      `must name one topic of rows when ${perEntity ? 'topicid' : 'array=1'} is given`,
+    );
   }
+  if (oneTopic) await streamsBehind(context, consumeFrom, 'consumefrom'); // it exists
   const { dependent, independent } = variables(params, source);
   const rows = windowRows(params, 'rollbackoffsets', source.rows);
   const timeout = params.float('timeout', { default: 120, min: 0.01 });
+  const islogistic = params.bool('islogistic', { default: false });
+  const controls = trainingModelControls(params, islogistic);
   return {
     name: solutionName('', produceTo, 'produceto'),
     description: `viperhpdetrainingbatch: ${consumeFrom.join(',')} → ${produceTo}`,
-    inputs: perEntity
+    inputs: oneTopic
       ? [{ topic: consumeFrom[0], variables: [dependent, ...independent] }]
       : source.streams.map((topic) => ({ topic })),
     entityKey: perEntity,
@@ -101,9 +120,12 @@ async function trainingSpec(context: OperationContext, params: ViperParams): Pro
     retrain: retrain(params, rows),
     automl: {
       modelruns: params.int('modelruns', { default: 10, min: 1 }),
-      islogistic: params.bool('islogistic', { default: false }),
+      islogistic,
       timeBudgetMs: Math.round(timeout * 1000),
+      ...controls.automl,
     },
+    registry: controls.registry,
+    ...(device !== undefined ? { io: { entity: device } } : {}),
     outputs: { params: produceTo },
   };
 }
@@ -166,6 +188,8 @@ const PREDICT_FIELDS: Array<[string, string]> = [
   ['optimize.stretchbounds', 'stretchbounds'],
   ['optimize.epsilon', 'epsilon'],
   ['retrain', 'timedelay'],
+  ['registry.predictWith', 'usedeploy'],
+  ['io.entity', 'topicid'],
 ];
 
 /**
@@ -183,12 +207,61 @@ async function predictSpec(context: OperationContext, params: ViperParams): Prom
     );
   }
   const algokey = params.string('algokey', { default: '' }).trim();
-  const spec = await solutionPublishingTo(context, params, 'viperhpdepredictbatch', algokey);
-  const inputs =
-    inputData === ''
-      ? spec.inputs
-      : (await streamsBehind(context, [inputData], 'inputdata')).streams.map((topic) => ({ topic }));
-  return { ...spec, inputs, predict: true, outputs: { ...(spec.outputs as Spec), predictions: produceTo } };
+  const spec = predictingControls(
+    params,
+    await solutionPublishingTo(context, params, 'viperhpdepredictbatch', algokey),
+    true,
+  );
+  const inputs = await predictedInputs(context, params, spec, inputData);
+  // maxrows: a new solution first predicts the newest maxrows rows already stored (offset wins)
+  const maxRows = params.int('maxrows', { default: 0, min: 0 });
+  const io = { ...(spec.io as Spec | undefined), ...(maxRows > 0 ? { startOffset: -maxRows } : {}) };
+  return {
+    ...spec,
+    inputs,
+    predict: true,
+    ...(Object.keys(io).length > 0 ? { io } : {}),
+    outputs: { ...(spec.outputs as Spec), predictions: produceTo },
+  };
+}
+
+/**
+ * The inputs a prediction reads: `streamstojoin` (the streams whose newest rows form each input, as
+ * viperhpdepredict), else `inputdata`'s streams — with `array=1` inputdata's own rows, one field per
+ * variable — else the solution's.
+ */
+async function predictedInputs(
+  context: OperationContext,
+  params: ViperParams,
+  spec: Spec,
+  inputData: string,
+): Promise<unknown> {
+  const wanted = [String(spec.dependentVariable), ...(spec.independentVariables as string[])];
+  const streams = params.list('streamstojoin', { default: [] });
+  if (streams.length > 0) {
+    await streamsBehind(context, streams, 'streamstojoin');
+    const missing = wanted.filter((v) => !streams.includes(v));
+    if (missing.length > 0) {
+      throw new ParameterError(
+        'streamstojoin',
+        `must name the model's streams; ${missing.map((m) => `'${showValue(m)}'`).join(', ')} missing`,
+      );
+    }
+    const chosen = streams.filter((stream) => wanted.includes(stream));
+    const current = (spec.inputs as Array<{ topic: string; variables?: string[] }>).map((i) => i.topic);
+    // the same streams in another order are the same inputs (the solution stays)
+    if ([...current].sort().join(',') === [...chosen].sort().join(',')) return spec.inputs;
+    return chosen.map((topic) => ({ topic }));
+  }
+  if (arrayRows(params)) {
+    if (inputData === '') {
+      throw new ParameterError('array', 'is 1: name the topic of rows in inputdata');
+    }
+    await streamsBehind(context, [inputData], 'inputdata');
+    return [{ topic: inputData, variables: wanted }];
+  }
+  if (inputData === '') return spec.inputs;
+  return (await streamsBehind(context, [inputData], 'inputdata')).streams.map((topic) => ({ topic }));
 }
 
 async function optimizeSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
@@ -201,7 +274,11 @@ async function optimizeSpec(context: OperationContext, params: ViperParams): Pro
     stretchbounds: params.float('stretchbounds', { default: 10, min: 0 }),
     epsilon: params.float('epsilon', { default: 20, min: 0 }),
   };
-  const spec = await solutionPublishingTo(context, params, 'viperhpdeoptimizebatch');
+  const spec = predictingControls(
+    params,
+    await solutionPublishingTo(context, params, 'viperhpdeoptimizebatch'),
+    false,
+  );
   return { ...spec, optimize, outputs: { ...(spec.outputs as Spec), optimal: produceTo } };
 }
 

@@ -19,6 +19,8 @@ const algokey = (spec: SolutionSpec, entity: string) =>
 const kafkakey = (spec: SolutionSpec, entity: string) => (entity === '' ? spec.name : entity);
 const topicid = (entity: string) => (entity === '' ? {} : { Topicid: entity });
 const islogistic = (spec: SolutionSpec) => (spec.automl.islogistic ? 1 : 0);
+const deployed = (spec: SolutionSpec) => spec.registry?.deploy !== false;
+const usedeploy = (spec: SolutionSpec) => (spec.registry?.predictWith === 'deployed' ? 1 : 0);
 /** The batch call's `producerid` and `maintopic` (the spec's io), as VIPER's records carry them. */
 const labels = (spec: SolutionSpec) => ({
   ...(spec.io?.producerId !== undefined ? { ProducerId: spec.io.producerId } : {}),
@@ -37,9 +39,12 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Created: new Date(v.promotedAt).toISOString(),
     ProduceTo: spec.outputs.params,
     Islogistic: islogistic(spec),
-    // the solution's champion is what its predictions use: VIPER's deployed model
-    Deployed: 1,
-    DeployedTo: 'deploy',
+    // each champion is promoted to deploy unless the training call said deploy=0 (registry.deploy)
+    Deployed: deployed(spec) ? 1 : 0,
+    DeployedTo: deployed(spec) ? 'deploy' : 'models',
+    ...(spec.registry?.identifier !== undefined ? { Identifier: spec.registry.identifier } : {}),
+    ...(spec.registry?.folder !== undefined ? { Fullpathtotrainingdata: spec.registry.folder } : {}),
+    ...(spec.automl.classificationRule !== undefined ? { Processlogic: spec.automl.classificationRule } : {}),
     Modelruns: spec.automl.modelruns,
     Metrics: v.metrics,
     ...topicid(v.entity),
@@ -56,7 +61,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Algokey: algokey(spec, p.entity),
     Algo: modelAlgo(algokey(spec, p.entity), p.algorithm),
     MachineLearningAlgorithm: p.algorithm,
-    Usedeploy: 1,
+    Usedeploy: usedeploy(spec),
     Created: new Date().toISOString(),
     Consumefrom: spec.outputs.params,
     Produceto: spec.outputs.predictions,
@@ -78,7 +83,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
       userDetails: {
         CreatedOn: new Date().toISOString(),
         HPDEHOST: 'in-process',
-        Usedeploy: 1,
+        Usedeploy: usedeploy(spec),
         Algokey: algokey(spec, o.entity),
         ModelVersion: o.modelVersion,
         ...topicid(o.entity),

@@ -21,8 +21,9 @@ export const SolutionIoSchema = Type.Object(
     /**
      * Where a new solution starts reading (as Kafka's auto.offset.reset: committed offsets win on a
      * restart): `window` — the newest rows (default), `earliest` — the start of each partition, an
-     * offset n ≥ 0, or −n: the newest n rows (each clamped to what the partition holds). A start
-     * other than `window` learns nothing from the rows before it.
+     * offset n ≥ 0, or −n: the newest n rows (each clamped to what the partition holds). From
+     * `earliest` or n ≥ 0 it learns nothing from the rows before; from −n it learns the window
+     * before those rows first, then predicts them.
      */
     startOffset: Type.Optional(
       Type.Union([

@@ -116,8 +116,11 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
         done ?? startOffsetOf(spec.io, earliest, spec.inputs.length > 1 ? startOf(partition) : latest);
       const tp = { topic, partition, offset: resumeAt };
       positions.push(tp);
-      // a new solution told where to start learns nothing from before it
-      const fixedStart = done === undefined && (spec.io?.startOffset ?? 'window') !== 'window';
+      // a new solution told to start at an offset learns nothing from before it; one told to start
+      // n rows back (or at the window) learns the window before them first, then predicts them
+      const start = spec.io?.startOffset ?? 'window';
+      const fixedStart =
+        done === undefined && (start === 'earliest' || (typeof start === 'number' && start >= 0));
       ranges.push({ tp, from: fixedStart ? resumeAt : Math.max(earliest, resumeAt - replayRecords) });
     }
   }

@@ -6,7 +6,12 @@
 // takes it as it is. The solution still reads with its own consumer group and writes with its
 // worker's transactional producer (exactly once): the ids are attribution, not Kafka clients.
 import { Type, type Static } from '@sinclair/typebox';
-import { parseClassificationRule, StepInputError, type ClassificationRule } from '../streams/index.js';
+import {
+  parseClassificationRule,
+  parseConditions,
+  StepInputError,
+  type ClassificationRule,
+} from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -89,6 +94,7 @@ export interface IoCheckedSpec {
   io?: SolutionIo;
   registry?: SolutionRegistry;
   automl: { islogistic: boolean; classificationRule?: string };
+  preprocess?: { conditions?: string };
 }
 
 /** The rule of `automl.classificationRule`, parsed; errors name the field. */
@@ -113,6 +119,15 @@ export function checkIoMeaning(spec: IoCheckedSpec, variables: ReadonlySet<strin
       'registry.predictWith',
       'is deployed, but registry.deploy is false: nothing of this solution is deployed',
     );
+  }
+  const conditions = spec.preprocess?.conditions;
+  if (conditions !== undefined) {
+    try {
+      parseConditions(conditions, [...variables]);
+    } catch (error) {
+      if (error instanceof StepInputError) throw new SolutionSpecError('preprocess.conditions', error.detail);
+      throw error;
+    }
   }
   const text = spec.automl.classificationRule;
   if (text === undefined) return;

@@ -8,6 +8,7 @@ import { algorithmsFor } from '../automl/index.js';
 import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
 import { checkIoMeaning, SolutionIoSchema, SolutionRegistrySchema } from './spec-io.js';
+import { SolutionPreprocessSchema } from './spec-preprocess.js';
 import { SolutionStepSchema } from './spec-steps.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
@@ -90,14 +91,6 @@ const Anomaly = Type.Object(
   { additionalProperties: false },
 );
 
-const Preprocess = Type.Object(
-  {
-    /** Stream statistics published per retrain window (VIPER's names: AVG, MIN, TREND, ...). */
-    statistics: Type.Array(Type.String(), { minItems: 1 }),
-  },
-  { additionalProperties: false },
-);
-
 const Drift = Type.Object(
   {
     /** Page-Hinkley on the absolute prediction error forces an early retrain. */
@@ -169,7 +162,7 @@ export const SolutionSpecSchema = Type.Object(
     explain: Type.Boolean({ default: false }),
     optimize: Type.Optional(Optimize),
     anomaly: Type.Optional(Anomaly),
-    preprocess: Type.Optional(Preprocess),
+    preprocess: Type.Optional(SolutionPreprocessSchema),
     /** Preprocessing and stream queries run on a schedule before learning (src/solutions/spec-steps.ts). */
     steps: Type.Optional(Type.Array(SolutionStepSchema, { maxItems: 20 })),
     drift: Type.Optional(Drift),

@@ -21,12 +21,12 @@ import { batchIo, type BatchIoTopics } from './batch-io.js';
 import { arrayRows, predictingControls, trainingModelControls } from './batch-model-params.js';
 import { deviceParam } from './device-param.js';
 import { ANOMALY_FIELDS, anomalyPredictSpec, anomalySpec } from './batch-anomaly.js';
+import { PREPROCESS_FIELDS, preprocessSpec } from './batch-preprocess.js';
 import {
   IO_FIELDS,
   parameterOf,
   retrain,
   solutionName,
-  streamsOnly,
   variables,
   windowRows,
   type Spec,
@@ -280,44 +280,6 @@ async function optimizeSpec(context: OperationContext, params: ViperParams): Pro
     false,
   );
   return { ...spec, optimize, outputs: { ...(spec.outputs as Spec), optimal: produceTo } };
-}
-
-const PREPROCESS_FIELDS: Array<[string, string]> = [
-  ...IO_FIELDS,
-  ['name', 'topicname'],
-  ['inputs', 'streamstojoin'],
-  ['dependentVariable', 'streamstojoin'],
-  ['independentVariables', 'streamstojoin'],
-  ['window', 'maxrows'],
-  ['retrain', 'timedelay'],
-  ['preprocess', 'preprocesslogic'],
-  ['outputs.preprocessed', 'preprocesstopic'],
-];
-
-async function preprocessSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
-  const topic =
-    params.has('topicname') || !params.has('topic') ? params.string('topicname') : params.string('topic');
-  const logic = params.list('preprocesslogic');
-  const given = params.list('streamstojoin', { default: [] });
-  const { streams } =
-    given.length > 0
-      ? await streamsBehind(context, given, 'streamstojoin')
-      : await streamsBehind(context, [topic], 'topicname');
-  const { dependent, independent, model } = streamsOnly(streams);
-  const rows = windowRows(params, 'maxrows');
-  return {
-    name: solutionName('preprocess-', topic, 'topicname'),
-    description: `preprocessbatch: ${logic.join(',')} over ${streams.join(',')}`,
-    inputs: streams.map((s) => ({ topic: s })),
-    window: { records: rows },
-    dependentVariable: dependent,
-    independentVariables: independent,
-    model,
-    retrain: retrain(params, rows),
-    predict: false,
-    preprocess: { statistics: logic },
-    outputs: { preprocessed: params.string('preprocesstopic', { default: topic }) },
-  };
 }
 
 /** The topics a call's io parameters refer to (batch-io.ts), from its parameters and the spec built. */

@@ -106,7 +106,8 @@ export const viperSolutionRecords: SolutionRecordShaper = {
   }),
   statistics: (r, spec) => {
     const now = new Date();
-    return Object.entries(r.statistics).flatMap(([variable, statistics]) =>
+    const preprocess = spec.preprocess;
+    const items = Object.entries(r.statistics).flatMap(([variable, statistics]) =>
       Object.entries(statistics).map(([statistic, value]) => ({
         hyperprediction: value === null || value === undefined ? '' : String(value as number | string),
         Maintopic: spec.io?.mainTopic ?? spec.outputs.preprocessed ?? '',
@@ -121,8 +122,13 @@ export const viperSolutionRecords: SolutionRecordShaper = {
         ...topicid(r.entity),
         Consumerid: 'StreamConsumer',
         Generated: now.toISOString(),
+        Identifier: preprocess?.identifier ?? '',
+        Preprocessconditions: preprocess?.conditions ?? '',
+        ...(r.values !== undefined ? { RawData: r.values[variable] ?? [] } : {}),
       })),
     );
+    // saveasarray: one record holding the window's items
+    return preprocess?.form === 'array' ? [items] : items;
   },
 };
 

@@ -45,6 +45,8 @@ export interface SolutionStatisticsRecord {
   lineage: unknown;
   /** Per variable, per statistic. */
   statistics: Record<string, Record<string, unknown>>;
+  /** With `preprocess.rawData`: per variable, the values the statistics were computed over. */
+  values?: Record<string, number[]>;
 }
 
 /** Each method returns the value to write; `statistics` may return several (one record each). */

@@ -217,3 +217,66 @@ test('array=1 trains on rows of one topic; topicid learns one device only', asyn
     await worker.close();
   }
 });
+
+test('anomaly batch with topicid scores one device of a keyed stream; bad topicid answers an ERROR', async () => {
+  await server.backbone.createTopic({ name: 'vct-keyed' });
+  const produce = (count: number, from: number) =>
+    server.backbone.produce(
+      'vct-keyed',
+      Array.from({ length: count }, (_, i) => ({
+        key: (from + i) % 2 === 0 ? '3' : '4',
+        value: String(50 + ((from + i) % 5)),
+      })),
+    );
+  await produce(120, 0);
+  const flags = 'topic=vct-keyed,topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5';
+  const anomaly = (extra: Record<string, unknown>) =>
+    viper<Answer>(server.app, 'viperanomalytrainbatch', {
+      vipertoken: server.admin,
+      consumefrom: flow.joined,
+      produceto: 'vct-keyed-anomalies',
+      producepeergroupto: 'vct-keyed-peers',
+      streamstoanalyse: 'vct-keyed',
+      flags,
+      rollbackoffsets: 80,
+      ...extra,
+    });
+  const two = await anomaly({ topicid: 3, streamstoanalyse: `vct-keyed,${flow.streams[1]}` });
+  assert.match(String(two.ERROR), /topicid.*one stream/);
+  const y = await anomaly({ topicid: 3 });
+  assert.equal(y.Action, 'created', JSON.stringify(y));
+  const catalog = await openSolutionCatalog(server.backbone);
+  const { spec } = await catalog.describe('viper-anomaly-vct-keyed-peers');
+  assert.equal(spec.entityKey, true);
+  assert.deepEqual(spec.io, { entity: '3' });
+  // a solution of all rows refuses a device
+  await anomaly({ producepeergroupto: 'vct-all-peers' });
+  const refused = await viper<Answer>(server.app, 'viperanomalypredictbatch', {
+    vipertoken: server.admin,
+    consumefrom: 'vct-all-peers',
+    produceto: 'vct-all-anomalies',
+    topicid: 3,
+  });
+  assert.match(String(refused.ERROR), /topicid.*one model for all rows/);
+  await catalog.delete('viper-anomaly-vct-all-peers');
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    await eventually(async () => {
+      assert.deepEqual(await catalog.entities('viper-anomaly-vct-keyed-peers'), ['3']);
+      assert.ok(((await catalog.describe('viper-anomaly-vct-keyed-peers')).status?.retrains ?? 0) >= 1);
+    }, 30_000);
+    await produce(20, 120); // 10 rows of device 3, 10 of device 4
+    await eventually(
+      async () => assert.equal((await readTopic(server.backbone, 'vct-keyed-anomalies')).length, 10),
+      30_000,
+    );
+    for (const record of await readTopic(server.backbone, 'vct-keyed-anomalies')) {
+      assert.equal(json(record.value).Topicid, '3');
+    }
+  } finally {
+    await worker.close();
+  }
+});

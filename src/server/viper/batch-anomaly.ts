@@ -4,6 +4,8 @@ import { findSolution, streamsBehind } from '../operations/batch-solutions.js';
 import type { OperationContext } from '../operations/context.js';
 import { ParameterError, showValue } from '../errors.js';
 import type { ViperParams } from './params.js';
+import { deviceOf } from './batch-model-params.js';
+import { deviceParam } from './device-param.js';
 import { IO_FIELDS, retrain, solutionName, streamsOnly, windowRows, type Spec } from './batch-spec-parts.js';
 
 /** VIPER's training flags: `topic=t,topictype=numeric,threshnumber=n,lag=5,zthresh=3.5,influence=0.5~...`. */
@@ -39,6 +41,8 @@ export const ANOMALY_FIELDS: Array<[string, string]> = [
   ['retrain', 'timedelay'],
   ['anomaly', 'flags'],
   ['outputs.anomalies', 'produceto'],
+  ['entityKey', 'topicid'],
+  ['io.entity', 'topicid'],
 ];
 
 export async function anomalySpec(
@@ -50,12 +54,22 @@ export async function anomalySpec(
   const produceTo = params.string('produceto');
   const streams = params.list('streamstoanalyse');
   for (const topic of streams) await streamsBehind(context, [topic], 'streamstoanalyse');
+  // topicid: one device's records of one stream (its records keyed by device)
+  const device = deviceParam(params);
+  if (device !== undefined && streams.length !== 1) {
+    throw new ParameterError(
+      'topicid',
+      `names device ${device}: give one stream in streamstoanalyse, not ${streams.length}`,
+    );
+  }
   const { dependent, independent, model } = streamsOnly(streams);
   const rows = windowRows(params, 'rollbackoffsets');
   return {
     name,
     description: `${endpoint}: peer groups of ${streams.join(',')}`,
     inputs: streams.map((topic) => ({ topic })),
+    entityKey: device !== undefined,
+    ...(device !== undefined ? { io: { entity: device } } : {}),
     window: { records: rows },
     dependentVariable: dependent,
     independentVariables: independent,
@@ -79,7 +93,13 @@ export async function anomalyPredictSpec(context: OperationContext, params: Vipe
   const existing = await findSolution(context, (v) => v.name === name);
   if (existing !== undefined) {
     const spec = structuredClone(existing.spec) as unknown as Spec;
-    return { ...spec, outputs: { ...(spec.outputs as Spec), anomalies: produceTo } };
+    const device = deviceOf(params, spec);
+    const io = { ...(spec.io as Spec | undefined), ...(device !== undefined ? { entity: device } : {}) };
+    return {
+      ...spec,
+      ...(Object.keys(io).length > 0 ? { io } : {}),
+      outputs: { ...(spec.outputs as Spec), anomalies: produceTo },
+    };
   }
   return anomalySpec(context, params, name, 'viperanomalypredictbatch');
 }

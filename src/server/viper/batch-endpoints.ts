@@ -298,7 +298,8 @@ export function batch(
   endpoint: string,
   fields: Array<[string, string]>,
   build: (context: OperationContext, params: ViperParams) => Promise<Spec>,
-  ioTopics: IoTopicsOf = consumeFromProduceTo,
+  /** The topics its io parameters refer to; none: the endpoint takes no io parameters. */
+  ioTopics?: IoTopicsOf,
 ): ViperEndpoint {
   return {
     async run(context, params) {
@@ -306,7 +307,7 @@ export function batch(
       // a solution another batch call made keeps the io settings this call does not give
       const io = {
         ...(built.io as Spec | undefined),
-        ...(await batchIo(context, params, ioTopics(params, built))),
+        ...(ioTopics !== undefined ? await batchIo(context, params, ioTopics(params, built)) : {}),
       };
       // the solution's records carry the keys of the matching step endpoint (solution-records.ts)
       const spec = {
@@ -328,21 +329,31 @@ const preprocessBatch = batch('preprocessbatch', PREPROCESS_FIELDS, preprocessSp
 }));
 
 export const batchEndpoints: Record<string, ViperEndpoint> = {
-  viperhpdetrainingbatch: batch('viperhpdetrainingbatch', TRAINING_FIELDS, trainingSpec),
-  viperhpdepredictbatch: batch('viperhpdepredictbatch', PREDICT_FIELDS, predictSpec),
-  viperhpdeoptimizebatch: batch('viperhpdeoptimizebatch', PREDICT_FIELDS, optimizeSpec),
-  viperanomalytrainbatch: batch('viperanomalytrainbatch', ANOMALY_FIELDS, (context, params) =>
-    anomalySpec(
-      context,
-      params,
-      solutionName('anomaly-', params.string('producepeergroupto'), 'producepeergroupto'),
-      'viperanomalytrainbatch',
-    ),
+  viperhpdetrainingbatch: batch(
+    'viperhpdetrainingbatch',
+    TRAINING_FIELDS,
+    trainingSpec,
+    consumeFromProduceTo,
+  ),
+  viperhpdepredictbatch: batch('viperhpdepredictbatch', PREDICT_FIELDS, predictSpec, consumeFromProduceTo),
+  viperhpdeoptimizebatch: batch('viperhpdeoptimizebatch', PREDICT_FIELDS, optimizeSpec, consumeFromProduceTo),
+  viperanomalytrainbatch: batch(
+    'viperanomalytrainbatch',
+    ANOMALY_FIELDS,
+    (context, params) =>
+      anomalySpec(
+        context,
+        params,
+        solutionName('anomaly-', params.string('producepeergroupto'), 'producepeergroupto'),
+        'viperanomalytrainbatch',
+      ),
+    consumeFromProduceTo,
   ),
   viperanomalypredictbatch: batch(
     'viperanomalypredictbatch',
     [['name', 'consumefrom'], ...ANOMALY_FIELDS.filter(([field]) => field !== 'name')],
     anomalyPredictSpec,
+    consumeFromProduceTo,
   ),
   // The client calls `preprocessbatch` (its function is viperpreprocessbatch); both names work.
   preprocessbatch: preprocessBatch,

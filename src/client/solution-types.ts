@@ -56,6 +56,8 @@ export interface SolutionSpecInput {
     predictions?: string;
     optimal?: string;
     anomalies?: string;
+    /** Each row scored for anomalies, as scored. */
+    scoredInputs?: string;
     preprocessed?: string;
     drift?: string;
   };
@@ -77,6 +79,8 @@ export interface SolutionSpecInput {
     consumerId?: string;
     /** Carried in the output records. */
     producerId?: string;
+    /** Carried in the records of outputs.scoredInputs. */
+    scoredInputsProducerId?: string;
     mainTopic?: string;
   };
   /** Deployed or not, which champion predicts, and labels of the model records. */

@@ -124,6 +124,8 @@ const Outputs = Type.Object(
     predictions: Type.Optional(Name),
     optimal: Type.Optional(Name),
     anomalies: Type.Optional(Name),
+    /** Each row scored for anomalies, as it was scored (its values and offsets), one record per row. */
+    scoredInputs: Type.Optional(Name),
     preprocessed: Type.Optional(Name),
     drift: Type.Optional(Name),
   },

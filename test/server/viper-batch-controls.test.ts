@@ -11,7 +11,7 @@ import { SolutionWorker } from '../../src/solutions/worker.js';
 import { viperRecordShapers } from '../../src/server/viper/solution-records.js';
 import { readTopic } from '../helpers/backbones.js';
 import { eventually } from '../helpers/wait.js';
-import { produceStreams, setUpFlow, type FlowIds } from './flow-fixture.js';
+import { createTopic, produceStreams, setUpFlow, type FlowIds } from './flow-fixture.js';
 import { startTestServer, viper, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -276,6 +276,75 @@ test('anomaly batch with topicid scores one device of a keyed stream; bad topici
     for (const record of await readTopic(server.backbone, 'vct-keyed-anomalies')) {
       assert.equal(json(record.value).Topicid, '3');
     }
+  } finally {
+    await worker.close();
+  }
+});
+
+test('viperanomalypredictbatch republishes each scored row to produceinputstreamtest, labelled with its producer id', async () => {
+  const stream = flow.streams[2];
+  const flags = `topic=${stream},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5`;
+  const trained = await viper<Answer>(server.app, 'viperanomalytrainbatch', {
+    vipertoken: server.admin,
+    consumefrom: flow.joined,
+    produceto: 'vct-scores',
+    producepeergroupto: 'vct-scored-peers',
+    streamstoanalyse: stream,
+    flags,
+    rollbackoffsets: 60,
+  });
+  assert.equal(trained.Action, 'created', JSON.stringify(trained));
+  const inputsProducer = await createTopic(server, 'vct-scored-inputs');
+  const base = {
+    vipertoken: server.admin,
+    consumefrom: 'vct-scored-peers',
+    produceto: 'vct-scores',
+    produceinputstreamtest: 'vct-scored-inputs',
+  };
+  const catalog = await openSolutionCatalog(server.backbone);
+  const before = JSON.stringify((await catalog.describe('viper-anomaly-vct-scored-peers')).spec);
+  for (const [extra, pattern] of [
+    [{ produceridinputstreamtest: flow.joinedProducer }, /produceridinputstreamtest.*not the producer id/],
+    [{ produceinputstreamtest: '', produceridinputstreamtest: inputsProducer }, /produceridinputstreamtest/],
+    [{ produceinputstreamtest: 'bad topic!' }, /produceinputstreamtest/],
+  ] as const) {
+    const y = await viper<Answer>(server.app, 'viperanomalypredictbatch', { ...base, ...extra });
+    assert.match(String(y.ERROR), pattern, JSON.stringify(extra));
+  }
+  assert.equal(JSON.stringify((await catalog.describe('viper-anomaly-vct-scored-peers')).spec), before);
+  const y = await viper<Answer>(server.app, 'viperanomalypredictbatch', {
+    ...base,
+    produceridinputstreamtest: inputsProducer,
+  });
+  assert.equal(y.Action, 'updated', JSON.stringify(y));
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    await eventually(async () => {
+      assert.ok(((await catalog.describe('viper-anomaly-vct-scored-peers')).status?.retrains ?? 0) >= 1);
+    }, 30_000);
+    const from = (await readTopic(server.backbone, stream)).length;
+    await produceStreams(server, flow.streams, flow.producers, 10);
+    const produced = (await readTopic(server.backbone, stream))
+      .slice(from)
+      .map((r) => Number(r.value!.toString()));
+    await eventually(
+      async () => assert.equal((await readTopic(server.backbone, 'vct-scored-inputs')).length, 10),
+      30_000,
+    );
+    const scored = (await readTopic(server.backbone, 'vct-scored-inputs')).map((r) => json(r.value));
+    assert.deepEqual(
+      scored.map((s) => (s.Values as Record<string, number>)[stream]),
+      produced,
+    );
+    assert.ok(scored.every((s) => s.ProducerId === inputsProducer));
+    assert.equal(
+      (await readTopic(server.backbone, 'vct-scores')).length,
+      10,
+      'one anomaly record per scored row',
+    );
   } finally {
     await worker.close();
   }

@@ -4,6 +4,7 @@ import { findSolution, streamsBehind } from '../operations/batch-solutions.js';
 import type { OperationContext } from '../operations/context.js';
 import { ParameterError, showValue } from '../errors.js';
 import type { ViperParams } from './params.js';
+import { checkTopicName } from '../operations/validate.js';
 import { deviceOf } from './batch-model-params.js';
 import { deviceParam } from './device-param.js';
 import { IO_FIELDS, retrain, solutionName, streamsOnly, windowRows, type Spec } from './batch-spec-parts.js';
@@ -43,6 +44,8 @@ export const ANOMALY_FIELDS: Array<[string, string]> = [
   ['outputs.anomalies', 'produceto'],
   ['entityKey', 'topicid'],
   ['io.entity', 'topicid'],
+  ['outputs.scoredInputs', 'produceinputstreamtest'],
+  ['io.scoredInputsProducerId', 'produceridinputstreamtest'],
 ];
 
 export async function anomalySpec(
@@ -87,6 +90,48 @@ export async function anomalySpec(
  * over `streamstoanalyse` is made.
  */
 export async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
+  const scored = await scoredInputs(context, params);
+  const spec = await anomalyPredictBase(context, params);
+  const outputs = {
+    ...(spec.outputs as Spec),
+    ...(scored.topic !== undefined ? { scoredInputs: scored.topic } : {}),
+  };
+  const io = { ...(spec.io as Spec | undefined), ...scored.io };
+  return { ...spec, ...(Object.keys(io).length > 0 ? { io } : {}), outputs };
+}
+
+/**
+ * `produceinputstreamtest`: the topic each scored row is republished to, as it was scored;
+ * `produceridinputstreamtest`: that topic's producer id (createtopic), carried in those records.
+ */
+async function scoredInputs(
+  context: OperationContext,
+  params: ViperParams,
+): Promise<{ topic?: string; io: Spec }> {
+  const topic = params.string('produceinputstreamtest', { default: '' }).trim();
+  const producerId = params.string('produceridinputstreamtest', { default: '' }).trim();
+  if (topic === '') {
+    if (producerId !== '') {
+      throw new ParameterError(
+        'produceridinputstreamtest',
+        "labels produceinputstreamtest's records: name that topic too",
+      );
+    }
+    return { io: {} };
+  }
+  checkTopicName(topic, 'produceinputstreamtest');
+  if (producerId === '') return { topic, io: {} };
+  const registration = context.store.topics.get(topic) ?? (await context.store.topics.lookup(topic));
+  if (registration?.producerId !== producerId) {
+    throw new ParameterError(
+      'produceridinputstreamtest',
+      `'${showValue(producerId)}' is not the producer id of '${topic}' (createtopic gives it)`,
+    );
+  }
+  return { topic, io: { scoredInputsProducerId: producerId } };
+}
+
+async function anomalyPredictBase(context: OperationContext, params: ViperParams): Promise<Spec> {
   const peerGroups = params.string('consumefrom');
   const produceTo = params.string('produceto');
   const name = solutionName('anomaly-', peerGroups, 'consumefrom');

@@ -104,6 +104,16 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Values: values,
     Offsets: offsets,
   }),
+  scoredInput: (r, spec) => ({
+    Created: new Date().toISOString(),
+    kafkakey: kafkakey(spec, r.entity),
+    ...topicid(r.entity),
+    ...(spec.io?.scoredInputsProducerId !== undefined ? { ProducerId: spec.io.scoredInputsProducerId } : {}),
+    ...(spec.io?.mainTopic !== undefined ? { Maintopic: spec.io.mainTopic } : {}),
+    Values: r.values,
+    Offsets: r.offsets,
+    RowTimestamp: r.rowTimestamp,
+  }),
   statistics: (r, spec) => {
     const now = new Date();
     const preprocess = spec.preprocess;

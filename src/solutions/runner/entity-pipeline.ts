@@ -141,6 +141,14 @@ export class EntityPipeline {
       key: outputKey(spec, runtime.entity),
       value: JSON.stringify(this.scope.shaper.anomaly(record, spec)),
     });
+    const scored = spec.outputs.scoredInputs;
+    if (scored !== undefined) {
+      const input = { solution: spec.name, entity: runtime.entity, values, offsets: row.position };
+      outbox.add(scored, {
+        key: outputKey(spec, runtime.entity),
+        value: JSON.stringify(this.scope.shaper.scoredInput({ ...input, rowTimestamp: row.timestamp }, spec)),
+      });
+    }
     if (risk.alert) {
       events.emit('anomaly', {
         solution: spec.name,

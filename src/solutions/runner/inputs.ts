@@ -64,7 +64,7 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
       throw new NotReadyError(`input topic ${topic} has ${count} partition(s), no partition ${only}`);
     }
   }
-  const perRow = new Set([spec.outputs.predictions, spec.outputs.anomalies]);
+  const perRow = new Set([spec.outputs.predictions, spec.outputs.anomalies, spec.outputs.scoredInputs]);
   const retentionMs = spec.outputRetentionMs ?? DEFAULT_OUTPUT_RETENTION_MS;
   for (const topic of Object.values(spec.outputs)) {
     if (topic === undefined) continue;

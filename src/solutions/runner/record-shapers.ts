@@ -32,6 +32,15 @@ export interface SolutionAnomalyRecord extends RiskAssessment {
   offsets: Record<string, number>;
 }
 
+/** A row as it was scored for anomalies (`outputs.scoredInputs`). */
+export interface SolutionScoredInputRecord {
+  solution: string;
+  entity: string;
+  values: Record<string, number>;
+  offsets: Record<string, number>;
+  rowTimestamp: number;
+}
+
 export interface SolutionOptimumRecord extends Omit<ModelOptimization, 'search'> {
   solution: string;
   entity: string;
@@ -54,6 +63,7 @@ export interface SolutionRecordShaper {
   params(version: ModelVersion, spec: SolutionSpec): unknown;
   prediction(record: SolutionPredictionRecord, spec: SolutionSpec): unknown;
   anomaly(record: SolutionAnomalyRecord, spec: SolutionSpec): unknown;
+  scoredInput(record: SolutionScoredInputRecord, spec: SolutionSpec): unknown;
   optimum(record: SolutionOptimumRecord, spec: SolutionSpec): unknown;
   statistics(record: SolutionStatisticsRecord, spec: SolutionSpec): unknown[];
 }
@@ -66,6 +76,7 @@ export const ownRecords: SolutionRecordShaper = {
   params: (version) => version,
   prediction: (record) => record,
   anomaly: (record) => record,
+  scoredInput: (record) => record,
   optimum: (record) => record,
   statistics: (record) => [record],
 };

@@ -24,6 +24,8 @@ export interface SolutionSpecInput {
     algorithms?: string[];
     islogistic?: boolean;
     seed?: number;
+    /** VIPER's processlogic: the 0/1 target from conditions on the variables (needs islogistic). */
+    classificationRule?: string;
   };
   predict?: boolean;
   /** Conformal intervals (regression) or prediction sets (classification) on every prediction, adaptive. */
@@ -38,7 +40,14 @@ export interface SolutionSpecInput {
     epsilon?: number;
   };
   anomaly?: { lag?: number; threshold?: number; influence?: number };
-  preprocess?: { statistics: string[] };
+  preprocess?: {
+    statistics: string[];
+    /** Per variable, the range its statistics are computed over (`a=55,60:b=34,n`). */
+    conditions?: string;
+    identifier?: string;
+    rawData?: boolean;
+    form?: 'streams' | 'array';
+  };
   /** Preprocessing and stream queries run on a schedule before learning; their outputs may be inputs. */
   steps?: SolutionStepInput[];
   drift?: { enabled?: boolean; delta?: number; threshold?: number };
@@ -47,11 +56,40 @@ export interface SolutionSpecInput {
     predictions?: string;
     optimal?: string;
     anomalies?: string;
+    /** Each row scored for anomalies, as scored. */
+    scoredInputs?: string;
     preprocessed?: string;
     drift?: string;
   };
   /** The keys of the output records: a shape a face gives the workers (`viper`); default tml's. */
   recordShape?: string;
+  /** Per-row output retention (ms; -1 forever). */
+  outputRetentionMs?: number;
+  /** How the inputs are read and the outputs labelled (src/solutions/spec-io.ts). */
+  io?: {
+    /** Only partition p of every input; outputs to partition p. */
+    partition?: number;
+    /** Where a new solution starts: the window (default), the beginning, an offset, or −n (the newest n rows). */
+    startOffset?: 'window' | 'earliest' | number;
+    /** Seconds of pause after each cycle that read rows. */
+    pauseSeconds?: number;
+    /** Only this entity's rows (needs entityKey). */
+    entity?: string;
+    /** A consumer id the solution's reads count for in AiMS. */
+    consumerId?: string;
+    /** Carried in the output records. */
+    producerId?: string;
+    /** Carried in the records of outputs.scoredInputs. */
+    scoredInputsProducerId?: string;
+    mainTopic?: string;
+  };
+  /** Deployed or not, which champion predicts, and labels of the model records. */
+  registry?: {
+    deploy?: boolean;
+    predictWith?: 'champion' | 'deployed';
+    identifier?: string;
+    folder?: string;
+  };
 }
 
 /** Statistics as `rows` (one JSON object per device, for `inputs[].variables`) or named `streams`. */
@@ -103,7 +141,10 @@ export interface SolutionSpec extends SolutionSpecInput {
   entityKey: boolean;
   model: boolean;
   predict: boolean;
-  automl: Required<Omit<NonNullable<SolutionSpecInput['automl']>, 'algorithms'>> & { algorithms?: string[] };
+  automl: Required<Omit<NonNullable<SolutionSpecInput['automl']>, 'algorithms' | 'classificationRule'>> & {
+    algorithms?: string[];
+    classificationRule?: string;
+  };
   drift: Required<NonNullable<SolutionSpecInput['drift']>>;
   outputs: NonNullable<SolutionSpecInput['outputs']> & { params: string; predictions: string; drift: string };
 }

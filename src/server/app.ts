@@ -76,6 +76,10 @@ declare module 'fastify' {
     /** Filled by the faces for the metrics: which operation, and `ok` or an error code. */
     tml: { face: string; operation: string; outcome: string };
   }
+  interface FastifyInstance {
+    /** Counts reads a solution made for a consumer id in AiMS's usage (the workers `tml serve` starts). */
+    noteSolutionRead(consumerId: string, bytes: number, records: number): void;
+  }
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -191,6 +195,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.decorateRequest('tml', null as unknown as FastifyRequest['tml']);
+  // the solution workers' reads attributed to a consumer id (a spec's io.consumerId) count in AiMS
+  app.decorate('noteSolutionRead', (consumerId: string, bytes: number, records: number) =>
+    services.usage?.noteRead(consumerId, bytes, records),
+  );
   app.addHook('onRequest', async (request) => {
     inFlight++;
     request.tml = { face: 'other', operation: 'other', outcome: 'ok' };

@@ -87,6 +87,7 @@ export async function startServer(
         recordShapers: viperRecordShapers,
       });
       worker.on('error', (error) => app.log.error({ err: error }, 'solution worker'));
+      worker.on('read', (read) => app.noteSolutionRead(read.consumerId, read.bytes, read.records));
       // preClose: the worker stops (each solution finishing its step) before onClose closes the backbone
       app.addHook('preClose', async () => worker?.close());
     }

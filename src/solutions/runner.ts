@@ -41,6 +41,7 @@ export type {
   AnomalyEvent,
   OptimumEvent,
   PredictionEvent,
+  ReadEvent,
   RetrainEvent,
   RunnerContext,
   RunnerEvents,
@@ -68,6 +69,8 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   #positions = new Map<string, TopicPartitionOffset>();
   #ready = false;
   #stopped = false;
+  /** Input records and bytes fetched since the last committed step (attributed to `io.consumerId`). */
+  #read = { bytes: 0, records: 0 };
   #loop?: Promise<void>;
   readonly #abort = new AbortController();
 
@@ -141,6 +144,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
         const busy = await this.step();
         backoff = 250;
         if (!busy && !this.#stopped) await this.waitForRecords();
+        else if (busy) await this.pause();
       } catch (error) {
         if (this.#stopped) break;
         if (error instanceof ProducerFencedError) {
@@ -161,12 +165,21 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     }
   }
 
+  /** `io.pauseSeconds` between cycles that read rows (VIPER's `timedelay`); stop() cuts it short. */
+  private async pause(): Promise<void> {
+    const seconds = this.spec.io?.pauseSeconds ?? 0;
+    if (seconds > 0 && !this.#stopped) {
+      await delay(seconds * 1000, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+    }
+  }
+
   /** Committed offsets, registry state, and the window replayed. */
   private async init(): Promise<void> {
     const start = await startInputs(this.#scope);
     this.#join = start.join;
     this.#entities = new EntityTable(this.#scope);
     this.#positions = new Map(start.positions.map((tp) => [positionKey(tp.topic, tp.partition), tp]));
+    this.#read = { bytes: 0, records: 0 };
     await replayRows({ entities: this.#entities, pipeline: this.#pipeline }, start.replayed);
     for (const runtime of this.#entities.values()) {
       runtime.learner.rowsSinceRetrain = runtime.state.rowsSinceRetrain;
@@ -194,6 +207,8 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   private accept(key: string, tp: TopicPartitionOffset, records: ConsumedRecord[]): void {
     if (records.length === 0) return;
     this.#join.add(tp.topic, records);
+    this.#read.records += records.length;
+    for (const record of records) this.#read.bytes += record.value?.length ?? 0;
     this.#positions.set(key, { ...tp, offset: records[records.length - 1].offset + 1 });
   }
 
@@ -251,7 +266,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     const { spec, ctx, board, incarnation: prefix } = this.#scope;
     await this.fetchNew();
     const rows = this.#join.take();
-    const outbox = new Outbox(ctx.topics.registry);
+    const outbox = new Outbox(ctx.topics.registry, spec.io?.partition);
     const slices = new Slices();
     const background = spec.retrain.background === true;
     // background retrains that finished since the last step: published with this one
@@ -312,6 +327,11 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     });
     if (statusDue) board.written(now);
     this.emit('step', { rows: rows.length, records: outbox.count });
+    const consumerId = spec.io?.consumerId;
+    if (consumerId !== undefined && this.#read.records > 0) {
+      this.emit('read', { solution: spec.name, consumerId, ...this.#read });
+    }
+    this.#read = { bytes: 0, records: 0 };
     return rows.length > 0 || outbox.count > 1;
   }
 

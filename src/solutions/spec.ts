@@ -7,6 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { algorithmsFor } from '../automl/index.js';
 import { MAX_MODELRUNS } from '../streams/index.js';
 import { SolutionSpecError } from './errors.js';
+import { checkIoMeaning, SolutionIoSchema, SolutionRegistrySchema } from './spec-io.js';
+import { SolutionPreprocessSchema } from './spec-preprocess.js';
 import { SolutionStepSchema } from './spec-steps.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
@@ -61,6 +63,12 @@ const AutoML = Type.Object(
     algorithms: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
     /** VIPER's `islogistic`: a classifier (dependent variable 0/1). */
     islogistic: Type.Boolean({ default: false }),
+    /**
+     * VIPER's `processlogic` (`classification_name=<name>:<variable>=<low>,<high>:...`, `-n`/`n`
+     * open): the 0/1 target is 1 when every condition on the row's variables holds, instead of the
+     * dependent variable's value. Needs `islogistic`.
+     */
+    classificationRule: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     seed: Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
   },
   { additionalProperties: false },
@@ -85,14 +93,6 @@ const Anomaly = Type.Object(
     lag: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
     threshold: Type.Number({ minimum: 1, maximum: 5, default: 3.5 }),
     influence: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
-  },
-  { additionalProperties: false },
-);
-
-const Preprocess = Type.Object(
-  {
-    /** Stream statistics published per retrain window (VIPER's names: AVG, MIN, TREND, ...). */
-    statistics: Type.Array(Type.String(), { minItems: 1 }),
   },
   { additionalProperties: false },
 );
@@ -130,6 +130,8 @@ const Outputs = Type.Object(
     predictions: Type.Optional(Name),
     optimal: Type.Optional(Name),
     anomalies: Type.Optional(Name),
+    /** Each row scored for anomalies, as it was scored (its values and offsets), one record per row. */
+    scoredInputs: Type.Optional(Name),
     preprocessed: Type.Optional(Name),
     drift: Type.Optional(Name),
   },
@@ -168,7 +170,7 @@ export const SolutionSpecSchema = Type.Object(
     explain: Type.Boolean({ default: false }),
     optimize: Type.Optional(Optimize),
     anomaly: Type.Optional(Anomaly),
-    preprocess: Type.Optional(Preprocess),
+    preprocess: Type.Optional(SolutionPreprocessSchema),
     /** Preprocessing and stream queries run on a schedule before learning (src/solutions/spec-steps.ts). */
     steps: Type.Optional(Type.Array(SolutionStepSchema, { maxItems: 20 })),
     drift: Type.Optional(Drift),
@@ -178,6 +180,10 @@ export const SolutionSpecSchema = Type.Object(
      * solution gives the workers (the VIPER batch endpoints use their own); default tml's records.
      */
     recordShape: Type.Optional(Name),
+    /** Partition, start offset, pause, and the consumer/producer ids and main topic (spec-io.ts). */
+    io: Type.Optional(SolutionIoSchema),
+    /** Deployed or not, which champion predicts, identifier and folder (spec-io.ts). */
+    registry: Type.Optional(SolutionRegistrySchema),
     /**
      * `retention.ms` of the per-row output topics (predictions, anomalies) when the solution creates
      * them: one record per input row each, so they grow with the input. Default one day; -1 keeps
@@ -330,6 +336,7 @@ function checkMeaning(spec: SolutionSpec): void {
     }
     variables.set(v.variable, 1);
   }
+  checkIoMeaning(spec, new Set(variables.keys()));
   if (!variables.has(spec.dependentVariable)) {
     throw new SolutionSpecError(
       'dependentVariable',

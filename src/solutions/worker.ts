@@ -11,7 +11,7 @@ import { MetadataStore } from '../backbone/metadata-store.js';
 import type { Backbone, GroupConsumer, TransactionalProducer } from '../backbone/types.js';
 import { CatalogLog, type CatalogItem } from './catalog-log.js';
 import type { SolutionRecordShapers } from './runner/record-shapers.js';
-import { SolutionRunner } from './runner.js';
+import { SolutionRunner, type ReadEvent } from './runner.js';
 import {
   DEFAULT_CATALOG_PARTITIONS,
   DEFAULT_SOLUTION_TOPICS,
@@ -48,6 +48,8 @@ export interface SolutionWorkerEvents {
   runner: [SolutionRunner];
   /** A runner stopped (paused, deleted, changed, or its partition moved). */
   stopped: [string];
+  /** A solution committed reads attributed to a consumer id (its spec's `io.consumerId`): AiMS usage. */
+  read: [ReadEvent];
   /** The catalog partitions this worker owns now. */
   assignment: [number[]];
   error: [Error];
@@ -200,6 +202,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
         ...(this.#options.recordShapers !== undefined ? { recordShapers: this.#options.recordShapers } : {}),
       });
       this.#runners.set(name, { runner, item });
+      runner.on('read', (event) => this.emit('read', event));
       this.emit('runner', runner);
       runner.start();
     }

@@ -4,6 +4,7 @@
 // serve` and `tml worker` start theirs) runs the solution the endpoints created; a worker without
 // them writes nothing for it and says why. Predictions are checked against the streams' relation
 // (y = 2·x1 − x2 + 5 within ±0.3), not the code's output.
+// (No `timedelay`: the solutions would pause that long after their first cycle, as VIPER sleeps.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SolutionWorker } from '../../src/solutions/worker.js';
@@ -64,7 +65,6 @@ test("viperhpdetrainingbatch + viperhpdepredictbatch: the solution writes VIPER'
     independentvariables: `${flow.streams[1]},${flow.streams[2]}`,
     rollbackoffsets: 60,
     modelruns: 3,
-    timedelay: 600,
   });
   assert.equal(trained.Action, 'created', JSON.stringify(trained));
   const predicted = await viper(server.app, 'viperhpdepredictbatch', {
@@ -135,7 +135,6 @@ test('anomaly and preprocess batch solutions work on one stream and train no mod
     maxrows: 60,
     preprocesslogic: 'min,max,avg',
     preprocesstopic: 'vr-stats',
-    timedelay: 600,
   });
   assert.equal(stats.Action, 'created', JSON.stringify(stats));
   const anomaly = await viper(server.app, 'viperanomalytrainbatch', {
@@ -146,7 +145,6 @@ test('anomaly and preprocess batch solutions work on one stream and train no mod
     streamstoanalyse: stream,
     flags: `topic=${stream},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5`,
     rollbackoffsets: 60,
-    timedelay: 600,
   });
   assert.equal(anomaly.Action, 'created', JSON.stringify(anomaly));
   const { openSolutionCatalog } = await import('../../src/solutions/catalog.js');

@@ -3,7 +3,7 @@
 // naming the parameter and create nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUpFlow, type FlowIds } from './flow-fixture.js';
+import { createTopic, setUpFlow, type FlowIds } from './flow-fixture.js';
 import { startTestServer, viper, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -50,7 +50,8 @@ describe('each batch endpoint creates the expected solution', () => {
       consumefrom: flow.training,
       produceto: 'vb-live-params',
       consumerid: flow.trainingConsumer,
-      producerid: flow.trainingProducer,
+      // the producer id of produceto (createtopic), carried in the model records
+      producerid: await createTopic(server, 'vb-live-params'),
       companyname: 'OTICS',
       modelruns: 4,
       timedelay: 30,

@@ -17,57 +17,22 @@ import type { ViperEndpoint } from './endpoints.js';
 import { parseInputData } from './inputdata.js';
 import type { ViperParams } from './params.js';
 import { VIPER_RECORD_SHAPE } from './solution-records.js';
+import { batchIo, type BatchIoTopics } from './batch-io.js';
+import { arrayRows, predictingControls, trainingModelControls } from './batch-model-params.js';
+import { deviceParam } from './device-param.js';
+import { ANOMALY_FIELDS, anomalyPredictSpec, anomalySpec } from './batch-anomaly.js';
+import { PREPROCESS_FIELDS, preprocessSpec } from './batch-preprocess.js';
+import {
+  IO_FIELDS,
+  parameterOf,
+  retrain,
+  solutionName,
+  variables,
+  windowRows,
+  type Spec,
+} from './batch-spec-parts.js';
 
-/** The prefix of the names of the solutions the batch endpoints create. */
-export const BATCH_PREFIX = 'viper-';
-
-type Spec = Record<string, unknown>;
-
-/** The solution's name: the prefix and the topic that identifies the call (names have 100 characters). */
-export function solutionName(kind: string, topic: string, parameter: string): string {
-  const name = `${BATCH_PREFIX}${kind}${topic}`;
-  if (name.length > 100) {
-    throw new ParameterError(
-      parameter,
-      `names a topic too long to name a solution after ('${name.slice(0, 40)}…' is over 100 characters)`,
-    );
-  }
-  return name;
-}
-
-/** Which VIPER parameter set a spec field: the first prefix that matches wins. */
-export function parameterOf(table: Array<[string, string]>): (field: string) => string {
-  return (field) =>
-    table.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`))?.[1] ?? field;
-}
-
-/** `timedelay` seconds between retrains; 0 (VIPER: no pause) retrains after every tenth of the window. */
-function retrain(params: ViperParams, windowRows: number): Spec {
-  const seconds = params.float('timedelay', { default: 0, min: 0 });
-  return seconds > 0 ? { everySeconds: seconds } : { everyRecords: Math.max(1, Math.round(windowRows / 10)) };
-}
-
-/** Rows of the window: the parameter if given (> 0), else what the flow's topics say, else the default. */
-function windowRows(params: ViperParams, parameter: string, known?: number): number {
-  const given = params.int(parameter, { default: 0, min: 0 });
-  return given > 0 ? given : (known ?? DEFAULT_WINDOW_RECORDS);
-}
-
-/** The variables of the model: the parameters when given, else what the training set or model says. */
-function variables(params: ViperParams, source: StreamsSource): { dependent: string; independent: string[] } {
-  const dependent = params.has('dependentvariable')
-    ? params.string('dependentvariable')
-    : (source.dependentVariable ?? params.string('dependentvariable'));
-  const independent = params.has('independentvariables')
-    ? params.list('independentvariables')
-    : (source.independentVariables ?? params.list('independentvariables'));
-  return { dependent, independent };
-}
-
-/** A solution over plain streams without a model (anomaly, statistics): one stream or several. */
-function streamsOnly(streams: string[]): { dependent: string; independent: string[]; model: false } {
-  return { dependent: streams[0], independent: streams.slice(1), model: false };
-}
+export { BATCH_PREFIX, parameterOf, solutionName } from './batch-spec-parts.js';
 
 function answer(endpoint: string, result: BatchResult): Record<string, unknown> {
   const { view } = result;
@@ -95,6 +60,7 @@ function answer(endpoint: string, result: BatchResult): Record<string, unknown> 
 }
 
 const TRAINING_FIELDS: Array<[string, string]> = [
+  ...IO_FIELDS,
   ['name', 'produceto'],
   ['outputs.params', 'produceto'],
   ['inputs', 'consumefrom'],
@@ -106,28 +72,45 @@ const TRAINING_FIELDS: Array<[string, string]> = [
   ['automl.modelruns', 'modelruns'],
   ['automl.timeBudgetMs', 'timeout'],
   ['automl.islogistic', 'islogistic'],
+  ['automl.classificationRule', 'processlogic'],
+  ['automl.algorithms', 'modelsearchtuner'],
+  ['registry.identifier', 'identifier'],
+  ['registry.folder', 'fullpathtotrainingdata'],
+  ['io.entity', 'topicid'],
 ];
 
-/** The solution viperhpdetrainingbatch describes: it learns from `consumefrom` and publishes to `produceto`. */
+/**
+ * The solution viperhpdetrainingbatch describes: it learns from `consumefrom` and publishes to
+ * `produceto`. Per device (`topicid`) or with `array=1`, `consumefrom` is one topic whose records
+ * carry every variable as a field (keyed by device with topicid; topicid ≥ 0 learns that device only).
+ */
 async function trainingSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const produceTo = params.string('produceto');
   const consumeFrom = params.list('consumefrom');
   const topicId = params.int('topicid', { default: -999 });
   const perEntity = topicId !== -999;
-  // Per entity (topicid): one keyed topic whose JSON records carry every variable.
-  const source: StreamsSource = perEntity
+  const device = deviceParam(params);
+  const array = arrayRows(params);
+  const oneTopic = perEntity || array;
+  const source: StreamsSource = oneTopic
     ? { streams: consumeFrom }
     : await streamsBehind(context, consumeFrom, 'consumefrom');
-  if (perEntity && consumeFrom.length !== 1) {
-    throw new ParameterError('consumefrom', 'must name one keyed topic when topicid is given');
+  if (oneTopic && consumeFrom.length !== 1) {
+    throw new ParameterError(
+      'consumefrom',
+      `must name one topic of rows when ${perEntity ? 'topicid' : 'array=1'} is given`,
+    );
   }
+  if (oneTopic) await streamsBehind(context, consumeFrom, 'consumefrom'); // it exists
   const { dependent, independent } = variables(params, source);
   const rows = windowRows(params, 'rollbackoffsets', source.rows);
   const timeout = params.float('timeout', { default: 120, min: 0.01 });
+  const islogistic = params.bool('islogistic', { default: false });
+  const controls = trainingModelControls(params, islogistic);
   return {
     name: solutionName('', produceTo, 'produceto'),
     description: `viperhpdetrainingbatch: ${consumeFrom.join(',')} → ${produceTo}`,
-    inputs: perEntity
+    inputs: oneTopic
       ? [{ topic: consumeFrom[0], variables: [dependent, ...independent] }]
       : source.streams.map((topic) => ({ topic })),
     entityKey: perEntity,
@@ -137,9 +120,12 @@ async function trainingSpec(context: OperationContext, params: ViperParams): Pro
     retrain: retrain(params, rows),
     automl: {
       modelruns: params.int('modelruns', { default: 10, min: 1 }),
-      islogistic: params.bool('islogistic', { default: false }),
+      islogistic,
       timeBudgetMs: Math.round(timeout * 1000),
+      ...controls.automl,
     },
+    registry: controls.registry,
+    ...(device !== undefined ? { io: { entity: device } } : {}),
     outputs: { params: produceTo },
   };
 }
@@ -190,6 +176,7 @@ async function solutionPublishingTo(
 }
 
 const PREDICT_FIELDS: Array<[string, string]> = [
+  ...IO_FIELDS,
   ['name', 'consumefrom'],
   ['outputs.params', 'consumefrom'],
   ['outputs.predictions', 'produceto'],
@@ -201,6 +188,8 @@ const PREDICT_FIELDS: Array<[string, string]> = [
   ['optimize.stretchbounds', 'stretchbounds'],
   ['optimize.epsilon', 'epsilon'],
   ['retrain', 'timedelay'],
+  ['registry.predictWith', 'usedeploy'],
+  ['io.entity', 'topicid'],
 ];
 
 /**
@@ -218,12 +207,61 @@ async function predictSpec(context: OperationContext, params: ViperParams): Prom
     );
   }
   const algokey = params.string('algokey', { default: '' }).trim();
-  const spec = await solutionPublishingTo(context, params, 'viperhpdepredictbatch', algokey);
-  const inputs =
-    inputData === ''
-      ? spec.inputs
-      : (await streamsBehind(context, [inputData], 'inputdata')).streams.map((topic) => ({ topic }));
-  return { ...spec, inputs, predict: true, outputs: { ...(spec.outputs as Spec), predictions: produceTo } };
+  const spec = predictingControls(
+    params,
+    await solutionPublishingTo(context, params, 'viperhpdepredictbatch', algokey),
+    true,
+  );
+  const inputs = await predictedInputs(context, params, spec, inputData);
+  // maxrows: a new solution first predicts the newest maxrows rows already stored (offset wins)
+  const maxRows = params.int('maxrows', { default: 0, min: 0 });
+  const io = { ...(spec.io as Spec | undefined), ...(maxRows > 0 ? { startOffset: -maxRows } : {}) };
+  return {
+    ...spec,
+    inputs,
+    predict: true,
+    ...(Object.keys(io).length > 0 ? { io } : {}),
+    outputs: { ...(spec.outputs as Spec), predictions: produceTo },
+  };
+}
+
+/**
+ * The inputs a prediction reads: `streamstojoin` (the streams whose newest rows form each input, as
+ * viperhpdepredict), else `inputdata`'s streams — with `array=1` inputdata's own rows, one field per
+ * variable — else the solution's.
+ */
+async function predictedInputs(
+  context: OperationContext,
+  params: ViperParams,
+  spec: Spec,
+  inputData: string,
+): Promise<unknown> {
+  const wanted = [String(spec.dependentVariable), ...(spec.independentVariables as string[])];
+  const streams = params.list('streamstojoin', { default: [] });
+  if (streams.length > 0) {
+    await streamsBehind(context, streams, 'streamstojoin');
+    const missing = wanted.filter((v) => !streams.includes(v));
+    if (missing.length > 0) {
+      throw new ParameterError(
+        'streamstojoin',
+        `must name the model's streams; ${missing.map((m) => `'${showValue(m)}'`).join(', ')} missing`,
+      );
+    }
+    const chosen = streams.filter((stream) => wanted.includes(stream));
+    const current = (spec.inputs as Array<{ topic: string; variables?: string[] }>).map((i) => i.topic);
+    // the same streams in another order are the same inputs (the solution stays)
+    if ([...current].sort().join(',') === [...chosen].sort().join(',')) return spec.inputs;
+    return chosen.map((topic) => ({ topic }));
+  }
+  if (arrayRows(params)) {
+    if (inputData === '') {
+      throw new ParameterError('array', 'is 1: name the topic of rows in inputdata');
+    }
+    await streamsBehind(context, [inputData], 'inputdata');
+    return [{ topic: inputData, variables: wanted }];
+  }
+  if (inputData === '') return spec.inputs;
+  return (await streamsBehind(context, [inputData], 'inputdata')).streams.map((topic) => ({ topic }));
 }
 
 async function optimizeSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
@@ -236,156 +274,86 @@ async function optimizeSpec(context: OperationContext, params: ViperParams): Pro
     stretchbounds: params.float('stretchbounds', { default: 10, min: 0 }),
     epsilon: params.float('epsilon', { default: 20, min: 0 }),
   };
-  const spec = await solutionPublishingTo(context, params, 'viperhpdeoptimizebatch');
+  const spec = predictingControls(
+    params,
+    await solutionPublishingTo(context, params, 'viperhpdeoptimizebatch'),
+    false,
+  );
   return { ...spec, optimize, outputs: { ...(spec.outputs as Spec), optimal: produceTo } };
 }
 
-/** VIPER's training flags: `topic=t,topictype=numeric,threshnumber=n,lag=5,zthresh=3.5,influence=0.5~...`. */
-function anomalySettings(params: ViperParams, required: boolean): Spec {
-  const flags = required ? params.string('flags') : params.string('flags', { default: '' });
-  const settings: Spec = {};
-  for (const group of flags.split('~')) {
-    for (const pair of group.split(',')) {
-      const at = pair.indexOf('=');
-      if (at < 0) continue;
-      const key = pair.slice(0, at).trim().toLowerCase();
-      const raw = pair.slice(at + 1).trim();
-      const field =
-        key === 'lag' ? 'lag' : key === 'zthresh' ? 'threshold' : key === 'influence' ? 'influence' : '';
-      if (field === '' || field in settings) continue; // the first group's value is the solution's
-      const value = Number(raw);
-      if (raw === '' || !Number.isFinite(value)) {
-        throw new ParameterError('flags', `${key} must be a number, got '${showValue(raw)}'`);
-      }
-      settings[field] = value;
-    }
-  }
-  return settings;
-}
+/** The topics a call's io parameters refer to (batch-io.ts), from its parameters and the spec built. */
+type IoTopicsOf = (params: ViperParams, spec: Spec) => BatchIoTopics;
 
-const ANOMALY_FIELDS: Array<[string, string]> = [
-  ['name', 'producepeergroupto'],
-  ['inputs', 'streamstoanalyse'],
-  ['dependentVariable', 'streamstoanalyse'],
-  ['independentVariables', 'streamstoanalyse'],
-  ['window', 'rollbackoffsets'],
-  ['retrain', 'timedelay'],
-  ['anomaly', 'flags'],
-  ['outputs.anomalies', 'produceto'],
-];
+const inputTopics = (spec: Spec) => (spec.inputs as Array<{ topic: string }>).map((i) => i.topic);
 
-async function anomalySpec(
-  context: OperationContext,
-  params: ViperParams,
-  name: string,
-  endpoint: string,
-): Promise<Spec> {
-  const produceTo = params.string('produceto');
-  const streams = params.list('streamstoanalyse');
-  for (const topic of streams) await streamsBehind(context, [topic], 'streamstoanalyse');
-  const { dependent, independent, model } = streamsOnly(streams);
-  const rows = windowRows(params, 'rollbackoffsets');
-  return {
-    name,
-    description: `${endpoint}: peer groups of ${streams.join(',')}`,
-    inputs: streams.map((topic) => ({ topic })),
-    window: { records: rows },
-    dependentVariable: dependent,
-    independentVariables: independent,
-    model,
-    retrain: retrain(params, rows),
-    predict: false,
-    anomaly: anomalySettings(params, endpoint === 'viperanomalytrainbatch'),
-    outputs: { anomalies: produceTo },
-  };
-}
-
-/**
- * viperanomalypredictbatch: `consumefrom` is the peer-group topic viperanomalytrainbatch named, so the
- * solution that training created gets `produceto` as its anomalies topic; without one, a new solution
- * over `streamstoanalyse` is made.
- */
-async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
-  const peerGroups = params.string('consumefrom');
-  const produceTo = params.string('produceto');
-  const name = solutionName('anomaly-', peerGroups, 'consumefrom');
-  const existing = await findSolution(context, (v) => v.name === name);
-  if (existing !== undefined) {
-    const spec = structuredClone(existing.spec) as unknown as Spec;
-    return { ...spec, outputs: { ...(spec.outputs as Spec), anomalies: produceTo } };
-  }
-  return anomalySpec(context, params, name, 'viperanomalypredictbatch');
-}
-
-const PREPROCESS_FIELDS: Array<[string, string]> = [
-  ['name', 'topicname'],
-  ['inputs', 'streamstojoin'],
-  ['dependentVariable', 'streamstojoin'],
-  ['independentVariables', 'streamstojoin'],
-  ['window', 'maxrows'],
-  ['retrain', 'timedelay'],
-  ['preprocess', 'preprocesslogic'],
-  ['outputs.preprocessed', 'preprocesstopic'],
-];
-
-async function preprocessSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
-  const topic =
-    params.has('topicname') || !params.has('topic') ? params.string('topicname') : params.string('topic');
-  const logic = params.list('preprocesslogic');
-  const given = params.list('streamstojoin', { default: [] });
-  const { streams } =
-    given.length > 0
-      ? await streamsBehind(context, given, 'streamstojoin')
-      : await streamsBehind(context, [topic], 'topicname');
-  const { dependent, independent, model } = streamsOnly(streams);
-  const rows = windowRows(params, 'maxrows');
-  return {
-    name: solutionName('preprocess-', topic, 'topicname'),
-    description: `preprocessbatch: ${logic.join(',')} over ${streams.join(',')}`,
-    inputs: streams.map((s) => ({ topic: s })),
-    window: { records: rows },
-    dependentVariable: dependent,
-    independentVariables: independent,
-    model,
-    retrain: retrain(params, rows),
-    predict: false,
-    preprocess: { statistics: logic },
-    outputs: { preprocessed: params.string('preprocesstopic', { default: topic }) },
-  };
-}
+/** consumerid on consumefrom, producerid of produceto: most calls. */
+const consumeFromProduceTo: IoTopicsOf = (params, spec) => ({
+  consumed: params.list('consumefrom')[0],
+  inputs: inputTopics(spec),
+  produceTo: params.string('produceto'),
+});
 
 export function batch(
   endpoint: string,
   fields: Array<[string, string]>,
   build: (context: OperationContext, params: ViperParams) => Promise<Spec>,
+  /** The topics its io parameters refer to; none: the endpoint takes no io parameters. */
+  ioTopics?: IoTopicsOf,
 ): ViperEndpoint {
   return {
     async run(context, params) {
+      const built = await build(context, params);
+      // a solution another batch call made keeps the io settings this call does not give
+      const io = {
+        ...(built.io as Spec | undefined),
+        ...(ioTopics !== undefined ? await batchIo(context, params, ioTopics(params, built)) : {}),
+      };
       // the solution's records carry the keys of the matching step endpoint (solution-records.ts)
-      const spec = { ...(await build(context, params)), recordShape: VIPER_RECORD_SHAPE };
+      const spec = {
+        ...built,
+        ...(Object.keys(io).length > 0 ? { io } : {}),
+        recordShape: VIPER_RECORD_SHAPE,
+      };
       return answer(endpoint, await upsertSolution(context, spec, parameterOf(fields), endpoint));
     },
   };
 }
 
-const preprocessBatch = batch('preprocessbatch', PREPROCESS_FIELDS, preprocessSpec);
+const preprocessBatch = batch('preprocessbatch', PREPROCESS_FIELDS, preprocessSpec, (params, spec) => ({
+  consumed: params.string('topicname', { default: params.string('topic', { default: '' }) }),
+  inputs: inputTopics(spec),
+  produceTo: (spec.outputs as { preprocessed: string }).preprocessed,
+  // VIPER's producerid here is the preprocessed topic's (the statistics go back into it by default)
+  alsoProducer: params.string('topicname', { default: params.string('topic', { default: '' }) }),
+}));
 
 export const batchEndpoints: Record<string, ViperEndpoint> = {
-  viperhpdetrainingbatch: batch('viperhpdetrainingbatch', TRAINING_FIELDS, trainingSpec),
-  viperhpdepredictbatch: batch('viperhpdepredictbatch', PREDICT_FIELDS, predictSpec),
-  viperhpdeoptimizebatch: batch('viperhpdeoptimizebatch', PREDICT_FIELDS, optimizeSpec),
-  viperanomalytrainbatch: batch('viperanomalytrainbatch', ANOMALY_FIELDS, (context, params) =>
-    anomalySpec(
-      context,
-      params,
-      solutionName('anomaly-', params.string('producepeergroupto'), 'producepeergroupto'),
-      'viperanomalytrainbatch',
-    ),
+  viperhpdetrainingbatch: batch(
+    'viperhpdetrainingbatch',
+    TRAINING_FIELDS,
+    trainingSpec,
+    consumeFromProduceTo,
+  ),
+  viperhpdepredictbatch: batch('viperhpdepredictbatch', PREDICT_FIELDS, predictSpec, consumeFromProduceTo),
+  viperhpdeoptimizebatch: batch('viperhpdeoptimizebatch', PREDICT_FIELDS, optimizeSpec, consumeFromProduceTo),
+  viperanomalytrainbatch: batch(
+    'viperanomalytrainbatch',
+    ANOMALY_FIELDS,
+    (context, params) =>
+      anomalySpec(
+        context,
+        params,
+        solutionName('anomaly-', params.string('producepeergroupto'), 'producepeergroupto'),
+        'viperanomalytrainbatch',
+      ),
+    consumeFromProduceTo,
   ),
   viperanomalypredictbatch: batch(
     'viperanomalypredictbatch',
-    [['name', 'consumefrom'], ...ANOMALY_FIELDS.slice(1)],
+    [['name', 'consumefrom'], ...ANOMALY_FIELDS.filter(([field]) => field !== 'name')],
     anomalyPredictSpec,
+    consumeFromProduceTo,
   ),
   // The client calls `preprocessbatch` (its function is viperpreprocessbatch); both names work.
   preprocessbatch: preprocessBatch,

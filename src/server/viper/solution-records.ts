@@ -19,6 +19,13 @@ const algokey = (spec: SolutionSpec, entity: string) =>
 const kafkakey = (spec: SolutionSpec, entity: string) => (entity === '' ? spec.name : entity);
 const topicid = (entity: string) => (entity === '' ? {} : { Topicid: entity });
 const islogistic = (spec: SolutionSpec) => (spec.automl.islogistic ? 1 : 0);
+const deployed = (spec: SolutionSpec) => spec.registry?.deploy !== false;
+const usedeploy = (spec: SolutionSpec) => (spec.registry?.predictWith === 'deployed' ? 1 : 0);
+/** The batch call's `producerid` and `maintopic` (the spec's io), as VIPER's records carry them. */
+const labels = (spec: SolutionSpec) => ({
+  ...(spec.io?.producerId !== undefined ? { ProducerId: spec.io.producerId } : {}),
+  ...(spec.io?.mainTopic !== undefined ? { Maintopic: spec.io.mainTopic } : {}),
+});
 
 export const viperSolutionRecords: SolutionRecordShaper = {
   params: (v, spec) => ({
@@ -32,12 +39,16 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Created: new Date(v.promotedAt).toISOString(),
     ProduceTo: spec.outputs.params,
     Islogistic: islogistic(spec),
-    // the solution's champion is what its predictions use: VIPER's deployed model
-    Deployed: 1,
-    DeployedTo: 'deploy',
+    // each champion is promoted to deploy unless the training call said deploy=0 (registry.deploy)
+    Deployed: deployed(spec) ? 1 : 0,
+    DeployedTo: deployed(spec) ? 'deploy' : 'models',
+    ...(spec.registry?.identifier !== undefined ? { Identifier: spec.registry.identifier } : {}),
+    ...(spec.registry?.folder !== undefined ? { Fullpathtotrainingdata: spec.registry.folder } : {}),
+    ...(spec.automl.classificationRule !== undefined ? { Processlogic: spec.automl.classificationRule } : {}),
     Modelruns: spec.automl.modelruns,
     Metrics: v.metrics,
     ...topicid(v.entity),
+    ...labels(spec),
     kafkakey: kafkakey(spec, v.entity),
     Solution: v.solution,
     ModelVersion: v.version,
@@ -50,7 +61,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Algokey: algokey(spec, p.entity),
     Algo: modelAlgo(algokey(spec, p.entity), p.algorithm),
     MachineLearningAlgorithm: p.algorithm,
-    Usedeploy: 1,
+    Usedeploy: usedeploy(spec),
     Created: new Date().toISOString(),
     Consumefrom: spec.outputs.params,
     Produceto: spec.outputs.predictions,
@@ -58,6 +69,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Islogistic: islogistic(spec),
     Inputdata: spec.independentVariables.map((v) => p.inputs[v]).join(','),
     ...topicid(p.entity),
+    ...labels(spec),
     kafkakey: kafkakey(spec, p.entity),
     ...(p.interval !== undefined
       ? { Lower: p.interval.lower, Upper: p.interval.upper, Coverage: p.interval.coverage }
@@ -71,7 +83,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
       userDetails: {
         CreatedOn: new Date().toISOString(),
         HPDEHOST: 'in-process',
-        Usedeploy: 1,
+        Usedeploy: usedeploy(spec),
         Algokey: algokey(spec, o.entity),
         ModelVersion: o.modelVersion,
         ...topicid(o.entity),
@@ -80,6 +92,7 @@ export const viperSolutionRecords: SolutionRecordShaper = {
         Consumefrom: spec.outputs.params,
         Produceto: spec.outputs.optimal ?? '',
         kafkakey: kafkakey(spec, o.entity),
+        ...labels(spec),
       },
     }),
   anomaly: ({ solution: _s, entity, values, offsets, ...risk }, spec) => ({
@@ -87,18 +100,30 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Created: new Date().toISOString(),
     kafkakey: kafkakey(spec, entity),
     ...topicid(entity),
+    ...labels(spec),
     Values: values,
     Offsets: offsets,
   }),
+  scoredInput: (r, spec) => ({
+    Created: new Date().toISOString(),
+    kafkakey: kafkakey(spec, r.entity),
+    ...topicid(r.entity),
+    ...(spec.io?.scoredInputsProducerId !== undefined ? { ProducerId: spec.io.scoredInputsProducerId } : {}),
+    ...(spec.io?.mainTopic !== undefined ? { Maintopic: spec.io.mainTopic } : {}),
+    Values: r.values,
+    Offsets: r.offsets,
+    RowTimestamp: r.rowTimestamp,
+  }),
   statistics: (r, spec) => {
     const now = new Date();
-    return Object.entries(r.statistics).flatMap(([variable, statistics]) =>
+    const preprocess = spec.preprocess;
+    const items = Object.entries(r.statistics).flatMap(([variable, statistics]) =>
       Object.entries(statistics).map(([statistic, value]) => ({
         hyperprediction: value === null || value === undefined ? '' : String(value as number | string),
-        Maintopic: spec.outputs.preprocessed ?? '',
+        Maintopic: spec.io?.mainTopic ?? spec.outputs.preprocessed ?? '',
         Topic: preprocessedStreamName(variable, statistic),
         Type: 'External',
-        ProducerId: '',
+        ProducerId: spec.io?.producerId ?? '',
         TimeStamp: now.toISOString(),
         Unixtime: now.getTime(),
         kafkakey: kafkakey(spec, r.entity),
@@ -107,8 +132,13 @@ export const viperSolutionRecords: SolutionRecordShaper = {
         ...topicid(r.entity),
         Consumerid: 'StreamConsumer',
         Generated: now.toISOString(),
+        Identifier: preprocess?.identifier ?? '',
+        Preprocessconditions: preprocess?.conditions ?? '',
+        ...(r.values !== undefined ? { RawData: r.values[variable] ?? [] } : {}),
       })),
     );
+    // saveasarray: one record holding the window's items
+    return preprocess?.form === 'array' ? [items] : items;
   },
 };
 

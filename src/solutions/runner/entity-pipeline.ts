@@ -9,23 +9,37 @@ import {
   setAtQuantile,
 } from '../../automl/index.js';
 import type { Champion } from '../learner.js';
-import type { JoinedRow } from '../../streams/index.js';
+import { classify, type ClassificationRule, type JoinedRow } from '../../streams/index.js';
 import type { DriftEvent } from '../catalog-types.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
 import type { EntityRuntime } from './entities.js';
 import type { Outbox } from './outbox.js';
 import { outputKey, type RunnerScope } from './types.js';
+import { classificationRuleOf } from '../spec-io.js';
 import type { SolutionAnomalyRecord, SolutionPredictionRecord } from './record-shapers.js';
 
 export class EntityPipeline {
-  constructor(private readonly scope: RunnerScope) {}
+  /** The spec's classification rule (`automl.classificationRule`): the target it builds. */
+  readonly #rule?: ClassificationRule;
+
+  get spec() {
+    return this.scope.spec;
+  }
+
+  constructor(private readonly scope: RunnerScope) {
+    const text = scope.spec.automl.classificationRule;
+    if (text !== undefined) this.#rule = classificationRuleOf(text);
+  }
 
   /** The row's features and target, in the spec's variable order. */
   split(row: JoinedRow): { features: number[]; target: number } {
     const { spec } = this.scope;
     return {
       features: spec.independentVariables.map((v) => row.values[v]),
-      target: row.values[spec.dependentVariable],
+      target:
+        this.#rule === undefined
+          ? row.values[spec.dependentVariable]
+          : classify(this.#rule, (variable) => row.values[variable]),
     };
   }
 
@@ -127,6 +141,14 @@ export class EntityPipeline {
       key: outputKey(spec, runtime.entity),
       value: JSON.stringify(this.scope.shaper.anomaly(record, spec)),
     });
+    const scored = spec.outputs.scoredInputs;
+    if (scored !== undefined) {
+      const input = { solution: spec.name, entity: runtime.entity, values, offsets: row.position };
+      outbox.add(scored, {
+        key: outputKey(spec, runtime.entity),
+        value: JSON.stringify(this.scope.shaper.scoredInput({ ...input, rowTimestamp: row.timestamp }, spec)),
+      });
+    }
     if (risk.alert) {
       events.emit('anomaly', {
         solution: spec.name,

@@ -1,10 +1,12 @@
 // Where a runner starts reading its inputs: every partition of every input topic (co-partitioned
-// when several are joined), from the offsets its consumer group last committed — or, for a new
-// solution, from the end — and the rows before those offsets that refill the window.
+// when several are joined), or the one its spec's `io.partition` names, from the offsets its
+// consumer group last committed — or, for a new solution, from `io.startOffset` (default: the end)
+// — and the rows before those offsets that refill the window.
 import { UnknownTopicError } from '../../backbone/errors.js';
 import type { TopicPartitionOffset } from '../../backbone/types.js';
 import { checkCoPartitioned, PositionJoin, windowCapacity, type JoinedRow } from '../../streams/index.js';
 import { registryEntities } from '../../streams/registry/index.js';
+import { startOffsetOf } from '../spec-io.js';
 import { DEFAULT_OUTPUT_RETENTION_MS, inputVariables, type SolutionSpec } from '../spec.js';
 import type { RunnerScope } from './types.js';
 
@@ -56,12 +58,22 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
   }
   // reported as the solution's problem, naming the topics; retried, as the topics may be altered
   if (spec.inputs.length > 1) checkCoPartitioned(partitionCounts);
-  const perRow = new Set([spec.outputs.predictions, spec.outputs.anomalies]);
+  const only = spec.io?.partition;
+  for (const [topic, count] of partitionCounts) {
+    if (only !== undefined && only >= count) {
+      throw new NotReadyError(`input topic ${topic} has ${count} partition(s), no partition ${only}`);
+    }
+  }
+  const perRow = new Set([spec.outputs.predictions, spec.outputs.anomalies, spec.outputs.scoredInputs]);
   const retentionMs = spec.outputRetentionMs ?? DEFAULT_OUTPUT_RETENTION_MS;
   for (const topic of Object.values(spec.outputs)) {
     if (topic === undefined) continue;
+    // writing to partition p needs p + 1 partitions (a topic that exists is checked by the face)
+    const partitions = only !== undefined ? { partitions: only + 1 } : {};
     await backbone.ensureTopic(
-      perRow.has(topic) ? { name: topic, config: { 'retention.ms': retentionMs } } : { name: topic },
+      perRow.has(topic)
+        ? { name: topic, ...partitions, config: { 'retention.ms': retentionMs } }
+        : { name: topic, ...partitions },
     );
   }
 
@@ -85,6 +97,7 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
   for (const [topic, list] of offsetsOf) {
     for (const offsets of list) {
       const { partition, earliest, latest } = offsets;
+      if (only !== undefined && partition !== only) continue;
       let done = committed.find((c) => c.topic === topic && c.partition === partition)?.offset;
       if (done !== undefined && (done > latest || done < earliest)) {
         // the topic was deleted and created again, or retention removed rows never read
@@ -97,11 +110,18 @@ export async function startInputs(scope: RunnerScope): Promise<InputStart> {
         scope.board.problem(`input ${topic}/${partition}: no committed offset; reading from ${earliest}`);
         done = earliest;
       }
-      // a new solution learns from the latest window at once; a continuing one re-reads its window
-      const resumeAt = done ?? (spec.inputs.length > 1 ? startOf(partition) : latest);
+      // a new solution learns from the latest window at once (or starts where `io.startOffset`
+      // says); a continuing one re-reads its window
+      const resumeAt =
+        done ?? startOffsetOf(spec.io, earliest, spec.inputs.length > 1 ? startOf(partition) : latest);
       const tp = { topic, partition, offset: resumeAt };
       positions.push(tp);
-      ranges.push({ tp, from: Math.max(earliest, resumeAt - replayRecords) });
+      // a new solution told to start at an offset learns nothing from before it; one told to start
+      // n rows back (or at the window) learns the window before them first, then predicts them
+      const start = spec.io?.startOffset ?? 'window';
+      const fixedStart =
+        done === undefined && (start === 'earliest' || (typeof start === 'number' && start >= 0));
+      ranges.push({ tp, from: fixedStart ? resumeAt : Math.max(earliest, resumeAt - replayRecords) });
     }
   }
   const join = joinOf(spec);

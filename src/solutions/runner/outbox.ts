@@ -5,9 +5,17 @@ export class Outbox {
   readonly records = new Map<string, ProducerRecord[]>();
   count = 0;
 
-  constructor(private readonly registryTopic: string) {}
+  constructor(
+    private readonly registryTopic: string,
+    /** The partition outputs go to (the spec's `io.partition`); registry and status name their own. */
+    private readonly outputPartition?: number,
+  ) {}
 
-  add(topic: string, record: ProducerRecord): void {
+  add(topic: string, given: ProducerRecord): void {
+    const record =
+      this.outputPartition !== undefined && given.partition === undefined
+        ? { ...given, partition: this.outputPartition }
+        : given;
     const list = this.records.get(topic);
     if (list === undefined) this.records.set(topic, [record]);
     else list.push(record);

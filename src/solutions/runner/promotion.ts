@@ -3,7 +3,13 @@
 // optimal inputs, anomaly peer groups and window statistics.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeColumns } from '../../automl/index.js';
-import { findOptimum, findOptimumOnPool, peerGroupsOf, windowStatistics } from '../../streams/index.js';
+import {
+  findOptimum,
+  findOptimumOnPool,
+  parseConditions,
+  peerGroupsOf,
+  windowStatistics,
+} from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
 import { MIN_WINDOW_ROWS, type RetrainOutcome } from '../learner.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
@@ -234,11 +240,20 @@ export class Promotion {
     if (preprocess !== undefined && spec.outputs.preprocessed !== undefined) {
       await nextTurn();
       try {
-        const statistics = Object.fromEntries(
-          window.columns.map(({ variable, values }) => [
+        // each variable's values inside its range (preprocess.conditions), as the preprocess step
+        const ranges = parseConditions(
+          preprocess.conditions ?? '',
+          window.columns.map((c) => c.variable),
+        );
+        const columns = window.columns.map(({ variable, values }) => {
+          const range = ranges.get(variable);
+          return {
             variable,
-            windowStatistics(values, preprocess.statistics),
-          ]),
+            values: range === undefined ? values : values.filter((v) => v >= range.min && v <= range.max),
+          };
+        });
+        const statistics = Object.fromEntries(
+          columns.map(({ variable, values }) => [variable, windowStatistics(values, preprocess.statistics)]),
         );
         const record: SolutionStatisticsRecord = {
           solution: spec.name,
@@ -246,6 +261,9 @@ export class Promotion {
           rows: window.rows,
           lineage,
           statistics,
+          ...(preprocess.rawData === true
+            ? { values: Object.fromEntries(columns.map((c) => [c.variable, [...c.values]])) }
+            : {}),
         };
         for (const value of this.scope.shaper.statistics(record, spec)) {
           outbox.add(spec.outputs.preprocessed, { key, value: JSON.stringify(value) });

@@ -32,6 +32,15 @@ export interface SolutionAnomalyRecord extends RiskAssessment {
   offsets: Record<string, number>;
 }
 
+/** A row as it was scored for anomalies (`outputs.scoredInputs`). */
+export interface SolutionScoredInputRecord {
+  solution: string;
+  entity: string;
+  values: Record<string, number>;
+  offsets: Record<string, number>;
+  rowTimestamp: number;
+}
+
 export interface SolutionOptimumRecord extends Omit<ModelOptimization, 'search'> {
   solution: string;
   entity: string;
@@ -45,6 +54,8 @@ export interface SolutionStatisticsRecord {
   lineage: unknown;
   /** Per variable, per statistic. */
   statistics: Record<string, Record<string, unknown>>;
+  /** With `preprocess.rawData`: per variable, the values the statistics were computed over. */
+  values?: Record<string, number[]>;
 }
 
 /** Each method returns the value to write; `statistics` may return several (one record each). */
@@ -52,6 +63,7 @@ export interface SolutionRecordShaper {
   params(version: ModelVersion, spec: SolutionSpec): unknown;
   prediction(record: SolutionPredictionRecord, spec: SolutionSpec): unknown;
   anomaly(record: SolutionAnomalyRecord, spec: SolutionSpec): unknown;
+  scoredInput(record: SolutionScoredInputRecord, spec: SolutionSpec): unknown;
   optimum(record: SolutionOptimumRecord, spec: SolutionSpec): unknown;
   statistics(record: SolutionStatisticsRecord, spec: SolutionSpec): unknown[];
 }
@@ -64,6 +76,7 @@ export const ownRecords: SolutionRecordShaper = {
   params: (version) => version,
   prediction: (record) => record,
   anomaly: (record) => record,
+  scoredInput: (record) => record,
   optimum: (record) => record,
   statistics: (record) => [record],
 };

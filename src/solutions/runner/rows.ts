@@ -28,8 +28,10 @@ export async function handleRows(
   const { scope, entities, pipeline, promotion } = parts;
   const { spec, board } = scope;
   let skipped = 0;
+  const only = spec.io?.entity;
   for (const row of rows) {
     await slices.next();
+    if (only !== undefined && row.entity !== only) continue; // another entity's row (io.entity)
     const runtime = await entities.get(row.entity);
     runtime.touched = true;
     const { features, target } = pipeline.split(row);
@@ -66,8 +68,10 @@ export async function replayRows(
   rows: readonly JoinedRow[],
   slices = new Slices(),
 ): Promise<void> {
+  const only = parts.pipeline.spec.io?.entity;
   for (const row of rows) {
     await slices.next();
+    if (only !== undefined && row.entity !== only) continue;
     const runtime = await parts.entities.get(row.entity);
     const { features, target } = parts.pipeline.split(row);
     runtime.learner.observe(features, target, row.timestamp, row.position, { detectDrift: false });

@@ -58,6 +58,13 @@ export interface OptimumEvent {
   optimum: Omit<ModelOptimization, 'search'>;
 }
 
+export interface ReadEvent {
+  solution: string;
+  consumerId: string;
+  bytes: number;
+  records: number;
+}
+
 export interface AnomalyEvent {
   solution: string;
   entity: string;
@@ -75,6 +82,8 @@ export interface RunnerEvents {
   problem: [SolutionProblem];
   /** A step committed: rows handled, and the transaction's records. */
   step: [{ rows: number; records: number }];
+  /** A step committed reads of a spec with `io.consumerId`: what they count for it (AiMS usage). */
+  read: [ReadEvent];
 }
 
 /** What the parts of one runner share: its spec, context, clock, status and listeners. */

@@ -6,6 +6,7 @@ export * from './predict.js';
 export * from './optimize.js';
 export * from './anomaly.js';
 export * from './preprocess.js';
+export { parseConditions, type ValueRange } from './conditions.js';
 export * from './join.js';
 export * from './stream-query.js';
 export * from './custom-json.js';

@@ -1,0 +1,150 @@
+// The anomaly batch endpoints' solutions: peer groups of `streamstoanalyse` learnt every window
+// (viperanomalytrainbatch) and every new row scored against them (viperanomalypredictbatch).
+import { findSolution, streamsBehind } from '../operations/batch-solutions.js';
+import type { OperationContext } from '../operations/context.js';
+import { ParameterError, showValue } from '../errors.js';
+import type { ViperParams } from './params.js';
+import { checkTopicName } from '../operations/validate.js';
+import { deviceOf } from './batch-model-params.js';
+import { deviceParam } from './device-param.js';
+import { IO_FIELDS, retrain, solutionName, streamsOnly, windowRows, type Spec } from './batch-spec-parts.js';
+
+/** VIPER's training flags: `topic=t,topictype=numeric,threshnumber=n,lag=5,zthresh=3.5,influence=0.5~...`. */
+function anomalySettings(params: ViperParams, required: boolean): Spec {
+  const flags = required ? params.string('flags') : params.string('flags', { default: '' });
+  const settings: Spec = {};
+  for (const group of flags.split('~')) {
+    for (const pair of group.split(',')) {
+      const at = pair.indexOf('=');
+      if (at < 0) continue;
+      const key = pair.slice(0, at).trim().toLowerCase();
+      const raw = pair.slice(at + 1).trim();
+      const field =
+        key === 'lag' ? 'lag' : key === 'zthresh' ? 'threshold' : key === 'influence' ? 'influence' : '';
+      if (field === '' || field in settings) continue; // the first group's value is the solution's
+      const value = Number(raw);
+      if (raw === '' || !Number.isFinite(value)) {
+        throw new ParameterError('flags', `${key} must be a number, got '${showValue(raw)}'`);
+      }
+      settings[field] = value;
+    }
+  }
+  return settings;
+}
+
+export const ANOMALY_FIELDS: Array<[string, string]> = [
+  ...IO_FIELDS,
+  ['name', 'producepeergroupto'],
+  ['inputs', 'streamstoanalyse'],
+  ['dependentVariable', 'streamstoanalyse'],
+  ['independentVariables', 'streamstoanalyse'],
+  ['window', 'rollbackoffsets'],
+  ['retrain', 'timedelay'],
+  ['anomaly', 'flags'],
+  ['outputs.anomalies', 'produceto'],
+  ['entityKey', 'topicid'],
+  ['io.entity', 'topicid'],
+  ['outputs.scoredInputs', 'produceinputstreamtest'],
+  ['io.scoredInputsProducerId', 'produceridinputstreamtest'],
+];
+
+export async function anomalySpec(
+  context: OperationContext,
+  params: ViperParams,
+  name: string,
+  endpoint: string,
+): Promise<Spec> {
+  const produceTo = params.string('produceto');
+  const streams = params.list('streamstoanalyse');
+  for (const topic of streams) await streamsBehind(context, [topic], 'streamstoanalyse');
+  // topicid: one device's records of one stream (its records keyed by device)
+  const device = deviceParam(params);
+  if (device !== undefined && streams.length !== 1) {
+    throw new ParameterError(
+      'topicid',
+      `names device ${device}: give one stream in streamstoanalyse, not ${streams.length}`,
+    );
+  }
+  const { dependent, independent, model } = streamsOnly(streams);
+  const rows = windowRows(params, 'rollbackoffsets');
+  return {
+    name,
+    description: `${endpoint}: peer groups of ${streams.join(',')}`,
+    inputs: streams.map((topic) => ({ topic })),
+    entityKey: device !== undefined,
+    ...(device !== undefined ? { io: { entity: device } } : {}),
+    window: { records: rows },
+    dependentVariable: dependent,
+    independentVariables: independent,
+    model,
+    retrain: retrain(params, rows),
+    predict: false,
+    anomaly: anomalySettings(params, endpoint === 'viperanomalytrainbatch'),
+    outputs: { anomalies: produceTo },
+  };
+}
+
+/**
+ * viperanomalypredictbatch: `consumefrom` is the peer-group topic viperanomalytrainbatch named, so the
+ * solution that training created gets `produceto` as its anomalies topic; without one, a new solution
+ * over `streamstoanalyse` is made.
+ */
+export async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
+  const scored = await scoredInputs(context, params);
+  const spec = await anomalyPredictBase(context, params);
+  const outputs = {
+    ...(spec.outputs as Spec),
+    ...(scored.topic !== undefined ? { scoredInputs: scored.topic } : {}),
+  };
+  const io = { ...(spec.io as Spec | undefined), ...scored.io };
+  return { ...spec, ...(Object.keys(io).length > 0 ? { io } : {}), outputs };
+}
+
+/**
+ * `produceinputstreamtest`: the topic each scored row is republished to, as it was scored;
+ * `produceridinputstreamtest`: that topic's producer id (createtopic), carried in those records.
+ */
+async function scoredInputs(
+  context: OperationContext,
+  params: ViperParams,
+): Promise<{ topic?: string; io: Spec }> {
+  const topic = params.string('produceinputstreamtest', { default: '' }).trim();
+  const producerId = params.string('produceridinputstreamtest', { default: '' }).trim();
+  if (topic === '') {
+    if (producerId !== '') {
+      throw new ParameterError(
+        'produceridinputstreamtest',
+        "labels produceinputstreamtest's records: name that topic too",
+      );
+    }
+    return { io: {} };
+  }
+  checkTopicName(topic, 'produceinputstreamtest');
+  if (producerId === '') return { topic, io: {} };
+  const registration = context.store.topics.get(topic) ?? (await context.store.topics.lookup(topic));
+  if (registration?.producerId !== producerId) {
+    throw new ParameterError(
+      'produceridinputstreamtest',
+      `'${showValue(producerId)}' is not the producer id of '${topic}' (createtopic gives it)`,
+    );
+  }
+  return { topic, io: { scoredInputsProducerId: producerId } };
+}
+
+async function anomalyPredictBase(context: OperationContext, params: ViperParams): Promise<Spec> {
+  const peerGroups = params.string('consumefrom');
+  const produceTo = params.string('produceto');
+  const name = solutionName('anomaly-', peerGroups, 'consumefrom');
+  const existing = await findSolution(context, (v) => v.name === name);
+  if (existing !== undefined) {
+    const spec = structuredClone(existing.spec) as unknown as Spec;
+    const device = deviceOf(params, spec);
+    const io = { ...(spec.io as Spec | undefined), ...(device !== undefined ? { entity: device } : {}) };
+    return {
+      ...spec,
+      ...(Object.keys(io).length > 0 ? { io } : {}),
+      outputs: { ...(spec.outputs as Spec), anomalies: produceTo },
+    };
+  }
+  return anomalySpec(context, params, name, 'viperanomalypredictbatch');
+}

@@ -69,6 +69,13 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
   #loop?: Promise<void>;
   readonly #abort = new AbortController();
   #reconciling: Promise<void> = Promise.resolve();
+  /**
+   * Catalog partitions whose producer another worker fenced: it owns them now, whatever this
+   * worker's assignment still says. Their producer and runners are dropped, and they are opened
+   * again only when a new assignment gives them back (a worker that kept the fenced producer and
+   * the stopped runner of a partition it got back would never run its solutions again).
+   */
+  readonly #handedOver = new Set<number>();
 
   private constructor(backbone: Backbone, options: SolutionWorkerOptions, registry: MetadataStore) {
     super();
@@ -100,7 +107,10 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
       if (options.pool === 'own') await worker.#pool?.close();
       throw error;
     }
-    worker.#consumer.onAssignment(() => worker.schedule());
+    worker.#consumer.onAssignment(() => {
+      worker.#handedOver.clear();
+      void worker.schedule();
+    });
     await worker.schedule();
     worker.#loop = worker.run();
     return worker;
@@ -154,7 +164,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
     );
     let moved = false;
     for (const partition of [...this.#producers.keys()]) {
-      if (assigned.has(partition)) continue;
+      if (assigned.has(partition) && !this.#handedOver.has(partition)) continue;
       moved = true;
       await this.stopRunners((item) => item.partition === partition);
       await this.#producers
@@ -164,7 +174,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
       this.#producers.delete(partition);
     }
     for (const partition of assigned) {
-      if (this.#producers.has(partition)) continue;
+      if (this.#producers.has(partition) || this.#handedOver.has(partition)) continue;
       moved = true;
       // Opening the partition's transactional producer fences its previous owner and settles that
       // owner's open transaction, so what the runners read next is exactly what was committed.
@@ -200,6 +210,10 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
         ...(this.#options.recordShapers !== undefined ? { recordShapers: this.#options.recordShapers } : {}),
       });
       this.#runners.set(name, { runner, item });
+      runner.once('handedOver', () => {
+        this.#handedOver.add(item.partition);
+        void this.schedule();
+      });
       this.emit('runner', runner);
       runner.start();
     }

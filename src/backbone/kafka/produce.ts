@@ -35,6 +35,15 @@ export class KafkaProducing {
    * succeeds, so two sends in flight to one partition would share numbers: sends go one at a time.
    */
   #tail: Promise<unknown> = Promise.resolve();
+  /**
+   * The last send that failed without a clear answer: the broker may have written it (a leader
+   * that died after appending, an answer lost), while the client did not advance its sequence
+   * numbers. Sent again as it was (a caller's retry), the broker recognizes it as a duplicate;
+   * but different records under the same numbers would be taken for that duplicate and dropped
+   * while acknowledged, or refused with OUT_OF_ORDER_SEQUENCE_NUMBER at every later send. So any
+   * other send first registers the producer again, with a new producer id and numbers from 0.
+   */
+  #unresolved: PreparedRecord[] | undefined;
 
   constructor(cluster: KafkaCluster) {
     this.#cluster = cluster;
@@ -50,9 +59,21 @@ export class KafkaProducing {
     const offsets = new Map<number, number>();
     const run = this.#tail.then(async () => {
       for (const send of sends) {
-        const result = await this.#cluster.call({ operation: 'producing', topic }, () =>
-          this.#cluster.producer.send({ messages: clientMessages(send) }),
-        );
+        if (this.#unresolved && !sameSend(this.#unresolved, send)) await this.#renewProducerId();
+        let result;
+        try {
+          result = await this.#cluster.call({ operation: 'producing', topic }, () =>
+            this.#cluster.producer.send({ messages: clientMessages(send) }),
+          );
+        } catch (error) {
+          this.#unresolved = send;
+          // the broker's producer state and the client's numbers disagree (a lost state, a send
+          // written twice over): nothing more is written under this producer id
+          const ids = protocolErrorIds(error);
+          if (SEQUENCE_ERRORS.some((id) => ids.has(id))) await this.#renewProducerId().catch(() => undefined);
+          throw error;
+        }
+        this.#unresolved = undefined;
         const base = new Map<number, number>();
         for (const o of result.offsets ?? []) base.set(o.partition, Number(o.offset));
         const next = new Map<number, number>();
@@ -124,6 +145,14 @@ export class KafkaProducing {
     return error;
   }
 
+  /** A new producer id from the broker; the client's sequence numbers start again from 0. */
+  async #renewProducerId(): Promise<void> {
+    await this.#cluster.call({ operation: 'registering the idempotent producer' }, () =>
+      this.#cluster.producer.initIdempotentProducer({}),
+    );
+    this.#unresolved = undefined;
+  }
+
   /** Forgets what is known of a topic that was created or deleted. */
   forget(topic: string): void {
     this.#roundRobin.delete(topic);
@@ -171,6 +200,31 @@ export class KafkaProducing {
     this.#limits.set(topic, { bytes, at: Date.now() });
     return bytes;
   }
+}
+
+/** Kafka's answers that the producer id's sequence numbers no longer match the broker's. */
+const SEQUENCE_ERRORS = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'];
+
+/** The same records to the same partitions (a retry of a send): the broker can tell it from its numbers. */
+function sameSend(a: PreparedRecord[], b: PreparedRecord[]): boolean {
+  const same = (x: Buffer | null | undefined, y: Buffer | null | undefined) =>
+    x === y || (x != null && y != null && x.equals(y));
+  return (
+    a.length === b.length &&
+    a.every((r, i) => {
+      const o = b[i];
+      const headers = [...(r.headers ?? [])];
+      const other = [...(o.headers ?? [])];
+      return (
+        r.topic === o.topic &&
+        r.partition === o.partition &&
+        same(r.key, o.key) &&
+        same(r.value, o.value) &&
+        headers.length === other.length &&
+        headers.every(([k, v], j) => same(k, other[j][0]) && same(v, other[j][1]))
+      );
+    })
+  );
 }
 
 /** The client's messages for one send (its type wants a Buffer value; null is written as Kafka's null). */

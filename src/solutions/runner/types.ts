@@ -73,6 +73,8 @@ export interface RunnerEvents {
   optimum: [OptimumEvent];
   anomaly: [AnomalyEvent];
   problem: [SolutionProblem];
+  /** Another worker fenced this runner's producer (it owns the catalog partition now): stopped for good. */
+  handedOver: [];
   /** A step committed: rows handled, and the transaction's records. */
   step: [{ rows: number; records: number }];
 }

@@ -133,11 +133,14 @@ test(
       // CONCURRENT_TRANSACTIONS); the step gives up after a few
       assert.ok(refused >= 2 && refused <= 4, `AddPartitionsToTxn tried ${refused} times`);
       await producer.transaction((tx) => tx.produce(out, [{ value: 'after' }]));
-      const { records } = await kafka.fetch({ topic: out, partition: 0, offset: 0, maxRecords: 100 });
-      assert.deepEqual(
-        records.map((r) => r.value!.toString()),
-        ['before', 'after'],
-      );
+      // the commit markers follow the commit within milliseconds
+      await eventually(async () => {
+        const { records } = await kafka.fetch({ topic: out, partition: 0, offset: 0, maxRecords: 100 });
+        assert.deepEqual(
+          records.map((r) => r.value!.toString()),
+          ['before', 'after'],
+        );
+      }, 10_000);
       await producer.close();
     } finally {
       Connection.prototype.send = send;

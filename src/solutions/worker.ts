@@ -70,12 +70,15 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
   readonly #abort = new AbortController();
   #reconciling: Promise<void> = Promise.resolve();
   /**
-   * Catalog partitions whose producer another worker fenced: it owns them now, whatever this
-   * worker's assignment still says. Their producer and runners are dropped, and they are opened
-   * again only when a new assignment gives them back (a worker that kept the fenced producer and
-   * the stopped runner of a partition it got back would never run its solutions again).
+   * Catalog partitions whose producer another worker fenced, with the time: their producer and
+   * runners are dropped at once (a worker that kept the fenced producer and the stopped runner of a
+   * partition it got back never ran its solutions again). Which of the two workers is behind is
+   * not known here: the fencer may hold an assignment the group has since replaced. So the
+   * partition is opened again when a new assignment still gives it, or, with no new assignment,
+   * after a rebalance timeout, by which the worker that is behind has seen the new assignment
+   * (or left the group).
    */
-  readonly #handedOver = new Set<number>();
+  readonly #handedOver = new Map<number, number>();
 
   private constructor(backbone: Backbone, options: SolutionWorkerOptions, registry: MetadataStore) {
     super();
@@ -163,6 +166,10 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
         .map((tp) => tp.partition),
     );
     let moved = false;
+    const now = Date.now();
+    for (const [partition, at] of this.#handedOver) {
+      if (now - at >= this.#rebalanceTimeoutMs()) this.#handedOver.delete(partition);
+    }
     for (const partition of [...this.#producers.keys()]) {
       if (assigned.has(partition) && !this.#handedOver.has(partition)) continue;
       moved = true;
@@ -211,12 +218,17 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
       });
       this.#runners.set(name, { runner, item });
       runner.once('handedOver', () => {
-        this.#handedOver.add(item.partition);
+        this.#handedOver.set(item.partition, Date.now());
         void this.schedule();
       });
       this.emit('runner', runner);
       runner.start();
     }
+  }
+
+  /** As the group consumer's: a member has this long to rejoin once the group rebalances. */
+  #rebalanceTimeoutMs(): number {
+    return Math.max(this.#options.sessionTimeoutMs ?? 10_000, 10_000);
   }
 
   private async stopRunners(which: (item: CatalogItem, name: string) => boolean): Promise<void> {

@@ -61,11 +61,17 @@ export class KafkaProducing {
       for (const send of sends) {
         if (this.#unresolved && !sameSend(this.#unresolved, send)) await this.#renewProducerId();
         let result;
+        let sending: Promise<unknown> = Promise.resolve();
         try {
-          result = await this.#cluster.call({ operation: 'producing', topic }, () =>
-            this.#cluster.producer.send({ messages: clientMessages(send) }),
-          );
+          result = await this.#cluster.call({ operation: 'producing', topic }, () => {
+            const sent = this.#cluster.producer.send({ messages: clientMessages(send) });
+            sending = sent.catch(() => undefined);
+            return sent;
+          });
         } catch (error) {
+          // a send the call gave up on (no answer within its bound) may still be running in the
+          // client: the next send waits for it, or both would go out under the same numbers
+          await sending;
           this.#unresolved = send;
           // the broker's producer state and the client's numbers disagree (a lost state, a send
           // written twice over): nothing more is written under this producer id

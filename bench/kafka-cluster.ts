@@ -6,9 +6,8 @@
 // back: every acknowledged record must be there, and every input row of the solution must have
 // exactly one prediction. Prints a table and writes bench/results/kafka-cluster.json.
 //
-// A bench, not a test: three JVMs and three workers on the CI machine's two cores take about a
-// minute to start and the run waits out two failovers (docs/benchmarks.md has the measured time),
-// more than the rest of the Kafka tests together.
+// A bench, also run by .ci/run after npm test: three JVMs and three workers on the CI machine's two
+// cores take 2-3 minutes in all (docs/benchmarks.md has the measured times), too long for npm test.
 //
 // Usage: npm run bench:kafka-cluster   (TML_KAFKA_CLUSTER_PORT, default 19192, as scripts/kafka.sh)
 import { execFile, spawnSync } from 'node:child_process';

@@ -151,7 +151,16 @@ test(
         .flat()
         .map((r) => r.value!.toString())
         .filter((v) => v.startsWith('loop-'));
-      assert.equal(new Set(loopValues).size, loopValues.length, 'no record is stored twice');
+      const twice = [...stored]
+        .flatMap(([partition, records]) =>
+          records.map((r) => ({ partition, offset: r.offset, value: r.value!.toString() })),
+        )
+        .filter((r, _, all) => all.filter((o) => o.value === r.value).length > 1);
+      assert.equal(
+        new Set(loopValues).size,
+        loopValues.length,
+        `no record is stored twice: ${JSON.stringify(twice)}, failed sends ${failures}`,
+      );
       assert.equal(loopValues.length, acknowledged.length, 'exactly the acknowledged records are stored');
       for (const ack of acknowledged) {
         assert.equal(stored.get(ack.partition)![ack.offset].value!.toString(), ack.value);

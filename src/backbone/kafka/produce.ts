@@ -1,7 +1,7 @@
 // Producing to Kafka. Partitions are computed here with Kafka's own murmur2 (the client's default
 // partitioner differs), so a key lands where the Java client and the embedded backbone put it;
 // sends are cut so each batch fits the topic's `max.message.bytes`.
-import { ConfigResourceTypes } from '@platformatic/kafka';
+import { ConfigResourceTypes, type Producer } from '@platformatic/kafka';
 import { InvalidRecordError, RecordTooLargeError } from '../errors.js';
 import { partitionForKey } from '../partitioner.js';
 import { encodeRecord, type EncodedRecord } from '../records.js';
@@ -10,6 +10,7 @@ import type { ProduceOptions, ProducerRecord, RecordMetadata } from '../types.js
 import { planSends, type OutgoingRecord } from './batches.js';
 import { checkPartition, type KafkaCluster } from './cluster.js';
 import { protocolErrorIds } from './errors.js';
+import { withTimeout } from './util.js';
 
 /** Kafka's default `max.message.bytes`. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -60,8 +61,10 @@ export class KafkaProducing {
     const run = this.#tail.then(async () => {
       for (const send of sends) {
         if (this.#unresolved && !sameSend(this.#unresolved, send)) await this.#renewProducerId();
-        let result;
-        let sending: Promise<unknown> = Promise.resolve();
+        type SendResult = Awaited<ReturnType<Producer['send']>>;
+        let result: SendResult | undefined;
+        let sending: Promise<SendResult | undefined> = Promise.resolve(undefined);
+        let failure: unknown;
         try {
           result = await this.#cluster.call({ operation: 'producing', topic }, () => {
             const sent = this.#cluster.producer.send({ messages: clientMessages(send) });
@@ -69,15 +72,22 @@ export class KafkaProducing {
             return sent;
           });
         } catch (error) {
+          failure = error;
           // a send the call gave up on (no answer within its bound) may still be running in the
-          // client: the next send waits for it, or both would go out under the same numbers
-          await sending;
+          // client: its outcome decides, within one more bound. Told "failed" while the client
+          // then stored it and advanced its numbers, a caller's retry would be stored twice; and
+          // a next send started meanwhile would go out under the same numbers.
+          result = await withTimeout(sending, this.#cluster.deadlineMs(), () => error as Error).catch(
+            () => undefined,
+          );
+        }
+        if (result === undefined) {
           this.#unresolved = send;
           // the broker's producer state and the client's numbers disagree (a lost state, a send
           // written twice over): nothing more is written under this producer id
-          const ids = protocolErrorIds(error);
+          const ids = protocolErrorIds(failure);
           if (SEQUENCE_ERRORS.some((id) => ids.has(id))) await this.#renewProducerId().catch(() => undefined);
-          throw error;
+          throw failure;
         }
         this.#unresolved = undefined;
         const base = new Map<number, number>();

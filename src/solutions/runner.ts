@@ -152,6 +152,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
           // was committed; this runner stops without publishing anything more.
           board.problem(`handed over to another worker (${error.message})`);
           this.#stopped = true;
+          this.emit('handedOver');
           break;
         }
         board.problem((error as Error).message, error instanceof NotReadyError ? 'waiting' : 'problem');

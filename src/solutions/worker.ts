@@ -71,6 +71,16 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
   #loop?: Promise<void>;
   readonly #abort = new AbortController();
   #reconciling: Promise<void> = Promise.resolve();
+  /**
+   * Catalog partitions whose producer another worker fenced, with the time: their producer and
+   * runners are dropped at once (a worker that kept the fenced producer and the stopped runner of a
+   * partition it got back never ran its solutions again). Which of the two workers is behind is
+   * not known here: the fencer may hold an assignment the group has since replaced. So the
+   * partition is opened again when a new assignment still gives it, or, with no new assignment,
+   * after a rebalance timeout, by which the worker that is behind has seen the new assignment
+   * (or left the group).
+   */
+  readonly #handedOver = new Map<number, number>();
 
   private constructor(backbone: Backbone, options: SolutionWorkerOptions, registry: MetadataStore) {
     super();
@@ -102,7 +112,10 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
       if (options.pool === 'own') await worker.#pool?.close();
       throw error;
     }
-    worker.#consumer.onAssignment(() => worker.schedule());
+    worker.#consumer.onAssignment(() => {
+      worker.#handedOver.clear();
+      void worker.schedule();
+    });
     await worker.schedule();
     worker.#loop = worker.run();
     return worker;
@@ -155,8 +168,12 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
         .map((tp) => tp.partition),
     );
     let moved = false;
+    const now = Date.now();
+    for (const [partition, at] of this.#handedOver) {
+      if (now - at >= this.#rebalanceTimeoutMs()) this.#handedOver.delete(partition);
+    }
     for (const partition of [...this.#producers.keys()]) {
-      if (assigned.has(partition)) continue;
+      if (assigned.has(partition) && !this.#handedOver.has(partition)) continue;
       moved = true;
       await this.stopRunners((item) => item.partition === partition);
       await this.#producers
@@ -166,7 +183,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
       this.#producers.delete(partition);
     }
     for (const partition of assigned) {
-      if (this.#producers.has(partition)) continue;
+      if (this.#producers.has(partition) || this.#handedOver.has(partition)) continue;
       moved = true;
       // Opening the partition's transactional producer fences its previous owner and settles that
       // owner's open transaction, so what the runners read next is exactly what was committed.
@@ -203,9 +220,18 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
       });
       this.#runners.set(name, { runner, item });
       runner.on('read', (event) => this.emit('read', event));
+      runner.once('handedOver', () => {
+        this.#handedOver.set(item.partition, Date.now());
+        void this.schedule();
+      });
       this.emit('runner', runner);
       runner.start();
     }
+  }
+
+  /** As the group consumer's: a member has this long to rejoin once the group rebalances. */
+  #rebalanceTimeoutMs(): number {
+    return Math.max(this.#options.sessionTimeoutMs ?? 10_000, 10_000);
   }
 
   private async stopRunners(which: (item: CatalogItem, name: string) => boolean): Promise<void> {

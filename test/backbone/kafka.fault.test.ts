@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { BrokerUnreachableError } from '../../src/backbone/errors.js';
 import type { ConsumedRecord } from '../../src/backbone/types.js';
 import type { KafkaBackbone } from '../../src/backbone/kafka/index.js';
+import { protocolErrorIds } from '../../src/backbone/kafka/errors.js';
 import { kafkaSkip, localBroker, openKafka, unlessCI } from '../helpers/kafka.js';
 import { uniqueName } from '../helpers/names.js';
 import { sleep } from '../helpers/wait.js';
@@ -27,7 +28,14 @@ interface Acknowledged {
 
 /** Produces keyed records one by one, retrying each until it is acknowledged, until stopped. */
 function producerLoop(kafka: KafkaBackbone, topic: string) {
-  const state = { acknowledged: [] as Acknowledged[], failures: 0, longestSendMs: 0, stop: false };
+  const state = {
+    acknowledged: [] as Acknowledged[],
+    failures: 0,
+    /** Kafka's answers among the failures (a refused send, not an unreachable broker). */
+    answers: new Set<string>(),
+    longestSendMs: 0,
+    stop: false,
+  };
   const done = (async () => {
     for (let i = 0; !state.stop; i++) {
       const record = { key: `k${i % KEYS}`, value: `loop-${i}` };
@@ -42,6 +50,7 @@ function producerLoop(kafka: KafkaBackbone, topic: string) {
           // the outage shows as typed backbone errors, never as a crash
           assert.ok(typeof (error as { code?: unknown }).code === 'string', String(error));
           state.failures++;
+          for (const id of protocolErrorIds(error)) state.answers.add(id);
           await sleep(100);
         }
       }
@@ -122,9 +131,10 @@ test(
       while (loop.state.acknowledged.length < resumeFrom + 20 && Date.now() < flowing) await sleep(100);
       loop.state.stop = true;
       await loop.done;
-      const { acknowledged, failures, longestSendMs } = loop.state;
+      const { acknowledged, failures, answers, longestSendMs } = loop.state;
       t.diagnostic(
-        `acknowledged ${acknowledged.length} (${ackedBeforeStop} before the outage), failed sends ${failures}, ` +
+        `acknowledged ${acknowledged.length} (${ackedBeforeStop} before the outage), failed sends ${failures} ` +
+          `(Kafka's answers: ${[...answers].join(', ') || 'none'}), ` +
           `longest acknowledged send ${longestSendMs} ms, cut-off fetch: ${String(fetchError)}`,
       );
       assert.ok(
@@ -141,7 +151,16 @@ test(
         .flat()
         .map((r) => r.value!.toString())
         .filter((v) => v.startsWith('loop-'));
-      assert.equal(new Set(loopValues).size, loopValues.length, 'no record is stored twice');
+      const twice = [...stored]
+        .flatMap(([partition, records]) =>
+          records.map((r) => ({ partition, offset: r.offset, value: r.value!.toString() })),
+        )
+        .filter((r, _, all) => all.filter((o) => o.value === r.value).length > 1);
+      assert.equal(
+        new Set(loopValues).size,
+        loopValues.length,
+        `no record is stored twice: ${JSON.stringify(twice)}, failed sends ${failures}`,
+      );
       assert.equal(loopValues.length, acknowledged.length, 'exactly the acknowledged records are stored');
       for (const ack of acknowledged) {
         assert.equal(stored.get(ack.partition)![ack.offset].value!.toString(), ack.value);

@@ -11,7 +11,14 @@ import {
   type BaseOptions,
 } from '@platformatic/kafka';
 import { UnknownPartitionError, UnknownTopicError } from '../errors.js';
-import { isTransient, NO_ANSWER, translateError, type ErrorContext } from './errors.js';
+import {
+  connectionLost,
+  isTransient,
+  missingBroker,
+  NO_ANSWER,
+  translateError,
+  type ErrorContext,
+} from './errors.js';
 import { clientOptions, type KafkaBackboneOptions } from './options.js';
 import { sleep, withTimeout } from './util.js';
 
@@ -84,6 +91,10 @@ export class KafkaCluster {
           await sleep(Math.min(1_000, 100 * 2 ** attempt));
           continue;
         }
+        // a broker that cannot be reached may have led a partition or a group: the next call reads
+        // the metadata again, which names the new leader once the cluster has moved it (the
+        // cached metadata would send every call to the dead broker for up to its metadata age)
+        if (connectionLost(error)) this.clearMetadata();
         throw this.translate(error, context);
       }
     }
@@ -101,6 +112,7 @@ export class KafkaCluster {
         () => new Error(`${NO_ANSWER} ${this.deadlineMs()} ms`),
       );
     } catch (error) {
+      if (connectionLost(error) || missingBroker(error)) this.clearMetadata();
       throw this.translate(error, context);
     }
   }

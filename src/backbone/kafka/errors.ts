@@ -70,7 +70,7 @@ const TRANSIENT = new Set([
 
 export function isTransient(error: unknown): boolean {
   const { ids } = flatten(error);
-  return [...ids].some((id) => TRANSIENT.has(id));
+  return [...ids].some((id) => TRANSIENT.has(id)) || missingBroker(error);
 }
 
 /**
@@ -83,8 +83,26 @@ export function lostCoordinator(error: unknown): boolean {
     ids.has('NOT_COORDINATOR') ||
     ids.has('COORDINATOR_NOT_AVAILABLE') ||
     [...codes].some((c) => NETWORK.has(c)) ||
-    messages.some((m) => m.startsWith(NO_ANSWER))
+    messages.some((m) => m.startsWith(NO_ANSWER)) ||
+    missingBroker(error)
   );
+}
+
+/**
+ * The client was sent to a node that is not among the brokers it cached (a broker that was down
+ * when its metadata was read): @platformatic/kafka 1.35 fails with "Cannot find broker with node
+ * id N", or with a TypeError where it looks the node's address up without checking (the producer's
+ * TxnOffsetCommit and coordinator connections). Fresh metadata has the node.
+ */
+export function missingBroker(error: unknown): boolean {
+  return flatten(error).messages.some(
+    (m) => m.startsWith('Cannot find broker with node id') || m.includes("(reading 'host')"),
+  );
+}
+
+/** The connection to a broker failed or was cut (the client already retried it). */
+export function connectionLost(error: unknown): boolean {
+  return [...flatten(error).codes].some((c) => NETWORK.has(c));
 }
 
 /** How a call that the client never settled fails (util.withTimeout, in KafkaCluster). */

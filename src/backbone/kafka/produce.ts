@@ -1,7 +1,7 @@
 // Producing to Kafka. Partitions are computed here with Kafka's own murmur2 (the client's default
 // partitioner differs), so a key lands where the Java client and the embedded backbone put it;
 // sends are cut so each batch fits the topic's `max.message.bytes`.
-import { ConfigResourceTypes } from '@platformatic/kafka';
+import { ConfigResourceTypes, type Producer } from '@platformatic/kafka';
 import { InvalidRecordError, RecordTooLargeError } from '../errors.js';
 import { partitionForKey } from '../partitioner.js';
 import { encodeRecord, type EncodedRecord } from '../records.js';
@@ -10,6 +10,7 @@ import type { ProduceOptions, ProducerRecord, RecordMetadata } from '../types.js
 import { planSends, type OutgoingRecord } from './batches.js';
 import { checkPartition, type KafkaCluster } from './cluster.js';
 import { protocolErrorIds } from './errors.js';
+import { withTimeout } from './util.js';
 
 /** Kafka's default `max.message.bytes`. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -35,6 +36,15 @@ export class KafkaProducing {
    * succeeds, so two sends in flight to one partition would share numbers: sends go one at a time.
    */
   #tail: Promise<unknown> = Promise.resolve();
+  /**
+   * The last send that failed without a clear answer: the broker may have written it (a leader
+   * that died after appending, an answer lost), while the client did not advance its sequence
+   * numbers. Sent again as it was (a caller's retry), the broker recognizes it as a duplicate;
+   * but different records under the same numbers would be taken for that duplicate and dropped
+   * while acknowledged, or refused with OUT_OF_ORDER_SEQUENCE_NUMBER at every later send. So any
+   * other send first registers the producer again, with a new producer id and numbers from 0.
+   */
+  #unresolved: PreparedRecord[] | undefined;
 
   constructor(cluster: KafkaCluster) {
     this.#cluster = cluster;
@@ -50,9 +60,36 @@ export class KafkaProducing {
     const offsets = new Map<number, number>();
     const run = this.#tail.then(async () => {
       for (const send of sends) {
-        const result = await this.#cluster.call({ operation: 'producing', topic }, () =>
-          this.#cluster.producer.send({ messages: clientMessages(send) }),
-        );
+        if (this.#unresolved && !sameSend(this.#unresolved, send)) await this.#renewProducerId();
+        type SendResult = Awaited<ReturnType<Producer['send']>>;
+        let result: SendResult | undefined;
+        let sending: Promise<SendResult | undefined> = Promise.resolve(undefined);
+        let failure: unknown;
+        try {
+          result = await this.#cluster.call({ operation: 'producing', topic }, () => {
+            const sent = this.#cluster.producer.send({ messages: clientMessages(send) });
+            sending = sent.catch(() => undefined);
+            return sent;
+          });
+        } catch (error) {
+          failure = error;
+          // a send the call gave up on (no answer within its bound) may still be running in the
+          // client: its outcome decides, within one more bound. Told "failed" while the client
+          // then stored it and advanced its numbers, a caller's retry would be stored twice; and
+          // a next send started meanwhile would go out under the same numbers.
+          result = await withTimeout(sending, this.#cluster.deadlineMs(), () => error as Error).catch(
+            () => undefined,
+          );
+        }
+        if (result === undefined) {
+          this.#unresolved = send;
+          // the broker's producer state and the client's numbers disagree (a lost state, a send
+          // written twice over): nothing more is written under this producer id
+          const ids = protocolErrorIds(failure);
+          if (SEQUENCE_ERRORS.some((id) => ids.has(id))) await this.#renewProducerId().catch(() => undefined);
+          throw failure;
+        }
+        this.#unresolved = undefined;
         const base = new Map<number, number>();
         for (const o of result.offsets ?? []) base.set(o.partition, Number(o.offset));
         const next = new Map<number, number>();
@@ -124,6 +161,14 @@ export class KafkaProducing {
     return error;
   }
 
+  /** A new producer id from the broker; the client's sequence numbers start again from 0. */
+  async #renewProducerId(): Promise<void> {
+    await this.#cluster.call({ operation: 'registering the idempotent producer' }, () =>
+      this.#cluster.producer.initIdempotentProducer({}),
+    );
+    this.#unresolved = undefined;
+  }
+
   /** Forgets what is known of a topic that was created or deleted. */
   forget(topic: string): void {
     this.#roundRobin.delete(topic);
@@ -171,6 +216,31 @@ export class KafkaProducing {
     this.#limits.set(topic, { bytes, at: Date.now() });
     return bytes;
   }
+}
+
+/** Kafka's answers that the producer id's sequence numbers no longer match the broker's. */
+const SEQUENCE_ERRORS = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'];
+
+/** The same records to the same partitions (a retry of a send): the broker can tell it from its numbers. */
+function sameSend(a: PreparedRecord[], b: PreparedRecord[]): boolean {
+  const same = (x: Buffer | null | undefined, y: Buffer | null | undefined) =>
+    x === y || (x != null && y != null && x.equals(y));
+  return (
+    a.length === b.length &&
+    a.every((r, i) => {
+      const o = b[i];
+      const headers = [...(r.headers ?? [])];
+      const other = [...(o.headers ?? [])];
+      return (
+        r.topic === o.topic &&
+        r.partition === o.partition &&
+        same(r.key, o.key) &&
+        same(r.value, o.value) &&
+        headers.length === other.length &&
+        headers.every(([k, v], j) => same(k, other[j][0]) && same(v, other[j][1]))
+      );
+    })
+  );
 }
 
 /** The client's messages for one send (its type wants a Buffer value; null is written as Kafka's null). */

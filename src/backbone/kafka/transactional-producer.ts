@@ -29,6 +29,13 @@ const INIT_RETRIES = 300;
  * 20–38% of the retrain deadlines met).
  */
 const RETRY_DELAY_MS = 20;
+/**
+ * Retries of one client call that met a lost coordinator (a dead broker, NOT_COORDINATOR, a node
+ * missing from the client's metadata) before the step fails. The client would go on for all its
+ * INIT_RETRIES at the same dead node: it looks its coordinator up once, so only a new client
+ * finds the new one.
+ */
+const LOST_RETRIES = 3;
 
 export class KafkaTransactionalProducer implements TransactionalProducer {
   readonly transactionalId: string;
@@ -37,13 +44,18 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   readonly #onClose: () => void;
   #state: 'open' | 'fenced' | 'closed' = 'open';
   /**
-   * A call failed in a way that says the transaction coordinator moved or died. @platformatic/kafka
-   * 1.35 finds the coordinator once and keeps `#coordinatorId` for the producer's life, so it would
-   * ask a dead broker forever: the next transaction begins on a new client with the same id
-   * instead, which finds the coordinator anew. (The client's 2.x line forgets the coordinator on
-   * these errors, but it is a new major version that needs Node 22.22 or later, not a small change.)
+   * A client call failed: the next transaction begins on a new client with the same id (#step
+   * says why). @platformatic/kafka 1.35 finds the coordinator once and keeps `#coordinatorId` for
+   * the producer's life, so after a coordinator moved or died only a new client finds it again.
+   * (The client's 2.x line forgets the coordinator on these errors, but it is a new major version
+   * that needs Node 22.22 or later, not a small change.)
    */
-  #coordinatorLost = false;
+  #renew = false;
+  /**
+   * The running steps' failers: called when the client's own retries of a step meet a lost
+   * coordinator again and again, so the step fails then, rather than after every retry it has.
+   */
+  readonly #lost = new Set<(error: unknown) => void>();
   /** Transactions run one after another: each waits for the one before (settled either way). */
   #tail: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
@@ -65,7 +77,12 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
       retries: Math.max(INIT_RETRIES, typeof base.retries === 'number' ? base.retries : 0),
-      retryDelay: RETRY_DELAY_MS,
+      // the client asks this before each of its retries: the many short retries are for
+      // CONCURRENT_TRANSACTIONS; a lost coordinator is given up on after a few (see #lost)
+      retryDelay: (_client, _operation, attempt, _retries, error) => {
+        if (attempt >= LOST_RETRIES && lostCoordinator(error)) for (const fail of this.#lost) fail(error);
+        return RETRY_DELAY_MS;
+      },
     });
   }
 
@@ -112,7 +129,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
 
   async #run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     this.#check();
-    if (this.#coordinatorLost) await this.#reconnect();
+    if (this.#renew) await this.#reconnect();
     const txn = await this.#step('beginning a transaction', () => this.#client.beginTransaction());
     /** The first refused call: it aborts the whole transaction even when `work` caught it. */
     let refused: { error: unknown } | undefined;
@@ -207,6 +224,14 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
       groups.add(groupId);
     }
     const coordinatorId = await this.#backbone.groupCoordinator(groupId);
+    // the client finds the coordinator's address in the brokers it cached with a topic's metadata
+    // (kept up to its metadata age): a broker that was down then is missing there, and the client
+    // fails on it (TypeError reading 'host') until that topic's metadata is read again
+    const topics = [...new Set(offsets.map((o) => o.topic))];
+    const known = await this.#step('reading metadata', () => this.#client.metadata({ topics }));
+    if (!known.brokers.has(coordinatorId)) {
+      await this.#step('reading metadata', () => this.#client.metadata({ topics, forceUpdate: true }));
+    }
     for (const o of offsets) {
       const message = {
         topic: o.topic,
@@ -219,17 +244,25 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   }
 
   /**
-   * Replaces the client after its coordinator was lost, and registers the id again: InitProducerId
-   * bumps the epoch, so the coordinator (the new one, which read the transaction log) aborts what the
-   * old client left open, and fences the old client should it still reach a broker. If the
-   * registration fails too, the next transaction tries again.
+   * Closes a client whose state is in doubt (its own retries of a dead node stop with it) and puts
+   * a new one in its place; the next transaction registers the id on it first (#reconnect).
+   */
+  #retire(client: Producer): void {
+    this.#renew = true;
+    if (this.#client !== client || this.#state === 'closed') return;
+    this.#client = this.#newClient();
+    client.close(true, () => undefined);
+  }
+
+  /**
+   * Registers the id again on the new client: InitProducerId bumps the epoch, so the coordinator
+   * (found afresh; a new one has read the transaction log) aborts what the old client left open,
+   * and fences the old client should it still reach a broker. If the registration fails too, the
+   * next transaction tries again.
    */
   async #reconnect(): Promise<void> {
-    const old = this.#client;
-    this.#client = this.#newClient();
-    old.close(true, () => undefined);
     await this.init();
-    this.#coordinatorLost = false;
+    this.#renew = false;
   }
 
   /**
@@ -238,7 +271,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
    */
   async #abort(txn: ClientTransaction): Promise<void> {
     if (txn.completed) return;
-    if (this.#state !== 'fenced' && !this.#coordinatorLost) {
+    if (this.#state !== 'fenced' && !this.#renew) {
       try {
         await this.#step('aborting a transaction', () => txn.abort());
         return;
@@ -251,16 +284,28 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
 
   /** One client call: bounded in time, its failure typed; a fencing answer fences this producer. */
   async #step<T>(operation: string, run: () => Promise<T>, topic?: string, groupId?: string): Promise<T> {
+    const client = this.#client;
+    let fail!: (error: unknown) => void;
+    const lost = new Promise<never>((_, reject) => (fail = reject));
+    lost.catch(() => undefined);
+    this.#lost.add(fail);
     try {
-      return await this.#backbone.callOnce({ operation, topic, groupId }, run);
+      return await this.#backbone.callOnce({ operation, topic, groupId }, () => Promise.race([run(), lost]));
     } catch (error) {
       const ids = protocolErrorIds(error);
       if (FENCED.some((id) => ids.has(id))) {
         this.fence();
         throw new ProducerFencedError(this.transactionalId, { cause: error });
       }
-      if (lostCoordinator(error)) this.#coordinatorLost = true;
+      // Whatever failed, the client's state is in doubt: its coordinator (it never looks it up
+      // again), its cached brokers, and its sequence numbers (a send whose answer was lost may be
+      // in the log, and the next send would reuse its numbers: OUT_OF_ORDER_SEQUENCE_NUMBER for
+      // good, or a new batch taken for a duplicate of the old). The next transaction begins on a
+      // new client, whose registration bumps the epoch and starts the numbers afresh.
+      this.#retire(client);
       throw error;
+    } finally {
+      this.#lost.delete(fail);
     }
   }
 

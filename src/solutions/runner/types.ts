@@ -80,6 +80,8 @@ export interface RunnerEvents {
   optimum: [OptimumEvent];
   anomaly: [AnomalyEvent];
   problem: [SolutionProblem];
+  /** Another worker fenced this runner's producer (it owns the catalog partition now): stopped for good. */
+  handedOver: [];
   /** A step committed: rows handled, and the transaction's records. */
   step: [{ rows: number; records: number }];
   /** A step committed reads of a spec with `io.consumerId`: what they count for it (AiMS usage). */

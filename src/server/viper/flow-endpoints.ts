@@ -125,6 +125,8 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         alias: modelAlias(params.string('consumerid')),
         ...trainingControls(params),
         ...deviceInput(params),
+        array: params.bool('array', { default: false }),
+        ...(params.has('maintopic') ? { mainTopic: params.string('maintopic') } : {}),
       });
       const shaped = result.shaped as ViperModelRecord;
       const { Model: _model, kind: _kind, DescriptiveStats: _stats, ...answer } = shaped;

@@ -44,6 +44,7 @@ const DEFAULT_NAMES: Record<string, string> = {
   folder: 'pathtoalgos',
   chunkSize: 'partitionsize',
   waitMs: 'timedelay',
+  mainTopic: 'maintopic',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */

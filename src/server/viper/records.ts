@@ -157,6 +157,7 @@ function controlKeys(m: ModelRecord) {
     Identifier: c?.identifier ?? '',
     Fullpathtomodels: c?.folder ?? '',
     ModelSearchTuner: c?.modelSearchTuner ?? 80,
+    ...(c?.mainTopic !== undefined ? { Maintopic: c.mainTopic } : {}),
     ...(c?.classificationRule !== undefined ? { Processlogic: ruleText(c.classificationRule) } : {}),
     ...(c?.accuracyThreshold !== undefined ? { AccuracyThreshold: c.accuracyThreshold } : {}),
   };

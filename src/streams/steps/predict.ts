@@ -16,6 +16,7 @@ import {
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError, StreamsError } from '../errors.js';
 import { alignedRows } from '../align.js';
+import { arrayColumns } from '../array-rows.js';
 import { parseJoinedRecord } from '../join.js';
 import { latestRecord } from '../latest-record.js';
 import { trainingSetRecord as recordAt } from './controls/training-source.js';
@@ -90,6 +91,8 @@ export interface PredictInput {
   explain?: boolean;
   /** Write one summary of the predictions instead of each (default: each, as `all`). */
   summary?: PredictionSummaryKind;
+  /** With a stream: it holds rows `{"A":1,...}` whose fields are the inputs (VIPER's array=1). */
+  array?: boolean;
 }
 
 export interface WrittenPrediction extends PredictionRecord {
@@ -126,6 +129,7 @@ export async function predict(
       offset: input.streamOffset ?? -1,
       ...(input.streams !== undefined && input.streams.length > 0 ? { streams: input.streams } : {}),
       ...(resolved.device !== undefined ? { device: resolved.device } : {}),
+      ...(input.array === true ? { array: true } : {}),
     });
   }
   if (input.explain === true && rows.length > MAX_EXPLAINED_ROWS) {
@@ -261,6 +265,8 @@ export interface StreamSelection {
   streams?: string[];
   /** The device's joined records only (record key). */
   device?: string;
+  /** VIPER's array=1: `topic` holds rows `{"A":1,...}`, the inputs being their fields (newest rows). */
+  array?: boolean;
 }
 
 /** The model's inputs from the newest (or chosen) joined record of `topic`, newest rows aligned. */
@@ -279,6 +285,21 @@ export async function streamRows(
     );
   }
   const offset = selection.offset ?? -1;
+  if (selection.array === true) {
+    const read = await arrayColumns(backbone, topic, names, {
+      field: 'stream',
+      maxRows: maxRows > 0 ? maxRows : MAX_STREAM_PREDICTIONS,
+      fromOffset: offset,
+      ...(selection.device !== undefined ? { device: selection.device } : {}),
+    });
+    if (read.rows > MAX_STREAM_PREDICTIONS) {
+      throw new StepInputError(
+        'maxRows',
+        `the stream has ${read.rows} rows; at most ${MAX_STREAM_PREDICTIONS} are predicted per call (set maxrows)`,
+      );
+    }
+    return Array.from({ length: read.rows }, (_, r) => names.map((name) => read.columns[name][r]));
+  }
   const source =
     offset === -1
       ? await latestRecord(backbone, topic, -1, 'stream', 'joined record', selection.device)

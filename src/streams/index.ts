@@ -13,3 +13,5 @@ export * from './steps/index.js';
 export * from './registry/index.js';
 export * from './position-join.js';
 export * from './window-size.js';
+export * from './deadline.js';
+export * from './array-rows.js';

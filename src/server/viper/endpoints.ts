@@ -14,6 +14,7 @@ import { consumeEndpoints, topicReads } from './consume-endpoints.js';
 import { mirrorEndpoints } from './mirror-endpoint.js';
 import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
+import { anomalyEndpoints } from './anomaly-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { preprocessEndpoints } from './preprocess-endpoints.js';
 import { predictEndpoints } from './predict-endpoints.js';
@@ -231,6 +232,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...consumeEndpoints,
   ...mirrorEndpoints,
   ...flowEndpoints,
+  ...anomalyEndpoints,
   ...predictEndpoints,
   ...batchEndpoints,
   ...streamQueryEndpoints,

@@ -1,8 +1,7 @@
-// The VIPER face of the TML flow: joins, training data, AutoML, anomaly detection, preprocessing,
-// stats. Each endpoint reads VIPER's parameter names and defaults (viper-protocol.md §2.4–2.7) and
+// The VIPER face of the TML flow: joins, training data, AutoML, preprocessing, stats (anomaly
+// detection: anomaly-endpoints.ts). Each endpoint reads VIPER's parameter names and defaults (viper-protocol.md §2.4–2.7) and
 // shapes the answer with the seed's keys; the work is done by src/server/operations.
 import { alignedLength } from '../../streams/index.js';
-import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
 import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
 import { optimizeInputs } from '../operations/optimize.js';
@@ -11,7 +10,6 @@ import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
 import type { ViperOptimization } from './optimization.js';
 import type { ViperEndpoint } from './endpoints.js';
-import { anomalyRules, peerGroupOptions } from './flags.js';
 import { modelAlias } from '../operations/model-alias.js';
 import type { ViperModelRecord } from './records.js';
 import { contact, topicShape } from './common-params.js';
@@ -169,85 +167,6 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
           Partition: result.partition,
           Offset: result.offset,
         },
-      };
-    },
-  },
-
-  viperanomalytrain: {
-    async run(context, params) {
-      const consumeFrom = params.string('consumefrom');
-      const consumerId = params.string('consumerid');
-      const produceTo = params.string('producepeergroupto');
-      const producerId = params.string('produceridpeergroup');
-      const streams = params.list('streamstoanalyse');
-      const result = await anomalyTrain(context, {
-        consumeFrom,
-        consumerId,
-        produceTo,
-        producerId,
-        streams,
-        options: peerGroupOptions(params.string('flags'), streams),
-        partition: params.int('partition', { default: -1 }),
-        ...deviceInput(params),
-        rollbackPercent: params.float('rollbackoffsets', { default: 0 }),
-      });
-      return {
-        Topic: params.string('producepeergroupto'),
-        Consumefrom: result.record.consumeFrom,
-        Streams: result.record.streams.join(','),
-        PeerGroups: result.record.peerGroups.map((g) => ({
-          Stream: g.stream,
-          Method: g.method,
-          Count: g.window.count,
-          Mean: g.window.mean,
-          Std: g.window.std,
-          Median: g.window.median,
-          Lag: g.lag,
-          Threshold: g.threshold,
-          Influence: g.influence,
-        })),
-        BytesWritten: result.bytesWritten,
-        Partition: result.partition,
-        Offset: result.offset,
-      };
-    },
-  },
-
-  viperanomalypredict: {
-    async run(context, params) {
-      const rules = anomalyRules(params.string('flags'));
-      const { record, shaped, partition, offset } = await anomalyPredict(context, {
-        consumeFrom: params.string('consumefrom'),
-        consumerId: params.string('consumerid'),
-        inputStream: params.string('consumeinputstream'),
-        inputConsumerId: params.string('consumeridinputstream', { default: '' }),
-        produceTo: params.string('produceto'),
-        producerId: params.string('producerid'),
-        streams: params.list('streamstoanalyse'),
-        ...rules,
-        partition: params.int('partition', { default: -1 }),
-        ...deviceInput(params),
-      });
-      const result = shaped as { Created: string; kafkakey: string };
-      return {
-        Risk: record.risk,
-        Alert: record.alert,
-        AnomalousStreams: record.anomalousStreams,
-        Scores: record.scores.map((s) => ({
-          Stream: s.stream,
-          Value: s.value,
-          Score: s.score,
-          Threshold: s.threshold,
-          Anomaly: s.anomaly,
-          Direction: s.direction,
-          Probability: s.probability,
-          ...(s.text !== undefined ? { Text: s.text } : {}),
-        })),
-        Created: result.Created,
-        kafkakey: result.kafkakey,
-        Topic: params.string('produceto'),
-        Partition: partition,
-        Offset: offset,
       };
     },
   },

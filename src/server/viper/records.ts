@@ -248,6 +248,9 @@ export interface ViperPeerGroups {
   /** topictype=string streams' peer groups (absent: none). */
   TextPeerGroups?: PeerGroupsRecord['textPeerGroups'];
   Lineage: PeerGroupsRecord['lineage'];
+  Maintopic?: string;
+  /** The folder the peer groups were filed under (fullpathtotrainingdata). */
+  Fullpathtotrainingdata?: string;
 }
 
 function readViperPeerGroups(value: unknown): PeerGroupsRecord | undefined {
@@ -262,6 +265,8 @@ function readViperPeerGroups(value: unknown): PeerGroupsRecord | undefined {
     peerGroups: r.PeerGroups,
     ...(Array.isArray(r.TextPeerGroups) ? { textPeerGroups: r.TextPeerGroups } : {}),
     lineage: r.Lineage ?? { partition: -1, offset: -1 },
+    ...(typeof r.Maintopic === 'string' ? { mainTopic: r.Maintopic } : {}),
+    ...(typeof r.Fullpathtotrainingdata === 'string' ? { folder: r.Fullpathtotrainingdata } : {}),
   };
 }
 
@@ -274,11 +279,14 @@ export const viperShapers: RecordShapers = {
     PeerGroups: r.peerGroups,
     ...(r.textPeerGroups ? { TextPeerGroups: r.textPeerGroups } : {}),
     Lineage: r.lineage,
+    ...(r.mainTopic !== undefined ? { Maintopic: r.mainTopic } : {}),
+    ...(r.folder !== undefined ? { Fullpathtotrainingdata: r.folder } : {}),
   }),
   readPeerGroups: readViperPeerGroups,
   statistic: (r, call, key) => viperStatistic(r, call, key),
-  anomaly: ({ createdAt, scores, ...risk }, key) => ({
+  anomaly: ({ createdAt, scores, mainTopic, ...risk }, key) => ({
     ...risk,
+    ...(mainTopic !== undefined ? { Maintopic: mainTopic } : {}),
     Created: createdAt,
     kafkakey: key,
     Scores: scores,

@@ -50,6 +50,7 @@ const DEFAULT_NAMES: Record<string, string> = {
 /** Where an endpoint calls a field by another VIPER name. */
 const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   createjointopicstreams: { streams: 'topicstojoin', topic: 'topicname' },
+  modifytopicdetails: { partitions: 'partition', count: 'partition' },
   producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocesscustomjson: { topic: 'topicname' },

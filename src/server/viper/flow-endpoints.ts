@@ -1,7 +1,9 @@
 // The VIPER face of the TML flow: joins, training data, AutoML, preprocessing, stats (anomaly
 // detection: anomaly-endpoints.ts). Each endpoint reads VIPER's parameter names and defaults (viper-protocol.md §2.4–2.7) and
 // shapes the answer with the seed's keys; the work is done by src/server/operations.
-import { alignedLength } from '../../streams/index.js';
+import { alignedLength, streamAddress } from '../../streams/index.js';
+import { ParameterError } from '../errors.js';
+import { checkMainTopic } from '../operations/validate.js';
 import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
 import { optimizeInputs } from '../operations/optimize.js';
@@ -47,12 +49,14 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
 
   producetotopicstream: {
     async run(context, params) {
+      const mainTopic = await mainStreamTopic(context, params);
+      const streams = params.list('streamstojoin', { default: [] });
       const result = await produceJoined(context, {
         topic: topicName(params),
         producerId: params.string('producerid'),
         offset: params.int('offset', { default: -1 }),
         maxRows: params.int('maxrows', { default: 0 }),
-        streams: params.list('streamstojoin', { default: [] }),
+        streams: mainTopic === undefined ? streams : inMainTopic(mainTopic, streams),
         ...deviceInput(params),
       });
       const j = result.joined;
@@ -69,6 +73,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
           Streams: j.streams.join(','),
           Rows: alignedLength(j, j.streams),
           ...(result.device !== undefined ? { Topicid: Number(result.device) } : {}),
+          ...(mainTopic !== undefined ? { Maintopic: mainTopic } : {}),
           BytesWritten: result.bytesWritten,
           Partition: result.partition,
           Offset: result.offset,
@@ -221,6 +226,28 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
     },
   },
 };
+
+/**
+ * VIPER's `mainstreamtopic`: "the main stream topic that contains the subtopic streams" — the
+ * streams to join are named streams inside it (`<mainstreamtopic>/<stream>`, stream-address.ts).
+ */
+async function mainStreamTopic(
+  context: Parameters<ViperEndpoint['run']>[0],
+  params: ViperParams,
+): Promise<string | undefined> {
+  if (!params.has('mainstreamtopic')) return undefined;
+  const topic = params.string('mainstreamtopic');
+  await checkMainTopic(context, topic, 'mainstreamtopic');
+  if (!params.has('streamstojoin')) {
+    throw new ParameterError('streamstojoin', `must name the streams inside mainstreamtopic '${topic}'`);
+  }
+  return topic;
+}
+
+/** Each stream as a named stream of the main topic (an address already naming a topic is kept). */
+function inMainTopic(topic: string, streams: string[]): string[] {
+  return streams.map((s) => (s.includes('/') ? s : streamAddress(topic, s)));
+}
 
 function parseJson(value: string | null): unknown {
   if (value === null) return null;

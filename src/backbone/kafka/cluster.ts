@@ -50,6 +50,7 @@ export class KafkaCluster {
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
       repeatOnStaleMetadata: true,
+      ...(options.compression !== undefined ? { compression: options.compression } : {}),
     });
     this.reader = this.newReader('reader');
     this.longPoller = this.newReader('long-poller');

@@ -92,6 +92,15 @@ test('viperanomalytrain writes the summary to produceto and records maintopic an
   );
 });
 
+test('viperanomalytrain without producerid writes no summary (the client always sends produceto)', async () => {
+  const [peersBefore, summaryBefore] = await ends();
+  const trained = await viper(server.app, 'viperanomalytrain', train({ produceto: topics.summary }));
+  assert.equal(trained.ERROR, undefined, JSON.stringify(trained));
+  const [peersAfter, summaryAfter] = await ends();
+  assert.equal(peersAfter, peersBefore + 1);
+  assert.equal(summaryAfter, summaryBefore);
+});
+
 test('viperanomalytrain: bad summary, maintopic and timeout values name the parameter, write nothing', async () => {
   const stranger = await subscribe(server, topics.alerts);
   const before = await ends();
@@ -104,6 +113,7 @@ test('viperanomalytrain: bad summary, maintopic and timeout values name the para
       'consumeridproduceto',
     ],
     [{ producerid: producer[topics.summary] }, 'producerid'],
+    [{ produceto: topics.summary, consumeridproduceto: summaryConsumer }, 'consumeridproduceto'],
     [{ maintopic: 'no-such-topic' }, 'maintopic'],
     [{ timeout: -1 }, 'timeout'],
     [{ timeout: 'soon' }, 'timeout'],

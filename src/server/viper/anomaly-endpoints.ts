@@ -22,8 +22,10 @@ export const anomalyEndpoints: Record<string, ViperEndpoint> = {
   viperanomalytrain: {
     async run(context, params) {
       const streams = params.list('streamstoanalyse');
-      // produceto: the training summary; its producer id and (optionally) a consumer id of it
-      const summaryTo = params.string('produceto', { default: '' });
+      // produceto: the training summary, written when its producer id is given (the client
+      // requires produceto on every call, so without producerid it names nothing to write)
+      const produceTo = params.string('produceto', { default: '' });
+      const summaryTo = params.has('producerid') ? produceTo : '';
       const result = await anomalyTrain(context, {
         consumeFrom: params.string('consumefrom'),
         consumerId: params.string('consumerid'),
@@ -41,9 +43,9 @@ export const anomalyEndpoints: Record<string, ViperEndpoint> = {
               summaryConsumerId: params.string('consumeridproduceto', { default: '' }),
             }
           : {
-              // without produceto they name nothing to check against: read, and must be empty
+              // no summary: they name nothing to check against, so they must be empty
               ...emptyWithout(params, 'producerid', 'produceto'),
-              ...emptyWithout(params, 'consumeridproduceto', 'produceto'),
+              ...emptyWithout(params, 'consumeridproduceto', 'producerid (the summary is not written)'),
             }),
       });
       return {

@@ -125,6 +125,7 @@ test('viperhpdepredict and viperhpdepredictprocess array=1 predict the newest ro
   many.forEach((p, k) => {
     const i = 55 + k;
     assert.equal(p.Inputdata, `${x1[i]},${x2[i]}`);
+    assert.equal(p.Maintopic, t.rows);
     assert.ok(Math.abs((p.Hyperprediction as number) - y[i]) < 0.05 * Math.max(1, y[i]), JSON.stringify(p));
   });
   const avg = await viper(server.app, 'viperhpdepredictprocess', { ...call, processtype: 'avg' });

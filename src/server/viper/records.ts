@@ -84,6 +84,7 @@ export interface ViperPrediction {
   Inputdata: string;
   /** The device predicted for (`topicid`), when one was given. */
   Topicid?: number;
+  Maintopic?: string;
   /** tml's additions: the conformal interval or prediction set and the feature contributions. */
   Lower?: number;
   Upper?: number;
@@ -210,6 +211,8 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
     kafkakey: key,
     Inputdata: p.inputs.join(','),
     ...(p.device !== undefined ? { Topicid: Number(p.device) } : {}),
+    // VIPER's maintopic: the topic holding the streams the inputs came from
+    ...(p.stream !== undefined ? { Maintopic: p.stream } : {}),
   };
   if (p.probability1 !== undefined) {
     out.Probability1 = p.probability1;

@@ -62,6 +62,8 @@ export interface PredictionRecord {
   featureNames: string[];
   /** The topic the model came from. */
   modelTopic: string;
+  /** The topic the inputs were read from (a joined topic, or rows with array), when not values. */
+  stream?: string;
   produceTo: string;
   createdAt: string;
   /** A summary of several predictions (predict-summary.ts) rather than one row's. */
@@ -172,6 +174,7 @@ export async function predict(
       task: classification ? 'classification' : 'regression',
       featureNames: names,
       modelTopic: resolved.topic,
+      ...(input.inputs === undefined && input.stream !== undefined ? { stream: input.stream } : {}),
       produceTo: input.produceTo,
       createdAt,
     };

@@ -32,10 +32,10 @@ export class InvalidTopicNameError extends BackboneError {
 }
 
 export class InvalidPartitionsError extends BackboneError {
-  constructor(partitions: unknown) {
+  constructor(partitions: unknown, detail?: string) {
     super(
       'INVALID_PARTITIONS',
-      `the number of partitions must be a positive integer, got ${String(partitions)}`,
+      detail ?? `the number of partitions must be a positive integer, got ${String(partitions)}`,
     );
   }
 }

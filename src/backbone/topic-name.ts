@@ -26,3 +26,18 @@ export function validatePartitionCount(partitions: unknown): asserts partitions 
     throw new InvalidPartitionsError(partitions);
   }
 }
+
+/** A topic's new partition count: a positive integer, not below its `current` count (partitions are never removed). */
+export function validatePartitionGrowth(
+  name: string,
+  current: number,
+  count: unknown,
+): asserts count is number {
+  validatePartitionCount(count);
+  if (count < current) {
+    throw new InvalidPartitionsError(
+      count,
+      `topic '${name}' has ${current} partitions; partitions can be added, not removed (asked for ${count})`,
+    );
+  }
+}

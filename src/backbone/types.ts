@@ -241,6 +241,12 @@ export interface Backbone {
   describeTopic(name: string): Promise<TopicDescription>;
   listTopics(): Promise<string[]>;
   deleteTopic(name: string): Promise<void>;
+  /**
+   * Grows a topic to `count` partitions (Kafka's CreatePartitions). Partitions are only added, never
+   * removed: a count below the topic's is refused (InvalidPartitionsError); its own count is a no-op.
+   * Keyed records written afterwards may land on another partition than their key's older records.
+   */
+  createPartitions(name: string, count: number): Promise<void>;
 
   /** Appends records; the records for one partition are appended atomically, in order. */
   produce(topic: string, records: ProducerRecord[], options?: ProduceOptions): Promise<RecordMetadata[]>;

@@ -51,6 +51,10 @@ export class TmlClient {
   modifyTopic(topic: string, details: T.ContactDetails): Promise<T.TopicDetails> {
     return this.#call('PATCH', `/topics/${enc(topic)}`, details);
   }
+  /** Grows a topic to `count` partitions (admin); a count below the topic's is refused. */
+  addPartitions(topic: string, count: number): Promise<T.AddPartitionsResponse> {
+    return this.#call('POST', `/topics/${enc(topic)}/partitions`, { count });
+  }
   async deleteTopic(topic: string): Promise<string[]> {
     return (await this.#call<{ deleted: string[] }>('DELETE', `/topics/${enc(topic)}`)).deleted;
   }

@@ -74,6 +74,10 @@ export interface TrainRequest {
   rollbackPercent?: number;
   dependentVariable?: string;
   independentVariables?: string[];
+  /** `consumeFrom` holds rows `{"A":1,...}` (VIPER's array=1); the variables name their fields. */
+  array?: boolean;
+  /** Must exist; recorded with the model. */
+  mainTopic?: string;
 }
 export interface TrainResponse {
   algokey: string;
@@ -118,6 +122,8 @@ export interface PredictRequest extends ModelSource {
   coverage?: number;
   /** Add each prediction's feature contributions. */
   explain?: boolean;
+  /** `stream` holds rows `{"A":1,...}` (VIPER's array=1) whose fields are the model's inputs. */
+  array?: boolean;
 }
 export interface PredictResponse {
   predictions: Array<{
@@ -168,6 +174,18 @@ export interface PeerGroupsRequest {
   streams: string[];
   flags: string;
   partition?: number;
+  /** Learn from the newest share of the window (a percentage; 0 = all). */
+  rollbackPercent?: number;
+  /** A bound on the call's work; past it nothing is written. */
+  timeoutSeconds?: number;
+  /** Must exist; recorded with the peer groups. */
+  mainTopic?: string;
+  /** The folder the peer groups are filed under (a name; no files are written). */
+  folder?: string;
+  /** Also write the peer groups here (with its producer id; a consumer id of it, when given, is checked). */
+  summaryTo?: string;
+  summaryProducerId?: string;
+  summaryConsumerId?: string;
 }
 export interface PeerGroupsResponse {
   topic: string;
@@ -185,6 +203,15 @@ export interface AnomaliesRequest {
   streams: string[];
   flags?: string;
   partition?: number;
+  /** Score each of the newest share of the joined rows (a percentage; 0 = the newest row). */
+  rollbackPercent?: number;
+  timeoutSeconds?: number;
+  mainTopic?: string;
+  /** The peer groups must have been filed under this folder. */
+  folder?: string;
+  /** Also write the input rows scored here, with its producer id. */
+  inputTestTo?: string;
+  inputTestProducerId?: string;
 }
 export interface AnomaliesResponse {
   risk: number;

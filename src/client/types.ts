@@ -38,6 +38,14 @@ export interface TopicSummary {
   createdAt?: string;
 }
 
+/** POST /v1/topics/{topic}/partitions. */
+export interface AddPartitionsResponse {
+  topic: string;
+  partitions: number;
+  /** Partitions this call added (0 when the topic had the count already). */
+  added: number;
+}
+
 export interface TopicDetails extends Required<ContactDetails> {
   topic: string;
   active: boolean;

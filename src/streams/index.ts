@@ -16,3 +16,5 @@ export * from './window-size.js';
 export * from './where.js';
 export * from './wait.js';
 export * from './tmlids.js';
+export * from './deadline.js';
+export * from './array-rows.js';

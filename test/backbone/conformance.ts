@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
   BackboneClosedError,
+  InvalidPartitionsError,
   InvalidRecordError,
   OffsetOutOfRangeError,
   ProducerClosedError,
@@ -148,6 +149,33 @@ export function backboneConformance(
       await eventually(async () => assert.ok(!(await bb.listTopics()).includes(topic)), rebalanceTimeoutMs);
       await assert.rejects(bb.describeTopic(topic), UnknownTopicError);
       await assert.rejects(bb.produce(topic, [{ value: 'x' }]), UnknownTopicError);
+    });
+
+    it('topics: createPartitions grows a topic, keeps its records, never shrinks it', async (bb) => {
+      const topic = uniqueName('grow');
+      await bb.createTopic({ name: topic, partitions: 1 });
+      await bb.produce(topic, [{ value: 'a' }, { value: 'b' }]);
+      await bb.createPartitions(topic, 3);
+      assert.deepEqual(
+        (await bb.describeTopic(topic)).partitions.map((p) => [p.partition, p.latestOffset]),
+        [
+          [0, 2],
+          [1, 0],
+          [2, 0],
+        ],
+      );
+      const [written] = await bb.produce(topic, [{ value: 'c', partition: 2 }]);
+      assert.equal(written.partition, 2);
+      const { records } = await bb.fetch({ topic, partition: 2, offset: 0 });
+      assert.deepEqual(
+        records.map((r) => r.value?.toString()),
+        ['c'],
+      );
+      await bb.createPartitions(topic, 3); // its own count: nothing changes
+      await assert.rejects(bb.createPartitions(topic, 2), InvalidPartitionsError);
+      await assert.rejects(bb.createPartitions(topic, 0), InvalidPartitionsError);
+      await assert.rejects(bb.createPartitions(uniqueName('none'), 2), UnknownTopicError);
+      assert.equal((await bb.listOffsets(topic)).length, 3);
     });
 
     it('topics: unknown topics and partitions are typed errors', async (bb) => {

@@ -10,6 +10,7 @@ const COMMANDS = [
   ['topics', 'create'],
   ['topics', 'list'],
   ['topics', 'describe'],
+  ['topics', 'alter'],
   ['topics', 'delete'],
   ['produce'],
   ['consume'],

@@ -84,3 +84,27 @@ test('the data directory comes from --data-dir, else TML_DATA_DIR', async (t) =>
   assert.equal(viaEnv.code, 0, viaEnv.stderr);
   assert.equal(viaEnv.stdout, 'from-flag\n');
 });
+
+test('topics alter --partitions grows a topic; fewer partitions are refused', async (t) => {
+  const dir = dataDir(t);
+  await ok(dir, ['topics', 'create', 'orders', '--partitions', '2']);
+  await ok(dir, ['produce', 'orders', '--partition', '1', 'a', 'b']);
+  assert.equal(
+    await ok(dir, ['topics', 'alter', 'orders', '--partitions', '5']),
+    "topic 'orders' now has 5 partitions (3 added)\n",
+  );
+  const description = JSON.parse(await ok(dir, ['topics', 'describe', 'orders', '--json']));
+  assert.deepEqual(
+    description.partitions.map((p: { latestOffset: number }) => p.latestOffset),
+    [0, 2, 0, 0, 0],
+  );
+  assert.deepEqual(JSON.parse(await ok(dir, ['topics', 'alter', 'orders', '-p', '5', '--json'])), {
+    topic: 'orders',
+    partitions: 5,
+    added: 0,
+  });
+  const refused = await tml(dir, ['topics', 'alter', 'orders', '--partitions', '3']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /never removed/);
+  assert.equal(JSON.parse(await ok(dir, ['topics', 'describe', 'orders', '--json'])).partitions.length, 5);
+});

@@ -184,8 +184,8 @@ train_flags = "~".join(f"topic={t},topictype=numeric,threshnumber=0,lag=5,zthres
 anomaly = dict(companyname="OTICS", hpdehost=HOST, hpdeport=8001, viperconfigfile="viper.env",
                streamstoanalyse=analysed)
 ok("viperanomalytrain", consumefrom=joined, produceto=alerts, producepeergroupto=peers,
-   produceridpeergroup=peers_producer, consumeridproduceto="", consumerid=joined_consumer, producerid="",
-   flags=train_flags, **anomaly)
+   produceridpeergroup=peers_producer, consumeridproduceto="", consumerid=joined_consumer,
+   producerid=alerts_producer, flags=train_flags, **anomaly)
 peers_consumer = subscribe(peers)
 predict_flags = f"riskscore=0.5~complete=or~type=or,topic={streams[1][0]},topictype=numeric,v1>1000,sc>3"
 ok("viperanomalypredict", consumefrom=peers, produceto=alerts, consumeinputstream=joined,

@@ -7,6 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { Admin } from '@platformatic/kafka';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,4 +243,155 @@ test('bad input: an ERROR naming the parameter, nothing written to the destinati
   assert.deepEqual(await target.listTopics(), before, 'no topic was created on the destination');
   assert.equal((await all(target, foreign)).length, 1);
   assert.equal((await all(target, narrow)).length, 0);
+});
+
+/** The bytes a topic's partitions take in the destination's log (Kafka's DescribeLogDirs). */
+async function logBytes(topic: string, partitions: number[]): Promise<number> {
+  const admin = new Admin({ clientId: 'tml-mirror-test-admin', bootstrapBrokers: [destination] });
+  try {
+    const dirs = await admin.describeLogDirs({ topics: [{ name: topic, partitions }] });
+    let total = 0;
+    for (const broker of dirs)
+      for (const dir of broker.results)
+        for (const t of dir.topics)
+          if (t.name === topic) for (const p of t.partitions) total += Number(p.partitionSize);
+    return total;
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * A TCP proxy in front of the destination broker that records the client id of every request
+ * header it passes (Kafka's request header: size, api key, version, correlation id, client id).
+ */
+async function clientIdProxy(): Promise<{ address: string; clientIds: Set<string>; close(): Promise<void> }> {
+  const clientIds = new Set<string>();
+  const [host, port] = destination.split(':');
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const broker = connect(Number(port), host);
+    sockets.add(client).add(broker);
+    let pending = Buffer.alloc(0);
+    client.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+        const size = pending.readInt32BE(0);
+        const length = pending.readInt16BE(12);
+        if (length > 0) clientIds.add(pending.subarray(14, 14 + length).toString('utf8'));
+        pending = pending.subarray(4 + size);
+      }
+      broker.write(chunk);
+    });
+    broker.pipe(client);
+    const end = () => {
+      client.destroy();
+      broker.destroy();
+    };
+    client.on('error', end).on('close', end);
+    broker.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const address = proxy.address() as AddressInfo;
+  return {
+    address: `127.0.0.1:${address.port}`,
+    clientIds,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        proxy.close(() => resolve());
+      }),
+  };
+}
+
+async function produceText(topic: string, count: number): Promise<void> {
+  // highly compressible values: a codec shrinks them many times over
+  await source.produce(
+    topic,
+    Array.from({ length: count }, (_, i) => ({ value: Buffer.from(`${i}:${'reading '.repeat(250)}`) })),
+  );
+}
+
+test(
+  'partitions grow by changepartitionperc, replication by changereplication, codecs and client ids apply',
+  { skip },
+  async () => {
+    const grown = uniqueName('mirror-grown');
+    await source.createTopic({ name: grown, partitions: 2 });
+    await produceText(grown, 100);
+    const proxy = await clientIdProxy();
+    try {
+      const first = await mirror(server.admin, {
+        topiclist: grown,
+        brokerlistto: proxy.address,
+        changepartitionperc: 50,
+        // 2 would not fit one broker: the change makes it 1
+        replicationfactorto: 2,
+        changereplication: -1,
+        replicationfactorfrom: 1,
+        compressionto: 'gzip',
+        servicenameto: 'mirror-destination',
+        servicenamefrom: 'mirror-source',
+      });
+      assert.equal(first.ERROR, undefined, JSON.stringify(first));
+      assert.ok(proxy.clientIds.has('mirror-destination'), [...proxy.clientIds].join(','));
+      assert.ok(![...proxy.clientIds].some((id) => id.startsWith('tml-mirror')));
+    } finally {
+      await proxy.close();
+    }
+    const described = await target.describeTopic(grown);
+    assert.equal(described.partitions.length, 3, 'ceil(2 × 1.5)');
+    assert.equal(described.replicationFactor, 1);
+    assert.deepEqual(summary(await all(target, grown)), summary(await all(source, grown)));
+    // the same records uncompressed, and with the source's codec kept (compressionfrom alone)
+    const plain = uniqueName('mirror-plain');
+    const kept = uniqueName('mirror-kept');
+    for (const topic of [plain, kept]) {
+      await source.createTopic({ name: topic, partitions: 2 });
+      await produceText(topic, 100);
+    }
+    await mirror(server.admin, { topiclist: plain, compressionto: 'none' });
+    await mirror(server.admin, { topiclist: kept, compressionfrom: 'gzip', compressionto: '' });
+    const [gzipBytes, plainBytes, keptBytes] = await Promise.all([
+      logBytes(grown, [0, 1, 2]),
+      logBytes(plain, [0, 1]),
+      logBytes(kept, [0, 1]),
+    ]);
+    assert.ok(plainBytes > 100 * 2000, String(plainBytes));
+    assert.ok(gzipBytes * 5 < plainBytes, `gzip ${gzipBytes} vs none ${plainBytes}`);
+    assert.ok(keptBytes * 5 < plainBytes, `kept ${keptBytes} vs none ${plainBytes}`);
+    // an existing destination topic with fewer partitions than asked for is grown
+    const again = await mirror(server.admin, { topiclist: grown, changepartitionperc: 100 });
+    assert.equal(again.ERROR, undefined, JSON.stringify(again));
+    const fresh = await open([destination]); // `target` keeps the metadata it read before
+    try {
+      assert.equal((await fresh.describeTopic(grown)).partitions.length, 4);
+    } finally {
+      await fresh.close();
+    }
+    assert.equal(again.Copied, 0);
+  },
+);
+
+test('bad mirror controls: an ERROR naming the parameter, nothing created', { skip }, async () => {
+  const topic = uniqueName('mirror-controls-bad');
+  await source.createTopic({ name: topic, partitions: 1 });
+  await produce(topic, 0, 3);
+  const before = await target.listTopics();
+  const cases: Array<[Record<string, string | number>, string]> = [
+    [{ changepartitionperc: -10 }, 'changepartitionperc'],
+    [{ changepartitionperc: 'more' }, 'changepartitionperc'],
+    [{ changereplication: -5 }, 'changereplication'],
+    [{ replicationfactorfrom: 3 }, 'replicationfactorfrom'],
+    [{ replicationfactorfrom: '1:2' }, 'replicationfactorfrom'],
+    [{ replicationfactorto: 0 }, 'replicationfactorto'],
+    [{ compressionto: 'brotli' }, 'compressionto'],
+    [{ compressionfrom: 'gzip:lz4' }, 'compressionfrom'],
+    [{ servicenameto: 'not a client id!' }, 'servicenameto'],
+  ];
+  for (const [params, parameter] of cases) {
+    const body = await mirror(server.admin, { topiclist: topic, ...params });
+    assert.match(String(body.ERROR), new RegExp(`parameter '${parameter}'`), JSON.stringify(params));
+  }
+  assert.deepEqual(await target.listTopics(), before);
 });

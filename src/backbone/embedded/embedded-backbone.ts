@@ -11,7 +11,7 @@ import {
   UnknownPartitionError,
   UnknownTopicError,
 } from '../errors.js';
-import { validateTopicName } from '../topic-name.js';
+import { validatePartitionGrowth, validateTopicName } from '../topic-name.js';
 import type {
   Backbone,
   ConsumedRecord,
@@ -183,6 +183,24 @@ export class EmbeddedBackbone implements Backbone {
     );
     this.topics.delete(name);
     for (const p of topic.partitions) wakeAll(p);
+    this.groups.topicChanged(name);
+  }
+
+  async createPartitions(name: string, count: number): Promise<void> {
+    const topic = this.topic(name);
+    const current = topic.partitions.length;
+    validatePartitionGrowth(name, current, count);
+    if (count === current) return;
+    const ids = this.store.addPartitions(name, current, count);
+    const added = newTopicState(
+      name,
+      count,
+      topic.replicationFactor,
+      topic.config,
+      this.maxMessageBytes,
+    ).partitions.slice(current);
+    added.forEach((p, i) => (p.id = ids[i]));
+    topic.partitions.push(...added);
     this.groups.topicChanged(name);
   }
 

@@ -97,6 +97,13 @@ export class LogStore {
     return this.guard(`creating topic '${topic.name}'`, () => this.topics.create(topic, now));
   }
 
+  /** Adds partitions `from`..`count - 1`; returns their ids in partition order. */
+  addPartitions(name: string, from: number, count: number): number[] {
+    return this.guard(`adding partitions to topic '${name}'`, () =>
+      this.topics.addPartitions(name, from, count),
+    );
+  }
+
   deleteTopic(name: string, partitionIds: number[]): void {
     this.guard(`deleting topic '${name}'`, () => this.topics.delete(name, partitionIds));
   }

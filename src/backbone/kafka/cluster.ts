@@ -57,6 +57,7 @@ export class KafkaCluster {
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
       repeatOnStaleMetadata: true,
+      ...(options.compression !== undefined ? { compression: options.compression } : {}),
     });
     this.reader = this.newReader('reader');
     this.longPoller = this.newReader('long-poller');

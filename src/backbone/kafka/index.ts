@@ -1,2 +1,3 @@
 export { KafkaBackbone } from './kafka-backbone.js';
-export type { KafkaBackboneOptions } from './options.js';
+export type { KafkaBackboneOptions, KafkaCompression } from './options.js';
+export { kafkaCompression } from './options.js';

@@ -93,6 +93,13 @@ export class KafkaBackbone implements Backbone {
     this.#producing.forget(name);
   }
 
+  async createPartitions(name: string, count: number): Promise<void> {
+    this.#open();
+    validateTopicName(name);
+    await topics.createPartitions(this.#cluster, name, count);
+    this.#producing.forget(name);
+  }
+
   // ---- produce and fetch ----------------------------------------------------------------------
 
   async produce(

@@ -1,7 +1,7 @@
 // How the Kafka backbone reaches its cluster: brokers, TLS, SASL, client id, topic defaults and the
 // time bounds that turn an unreachable cluster into an error instead of a hang.
 import { readFileSync } from 'node:fs';
-import type { BaseOptions } from '@platformatic/kafka';
+import { compressionsAlgorithms, type BaseOptions } from '@platformatic/kafka';
 import { InvalidConfigError } from '../errors.js';
 
 export interface KafkaBackboneOptions {
@@ -14,6 +14,8 @@ export interface KafkaBackboneOptions {
   /** PEM file of the CA to trust, when the brokers' certificate is not signed by a public CA. */
   caFile?: string;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** The codec the producer compresses record batches with (default none; readers accept every codec). */
+  compression?: KafkaCompression;
   /** Defaults for `createTopic`/`ensureTopic` when the topic does not say. */
   topicDefaults?: { partitions: number; replicationFactor: number };
   /** Time allowed to open a connection (default 5,000 ms). */
@@ -23,6 +25,20 @@ export interface KafkaBackboneOptions {
   /** Attempts after a failed request (default 2), `retryDelayMs` apart (default 300 ms). */
   retries?: number;
   retryDelayMs?: number;
+}
+
+/** Kafka's record-batch codecs (zstd only where the client has it). */
+export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/** The codec named `name`, or why not (unknown, or not in this Node.js's Kafka client). */
+export function kafkaCompression(name: string): { codec: KafkaCompression } | { error: string } {
+  const algorithm = (compressionsAlgorithms as Record<string, { available?: boolean } | undefined>)[name];
+  if (algorithm === undefined)
+    return { error: `must be none, gzip, snappy, lz4 or zstd, got '${name.slice(0, 40)}'` };
+  if (algorithm.available === false) {
+    return { error: `is '${name}', which the Kafka client cannot compress with on this Node.js` };
+  }
+  return { codec: name as KafkaCompression };
 }
 
 const MECHANISMS = {

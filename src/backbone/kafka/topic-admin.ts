@@ -2,7 +2,7 @@
 // (and wait until the name is free again).
 import { ConfigResourceTypes } from '@platformatic/kafka';
 import { InvalidRecordError } from '../errors.js';
-import { validatePartitionCount, validateTopicName } from '../topic-name.js';
+import { validatePartitionCount, validatePartitionGrowth, validateTopicName } from '../topic-name.js';
 import type { NewTopic, PartitionOffsets, TopicDescription } from '../types.js';
 import type { KafkaCluster } from './cluster.js';
 import { fromKafkaConfigs, toKafkaConfigs, TOPIC_CONFIG_NAMES } from './topic-configs.js';
@@ -78,6 +78,17 @@ export async function deleteTopic(cluster: KafkaCluster, name: string): Promise<
     await sleep(100);
   }
   cluster.clearMetadata();
+}
+
+/** Grows a topic to `count` partitions (never shrinks it); returns once every partition has a leader. */
+export async function createPartitions(cluster: KafkaCluster, name: string, count: number): Promise<void> {
+  const current = (await cluster.topicMetadata(name)).partitions.length;
+  validatePartitionGrowth(name, current, count);
+  if (count === current) return;
+  await cluster.call({ operation: 'adding partitions', topic: name }, () =>
+    cluster.admin.createPartitions({ topics: [{ name, count }] }),
+  );
+  await waitForLeaders(cluster, name, count);
 }
 
 function newTopic(cluster: KafkaCluster, topic: NewTopic) {

@@ -1,4 +1,4 @@
-// tml topics create|list|describe|delete
+// tml topics create|list|describe|alter|delete
 import type { Command } from 'commander';
 import type { TopicConfig, TopicDescription } from '../../backbone/types.js';
 import { checkTopicNameRule as validateTopicName } from '../../server/local-backbone.js';
@@ -22,13 +22,14 @@ export const topicsCommand: CliCommand = {
   register(program: Command, host) {
     const topics = program
       .command('topics')
-      .description('create, list, describe and delete topics')
+      .description('create, list, describe, alter and delete topics')
       .addHelpText(
         'after',
         '\nExamples:\n' +
           '  tml topics create orders --partitions 3 --config retention.ms=604800000\n' +
           '  tml topics list\n' +
           '  tml topics describe orders\n' +
+          '  tml topics alter orders --partitions 6\n' +
           '  tml topics delete orders',
       );
 
@@ -68,6 +69,18 @@ export const topicsCommand: CliCommand = {
       .description("show a topic's partitions (earliest and latest offsets) and config")
       .argument('<name>', 'topic name')
       .action(action(host, describeTopic));
+
+    topics
+      .command('alter')
+      .description("grow a topic's partitions (Kafka adds partitions, never removes them)")
+      .argument('<name>', 'topic name')
+      .requiredOption(
+        '-p, --partitions <n>',
+        'the new number of partitions, at least the current',
+        integerAtLeast(1),
+      )
+      .addHelpText('after', '\nExample:\n  tml topics alter orders --partitions 6')
+      .action(action(host, alterTopic));
 
     topics
       .command('delete')
@@ -138,6 +151,22 @@ export function formatDescription(description: TopicDescription): string {
     table(rows) +
     '\n'
   );
+}
+
+async function alterTopic(
+  context: CommandContext,
+  options: { partitions: number },
+  name: string,
+): Promise<void> {
+  validateTopicName(name);
+  const grown = await context.withTopicOps((ops) => ops.addPartitions(name, options.partitions));
+  if (context.json) await context.out.json(grown);
+  else
+    await context.out.line(
+      grown.added === 0
+        ? `topic '${name}' has ${grown.partitions} partitions already; nothing to do`
+        : `topic '${name}' now has ${grown.partitions} partitions (${grown.added} added)`,
+    );
 }
 
 async function deleteTopic(context: CommandContext, options: DeleteOptions, name: string): Promise<void> {

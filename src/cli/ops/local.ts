@@ -7,6 +7,7 @@ import { createTopic } from '../../server/operations/create-topic.js';
 import type { OperationContext } from '../../server/operations/context.js';
 import { appendRecords } from '../../server/operations/produce.js';
 import { deleteTopics } from '../../server/operations/delete-topics.js';
+import { addPartitions } from '../../server/operations/partitions.js';
 import { isInternalTopic } from '../../server/operations/validate.js';
 import type { ConsumeOptions } from '../commands/consume.js';
 import type { ProduceOptions } from '../commands/produce.js';
@@ -58,6 +59,10 @@ export class LocalTopicOps implements TopicOps {
 
   describeTopic(name: string) {
     return this.backbone.describeTopic(name);
+  }
+
+  async addPartitions(name: string, count: number) {
+    return addPartitions(await this.context(), name, count);
   }
 
   async deleteTopic(name: string, ifExists: boolean): Promise<boolean> {

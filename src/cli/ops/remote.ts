@@ -50,6 +50,10 @@ export class RemoteTopicOps implements TopicOps {
     );
   }
 
+  addPartitions(name: string, count: number) {
+    return this.client.addPartitions(name, count);
+  }
+
   async deleteTopic(name: string, ifExists: boolean): Promise<boolean> {
     if (ifExists && !(await this.listTopics()).includes(name)) return false;
     await this.client.deleteTopic(name);

@@ -65,6 +65,8 @@ export interface TopicOps {
   describeTopic(name: string): Promise<TopicDescription>;
   /** Resolves false when `ifExists` and there was no such topic. */
   deleteTopic(name: string, ifExists: boolean): Promise<boolean>;
+  /** Grows a topic to `count` partitions (never shrinks it). */
+  addPartitions(name: string, count: number): Promise<{ topic: string; partitions: number; added: number }>;
   /** Checks the topic and the options (before any input is read) and returns the appender. */
   openAppender(topic: string, options: ProduceOptions): Promise<Appender>;
   /** Reads records into `sink` until the end (or, with --follow, until the sink's signal aborts). */

@@ -4,6 +4,7 @@
 import type { Completeness, PeerGroupOptions, StreamRule } from '../../automl/index.js';
 import {
   anomalyAlert,
+  deadlineAfter,
   scoreAnomalies,
   trainPeerGroups,
   writeAlerts,
@@ -14,7 +15,7 @@ import {
 import { ParameterError, ServerError } from '../errors.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
-import { checkActive, checkConsumer, describeExisting } from './validate.js';
+import { checkActive, checkConsumer, checkMainTopic, describeExisting } from './validate.js';
 
 export interface AnomalyTrainInput {
   consumeFrom: string;
@@ -28,19 +29,56 @@ export interface AnomalyTrainInput {
   device?: string;
   /** Learn from the newest share of the values (a percentage; 0 = all). */
   rollbackPercent?: number;
+  /** A bound on the call's work in seconds; past it nothing is written. */
+  timeoutSeconds?: number;
+  /** The main (joined) topic: must exist; recorded in the peer groups. */
+  mainTopic?: string;
+  /** The folder the peer groups are filed under (a name; no files are written). */
+  folder?: string;
+  /** Also write the peer groups (the training summary) here, with its own producer id. */
+  summaryTo?: string;
+  summaryProducerId?: string;
+  /** When given, a consumer id that must be subscribed to `summaryTo`. */
+  summaryConsumerId?: string;
+}
+
+/** A guard's complaint, named as the call's `parameter` (the guard itself names none or another). */
+async function named(parameter: string, check: () => Promise<unknown>): Promise<void> {
+  await check().catch((error: unknown) => {
+    if (error instanceof ServerError) throw new ParameterError(parameter, error.message);
+    throw error;
+  });
 }
 
 export async function anomalyTrain(
   context: OperationContext,
   input: AnomalyTrainInput,
 ): Promise<{ record: PeerGroupsRecord; partition: number; offset: number; bytesWritten: number }> {
+  const startedAt = performance.now();
+  if (input.timeoutSeconds !== undefined) deadlineAfter(startedAt, input.timeoutSeconds);
   await describeExisting(context.backbone, input.consumeFrom, 'consumeFrom');
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
   await checkConsumer(context, input.consumerId, input.consumeFrom);
   checkActive(context.store.topics.get(input.consumeFrom), input.consumeFrom);
   await checkProducer(context, input.produceTo, input.producerId);
-  const result = await trainPeerGroups({ backbone: context.backbone, shapers: context.shapers }, input);
-  context.metrics.recordsProduced.inc(1);
+  if (input.mainTopic !== undefined) await checkMainTopic(context, input.mainTopic);
+  const summaryTo = input.summaryTo;
+  if (summaryTo !== undefined) {
+    await named('summaryTo', () => describeExisting(context.backbone, summaryTo));
+    await named('summaryProducerId', () => checkProducer(context, summaryTo, input.summaryProducerId ?? ''));
+    const reader = input.summaryConsumerId;
+    if (reader) await named('summaryConsumerId', () => checkConsumer(context, reader, summaryTo));
+  }
+  const result = await trainPeerGroups(
+    { backbone: context.backbone, shapers: context.shapers },
+    {
+      ...input,
+      ...(input.timeoutSeconds !== undefined
+        ? { deadline: deadlineAfter(startedAt, input.timeoutSeconds) }
+        : {}),
+    },
+  );
+  context.metrics.recordsProduced.inc(summaryTo !== undefined ? 2 : 1);
   return result;
 }
 
@@ -61,6 +99,17 @@ export interface AnomalyPredictInput {
   partition: number;
   /** A device (VIPER's `topicid`). */
   device?: string;
+  /** Score the newest share of the joined rows (a percentage), one record each; 0: the newest row. */
+  rollbackPercent?: number;
+  /** A bound on the call's work in seconds; past it nothing is written. */
+  timeoutSeconds?: number;
+  /** The main (joined) topic: must exist; recorded in the anomaly records. */
+  mainTopic?: string;
+  /** The peer groups must have been filed under this folder. */
+  folder?: string;
+  /** Also write the input rows scored here, with its own producer id. */
+  inputTestTo?: string;
+  inputTestProducerId?: string;
 }
 
 export async function anomalyPredict(
@@ -72,7 +121,11 @@ export async function anomalyPredict(
   partition: number;
   offset: number;
   alerts: WrittenAlert[];
+  records: AnomalyRecord[];
+  inputTest?: { partition: number; offset: number };
 }> {
+  const startedAt = performance.now();
+  if (input.timeoutSeconds !== undefined) deadlineAfter(startedAt, input.timeoutSeconds);
   await describeExisting(context.backbone, input.consumeFrom, 'consumeFrom');
   await describeExisting(context.backbone, input.inputStream, 'inputStream');
   await describeExisting(context.backbone, input.produceTo, 'produceTo');
@@ -86,14 +139,29 @@ export async function anomalyPredict(
     });
   }
   await checkProducer(context, input.produceTo, input.producerId);
+  if (input.mainTopic !== undefined) await checkMainTopic(context, input.mainTopic);
+  const inputTestTo = input.inputTestTo;
+  if (inputTestTo !== undefined) {
+    await named('inputTestTo', () => describeExisting(context.backbone, inputTestTo));
+    await named('inputTestProducerId', () =>
+      checkProducer(context, inputTestTo, input.inputTestProducerId ?? ''),
+    );
+  }
   const services = { backbone: context.backbone, shapers: context.shapers };
-  const result = await scoreAnomalies(services, input);
-  // an alert record beside the anomaly record, in the same topic (docs/stream-analytics.md)
+  const result = await scoreAnomalies(services, {
+    ...input,
+    ...(input.timeoutSeconds !== undefined
+      ? { deadline: deadlineAfter(startedAt, input.timeoutSeconds) }
+      : {}),
+  });
+  // an alert record beside each anomaly record, in the same topic (docs/stream-analytics.md)
   const alerts = await writeAlerts(
     services,
     input.produceTo,
-    anomalyAlert(result.record, input.inputStream, input.riskscore ?? 0.5),
+    result.records.flatMap((r) => anomalyAlert(r, input.inputStream, input.riskscore ?? 0.5)),
   );
-  context.metrics.recordsProduced.inc(1 + alerts.length);
+  context.metrics.recordsProduced.inc(
+    result.records.length + alerts.length + (result.inputTest !== undefined ? 1 : 0),
+  );
   return { ...result, alerts };
 }

@@ -3,8 +3,12 @@
 // record carries the header `tml-mirror-offset` (its source offset): the resume point of a partition
 // is read back from the destination's last record, so a repeated, retried or interrupted call copies
 // each record exactly once (each batch is one append, so a failure leaves a prefix, never a gap).
+// A destination topic the call creates gets the source's partitions grown by changePartitionPercent
+// (an existing one with fewer is grown to them) and the replication factor replicationFactorTo (else
+// the source topic's) plus changeReplication; the destination's batches are compressed with its
+// side's codec, and each side's client id is its service name.
 import { openBackbone } from '../../backbone/open.js';
-import type { KafkaBackboneOptions } from '../../backbone/kafka/index.js';
+import type { KafkaBackboneOptions, KafkaCompression } from '../../backbone/kafka/index.js';
 import type { Backbone, ConsumedRecord, ProducerRecord } from '../../backbone/types.js';
 import { ParameterError, showValue } from '../errors.js';
 import { requireRole } from '../auth/authenticator.js';
@@ -20,6 +24,10 @@ export interface ClusterSide {
   brokers: string[];
   tls: boolean;
   sasl?: KafkaBackboneOptions['sasl'];
+  /** The codec of the records this call writes to the side (the destination's batches). */
+  compression?: KafkaCompression;
+  /** The Kafka client id on the side (VIPER's service name; default tml-mirror). */
+  clientId?: string;
 }
 
 export interface MirrorInput {
@@ -30,7 +38,14 @@ export interface MirrorInput {
   filters: string[];
   /** Partitions of a destination topic this call creates (at least the source's). */
   partitions: number;
-  replicationFactorTo: number;
+  /** Of created destination topics (default: the source topic's). */
+  replicationFactorTo?: number;
+  /** When given, every source topic must have this replication factor (the right cluster is named). */
+  replicationFactorFrom?: number;
+  /** Added to the created topics' replication factor (may be negative; the result must be >= 1). */
+  changeReplication?: number;
+  /** 0–100: destination partitions = ⌈source partitions × (1 + p/100)⌉. */
+  changePartitionPercent?: number;
   /** A partition never mirrored before starts this many records before the source's end; 0: from its start. */
   rollbackOffset: number;
 }
@@ -50,9 +65,10 @@ async function connect(side: ClusterSide, parameter: string): Promise<Backbone> 
       dataDir: '',
       kafka: {
         brokers: side.brokers,
-        clientId: 'tml-mirror',
+        clientId: side.clientId ?? 'tml-mirror',
         tls: side.tls,
         sasl: side.sasl,
+        ...(side.compression !== undefined ? { compression: side.compression } : {}),
         connectTimeoutMs: 5_000,
         retries: 1,
       },
@@ -96,10 +112,37 @@ function copy(record: ConsumedRecord, partition: number): ProducerRecord {
   };
 }
 
+interface Planned {
+  topic: string;
+  partitions: number;
+  create: boolean;
+  /** Of a created topic. */
+  destinationPartitions: number;
+  replicationFactor: number;
+  /** An existing destination topic grown to this many partitions. */
+  grow?: number;
+}
+
+function checkSourceReplication(input: MirrorInput, topic: string, replicationFactor: number): void {
+  if (input.replicationFactorFrom !== undefined && input.replicationFactorFrom !== replicationFactor) {
+    throw new ParameterError(
+      'replicationfactorfrom',
+      `is ${input.replicationFactorFrom}, but topic '${topic}' has a replication factor of ${replicationFactor} on brokerlistfrom`,
+    );
+  }
+}
+
 export async function mirrorBrokers(context: OperationContext, input: MirrorInput): Promise<MirroredTopic[]> {
   requireRole(context.principal, 'admin', 'writestreamtobrokers');
   if (input.rollbackOffset < 0) {
     throw new ParameterError('rollbackoffset', `must be a count >= 0, got ${input.rollbackOffset}`);
+  }
+  const percent = input.changePartitionPercent ?? 0;
+  if (!(percent >= 0 && percent <= 100)) {
+    throw new ParameterError(
+      'changepartitionperc',
+      `must be from 0 to 100, got ${percent} (partitions are added, never removed: partition p is copied to partition p)`,
+    );
   }
   const from = await connect(input.from, 'brokerlistfrom');
   try {
@@ -117,7 +160,7 @@ export async function mirrorBrokers(context: OperationContext, input: MirrorInpu
       }
       // Everything is checked before the first record is copied.
       const destinationTopics = new Set(await to.listTopics());
-      const plan: Array<{ topic: string; partitions: number; create: boolean }> = [];
+      const plan: Planned[] = [];
       for (const topic of topics) {
         if (!sourceTopics.includes(topic)) {
           throw new ParameterError(
@@ -125,10 +168,23 @@ export async function mirrorBrokers(context: OperationContext, input: MirrorInpu
             `names '${showValue(topic)}', which brokerlistfrom does not have`,
           );
         }
-        const partitions = (await from.describeTopic(topic)).partitions.length;
+        const described = await from.describeTopic(topic);
+        const partitions = described.partitions.length;
+        checkSourceReplication(input, topic, described.replicationFactor);
+        const wanted = Math.max(1, Math.ceil(partitions * (1 + percent / 100)));
+        const replicationFactor =
+          (input.replicationFactorTo ?? described.replicationFactor) + (input.changeReplication ?? 0);
+        if (replicationFactor < 1) {
+          throw new ParameterError(
+            'changereplication',
+            `gives topic '${topic}' a replication factor of ${replicationFactor} on brokerlistto; the least is 1`,
+          );
+        }
+        let grow: number | undefined;
         if (destinationTopics.has(topic)) {
           const have = (await to.describeTopic(topic)).partitions.length;
-          if (have < partitions) {
+          if (percent > 0 && have < wanted) grow = wanted;
+          else if (have < partitions) {
             throw new ParameterError(
               'topiclist',
               `topic '${topic}' has ${partitions} partitions on brokerlistfrom but ${have} on brokerlistto: ` +
@@ -136,17 +192,22 @@ export async function mirrorBrokers(context: OperationContext, input: MirrorInpu
             );
           }
         }
-        plan.push({ topic, partitions, create: !destinationTopics.has(topic) });
+        plan.push({
+          topic,
+          partitions,
+          create: !destinationTopics.has(topic),
+          destinationPartitions: Math.max(wanted, input.partitions),
+          replicationFactor,
+          ...(grow !== undefined ? { grow } : {}),
+        });
       }
       const results: MirroredTopic[] = [];
       let budget = MAX_MIRROR_RECORDS;
-      for (const { topic, partitions, create } of plan) {
+      for (const { topic, partitions, create, destinationPartitions, replicationFactor, grow } of plan) {
         if (create) {
-          await to.createTopic({
-            name: topic,
-            partitions: Math.max(partitions, input.partitions),
-            replicationFactor: input.replicationFactorTo,
-          });
+          await to.createTopic({ name: topic, partitions: destinationPartitions, replicationFactor });
+        } else if (grow !== undefined) {
+          await to.createPartitions(topic, grow);
         }
         const result: MirroredTopic = { topic, partitions, created: create, copied: 0, alreadyMirrored: 0 };
         for (const source of await from.listOffsets(topic)) {

@@ -32,6 +32,8 @@ export interface PredictRequest extends ModelSourceInput {
   folder?: string;
   /** Write one summary of the predictions (max, min, avg, median, trend) instead of each. */
   summary?: PredictionSummaryKind;
+  /** With a stream: it holds rows `{"A":1,...}` whose fields are the inputs (VIPER's array=1). */
+  array?: boolean;
 }
 
 export async function predict(
@@ -60,6 +62,7 @@ export async function predict(
       ...(input.coverage !== undefined ? { coverage: input.coverage } : {}),
       ...(input.explain !== undefined ? { explain: input.explain } : {}),
       ...(input.summary !== undefined ? { summary: input.summary } : {}),
+      ...(input.array === true ? { array: true } : {}),
     },
     {
       consumerId: input.consumerId,

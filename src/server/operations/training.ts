@@ -10,7 +10,7 @@ import {
 } from '../../streams/index.js';
 import type { OperationContext } from './context.js';
 import { checkProducer } from './produce.js';
-import { checkActive, checkConsumer, describeExisting } from './validate.js';
+import { checkActive, checkConsumer, checkMainTopic, describeExisting } from './validate.js';
 
 export interface TrainRequest extends TrainingControls {
   consumeFrom: string;
@@ -28,6 +28,10 @@ export interface TrainRequest extends TrainingControls {
   companyName?: string;
   /** A device (VIPER's `topicid`): its training set and its own model under the alias. */
   device?: string;
+  /** `consumeFrom` holds rows `{"A":1,...}` whose fields are the variables (VIPER's array=1). */
+  array?: boolean;
+  /** The main (joined) topic the data came from: must exist; recorded with the model. */
+  mainTopic?: string;
 }
 
 export async function train(context: OperationContext, input: TrainRequest): Promise<TrainResult> {
@@ -49,6 +53,7 @@ async function guardedTrain(
 ): Promise<TrainResult> {
   const controls = checkTrainingControls(input);
   await describeExisting(context.backbone, input.consumeFrom, 'consumeFrom');
+  if (input.mainTopic !== undefined) await checkMainTopic(context, input.mainTopic);
   if (controls.coefficients !== undefined) {
     await describeExisting(context.backbone, controls.coefficients.topic, 'coefficientTopic');
     checkActive(context.store.topics.get(controls.coefficients.topic), controls.coefficients.topic);

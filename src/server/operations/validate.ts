@@ -134,3 +134,22 @@ export function contactDetails(input: Partial<ContactDetails>): ContactDetails {
     description: input.description ?? '',
   };
 }
+
+/**
+ * The main (joined) topic a call's data came from (VIPER's `maintopic`), recorded in its outputs:
+ * it must be a topic of this server, named under `parameter`.
+ */
+export async function checkMainTopic(
+  context: { backbone: Backbone },
+  topic: string,
+  parameter = 'mainTopic',
+): Promise<void> {
+  try {
+    await describeExisting(context.backbone, topic, parameter);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new ParameterError(parameter, `names topic '${topic}', which does not exist`);
+    }
+    throw error;
+  }
+}

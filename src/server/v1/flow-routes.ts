@@ -281,6 +281,15 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         streams: b.streams,
         options: peerGroupOptions(b.flags, b.streams),
         partition: b.partition ?? -1,
+        ...anomalyControls(b),
+        ...(b.folder !== undefined ? { folder: b.folder } : {}),
+        ...(b.summaryTo !== undefined
+          ? {
+              summaryTo: b.summaryTo,
+              summaryProducerId: b.summaryProducerId ?? '',
+              summaryConsumerId: b.summaryConsumerId ?? '',
+            }
+          : {}),
       });
       return reply.code(201).send({
         topic: b.produceTo,
@@ -317,6 +326,11 @@ export function registerFlowRoutes(fastify: FastifyInstance, contextOf: ContextO
         streams: b.streams,
         ...anomalyRules(b.flags ?? ''),
         partition: b.partition ?? -1,
+        ...anomalyControls(b),
+        ...(b.folder !== undefined ? { folder: b.folder } : {}),
+        ...(b.inputTestTo !== undefined
+          ? { inputTestTo: b.inputTestTo, inputTestProducerId: b.inputTestProducerId ?? '' }
+          : {}),
       });
       return reply.code(201).send({
         risk: result.risk,
@@ -413,5 +427,14 @@ export function preprocessReply(
       partition: i.partition,
       offset: i.offset,
     })),
+  };
+}
+
+/** The optional controls both anomaly routes pass on as given. */
+function anomalyControls(b: { rollbackPercent?: number; timeoutSeconds?: number; mainTopic?: string }) {
+  return {
+    ...(b.rollbackPercent !== undefined ? { rollbackPercent: b.rollbackPercent } : {}),
+    ...(b.timeoutSeconds !== undefined ? { timeoutSeconds: b.timeoutSeconds } : {}),
+    ...(b.mainTopic !== undefined ? { mainTopic: b.mainTopic } : {}),
   };
 }

@@ -126,6 +126,13 @@ export const TrainBody = Type.Object(
     ),
     dependentVariable: Type.Optional(Name),
     independentVariables: Type.Optional(Type.Array(Name, { maxItems: 1000 })),
+    array: Type.Optional(
+      Type.Boolean({
+        description:
+          'consumeFrom holds rows {"A":1,...}; dependentVariable and independentVariables name their fields',
+      }),
+    ),
+    mainTopic: Type.Optional(Name),
   },
   closed,
 );
@@ -175,6 +182,9 @@ export const PredictBody = Type.Object(
       }),
     ),
     explain: Type.Optional(Type.Boolean({ description: "Add each prediction's feature contributions" })),
+    array: Type.Optional(
+      Type.Boolean({ description: 'stream holds rows {"A":1,...} whose fields are the model inputs' }),
+    ),
   },
   { ...closed, description: 'Give `inputs` (one row, in the model order) or `stream` (a joined topic)' },
 );
@@ -244,6 +254,13 @@ export const OptimizeReply = Type.Object({
   offset: Type.Integer(),
 });
 
+/** What both anomaly calls take: a window share, a bound on the work, the main topic. */
+const AnomalyControls = {
+  rollbackPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86400 })),
+  mainTopic: Type.Optional(Name),
+};
+
 export const PeerGroupsBody = Type.Object(
   {
     consumeFrom: Name,
@@ -253,6 +270,12 @@ export const PeerGroupsBody = Type.Object(
     streams: Names,
     flags: Type.String({ minLength: 1, maxLength: 10000 }),
     partition: Type.Optional(Partition),
+    ...AnomalyControls,
+    folder: Type.Optional(Type.String({ maxLength: 1000 })),
+    /** Also write the peer groups (the training summary) here, with its producer id. */
+    summaryTo: Type.Optional(Name),
+    summaryProducerId: Type.Optional(Id),
+    summaryConsumerId: Type.Optional(Id),
   },
   closed,
 );
@@ -274,6 +297,12 @@ export const AnomaliesBody = Type.Object(
     streams: Names,
     flags: Type.Optional(Type.String({ maxLength: 10000 })),
     partition: Type.Optional(Partition),
+    ...AnomalyControls,
+    /** The peer groups must have been filed under this folder. */
+    folder: Type.Optional(Type.String({ maxLength: 1000 })),
+    /** Also write the input rows scored here, with its producer id. */
+    inputTestTo: Type.Optional(Name),
+    inputTestProducerId: Type.Optional(Id),
   },
   closed,
 );

@@ -17,6 +17,7 @@ import type { ConsoleSessions } from '../console/sessions.js';
 import { registerAimsRoutes } from './aims-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerPartitionRoutes } from './partition-routes.js';
 import { registerTrainingRoutes } from './training-routes.js';
 import { strictValidatorCompiler } from './validator.js';
 
@@ -155,6 +156,7 @@ export function v1Routes(services: ServerServices, authenticator: Authenticator,
     if (sessions !== undefined) registerSessionRoutes(app, contextOf, sessions);
     registerLiveRoutes(app, contextOf, new EventStreams(services.metrics.registry));
     registerTrainingRoutes(app, contextOf);
+    registerPartitionRoutes(app, contextOf);
     registerAimsRoutes(app, contextOf);
 
     const version = packageVersion();

@@ -1,5 +1,6 @@
 // The VIPER face: each endpoint reads its parameters with VIPER's names and defaults, calls the one
 // implementation of its operation, and shapes the answer with VIPER's keys (viper-protocol.md §2).
+import { ParameterError } from '../errors.js';
 import type { OperationContext } from '../operations/context.js';
 import { setTopicActive } from '../operations/activate-topic.js';
 import { createTopic } from '../operations/create-topic.js';
@@ -7,13 +8,16 @@ import { deleteTopics } from '../operations/delete-topics.js';
 import { createGroup, groupConsume } from '../operations/groups.js';
 import { listTopics } from '../operations/list-topics.js';
 import { modifyConsumer, modifyGroup, modifyTopic, setGroupActive } from '../operations/modify.js';
+import { addPartitions } from '../operations/partitions.js';
 import { produce } from '../operations/produce.js';
+import { checkContact } from '../operations/validate.js';
 import { subscribe, unsubscribe } from '../operations/subscribe.js';
 import { batchEndpoints } from './batch-endpoints.js';
 import { consumeEndpoints, topicReads } from './consume-endpoints.js';
 import { mirrorEndpoints } from './mirror-endpoint.js';
 import { preprocessTypeMatch } from './record-filters.js';
 import { produceEndpoints, valueParameter } from './produce-endpoints.js';
+import { anomalyEndpoints } from './anomaly-endpoints.js';
 import { flowEndpoints } from './flow-endpoints.js';
 import { preprocessEndpoints } from './preprocess-endpoints.js';
 import { predictEndpoints } from './predict-endpoints.js';
@@ -84,11 +88,26 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   modifytopicdetails: {
     async run(context, params) {
       if (params.bool('isgroup', { default: false })) {
+        if (params.int('partition', { default: 0 }) !== 0) {
+          throw new ParameterError('partition', 'changes a topic, not a group (isgroup=1)');
+        }
         const group = await modifyGroup(context, params.string('topic'), changes(params));
         return { Groupid: group.groupId, Groupname: group.groupName, Status: 'success' };
       }
-      const topic = await modifyTopic(context, params.string('topic'), changes(params));
-      return { Topic: topic.topic, Companyname: topic.companyname, Status: 'success' };
+      // partition: the topic's new partition count (0, the client's default: unchanged); the
+      // details are checked first so that a refused change leaves the partitions as they were
+      const partitions = params.int('partition', { default: 0, min: 0 });
+      const details = changes(params);
+      checkContact(details);
+      const grown =
+        partitions > 0 ? await addPartitions(context, params.string('topic'), partitions) : undefined;
+      const topic = await modifyTopic(context, params.string('topic'), details);
+      return {
+        Topic: topic.topic,
+        Companyname: topic.companyname,
+        ...(grown !== undefined ? { Partitions: grown.partitions, Added: grown.added } : {}),
+        Status: 'success',
+      };
     },
   },
 
@@ -231,6 +250,7 @@ export const viperEndpoints: Record<string, ViperEndpoint> = {
   ...consumeEndpoints,
   ...mirrorEndpoints,
   ...flowEndpoints,
+  ...anomalyEndpoints,
   ...predictEndpoints,
   ...batchEndpoints,
   ...streamQueryEndpoints,

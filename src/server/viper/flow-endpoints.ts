@@ -1,8 +1,9 @@
-// The VIPER face of the TML flow: joins, training data, AutoML, anomaly detection, preprocessing,
-// stats. Each endpoint reads VIPER's parameter names and defaults (viper-protocol.md §2.4–2.7) and
+// The VIPER face of the TML flow: joins, training data, AutoML, preprocessing, stats (anomaly
+// detection: anomaly-endpoints.ts). Each endpoint reads VIPER's parameter names and defaults (viper-protocol.md §2.4–2.7) and
 // shapes the answer with the seed's keys; the work is done by src/server/operations.
-import { alignedLength } from '../../streams/index.js';
-import { anomalyPredict, anomalyTrain } from '../operations/anomaly.js';
+import { alignedLength, streamAddress } from '../../streams/index.js';
+import { ParameterError } from '../errors.js';
+import { checkMainTopic } from '../operations/validate.js';
 import { consume } from '../operations/consume.js';
 import { createJoinTopic, produceJoined } from '../operations/joins.js';
 import { optimizeInputs } from '../operations/optimize.js';
@@ -11,7 +12,6 @@ import { train } from '../operations/training.js';
 import { viperStats } from '../operations/viper-stats.js';
 import type { ViperOptimization } from './optimization.js';
 import type { ViperEndpoint } from './endpoints.js';
-import { anomalyRules, peerGroupOptions } from './flags.js';
 import { modelAlias } from '../operations/model-alias.js';
 import type { ViperModelRecord } from './records.js';
 import { contact, topicShape } from './common-params.js';
@@ -49,12 +49,14 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
 
   producetotopicstream: {
     async run(context, params) {
+      const mainTopic = await mainStreamTopic(context, params);
+      const streams = params.list('streamstojoin', { default: [] });
       const result = await produceJoined(context, {
         topic: topicName(params),
         producerId: params.string('producerid'),
         offset: params.int('offset', { default: -1 }),
         maxRows: params.int('maxrows', { default: 0 }),
-        streams: params.list('streamstojoin', { default: [] }),
+        streams: mainTopic === undefined ? streams : inMainTopic(mainTopic, streams),
         ...deviceInput(params),
       });
       const j = result.joined;
@@ -71,6 +73,7 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
           Streams: j.streams.join(','),
           Rows: alignedLength(j, j.streams),
           ...(result.device !== undefined ? { Topicid: Number(result.device) } : {}),
+          ...(mainTopic !== undefined ? { Maintopic: mainTopic } : {}),
           BytesWritten: result.bytesWritten,
           Partition: result.partition,
           Offset: result.offset,
@@ -125,6 +128,8 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
         alias: modelAlias(params.string('consumerid')),
         ...trainingControls(params),
         ...deviceInput(params),
+        array: params.bool('array', { default: false }),
+        ...(params.has('maintopic') ? { mainTopic: params.string('maintopic') } : {}),
       });
       const shaped = result.shaped as ViperModelRecord;
       const { Model: _model, kind: _kind, DescriptiveStats: _stats, ...answer } = shaped;
@@ -167,85 +172,6 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
           Partition: result.partition,
           Offset: result.offset,
         },
-      };
-    },
-  },
-
-  viperanomalytrain: {
-    async run(context, params) {
-      const consumeFrom = params.string('consumefrom');
-      const consumerId = params.string('consumerid');
-      const produceTo = params.string('producepeergroupto');
-      const producerId = params.string('produceridpeergroup');
-      const streams = params.list('streamstoanalyse');
-      const result = await anomalyTrain(context, {
-        consumeFrom,
-        consumerId,
-        produceTo,
-        producerId,
-        streams,
-        options: peerGroupOptions(params.string('flags'), streams),
-        partition: params.int('partition', { default: -1 }),
-        ...deviceInput(params),
-        rollbackPercent: params.float('rollbackoffsets', { default: 0 }),
-      });
-      return {
-        Topic: params.string('producepeergroupto'),
-        Consumefrom: result.record.consumeFrom,
-        Streams: result.record.streams.join(','),
-        PeerGroups: result.record.peerGroups.map((g) => ({
-          Stream: g.stream,
-          Method: g.method,
-          Count: g.window.count,
-          Mean: g.window.mean,
-          Std: g.window.std,
-          Median: g.window.median,
-          Lag: g.lag,
-          Threshold: g.threshold,
-          Influence: g.influence,
-        })),
-        BytesWritten: result.bytesWritten,
-        Partition: result.partition,
-        Offset: result.offset,
-      };
-    },
-  },
-
-  viperanomalypredict: {
-    async run(context, params) {
-      const rules = anomalyRules(params.string('flags'));
-      const { record, shaped, partition, offset } = await anomalyPredict(context, {
-        consumeFrom: params.string('consumefrom'),
-        consumerId: params.string('consumerid'),
-        inputStream: params.string('consumeinputstream'),
-        inputConsumerId: params.string('consumeridinputstream', { default: '' }),
-        produceTo: params.string('produceto'),
-        producerId: params.string('producerid'),
-        streams: params.list('streamstoanalyse'),
-        ...rules,
-        partition: params.int('partition', { default: -1 }),
-        ...deviceInput(params),
-      });
-      const result = shaped as { Created: string; kafkakey: string };
-      return {
-        Risk: record.risk,
-        Alert: record.alert,
-        AnomalousStreams: record.anomalousStreams,
-        Scores: record.scores.map((s) => ({
-          Stream: s.stream,
-          Value: s.value,
-          Score: s.score,
-          Threshold: s.threshold,
-          Anomaly: s.anomaly,
-          Direction: s.direction,
-          Probability: s.probability,
-          ...(s.text !== undefined ? { Text: s.text } : {}),
-        })),
-        Created: result.Created,
-        kafkakey: result.kafkakey,
-        Topic: params.string('produceto'),
-        Partition: partition,
-        Offset: offset,
       };
     },
   },
@@ -300,6 +226,28 @@ export const flowEndpoints: Record<string, ViperEndpoint> = {
     },
   },
 };
+
+/**
+ * VIPER's `mainstreamtopic`: "the main stream topic that contains the subtopic streams" — the
+ * streams to join are named streams inside it (`<mainstreamtopic>/<stream>`, stream-address.ts).
+ */
+async function mainStreamTopic(
+  context: Parameters<ViperEndpoint['run']>[0],
+  params: ViperParams,
+): Promise<string | undefined> {
+  if (!params.has('mainstreamtopic')) return undefined;
+  const topic = params.string('mainstreamtopic');
+  await checkMainTopic(context, topic, 'mainstreamtopic');
+  if (!params.has('streamstojoin')) {
+    throw new ParameterError('streamstojoin', `must name the streams inside mainstreamtopic '${topic}'`);
+  }
+  return topic;
+}
+
+/** Each stream as a named stream of the main topic (an address already naming a topic is kept). */
+function inMainTopic(topic: string, streams: string[]): string[] {
+  return streams.map((s) => (s.includes('/') ? s : streamAddress(topic, s)));
+}
 
 function parseJson(value: string | null): unknown {
   if (value === null) return null;

@@ -44,11 +44,13 @@ const DEFAULT_NAMES: Record<string, string> = {
   folder: 'pathtoalgos',
   chunkSize: 'partitionsize',
   waitMs: 'timedelay',
+  mainTopic: 'maintopic',
 };
 
 /** Where an endpoint calls a field by another VIPER name. */
 const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
   createjointopicstreams: { streams: 'topicstojoin', topic: 'topicname' },
+  modifytopicdetails: { partitions: 'partition', count: 'partition' },
   producetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocessproducetotopicstream: { streams: 'streamstojoin', topic: 'topicname' },
   preprocesscustomjson: { topic: 'topicname', attributes: 'pathtotmlattrs', trackTmlids: 'usemysql' },
@@ -62,8 +64,18 @@ const ENDPOINT_NAMES: Record<string, Record<string, string>> = {
     produceTo: 'producepeergroupto',
     producerId: 'produceridpeergroup',
     streams: 'streamstoanalyse',
+    summaryTo: 'produceto',
+    summaryProducerId: 'producerid',
+    summaryConsumerId: 'consumeridproduceto',
+    folder: 'fullpathtotrainingdata',
   },
-  viperanomalypredict: { streams: 'streamstoanalyse', inputConsumerId: 'consumeridinputstream' },
+  viperanomalypredict: {
+    streams: 'streamstoanalyse',
+    inputConsumerId: 'consumeridinputstream',
+    inputTestTo: 'produceinputstreamtest',
+    inputTestProducerId: 'produceridinputstreamtest',
+    folder: 'fullpathtopeergroupdata',
+  },
   viperhpdetraining: { folder: 'fullpathtotrainingdata' },
   viperhpdepredict: { streams: 'streamstojoin' },
   streamquery: {

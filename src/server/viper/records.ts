@@ -84,6 +84,7 @@ export interface ViperPrediction {
   Inputdata: string;
   /** The device predicted for (`topicid`), when one was given. */
   Topicid?: number;
+  Maintopic?: string;
   /** tml's additions: the conformal interval or prediction set and the feature contributions. */
   Lower?: number;
   Upper?: number;
@@ -157,6 +158,7 @@ function controlKeys(m: ModelRecord) {
     Identifier: c?.identifier ?? '',
     Fullpathtomodels: c?.folder ?? '',
     ModelSearchTuner: c?.modelSearchTuner ?? 80,
+    ...(c?.mainTopic !== undefined ? { Maintopic: c.mainTopic } : {}),
     ...(c?.classificationRule !== undefined ? { Processlogic: ruleText(c.classificationRule) } : {}),
     ...(c?.accuracyThreshold !== undefined ? { AccuracyThreshold: c.accuracyThreshold } : {}),
   };
@@ -209,6 +211,8 @@ export function viperPrediction(p: PredictionRecord, call: CallDetails, key: str
     kafkakey: key,
     Inputdata: p.inputs.join(','),
     ...(p.device !== undefined ? { Topicid: Number(p.device) } : {}),
+    // VIPER's maintopic: the topic holding the streams the inputs came from
+    ...(p.stream !== undefined ? { Maintopic: p.stream } : {}),
   };
   if (p.probability1 !== undefined) {
     out.Probability1 = p.probability1;
@@ -247,6 +251,9 @@ export interface ViperPeerGroups {
   /** topictype=string streams' peer groups (absent: none). */
   TextPeerGroups?: PeerGroupsRecord['textPeerGroups'];
   Lineage: PeerGroupsRecord['lineage'];
+  Maintopic?: string;
+  /** The folder the peer groups were filed under (fullpathtotrainingdata). */
+  Fullpathtotrainingdata?: string;
 }
 
 function readViperPeerGroups(value: unknown): PeerGroupsRecord | undefined {
@@ -261,6 +268,8 @@ function readViperPeerGroups(value: unknown): PeerGroupsRecord | undefined {
     peerGroups: r.PeerGroups,
     ...(Array.isArray(r.TextPeerGroups) ? { textPeerGroups: r.TextPeerGroups } : {}),
     lineage: r.Lineage ?? { partition: -1, offset: -1 },
+    ...(typeof r.Maintopic === 'string' ? { mainTopic: r.Maintopic } : {}),
+    ...(typeof r.Fullpathtotrainingdata === 'string' ? { folder: r.Fullpathtotrainingdata } : {}),
   };
 }
 
@@ -273,11 +282,14 @@ export const viperShapers: RecordShapers = {
     PeerGroups: r.peerGroups,
     ...(r.textPeerGroups ? { TextPeerGroups: r.textPeerGroups } : {}),
     Lineage: r.lineage,
+    ...(r.mainTopic !== undefined ? { Maintopic: r.mainTopic } : {}),
+    ...(r.folder !== undefined ? { Fullpathtotrainingdata: r.folder } : {}),
   }),
   readPeerGroups: readViperPeerGroups,
   statistic: (r, call, key) => viperStatistic(r, call, key),
-  anomaly: ({ createdAt, scores, ...risk }, key) => ({
+  anomaly: ({ createdAt, scores, mainTopic, ...risk }, key) => ({
     ...risk,
+    ...(mainTopic !== undefined ? { Maintopic: mainTopic } : {}),
     Created: createdAt,
     kafkakey: key,
     Scores: scores,

@@ -22,6 +22,8 @@ import { StepInputError, StreamsError } from '../errors.js';
 import { parseJoinedRecord, type JoinedRecord } from '../join.js';
 import { latestRecord, parseJsonRecord } from '../latest-record.js';
 import { recordKey, type RecordShapers } from '../shapers.js';
+import { checkDeadline, type Deadline } from '../deadline.js';
+import { checkModelFolder, normalizeFolder } from './controls/model-folder.js';
 
 /** What the anomaly train step produces: one peer group per stream, and where its window came from. */
 export interface PeerGroupsRecord {
@@ -33,6 +35,10 @@ export interface PeerGroupsRecord {
   /** topictype=string streams: how often each value occurred (absent: none). */
   textPeerGroups?: TextPeerGroupJSON[];
   lineage: { partition: number; offset: number };
+  /** The main (joined) topic the caller named (VIPER's Maintopic). */
+  mainTopic?: string;
+  /** The folder the peer groups were filed under (model-folder.ts); predictions naming one must match. */
+  folder?: string;
 }
 
 export interface PeerGroupsInput {
@@ -47,6 +53,13 @@ export interface PeerGroupsInput {
   device?: string;
   /** 1–100: learn from the newest ⌈n·p/100⌉ values of each stream; 0 (default) or 100: all of them. */
   rollbackPercent?: number;
+  /** Past it, nothing is written and the step fails naming `timeoutSeconds`. */
+  deadline?: Deadline;
+  mainTopic?: string;
+  /** The folder the peer groups are filed under (a name; no files are written). */
+  folder?: string;
+  /** Also write the peer-groups record here (VIPER's produceto: the training summary). */
+  summaryTo?: string;
 }
 
 export interface AnomalyInput {
@@ -62,10 +75,32 @@ export interface AnomalyInput {
   complete?: Completeness;
   /** A device: its peer groups and its newest joined input; the result is keyed with it. */
   device?: string;
+  /**
+   * 1–100: score each of the newest ⌈n·p/100⌉ joined rows (n: the shortest numeric stream), one
+   * record per row, oldest first; 0 (default): the newest row only. Text streams: their newest value.
+   */
+  rollbackPercent?: number;
+  deadline?: Deadline;
+  mainTopic?: string;
+  /** When given, the peer groups must have been filed under this folder. */
+  folder?: string;
+  /** Also write the input rows scored here (VIPER's produceinputstreamtest). */
+  inputTestTo?: string;
+}
+
+/** The formatted input a prediction scored, written to `inputTestTo`. */
+export interface AnomalyInputRecord {
+  kind: 'tml-anomaly-input';
+  inputStream: string;
+  streams: string[];
+  /** Each stream's values scored, oldest row first. */
+  values: Record<string, Array<number | string>>;
+  createdAt: string;
 }
 
 export interface AnomalyRecord extends RiskAssessment {
   createdAt: string;
+  mainTopic?: string;
   /** Text streams' scores carry `text` (value: its share of the peer group, score: 1 − share). */
   scores: Array<StreamScore & { ruleApplied: boolean; text?: string }>;
 }
@@ -152,6 +187,7 @@ export async function trainPeerGroups(
     (stream) => input.options.find((o) => o.stream === stream)?.options ?? {},
   );
   const texts = await textPeerGroups(backbone, joined, input.streams.filter(isText));
+  const folder = normalizeFolder(input.folder ?? '', 'folder');
   const record: PeerGroupsRecord = {
     createdAt: new Date().toISOString(),
     consumeFrom: input.consumeFrom,
@@ -159,11 +195,15 @@ export async function trainPeerGroups(
     peerGroups: groups,
     ...(texts.length > 0 ? { textPeerGroups: texts } : {}),
     lineage: joined.source,
+    ...(input.mainTopic !== undefined ? { mainTopic: input.mainTopic } : {}),
+    ...(folder !== '' ? { folder } : {}),
   };
   const value = JSON.stringify(services.shapers.peerGroups(record));
-  const [written] = await backbone.produce(input.produceTo, [
-    input.device !== undefined ? { key: input.device, value } : { value },
-  ]);
+  const keyed = input.device !== undefined ? { key: input.device, value } : { value };
+  checkDeadline(input.deadline);
+  const [written] = await backbone.produce(input.produceTo, [keyed]);
+  // the training summary (VIPER's produceto): the same record, for readers of that topic
+  if (input.summaryTo !== undefined) await backbone.produce(input.summaryTo, [keyed]);
   return {
     record,
     partition: written.partition,
@@ -175,8 +215,20 @@ export async function trainPeerGroups(
 export async function scoreAnomalies(
   services: { backbone: Backbone; shapers: RecordShapers },
   input: AnomalyInput,
-): Promise<{ record: AnomalyRecord; shaped: unknown; partition: number; offset: number }> {
+): Promise<{
+  record: AnomalyRecord;
+  shaped: unknown;
+  partition: number;
+  offset: number;
+  /** Every record written (one per row scored), oldest row first; `record` is the last. */
+  records: AnomalyRecord[];
+  inputTest?: { partition: number; offset: number };
+}> {
   const { backbone } = services;
+  const percent = input.rollbackPercent ?? 0;
+  if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100)) {
+    throw new StepInputError('rollbackPercent', `must be a percentage from 0 to 100, got ${String(percent)}`);
+  }
   const source = await latestRecord(
     backbone,
     input.consumeFrom,
@@ -194,48 +246,98 @@ export async function scoreAnomalies(
       `names topic '${input.consumeFrom}', whose latest record is not peer groups (the anomaly train step writes them)`,
     );
   }
+  if (input.folder !== undefined) checkModelFolder(stored.folder, input.folder, 'folder');
   const groups = new Map(
     stored.peerGroups.map((g) => [g.stream, inputError('consumeFrom', () => readPeerGroup(g))]),
   );
   const texts = new Map((stored.textPeerGroups ?? []).map((g) => [g.stream, g]));
   const joined = await latestJoined(backbone, input.inputStream, -1, 'inputStream', input.device);
   checkStreamsIn(joined, input.streams, input.inputStream, 'inputStream');
-  const scores: AnomalyRecord['scores'] = [];
+  // text streams: their newest value, the same in every row's scores
+  const textScores = new Map<string, AnomalyRecord['scores'][number]>();
   for (const stream of input.streams) {
     const rule = input.rules.find((r) => r.stream === stream);
     const text = texts.get(stream);
     if (text !== undefined) {
-      scores.push(await scoreTextStream(backbone, joined, text, rule));
+      textScores.set(stream, await scoreTextStream(backbone, joined, text, rule));
       continue;
     }
     if (rule?.text !== undefined) {
       throw new StepInputError('flags', `match text (v2), but stream '${stream}' has a numeric peer group`);
     }
-    const group = groups.get(stream);
-    if (group === undefined) {
+    if (!groups.has(stream)) {
       throw new StepInputError(
         'streams',
         `names '${stream}', which has no peer group in '${input.consumeFrom}'`,
       );
     }
-    const values = joined.values[stream];
-    if (values.length === 0)
+    if (joined.values[stream].length === 0)
       throw new StepInputError('inputStream', `holds no value of stream '${stream}' to score`);
-    const score = scoreValue(group, values[values.length - 1]);
-    scores.push({
-      ...score,
-      anomaly: rule ? ruleHolds(rule, score) : score.anomaly,
-      ruleApplied: rule !== undefined,
+  }
+  const numeric = input.streams.filter((s) => !textScores.has(s));
+  const shortest = Math.min(...numeric.map((s) => joined.values[s].length));
+  const rows = numeric.length === 0 || percent === 0 ? 1 : Math.ceil((shortest * percent) / 100);
+  const createdAt = new Date().toISOString();
+  const records: AnomalyRecord[] = [];
+  const scored: AnomalyInputRecord['values'] = Object.fromEntries(input.streams.map((s) => [s, []]));
+  for (let r = rows - 1; r >= 0; r--) {
+    const scores: AnomalyRecord['scores'] = [];
+    for (const stream of input.streams) {
+      const text = textScores.get(stream);
+      if (text !== undefined) {
+        scores.push(text);
+        scored[stream].push(text.text ?? '');
+        continue;
+      }
+      const values = joined.values[stream];
+      const value = values[values.length - 1 - r];
+      const rule = input.rules.find((x) => x.stream === stream);
+      const score = scoreValue(groups.get(stream)!, value);
+      scores.push({
+        ...score,
+        anomaly: rule ? ruleHolds(rule, score) : score.anomaly,
+        ruleApplied: rule !== undefined,
+      });
+      scored[stream].push(value);
+    }
+    const risk = inputError('flags', () =>
+      assessRisk(scores, { riskscore: input.riskscore, complete: input.complete }),
+    );
+    records.push({
+      ...risk,
+      createdAt,
+      ...(input.mainTopic !== undefined ? { mainTopic: input.mainTopic } : {}),
+      scores,
     });
   }
-  const risk = inputError('flags', () =>
-    assessRisk(scores, { riskscore: input.riskscore, complete: input.complete }),
+  const keys = records.map(() => recordKey());
+  const shapedAll = records.map((record, i) => services.shapers.anomaly(record, keys[i]));
+  checkDeadline(input.deadline);
+  let inputTest: { partition: number; offset: number } | undefined;
+  if (input.inputTestTo !== undefined) {
+    const formatted: AnomalyInputRecord = {
+      kind: 'tml-anomaly-input',
+      inputStream: input.inputStream,
+      streams: input.streams,
+      values: scored,
+      createdAt,
+    };
+    const [w] = await backbone.produce(input.inputTestTo, [
+      { key: input.device ?? recordKey(), value: JSON.stringify(formatted) },
+    ]);
+    inputTest = { partition: w.partition, offset: w.offset };
+  }
+  const written = await backbone.produce(
+    input.produceTo,
+    shapedAll.map((shaped, i) => ({ key: input.device ?? keys[i], value: JSON.stringify(shaped) })),
   );
-  const record: AnomalyRecord = { ...risk, createdAt: new Date().toISOString(), scores };
-  const key = recordKey();
-  const shaped = services.shapers.anomaly(record, key);
-  const [written] = await backbone.produce(input.produceTo, [
-    { key: input.device ?? key, value: JSON.stringify(shaped) },
-  ]);
-  return { record, shaped, partition: written.partition, offset: written.offset };
+  const last = written[written.length - 1];
+  return {
+    record: records[records.length - 1],
+    shaped: shapedAll[shapedAll.length - 1],
+    partition: last.partition,
+    offset: last.offset,
+    records,
+    ...(inputTest !== undefined ? { inputTest } : {}),
+  };
 }

@@ -16,6 +16,7 @@ import {
 import type { Backbone } from '../../backbone/types.js';
 import { StepInputError, StreamsError } from '../errors.js';
 import { alignedRows } from '../align.js';
+import { arrayColumns } from '../array-rows.js';
 import { parseJoinedRecord } from '../join.js';
 import { latestRecord } from '../latest-record.js';
 import { trainingSetRecord as recordAt } from './controls/training-source.js';
@@ -61,6 +62,8 @@ export interface PredictionRecord {
   featureNames: string[];
   /** The topic the model came from. */
   modelTopic: string;
+  /** The topic the inputs were read from (a joined topic, or rows with array), when not values. */
+  stream?: string;
   produceTo: string;
   createdAt: string;
   /** A summary of several predictions (predict-summary.ts) rather than one row's. */
@@ -90,6 +93,8 @@ export interface PredictInput {
   explain?: boolean;
   /** Write one summary of the predictions instead of each (default: each, as `all`). */
   summary?: PredictionSummaryKind;
+  /** With a stream: it holds rows `{"A":1,...}` whose fields are the inputs (VIPER's array=1). */
+  array?: boolean;
 }
 
 export interface WrittenPrediction extends PredictionRecord {
@@ -126,6 +131,7 @@ export async function predict(
       offset: input.streamOffset ?? -1,
       ...(input.streams !== undefined && input.streams.length > 0 ? { streams: input.streams } : {}),
       ...(resolved.device !== undefined ? { device: resolved.device } : {}),
+      ...(input.array === true ? { array: true } : {}),
     });
   }
   if (input.explain === true && rows.length > MAX_EXPLAINED_ROWS) {
@@ -168,6 +174,7 @@ export async function predict(
       task: classification ? 'classification' : 'regression',
       featureNames: names,
       modelTopic: resolved.topic,
+      ...(input.inputs === undefined && input.stream !== undefined ? { stream: input.stream } : {}),
       produceTo: input.produceTo,
       createdAt,
     };
@@ -261,6 +268,8 @@ export interface StreamSelection {
   streams?: string[];
   /** The device's joined records only (record key). */
   device?: string;
+  /** VIPER's array=1: `topic` holds rows `{"A":1,...}`, the inputs being their fields (newest rows). */
+  array?: boolean;
 }
 
 /** The model's inputs from the newest (or chosen) joined record of `topic`, newest rows aligned. */
@@ -279,6 +288,21 @@ export async function streamRows(
     );
   }
   const offset = selection.offset ?? -1;
+  if (selection.array === true) {
+    const read = await arrayColumns(backbone, topic, names, {
+      field: 'stream',
+      maxRows: maxRows > 0 ? maxRows : MAX_STREAM_PREDICTIONS,
+      fromOffset: offset,
+      ...(selection.device !== undefined ? { device: selection.device } : {}),
+    });
+    if (read.rows > MAX_STREAM_PREDICTIONS) {
+      throw new StepInputError(
+        'maxRows',
+        `the stream has ${read.rows} rows; at most ${MAX_STREAM_PREDICTIONS} are predicted per call (set maxrows)`,
+      );
+    }
+    return Array.from({ length: read.rows }, (_, r) => names.map((name) => read.columns[name][r]));
+  }
   const source =
     offset === -1
       ? await latestRecord(backbone, topic, -1, 'stream', 'joined record', selection.device)

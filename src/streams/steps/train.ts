@@ -13,14 +13,19 @@ import { recordKey, type CallDetails, type RecordShapers } from '../shapers.js';
 import type { ModelRecord } from './model-record.js';
 import { buildTarget, checkTrainingControls, type TrainingControls } from './controls/training-columns.js';
 import { parameterEstimates } from './controls/parameter-estimates.js';
-import { checkTrainingSource, newestShare, trainingSetRecord } from './controls/training-source.js';
+import {
+  arrayTrainingSet,
+  checkTrainingSource,
+  newestShare,
+  trainingSetRecord,
+} from './controls/training-source.js';
 import {
   checkCoefficientIndexes,
   checkCoefficientSelection,
   coefficientRecords,
 } from './controls/coefficients.js';
 import { CLASSIFICATION_THRESHOLD } from '../../automl/index.js';
-import { parseTrainingSet } from './training-set.js';
+import { parseTrainingSet, type TrainingSetRecord } from './training-set.js';
 
 /**
  * The most candidate configurations one training may ask for (VIPER's `modelruns`, /v1's, a
@@ -60,6 +65,13 @@ export interface TrainInput {
    * alias's model of that device and written keyed with it.
    */
   device?: string;
+  /**
+   * VIPER's array=1: `consumeFrom` holds rows `{"A":1,"B":2}` (not a training set), the dependent
+   * and independent variables being the rows' fields (both then required).
+   */
+  array?: boolean;
+  /** The main (joined) topic the data came from, recorded with the model (VIPER's Maintopic). */
+  mainTopic?: string;
 }
 
 export type TrainStepInput = TrainInput & TrainingControls;
@@ -105,21 +117,11 @@ export async function trainModel(
   const controls = checkTrainingControls(input);
   checkTrainingSource(input.offset ?? -1, input.rollbackPercent ?? 0);
   const { backbone } = services;
-  const source = await trainingSetRecord(
-    backbone,
-    input.consumeFrom,
-    input.partition,
-    input.offset ?? -1,
-    input.device,
-  );
-  const set = newestShare(
-    parseTrainingSet(
-      parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
-      input.consumeFrom,
-      'consumeFrom',
-    ),
-    input.rollbackPercent ?? 0,
-  );
+  const { source, set: whole } =
+    input.array === true
+      ? await arrayTrainingSet(backbone, input, controls)
+      : await storedTrainingSet(backbone, input);
+  const set = newestShare(whole, input.rollbackPercent ?? 0);
   const target = buildTarget(set, controls, input.islogistic);
   const names = target.independentVariables;
   if (controls.coefficients !== undefined) checkCoefficientIndexes(controls.coefficients, names.length);
@@ -208,6 +210,7 @@ export async function trainModel(
       identifier: controls.identifier,
       ...(controls.folder !== '' ? { folder: controls.folder } : {}),
       modelSearchTuner: controls.modelSearchTuner,
+      ...(input.mainTopic ? { mainTopic: input.mainTopic } : {}),
     },
   };
   const key = recordKey();
@@ -241,4 +244,24 @@ export async function trainModel(
     controls: record.controls,
   });
   return { record, version, selection, shaped, bytesWritten: Buffer.byteLength(value) };
+}
+
+/** The newest (or chosen) training-set record the training-set step wrote into `consumeFrom`. */
+async function storedTrainingSet(
+  backbone: Backbone,
+  input: TrainInput,
+): Promise<{ source: { partition: number; offset: number }; set: TrainingSetRecord }> {
+  const source = await trainingSetRecord(
+    backbone,
+    input.consumeFrom,
+    input.partition,
+    input.offset ?? -1,
+    input.device,
+  );
+  const set = parseTrainingSet(
+    parseJsonRecord(source, input.consumeFrom, 'consumeFrom', 'a training set'),
+    input.consumeFrom,
+    'consumeFrom',
+  );
+  return { source, set };
 }

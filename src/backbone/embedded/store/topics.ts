@@ -34,6 +34,8 @@ export interface TopicRows {
   create(topic: StoredTopic, now: number): number[];
   /** Deletes a topic with its partitions' batches, time index and committed offsets. */
   delete(name: string, partitionIds: number[]): void;
+  /** Adds partitions `from`..`count - 1` to a topic; returns their ids in partition order. */
+  addPartitions(name: string, from: number, count: number): number[];
 }
 
 export function topicRows(db: Database.Database): TopicRows {
@@ -75,6 +77,9 @@ export function topicRows(db: Database.Database): TopicRows {
   const deleteTopicPartitions = db.prepare<{ topic: string }>(`DELETE FROM partitions WHERE topic = :topic`);
   const deleteTopicOffsets = db.prepare<{ topic: string }>(`DELETE FROM group_offsets WHERE topic = :topic`);
   const deleteTopicRow = db.prepare<{ topic: string }>(`DELETE FROM topics WHERE name = :topic`);
+  const updatePartitionCount = db.prepare<{ name: string; partitions: number }>(
+    `UPDATE topics SET partitions = :partitions WHERE name = :name`,
+  );
 
   const allocatePartitionId = (): number => {
     const next = ((maxPartitionId.get() as [number])[0] ?? 0) + 1;
@@ -120,6 +125,16 @@ export function topicRows(db: Database.Database): TopicRows {
       for (let partition = 0; partition < topic.partitions; partition++) {
         const id = allocatePartitionId();
         insertPartition.run({ id, topic: topic.name, partition });
+        ids.push(id);
+      }
+      return ids;
+    }),
+    addPartitions: db.transaction((name: string, from: number, count: number): number[] => {
+      updatePartitionCount.run({ name, partitions: count });
+      const ids: number[] = [];
+      for (let partition = from; partition < count; partition++) {
+        const id = allocatePartitionId();
+        insertPartition.run({ id, topic: name, partition });
         ids.push(id);
       }
       return ids;

@@ -22,6 +22,8 @@ export interface ModelControls {
   identifier: string;
   /** The folder the training filed the model under (model-folder.ts), when it named one. */
   folder?: string;
+  /** The main (joined) topic the training's data came from, when the caller named one (VIPER's Maintopic). */
+  mainTopic?: string;
 }
 
 export { type ClassificationRule } from './classification-rule.js';

@@ -5,7 +5,8 @@ import type { Backbone } from '../../../backbone/types.js';
 import { StepInputError } from '../../errors.js';
 import { ofDevice } from '../../device.js';
 import { latestRecord, type LatestRecord } from '../../latest-record.js';
-import type { TrainingSetRecord } from '../training-set.js';
+import { arrayColumns } from '../../array-rows.js';
+import { TRAINING_SET_KIND, type TrainingSetRecord } from '../training-set.js';
 
 export function checkTrainingSource(offset: number, rollbackPercent: number): void {
   if (!Number.isInteger(offset) || offset < -1) {
@@ -65,4 +66,50 @@ export function newestShare(set: TrainingSetRecord, percent: number): TrainingSe
     Object.entries(set.columns).map(([name, values]) => [name, values.slice(-keep)]),
   );
   return { ...set, rows: Math.min(keep, set.rows), columns };
+}
+
+/**
+ * VIPER's array=1: the training set made from the rows of `consumeFrom` (`{"A":1,"B":2}` each), the
+ * variables being their fields; `offset` >= 0 reads the rows from that offset on.
+ */
+export async function arrayTrainingSet(
+  backbone: Backbone,
+  input: { consumeFrom: string; partition: number; offset?: number; device?: string },
+  variables: { dependentVariable?: string; independentVariables?: string[] },
+): Promise<{ source: { partition: number; offset: number }; set: TrainingSetRecord }> {
+  const dependent = variables.dependentVariable;
+  const independent = variables.independentVariables ?? [];
+  if (!dependent) {
+    throw new StepInputError('dependentVariable', "must name the rows' field to predict when array=1");
+  }
+  if (independent.length === 0) {
+    throw new StepInputError('independentVariables', "must name the rows' input fields when array=1");
+  }
+  if (independent.includes(dependent)) {
+    throw new StepInputError('independentVariables', `names '${dependent}', the dependent variable`);
+  }
+  const rows = await arrayColumns(backbone, input.consumeFrom, [dependent, ...independent], {
+    field: 'consumeFrom',
+    partition: input.partition,
+    fromOffset: input.offset ?? -1,
+    ...(input.device !== undefined ? { device: input.device } : {}),
+  });
+  const set: TrainingSetRecord = {
+    kind: TRAINING_SET_KIND,
+    version: 1,
+    dependentVariable: dependent,
+    independentVariables: independent,
+    rows: rows.rows,
+    droppedRows: rows.skipped,
+    columns: rows.columns,
+    lineage: {
+      joinedTopic: input.consumeFrom,
+      partition: rows.newest.partition,
+      offset: rows.newest.offset,
+      offsets: { rows: rows.ranges },
+    },
+    ...(input.device !== undefined ? { device: input.device } : {}),
+    createdAt: new Date().toISOString(),
+  };
+  return { source: rows.newest, set };
 }

@@ -62,7 +62,7 @@ export const StreamQueryStepSchema = Type.Object(
     devices: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000 })),
     maxRows: Type.Optional(MaxRows),
     /** -1 (default): the newest values at each run; n >= 0: the window from offset n. */
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER })),
     /** The streams are fields of the topic's JSON rows (one object per record). */
     fields: Type.Optional(Type.Boolean()),
     /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}`. */

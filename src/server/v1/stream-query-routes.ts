@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { streamQuery } from '../operations/stream-query.js';
 import type { ContextOf } from './plugin.js';
-import { MAX_TOPIC_ID, problems, TopicName, TopicParams } from './schemas.js';
+import { MAX_OFFSET, MAX_TOPIC_ID, problems, TopicName, TopicParams } from './schemas.js';
 
 const StreamName = Type.String({ minLength: 1, maxLength: 1000, description: 'a stream inside the topic' });
 
@@ -23,7 +23,7 @@ export const StreamQueryBody = Type.Object(
     device: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     maxRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     /** -1 (default): the newest records; n >= 0: the window from offset n of each stream. */
-    offset: Type.Optional(Type.Integer({ minimum: -1 })),
+    offset: Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_OFFSET })),
     /** The streams are fields of the topic's JSON rows (one object per record), not named streams. */
     fields: Type.Optional(Type.Boolean()),
     /** Only records whose JSON field `whereKey` is `[text]`, contains `(text)`, lacks `{text}` (bare: exact). */

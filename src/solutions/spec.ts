@@ -93,6 +93,12 @@ const Anomaly = Type.Object(
     lag: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
     threshold: Type.Number({ minimum: 1, maximum: 5, default: 3.5 }),
     influence: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+    /**
+     * A bound in seconds on each window's peer-group learning (VIPER's `timeout`), checked before
+     * the window's peer groups are published or used: a window past it publishes nothing, keeps
+     * the peer groups before it, and the status names the timeout (src/streams/deadline.ts).
+     */
+    timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
   },
   { additionalProperties: false },
 );
@@ -130,6 +136,8 @@ const Outputs = Type.Object(
     predictions: Type.Optional(Name),
     optimal: Type.Optional(Name),
     anomalies: Type.Optional(Name),
+    /** Each window's anomaly peer groups, one record per window (and entity). */
+    peerGroups: Type.Optional(Name),
     /** Each row scored for anomalies, as it was scored (its values and offsets), one record per row. */
     scoredInputs: Type.Optional(Name),
     preprocessed: Type.Optional(Name),

@@ -2,10 +2,11 @@
 // (viperanomalytrainbatch) and every new row scored against them (viperanomalypredictbatch).
 import { findSolution, streamsBehind } from '../operations/batch-solutions.js';
 import type { OperationContext } from '../operations/context.js';
-import { ParameterError, showValue } from '../errors.js';
+import { deadlineAfter, normalizeFolder } from '../../streams/index.js';
+import { ParameterError, ServerError, showValue } from '../errors.js';
 import type { ViperParams } from './params.js';
-import { checkTopicName } from '../operations/validate.js';
-import { deviceOf } from './batch-model-params.js';
+import { checkConsumer, checkTopicName } from '../operations/validate.js';
+import { asParameter, deviceOf } from './batch-model-params.js';
 import { deviceParam } from './device-param.js';
 import { IO_FIELDS, retrain, solutionName, streamsOnly, windowRows, type Spec } from './batch-spec-parts.js';
 
@@ -46,7 +47,64 @@ export const ANOMALY_FIELDS: Array<[string, string]> = [
   ['io.entity', 'topicid'],
   ['outputs.scoredInputs', 'produceinputstreamtest'],
   ['io.scoredInputsProducerId', 'produceridinputstreamtest'],
+  ['outputs.peerGroups', 'producepeergroupto'],
+  ['io.peerGroupsProducerId', 'produceridpeergroup'],
+  ['anomaly.timeoutSeconds', 'timeout'],
+  ['registry.folder', 'fullpathtotrainingdata'],
 ];
+
+/** Every name the client sends for "no id": its default is the empty string. */
+const given = (params: ViperParams, name: string): string => params.string(name, { default: '' }).trim();
+
+async function registeredTopic(context: OperationContext, topic: string) {
+  return context.store.topics.get(topic) ?? (await context.store.topics.lookup(topic));
+}
+
+/**
+ * viperanomalytrainbatch, read as viperanomalytrain reads the same parameters: each window's peer
+ * groups published to `producepeergroupto`, labelled with `produceridpeergroup` (that topic's
+ * producer id); `fullpathtotrainingdata` the folder they are filed under; `timeout` a bound on each
+ * window's learning; `consumeridproduceto` a consumer subscribed to `produceto`.
+ */
+export async function anomalyTrainSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
+  const peerGroupsTo = params.string('producepeergroupto');
+  const name = solutionName('anomaly-', peerGroupsTo, 'producepeergroupto');
+  const spec = await anomalySpec(context, params, name, 'viperanomalytrainbatch');
+  checkTopicName(peerGroupsTo, 'producepeergroupto');
+  const timeoutSeconds = params.float('timeout', { default: 120 });
+  asParameter('timeout', () => deadlineAfter(0, timeoutSeconds));
+  const folder = asParameter('fullpathtotrainingdata', () =>
+    normalizeFolder(params.string('fullpathtotrainingdata', { default: '' }), 'fullpathtotrainingdata'),
+  );
+  const producerId = given(params, 'produceridpeergroup');
+  if (producerId !== '' && (await registeredTopic(context, peerGroupsTo))?.producerId !== producerId) {
+    throw new ParameterError(
+      'produceridpeergroup',
+      `'${showValue(producerId)}' is not the producer id of '${peerGroupsTo}' (createtopic gives it)`,
+    );
+  }
+  const reader = given(params, 'consumeridproduceto');
+  if (reader !== '') {
+    const produceTo = params.string('produceto');
+    try {
+      await checkConsumer(context, reader, produceTo, 'consumeridproduceto');
+    } catch (error) {
+      if (error instanceof ServerError) throw new ParameterError('consumeridproduceto', error.message);
+      throw error;
+    }
+  }
+  const io = {
+    ...(spec.io as Spec | undefined),
+    ...(producerId !== '' ? { peerGroupsProducerId: producerId } : {}),
+  };
+  return {
+    ...spec,
+    anomaly: { ...(spec.anomaly as Spec), timeoutSeconds },
+    ...(folder !== '' ? { registry: { folder } } : {}),
+    ...(Object.keys(io).length > 0 ? { io } : {}),
+    outputs: { ...(spec.outputs as Spec), peerGroups: peerGroupsTo },
+  };
+}
 
 export async function anomalySpec(
   context: OperationContext,

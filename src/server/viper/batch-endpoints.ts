@@ -20,7 +20,7 @@ import { VIPER_RECORD_SHAPE } from './solution-records.js';
 import { batchIo, type BatchIoTopics } from './batch-io.js';
 import { arrayRows, predictingControls, trainingModelControls } from './batch-model-params.js';
 import { deviceParam } from './device-param.js';
-import { ANOMALY_FIELDS, anomalyPredictSpec, anomalySpec } from './batch-anomaly.js';
+import { ANOMALY_FIELDS, anomalyPredictSpec, anomalyTrainSpec } from './batch-anomaly.js';
 import { PREPROCESS_FIELDS, preprocessSpec } from './batch-preprocess.js';
 import {
   IO_FIELDS,
@@ -340,13 +340,7 @@ export const batchEndpoints: Record<string, ViperEndpoint> = {
   viperanomalytrainbatch: batch(
     'viperanomalytrainbatch',
     ANOMALY_FIELDS,
-    (context, params) =>
-      anomalySpec(
-        context,
-        params,
-        solutionName('anomaly-', params.string('producepeergroupto'), 'producepeergroupto'),
-        'viperanomalytrainbatch',
-      ),
+    anomalyTrainSpec,
     consumeFromProduceTo,
   ),
   viperanomalypredictbatch: batch(

@@ -1,0 +1,129 @@
+// viperanomalytrainbatch's controls, read as viperanomalytrain reads them: each window's peer groups
+// published to producepeergroupto labelled with produceridpeergroup and filed under
+// fullpathtotrainingdata; timeout a bound on each window's learning (a window past it publishes
+// nothing and the status names the timeout); consumeridproduceto a consumer of produceto. Each bad
+// value: an ERROR naming it, no solution created.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSolutionCatalog } from '../../src/solutions/catalog.js';
+import { SolutionWorker } from '../../src/solutions/worker.js';
+import { viperRecordShapers } from '../../src/server/viper/solution-records.js';
+import { readTopic } from '../helpers/backbones.js';
+import { eventually } from '../helpers/wait.js';
+import { createTopic, setUpFlow, subscribe, type FlowIds } from './flow-fixture.js';
+import { startTestServer, viper, type TestServer } from './helpers.js';
+
+let server: TestServer;
+let flow: FlowIds;
+before(async () => {
+  server = await startTestServer();
+  flow = await setUpFlow(server, 'vat', 100);
+});
+after(async () => {
+  await server.close();
+});
+
+type Answer = Record<string, unknown> & { ERROR?: string };
+const json = (value: Buffer | null) => JSON.parse(value!.toString()) as Record<string, unknown>;
+
+const train = (peers: string, extra: Record<string, unknown> = {}) =>
+  viper<Answer>(server.app, 'viperanomalytrainbatch', {
+    vipertoken: server.admin,
+    consumefrom: flow.joined,
+    produceto: 'vat-anomalies',
+    producepeergroupto: peers,
+    streamstoanalyse: flow.streams[1],
+    flags: `topic=${flow.streams[1]},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5`,
+    rollbackoffsets: 60,
+    ...extra,
+  });
+
+test('bad anomaly training controls answer an ERROR naming them and create nothing', async () => {
+  const catalog = await openSolutionCatalog(server.backbone);
+  const peersProducer = await createTopic(server, 'vat-bad-peers');
+  const otherReader = await subscribe(server, flow.streams[0]);
+  for (const [extra, pattern] of [
+    [{ timeout: 0 }, /timeout/],
+    [{ timeout: -5 }, /timeout/],
+    [{ timeout: 90_000 }, /timeout/],
+    [{ timeout: 'soon' }, /timeout/],
+    [{ fullpathtotrainingdata: 'models/\u0001a' }, /fullpathtotrainingdata.*control characters/],
+    [
+      { produceridpeergroup: flow.joinedProducer },
+      /produceridpeergroup.*not the producer id of 'vat-bad-peers'/,
+    ],
+    [{ produceridpeergroup: 'nosuch' }, /produceridpeergroup/],
+    [{ consumeridproduceto: 'nosuch' }, /consumeridproduceto/],
+    [{ consumeridproduceto: otherReader }, /consumeridproduceto/],
+  ] as const) {
+    const y = await train('vat-bad-peers', { produceridpeergroup: peersProducer, ...extra });
+    assert.match(String(y.ERROR), pattern, JSON.stringify(extra));
+  }
+  assert.deepEqual(
+    (await catalog.list()).map((v) => v.name),
+    [],
+  );
+  assert.deepEqual(await readTopic(server.backbone, 'vat-bad-peers'), []);
+});
+
+test('each window publishes its peer groups to producepeergroupto, labelled and filed under the folder', async () => {
+  const peersProducer = await createTopic(server, 'vat-peers');
+  await createTopic(server, 'vat-anomalies');
+  const reader = await subscribe(server, 'vat-anomalies');
+  const y = await train('vat-peers', {
+    produceridpeergroup: peersProducer,
+    consumeridproduceto: reader,
+    fullpathtotrainingdata: './models/peers/',
+    timeout: 60,
+  });
+  assert.equal(y.Action, 'created', JSON.stringify(y));
+  const catalog = await openSolutionCatalog(server.backbone);
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    await eventually(async () => {
+      assert.ok((await readTopic(server.backbone, 'vat-peers')).length >= 1);
+    }, 30_000);
+    const record = json((await readTopic(server.backbone, 'vat-peers'))[0].value);
+    assert.equal(record.ProducerId, peersProducer);
+    assert.equal(record.Fullpathtotrainingdata, 'models/peers');
+    assert.deepEqual(record.Streams, [flow.streams[1]]);
+    const [group] = record.PeerGroups as Array<{ stream: string; window: { count: number; mean: number } }>;
+    assert.equal(group.stream, flow.streams[1]);
+    // the window: the newest 60 values of the stream, averaged here independently
+    const values = (await readTopic(server.backbone, flow.streams[1])).map((r) =>
+      Number(r.value!.toString()),
+    );
+    const newest = values.slice(-group.window.count);
+    assert.equal(group.window.count, 60);
+    assert.ok(Math.abs(group.window.mean - newest.reduce((a, b) => a + b, 0) / newest.length) < 1e-9);
+    assert.equal((await catalog.describe('viper-anomaly-vat-peers')).status?.problems?.length ?? 0, 0);
+  } finally {
+    await worker.close();
+  }
+});
+
+test('a window whose peer-group learning passes timeout publishes nothing, and the status names it', async () => {
+  // one microsecond: the learning (after a turn of the event loop) always takes longer
+  const y = await train('vat-slow-peers', { timeout: 0.000001 });
+  assert.equal(y.Action, 'created', JSON.stringify(y));
+  const catalog = await openSolutionCatalog(server.backbone);
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    await eventually(async () => {
+      const view = await catalog.describe('viper-anomaly-vat-slow-peers');
+      assert.match(
+        String(view.status?.problems?.at(-1)?.message),
+        /peer groups not published: timeout of 0.000001 s passed/,
+      );
+    }, 30_000);
+    assert.deepEqual(await readTopic(server.backbone, 'vat-slow-peers').catch(() => []), []);
+  } finally {
+    await worker.close();
+  }
+});

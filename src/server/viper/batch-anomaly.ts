@@ -2,7 +2,7 @@
 // (viperanomalytrainbatch) and every new row scored against them (viperanomalypredictbatch).
 import { findSolution, streamsBehind } from '../operations/batch-solutions.js';
 import type { OperationContext } from '../operations/context.js';
-import { deadlineAfter, normalizeFolder } from '../../streams/index.js';
+import { checkModelFolder, deadlineAfter, normalizeFolder } from '../../streams/index.js';
 import { ParameterError, ServerError, showValue } from '../errors.js';
 import type { ViperParams } from './params.js';
 import { checkConsumer, checkTopicName } from '../operations/validate.js';
@@ -196,6 +196,16 @@ async function anomalyPredictBase(context: OperationContext, params: ViperParams
   const existing = await findSolution(context, (v) => v.name === name);
   if (existing !== undefined) {
     const spec = structuredClone(existing.spec) as unknown as Spec;
+    checkTrainedStreams(params, spec);
+    const registry = spec.registry as { folder?: string } | undefined;
+    // as viperanomalypredict: peer groups filed under a folder are asked for by that folder
+    asParameter('fullpathtopeergroupdata', () =>
+      checkModelFolder(
+        registry?.folder,
+        params.string('fullpathtopeergroupdata', { default: '' }),
+        'fullpathtopeergroupdata',
+      ),
+    );
     const device = deviceOf(params, spec);
     const io = { ...(spec.io as Spec | undefined), ...(device !== undefined ? { entity: device } : {}) };
     return {
@@ -204,5 +214,23 @@ async function anomalyPredictBase(context: OperationContext, params: ViperParams
       outputs: { ...(spec.outputs as Spec), anomalies: produceTo },
     };
   }
-  return anomalySpec(context, params, name, 'viperanomalypredictbatch');
+  const spec = await anomalySpec(context, params, name, 'viperanomalypredictbatch');
+  // no training call filed them: the peer groups this solution learns are filed under the folder named
+  const folder = asParameter('fullpathtopeergroupdata', () =>
+    normalizeFolder(params.string('fullpathtopeergroupdata', { default: '' }), 'fullpathtopeergroupdata'),
+  );
+  return { ...spec, ...(folder !== '' ? { registry: { folder } } : {}) };
+}
+
+/** `streamstoanalyse` of a prediction: the streams the training solution learns peer groups of. */
+function checkTrainedStreams(params: ViperParams, spec: Spec): void {
+  if (!params.has('streamstoanalyse')) return;
+  const asked = [...new Set(params.list('streamstoanalyse'))].sort();
+  const trained = (spec.inputs as Array<{ topic: string }>).map((i) => i.topic).sort();
+  if (asked.join(',') !== trained.join(',')) {
+    throw new ParameterError(
+      'streamstoanalyse',
+      `names ${asked.map((t) => `'${showValue(t)}'`).join(', ')}, but solution ${String(spec.name)} learns peer groups of ${trained.map((t) => `'${t}'`).join(', ')} (viperanomalytrainbatch's streamstoanalyse)`,
+    );
+  }
 }

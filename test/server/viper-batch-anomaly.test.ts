@@ -1,8 +1,9 @@
-// viperanomalytrainbatch's controls, read as viperanomalytrain reads them: each window's peer groups
-// published to producepeergroupto labelled with produceridpeergroup and filed under
-// fullpathtotrainingdata; timeout a bound on each window's learning (a window past it publishes
-// nothing and the status names the timeout); consumeridproduceto a consumer of produceto. Each bad
-// value: an ERROR naming it, no solution created.
+// The anomaly batch endpoints' controls, read as viperanomalytrain/viperanomalypredict read them:
+// viperanomalytrainbatch publishes each window's peer groups to producepeergroupto labelled with
+// produceridpeergroup and filed under fullpathtotrainingdata; timeout bounds each window's learning (a
+// window past it publishes nothing and the status names the timeout); consumeridproduceto is a
+// consumer of produceto. viperanomalypredictbatch names the training's streams and folder. Each bad
+// value: an ERROR naming it, nothing created or changed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
@@ -126,4 +127,36 @@ test('a window whose peer-group learning passes timeout publishes nothing, and t
   } finally {
     await worker.close();
   }
+});
+
+test('viperanomalypredictbatch must name the streams and folder of the training solution', async () => {
+  const catalog = await openSolutionCatalog(server.backbone);
+  const before = JSON.stringify((await catalog.describe('viper-anomaly-vat-peers')).spec);
+  const predict = (extra: Record<string, unknown>) =>
+    viper<Answer>(server.app, 'viperanomalypredictbatch', {
+      vipertoken: server.admin,
+      consumefrom: 'vat-peers',
+      produceto: 'vat-anomalies',
+      streamstoanalyse: flow.streams[1],
+      ...extra,
+    });
+  for (const [extra, pattern] of [
+    [{ streamstoanalyse: flow.streams[2] }, /streamstoanalyse.*vat-iv2.*learns peer groups of 'vat-iv1'/],
+    [{ streamstoanalyse: `${flow.streams[1]},${flow.streams[2]}` }, /streamstoanalyse/],
+    [{ fullpathtopeergroupdata: 'models/other' }, /fullpathtopeergroupdata.*models\/other.*models\/peers/],
+    [{ fullpathtopeergroupdata: 'a\u0002b' }, /fullpathtopeergroupdata.*control characters/],
+  ] as const) {
+    const y = await predict(extra);
+    assert.match(String(y.ERROR), pattern, JSON.stringify(extra));
+  }
+  assert.equal(JSON.stringify((await catalog.describe('viper-anomaly-vat-peers')).spec), before);
+  // the same streams and folder, spelt another way: nothing to change
+  const y = await predict({ fullpathtopeergroupdata: './models/peers/' });
+  assert.equal(y.Action, 'reused', JSON.stringify(y));
+
+  // without a training solution the peer groups the new solution learns are filed under the folder
+  const created = await predict({ consumefrom: 'vat-untrained-peers', fullpathtopeergroupdata: 'models/u/' });
+  assert.equal(created.Action, 'created', JSON.stringify(created));
+  const { spec } = await catalog.describe('viper-anomaly-vat-untrained-peers');
+  assert.deepEqual(spec.registry, { deploy: true, predictWith: 'champion', folder: 'models/u' });
 });

@@ -87,6 +87,26 @@ const Optimize = Type.Object(
   { additionalProperties: false },
 );
 
+/** A stream's rule on its scores (VIPER's prediction flags, src/automl/anomaly/rules.ts). */
+const AnomalyRule = Type.Object(
+  {
+    stream: Name,
+    combine: Type.Union([Type.Literal('and'), Type.Literal('or')]),
+    conditions: Type.Array(
+      Type.Object(
+        {
+          subject: Type.Union([Type.Literal('value'), Type.Literal('score')]),
+          operator: Type.Union([Type.Literal('<'), Type.Literal('>'), Type.Literal('=')]),
+          threshold: Type.Number(),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const Anomaly = Type.Object(
   {
     /** VIPER's flags: z-score lag (1–20), threshold (1–5 SD) and influence of the peer-group model. */
@@ -99,6 +119,11 @@ const Anomaly = Type.Object(
      * the peer groups before it, and the status names the timeout (src/streams/deadline.ts).
      */
     timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    /** How each row's risk is assessed (as the anomaly predict step): the share of streams, rules. */
+    riskscore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** `and`, `or` or `p<percent>`: how many streams must be anomalous for an alert. */
+    complete: Type.Optional(Type.String({ pattern: '^(and|or|p[0-9]+(\\.[0-9]+)?)$' })),
+    rules: Type.Optional(Type.Array(AnomalyRule, { maxItems: 100 })),
   },
   { additionalProperties: false },
 );

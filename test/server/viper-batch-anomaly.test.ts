@@ -11,7 +11,7 @@ import { SolutionWorker } from '../../src/solutions/worker.js';
 import { viperRecordShapers } from '../../src/server/viper/solution-records.js';
 import { readTopic } from '../helpers/backbones.js';
 import { eventually } from '../helpers/wait.js';
-import { createTopic, setUpFlow, subscribe, type FlowIds } from './flow-fixture.js';
+import { createTopic, produceStreams, setUpFlow, subscribe, type FlowIds } from './flow-fixture.js';
 import { startTestServer, viper, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -159,4 +159,67 @@ test('viperanomalypredictbatch must name the streams and folder of the training 
   assert.equal(created.Action, 'created', JSON.stringify(created));
   const { spec } = await catalog.describe('viper-anomaly-vat-untrained-peers');
   assert.deepEqual(spec.registry, { deploy: true, predictWith: 'champion', folder: 'models/u' });
+});
+
+test("viperanomalypredictbatch's flags decide each row's anomalies as viperanomalypredict's do", async () => {
+  const stream = flow.streams[2];
+  const trained = await train('vat-rule-peers', {
+    produceto: 'vat-rule-anomalies',
+    streamstoanalyse: stream,
+    flags: `topic=${stream},topictype=numeric,threshnumber=0,lag=5,zthresh=3,influence=0.5`,
+  });
+  assert.equal(trained.Action, 'created', JSON.stringify(trained));
+  const catalog = await openSolutionCatalog(server.backbone);
+  const before = JSON.stringify((await catalog.describe('viper-anomaly-vat-rule-peers')).spec);
+  const predict = (flags: string) =>
+    viper<Answer>(server.app, 'viperanomalypredictbatch', {
+      vipertoken: server.admin,
+      consumefrom: 'vat-rule-peers',
+      produceto: 'vat-rule-anomalies',
+      streamstoanalyse: stream,
+      flags,
+    });
+  for (const [flags, pattern] of [
+    [`riskscore=0.5~topic=${stream},topictype=numeric,lag=7`, /flags.*lag=7.*lag=5/],
+    [`riskscore=0.5~topic=${stream},topictype=numeric,zthresh=2`, /flags.*zthresh=2.*zthresh=3/],
+    [
+      `riskscore=0.5~topic=${flow.streams[1]},topictype=numeric,v1>1`,
+      /flags.*vat-iv1.*not in streamstoanalyse/,
+    ],
+    [`riskscore=2~topic=${stream},topictype=numeric,v1>1`, /flags.*riskscore/],
+    [`complete=some~topic=${stream},topictype=numeric,v1>1`, /flags.*complete/],
+  ] as const) {
+    const y = await predict(flags);
+    assert.match(String(y.ERROR), pattern, flags);
+  }
+  assert.equal(JSON.stringify((await catalog.describe('viper-anomaly-vat-rule-peers')).spec), before);
+  // every value of the stream is at least 0: under this rule every row is anomalous (the peer group
+  // alone finds none in these rows), and riskscore 0.05 alerts on risks the default 0.5 would not
+  const y = await predict(`riskscore=0.05~complete=or~type=or,topic=${stream},topictype=numeric,v1>-1`);
+  assert.equal(y.Action, 'updated', JSON.stringify(y));
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    await eventually(async () => {
+      assert.ok(((await catalog.describe('viper-anomaly-vat-rule-peers')).status?.retrains ?? 0) >= 1);
+    }, 30_000);
+    await produceStreams(server, flow.streams, flow.producers, 10);
+    await eventually(
+      async () => assert.equal((await readTopic(server.backbone, 'vat-rule-anomalies')).length, 10),
+      30_000,
+    );
+    const risks = (await readTopic(server.backbone, 'vat-rule-anomalies')).map((r) => json(r.value));
+    for (const risk of risks) {
+      assert.deepEqual(risk.anomalousStreams, [stream], JSON.stringify(risk));
+      assert.equal(risk.alert, (risk.risk as number) >= 0.05, JSON.stringify(risk));
+    }
+    assert.ok(
+      risks.some((r) => r.alert === true && (r.risk as number) < 0.5),
+      JSON.stringify(risks.map((r) => r.risk)),
+    );
+  } finally {
+    await worker.close();
+  }
 });

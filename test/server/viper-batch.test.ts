@@ -266,11 +266,22 @@ describe('each batch endpoint creates the expected solution', () => {
     assert.equal(predicted.Action, 'updated');
     ({ spec } = await solution('viper-anomaly-vb-peers'));
     assert.equal(spec.outputs.anomalies, 'vb-anomaly-results');
-    assert.deepEqual(
-      spec.anomaly,
-      { lag: 5, threshold: 2.5, influence: 0.3, timeoutSeconds: 120 },
-      'training settings stay',
-    );
+    // the training settings stay; the prediction's flags set how each row's risk is assessed
+    assert.deepEqual(spec.anomaly, {
+      lag: 5,
+      threshold: 2.5,
+      influence: 0.3,
+      timeoutSeconds: 120,
+      riskscore: 0.4,
+      complete: 'and',
+      rules: [
+        {
+          stream: flow.streams[1],
+          combine: 'and',
+          conditions: [{ subject: 'value', operator: '<', threshold: 100 }],
+        },
+      ],
+    });
   });
 
   test('preprocessbatch (viperpreprocessbatch) publishes statistics of the joined streams', async () => {

@@ -8,6 +8,7 @@ import type { ViperParams } from './params.js';
 import { checkConsumer, checkTopicName } from '../operations/validate.js';
 import { asParameter, deviceOf } from './batch-model-params.js';
 import { deviceParam } from './device-param.js';
+import { anomalyRules } from './flags.js';
 import { IO_FIELDS, retrain, solutionName, streamsOnly, windowRows, type Spec } from './batch-spec-parts.js';
 
 /** VIPER's training flags: `topic=t,topictype=numeric,threshnumber=n,lag=5,zthresh=3.5,influence=0.5~...`. */
@@ -149,13 +150,56 @@ export async function anomalySpec(
  */
 export async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const scored = await scoredInputs(context, params);
-  const spec = await anomalyPredictBase(context, params);
+  const spec = withRiskRules(params, await anomalyPredictBase(context, params));
   const outputs = {
     ...(spec.outputs as Spec),
     ...(scored.topic !== undefined ? { scoredInputs: scored.topic } : {}),
   };
   const io = { ...(spec.io as Spec | undefined), ...scored.io };
   return { ...spec, ...(Object.keys(io).length > 0 ? { io } : {}), outputs };
+}
+
+/**
+ * The prediction's `flags` as viperanomalypredict reads them (riskscore, complete, each stream's
+ * rule), set on the solution for its scoring; peer-group settings they name must be the solution's.
+ */
+function withRiskRules(params: ViperParams, spec: Spec): Spec {
+  const { riskscore: _r, complete: _c, rules: _rules, ...anomaly } = spec.anomaly as Spec;
+  if (!params.has('flags')) return { ...spec, anomaly };
+  for (const [field, value] of Object.entries(anomalySettings(params, false))) {
+    if (anomaly[field] !== undefined && anomaly[field] !== value) {
+      const flag = field === 'threshold' ? 'zthresh' : field;
+      throw new ParameterError(
+        'flags',
+        `give ${flag}=${String(value)}, but solution ${String(spec.name)} learns its peer groups with ${flag}=${String(anomaly[field])}`,
+      );
+    }
+  }
+  const risk = anomalyRules(params.string('flags'));
+  const streams = (spec.inputs as Array<{ topic: string }>).map((i) => i.topic);
+  for (const rule of risk.rules) {
+    if (!streams.includes(rule.stream)) {
+      throw new ParameterError(
+        'flags',
+        `name topic '${showValue(rule.stream)}', which is not in streamstoanalyse`,
+      );
+    }
+    if (rule.text !== undefined) {
+      throw new ParameterError(
+        'flags',
+        `match text (v2) on '${rule.stream}', but the solution's peer groups are numeric`,
+      );
+    }
+  }
+  return {
+    ...spec,
+    anomaly: {
+      ...anomaly,
+      ...(risk.riskscore !== undefined ? { riskscore: risk.riskscore } : {}),
+      ...(risk.complete !== undefined ? { complete: risk.complete } : {}),
+      ...(risk.rules.length > 0 ? { rules: risk.rules } : {}),
+    },
+  };
 }
 
 /**

@@ -223,3 +223,44 @@ test("viperanomalypredictbatch's flags decide each row's anomalies as viperanoma
     await worker.close();
   }
 });
+
+test('viperanomalypredictbatch rollbackoffsets: a new solution first scores that share of its window', async () => {
+  const trained = await train('vat-roll-peers', { produceto: 'vat-roll-anomalies' });
+  assert.equal(trained.Action, 'created', JSON.stringify(trained));
+  const catalog = await openSolutionCatalog(server.backbone);
+  const before = JSON.stringify((await catalog.describe('viper-anomaly-vat-roll-peers')).spec);
+  const predict = (rollbackoffsets: number | string) =>
+    viper<Answer>(server.app, 'viperanomalypredictbatch', {
+      vipertoken: server.admin,
+      consumefrom: 'vat-roll-peers',
+      produceto: 'vat-roll-anomalies',
+      rollbackoffsets,
+    });
+  for (const bad of [101, -1, 'most']) {
+    assert.match(String((await predict(bad)).ERROR), /rollbackoffsets/, String(bad));
+  }
+  assert.equal(JSON.stringify((await catalog.describe('viper-anomaly-vat-roll-peers')).spec), before);
+  // 50% of the 60-row window: the newest 30 stored rows are scored before any new one arrives
+  const y = await predict(50);
+  assert.equal(y.Action, 'updated', JSON.stringify(y));
+  assert.equal((await catalog.describe('viper-anomaly-vat-roll-peers')).spec.io?.startOffset, -30);
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    const stored = (await readTopic(server.backbone, flow.streams[1])).map((r) =>
+      Number(r.value!.toString()),
+    );
+    await eventually(
+      async () => assert.equal((await readTopic(server.backbone, 'vat-roll-anomalies')).length, 30),
+      30_000,
+    );
+    const scored = (await readTopic(server.backbone, 'vat-roll-anomalies')).map(
+      (r) => (json(r.value).Values as Record<string, number>)[flow.streams[1]],
+    );
+    assert.deepEqual(scored, stored.slice(-30));
+  } finally {
+    await worker.close();
+  }
+});

@@ -251,7 +251,12 @@ async function anomalyPredictBase(context: OperationContext, params: ViperParams
       ),
     );
     const device = deviceOf(params, spec);
-    const io = { ...(spec.io as Spec | undefined), ...(device !== undefined ? { entity: device } : {}) };
+    const rows = rolledBackRows(params, spec);
+    const io = {
+      ...(spec.io as Spec | undefined),
+      ...(device !== undefined ? { entity: device } : {}),
+      ...(rows > 0 ? { startOffset: -rows } : {}),
+    };
     return {
       ...spec,
       ...(Object.keys(io).length > 0 ? { io } : {}),
@@ -264,6 +269,20 @@ async function anomalyPredictBase(context: OperationContext, params: ViperParams
     normalizeFolder(params.string('fullpathtopeergroupdata', { default: '' }), 'fullpathtopeergroupdata'),
   );
   return { ...spec, ...(folder !== '' ? { registry: { folder } } : {}) };
+}
+
+/**
+ * `rollbackoffsets` of a prediction, a percentage as viperanomalypredict reads it: a solution that has
+ * not started first scores the newest ⌈window·p/100⌉ stored rows (as maxrows does for
+ * viperhpdepredictbatch; committed offsets win). 0: only new rows.
+ */
+function rolledBackRows(params: ViperParams, spec: Spec): number {
+  const percent = params.float('rollbackoffsets', { default: 0 });
+  if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100)) {
+    throw new ParameterError('rollbackoffsets', `must be a percentage from 0 to 100, got ${String(percent)}`);
+  }
+  const window = (spec.window as { records?: number } | undefined)?.records ?? 0;
+  return Math.ceil((window * percent) / 100);
 }
 
 /** `streamstoanalyse` of a prediction: the streams the training solution learns peer groups of. */

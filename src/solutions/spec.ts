@@ -119,6 +119,12 @@ const Anomaly = Type.Object(
      * the peer groups before it, and the status names the timeout (src/streams/deadline.ts).
      */
     timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    /**
+     * A bound in seconds on each cycle's anomaly scoring (the predicting call's `timeout`), counted
+     * from the cycle's start and checked before its records are published: a cycle past it publishes
+     * no anomaly scores (nor scored inputs), and the status names the timeout.
+     */
+    scoringTimeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
     /** How each row's risk is assessed (as the anomaly predict step): the share of streams, rules. */
     riskscore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     /** `and`, `or` or `p<percent>`: how many streams must be anomalous for an alert. */

@@ -150,9 +150,10 @@ test('viperanomalypredictbatch must name the streams and folder of the training 
     assert.match(String(y.ERROR), pattern, JSON.stringify(extra));
   }
   assert.equal(JSON.stringify((await catalog.describe('viper-anomaly-vat-peers')).spec), before);
-  // the same streams and folder, spelt another way: nothing to change
+  // the same streams and folder, spelt another way: accepted (the update sets the scoring timeout)
   const y = await predict({ fullpathtopeergroupdata: './models/peers/' });
-  assert.equal(y.Action, 'reused', JSON.stringify(y));
+  assert.equal(y.Action, 'updated', JSON.stringify(y));
+  assert.equal((await catalog.describe('viper-anomaly-vat-peers')).spec.registry?.folder, 'models/peers');
 
   // without a training solution the peer groups the new solution learns are filed under the folder
   const created = await predict({ consumefrom: 'vat-untrained-peers', fullpathtopeergroupdata: 'models/u/' });
@@ -260,6 +261,45 @@ test('viperanomalypredictbatch rollbackoffsets: a new solution first scores that
       (r) => (json(r.value).Values as Record<string, number>)[flow.streams[1]],
     );
     assert.deepEqual(scored, stored.slice(-30));
+  } finally {
+    await worker.close();
+  }
+});
+
+test('viperanomalypredictbatch timeout: a cycle whose scoring passes it publishes no scores', async () => {
+  const trained = await train('vat-late-peers', { produceto: 'vat-late-anomalies' });
+  assert.equal(trained.Action, 'created', JSON.stringify(trained));
+  const catalog = await openSolutionCatalog(server.backbone);
+  const before = JSON.stringify((await catalog.describe('viper-anomaly-vat-late-peers')).spec);
+  const predict = (timeout: number | string) =>
+    viper<Answer>(server.app, 'viperanomalypredictbatch', {
+      vipertoken: server.admin,
+      consumefrom: 'vat-late-peers',
+      produceto: 'vat-late-anomalies',
+      rollbackoffsets: 50,
+      timeout,
+    });
+  for (const bad of [0, -1, 90_000, 'later']) {
+    assert.match(String((await predict(bad)).ERROR), /timeout/, String(bad));
+  }
+  assert.equal(JSON.stringify((await catalog.describe('viper-anomaly-vat-late-peers')).spec), before);
+  // one microsecond: a cycle (fetching its rows, then scoring them) always takes longer; the 30
+  // stored rows rollbackoffsets asks for are scored in such a cycle, and none is published
+  const y = await predict(0.000001);
+  assert.equal(y.Action, 'updated', JSON.stringify(y));
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  try {
+    await eventually(async () => {
+      const view = await catalog.describe('viper-anomaly-vat-late-peers');
+      assert.match(
+        String(view.status?.problems?.at(-1)?.message),
+        /anomaly scores not published: timeout of 0.000001 s passed/,
+      );
+    }, 30_000);
+    assert.deepEqual(await readTopic(server.backbone, 'vat-late-anomalies').catch(() => []), []);
   } finally {
     await worker.close();
   }

@@ -272,6 +272,7 @@ describe('each batch endpoint creates the expected solution', () => {
       threshold: 2.5,
       influence: 0.3,
       timeoutSeconds: 120,
+      scoringTimeoutSeconds: 120,
       riskscore: 0.4,
       complete: 'and',
       rules: [

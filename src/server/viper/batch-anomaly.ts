@@ -51,6 +51,7 @@ export const ANOMALY_FIELDS: Array<[string, string]> = [
   ['outputs.peerGroups', 'producepeergroupto'],
   ['io.peerGroupsProducerId', 'produceridpeergroup'],
   ['anomaly.timeoutSeconds', 'timeout'],
+  ['anomaly.scoringTimeoutSeconds', 'timeout'],
   ['registry.folder', 'fullpathtotrainingdata'],
 ];
 
@@ -150,7 +151,11 @@ export async function anomalySpec(
  */
 export async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const scored = await scoredInputs(context, params);
-  const spec = withRiskRules(params, await anomalyPredictBase(context, params));
+  const base = withRiskRules(params, await anomalyPredictBase(context, params));
+  // timeout: VIPER's bound on its call (default 120 s), here on each cycle's scoring
+  const scoringTimeoutSeconds = params.float('timeout', { default: 120 });
+  asParameter('timeout', () => deadlineAfter(0, scoringTimeoutSeconds));
+  const spec: Spec = { ...base, anomaly: { ...(base.anomaly as Spec), scoringTimeoutSeconds } };
   const outputs = {
     ...(spec.outputs as Spec),
     ...(scored.topic !== undefined ? { scoredInputs: scored.topic } : {}),

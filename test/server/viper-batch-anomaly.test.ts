@@ -2,8 +2,10 @@
 // viperanomalytrainbatch publishes each window's peer groups to producepeergroupto labelled with
 // produceridpeergroup and filed under fullpathtotrainingdata; timeout bounds each window's learning (a
 // window past it publishes nothing and the status names the timeout); consumeridproduceto is a
-// consumer of produceto. viperanomalypredictbatch names the training's streams and folder. Each bad
-// value: an ERROR naming it, nothing created or changed.
+// consumer of produceto. viperanomalypredictbatch names the training's streams and folder, its flags
+// decide each row's anomalies, rollbackoffsets scores stored rows first, timeout bounds each cycle's
+// scoring, consumeinputstream carries the streams scored and consumeridinputstream counts the reads.
+// Each bad value: an ERROR naming it, nothing created or changed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSolutionCatalog } from '../../src/solutions/catalog.js';
@@ -300,6 +302,69 @@ test('viperanomalypredictbatch timeout: a cycle whose scoring passes it publishe
       );
     }, 30_000);
     assert.deepEqual(await readTopic(server.backbone, 'vat-late-anomalies').catch(() => []), []);
+  } finally {
+    await worker.close();
+  }
+});
+
+test('viperanomalypredictbatch consumeinputstream carries the streams scored; consumeridinputstream counts the reads', async () => {
+  const trained = await train('vat-input-peers', { produceto: 'vat-input-anomalies' });
+  assert.equal(trained.Action, 'created', JSON.stringify(trained));
+  const catalog = await openSolutionCatalog(server.backbone);
+  const before = JSON.stringify((await catalog.describe('viper-anomaly-vat-input-peers')).spec);
+  const otherReader = await subscribe(server, flow.streams[0]);
+  const predict = (extra: Record<string, unknown>) =>
+    viper<Answer>(server.app, 'viperanomalypredictbatch', {
+      vipertoken: server.admin,
+      consumefrom: 'vat-input-peers',
+      produceto: 'vat-input-anomalies',
+      rollbackoffsets: 50,
+      consumeinputstream: flow.joined,
+      ...extra,
+    });
+  for (const [extra, pattern] of [
+    [{ consumeinputstream: flow.streams[0] }, /consumeinputstream.*not 'vat-iv1'/],
+    [{ consumeinputstream: 'vat-nosuch' }, /consumeinputstream/],
+    [{ consumeridinputstream: 'nosuch' }, /consumeridinputstream/],
+    [{ consumeridinputstream: otherReader }, /consumeridinputstream/],
+    [
+      { consumeinputstream: '', consumeridinputstream: flow.joinedConsumer },
+      /consumeridinputstream.*without/,
+    ],
+  ] as const) {
+    const y = await predict(extra);
+    assert.match(String(y.ERROR), pattern, JSON.stringify(extra));
+  }
+  assert.equal(JSON.stringify((await catalog.describe('viper-anomaly-vat-input-peers')).spec), before);
+  const y = await predict({ consumeridinputstream: flow.joinedConsumer });
+  assert.equal(y.Action, 'updated', JSON.stringify(y));
+  assert.equal(
+    (await catalog.describe('viper-anomaly-vat-input-peers')).spec.io?.consumerId,
+    flow.joinedConsumer,
+  );
+  const usage = async () =>
+    (
+      await server.app.inject({
+        method: 'GET',
+        url: '/v1/aims',
+        headers: { authorization: `Bearer ${server.admin}` },
+      })
+    )
+      .json<{ consumers: Array<{ consumerId: string; recordsRead: number }> }>()
+      .consumers.find((c) => c.consumerId === flow.joinedConsumer)?.recordsRead ?? 0;
+  const readBefore = await usage();
+  const worker = await SolutionWorker.start(server.backbone, {
+    pollMs: 100,
+    recordShapers: viperRecordShapers,
+  });
+  worker.on('read', (r) => server.app.noteSolutionRead(r.consumerId, r.bytes, r.records));
+  try {
+    // the 30 stored rows rollbackoffsets asks for are read (and scored): they count for the consumer
+    await eventually(
+      async () => assert.equal((await readTopic(server.backbone, 'vat-input-anomalies')).length, 30),
+      30_000,
+    );
+    await eventually(async () => assert.ok((await usage()) - readBefore >= 30), 10_000);
   } finally {
     await worker.close();
   }

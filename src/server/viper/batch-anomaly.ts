@@ -151,6 +151,7 @@ export async function anomalySpec(
  */
 export async function anomalyPredictSpec(context: OperationContext, params: ViperParams): Promise<Spec> {
   const scored = await scoredInputs(context, params);
+  await checkInputStream(context, params);
   const base = withRiskRules(params, await anomalyPredictBase(context, params));
   // timeout: VIPER's bound on its call (default 120 s), here on each cycle's scoring
   const scoringTimeoutSeconds = params.float('timeout', { default: 120 });
@@ -162,6 +163,52 @@ export async function anomalyPredictSpec(context: OperationContext, params: Vipe
   };
   const io = { ...(spec.io as Spec | undefined), ...scored.io };
   return { ...spec, ...(Object.keys(io).length > 0 ? { io } : {}), outputs };
+}
+
+/**
+ * `consumeinputstream`: the joined stream whose rows are scored (as viperanomalypredict) — the solution
+ * reads the streams behind it, as viperhpdepredictbatch reads `inputdata`'s, so it must carry every
+ * stream analysed; `consumeridinputstream`: a consumer subscribed to it, whose usage the solution's
+ * reads (of those streams) count for in AiMS (`inputReader` puts it in the spec's io).
+ */
+async function checkInputStream(context: OperationContext, params: ViperParams): Promise<void> {
+  const inputStream = given(params, 'consumeinputstream');
+  const reader = given(params, 'consumeridinputstream');
+  if (inputStream === '') {
+    if (reader !== '') {
+      throw new ParameterError(
+        'consumeridinputstream',
+        'is given without consumeinputstream, the topic it reads',
+      );
+    }
+    return;
+  }
+  const { streams } = await streamsBehind(context, [inputStream], 'consumeinputstream');
+  const name = solutionName('anomaly-', params.string('consumefrom'), 'consumefrom');
+  const existing = await findSolution(context, (v) => v.name === name);
+  const analysed =
+    existing !== undefined ? existing.spec.inputs.map((i) => i.topic) : params.list('streamstoanalyse');
+  const missing = analysed.filter((s) => !streams.includes(s));
+  if (missing.length > 0) {
+    throw new ParameterError(
+      'consumeinputstream',
+      `'${showValue(inputStream)}' carries ${streams.map((t) => `'${t}'`).join(', ')}, not ${missing.map((t) => `'${showValue(t)}'`).join(', ')} of the streams analysed`,
+    );
+  }
+  if (reader === '') return;
+  try {
+    await checkConsumer(context, reader, inputStream, 'consumeridinputstream');
+  } catch (error) {
+    if (error instanceof ServerError) throw new ParameterError('consumeridinputstream', error.message);
+    throw error;
+  }
+}
+
+/** The solution's reads are of the input stream's streams: they count for consumeridinputstream. */
+export function inputReader(params: ViperParams, spec: Spec): Spec {
+  const reader = given(params, 'consumeridinputstream');
+  if (reader === '') return spec;
+  return { ...spec, io: { ...(spec.io as Spec | undefined), consumerId: reader } };
 }
 
 /**

@@ -22,7 +22,7 @@ import { EntityPipeline } from './runner/entity-pipeline.js';
 import { groupIdOf, joinOf, NotReadyError, startInputs } from './runner/inputs.js';
 import { Outbox } from './runner/outbox.js';
 import { Promotion } from './runner/promotion.js';
-import { handleRows, replayRows } from './runner/rows.js';
+import { boundScoring, handleRows, replayRows } from './runner/rows.js';
 import { Slices } from './runner/slices.js';
 import { StatusBoard } from './runner/status-board.js';
 import { StepSchedule } from './runner/steps.js';
@@ -265,6 +265,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
   /** Handles the rows fetched so far and the triggers due; publishes it all in one transaction. */
   private async step(): Promise<boolean> {
     const { spec, ctx, board, incarnation: prefix } = this.#scope;
+    const startedAt = performance.now();
     await this.fetchNew();
     const rows = this.#join.take();
     const outbox = new Outbox(ctx.topics.registry, spec.io?.partition);
@@ -289,6 +290,7 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
       promotion: this.#promotion,
     };
     await handleRows(parts, rows, outbox, slices);
+    boundScoring(this.#scope, outbox, startedAt);
 
     const now = this.#scope.now();
     const every = spec.retrain.everySeconds;

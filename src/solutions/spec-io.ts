@@ -47,6 +47,8 @@ export const SolutionIoSchema = Type.Object(
     producerId: Type.Optional(Id),
     /** The producer id carried in the records of `outputs.scoredInputs`. */
     scoredInputsProducerId: Type.Optional(Id),
+    /** The producer id carried in the records of `outputs.peerGroups`. */
+    peerGroupsProducerId: Type.Optional(Id),
     /** The main topic the outputs belong to, carried in their records (VIPER's `Maintopic`). */
     mainTopic: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' })),
   },

@@ -87,12 +87,49 @@ const Optimize = Type.Object(
   { additionalProperties: false },
 );
 
+/** A stream's rule on its scores (VIPER's prediction flags, src/automl/anomaly/rules.ts). */
+const AnomalyRule = Type.Object(
+  {
+    stream: Name,
+    combine: Type.Union([Type.Literal('and'), Type.Literal('or')]),
+    conditions: Type.Array(
+      Type.Object(
+        {
+          subject: Type.Union([Type.Literal('value'), Type.Literal('score')]),
+          operator: Type.Union([Type.Literal('<'), Type.Literal('>'), Type.Literal('=')]),
+          threshold: Type.Number(),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const Anomaly = Type.Object(
   {
     /** VIPER's flags: z-score lag (1–20), threshold (1–5 SD) and influence of the peer-group model. */
     lag: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
     threshold: Type.Number({ minimum: 1, maximum: 5, default: 3.5 }),
     influence: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+    /**
+     * A bound in seconds on each window's peer-group learning (VIPER's `timeout`), checked before
+     * the window's peer groups are published or used: a window past it publishes nothing, keeps
+     * the peer groups before it, and the status names the timeout (src/streams/deadline.ts).
+     */
+    timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    /**
+     * A bound in seconds on each cycle's anomaly scoring (the predicting call's `timeout`), counted
+     * from the cycle's start and checked before its records are published: a cycle past it publishes
+     * no anomaly scores (nor scored inputs), and the status names the timeout.
+     */
+    scoringTimeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    /** How each row's risk is assessed (as the anomaly predict step): the share of streams, rules. */
+    riskscore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** `and`, `or` or `p<percent>`: how many streams must be anomalous for an alert. */
+    complete: Type.Optional(Type.String({ pattern: '^(and|or|p[0-9]+(\\.[0-9]+)?)$' })),
+    rules: Type.Optional(Type.Array(AnomalyRule, { maxItems: 100 })),
   },
   { additionalProperties: false },
 );
@@ -130,6 +167,8 @@ const Outputs = Type.Object(
     predictions: Type.Optional(Name),
     optimal: Type.Optional(Name),
     anomalies: Type.Optional(Name),
+    /** Each window's anomaly peer groups, one record per window (and entity). */
+    peerGroups: Type.Optional(Name),
     /** Each row scored for anomalies, as it was scored (its values and offsets), one record per row. */
     scoredInputs: Type.Optional(Name),
     preprocessed: Type.Optional(Name),

@@ -243,7 +243,8 @@ describe('each batch endpoint creates the expected solution', () => {
     assert.equal(trained.Action, 'created', JSON.stringify(trained));
     assert.equal(trained.Solution, 'viper-anomaly-vb-peers');
     let { spec } = await solution('viper-anomaly-vb-peers');
-    assert.deepEqual(spec.anomaly, { lag: 5, threshold: 2.5, influence: 0.3 });
+    // timeout: VIPER's default (120 s) bounds each window's learning
+    assert.deepEqual(spec.anomaly, { lag: 5, threshold: 2.5, influence: 0.3, timeoutSeconds: 120 });
     assert.equal(spec.predict, false);
     assert.deepEqual(
       spec.inputs.map((i: { topic: string }) => i.topic),
@@ -252,6 +253,7 @@ describe('each batch endpoint creates the expected solution', () => {
     assert.equal(spec.window.records, 60);
     assert.deepEqual(spec.retrain, { everySeconds: 10 });
     assert.equal(spec.outputs.anomalies, 'vb-anomalies');
+    assert.equal(spec.outputs.peerGroups, 'vb-peers');
 
     const predicted = await viper<BatchAnswer>(server.app, 'viperanomalypredictbatch', {
       vipertoken: server.admin,
@@ -264,7 +266,23 @@ describe('each batch endpoint creates the expected solution', () => {
     assert.equal(predicted.Action, 'updated');
     ({ spec } = await solution('viper-anomaly-vb-peers'));
     assert.equal(spec.outputs.anomalies, 'vb-anomaly-results');
-    assert.deepEqual(spec.anomaly, { lag: 5, threshold: 2.5, influence: 0.3 }, 'training settings stay');
+    // the training settings stay; the prediction's flags set how each row's risk is assessed
+    assert.deepEqual(spec.anomaly, {
+      lag: 5,
+      threshold: 2.5,
+      influence: 0.3,
+      timeoutSeconds: 120,
+      scoringTimeoutSeconds: 120,
+      riskscore: 0.4,
+      complete: 'and',
+      rules: [
+        {
+          stream: flow.streams[1],
+          combine: 'and',
+          conditions: [{ subject: 'value', operator: '<', threshold: 100 }],
+        },
+      ],
+    });
   });
 
   test('preprocessbatch (viperpreprocessbatch) publishes statistics of the joined streams', async () => {

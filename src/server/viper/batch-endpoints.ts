@@ -20,7 +20,7 @@ import { VIPER_RECORD_SHAPE } from './solution-records.js';
 import { batchIo, type BatchIoTopics } from './batch-io.js';
 import { arrayRows, predictingControls, trainingModelControls } from './batch-model-params.js';
 import { deviceParam } from './device-param.js';
-import { ANOMALY_FIELDS, anomalyPredictSpec, anomalySpec } from './batch-anomaly.js';
+import { ANOMALY_FIELDS, anomalyPredictSpec, anomalyTrainSpec, inputReader } from './batch-anomaly.js';
 import { PREPROCESS_FIELDS, preprocessSpec } from './batch-preprocess.js';
 import {
   IO_FIELDS,
@@ -300,6 +300,8 @@ export function batch(
   build: (context: OperationContext, params: ViperParams) => Promise<Spec>,
   /** The topics its io parameters refer to; none: the endpoint takes no io parameters. */
   ioTopics?: IoTopicsOf,
+  /** The endpoint's last word on the spec, after the io parameters (anomaly predict: its reader). */
+  finish: (params: ViperParams, spec: Spec) => Spec = (_params, spec) => spec,
 ): ViperEndpoint {
   return {
     async run(context, params) {
@@ -310,11 +312,11 @@ export function batch(
         ...(ioTopics !== undefined ? await batchIo(context, params, ioTopics(params, built)) : {}),
       };
       // the solution's records carry the keys of the matching step endpoint (solution-records.ts)
-      const spec = {
+      const spec = finish(params, {
         ...built,
         ...(Object.keys(io).length > 0 ? { io } : {}),
         recordShape: VIPER_RECORD_SHAPE,
-      };
+      });
       return answer(endpoint, await upsertSolution(context, spec, parameterOf(fields), endpoint));
     },
   };
@@ -340,13 +342,7 @@ export const batchEndpoints: Record<string, ViperEndpoint> = {
   viperanomalytrainbatch: batch(
     'viperanomalytrainbatch',
     ANOMALY_FIELDS,
-    (context, params) =>
-      anomalySpec(
-        context,
-        params,
-        solutionName('anomaly-', params.string('producepeergroupto'), 'producepeergroupto'),
-        'viperanomalytrainbatch',
-      ),
+    anomalyTrainSpec,
     consumeFromProduceTo,
   ),
   viperanomalypredictbatch: batch(
@@ -354,6 +350,7 @@ export const batchEndpoints: Record<string, ViperEndpoint> = {
     [['name', 'consumefrom'], ...ANOMALY_FIELDS.filter(([field]) => field !== 'name')],
     anomalyPredictSpec,
     consumeFromProduceTo,
+    inputReader,
   ),
   // The client calls `preprocessbatch` (its function is viperpreprocessbatch); both names work.
   preprocessbatch: preprocessBatch,

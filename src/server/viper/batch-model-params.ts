@@ -15,7 +15,7 @@ import type { ViperParams } from './params.js';
 import type { Spec } from './batch-spec-parts.js';
 
 /** A core input error under the VIPER parameter that carried the value. */
-function asParameter<T>(parameter: string, run: () => T): T {
+export function asParameter<T>(parameter: string, run: () => T): T {
   try {
     return run();
   } catch (error) {

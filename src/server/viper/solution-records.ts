@@ -4,7 +4,7 @@
 // as preprocessproducetotopicstream (one record per stream and statistic), and each new champion as
 // viperhpdetraining's answer keys. Given to the workers as the `viper` record shape; the solutions
 // layer writes through it without naming a key.
-import { preprocessedStreamName } from '../../streams/index.js';
+import { PEER_GROUPS_KIND, preprocessedStreamName } from '../../streams/index.js';
 import type { SolutionRecordShaper, SolutionRecordShapers } from '../../solutions/runner/record-shapers.js';
 import type { SolutionSpec } from '../../solutions/spec.js';
 import { modelAlgo } from '../operations/model-alias.js';
@@ -113,6 +113,21 @@ export const viperSolutionRecords: SolutionRecordShaper = {
     Values: r.values,
     Offsets: r.offsets,
     RowTimestamp: r.rowTimestamp,
+  }),
+  // as viperanomalytrain writes its peer groups (records.ts ViperPeerGroups), labelled with the
+  // batch call's produceridpeergroup
+  peerGroups: (r, spec) => ({
+    kind: PEER_GROUPS_KIND,
+    Created: new Date().toISOString(),
+    Consumefrom: spec.io?.mainTopic ?? spec.inputs.map((i) => i.topic).join(','),
+    Streams: r.streams,
+    PeerGroups: r.peerGroups,
+    WindowRecords: r.rows,
+    kafkakey: kafkakey(spec, r.entity),
+    ...topicid(r.entity),
+    ...(spec.io?.peerGroupsProducerId !== undefined ? { ProducerId: spec.io.peerGroupsProducerId } : {}),
+    ...(spec.io?.mainTopic !== undefined ? { Maintopic: spec.io.mainTopic } : {}),
+    ...(r.folder !== undefined ? { Fullpathtotrainingdata: r.folder } : {}),
   }),
   statistics: (r, spec) => {
     const now = new Date();

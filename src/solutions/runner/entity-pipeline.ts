@@ -5,6 +5,7 @@ import {
   AdaptiveConformal,
   assessRisk,
   ExplanationUnavailableError,
+  ruleHolds,
   scoreValue,
   setAtQuantile,
 } from '../../automl/index.js';
@@ -127,8 +128,14 @@ export class EntityPipeline {
     const { spec, events } = this.scope;
     const topic = spec.outputs.anomalies;
     if (spec.anomaly === undefined || topic === undefined || runtime.peerGroups === undefined) return;
-    const scores = runtime.peerGroups.map((group) => scoreValue(group, row.values[group.stream]));
-    const risk = assessRisk(scores);
+    const { rules, riskscore, complete } = spec.anomaly;
+    // as the anomaly predict step: a stream's rule decides its anomaly, the risk options the alert
+    const scores = runtime.peerGroups.map((group) => {
+      const score = scoreValue(group, row.values[group.stream]);
+      const rule = rules?.find((r) => r.stream === group.stream);
+      return rule === undefined ? score : { ...score, anomaly: ruleHolds(rule, score) };
+    });
+    const risk = assessRisk(scores, { riskscore, complete });
     const values = Object.fromEntries(scores.map((s) => [s.stream, s.value]));
     const record: SolutionAnomalyRecord = {
       solution: spec.name,

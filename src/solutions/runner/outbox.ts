@@ -22,6 +22,14 @@ export class Outbox {
     this.count++;
   }
 
+  /** Takes back what was added to `topic`; returns how many records. */
+  drop(topic: string): number {
+    const dropped = this.records.get(topic)?.length ?? 0;
+    this.records.delete(topic);
+    this.count -= dropped;
+    return dropped;
+  }
+
   /** A registry entry (compacted topic, one partition so a reader sees every key in order). */
   putRegistry(key: string, value: unknown): void {
     this.add(this.registryTopic, { key, value: JSON.stringify(value), partition: 0 });

@@ -4,10 +4,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeColumns } from '../../automl/index.js';
 import {
+  checkDeadline,
+  deadlineAfter,
   findOptimum,
   findOptimumOnPool,
   parseConditions,
   peerGroupsOf,
+  StepInputError,
   windowStatistics,
 } from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
@@ -16,7 +19,11 @@ import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js'
 import type { EntityRuntime } from './entities.js';
 import type { Outbox } from './outbox.js';
 import { outputKey, type RunnerScope } from './types.js';
-import type { SolutionOptimumRecord, SolutionStatisticsRecord } from './record-shapers.js';
+import type {
+  SolutionOptimumRecord,
+  SolutionPeerGroupsRecord,
+  SolutionStatisticsRecord,
+} from './record-shapers.js';
 
 type Trained = Extract<RetrainOutcome, { trained: true }>;
 
@@ -226,14 +233,40 @@ export class Promotion {
     const key = outputKey(spec, runtime.entity);
     const anomaly = spec.anomaly;
     if (anomaly !== undefined && spec.outputs.anomalies !== undefined) {
+      // the cycle's work is bounded from here (VIPER's timeout), as the anomaly train step's
+      const deadline =
+        anomaly.timeoutSeconds !== undefined
+          ? deadlineAfter(performance.now(), anomaly.timeoutSeconds)
+          : undefined;
       await nextTurn();
       try {
-        runtime.peerGroups = peerGroupsOf(
+        const peerGroups = peerGroupsOf(
           window.columns.map(({ variable, values }) => ({ stream: variable, values })),
           () => ({ lag: anomaly.lag, threshold: anomaly.threshold, influence: anomaly.influence }),
         );
+        checkDeadline(deadline);
+        runtime.peerGroups = peerGroups;
+        if (spec.outputs.peerGroups !== undefined) {
+          const folder = spec.registry?.folder;
+          const record: SolutionPeerGroupsRecord = {
+            solution: spec.name,
+            entity: runtime.entity,
+            rows: window.rows,
+            streams: peerGroups.map((g) => g.stream),
+            peerGroups,
+            ...(folder !== undefined && folder !== '' ? { folder } : {}),
+          };
+          outbox.add(spec.outputs.peerGroups, {
+            key,
+            value: JSON.stringify(this.scope.shaper.peerGroups(record, spec)),
+          });
+        }
       } catch (error) {
-        board.problem(`anomaly peer groups not trained: ${(error as Error).message}`);
+        const message =
+          error instanceof StepInputError && error.field === 'timeoutSeconds'
+            ? `anomaly peer groups not published: timeout ${error.detail}`
+            : `anomaly peer groups not trained: ${(error as Error).message}`;
+        board.problem(message);
       }
     }
     const preprocess = spec.preprocess;

@@ -3,7 +3,12 @@
 // start workers pass the shapers they have (the VIPER face: its batch endpoints' solutions carry the
 // keys of VIPER's step endpoints), so this layer never names a face's keys. Without a shape the
 // records are written as they are.
-import type { ModelOptimization, PredictionInterval, RiskAssessment } from '../../automl/index.js';
+import type {
+  ModelOptimization,
+  PeerGroupJSON,
+  PredictionInterval,
+  RiskAssessment,
+} from '../../automl/index.js';
 import type { ModelVersion } from '../catalog-types.js';
 import type { SolutionSpec } from '../spec.js';
 
@@ -30,6 +35,18 @@ export interface SolutionAnomalyRecord extends RiskAssessment {
   entity: string;
   values: Record<string, number>;
   offsets: Record<string, number>;
+}
+
+/** One window's anomaly peer groups (`outputs.peerGroups`). */
+export interface SolutionPeerGroupsRecord {
+  solution: string;
+  entity: string;
+  /** The rows of the window the peer groups were learnt from. */
+  rows: number;
+  streams: string[];
+  peerGroups: PeerGroupJSON[];
+  /** The folder the peer groups are filed under (`registry.folder`; no files are written). */
+  folder?: string;
 }
 
 /** A row as it was scored for anomalies (`outputs.scoredInputs`). */
@@ -64,6 +81,7 @@ export interface SolutionRecordShaper {
   prediction(record: SolutionPredictionRecord, spec: SolutionSpec): unknown;
   anomaly(record: SolutionAnomalyRecord, spec: SolutionSpec): unknown;
   scoredInput(record: SolutionScoredInputRecord, spec: SolutionSpec): unknown;
+  peerGroups(record: SolutionPeerGroupsRecord, spec: SolutionSpec): unknown;
   optimum(record: SolutionOptimumRecord, spec: SolutionSpec): unknown;
   statistics(record: SolutionStatisticsRecord, spec: SolutionSpec): unknown[];
 }
@@ -77,6 +95,7 @@ export const ownRecords: SolutionRecordShaper = {
   prediction: (record) => record,
   anomaly: (record) => record,
   scoredInput: (record) => record,
+  peerGroups: (record) => record,
   optimum: (record) => record,
   statistics: (record) => [record],
 };

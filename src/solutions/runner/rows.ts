@@ -3,7 +3,7 @@
 // `retrain.background` started on the pool and published when it finishes) — all their records go to
 // the step's outbox, published in one transaction. The loop gives the event loop back between
 // slices of bounded time (slices.ts), so a large batch never holds it in one stretch.
-import type { JoinedRow } from '../../streams/index.js';
+import { checkDeadline, deadlineAfter, StepInputError, type JoinedRow } from '../../streams/index.js';
 import type { EntityTable } from './entities.js';
 import type { EntityPipeline } from './entity-pipeline.js';
 import type { Outbox } from './outbox.js';
@@ -75,5 +75,26 @@ export async function replayRows(
     const runtime = await parts.entities.get(row.entity);
     const { features, target } = parts.pipeline.split(row);
     runtime.learner.observe(features, target, row.timestamp, row.position, { detectDrift: false });
+  }
+}
+
+/**
+ * The anomaly scoring's bound (`anomaly.scoringTimeoutSeconds`), checked before the step's records
+ * are published: a step past it publishes none of its anomaly scores or scored inputs (as the
+ * anomaly predict step past its timeout writes nothing), and the status names the timeout.
+ */
+export function boundScoring(scope: RunnerScope, outbox: Outbox, startedAt: number): void {
+  const { spec, board } = scope;
+  const seconds = spec.anomaly?.scoringTimeoutSeconds;
+  if (seconds === undefined) return;
+  try {
+    checkDeadline(deadlineAfter(startedAt, seconds));
+  } catch (error) {
+    if (!(error instanceof StepInputError)) throw error;
+    let dropped = 0;
+    for (const topic of [spec.outputs.anomalies, spec.outputs.scoredInputs]) {
+      if (topic !== undefined) dropped += outbox.drop(topic);
+    }
+    if (dropped > 0) board.problem(`anomaly scores not published: timeout ${error.detail}`);
   }
 }

@@ -24,6 +24,8 @@ const KAFKA = 'tml-deploy-test-kafka';
 const KAFKA_VOLUME = 'tml-deploy-test-kafka-data';
 const K8S = join(ROOT, 'deploy', 'k8s');
 const SERVE = 'tml-serve-pod-0-serve';
+/** The pod play kube made for the server's StatefulSet replica (its containers are `<pod>-<name>`). */
+const SERVE_POD = 'tml-serve-pod-0';
 const WORKERS = ['tml-worker-pod-0-worker', 'tml-worker-pod-1-worker'];
 const SOLUTIONS = 6;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -327,7 +329,15 @@ test(
     restarted = Date.now();
     await podmanOk(['stop', '-t', '20', SERVE]);
     const stopped = Date.now();
-    await podmanOk(['start', SERVE]);
+    // play kube's exit policy then stops the pod's infra container too, a moment later: a container
+    // started while that stop is under way fails ("cannot get namespace path unless container ... is
+    // running"). Wait for the pod to be Exited (a pod that keeps its infra stays Degraded: then go on
+    // after the wait), then start the pod, which starts its infra and the server.
+    await until('the server pod to exit after the stop', 15_000, async () => {
+      const state = await podmanOk(['pod', 'inspect', '--format', '{{.State}}', SERVE_POD]);
+      return state === 'Exited' || state === 'Stopped' ? state : undefined;
+    }).catch(() => undefined);
+    await podmanOk(['pod', 'start', SERVE_POD]);
     // the pod stopped with its only container (play kube's exit policy): a new address
     const urlAfter = `http://${await addressOf(SERVE, NETWORK)}:8000`;
     await until('the restarted server to be ready', 180_000, healthy(urlAfter));

@@ -55,6 +55,9 @@ export interface SolutionWorkerEvents {
   error: [Error];
 }
 
+/** How soon a failed reconciliation (a catalog partition that could not be opened) is tried again. */
+const RECONCILE_RETRY_MS = 1000;
+
 export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
   readonly clientId: string;
   readonly #backbone: Backbone;
@@ -71,6 +74,8 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
   #loop?: Promise<void>;
   readonly #abort = new AbortController();
   #reconciling: Promise<void> = Promise.resolve();
+  /** A reconciliation that failed, to be tried again. */
+  #retry?: NodeJS.Timeout;
   /**
    * Catalog partitions whose producer another worker fenced, with the time: their producer and
    * runners are dropped at once (a worker that kept the fenced producer and the stopped runner of a
@@ -155,7 +160,16 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
       () => this.reconcile(),
     );
     return this.#reconciling.catch((error: Error) => {
-      if (!this.#closed) this.emit('error', error);
+      if (this.#closed) return;
+      // (at start no listener is attached yet: an unheard 'error' would throw out of start())
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      // A partition that could not be opened (its transaction coordinator not ready yet, a broker
+      // down) is tried again: nothing else reconciles until the next catalog record or rebalance,
+      // so its solutions would otherwise never run here.
+      this.#retry ??= setTimeout(() => {
+        this.#retry = undefined;
+        void this.schedule();
+      }, RECONCILE_RETRY_MS);
     });
   }
 
@@ -248,6 +262,7 @@ export class SolutionWorker extends EventEmitter<SolutionWorkerEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#retry);
     this.#abort.abort();
     await this.#reconciling.catch(() => undefined);
     await this.stopRunners(() => true);

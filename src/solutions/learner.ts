@@ -7,6 +7,7 @@
 import {
   classificationMetrics,
   forecastAccuracy,
+  INLINE_MAX_CELLS,
   Model,
   refitModel,
   regressionMetrics,
@@ -196,12 +197,17 @@ export class WindowLearner {
       while (first < this.#size && this.#timestamps[(this.#start + first) % this.#capacity] < since) first++;
     }
     const rows = this.#size - first;
-    const x = new Float64Array(rows * this.#features);
+    const p = this.#features;
+    const x = new Float64Array(rows * p);
     const y = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const slot = (this.#start + first + r) % this.#capacity;
-      x.set(this.#x.subarray(slot * this.#features, (slot + 1) * this.#features), r * this.#features);
-      y[r] = this.#y[slot];
+    // the ring holds the window in at most two runs of slots: copied run by run
+    const from = (this.#start + first) % this.#capacity;
+    const head = Math.min(rows, this.#capacity - from);
+    x.set(this.#x.subarray(from * p, (from + head) * p), 0);
+    y.set(this.#y.subarray(from, from + head), 0);
+    if (head < rows) {
+      x.set(this.#x.subarray(0, (rows - head) * p), head * p);
+      y.set(this.#y.subarray(0, rows - head), head);
     }
     return { x, y, rows, first };
   }
@@ -210,7 +216,8 @@ export class WindowLearner {
     const lineage: Record<string, [number, number]> = {};
     for (let r = 0; r < rows; r++) {
       const position = this.#positions[(this.#start + first + r) % this.#capacity];
-      for (const [key, offset] of Object.entries(position)) {
+      for (const key in position) {
+        const offset = position[key];
         const range = lineage[key];
         if (range === undefined) lineage[key] = [offset, offset];
         else {
@@ -275,7 +282,9 @@ export class WindowLearner {
         algorithms: options.automl.algorithms,
         seed: options.automl.seed + this.#retrains,
         pool: options.pool,
-        ...(options.offloadTraining ? { inlineMaxCells: 0 } : {}),
+        // off this thread: a micro-model window's whole selection as one pool task, larger ones
+        // candidate by candidate over the pool's threads
+        ...(options.offloadTraining ? { inlineMaxCells: 0, wholeOnPoolMaxCells: INLINE_MAX_CELLS } : {}),
         lineage: { offsets: lineage },
       });
     } catch (error) {

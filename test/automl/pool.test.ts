@@ -7,6 +7,7 @@ import { TrainingPool } from '../../src/automl/pool/training-pool.js';
 import { readWindow, shareWindow } from '../../src/automl/pool/shared-window.js';
 import { selectModel } from '../../src/automl/selection/select.js';
 import { Model } from '../../src/automl/model.js';
+import { InsufficientDataError, InvalidInputError, UnknownAlgorithmError } from '../../src/automl/errors.js';
 import { classTarget, generate, linearTarget, sineTarget } from './core-data.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -340,4 +341,67 @@ test("a champion's importances on the pool: those the calling thread computes, i
   assert.deepEqual(outcome.importances, model.importances(data.x, data.rows));
   const [a, b] = data.featureNames.map((name) => outcome.importances[name]);
   assert.ok(Math.abs(a / b - 1.5) < 0.3, `ratio ${a / b}`);
+});
+
+test("a small window selected whole on one pool thread: one task, and the inline selection's result", async () => {
+  const data = generate(400, 2, sineTarget);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 4,
+    timeBudgetMs: 60_000,
+    algorithms: ['ols', 'ridge', 'knn', 'gbdt'],
+    seed: 5,
+    lineage: { offsets: { 'in/0': [10, 409] } },
+  };
+  const inline = await selectModel(data, options);
+  const kinds: string[] = [];
+  const recorded = new TrainingPool({ maxThreads: 2 });
+  const run = recorded.run.bind(recorded) as (task: { kind: string }) => Promise<unknown>;
+  recorded.run = ((task: { kind: string }) => {
+    kinds.push(task.kind);
+    return run(task);
+  }) as typeof recorded.run;
+  try {
+    const whole = await selectModel(data, {
+      ...options,
+      pool: recorded,
+      inlineMaxCells: 0,
+      wholeOnPoolMaxCells: data.rows * data.features,
+    });
+    assert.deepEqual(kinds, ['select'], 'one message for the whole selection');
+    assert.deepEqual(
+      whole.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+      inline.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+    );
+    assert.deepEqual({ ...whole.champion, trainedAt: '' }, { ...inline.champion, trainedAt: '' });
+    // one cell more than the limit: candidate by candidate again
+    kinds.length = 0;
+    await selectModel(data, {
+      ...options,
+      pool: recorded,
+      inlineMaxCells: 0,
+      wholeOnPoolMaxCells: data.rows * data.features - 1,
+    });
+    assert.ok(kinds.length > 1 && !kinds.includes('select'), kinds.join(','));
+  } finally {
+    await recorded.close();
+  }
+});
+
+test('a selection run whole on the pool fails with the error class the inline one throws', async () => {
+  const whole = { pool, inlineMaxCells: 0, wholeOnPoolMaxCells: 10_000, timeBudgetMs: 1000 };
+  const one = generate(1, 2, sineTarget);
+  await assert.rejects(
+    selectModel(one, { task: 'regression', modelruns: 2, ...whole }),
+    (e: unknown) => e instanceof InsufficientDataError && /at least 2 usable rows/.test(e.message),
+  );
+  const data = generate(50, 2, sineTarget);
+  await assert.rejects(
+    selectModel(data, { task: 'regression', modelruns: 2, algorithms: ['no_such_model'], ...whole }),
+    (e: unknown) => e instanceof UnknownAlgorithmError && /no_such_model/.test(e.message),
+  );
+  await assert.rejects(
+    selectModel(data, { task: 'regression', modelruns: 0, ...whole }),
+    (e: unknown) => e instanceof InvalidInputError && /modelruns must be an integer/.test(e.message),
+  );
 });

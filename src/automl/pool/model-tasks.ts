@@ -1,9 +1,9 @@
 // The pool's tasks on a trained model (its optimal inputs, its importances): work a solution's
 // promotion keeps off the event loop. Loaded by a worker thread at its first such task, so threads
 // that only train start as before.
-import { InvalidInputError } from '../errors.js';
 import { Model } from '../model.js';
 import { optimizeModel } from '../optimize/optimize-model.js';
+import { taskFailure } from './task-failure.js';
 import type {
   ImportancesResult,
   ImportancesTask,
@@ -22,12 +22,7 @@ export function runModelTask(task: ModelTask): TaskOutcome<OptimizeTaskResult | 
     }
     return { ok: true, optimization: optimizeModel(model, task.request) };
   } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
     // errors cross the thread as data: an InvalidInputError (bad constraints) is marked as such
-    const invalidInput = e instanceof InvalidInputError;
-    return {
-      ok: false,
-      error: { name: e.name, message: e.message, ...(invalidInput ? { invalidInput } : {}) },
-    };
+    return taskFailure(error);
   }
 }

@@ -6,6 +6,7 @@ import type { Split } from '../data/splits.js';
 import type { Task } from '../dataset.js';
 import type { ModelJSON } from '../model.js';
 import type { ModelOptimization, OptimizeModelRequest } from '../optimize/optimize-model.js';
+import type { SelectionResult, SelectOptions } from '../selection/select.js';
 
 /** Score one candidate on the splits (holdout and, optionally, rolling-origin folds). */
 export interface EvaluateTask {
@@ -53,10 +54,31 @@ export interface ImportancesTask {
   rows: number;
 }
 
+/** A whole selection on one pool thread (select-task.ts). */
+export interface SelectTask {
+  kind: 'select';
+  buffer: SharedArrayBuffer;
+  rows: number;
+  features: number;
+  featureNames: string[];
+  targetName: string;
+  /** The selection's options, without the pool (its candidates run inline on the thread). */
+  options: Omit<SelectOptions, 'pool' | 'startedAt'>;
+  /** When the caller posted the task (Date.now(): thread clocks have different origins). */
+  postedAtEpochMs: number;
+  /** Budget the caller had spent before posting (reading the window, ...). */
+  spentBeforeMs: number;
+}
+
+export interface SelectResult {
+  ok: true;
+  selection: SelectionResult;
+}
+
 export type TrainingTask = EvaluateTask | FitTask;
 
 /** Every task a pool thread runs. */
-export type PoolTask = TrainingTask | OptimizeTask | ImportancesTask;
+export type PoolTask = TrainingTask | OptimizeTask | ImportancesTask | SelectTask;
 
 /** Errors travel as data: structured clone keeps neither the class nor its extra fields. */
 export interface TaskFailure {

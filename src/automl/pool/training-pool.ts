@@ -15,10 +15,12 @@ import type {
   OptimizeTask,
   OptimizeTaskResult,
   PoolTask,
+  SelectResult,
+  SelectTask,
   TaskOutcome,
 } from './tasks.js';
 
-type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult;
+type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult | SelectResult;
 
 export interface TrainingPoolOptions {
   /** Default: os.availableParallelism() — training is CPU-bound, more threads only queue. */
@@ -59,6 +61,7 @@ export class TrainingPool {
   run(task: FitTask): Promise<TaskOutcome<FitResult>>;
   run(task: OptimizeTask): Promise<TaskOutcome<OptimizeTaskResult>>;
   run(task: ImportancesTask): Promise<TaskOutcome<ImportancesResult>>;
+  run(task: SelectTask): Promise<TaskOutcome<SelectResult>>;
   run(task: PoolTask): Promise<TaskOutcome<AnyResult>> {
     if (this.closed) return Promise.reject(new Error('training pool is closed'));
     return this.piscina.run(task) as Promise<TaskOutcome<AnyResult>>;

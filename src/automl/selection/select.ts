@@ -10,6 +10,7 @@ import { AutoMLError, InsufficientDataError, InvalidInputError } from '../errors
 import { validateDataset, type ModelJSON } from '../model.js';
 import { runTask } from '../pool/run-task.js';
 import { shareWindow } from '../pool/shared-window.js';
+import { failureError } from '../pool/task-failure.js';
 import type { FitResult, TaskOutcome } from '../pool/tasks.js';
 import type { TrainingPool } from '../pool/training-pool.js';
 import { estimatedCostNs, planCandidates } from './candidates.js';
@@ -62,6 +63,15 @@ export interface SelectOptions {
    * Default INLINE_MAX_CELLS; 0 = always the pool.
    */
   inlineMaxCells?: number;
+  /**
+   * With a pool: the whole selection runs as ONE task on a pool thread (its candidates one after
+   * another there, pool/select-task.ts) when the window has at most this many cells. For callers
+   * that run many small selections at once and keep their own thread free (solution runners): one
+   * message each way instead of one per candidate, and the bookkeeping off the calling thread; the
+   * parallelism is across selections instead of within one. The result is the inline selection's.
+   * Default 0 (never).
+   */
+  wholeOnPoolMaxCells?: number;
   /**
    * With a pool: a leader whose holdout fit took at least this many ms is refitted on the whole
    * window at once, speculatively, while candidates are still queued (see evaluateOnPool). Default
@@ -130,6 +140,10 @@ const MAX_MODELRUNS = 10_000;
 
 export async function selectModel(input: Dataset, options: SelectOptions): Promise<SelectionResult> {
   const started = options.startedAt ?? performance.now();
+  const { pool, wholeOnPoolMaxCells = 0 } = options;
+  if (pool !== undefined && input.rows * input.features <= wholeOnPoolMaxCells) {
+    return selectOnPool(pool, input, options, started);
+  }
   const { task } = options;
   if (task !== 'regression' && task !== 'classification') {
     throw new InvalidInputError(`task must be regression or classification, got ${String(task)}`);
@@ -421,4 +435,25 @@ function windowFallbacks(data: Dataset, task: Task): string[] {
     );
   }
   return notes;
+}
+
+/** The whole selection as one pool task (see `wholeOnPoolMaxCells`). */
+async function selectOnPool(
+  pool: TrainingPool,
+  input: Dataset,
+  options: SelectOptions,
+  started: number,
+): Promise<SelectionResult> {
+  const { pool: _pool, startedAt: _startedAt, ...rest } = options;
+  const outcome = await pool.run({
+    kind: 'select',
+    ...shareWindow(input),
+    featureNames: [...input.featureNames],
+    targetName: input.targetName,
+    options: rest,
+    postedAtEpochMs: Date.now(),
+    spentBeforeMs: performance.now() - started,
+  });
+  if (!outcome.ok) throw failureError(outcome);
+  return outcome.selection;
 }

@@ -58,6 +58,7 @@ import {
   type GroupCommit,
   type TransactionHost,
 } from './transactional-producer.js';
+import { WriteGroup, type GroupedWrite } from './write-group.js';
 
 export type { EmbeddedOptions } from './options.js';
 export type { MaintenanceReport } from './maintenance.js';
@@ -74,6 +75,8 @@ export class EmbeddedBackbone implements Backbone {
   private readonly maintenanceTimer: NodeJS.Timeout | undefined;
   /** The open transactional producer of each transactional id (the newest: older ones are fenced). */
   private readonly producers = new Map<string, EmbeddedTransactionalProducer<PlannedProduce>>();
+  /** Produce calls and transaction commits of one event-loop turn, stored in one transaction. */
+  private readonly writes: WriteGroup;
   private closed = false;
 
   private constructor(store: LogStore, options: EmbeddedOptions) {
@@ -99,6 +102,16 @@ export class EmbeddedBackbone implements Backbone {
       });
     }
     this.groups = new GroupCoordinator(this.groupHost(), options.assignmentStrategy ?? 'range');
+    this.writes = new WriteGroup({
+      check: (write) => this.checkWrite(write),
+      store: (plans, commits, what) => {
+        const built = buildAppends(plans, this.topics);
+        if (commits.length === 0) this.store.append(built.appends, what);
+        else this.store.appendAndCommit(built.appends, commits, what);
+        publishAppends(built);
+        return built.results;
+      },
+    });
     const interval = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
     if (interval > 0) {
       this.maintenanceTimer = setInterval(() => {
@@ -213,10 +226,26 @@ export class EmbeddedBackbone implements Backbone {
   ): Promise<RecordMetadata[]> {
     const planned = this.planProduce(topicName, records, options);
     if (planned.encoded.length === 0) return [];
-    const built = buildAppends([planned], this.topics);
-    this.store.append(built.appends, `appending ${records.length} record(s) to topic '${topicName}'`);
-    publishAppends(built);
-    return built.results[0];
+    const [results] = await this.writes.submit({
+      plans: [planned],
+      commits: [],
+      what: `appending ${records.length} record(s) to topic '${topicName}'`,
+    });
+    return results;
+  }
+
+  /** What a queued write would fail on by itself: a topic deleted, or an offset gone, since it was checked. */
+  private checkWrite({ plans, commits }: GroupedWrite): void {
+    this.assertOpen();
+    for (const { topic } of plans) {
+      if (this.topics.get(topic.name) !== topic) throw new UnknownTopicError(topic.name);
+    }
+    for (const c of commits) this.checkOffsets(c.offsets);
+  }
+
+  /** Storage transactions the produce calls and commits took, and the calls they carried. */
+  writeStats(): { transactions: number; calls: number } {
+    return this.writes.stats();
   }
 
   /** Checks one produce call and picks each record's partition, writing nothing (produce-plan.ts). */
@@ -396,17 +425,14 @@ export class EmbeddedBackbone implements Backbone {
     return {
       plan: (topic, records, options) => this.planProduce(topic, records, options),
       checkOffsets: (offsets) => this.checkOffsets(offsets),
-      commit: (plans: PlannedProduce[], commits: GroupCommit[]) => {
-        // topics deleted since the calls were checked fail the commit here (UnknownTopicError)
-        const built = buildAppends(plans, this.topics);
-        for (const c of commits) this.checkOffsets(c.offsets);
+      commit: async (plans: PlannedProduce[], commits: GroupCommit[]) => {
+        // topics deleted since the calls were checked fail the commit (UnknownTopicError, checkWrite)
         const records = plans.reduce((n, p) => n + p.encoded.length, 0);
-        this.store.appendAndCommit(
-          built.appends,
+        await this.writes.submit({
+          plans,
           commits,
-          `committing a transaction of ${records} record(s) and ${commits.length} group commit(s)`,
-        );
-        publishAppends(built);
+          what: `committing a transaction of ${records} record(s) and ${commits.length} group commit(s)`,
+        });
       },
       assertOpen: () => this.assertOpen(),
     };
@@ -433,6 +459,7 @@ export class EmbeddedBackbone implements Backbone {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.writes.flush(); // what was accepted is stored, as a Kafka producer flushes at close
     this.closed = true;
     clearInterval(this.maintenanceTimer);
     for (const producer of [...this.producers.values()]) producer.closeNow();

@@ -24,8 +24,11 @@ export interface TransactionHost<Plan> {
   plan(topic: string, records: ProducerRecord[], options?: ProduceOptions): Plan;
   /** Throws unless every offset names an existing partition and is a valid offset to commit. */
   checkOffsets(offsets: TopicPartitionOffset[]): void;
-  /** Writes every planned call and every commit in one storage transaction, then wakes the readers. */
-  commit(plans: Plan[], commits: GroupCommit[]): void;
+  /**
+   * Writes every planned call and every commit in one storage transaction (possibly shared with
+   * other calls of the same event-loop turn: write-group.ts), then wakes the readers.
+   */
+  commit(plans: Plan[], commits: GroupCommit[]): Promise<void>;
   /** Throws `BackboneClosedError` once the backbone is closed. */
   assertOpen(): void;
 }
@@ -113,7 +116,7 @@ export class EmbeddedTransactionalProducer<Plan> implements TransactionalProduce
     }
     if (refused) throw refused.error;
     this.#check();
-    if (plans.length > 0 || commits.length > 0) this.#host.commit(plans, commits);
+    if (plans.length > 0 || commits.length > 0) await this.#host.commit(plans, commits);
     return result;
   }
 

@@ -15,6 +15,8 @@
 // Then TML's compared settings again with `retrain.background` (the retrain off the row path, as a
 // solution runs it with that setting): unpaced, and with the rows arriving at the rates River's
 // lowest-MAE models ran at in this run — does TML keep up with that rate and still reach a lower MAE?
+// Each of those runs twice: the retrain alone, and with `retrain.refresh` (the champion's
+// configuration fitted again inline on the newest window on each due row while the retrain runs).
 // Prints a table and writes bench/results/solutions-accuracy.json.
 // Tuning options: --only=<stream>, --window=N, --every=K, --modelruns=M, --algorithms=a,b,
 // --no-river (TML alone).
@@ -39,6 +41,11 @@ export interface Stream {
   name: string;
   /** TML's settings on this stream: the first is the one compared with River; the others are shown. */
   tml: Array<{ window: number; retrainEvery: number; why: string }>;
+  /**
+   * The algorithms of the runs with `retrain.refresh` (default: those of the other runs): a
+   * champion is refreshed inline only when its fit is cheap, which rules out the tree ensembles.
+   */
+  refresh?: { algorithms: string[]; why: string };
   description: string;
   featureNames: string[];
   targetName: string;
@@ -178,7 +185,7 @@ export async function runTml(stream: Stream, settings: TmlSettings, pool: Traini
       predictions[r] = prediction;
       if (run.firstModelRow < 0) run.firstModelRow = r;
     }
-    const { drift } = learner.observe(row, stream.y[r], r, { [stream.name]: r });
+    const { drift } = learner.observe(row, stream.y[r], r, { [stream.name]: r }, { prediction });
     if (drift) run.driftAlarms.push(r);
     const due =
       drift ||
@@ -203,13 +210,18 @@ export async function runTmlBackground(
   settings: TmlSettings,
   pool: TrainingPool,
   rowsPerSecond?: number,
-): Promise<TmlRun & { lateRows: number; maxLateMs: number }> {
-  const learner = makeLearner(stream, settings, pool);
+  refresh = false,
+): Promise<TmlRun & { lateRows: number; maxLateMs: number; refreshes: number }> {
+  // every candidate on the pool, as the runner's learners (`offloadTraining`): the row path keeps
+  // the calling thread
+  const learner = makeLearner(stream, settings, pool, true);
   const slot = new RetrainSlot<'records' | 'drift' | 'start'>();
   const features = stream.featureNames.length;
   const { run, predictions } = emptyRun(stream.rows);
   let lateRows = 0;
   let maxLateMs = 0;
+  let refreshes = 0;
+  let kept: 'records' | 'drift' | 'start' | undefined;
   let turnAt = performance.now();
   const started = performance.now();
   for (let r = 0; r < stream.rows; r++) {
@@ -230,10 +242,14 @@ export async function runTmlBackground(
       await nextTurn();
       turnAt = performance.now();
     }
-    const settled = slot.take();
+    const policy = refresh ? { everyRecords: settings.retrainEvery } : undefined;
+    const settled = await slot.takeAndRefresh(learner, r, policy);
     if (settled !== undefined) {
       countOutcome(run, settled.outcome);
-      if (settled.queued !== undefined) slot.request(learner, settled.queued, r);
+      if (settled.refreshed?.refreshed === true) refreshes++;
+      // asked again after this row is learnt, as the runner's pending trigger: the next retrain
+      // then has a row its champion did not learn to judge it on
+      if (settled.queued !== undefined) kept ??= settled.queued;
     }
     const row = stream.x.subarray(r * features, (r + 1) * features);
     const prediction = learner.predict(row);
@@ -241,28 +257,40 @@ export async function runTmlBackground(
       predictions[r] = prediction;
       if (run.firstModelRow < 0) run.firstModelRow = r;
     }
-    const { drift } = learner.observe(row, stream.y[r], r, { [stream.name]: r });
+    const { drift } = learner.observe(row, stream.y[r], r, { [stream.name]: r }, { prediction });
     if (drift) run.driftAlarms.push(r);
     const trigger = drift
       ? 'drift'
-      : learner.rowsSinceRetrain >= settings.retrainEvery
-        ? 'records'
-        : learner.champion === undefined && learner.rows >= MIN_WINDOW_ROWS
-          ? 'start'
-          : undefined;
+      : kept !== undefined
+        ? kept
+        : learner.rowsSinceRetrain >= settings.retrainEvery
+          ? 'records'
+          : learner.champion === undefined && learner.rows >= MIN_WINDOW_ROWS
+            ? 'start'
+            : undefined;
     if (trigger === undefined) continue;
+    kept = undefined;
     // the first model is awaited, as the runner does: there is no champion to predict the rows with
     if (learner.champion === undefined) countOutcome(run, await learner.retrain(r));
-    else slot.request(learner, trigger, r);
+    else {
+      // `retrain.refresh`: the champion's configuration is fitted again inline when due
+      const refreshed = await slot.requestAndRefresh(learner, trigger, r, policy);
+      if (refreshed?.refreshed === true) refreshes++;
+    }
   }
   run.seconds = (performance.now() - started) / 1000;
   await slot.settle();
   const last = slot.take();
   if (last !== undefined) countOutcome(run, last.outcome);
-  return { ...run, lateRows, maxLateMs };
+  return { ...run, lateRows, maxLateMs, refreshes };
 }
 
-function makeLearner(stream: Stream, settings: TmlSettings, pool: TrainingPool): WindowLearner {
+function makeLearner(
+  stream: Stream,
+  settings: TmlSettings,
+  pool: TrainingPool,
+  offloadTraining = false,
+): WindowLearner {
   return new WindowLearner({
     featureNames: stream.featureNames,
     targetName: stream.targetName,
@@ -276,6 +304,7 @@ function makeLearner(stream: Stream, settings: TmlSettings, pool: TrainingPool):
     },
     drift: { enabled: true, ...settings.drift },
     pool,
+    offloadTraining,
   });
 }
 
@@ -312,6 +341,8 @@ interface BackgroundRun {
   run: Awaited<ReturnType<typeof runTmlBackground>>;
   label: string;
   rowsPerSecond?: number;
+  /** `retrain.refresh`: the champion's configuration fitted again inline on each due row. */
+  refresh: boolean;
 }
 
 // --- River's side --------------------------------------------------------------------------------
@@ -419,6 +450,11 @@ function printStream(stream: Stream, rows: Row[], tml: Row, best: Row, bestTuned
   }
 }
 
+/** The algorithms tried include a tree ensemble (all do when none are named). */
+function treeEnsembles(algorithms: string[] | undefined): boolean {
+  return algorithms === undefined || algorithms.some((a) => a === 'gbdt' || a === 'random_forest');
+}
+
 function option(name: string): string | undefined {
   const prefix = `--${name}=`;
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
@@ -441,15 +477,21 @@ async function main(): Promise<void> {
   const only = option('only');
   const streams = [
     syntheticStream(join(dir, 'friedman-drift.csv')),
-    readCsv(
-      join(root, 'bench', 'data', 'trump-approval.csv'),
-      'trump-approval',
-      "River's TrumpApproval: 5 pollsters' ratings and the date -> FiveThirtyEight's rating, one row a day",
-      [
-        { window: 30, retrainEvery: 1, why: 'tuned: one row a day, retrained daily on the last 30 days' },
-        { window: 400, retrainEvery: 50, why: 'the suggested defaults, untuned' },
-      ],
-    ),
+    {
+      ...readCsv(
+        join(root, 'bench', 'data', 'trump-approval.csv'),
+        'trump-approval',
+        "River's TrumpApproval: 5 pollsters' ratings and the date -> FiveThirtyEight's rating, one row a day",
+        [
+          { window: 30, retrainEvery: 1, why: 'tuned: one row a day, retrained daily on the last 30 days' },
+          { window: 400, retrainEvery: 50, why: 'the suggested defaults, untuned' },
+        ],
+      ),
+      refresh: {
+        algorithms: ['ridge', 'poly2_ridge', 'knn', 'ols', 'elastic_net', 'lasso', 'cart', 'gp'],
+        why: 'every regression algorithm but the tree ensembles (random_forest, gbdt), too dear to fit again on every row',
+      },
+    },
   ].filter((s) => only === undefined || s.name === only);
   for (const stream of streams) {
     if (option('window') !== undefined || option('every') !== undefined) {
@@ -509,15 +551,26 @@ async function main(): Promise<void> {
       if (r !== undefined) targets.push({ label: `${label}: ${r.model}`, rowsPerSecond: r.rows / r.seconds });
     }
     const runs: BackgroundRun[] = [];
-    for (const target of targets) {
-      const run = await runTmlBackground(stream, settings, pool, target.rowsPerSecond);
-      runs.push({ settings, run, ...target });
-      console.error(
-        `tml background: ${stream.name} ${target.label}` +
-          (target.rowsPerSecond === undefined ? '' : ` at ${Math.round(target.rowsPerSecond)} rows/s`) +
-          `: ${Math.round(stream.rows / run.seconds)} rows/s, ${run.retrains} retrains, ${run.lateRows} rows late ` +
-          `(at most ${run.maxLateMs.toFixed(1)} ms)`,
-      );
+    for (const refresh of [false, true]) {
+      const algorithms = refresh
+        ? (common.algorithms ?? stream.refresh?.algorithms ?? settings.algorithms)
+        : settings.algorithms;
+      for (const target of targets) {
+        const run = await runTmlBackground(
+          stream,
+          { ...settings, algorithms },
+          pool,
+          target.rowsPerSecond,
+          refresh,
+        );
+        runs.push({ settings: { ...settings, algorithms }, run, ...target, refresh });
+        console.error(
+          `tml background${refresh ? ' + refresh' : ''}: ${stream.name} ${target.label}` +
+            (target.rowsPerSecond === undefined ? '' : ` at ${Math.round(target.rowsPerSecond)} rows/s`) +
+            `: ${Math.round(stream.rows / run.seconds)} rows/s, ${run.retrains} retrains, ` +
+            `${run.refreshes} refreshes, ${run.lateRows} rows late (at most ${run.maxLateMs.toFixed(1)} ms)`,
+        );
+      }
     }
     backgroundRuns.set(stream.name, runs);
   }
@@ -538,7 +591,8 @@ async function main(): Promise<void> {
       row: {
         side: 'TML',
         model:
-          `WindowLearner, window ${b.settings.window}, every ${b.settings.retrainEvery}, background, ` +
+          `WindowLearner, window ${b.settings.window}, every ${b.settings.retrainEvery}, background` +
+          `${b.refresh ? `+refresh${treeEnsembles(b.settings.algorithms) ? '' : ' (no tree ensembles)'}` : ''}, ` +
           (b.rowsPerSecond === undefined ? 'unpaced' : `paced at ${Math.round(b.rowsPerSecond)}/s`),
         ...score(stream.y, b.run.predictions, scoredFrom),
         rowsPerS: stream.rows / b.run.seconds,
@@ -573,13 +627,14 @@ async function main(): Promise<void> {
         const onTime = row.rowsPerS >= 0.98 * b.rowsPerSecond!;
         const lower = target !== undefined && row.mae < target.mae;
         console.log(
-          `keeps up with ${b.label} at ${Math.round(b.rowsPerSecond!)} rows/s: ` +
+          `${b.refresh ? 'background + refresh' : 'background'} keeps up with ${b.label} at ${Math.round(b.rowsPerSecond!)} rows/s: ` +
             `${Math.round(row.rowsPerS)} rows/s (${b.run.lateRows} rows > 1 ms late, at most ` +
             `${b.run.maxLateMs.toFixed(0)} ms), MAE ${row.mae.toFixed(4)}` +
             (target === undefined ? '' : ` vs ${target.mae.toFixed(4)}`) +
             ` -> ${onTime && lower ? 'yes' : 'no'}`,
         );
         return {
+          refresh: b.refresh,
           target: b.label,
           targetRowsPerS: b.rowsPerSecond,
           rowsPerS: row.rowsPerS,
@@ -614,8 +669,11 @@ async function main(): Promise<void> {
       background: background.map(({ row, b }) => ({
         ...row,
         target: b.label,
+        refresh: b.refresh,
+        algorithms: b.settings.algorithms,
         lateRows: b.run.lateRows,
         retrains: b.run.retrains,
+        refreshes: b.run.refreshes,
       })),
       keepsUp,
       river: riverRows,

@@ -26,7 +26,8 @@ export {
 export { TrainingPool, type TrainingPoolOptions } from './pool/training-pool.js';
 export { forecastAccuracy } from './selection/champion.js';
 export { refitModel, type RefitOptions } from './selection/refit.js';
-export { byPriority } from './selection/candidates.js';
+export { byPriority, estimatedCostNs } from './selection/candidates.js';
+export { INLINE_CANDIDATE_NS } from './selection/run-candidates.js';
 export {
   INLINE_MAX_CANDIDATE_MS,
   INLINE_MAX_CELLS,

@@ -2,7 +2,8 @@
 // window): rows are observed one at a time; the latest window of them is kept; a retrain runs
 // AutoML on the window and keeps whichever of the new best model and the current champion predicts
 // the newest rows better; every row is predicted by the champion before it is learnt, and the error
-// feeds a drift detector that asks for an early retrain. The runner (runner.ts) adds topics,
+// feeds a drift detector that asks for an early retrain; a refresh fits the champion's configuration
+// again on the newest window, inline, between retrains. The runner (runner.ts) adds topics,
 // offsets and transactions around it; the accuracy benchmark drives it directly.
 import {
   classificationMetrics,
@@ -20,6 +21,7 @@ import type { Dataset, Task } from '../automl/dataset.js';
 import { windowCapacity, type RowPosition, type WindowSize } from '../streams/index.js';
 import type { ReplacedChampion } from './catalog-types.js';
 import { PageHinkley } from './drift.js';
+import { INLINE_REFRESH_MAX_NS, RefitCost } from './refit-cost.js';
 
 export const MIN_WINDOW_ROWS = 30;
 
@@ -54,6 +56,21 @@ export interface Champion {
   version: number;
   forecastAccuracy: number;
 }
+
+/**
+ * A champion fitted again inline (`refresh`): a new version with the same configuration and
+ * parameters from the newest window, or why there is none.
+ */
+export type RefreshOutcome =
+  | { refreshed: false; reason: string }
+  | {
+      refreshed: true;
+      rows: number;
+      /** Offsets per `topic/partition` the window covers: [first, last]. */
+      lineage: Record<string, [number, number]>;
+      champion: Champion;
+      elapsedMs: number;
+    };
 
 export type RetrainOutcome =
   | { trained: false; reason: string; rows: number }
@@ -92,6 +109,7 @@ export class WindowLearner {
   #championCut = 0;
   #drift?: PageHinkley;
   #retrains = 0;
+  readonly #refitCost = new RefitCost();
   rowsSinceRetrain = 0;
 
   constructor(options: LearnerOptions) {
@@ -119,6 +137,11 @@ export class WindowLearner {
     return this.#retrains;
   }
 
+  /** Rows observed since the champion's window was cut (by its retrain or its last refresh). */
+  get rowsSinceFit(): number {
+    return this.#observed - this.#championCut;
+  }
+
   /** Continues from a champion kept in the registry (after a restart or a takeover). */
   restore(champion: { json: ModelJSON; version: number; forecastAccuracy: number }, retrains: number): void {
     this.#champion = { ...champion, model: Model.fromJSON(champion.json) };
@@ -138,21 +161,24 @@ export class WindowLearner {
   /**
    * Learns one row (after it was predicted). Rows with a non-finite value are not kept. Returns
    * whether the drift detector fired on the champion's error for this row (`detectDrift: false`
-   * when replaying rows that were already scored before a restart).
+   * when replaying rows that were already scored before a restart). `prediction`: the champion's
+   * prediction of this row when the caller made it already (else it is made again here).
    */
   observe(
     features: ArrayLike<number>,
     target: number,
     timestamp: number,
     position: RowPosition,
-    options: { detectDrift?: boolean } = {},
+    options: { detectDrift?: boolean; prediction?: number } = {},
   ): { drift: boolean; statistic?: number } {
     for (let f = 0; f < this.#features; f++) if (!Number.isFinite(features[f])) return { drift: false };
     if (!Number.isFinite(target)) return { drift: false };
     let drift = false;
     let statistic: number | undefined;
     const prediction =
-      this.#drift === undefined || options.detectDrift === false ? undefined : this.predict(features);
+      this.#drift === undefined || options.detectDrift === false
+        ? undefined
+        : (options.prediction ?? this.predict(features));
     if (prediction !== undefined) {
       // Regression: the absolute error; classification: 1 − the probability given to the true class.
       drift = this.#drift!.update(Math.abs(target - prediction));
@@ -236,6 +262,74 @@ export class WindowLearner {
     return { rows, lineage: this.lineage(first, rows) };
   }
 
+  private dataset(window: { x: Float64Array; y: Float64Array; rows: number }): Dataset {
+    return {
+      rows: window.rows,
+      features: this.#features,
+      x: window.x,
+      y: window.y,
+      featureNames: this.#options.featureNames,
+      targetName: this.#options.targetName,
+    };
+  }
+
+  /**
+   * Fits the champion's configuration (algorithm and hyperparameters) again on the window as of
+   * `now`, on the calling thread, through the automl layer's refit: a new version whose parameters
+   * learnt the newest rows, while a full retrain may be running in the background (a spec's
+   * `retrain.refresh`). Only a champion whose fit is estimated below INLINE_REFRESH_MAX_NS is
+   * refreshed; its metrics and forecast accuracy are those its configuration last scored (a score
+   * on the few rows since its last fit would say little). Never throws on the data.
+   */
+  async refresh(now = Date.now()): Promise<RefreshOutcome> {
+    const started = performance.now();
+    const current = this.#champion;
+    if (current === undefined) return { refreshed: false, reason: 'no champion yet' };
+    const window = this.cutWindow(now);
+    if (window.rows < MIN_WINDOW_ROWS) {
+      return { refreshed: false, reason: `window has ${window.rows} rows, ${MIN_WINDOW_ROWS} needed` };
+    }
+    const constant = window.y[0];
+    if (window.y.every((value) => value === constant)) {
+      return { refreshed: false, reason: `target ${this.#options.targetName} is constant in the window` };
+    }
+    const algorithm = current.json.algorithm;
+    const costNs = this.#refitCost.estimateNs(current.json, window.rows, this.#features);
+    if (costNs > INLINE_REFRESH_MAX_NS) {
+      return {
+        refreshed: false,
+        reason: `${algorithm} on ${window.rows} rows is estimated at ${(costNs / 1e6).toFixed(1)} ms, above the inline bound`,
+      };
+    }
+    const observedAtCut = this.#observed;
+    const lineage = this.lineage(window.first, window.rows);
+    let json: ModelJSON;
+    try {
+      json = await refitModel(this.dataset(window), current.json, {
+        metrics: current.json.metrics,
+        lineage: { offsets: lineage },
+      });
+    } catch (error) {
+      return { refreshed: false, reason: `refit failed: ${(error as Error).message}` };
+    }
+    // a retrain that finished meanwhile made a newer champion: it stays
+    if (this.#champion !== current) return { refreshed: false, reason: 'a retrain replaced the champion' };
+    this.#champion = {
+      model: Model.fromJSON(json),
+      json,
+      version: current.version + 1,
+      forecastAccuracy: current.forecastAccuracy,
+    };
+    this.#championCut = observedAtCut;
+    return {
+      refreshed: true,
+      rows: window.rows,
+      lineage,
+      champion: this.#champion,
+      elapsedMs: performance.now() - started,
+    };
+  }
+
   /**
    * One retrain on the current window. Never throws on the data: a window that cannot be trained on
    * (too few rows, a constant target, every candidate failing) is returned as `trained: false` with
@@ -265,14 +359,11 @@ export class WindowLearner {
       };
     }
     const lineage = this.lineage(window.first, window.rows);
-    const data: Dataset = {
-      rows: window.rows,
-      features: this.#features,
-      x: window.x,
-      y: window.y,
-      featureNames: options.featureNames,
-      targetName: options.targetName,
-    };
+    const data = this.dataset(window);
+    // The champion this retrain competes with is the one at the cut: off the row path (inline
+    // refreshes) a newer fit of the same configuration may predict by the time it finishes.
+    const current = this.#champion;
+    const currentCut = this.#championCut;
     let selection: SelectionResult;
     try {
       selection = await selectModel(data, {
@@ -303,7 +394,8 @@ export class WindowLearner {
     // many. Scored on rows it learnt from, it would be favoured by its in-sample error and a stale
     // champion would be kept (docs/benchmarks.md, TrumpApproval). With no new row since the
     // champion, there is nothing to judge it on, and it stays.
-    const current = this.#champion;
+    /** The champion predicting now: `current`, or a refresh of its configuration since the cut. */
+    const latest = this.#champion;
     let replaced: ReplacedChampion | undefined;
     /** The champion's metrics on those newest rows (out-of-sample for it). */
     let championMetrics: Record<string, number> | undefined;
@@ -311,7 +403,7 @@ export class WindowLearner {
     if (current !== undefined) {
       const holdoutRows = Math.min(
         window.rows - Math.floor(window.rows * 0.8),
-        Math.max(0, observedAtCut - this.#championCut),
+        Math.max(0, observedAtCut - currentCut),
       );
       if (holdoutRows === 0) promoted = false;
       else {
@@ -322,9 +414,9 @@ export class WindowLearner {
           ? { ...classificationMetrics(actual, current.model.predictProba(holdoutX, holdoutRows)) }
           : { ...regressionMetrics(actual, current.model.predict(holdoutX, holdoutRows)) };
         const championScore = classification ? championMetrics.logLoss : championMetrics.rmse;
-        replaced = classification
-          ? { version: current.version, logLoss: championScore }
-          : { version: current.version, rmse: championScore };
+        // the version replaced is the one predicting now; the score is its configuration's
+        const version = latest?.version ?? current.version;
+        replaced = classification ? { version, logLoss: championScore } : { version, rmse: championScore };
         promoted = challengerScore < championScore || !Number.isFinite(championScore);
       }
     }
@@ -333,6 +425,7 @@ export class WindowLearner {
       !promoted &&
       championMetrics !== undefined &&
       current !== undefined &&
+      latest === current &&
       (options.refreshChampion ?? true)
     ) {
       // The champion's configuration won: fitted again on this window, it carries its score on the
@@ -344,15 +437,18 @@ export class WindowLearner {
           metrics,
           lineage: { offsets: lineage },
         });
-        this.#champion = {
-          model: Model.fromJSON(json),
-          json,
-          version: current.version + 1,
-          forecastAccuracy: forecastAccuracy(options.task, metrics),
-        };
-        this.#championCut = observedAtCut;
-        refreshed = true;
-        promoted = true;
+        // (an inline refresh that came meanwhile is newer: it stays)
+        if (this.#champion === current) {
+          this.#champion = {
+            model: Model.fromJSON(json),
+            json,
+            version: current.version + 1,
+            forecastAccuracy: forecastAccuracy(options.task, metrics),
+          };
+          this.#championCut = observedAtCut;
+          refreshed = true;
+          promoted = true;
+        }
       } catch {
         // the old parameters keep predicting; the next retrain tries again
       }
@@ -361,7 +457,7 @@ export class WindowLearner {
       this.#champion = {
         model: Model.fromJSON(selection.champion),
         json: selection.champion,
-        version: (current?.version ?? 0) + 1,
+        version: (this.#champion?.version ?? 0) + 1,
         forecastAccuracy: selection.forecastAccuracy,
       };
       this.#championCut = observedAtCut;

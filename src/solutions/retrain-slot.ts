@@ -3,9 +3,11 @@
 // until the loop takes it (the runner publishes it with the step in which it is taken). At most one
 // retrain per learner is in flight — a trigger that comes meanwhile is kept, and the loop asks again
 // once the outcome is taken, so the next retrain cuts a window the new champion has not seen.
-// The solution runner and `bench:solutions-accuracy` share this unit, so the bench measures the
-// policy solutions run.
-import type { RetrainOutcome, WindowLearner } from './learner.js';
+// With `retrain.refresh`, each due trigger also fits the champion's configuration again inline on
+// the newest window (requestAndRefresh), so the rows until the retrain lands are predicted by
+// parameters that learnt the latest rows. The solution runner and `bench:solutions-accuracy` share
+// this unit, so the bench measures the policy solutions run.
+import type { RefreshOutcome, RetrainOutcome, WindowLearner } from './learner.js';
 
 export interface SettledRetrain<T> {
   outcome: RetrainOutcome;
@@ -61,6 +63,38 @@ export class RetrainSlot<T> {
     );
   }
 
+  /**
+   * A due trigger off the row path: `request`, then with `refresh` the champion's configuration
+   * fitted again inline (`WindowLearner.refresh`) when due (refreshIfDue). The retrain is started first:
+   * it competes with the champion as it was before this row's refresh, judged on the rows since
+   * that one's fit. Undefined when no refresh was due.
+   */
+  async requestAndRefresh(
+    learner: WindowLearner,
+    trigger: T,
+    now: number,
+    refresh?: { everyRecords?: number },
+  ): Promise<RefreshOutcome | undefined> {
+    this.request(learner, trigger, now);
+    return refreshIfDue(learner, trigger === 'records', now, refresh);
+  }
+
+  /**
+   * `take`, and with `refresh`, a champion the retrain promoted (fitted on the window as of its
+   * trigger) fitted again inline on the newest rows when as many arrived since as a records trigger
+   * needs — so no row is predicted by the parameters of a window older than the refreshes'.
+   */
+  async takeAndRefresh(
+    learner: WindowLearner,
+    now: number,
+    refresh?: { everyRecords?: number },
+  ): Promise<((SettledRetrain<T> & { queued?: T }) & { refreshed?: RefreshOutcome }) | undefined> {
+    const settled = this.take();
+    if (settled === undefined || !settled.outcome.trained || !settled.outcome.promoted) return settled;
+    const refreshed = await refreshIfDue(learner, true, now, refresh);
+    return refreshed === undefined ? settled : { ...settled, refreshed };
+  }
+
   /** The finished retrain, once; the trigger kept meanwhile is handed back with it. */
   take(): (SettledRetrain<T> & { queued?: T }) | undefined {
     const settled = this.#settled;
@@ -75,4 +109,21 @@ export class RetrainSlot<T> {
   async settle(): Promise<void> {
     await this.#inflight;
   }
+}
+
+/**
+ * The inline refresh's cadence: on a `records` trigger once `everyRecords` rows arrived since the
+ * champion's last fit (a trigger kept while a retrain runs comes again on every row), on any other
+ * trigger once a row did.
+ */
+async function refreshIfDue(
+  learner: WindowLearner,
+  records: boolean,
+  now: number,
+  refresh?: { everyRecords?: number },
+): Promise<RefreshOutcome | undefined> {
+  if (refresh === undefined) return undefined;
+  const due = records ? (refresh.everyRecords ?? 1) : 1;
+  if (learner.rowsSinceFit < due) return undefined;
+  return learner.refresh(now);
 }

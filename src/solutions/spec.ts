@@ -49,6 +49,14 @@ const Retrain = Type.Object(
      * default): the rows after a due trigger wait for the retrain and are predicted by its champion.
      */
     background: Type.Optional(Type.Boolean()),
+    /**
+     * With `background`: on each due trigger the champion's configuration (algorithm and
+     * hyperparameters) is also fitted again inline on the newest window, so the rows until the
+     * retrain lands are predicted by parameters that learnt the latest rows. Only champions whose
+     * fit is cheap (linear models, k-NN, CART, a GP on a small window) are refreshed; each refresh
+     * is a new model version.
+     */
+    refresh: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -360,6 +368,12 @@ function checkMeaning(spec: SolutionSpec): void {
   }
   if (retrain.everyRecords === undefined && retrain.everySeconds === undefined) {
     throw new SolutionSpecError('retrain', 'give everyRecords, everySeconds or both');
+  }
+  if (retrain.refresh === true && retrain.background !== true) {
+    throw new SolutionSpecError(
+      'retrain.refresh',
+      'needs retrain.background: true (an awaited retrain already fits the champion again on the window when its configuration wins)',
+    );
   }
   const topics = new Set<string>();
   spec.inputs.forEach((input, i) => {

@@ -111,6 +111,11 @@ test('an invalid spec answers 422 naming the field, and nothing is created', asy
     [{ ...solutionSpec('bad3'), independentVariables: ['bad3-x', 'zz'] }, 'independentVariables.1'],
     [{ ...solutionSpec('bad4'), retrain: {} }, 'retrain'],
     [{ ...solutionSpec('bad5'), surprise: 1 }, 'surprise'],
+    [
+      { ...solutionSpec('bad6'), retrain: { everySeconds: 5, background: true, refresh: 'yes' } },
+      'retrain.refresh',
+    ],
+    [{ ...solutionSpec('bad7'), retrain: { everySeconds: 5, refresh: true } }, 'retrain.refresh'],
   ];
   for (const [spec, field] of cases) {
     const response = await call('POST', '/v1/solutions', server.admin, spec);

@@ -16,6 +16,8 @@ export interface EntityRuntime {
   pendingTrigger?: ModelVersion['trigger'];
   /** The retrain running off the row path (`retrain.background`), or its outcome not yet published. */
   retrainSlot: RetrainSlot<ModelVersion['trigger']>;
+  /** The champion version whose inline refresh (`retrain.refresh`) was last reported as not made. */
+  refreshNotice?: number;
   /** Adaptive conformal inference on the champion's errors or class scores (made at the first prediction). */
   conformal?: AdaptiveConformal;
   /** Learnt rows this step: its state is written to the registry with the step. */

@@ -44,12 +44,19 @@ export class EntityPipeline {
     };
   }
 
-  predict(runtime: EntityRuntime, row: JoinedRow, features: number[], target: number, outbox: Outbox): void {
+  /** The champion's prediction of the row, published (undefined before the first model or without `predict`). */
+  predict(
+    runtime: EntityRuntime,
+    row: JoinedRow,
+    features: number[],
+    target: number,
+    outbox: Outbox,
+  ): number | undefined {
     const { spec, board, events } = this.scope;
-    if (!spec.predict) return;
+    if (!spec.predict) return undefined;
     const prediction = runtime.learner.predict(features);
     const champion = runtime.learner.champion;
-    if (prediction === undefined || champion === undefined) return;
+    if (prediction === undefined || champion === undefined) return undefined;
     const inputs = Object.fromEntries(spec.independentVariables.map((v, i) => [v, features[i]]));
     const conformal = this.conformalOf(runtime);
     const { interval, predictionSet } = this.conformalAnswer(conformal, prediction);
@@ -91,6 +98,7 @@ export class EntityPipeline {
       algorithm: champion.json.algorithm,
       timestamp: row.timestamp,
     });
+    return prediction;
   }
 
   /**

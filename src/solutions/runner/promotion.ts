@@ -14,7 +14,7 @@ import {
   windowStatistics,
 } from '../../streams/index.js';
 import type { ModelVersion } from '../catalog-types.js';
-import { MIN_WINDOW_ROWS, type RetrainOutcome } from '../learner.js';
+import { MIN_WINDOW_ROWS, type RefreshOutcome, type RetrainOutcome } from '../learner.js';
 import { REGISTRY_HISTORY, registryKeys } from '../../streams/registry/index.js';
 import type { EntityRuntime } from './entities.js';
 import type { Outbox } from './outbox.js';
@@ -26,6 +26,8 @@ import type {
 } from './record-shapers.js';
 
 type Trained = Extract<RetrainOutcome, { trained: true }>;
+/** What a new champion version is published from: a retrain's outcome or an inline refresh's. */
+type NewChampion = Pick<Trained, 'champion' | 'lineage' | 'rows' | 'refreshed' | 'replaced'>;
 
 /** Time the optimizer may take after a promotion: the step's transaction waits for it. */
 const OPTIMIZE_BUDGET_MS = 200;
@@ -61,16 +63,64 @@ export class Promotion {
     const now = this.scope.now();
     // a time trigger is not due again while this one runs
     runtime.state.lastRetrainAt = now;
-    runtime.retrainSlot.request(runtime.learner, trigger, now);
+    const refreshed = await runtime.retrainSlot.requestAndRefresh(
+      runtime.learner,
+      trigger,
+      now,
+      this.refreshPolicy(),
+    );
+    if (refreshed?.refreshed === true) await this.publishRefresh(runtime, refreshed, trigger, now, outbox);
+    else if (refreshed !== undefined) {
+      // (a champion too dear to fit on every row: said once per version, not on every row)
+      const version = runtime.learner.champion?.version;
+      if (runtime.refreshNotice !== version) {
+        runtime.refreshNotice = version;
+        const { board } = this.scope;
+        // a note, not a fault: the champion goes on predicting, the condition stays
+        board.problem(
+          `retrain.refresh: champion v${version} not refreshed: ${refreshed.reason}`,
+          board.status.condition,
+        );
+      }
+    }
+  }
+
+  /**
+   * An inline refresh (`retrain.refresh`) is a new version like any other, published with the step
+   * whose rows it goes on to predict: a prediction's `modelVersion` always names the parameters that
+   * made it, in the registry and the params topic (REGISTRY_HISTORY bounds what is kept, as for the
+   * awaited loop, whose retrains publish a refreshed version each time).
+   */
+  private async publishRefresh(
+    runtime: EntityRuntime,
+    refreshed: Extract<RefreshOutcome, { refreshed: true }>,
+    trigger: ModelVersion['trigger'],
+    now: number,
+    outbox: Outbox,
+  ): Promise<void> {
+    const outcome: NewChampion = { ...refreshed, refreshed: true };
+    await this.register(runtime, outcome, trigger, now, outbox);
+    await this.afterPromotion(runtime, outcome, outbox);
   }
 
   /** Publishes a background retrain that finished, and asks again for a trigger that came meanwhile. */
   async applySettled(runtime: EntityRuntime, outbox: Outbox): Promise<void> {
-    const settled = runtime.retrainSlot.take();
+    const now = this.scope.now();
+    const settled = await runtime.retrainSlot.takeAndRefresh(runtime.learner, now, this.refreshPolicy());
     if (settled === undefined) return;
     runtime.touched = true;
     await this.apply(runtime, settled.trigger, settled.at, settled.outcome, outbox);
+    // (with `retrain.refresh`: the promoted champion brought up to the newest rows, the next version)
+    if (settled.refreshed?.refreshed === true) {
+      await this.publishRefresh(runtime, settled.refreshed, settled.trigger, now, outbox);
+    }
     if (settled.queued !== undefined) runtime.pendingTrigger ??= settled.queued;
+  }
+
+  /** `retrain.refresh`'s cadence, or undefined when the spec does not refresh. */
+  private refreshPolicy(): { everyRecords?: number } | undefined {
+    const { refresh, everyRecords } = this.scope.spec.retrain;
+    return refresh === true ? { everyRecords } : undefined;
   }
 
   /** What follows a retrain: the state, the status, and for a new champion its version and products. */
@@ -112,7 +162,7 @@ export class Promotion {
   /** The new champion: a registry version, the params record, the status. */
   private async register(
     runtime: EntityRuntime,
-    outcome: Trained,
+    outcome: NewChampion,
     trigger: ModelVersion['trigger'],
     now: number,
     outbox: Outbox,
@@ -184,7 +234,7 @@ export class Promotion {
   }
 
   /** Optimization, peer groups and window statistics follow each new champion. */
-  private async afterPromotion(runtime: EntityRuntime, outcome: Trained, outbox: Outbox): Promise<void> {
+  private async afterPromotion(runtime: EntityRuntime, outcome: NewChampion, outbox: Outbox): Promise<void> {
     const { spec, board, events } = this.scope;
     const window = runtime.learner.windowColumns(this.scope.now());
     const key = outputKey(spec, runtime.entity);

@@ -37,11 +37,15 @@ export async function handleRows(
     const { features, target } = pipeline.split(row);
     const usable = features.every(Number.isFinite);
     if (!usable || !Number.isFinite(target)) skipped++;
+    let prediction: number | undefined;
     if (usable) {
-      pipeline.predict(runtime, row, features, target, outbox);
+      prediction = pipeline.predict(runtime, row, features, target, outbox);
       pipeline.scoreAnomalies(runtime, row, outbox);
     }
-    const { drift, statistic } = runtime.learner.observe(features, target, row.timestamp, row.position);
+    // (the drift detector scores the champion's prediction made above, not a second one)
+    const { drift, statistic } = runtime.learner.observe(features, target, row.timestamp, row.position, {
+      prediction,
+    });
     if (drift) pipeline.recordDrift(runtime, row, statistic ?? 0, outbox);
     const due =
       runtime.pendingTrigger ??

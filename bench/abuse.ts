@@ -11,6 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAbuse } from './abuse-load.js';
 import { startAbuseTarget } from './abuse-target.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 function argument(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -13,6 +13,9 @@ import type { Dataset } from '../src/automl/dataset.js';
 import { Model } from '../src/automl/model.js';
 import { describeColumns, optimizeModel } from '../src/automl/optimize/index.js';
 import { mulberry32, normal } from '../src/automl/random.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 export interface SpeedRow {
   /** What is measured. */

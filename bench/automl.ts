@@ -47,6 +47,9 @@ import { tmlAgainstDefaults, type DefaultsRow } from './automl/defaults.js';
 import { familiesOnOneThread, type FamilyRow as FamilyTimeRow } from './automl/families.js';
 import { micro, selectOnWindow, type TmlMicro } from './automl/tml.js';
 import { generate, readWindow, writeWindow, type Target, type WindowSpec } from './automl/windows.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const SEED = 20_260_401;
 const PREDICT_ROWS = 1_000_000;

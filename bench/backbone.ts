@@ -9,6 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EmbeddedBackbone } from '../src/backbone/embedded/embedded-backbone.js';
 import type { Backbone, ProducerRecord } from '../src/backbone/types.js';
 import { kafkaTarget, ratios, ratioTable } from './backbone-kafka.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 export interface BenchRow {
   backbone: string;

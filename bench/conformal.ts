@@ -16,6 +16,9 @@ import { AdaptiveConformal, splitConformalWidth } from '../src/automl/conformal/
 import { TrainingPool } from '../src/automl/pool/training-pool.js';
 import { ensureVenv, repositoryRoot } from './automl/python.js';
 import { readCsv, runTml, syntheticStream, type Stream } from './solutions-accuracy.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const COVERAGE = 0.9;
 const SPLIT_ROWS = 100;

@@ -20,6 +20,9 @@ import { TmlClient } from '../src/client/index.js';
 import { chromiumPath, launchChromium } from '../test/console/browser.js';
 import { startDemo } from '../test/console/demo-server.js';
 import { startServeProcess } from './serve-process.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const { values } = parseArgs({
   options: {

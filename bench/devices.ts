@@ -22,6 +22,9 @@ import { generateToken } from '../src/server/auth/tokens.js';
 import { startServer } from '../src/server/serve.js';
 import { openServerStore } from '../src/server/store/metadata-collection.js';
 import { ensureClient, python } from '../test/server/python-venv.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const at = process.argv.indexOf('--devices');
 const devices = at === -1 ? 1000 : Number(process.argv[at + 1]);

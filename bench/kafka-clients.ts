@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 import { Admin, Consumer, Producer, ProduceAcks } from '@platformatic/kafka';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const brokers = (process.env.TML_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const quick = process.argv.includes('--quick');

@@ -18,6 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { openBackbone } from '../src/backbone/open.js';
 import { longestPause, startSolutionLoad } from './kafka-cluster-solution.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 let root = dirname(fileURLToPath(import.meta.url));
 while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);

@@ -8,6 +8,9 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { computeSampleStatistics, computeStatistics } from '../src/automl/statistics/index.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const DEVICES = 1000;
 const WINDOW = 100;

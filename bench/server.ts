@@ -16,6 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { json, trainSeedModel } from './seed-model.js';
 import { processCpuMs, startServeProcess } from './serve-process.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 interface AutocannonResult {
   requests: { average: number; total: number };

@@ -12,6 +12,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServeProcess } from './serve-process.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 function argument(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

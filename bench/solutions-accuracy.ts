@@ -31,6 +31,9 @@ import { mulberry32, normal } from '../src/automl/random.js';
 import { MIN_WINDOW_ROWS, WindowLearner, type RetrainOutcome } from '../src/solutions/learner.js';
 import { RetrainSlot } from '../src/solutions/retrain-slot.js';
 import { ensureVenv, repositoryRoot } from './automl/python.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const SEED = 20_261_128;
 const SYNTHETIC_ROWS = 6_000;

@@ -19,6 +19,9 @@ import { KafkaBackbone } from '../src/backbone/kafka/index.js';
 import type { Backbone } from '../src/backbone/types.js';
 import { kafkaTarget } from './backbone-kafka.js';
 import { runLoad, type AutoMLChoice, type LoadResult } from './solutions-load.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 interface Settings {
   levels: number[];

@@ -35,7 +35,7 @@ import type {
 } from '../types.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { LogStore } from './log-store.js';
-import { runMaintenance, type MaintenanceReport } from './maintenance.js';
+import { runMaintenance, runMaintenanceInSlices, type MaintenanceReport } from './maintenance.js';
 import {
   DEFAULT_FETCH_MAX_BYTES,
   DEFAULT_MAINTENANCE_INTERVAL_MS,
@@ -78,6 +78,8 @@ export class EmbeddedBackbone implements Backbone {
   /** Produce calls and transaction commits of one event-loop turn, stored in one transaction. */
   private readonly writes: WriteGroup;
   private closed = false;
+  /** A background maintenance pass is running (maintainInBackground). */
+  private maintaining = false;
 
   private constructor(store: LogStore, options: EmbeddedOptions) {
     this.store = store;
@@ -114,13 +116,7 @@ export class EmbeddedBackbone implements Backbone {
     });
     const interval = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
     if (interval > 0) {
-      this.maintenanceTimer = setInterval(() => {
-        try {
-          this.runMaintenance(Date.now(), { onlyDirty: true });
-        } catch {
-          // retried at the next tick; a full disk or a closed store must not crash the process
-        }
-      }, interval);
+      this.maintenanceTimer = setInterval(() => void this.maintainInBackground(), interval);
       this.maintenanceTimer.unref();
     }
   }
@@ -453,6 +449,38 @@ export class EmbeddedBackbone implements Backbone {
       now,
       options.onlyDirty ?? false,
     );
+  }
+
+  /**
+   * The background timer's pass, run now: retention and compaction of the dirty partitions, giving
+   * the event loop back every few ms (maintenance.ts), so a large compacted partition does not
+   * stall the process (`sliceMs`: how long it may hold the loop at a time). Answers undefined
+   * when a pass is already running.
+   */
+  async runMaintenanceInBackground(
+    options: { now?: number; sliceMs?: number } = {},
+  ): Promise<MaintenanceReport | undefined> {
+    this.assertOpen();
+    if (this.maintaining) return undefined;
+    this.maintaining = true;
+    try {
+      return await runMaintenanceInSlices(
+        this.store,
+        [...this.topics.values()],
+        this.maxMessageBytes,
+        options.now ?? Date.now(),
+        (topic) => !this.closed && this.topics.get(topic.name) === topic,
+        options.sliceMs,
+      );
+    } finally {
+      this.maintaining = false;
+    }
+  }
+
+  private async maintainInBackground(): Promise<void> {
+    if (this.closed) return;
+    // a failure is retried at the next tick; a full disk or a closed store must not crash the process
+    await this.runMaintenanceInBackground().catch(() => undefined);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

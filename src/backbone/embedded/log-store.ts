@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { ConsumedRecord } from '../types.js';
 import { Checkpointer, type CheckpointTuning } from './checkpointer.js';
 import { appender, type Appender, type PartitionAppend } from './store/append.js';
-import { compactor, type Compactor } from './store/compaction.js';
+import { compactor, type CompactionJob, type Compactor } from './store/compaction.js';
 import {
   groupOffsetRows,
   type CommittedOffsetRow,
@@ -180,11 +180,20 @@ export class LogStore {
 
   /**
    * Compaction: removes every record below `upTo` that a later record with the same key
-   * supersedes, and the tombstones below `upTo` older than `tombstoneCutoff`. Returns [records
-   * removed, bytes left].
+   * supersedes, and the tombstones below `upTo` older than `tombstoneCutoff`, a chunk of batches
+   * per `step` (store/compaction.ts): the caller may give the event loop back between steps.
    */
-  compact(partitionId: number, logStart: number, upTo: number, tombstoneCutoff: number): [number, number] {
-    return this.guard('compacting', () => this.compactor(partitionId, logStart, upTo, tombstoneCutoff));
+  compaction(partitionId: number, logStart: number, upTo: number, tombstoneCutoff: number): CompactionJob {
+    const job = this.compactor(partitionId, logStart, upTo, tombstoneCutoff);
+    return {
+      step: (maxBatches?: number) => this.guard('compacting', () => job.step(maxBatches)),
+      get removed() {
+        return job.removed;
+      },
+      get bytesDelta() {
+        return job.bytesDelta;
+      },
+    };
   }
 
   // ---- consumer group offsets ----------------------------------------------------------------

@@ -25,12 +25,61 @@ export function runMaintenance(
     for (const p of topic.partitions) {
       if (hasDeletePolicy(config)) report.retained += applyRetention(store, p, config, now);
       if (topic.compacted && (!onlyDirty || p.dirty > 0)) {
-        report.compacted += compactPartition(store, p, config, now);
+        const compaction = startCompaction(store, p, config, now);
+        while (!compaction.step()) {
+          // the whole partition at once
+        }
+        report.compacted += compaction.removed;
       }
     }
   }
   return report;
 }
+
+/**
+ * The background pass: the same work as runMaintenance on the dirty partitions, given back to the
+ * event loop every `sliceMs` (a compaction a chunk of batches at a time), so that a large
+ * compacted partition does not stall every reader and writer of the process for the whole pass.
+ * Stops early when `live(topic)` turns false (the topic deleted, the backbone closed).
+ */
+export async function runMaintenanceInSlices(
+  store: LogStore,
+  topics: readonly TopicState[],
+  defaultMaxMessageBytes: number,
+  now: number,
+  live: (topic: TopicState) => boolean,
+  sliceMs = MAINTENANCE_SLICE_MS,
+): Promise<MaintenanceReport> {
+  const report: MaintenanceReport = { retained: 0, compacted: 0 };
+  let sliceStart = performance.now();
+  const pause = async (): Promise<void> => {
+    if (performance.now() - sliceStart < sliceMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  };
+  for (const topic of topics) {
+    const config = effectiveTopicConfig(topic.config, defaultMaxMessageBytes);
+    for (const p of topic.partitions) {
+      if (!live(topic)) break;
+      if (hasDeletePolicy(config)) report.retained += applyRetention(store, p, config, now);
+      if (topic.compacted && p.dirty > 0) {
+        const compaction = startCompaction(store, p, config, now);
+        for (;;) {
+          await pause();
+          if (!live(topic) || compaction.step(COMPACTION_STEP_BATCHES)) break;
+        }
+        report.compacted += compaction.removed;
+      }
+      await pause();
+    }
+  }
+  return report;
+}
+
+/** How long the background pass may hold the event loop at a time. */
+const MAINTENANCE_SLICE_MS = 5;
+/** Batches a background compaction step reads or rewrites (about a millisecond of work). */
+const COMPACTION_STEP_BATCHES = 32;
 
 function applyRetention(store: LogStore, p: PartitionState, config: TopicConfig, now: number): number {
   let newStart = p.logStart;
@@ -49,13 +98,33 @@ function applyRetention(store: LogStore, p: PartitionState, config: TopicConfig,
   return removed;
 }
 
-function compactPartition(store: LogStore, p: PartitionState, config: TopicConfig, now: number): number {
-  if (p.next === p.logStart) return 0;
+/**
+ * A partition's compaction below the cleanable point; its byte count and dirty count follow each
+ * step. Records appended while it runs stay dirty for the next pass.
+ */
+function startCompaction(
+  store: LogStore,
+  p: PartitionState,
+  config: TopicConfig,
+  now: number,
+): { step(maxBatches?: number): boolean; readonly removed: number } {
+  if (p.next === p.logStart) return { step: () => true, removed: 0 };
   const lag = config['min.compaction.lag.ms'] ?? 0;
   const upTo = lag > 0 ? (store.offsetForTimestamp(p.id, p.logStart, now - lag) ?? p.next) : p.next;
   const tombstoneCutoff = now - (config['delete.retention.ms'] ?? 0);
-  const [removed, bytes] = store.compact(p.id, p.logStart, upTo, tombstoneCutoff);
-  p.bytes = bytes;
-  p.dirty = 0;
-  return removed;
+  const job = store.compaction(p.id, p.logStart, upTo, tombstoneCutoff);
+  const dirtyAtStart = p.dirty;
+  let applied = 0;
+  return {
+    step(maxBatches?: number): boolean {
+      const done = job.step(maxBatches);
+      p.bytes += job.bytesDelta - applied;
+      applied = job.bytesDelta;
+      if (done) p.dirty = Math.max(0, p.dirty - dirtyAtStart);
+      return done;
+    },
+    get removed() {
+      return job.removed;
+    },
+  };
 }

@@ -22,6 +22,7 @@ export const ALGORITHM_PRIORITY = [
   'gbdt',
   'logistic',
   'random_forest',
+  'extra_trees',
   'poly2_ridge',
   'knn',
   'ols',
@@ -170,6 +171,7 @@ export function estimatedCostNs(candidate: Candidate, rows: number, features: nu
     case 'cart':
       return 200 * n * p;
     case 'random_forest':
+    case 'extra_trees':
       return count(['trees'], 50) * 60 * n * p * Math.log2(n + 1);
     case 'gbdt':
       return count(['rounds'], 100) * 55 * n * p;

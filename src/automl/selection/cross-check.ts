@@ -22,7 +22,7 @@ import { selectionScore } from './champion.js';
 /** Windows up to this many rows are cross-checked (above, the holdout has enough rows). */
 export const CROSS_CHECK_MAX_ROWS = 600;
 /** How many of the best candidates by holdout score are cross-checked. */
-export const CROSS_CHECK_CANDIDATES = 5;
+export const CROSS_CHECK_CANDIDATES = 3;
 /** Blocks of the window, the holdout included (so 4 extra fits per candidate). */
 export const CROSS_CHECK_BLOCKS = 5;
 

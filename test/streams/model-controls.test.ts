@@ -296,8 +296,8 @@ test('modelsearchtuner: up to 80 every family; above, the best-first share (100 
     'ridge',
     'gbdt',
     'random_forest',
-    'extra_trees',
     'poly2_ridge',
+    'extra_trees',
     'knn',
   ]);
   assert.deepEqual(searchedAlgorithms('regression', 95), ['ridge', 'gbdt', 'random_forest']);

@@ -123,6 +123,12 @@ const treeCases: {
     h: { trees: 5, maxDepth: 4 },
   },
   {
+    name: 'extra trees regression',
+    algorithm: 'extra_trees',
+    task: 'regression',
+    h: { trees: 5, maxDepth: 5 },
+  },
+  {
     name: 'cart (a feature split twice on a path)',
     algorithm: 'cart',
     task: 'regression',

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Algorithm, Hyperparameters, ModelParameters } from '../../src/automl/algorithm.js';
 import type { Dataset } from '../../src/automl/dataset.js';
-import { cart, gbdt, randomForest } from '../../src/automl/algorithms/trees/index.js';
+import { cart, extraTrees, gbdt, randomForest } from '../../src/automl/algorithms/trees/index.js';
 import { InvalidHyperparameterError, InvalidInputError } from '../../src/automl/errors.js';
 import { Model } from '../../src/automl/model.js';
 import { ringWindow, sineWindow } from './trees-data.js';
 
-const learners = [gbdt, randomForest, cart];
+const learners = [gbdt, randomForest, extraTrees, cart];
 
 function windowOf(x: number[][], y: number[]): Dataset {
   const features = x[0]?.length ?? 0;
@@ -42,6 +42,7 @@ test('constant features never split: the model is the mean, and a constant colum
     [gbdt, {}],
     [cart, {}],
     [randomForest, { bootstrap: false, trees: 3 }],
+    [extraTrees, { trees: 3 }],
   ];
   for (const [algorithm, h] of exact) {
     const parameters = algorithm.fit(constant, h, 'regression');
@@ -109,6 +110,13 @@ test('absurd hyperparameters are refused with their name', () => {
     [randomForest, { trees: 1e6 }, 'trees'],
     [randomForest, { maxFeatures: 0 }, 'maxFeatures'],
     [randomForest, { bootstrap: 1 }, 'bootstrap'],
+    [extraTrees, { trees: 0 }, 'trees'],
+    [extraTrees, { maxFeatures: 0 }, 'maxFeatures'],
+    [extraTrees, { maxFeatures: 1.5 }, 'maxFeatures'],
+    [extraTrees, { minSamplesLeaf: 0 }, 'minSamplesLeaf'],
+    [extraTrees, { bootstrap: 'no' }, 'bootstrap'],
+    [extraTrees, { seed: -1 }, 'seed'],
+    [extraTrees, { randomThresholds: true }, 'randomThresholds'],
     [cart, { maxDepth: -3 }, 'maxDepth'],
     [cart, { minSamplesLeaf: 0 }, 'minSamplesLeaf'],
     [cart, { seed: 1 }, 'seed'],

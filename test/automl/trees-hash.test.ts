@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Hyperparameters } from '../../src/automl/algorithm.js';
-import { cart, gbdt, randomForest } from '../../src/automl/algorithms/trees/index.js';
+import { cart, extraTrees, gbdt, randomForest } from '../../src/automl/algorithms/trees/index.js';
 import type { Dataset, Task } from '../../src/automl/dataset.js';
 import { ringWindow, sineWindow } from './trees-data.js';
 
@@ -61,6 +61,17 @@ const cases: Case[] = [
     sha1: 'd9a5e4585cd3f35122004817b33729d2d2b5abf1',
   },
   { name: 'cart', fit: fit(cart, small, {}, 'regression'), sha1: 'fcbf55610b08d0f3b92503f03316183be91cb480' },
+  // Recorded when extra trees were added (2026-12-07).
+  {
+    name: 'extra trees regression',
+    fit: fit(extraTrees, sine, { trees: 10 }, 'regression'),
+    sha1: '93908307d957d2b87106fa462907fe0da9857a75',
+  },
+  {
+    name: 'extra trees classification',
+    fit: fit(extraTrees, ring, { trees: 10, minSamplesLeaf: 2, bootstrap: true }, 'classification'),
+    sha1: '10c3fda6e9933afda2c08073ff3161d873985de2',
+  },
 ];
 
 const sha1 = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('hex');

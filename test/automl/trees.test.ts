@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Algorithm, Hyperparameters, ModelParameters } from '../../src/automl/algorithm.js';
 import type { Task } from '../../src/automl/dataset.js';
 import { algorithms } from '../../src/automl/algorithms/index.js';
-import { cart, gbdt, randomForest } from '../../src/automl/algorithms/trees/index.js';
+import { cart, extraTrees, gbdt, randomForest } from '../../src/automl/algorithms/trees/index.js';
 import { MAX_TREE_NODES } from '../../src/automl/algorithms/trees/limits.js';
 import { Model } from '../../src/automl/model.js';
 import { mulberry32 } from '../../src/automl/random.js';
@@ -19,12 +19,13 @@ test('the tree learners are registered under their names', () => {
   assert.equal(algorithms.cart, cart);
   assert.equal(algorithms.random_forest, randomForest);
   assert.equal(algorithms.gbdt, gbdt);
-  for (const a of [cart, randomForest, gbdt])
+  assert.equal(algorithms.extra_trees, extraTrees);
+  for (const a of [cart, randomForest, extraTrees, gbdt])
     assert.deepEqual([...a.tasks], ['regression', 'classification']);
 });
 
 // Noise ceiling of sineWindow(·, ·, ·, 0.1): 1 − 0.01 / Var(sin(x₁)·x₂) ≈ 0.987.
-test('GBDT and the random forest fit y = sin(x₁)·x₂ + noise near the noise ceiling, CART close', () => {
+test('GBDT, the random forest and extra trees fit y = sin(x₁)·x₂ + noise near the noise ceiling, CART close', () => {
   const train = sineWindow(4000, 3, 1);
   const hold = sineWindow(2000, 3, 2);
   const scores = {
@@ -42,11 +43,13 @@ test('GBDT and the random forest fit y = sin(x₁)·x₂ + noise near the noise 
       hold.y,
       predict(randomForest, randomForest.fit(train, { trees: 40 }, 'regression'), hold),
     ),
+    extra_trees: r2(hold.y, predict(extraTrees, extraTrees.fit(train, { trees: 40 }, 'regression'), hold)),
     cart: r2(hold.y, predict(cart, cart.fit(train, { maxDepth: 10, minSamplesLeaf: 5 }, 'regression'), hold)),
   };
   assert.ok(scores.gbdt > 0.98, `gbdt R² ${scores.gbdt}`);
   assert.ok(scores.gbdt_subsample > 0.98, `gbdt (subsample) R² ${scores.gbdt_subsample}`);
   assert.ok(scores.random_forest > 0.98, `random forest R² ${scores.random_forest}`);
+  assert.ok(scores.extra_trees > 0.98, `extra trees R² ${scores.extra_trees}`);
   assert.ok(scores.cart > 0.95, `cart R² ${scores.cart}`);
 });
 
@@ -57,6 +60,7 @@ test('classifiers reach near-Bayes accuracy on a nonlinear boundary and answer p
   const cases: Array<[Algorithm, Hyperparameters, number]> = [
     [gbdt, {}, 0.02],
     [randomForest, { trees: 40, minSamplesLeaf: 5 }, 0.02],
+    [extraTrees, { trees: 40, minSamplesLeaf: 5 }, 0.02],
     [cart, { maxDepth: 6, minSamplesLeaf: 20 }, 0.04],
   ];
   for (const [algorithm, h, slack] of cases) {
@@ -75,10 +79,11 @@ test('predictions after a JSON round trip are bit-identical, for every learner a
   const hyperparameters: Record<string, Hyperparameters> = {
     gbdt: { rounds: 40, subsample: 0.7, featureFraction: 0.8 },
     random_forest: { trees: 15 },
+    extra_trees: { trees: 15 },
     cart: { maxDepth: 20 },
   };
   const probe = sineWindow(500, 4, 7);
-  for (const algorithm of [gbdt, randomForest, cart]) {
+  for (const algorithm of [gbdt, randomForest, extraTrees, cart]) {
     for (const task of ['regression', 'classification'] as const) {
       const parameters = algorithm.fit(windows[task], hyperparameters[algorithm.name], task);
       const loaded = JSON.parse(JSON.stringify(parameters)) as ModelParameters;
@@ -173,7 +178,7 @@ test('early stopping on the newest rows keeps the best round and says how many',
 });
 
 test('candidates: the defaults first, then as many valid distinct configurations as asked', () => {
-  for (const algorithm of [gbdt, randomForest, cart]) {
+  for (const algorithm of [gbdt, randomForest, extraTrees, cart]) {
     for (const rows of [40, 1000]) {
       const space = { rows, features: 3, task: 'regression' as const };
       const list = algorithm.candidates(space, 8, mulberry32(1));

@@ -291,12 +291,13 @@ test('deploy: usedeploy predicts with the deployed model, otherwise the latest; 
 test('modelsearchtuner: up to 80 every family; above, the best-first share (100 − t)/20, at least 2', async () => {
   assert.equal(searchedAlgorithms('regression', 80), undefined);
   assert.equal(searchedAlgorithms('regression', 0), undefined);
-  // the 10 regression families ranked best-first (automl ALGORITHM_PRIORITY)
+  // the 11 regression families ranked best-first (automl ALGORITHM_PRIORITY): ⌈11 / 2⌉ at 90
   assert.deepEqual(searchedAlgorithms('regression', 90), [
     'ridge',
     'gbdt',
     'random_forest',
     'poly2_ridge',
+    'extra_trees',
     'knn',
   ]);
   assert.deepEqual(searchedAlgorithms('regression', 95), ['ridge', 'gbdt', 'random_forest']);

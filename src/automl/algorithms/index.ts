@@ -12,7 +12,7 @@ import { ols } from './linear/ols.js';
 import { poly2Ridge } from './linear/polynomial.js';
 import { ridge } from './linear/ridge.js';
 import { logistic } from './logistic.js';
-import { cart, gbdt, randomForest } from './trees/index.js';
+import { cart, extraTrees, gbdt, randomForest } from './trees/index.js';
 
 export const algorithms: Record<string, Algorithm> = {
   ols,
@@ -25,6 +25,7 @@ export const algorithms: Record<string, Algorithm> = {
   logistic,
   cart,
   random_forest: randomForest,
+  extra_trees: extraTrees,
   gbdt,
 };
 algorithms.ensemble = ensembleAlgorithm(getAlgorithm);

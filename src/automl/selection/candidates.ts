@@ -23,6 +23,7 @@ export const ALGORITHM_PRIORITY = [
   'logistic',
   'random_forest',
   'poly2_ridge',
+  'extra_trees',
   'knn',
   'ols',
   'elastic_net',
@@ -170,6 +171,7 @@ export function estimatedCostNs(candidate: Candidate, rows: number, features: nu
     case 'cart':
       return 200 * n * p;
     case 'random_forest':
+    case 'extra_trees':
       return count(['trees'], 50) * 60 * n * p * Math.log2(n + 1);
     case 'gbdt':
       return count(['rounds'], 100) * 55 * n * p;

@@ -55,7 +55,7 @@ export const QUEUE_AHEAD_MAX_NS = 2_000_000;
  * rest (k-NN, logistic, CART) share the other, instead of after them, one thread idle.
  */
 export const SETTLED_COST_SHARE = 0.25;
-const OVERTAKING_FAMILIES = new Set(['gbdt', 'random_forest', 'gp']);
+const OVERTAKING_FAMILIES = new Set(['gbdt', 'random_forest', 'extra_trees', 'gp']);
 /** A leader whose holdout fit took less than this is refitted after the search as before. */
 export const SETTLED_MIN_FIT_MS = 2;
 

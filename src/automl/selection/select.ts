@@ -16,6 +16,13 @@ import type { TrainingPool } from '../pool/training-pool.js';
 import { estimatedCostNs, planCandidates } from './candidates.js';
 import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
 import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_JSON_BYTES, selectEnsemble } from './ensemble.js';
+import {
+  CROSS_CHECK_CANDIDATES,
+  CROSS_CHECK_BLOCKS,
+  CROSS_CHECK_MAX_ROWS,
+  crossCheck,
+  type CrossChecked,
+} from './cross-check.js';
 import { ensembleHyperparameters } from '../algorithms/ensemble.js';
 import {
   evaluateInline,
@@ -85,6 +92,12 @@ export interface SelectOptions {
    * only with a single holdout (not with `cvFolds`), and only when its refit fits in the budget.
    */
   ensemble?: boolean;
+  /**
+   * On a window of at most CROSS_CHECK_MAX_ROWS rows, re-rank the best few candidates on
+   * out-of-fold predictions of every row of the window (selection/cross-check.ts), and build the
+   * ensemble from those. Default true; single holdout only, and only when it fits in the budget.
+   */
+  crossCheck?: boolean;
   /** Passed into the champion's model JSON (e.g. the topic offsets of the window). */
   lineage?: Record<string, unknown>;
 }
@@ -97,6 +110,11 @@ export interface LeaderboardEntry {
   fitMs: number;
   /** Why the candidate could not be scored (bad hyperparameters for this window, ...). */
   error?: string;
+  /**
+   * Cross-checked candidates (see SelectOptions.crossCheck): metrics of their out-of-fold
+   * predictions over the whole window. They lead the leaderboard, best first by these.
+   */
+  crossCheck?: Record<string, number>;
 }
 
 export interface SelectionResult {
@@ -267,15 +285,57 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   const failures = leaderboard.filter((e) => e.error !== undefined);
   for (const f of failures)
     fallbacks.push(`candidate ${f.algorithm} ${JSON.stringify(f.hyperparameters)} skipped: ${f.error}`);
-  const best = leaderboard[0];
-  if (best === undefined || best.error !== undefined) {
+  if (leaderboard[0] === undefined || leaderboard[0].error !== undefined) {
     throw new AutoMLError(`every candidate failed: ${failures.map((f) => f.error).join('; ')}`);
   }
 
-  // An ensemble of the best candidates, when it beats the best one on the holdout.
+  // On a small window, the best few re-ranked on out-of-fold predictions of the whole window.
+  const checked =
+    options.crossCheck !== false && splits.length === 1 && data.rows <= CROSS_CHECK_MAX_ROWS
+      ? await crossCheckLeaders(task, data, holdout, leaderboard, outcomes, options, started)
+      : null;
+  if (checked !== null) {
+    const rank = new Map(checked.map((c, i) => [c.index, i]));
+    for (const e of leaderboard) {
+      const c = checked[rank.get(e.index) ?? -1];
+      if (c !== undefined) e.crossCheck = c.metrics;
+    }
+    leaderboard.sort(
+      (a, b) =>
+        (rank.get(a.index) ?? Infinity) - (rank.get(b.index) ?? Infinity) ||
+        a.score - b.score ||
+        a.index - b.index,
+    );
+  }
+  const best = leaderboard[0];
+
+  // An ensemble of the best candidates, when it beats the best one on the holdout (or, cross-checked,
+  // on the whole window's out-of-fold predictions).
   const ensembleChoice =
     options.ensemble !== false && splits.length === 1
-      ? chooseEnsemble(task, data, holdout, leaderboard, outcomes, options.timeBudgetMs, started)
+      ? checked !== null
+        ? chooseEnsemble(
+            task,
+            data,
+            data.y,
+            holdout,
+            leaderboard,
+            checked,
+            checked[0].score,
+            options.timeBudgetMs,
+            started,
+          )
+        : chooseEnsemble(
+            task,
+            data,
+            data.y.subarray(holdout.testStart, holdout.testEnd),
+            holdout,
+            leaderboard,
+            holdoutPredictions(leaderboard, outcomes),
+            best.score,
+            options.timeBudgetMs,
+            started,
+          )
       : null;
   if (ensembleChoice !== null) {
     const fitTask = fitTaskFor(ensembleChoice.entry);
@@ -357,38 +417,81 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
 function publicLeaderboard(
   leaderboard: Array<LeaderboardEntry & { index: number; score: number }>,
 ): LeaderboardEntry[] {
-  return leaderboard.map(({ algorithm, hyperparameters, metrics: m, fitMs, error }) =>
+  return leaderboard.map(({ algorithm, hyperparameters, metrics: m, fitMs, error, crossCheck: cv }) =>
     error === undefined
-      ? { algorithm, hyperparameters, metrics: m, fitMs }
+      ? { algorithm, hyperparameters, metrics: m, fitMs, ...(cv === undefined ? {} : { crossCheck: cv }) }
       : { algorithm, hyperparameters, metrics: m, fitMs, error },
+  );
+}
+
+type Ranked = LeaderboardEntry & { index: number; score: number };
+
+/** The holdout predictions of the best ENSEMBLE_CANDIDATES candidates that still have them. */
+function holdoutPredictions(
+  leaderboard: readonly Ranked[],
+  outcomes: Outcomes,
+): Array<{ index: number; predictions: Float64Array }> {
+  const out: Array<{ index: number; predictions: Float64Array }> = [];
+  for (const e of leaderboard.filter((e) => e.error === undefined).slice(0, ENSEMBLE_CANDIDATES)) {
+    const outcome = outcomes.get(e.index);
+    if (outcome?.ok && outcome.predictions !== undefined) {
+      out.push({ index: e.index, predictions: outcome.predictions });
+    }
+  }
+  return out;
+}
+
+/**
+ * Cross-checks the best CROSS_CHECK_CANDIDATES candidates (selection/cross-check.ts) when their
+ * extra fits — CROSS_CHECK_BLOCKS − 1 each, as long as their holdout fits, spread over the pool's
+ * threads — and the champion's refit end within the budget; null otherwise.
+ */
+async function crossCheckLeaders(
+  task: Task,
+  data: Dataset,
+  holdout: Split,
+  leaderboard: readonly Ranked[],
+  outcomes: Outcomes,
+  options: SelectOptions,
+  started: number,
+): Promise<CrossChecked[] | null> {
+  const inputs = [];
+  for (const e of leaderboard.filter((e) => e.error === undefined).slice(0, CROSS_CHECK_CANDIDATES)) {
+    const outcome = outcomes.get(e.index);
+    if (!outcome?.ok || outcome.predictions === undefined) continue;
+    inputs.push({ ...e, predictions: outcome.predictions });
+  }
+  if (inputs.length < 2) return null;
+  const threads = options.pool?.threads ?? 1;
+  const extraMs = (inputs.reduce((sum, e) => sum + e.fitMs, 0) * (CROSS_CHECK_BLOCKS - 1)) / threads;
+  const refitMs = (inputs[0].fitMs * data.rows) / holdout.trainEnd;
+  if (performance.now() - started + extraMs + refitMs > options.timeBudgetMs) return null;
+  const pool = options.pool;
+  return crossCheck(task, data, holdout, inputs, (t) =>
+    pool !== undefined ? pool.run(t) : Promise.resolve(runTask(t)),
   );
 }
 
 /**
  * The ensemble of the best candidates (selection/ensemble.ts) as a leaderboard entry, or null when
- * it does not win, or when refitting its members (their holdout fits scaled to the whole window)
- * would overrun the time budget.
+ * it does not beat `bestScore`, or when refitting its members (their holdout fits scaled to the
+ * whole window) would overrun the time budget. `candidates` are predictions of the rows `actual`
+ * holds: the holdout's, or the whole window's out-of-fold ones.
  */
 function chooseEnsemble(
   task: Task,
   data: Dataset,
+  actual: Float64Array,
   holdout: Split,
-  leaderboard: Array<LeaderboardEntry & { index: number; score: number }>,
-  outcomes: Outcomes,
+  leaderboard: readonly Ranked[],
+  candidates: ReadonlyArray<{ index: number; predictions: Float64Array }>,
+  bestScore: number,
   budgetMs: number,
   started: number,
-): { entry: LeaderboardEntry & { index: number; score: number } } | null {
-  const scored = leaderboard.filter((e) => e.error === undefined).slice(0, ENSEMBLE_CANDIDATES);
-  const candidates: Array<{ index: number; predictions: Float64Array }> = [];
-  for (const e of scored) {
-    const outcome = outcomes.get(e.index);
-    if (outcome?.ok && outcome.predictions !== undefined) {
-      candidates.push({ index: e.index, predictions: outcome.predictions });
-    }
-  }
+): { entry: Ranked } | null {
+  const scored = leaderboard.filter((e) => e.error === undefined);
   if (scored.length === 0) return null;
-  const actual = data.y.subarray(holdout.testStart, holdout.testEnd);
-  const choice = selectEnsemble(task, actual, candidates, scored[0].score);
+  const choice = selectEnsemble(task, actual, [...candidates], bestScore);
   if (choice === null) return null;
   const byIndex = new Map(scored.map((e) => [e.index, e]));
   const members = choice.members.map((m) => byIndex.get(m.index) as LeaderboardEntry);

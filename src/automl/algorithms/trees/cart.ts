@@ -22,6 +22,7 @@ export function readCartHyperparameters(h: Hyperparameters): ForestSettings {
     minSplitGain: read.number('minSplitGain', 0, 0, 1e18),
     maxFeatures: 1,
     bootstrap: false,
+    randomThresholds: false,
     maxBins: read.integer('maxBins', MAX_BINS, 2, MAX_BINS),
     seed: 0,
   };

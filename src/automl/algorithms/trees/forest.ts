@@ -1,4 +1,4 @@
-// Averaged regression trees: the random forest, and CART as a forest of one tree grown on every row
+// Averaged regression trees: the random forest, extremely randomized trees, and CART as a forest of one tree grown on every row
 // with every feature. For classification the trees fit the 0/1 labels by variance reduction, which
 // is Gini impurity up to a factor of 2, so a leaf's value is the share of class 1 among its rows:
 // a probability with no link function.
@@ -22,6 +22,8 @@ export interface ForestSettings {
   /** Share of the features drawn at each split (mtry / features). */
   maxFeatures: number;
   bootstrap: boolean;
+  /** Extremely randomized trees: one random threshold per drawn feature (random-split.ts). */
+  randomThresholds: boolean;
   maxBins: number;
   seed: number;
 }
@@ -47,6 +49,7 @@ export function fitForest(name: string, data: Dataset, s: ForestSettings, task: 
     shrinkage: 1,
     featuresPerSplit: Math.max(1, Math.round(s.maxFeatures * features)),
     random,
+    randomThresholds: s.randomThresholds,
   });
   const builder = new EnsembleBuilder();
   const importance = new Float64Array(features);

@@ -13,6 +13,7 @@
 
 import type { BinnedWindow } from './binning.js';
 import type { EnsembleBuilder } from './ensemble.js';
+import { drawRandomSplit, type DrawnSplit } from './random-split.js';
 
 export interface GrowOptions {
   /** Depth of the deepest leaf (the root alone is depth 0). */
@@ -31,6 +32,11 @@ export interface GrowOptions {
   readonly random: () => number;
   /** Nodes of at most this many rows are split by sorting their codes (default: SMALL_NODE_ROWS). */
   readonly smallNodeRows?: number;
+  /**
+   * Extremely randomized trees: one random threshold per drawn feature (random-split.ts) instead
+   * of the best one. Such nodes need no histograms, so none are built.
+   */
+  readonly randomThresholds?: boolean;
 }
 
 interface Split {
@@ -92,6 +98,7 @@ export class TreeGrower {
   /** Nodes of at most this many rows are split by sorting, not by histogram (see constructor). */
   private readonly smallNode: number;
   private readonly best = { gain: 0, feature: -1, bin: 0, next: 0, leftG: 0, leftH: 0, leftCount: 0 };
+  private readonly drawn: DrawnSplit = { gain: 0, bin: 0, leftG: 0, leftH: 0, leftCount: 0 };
   // The current tree in bin space, so boosting can update its scores without reading raw inputs.
   private treeFeature: number[] = [];
   private treeBin: number[] = [];
@@ -126,7 +133,9 @@ export class TreeGrower {
     // A histogram costs O(bins) per feature to clear, subtract and scan whatever the node's size;
     // sorting a node's codes costs O(n log n). Deep trees have many tiny nodes, where sorting wins.
     const bins = binned.binOffset[binned.features] / Math.max(1, binned.features);
-    this.smallNode = options.smallNodeRows ?? Math.min(SMALL_NODE_ROWS, Math.floor(bins / 2));
+    this.smallNode = options.randomThresholds
+      ? Number.POSITIVE_INFINITY
+      : (options.smallNodeRows ?? Math.min(SMALL_NODE_ROWS, Math.floor(bins / 2)));
   }
 
   /**
@@ -632,7 +641,7 @@ export class TreeGrower {
     best.gain = o.minSplitGain;
     best.feature = -1;
     const parentScore = (g * g) / (h + o.l2);
-    if (hist === null) this.gather(start, end, gradient, hessian);
+    if (hist === null && o.randomThresholds !== true) this.gather(start, end, gradient, hessian);
     const draw = Math.min(o.featuresPerSplit, this.features);
     // A histogram still owing `minus` is made whole first, unless every feature is scanned below,
     // each right after its own subtraction. (Constant features have no rows in either histogram.)
@@ -653,7 +662,9 @@ export class TreeGrower {
       if (i === draw && best.feature >= 0) break;
       const f = draw < this.features ? order[i] : i;
       if (binCount[f] < 2) continue;
-      if (hist !== null && minus !== null && draw >= this.features) {
+      if (o.randomThresholds === true) {
+        this.drawSplit(f, start, end, gradient, hessian, g, h, count, parentScore);
+      } else if (hist !== null && minus !== null && draw >= this.features) {
         this.subtractAndScan(hist, minus, f, g, h, count, parentScore);
       } else if (hist !== null) this.scanHistogram(hist, f, g, h, count, parentScore);
       else this.scanSorted(f, start, end, hessian !== null, g, h, count, parentScore);
@@ -675,6 +686,52 @@ export class TreeGrower {
       leftH: best.leftH,
       leftCount: best.leftCount,
     };
+  }
+
+  /** Extra trees: feature f's one random split (random-split.ts), kept if it beats the best so far. */
+  private drawSplit(
+    f: number,
+    start: number,
+    end: number,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+    g: number,
+    h: number,
+    count: number,
+    parentScore: number,
+  ) {
+    const o = this.options;
+    const d = this.drawn;
+    const node = { g, h, count, parentScore };
+    const column = f * this.rows;
+    if (
+      !drawRandomSplit(
+        this.codes,
+        column,
+        this.upperBounds[f],
+        this.idx,
+        start,
+        end,
+        gradient,
+        hessian,
+        node,
+        o,
+        o.random,
+        d,
+      )
+    ) {
+      return;
+    }
+    const best = this.best;
+    if (d.gain > best.gain && d.gain > 1e-10 * (Math.abs(d.gain) + 2 * parentScore)) {
+      best.gain = d.gain;
+      best.feature = f;
+      best.bin = d.bin;
+      best.next = d.bin + 1;
+      best.leftG = d.leftG;
+      best.leftH = d.leftH;
+      best.leftCount = d.leftCount;
+    }
   }
 
   private scanHistogram(

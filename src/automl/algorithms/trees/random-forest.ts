@@ -11,8 +11,17 @@ import { HyperparameterReader } from './hyperparameters.js';
 import { MAX_TREES, leafCap } from './limits.js';
 import { predictEnsemble } from './predict.js';
 
-export function readForestHyperparameters(h: Hyperparameters, task: Task, features: number): ForestSettings {
-  const read = new HyperparameterReader('random_forest', h);
+/**
+ * The hyperparameters of the random forest, or with `extraTrees` those of extremely randomized
+ * trees: the same knobs, but random thresholds and, as in scikit-learn, no bootstrap by default.
+ */
+export function readForestHyperparameters(
+  h: Hyperparameters,
+  task: Task,
+  features: number,
+  extraTrees = false,
+): ForestSettings {
+  const read = new HyperparameterReader(extraTrees ? 'extra_trees' : 'random_forest', h);
   const trees = read.integer('trees', 50, 1, MAX_TREES);
   const settings: ForestSettings = {
     trees,
@@ -28,7 +37,8 @@ export function readForestHyperparameters(h: Hyperparameters, task: Task, featur
       1,
       true,
     ),
-    bootstrap: read.boolean('bootstrap', true),
+    bootstrap: read.boolean('bootstrap', !extraTrees),
+    randomThresholds: extraTrees,
     maxBins: read.integer('maxBins', MAX_BINS, 2, MAX_BINS),
     seed: read.integer('seed', 0, 0, 2 ** 32 - 1),
   };

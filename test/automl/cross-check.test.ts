@@ -1,0 +1,159 @@
+// The small-window cross-check (selection/cross-check.ts): its out-of-fold metrics recomputed here
+// from independent fits (Model.fit on each block's complement, in window order), the re-ranking
+// they drive, and where it does not apply.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Hyperparameters } from '../../src/automl/algorithm.js';
+import type { Dataset, Task } from '../../src/automl/dataset.js';
+import { Model } from '../../src/automl/model.js';
+import { TrainingPool } from '../../src/automl/pool/training-pool.js';
+import {
+  CROSS_CHECK_BLOCKS,
+  CROSS_CHECK_CANDIDATES,
+  CROSS_CHECK_MAX_ROWS,
+  crossCheckBlocks,
+} from '../../src/automl/selection/cross-check.js';
+import { selectModel, type SelectionResult } from '../../src/automl/selection/select.js';
+import { classTarget, generate, sineTarget } from './core-data.js';
+
+test('the blocks cover the rows before the holdout, in order, sizes within one row', () => {
+  for (const [rows, count] of [
+    [283, 4],
+    [160, 4],
+    [3, 4],
+    [1000, 7],
+  ]) {
+    const blocks = crossCheckBlocks(rows, count);
+    let at = 0;
+    for (const [start, end] of blocks) {
+      assert.equal(start, at);
+      assert.ok(end > start);
+      at = end;
+    }
+    assert.equal(at, rows);
+    const sizes = blocks.map(([s, e]) => e - s);
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${rows}/${count}: ${sizes.join(',')}`);
+  }
+});
+
+/** Rows [from, to) of a window, in order. */
+function rowsOf(data: Dataset, ranges: Array<[number, number]>): Dataset {
+  const p = data.features;
+  const x: number[] = [];
+  const y: number[] = [];
+  for (const [from, to] of ranges) {
+    x.push(...data.x.subarray(from * p, to * p));
+    y.push(...data.y.subarray(from, to));
+  }
+  return { ...data, rows: y.length, x: Float64Array.from(x), y: Float64Array.from(y) };
+}
+
+/** Out-of-fold predictions of every row, from fits made here without the selection's code. */
+function outOfFold(data: Dataset, task: Task, algorithm: string, h: Hyperparameters): Float64Array {
+  const test = Math.round(data.rows * 0.2);
+  const trainEnd = data.rows - test;
+  const blocks = [...crossCheckBlocks(trainEnd, CROSS_CHECK_BLOCKS - 1)];
+  const out = new Float64Array(data.rows);
+  // The holdout is predicted from the past only; an older block from every other row.
+  const folds: Array<{ block: [number, number]; train: Array<[number, number]> }> = [
+    ...blocks.map(([s, e]) => ({
+      block: [s, e] as [number, number],
+      train: [
+        [0, s],
+        [e, data.rows],
+      ] as Array<[number, number]>,
+    })),
+    { block: [trainEnd, data.rows], train: [[0, trainEnd]] },
+  ];
+  for (const { block, train } of folds) {
+    const model = Model.fit(algorithm, rowsOf(data, train), h, task);
+    const part = rowsOf(data, [block]);
+    const p =
+      task === 'regression' ? model.predict(part.x, part.rows) : model.predictProba(part.x, part.rows);
+    out.set(p, block[0]);
+  }
+  return out;
+}
+
+function rmse(actual: Float64Array, predicted: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < actual.length; i++) s += (actual[i] - predicted[i]) ** 2;
+  return Math.sqrt(s / actual.length);
+}
+
+function logLoss(actual: Float64Array, p: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const q = Math.min(1 - 1e-15, Math.max(1e-15, p[i]));
+    s -= actual[i] === 1 ? Math.log(q) : Math.log(1 - q);
+  }
+  return s / actual.length;
+}
+
+function checkCrossChecked(result: SelectionResult, data: Dataset, task: Task, count: number): void {
+  const checked = result.leaderboard.filter((e) => e.crossCheck !== undefined);
+  assert.equal(checked.length, count);
+  // They lead the leaderboard, best first by their out-of-fold score.
+  assert.deepEqual(result.leaderboard.slice(0, count), checked);
+  const metric = task === 'regression' ? 'rmse' : 'logLoss';
+  for (let i = 1; i < count; i++) {
+    assert.ok((checked[i - 1].crossCheck?.[metric] ?? NaN) <= (checked[i].crossCheck?.[metric] ?? NaN));
+  }
+  for (const e of checked) {
+    const oof = outOfFold(data, task, e.algorithm, e.hyperparameters);
+    const expected = task === 'regression' ? rmse(data.y, oof) : logLoss(data.y, oof);
+    const got = e.crossCheck?.[metric] ?? NaN;
+    assert.ok(Math.abs(got - expected) <= 1e-9 * expected, `${e.algorithm}: ${got} against ${expected}`);
+  }
+  assert.equal(result.champion.algorithm, result.leaderboard[0].algorithm);
+}
+
+test('a small window: the best candidates are re-ranked on out-of-fold predictions of every row', async () => {
+  const data = generate(300, 3, sineTarget, 31);
+  const result = await selectModel(data, {
+    task: 'regression',
+    modelruns: 8,
+    timeBudgetMs: 60_000,
+    algorithms: ['ols', 'ridge', 'knn', 'poly2_ridge'],
+    ensemble: false,
+  });
+  checkCrossChecked(result, data, 'regression', CROSS_CHECK_CANDIDATES);
+  // The candidates out of the top few keep their holdout ranking after them.
+  const rest = result.leaderboard.slice(CROSS_CHECK_CANDIDATES);
+  for (let i = 1; i < rest.length; i++) assert.ok(rest[i - 1].metrics.rmse <= rest[i].metrics.rmse);
+});
+
+test('the same on the pool, and for classification (log-loss of the out-of-fold probabilities)', async () => {
+  const pool = new TrainingPool({ maxThreads: 2 });
+  try {
+    const data = generate(250, 3, classTarget, 32);
+    const result = await selectModel(data, {
+      task: 'classification',
+      modelruns: 6,
+      timeBudgetMs: 60_000,
+      algorithms: ['logistic', 'knn', 'random_forest'],
+      ensemble: false,
+      pool,
+      inlineMaxCells: 0,
+    });
+    checkCrossChecked(result, data, 'classification', CROSS_CHECK_CANDIDATES);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('not cross-checked: when turned off, above the row limit, or without the budget for it', async () => {
+  const options = {
+    task: 'regression' as const,
+    modelruns: 6,
+    timeBudgetMs: 60_000,
+    algorithms: ['ols', 'ridge', 'knn'],
+    ensemble: false,
+  };
+  const none = (r: SelectionResult) => r.leaderboard.every((e) => e.crossCheck === undefined);
+  assert.ok(none(await selectModel(generate(300, 3, sineTarget, 33), { ...options, crossCheck: false })));
+  assert.ok(none(await selectModel(generate(CROSS_CHECK_MAX_ROWS + 1, 3, sineTarget, 34), options)));
+  assert.ok(none(await selectModel(generate(300, 3, sineTarget, 35), { ...options, cvFolds: 3 })));
+  // A budget already spent: the search still answers (one candidate always runs), unchecked.
+  assert.ok(none(await selectModel(generate(300, 3, sineTarget, 36), { ...options, timeBudgetMs: 1e-3 })));
+});

@@ -376,6 +376,10 @@ export class WindowLearner {
         // off this thread: a micro-model window's whole selection as one pool task, larger ones
         // candidate by candidate over the pool's threads
         ...(options.offloadTraining ? { inlineMaxCells: 0, wholeOnPoolMaxCells: INLINE_MAX_CELLS } : {}),
+        // No cross-check of the leaders on a small window: it multiplies a retrain's cost by 1.05–3
+        // (docs/benchmarks.md), and here a retrain follows every few rows and its challenger must
+        // still beat the champion on rows it has not seen, which corrects a noisy pick.
+        crossCheck: false,
         lineage: { offsets: lineage },
       });
     } catch (error) {

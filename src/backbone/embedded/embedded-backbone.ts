@@ -35,7 +35,7 @@ import type {
 } from '../types.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { LogStore } from './log-store.js';
-import { runMaintenance, runMaintenanceInSlices, type MaintenanceReport } from './maintenance.js';
+import { BackgroundMaintenance, runMaintenance, type MaintenanceReport } from './maintenance.js';
 import {
   DEFAULT_FETCH_MAX_BYTES,
   DEFAULT_MAINTENANCE_INTERVAL_MS,
@@ -72,14 +72,12 @@ export class EmbeddedBackbone implements Backbone {
   private readonly maxMessageBytes: number;
   private readonly defaultPartitions: number;
   private readonly defaultReplicationFactor: number;
-  private readonly maintenanceTimer: NodeJS.Timeout | undefined;
+  private readonly maintenance: BackgroundMaintenance;
   /** The open transactional producer of each transactional id (the newest: older ones are fenced). */
   private readonly producers = new Map<string, EmbeddedTransactionalProducer<PlannedProduce>>();
   /** Produce calls and transaction commits of one event-loop turn, stored in one transaction. */
   private readonly writes: WriteGroup;
   private closed = false;
-  /** A background maintenance pass is running (maintainInBackground). */
-  private maintaining = false;
 
   private constructor(store: LogStore, options: EmbeddedOptions) {
     this.store = store;
@@ -114,11 +112,15 @@ export class EmbeddedBackbone implements Backbone {
         return built.results;
       },
     });
-    const interval = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
-    if (interval > 0) {
-      this.maintenanceTimer = setInterval(() => void this.maintainInBackground(), interval);
-      this.maintenanceTimer.unref();
-    }
+    this.maintenance = new BackgroundMaintenance(
+      {
+        store,
+        topics: () => [...this.topics.values()],
+        maxMessageBytes: this.maxMessageBytes,
+        live: (topic) => !this.closed && this.topics.get(topic.name) === topic,
+      },
+      options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
+    );
   }
 
   /** Opens the store in `options.dataDir`, creating it when absent. */
@@ -461,26 +463,7 @@ export class EmbeddedBackbone implements Backbone {
     options: { now?: number; sliceMs?: number } = {},
   ): Promise<MaintenanceReport | undefined> {
     this.assertOpen();
-    if (this.maintaining) return undefined;
-    this.maintaining = true;
-    try {
-      return await runMaintenanceInSlices(
-        this.store,
-        [...this.topics.values()],
-        this.maxMessageBytes,
-        options.now ?? Date.now(),
-        (topic) => !this.closed && this.topics.get(topic.name) === topic,
-        options.sliceMs,
-      );
-    } finally {
-      this.maintaining = false;
-    }
-  }
-
-  private async maintainInBackground(): Promise<void> {
-    if (this.closed) return;
-    // a failure is retried at the next tick; a full disk or a closed store must not crash the process
-    await this.runMaintenanceInBackground().catch(() => undefined);
+    return this.maintenance.run(options);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -489,7 +472,7 @@ export class EmbeddedBackbone implements Backbone {
     if (this.closed) return;
     this.writes.flush(); // what was accepted is stored, as a Kafka producer flushes at close
     this.closed = true;
-    clearInterval(this.maintenanceTimer);
+    this.maintenance.stop();
     for (const producer of [...this.producers.values()]) producer.closeNow();
     this.groups.closeAll();
     for (const topic of this.topics.values()) for (const p of topic.partitions) wakeAll(p);

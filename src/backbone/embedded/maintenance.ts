@@ -76,6 +76,56 @@ export async function runMaintenanceInSlices(
   return report;
 }
 
+/** What the background pass works on: one backbone's store and its live topics. */
+export interface MaintenanceTarget {
+  store: LogStore;
+  topics(): TopicState[];
+  maxMessageBytes: number;
+  /** False once the topic was deleted (or the backbone closed): its pass stops. */
+  live(topic: TopicState): boolean;
+}
+
+/** A backbone's background maintenance: a sliced pass every interval, one pass at a time. */
+export class BackgroundMaintenance {
+  readonly #target: MaintenanceTarget;
+  readonly #timer: NodeJS.Timeout | undefined;
+  #running = false;
+
+  /** `intervalMs` 0: no timer (passes only on request). */
+  constructor(target: MaintenanceTarget, intervalMs: number) {
+    this.#target = target;
+    if (intervalMs > 0) {
+      // a failed pass is tried again at the next tick: a full disk or a closed store must not
+      // crash the process
+      this.#timer = setInterval(() => void this.run().catch(() => undefined), intervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** One pass now, in slices; undefined when a pass is already running. */
+  async run(options: { now?: number; sliceMs?: number } = {}): Promise<MaintenanceReport | undefined> {
+    if (this.#running) return undefined;
+    this.#running = true;
+    try {
+      const { store, topics, maxMessageBytes, live } = this.#target;
+      return await runMaintenanceInSlices(
+        store,
+        topics(),
+        maxMessageBytes,
+        options.now ?? Date.now(),
+        live,
+        options.sliceMs,
+      );
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
 /** How long the background pass may hold the event loop at a time. */
 const MAINTENANCE_SLICE_MS = 5;
 /** Batches a background compaction step reads or rewrites (about a millisecond of work). */

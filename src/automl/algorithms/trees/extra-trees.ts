@@ -8,29 +8,24 @@ import type { Algorithm, Hyperparameters, SearchSpace } from '../../algorithm.js
 import { ensembleFromParameters } from './ensemble.js';
 import { fitForest } from './forest.js';
 import { predictEnsemble } from './predict.js';
-import { readForestHyperparameters } from './random-forest.js';
+import { drawForestCandidates, readForestHyperparameters } from './random-forest.js';
 
 function extraTreesDefaults(_space: SearchSpace): Hyperparameters {
   return { trees: 50, minSamplesLeaf: 1 };
 }
 
 function extraTreesCandidates(space: SearchSpace, count: number, random: () => number): Hyperparameters[] {
-  const fixed: Hyperparameters[] = [
-    extraTreesDefaults(space),
-    { trees: 100, maxFeatures: 0.5, minSamplesLeaf: 1 },
-    { trees: 50, maxFeatures: 0.33, minSamplesLeaf: 3 },
-  ];
-  const out = fixed.slice(0, count);
-  const leafSizes = [1, 2, 3, 5, 10].filter((k) => k <= Math.max(1, Math.floor(space.rows / 4)));
-  while (out.length < count) {
-    out.push({
-      trees: [30, 50, 100][Math.floor(random() * 3)],
-      maxFeatures: Math.round((0.2 + 0.8 * random()) * 100) / 100,
-      minSamplesLeaf: leafSizes[Math.floor(random() * leafSizes.length)],
-      seed: Math.floor(random() * 1e9),
-    });
-  }
-  return out;
+  return drawForestCandidates(
+    space,
+    count,
+    random,
+    [
+      extraTreesDefaults(space),
+      { trees: 100, maxFeatures: 0.5, minSamplesLeaf: 1 },
+      { trees: 50, maxFeatures: 0.33, minSamplesLeaf: 3 },
+    ],
+    [1, 2, 3, 5, 10],
+  );
 }
 
 export const extraTrees: Algorithm = {

@@ -51,13 +51,33 @@ function forestDefaults(_space: SearchSpace): Hyperparameters {
 }
 
 function forestCandidates(space: SearchSpace, count: number, random: () => number): Hyperparameters[] {
-  const fixed: Hyperparameters[] = [
-    forestDefaults(space),
-    { trees: 50, maxFeatures: 0.5, minSamplesLeaf: 2 },
-    { trees: 100, maxFeatures: 0.33, minSamplesLeaf: 5 },
-  ];
+  return drawForestCandidates(
+    space,
+    count,
+    random,
+    [
+      forestDefaults(space),
+      { trees: 50, maxFeatures: 0.5, minSamplesLeaf: 2 },
+      { trees: 100, maxFeatures: 0.33, minSamplesLeaf: 5 },
+    ],
+    [1, 2, 3, 5, 10, 20],
+  );
+}
+
+/**
+ * A forest family's candidates (random forest, extra trees): its fixed configurations first, then
+ * random draws of trees, feature share and leaf size (leaf sizes above a quarter of the rows left
+ * out), each with its own seed.
+ */
+export function drawForestCandidates(
+  space: SearchSpace,
+  count: number,
+  random: () => number,
+  fixed: Hyperparameters[],
+  leafSizeChoices: number[],
+): Hyperparameters[] {
   const out = fixed.slice(0, count);
-  const leafSizes = [1, 2, 3, 5, 10, 20].filter((k) => k <= Math.max(1, Math.floor(space.rows / 4)));
+  const leafSizes = leafSizeChoices.filter((k) => k <= Math.max(1, Math.floor(space.rows / 4)));
   while (out.length < count) {
     out.push({
       trees: [30, 50, 100][Math.floor(random() * 3)],

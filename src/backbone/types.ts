@@ -211,9 +211,13 @@ export interface Transaction {
 export interface TransactionalProducer {
   readonly transactionalId: string;
   /**
-   * Runs `work` in one transaction: commits when it resolves, aborts when it throws (and rethrows).
-   * One transaction at a time per producer; concurrent calls queue. Fails with
-   * `ProducerFencedError` once a newer producer with the same id was opened.
+   * Runs `work` in a transaction: commits when it resolves, aborts when it throws (and rethrows).
+   * One transaction at a time per producer; concurrent calls queue, and a backbone may run the works
+   * of several queued calls one after another in one transaction (Kafka does, to pay a
+   * transaction's fixed costs once for many). If another call's work fails in that transaction,
+   * this `work` is run again in a later one: a work should do nothing but call `tx` (its records of
+   * the aborted run are never read). Fails with `ProducerFencedError` once a newer producer with the
+   * same id was opened.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;

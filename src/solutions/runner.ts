@@ -52,6 +52,8 @@ const MAX_ROWS_PER_STEP = 2000;
 const FETCH_RECORDS = 500;
 /** How long an idle runner waits for new records before it looks at its time triggers again. */
 const IDLE_WAIT_MS = 200;
+/** Idle runners on Kafka wake at multiples of this (ms since the epoch): see waitForRecords. */
+const WAKE_GRID_MS = 20;
 /** How often an idle runner looks whether a background retrain finished. */
 const BACKGROUND_POLL_MS = 20;
 
@@ -190,18 +192,32 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     this.#scope.board.setCondition(this.#entities.size === 0 ? 'waiting' : 'ok');
   }
 
+  /**
+   * Reads the input partitions a few at a time, all of a few at once: concurrent fetches go to a
+   * broker together (one Kafka Fetch request per leader), and each round stays within a step's rows.
+   */
   private async fetchNew(): Promise<void> {
+    const { backbone } = this.#scope.ctx;
+    const positions = [...this.#positions];
+    const perRound = Math.max(1, Math.floor(MAX_ROWS_PER_STEP / FETCH_RECORDS));
     let fetched = 0;
-    for (const [key, tp] of this.#positions) {
-      if (fetched >= MAX_ROWS_PER_STEP) break;
-      const { records } = await this.#scope.ctx.backbone.fetch({
-        topic: tp.topic,
-        partition: tp.partition,
-        offset: tp.offset,
-        maxRecords: FETCH_RECORDS,
-      });
-      this.accept(key, tp, records);
-      fetched += records.length;
+    for (let i = 0; i < positions.length && fetched < MAX_ROWS_PER_STEP; i += perRound) {
+      const round = positions.slice(i, i + perRound);
+      const results = await Promise.all(
+        round.map(([, tp]) =>
+          backbone.fetch({
+            topic: tp.topic,
+            partition: tp.partition,
+            offset: tp.offset,
+            maxRecords: FETCH_RECORDS,
+          }),
+        ),
+      );
+      for (let j = 0; j < round.length; j++) {
+        const [key, tp] = round[j];
+        this.accept(key, tp, results[j].records);
+        fetched += results[j].records.length;
+      }
     }
   }
 
@@ -221,8 +237,12 @@ export class SolutionRunner extends EventEmitter<RunnerEvents> {
     // On Kafka the long polls of one backbone share a connection and queue one behind another
     // (kafka-backbone.ts): a runner's wait would hold up every other idle runner's. There, idle
     // runners sleep and then fetch without waiting.
+    // The sleeps end on a shared grid, so the fetches of the runners waking together go to the
+    // broker in one request (fetches of one event-loop turn are gathered per leader).
     if (first === undefined || backbone.kind !== 'embedded') {
-      await delay(waitMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+      const now = Date.now();
+      const wakeAt = Math.ceil((now + waitMs) / WAKE_GRID_MS) * WAKE_GRID_MS;
+      await delay(wakeAt - now, undefined, { signal: this.#abort.signal }).catch(() => undefined);
       return;
     }
     const [key, tp] = first;

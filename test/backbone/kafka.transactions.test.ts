@@ -124,3 +124,92 @@ test(
     }
   },
 );
+
+test(
+  'transactions: works queued meanwhile share one transaction; one that fails is rejected alone, the others commit',
+  { skip: kafkaSkip(), timeout: 60_000 },
+  async () => {
+    const kafka = await openKafka();
+    const out = uniqueName('txn-batch');
+    const input = uniqueName('txn-batch-in');
+    const transactionalId = uniqueName('txn-batch-id');
+    const begin = Producer.prototype.beginTransaction;
+    let begun = 0;
+    Producer.prototype.beginTransaction = function (this: Producer, ...args: unknown[]) {
+      begun++;
+      return (begin as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof begin;
+    try {
+      await kafka.createTopic({ name: out, partitions: 1 });
+      await kafka.createTopic({ name: input, partitions: 3 });
+      const producer = await kafka.transactionalProducer({ transactionalId });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      begun = 0;
+      // the first transaction is held open while five more works queue behind it
+      const first = producer.transaction(async (tx) => {
+        await tx.produce(out, [{ value: 'w0' }]);
+        await held;
+      });
+      const runs = new Map<number, number>();
+      const works = [1, 2, 3, 4, 5].map((w) =>
+        producer.transaction(async (tx) => {
+          runs.set(w, (runs.get(w) ?? 0) + 1);
+          await tx.produce(out, [{ value: `w${w}` }]);
+          await tx.commitOffsets(`group-${transactionalId}-${w}`, [
+            { topic: input, partition: 0, offset: w },
+            { topic: input, partition: 2, offset: 10 * w },
+          ]);
+          if (w === 3) throw new Error('work 3 fails');
+          return w;
+        }),
+      );
+      release();
+      await first;
+      const outcomes = await Promise.allSettled(works);
+      assert.deepEqual(
+        outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)),
+        [1, 2, 'work 3 fails', 4, 5],
+      );
+      // works 1 and 2 ran in the aborted batch and again in the next; 4 and 5 once, after it
+      assert.deepEqual(
+        [...runs].sort(([a], [b]) => a - b),
+        [
+          [1, 2],
+          [2, 2],
+          [3, 1],
+          [4, 1],
+          [5, 1],
+        ],
+      );
+      // the held one, the batch that failed, and one more for the other four: not one per work
+      assert.equal(begun, 3);
+      await eventually(async () => {
+        const { records } = await kafka.fetch({ topic: out, partition: 0, offset: 0, maxRecords: 100 });
+        assert.deepEqual(
+          records.map((r) => r.value!.toString()),
+          ['w0', 'w1', 'w2', 'w4', 'w5'],
+        );
+      }, 10_000);
+      // each committed work's offsets, both partitions in its group; none of the failed one's
+      for (const w of [1, 2, 4, 5]) {
+        const committed = await kafka.committedOffsets(`group-${transactionalId}-${w}`);
+        assert.deepEqual(
+          committed.map((o) => [o.partition, o.offset]).sort((a, b) => a[0] - b[0]),
+          [
+            [0, w],
+            [2, 10 * w],
+          ],
+          `work ${w}`,
+        );
+      }
+      assert.deepEqual(await kafka.committedOffsets(`group-${transactionalId}-3`), []);
+      await producer.close();
+    } finally {
+      Producer.prototype.beginTransaction = begin;
+      await kafka.deleteTopic(out).catch(() => undefined);
+      await kafka.deleteTopic(input).catch(() => undefined);
+      await kafka.close();
+    }
+  },
+);

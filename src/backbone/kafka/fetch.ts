@@ -9,6 +9,7 @@ import { protocolErrorIds } from './errors.js';
 import { outOfRange } from './offsets.js';
 import { decodePartition, type FetchResponsePartition } from './records.js';
 import { abortable } from './util.js';
+import type { FetchBatcher } from './fetch-batcher.js';
 
 const DEFAULT_FETCH_MAX_RECORDS = 500;
 const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
@@ -21,11 +22,20 @@ export interface FetchPartitionRequest {
   maxBytes: number;
 }
 
-/** `via`: a client of its own (a PartitionReader's); default the cluster's shared readers. */
+/**
+ * Where a fetch goes: `via`, a client of its own (a PartitionReader's); else the cluster's shared
+ * readers, through `batcher` when given and the fetch does not wait (gathered with the others of
+ * its event-loop turn).
+ */
+export interface FetchSource {
+  via?: Consumer;
+  batcher?: FetchBatcher;
+}
+
 export async function fetch(
   cluster: KafkaCluster,
   request: FetchRequest,
-  via?: Consumer,
+  { via, batcher }: FetchSource = {},
 ): Promise<FetchResult> {
   const { topic, partition, offset } = request;
   validateTopicName(topic);
@@ -40,23 +50,21 @@ export async function fetch(
   const leader = metadata.partitions[partition].leader;
   const deadline = Date.now() + (request.maxWaitMs ?? 0);
   for (;;) {
-    let answers;
+    const part = { topic, topicId: metadata.id, partition, offset, maxBytes };
+    const waitMs = deadline - Date.now();
+    let answer: FetchResponsePartition | undefined;
     try {
-      answers = await fetchFrom(
-        cluster,
-        leader,
-        [{ topic, topicId: metadata.id, partition, offset, maxBytes }],
-        deadline - Date.now(),
-        request.signal,
-        via,
-      );
+      if (batcher && via === undefined && waitMs <= 0 && request.signal === undefined) {
+        answer = await batcher.fetch(leader, part);
+      } else {
+        answer = (await fetchFrom(cluster, leader, [part], waitMs, request.signal, via))[0]?.answer;
+      }
     } catch (error) {
       if (protocolErrorIds((error as { cause?: unknown }).cause).has('OFFSET_OUT_OF_RANGE')) {
         throw await outOfRange(cluster, topic, partition, offset);
       }
       throw error;
     }
-    const answer = answers[0]?.answer;
     if (!answer) return { records: [], highWatermark: offset, logStartOffset: 0 };
     const { records } = decodePartition(topic, answer, offset, { maxRecords, maxBytes });
     if (records.length > 0 || Date.now() >= deadline) {

@@ -27,6 +27,7 @@ import type {
 import type { EncodedRecord } from '../records.js';
 import { KafkaCluster, type CallContext } from './cluster.js';
 import { fetch, fetchFrom, type FetchPartitionRequest } from './fetch.js';
+import { FetchBatcher } from './fetch-batcher.js';
 import * as groups from './groups.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
 import * as offsets from './offsets.js';
@@ -40,6 +41,7 @@ import { KafkaTransactionalProducer } from './transactional-producer.js';
 export class KafkaBackbone implements Backbone {
   readonly kind = 'kafka';
   readonly #cluster: KafkaCluster;
+  readonly #fetchBatcher: FetchBatcher;
   readonly #producing: KafkaProducing;
   readonly #consumers = new Set<KafkaGroupConsumer>();
   readonly #readers = new Set<KafkaPartitionReader>();
@@ -49,6 +51,7 @@ export class KafkaBackbone implements Backbone {
 
   constructor(options: KafkaBackboneOptions) {
     this.#cluster = new KafkaCluster(options);
+    this.#fetchBatcher = new FetchBatcher(this.#cluster);
     this.#producing = new KafkaProducing(this.#cluster);
   }
 
@@ -131,7 +134,7 @@ export class KafkaBackbone implements Backbone {
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
     this.#open();
-    return fetch(this.#cluster, request);
+    return fetch(this.#cluster, request, { batcher: this.#fetchBatcher });
   }
 
   partitionReader(): PartitionReader {

@@ -23,7 +23,7 @@ export class KafkaPartitionReader implements PartitionReader {
     const signal = request.signal
       ? AbortSignal.any([request.signal, this.#closing.signal])
       : this.#closing.signal;
-    return fetch(this.cluster, { ...request, signal }, this.#client);
+    return fetch(this.cluster, { ...request, signal }, { via: this.#client });
   }
 
   clearMetadata(): void {

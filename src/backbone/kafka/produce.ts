@@ -33,8 +33,13 @@ export class KafkaProducing {
   readonly #limits = new Map<string, { bytes: number; at: number }>();
   /**
    * The client's idempotent producer advances a partition's sequence number only after a send
-   * succeeds, so two sends in flight to one partition would share numbers: sends go one at a time.
+   * succeeds, so two sends in flight to one partition would share numbers: sends go one at a time,
+   * and the calls made meanwhile wait here, to go together in the next (as a Kafka producer
+   * batches the records of many calls per broker).
    */
+  #queue: QueuedProduce[] = [];
+  #draining: Promise<void> | undefined;
+  /** The last call queued, settled either way. */
   #tail: Promise<unknown> = Promise.resolve();
   /**
    * The last send that failed without a clear answer: the broker may have written it (a leader
@@ -58,49 +63,13 @@ export class KafkaProducing {
     const { encoded, outgoing, sends } = await this.prepare(topic, records, options);
     if (encoded.length === 0) return [];
     const offsets = new Map<number, number>();
-    const run = this.#tail.then(async () => {
-      for (const send of sends) {
-        if (this.#unresolved && !sameSend(this.#unresolved, send)) await this.#renewProducerId();
-        type SendResult = Awaited<ReturnType<Producer['send']>>;
-        let result: SendResult | undefined;
-        let sending: Promise<SendResult | undefined> = Promise.resolve(undefined);
-        let failure: unknown;
-        try {
-          result = await this.#cluster.call({ operation: 'producing', topic }, () => {
-            const sent = this.#cluster.producer.send({ messages: clientMessages(send) });
-            sending = sent.catch(() => undefined);
-            return sent;
-          });
-        } catch (error) {
-          failure = error;
-          // a send the call gave up on (no answer within its bound) may still be running in the
-          // client: its outcome decides, within one more bound. Told "failed" while the client
-          // then stored it and advanced its numbers, a caller's retry would be stored twice; and
-          // a next send started meanwhile would go out under the same numbers.
-          result = await withTimeout(sending, this.#cluster.deadlineMs(), () => error as Error).catch(
-            () => undefined,
-          );
-        }
-        if (result === undefined) {
-          this.#unresolved = send;
-          // the broker's producer state and the client's numbers disagree (a lost state, a send
-          // written twice over): nothing more is written under this producer id
-          const ids = protocolErrorIds(failure);
-          if (SEQUENCE_ERRORS.some((id) => ids.has(id))) await this.#renewProducerId().catch(() => undefined);
-          throw failure;
-        }
-        this.#unresolved = undefined;
-        const base = new Map<number, number>();
-        for (const o of result.offsets ?? []) base.set(o.partition, Number(o.offset));
-        const next = new Map<number, number>();
-        for (const record of send) {
-          const n = next.get(record.partition) ?? 0;
-          next.set(record.partition, n + 1);
-          offsets.set(record.index, (base.get(record.partition) ?? 0) + n);
-        }
-      }
+    const run = new Promise<void>((resolve, reject) => {
+      this.#queue.push({ topic, sends, offsets, resolve, reject });
     });
     this.#tail = run.catch(() => undefined);
+    if (this.#draining === undefined) {
+      this.#draining = this.#drain().finally(() => (this.#draining = undefined));
+    }
     try {
       await run;
     } catch (error) {
@@ -112,6 +81,95 @@ export class KafkaProducing {
       offset: offsets.get(i) as number,
       timestamp: encoded[i].timestamp,
     }));
+  }
+
+  /** Sends the queued calls, one group after another (the client's numbers allow one at a time). */
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const group = takeGroup(this.#queue);
+      if (group.length === 1) await this.#sendAlone(group[0]);
+      else await this.#sendTogether(group);
+    }
+  }
+
+  async #sendAlone(call: QueuedProduce): Promise<void> {
+    try {
+      for (const send of call.sends) fillOffsets(call, send, await this.#send(send, call.topic, true));
+      call.resolve();
+    } catch (error) {
+      call.reject(error);
+    }
+  }
+
+  /**
+   * Calls of one send each, no partition in two of them, as one client send (one Produce request
+   * per leader). If it fails, the partitions the client reports written are done; each call with
+   * a partition not written is sent again alone: the same records under the same sequence numbers
+   * (the client advances a partition's numbers only when its batch is acknowledged), so a batch the
+   * broker did write is recognised as a duplicate rather than stored twice.
+   */
+  async #sendTogether(group: QueuedProduce[]): Promise<void> {
+    const merged = group.flatMap((call) => call.sends[0]);
+    let written: Map<string, number>;
+    try {
+      written = await this.#send(merged, group[0].topic, false);
+    } catch (error) {
+      written = producedOffsets(error);
+      for (const call of group) {
+        const send = call.sends[0];
+        if (send.every((r) => written.has(partitionKey(r.topic, r.partition)))) {
+          fillOffsets(call, send, written);
+          call.resolve();
+        } else {
+          await this.#sendAlone(call);
+        }
+      }
+      return;
+    }
+    for (const call of group) {
+      fillOffsets(call, call.sends[0], written);
+      call.resolve();
+    }
+  }
+
+  /**
+   * One client send: the base offset of each `topic:partition` it wrote. `resolvable`: a send a
+   * caller may retry as it is (a call's own send), so an unclear outcome is kept for that retry.
+   */
+  async #send(send: PreparedRecord[], topic: string, resolvable: boolean): Promise<Map<string, number>> {
+    if (this.#unresolved && !sameSend(this.#unresolved, send)) await this.#renewProducerId();
+    type SendResult = Awaited<ReturnType<Producer['send']>>;
+    let result: SendResult | undefined;
+    let sending: Promise<SendResult | undefined> = Promise.resolve(undefined);
+    let failure: unknown;
+    try {
+      result = await this.#cluster.call({ operation: 'producing', topic }, () => {
+        const sent = this.#cluster.producer.send({ messages: clientMessages(send) });
+        sending = sent.catch(() => undefined);
+        return sent;
+      });
+    } catch (error) {
+      failure = error;
+      // a send the call gave up on (no answer within its bound) may still be running in the
+      // client: its outcome decides, within one more bound. Told "failed" while the client
+      // then stored it and advanced its numbers, a caller's retry would be stored twice; and
+      // a next send started meanwhile would go out under the same numbers.
+      result = await withTimeout(sending, this.#cluster.deadlineMs(), () => error as Error).catch(
+        () => undefined,
+      );
+    }
+    if (result === undefined) {
+      if (resolvable) this.#unresolved = send;
+      // the broker's producer state and the client's numbers disagree (a lost state, a send
+      // written twice over): nothing more is written under this producer id
+      const ids = protocolErrorIds(failure);
+      if (SEQUENCE_ERRORS.some((id) => ids.has(id))) await this.#renewProducerId().catch(() => undefined);
+      throw failure;
+    }
+    this.#unresolved = undefined;
+    const base = new Map<string, number>();
+    for (const o of result.offsets ?? []) base.set(partitionKey(o.topic, o.partition), Number(o.offset));
+    return base;
   }
 
   /**
@@ -216,6 +274,78 @@ export class KafkaProducing {
     this.#limits.set(topic, { bytes, at: Date.now() });
     return bytes;
   }
+}
+
+/** A produce call waiting for its turn; `offsets` is filled with each record's (by its index). */
+interface QueuedProduce {
+  topic: string;
+  sends: PreparedRecord[][];
+  offsets: Map<number, number>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Calls in one client send at most (and their records): bounds a request and a failure's reach. */
+const MAX_CALLS_TOGETHER = 256;
+const MAX_RECORDS_TOGETHER = 10_000;
+/** Queued calls looked at for one send at most (bounds the work of choosing them). */
+const MAX_CALLS_SCANNED = 1_024;
+
+/**
+ * The calls of the queue that go in one send, taken out of it: the head, and after it each call of
+ * one send whose partitions are in no call taken or passed over before it. So each partition's
+ * batch is one call's (as it would be alone), and no call overtakes an earlier one to the same
+ * partition. A call cut into several sends goes alone.
+ */
+export function takeGroup<T extends { sends: PreparedRecord[][] }>(queue: T[]): T[] {
+  if (queue[0].sends.length !== 1) return queue.splice(0, 1);
+  const seen = new Set<string>();
+  const taken: T[] = [];
+  const left: T[] = [];
+  let records = 0;
+  const scan = Math.min(queue.length, MAX_CALLS_SCANNED);
+  for (let i = 0; i < scan; i++) {
+    const call = queue[i];
+    const keys = call.sends.flatMap((send) => send.map((r) => partitionKey(r.topic, r.partition)));
+    const fits =
+      call.sends.length === 1 &&
+      taken.length < MAX_CALLS_TOGETHER &&
+      (taken.length === 0 || records + call.sends[0].length <= MAX_RECORDS_TOGETHER) &&
+      !keys.some((k) => seen.has(k));
+    for (const k of keys) seen.add(k);
+    if (fits) {
+      taken.push(call);
+      records += call.sends[0].length;
+    } else {
+      left.push(call);
+    }
+  }
+  queue.splice(0, scan, ...left);
+  return taken;
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** Each record of `send` gets its partition's base offset plus its place among that partition's. */
+function fillOffsets(call: QueuedProduce, send: PreparedRecord[], base: Map<string, number>): void {
+  const next = new Map<number, number>();
+  for (const record of send) {
+    const n = next.get(record.partition) ?? 0;
+    next.set(record.partition, n + 1);
+    call.offsets.set(record.index, (base.get(partitionKey(record.topic, record.partition)) ?? 0) + n);
+  }
+}
+
+/** The partitions a failed client send did write: it reports them on the error (`produced`). */
+function producedOffsets(error: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  const produced = (
+    error as { produced?: { offsets?: { topic: string; partition: number; offset: bigint }[] } }
+  )?.produced;
+  for (const o of produced?.offsets ?? []) out.set(partitionKey(o.topic, o.partition), Number(o.offset));
+  return out;
 }
 
 /** Kafka's answers that the producer id's sequence numbers no longer match the broker's. */

@@ -2,14 +2,46 @@
 // they are produced (Kafka keeps them invisible to read_committed readers until the commit
 // marker); group offsets go into the transaction with AddOffsetsToTxn + TxnOffsetCommit, so the
 // input offsets move if and only if the outputs are published.
-import { ProduceAcks, Producer, type Consumer, type Message } from '@platformatic/kafka';
+import {
+  kGetApi,
+  kGetConnection,
+  kPerformWithRetry,
+  ProduceAcks,
+  Producer,
+  type Broker,
+  type Consumer,
+} from '@platformatic/kafka';
 import { BackboneError, InvalidRecordError, ProducerClosedError, ProducerFencedError } from '../errors.js';
 import type { Transaction, TransactionalProducer, TopicPartitionOffset } from '../types.js';
 import { lostCoordinator, protocolErrorIds } from './errors.js';
 import type { KafkaBackbone } from './kafka-backbone.js';
 import { clientMessages } from './produce.js';
 
+/** TxnOffsetCommit's request and answer (the client's types, not exported by its index). */
+interface TxnOffsetCommitRequestPartition {
+  partitionIndex: number;
+  committedOffset: bigint;
+  committedLeaderEpoch: number;
+}
+interface TxnOffsetCommitRequestTopic {
+  name: string;
+  partitions: TxnOffsetCommitRequestPartition[];
+}
+type TxnOffsetCommitResponse = unknown;
+
 type ClientTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
+type Work = (tx: Transaction) => Promise<unknown>;
+interface Queued {
+  work: Work;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Works run in one transaction at most: bounds how long a batch holds its transaction open and how
+ * many works one failure sends round again.
+ */
+const MAX_BATCH = 64;
 
 /** Kafka's answers that mean a newer producer took this transactional id over (or it may not use it). */
 const FENCED = ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'];
@@ -56,8 +88,10 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
    * coordinator again and again, so the step fails then, rather than after every retry it has.
    */
   readonly #lost = new Set<(error: unknown) => void>();
-  /** Transactions run one after another: each waits for the one before (settled either way). */
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Works asked for and not begun yet, oldest first. */
+  #queue: Queued[] = [];
+  /** The loop that runs the queue's batches, while there is one. */
+  #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(backbone: KafkaBackbone, transactionalId: string, onClose: () => void) {
@@ -101,13 +135,22 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     await txn.cancel();
   }
 
+  /**
+   * Queues `work`. The works queued while a transaction runs go together into the next one, one
+   * after another (as Kafka Streams commits the steps of all its tasks per interval): a
+   * transaction's fixed costs — AddPartitionsToTxn, EndTxn and the wait for its markers before the
+   * next one may begin — are paid once per batch, not once per step. A work that fails aborts its
+   * batch's transaction: it alone is rejected, and the others are run again in the next one (the
+   * contract of `TransactionalProducer.transaction`).
+   */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     if (typeof work !== 'function') {
       return Promise.reject(new InvalidRecordError('transaction() takes a function (tx) => Promise'));
     }
-    const run = this.#tail.then(() => this.#run(work));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+    });
   }
 
   /** A newer producer with the same id was opened in this process. */
@@ -121,22 +164,66 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     this.#state = 'closed';
     this.#onClose();
     this.#closing = (async () => {
-      await this.#tail;
+      await this.#draining;
       await new Promise<void>((resolve) => this.#client.close(true, () => resolve()));
     })();
     return this.#closing;
   }
 
-  async #run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    this.#check();
-    if (this.#renew) await this.#reconnect();
-    const txn = await this.#step('beginning a transaction', () => this.#client.beginTransaction());
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      const retry = await this.#runBatch(batch);
+      this.#queue.unshift(...retry);
+    }
+  }
+
+  /**
+   * Runs a batch's works in one transaction. Settles each work but those to run again, which it
+   * returns: after a failure, the works of the batch that did not fail (their records were aborted
+   * with the transaction).
+   */
+  async #runBatch(batch: Queued[]): Promise<Queued[]> {
+    let txn: ClientTransaction;
+    try {
+      this.#check();
+      if (this.#renew) await this.#reconnect();
+      txn = await this.#step('beginning a transaction', () => this.#client.beginTransaction());
+    } catch (error) {
+      // nobody's work ran: the first is told, the others try again on their own next
+      batch[0].reject(error);
+      return batch.slice(1);
+    }
+    const groups = new Set<string>();
+    const results: unknown[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        results.push(await this.#runWork(txn, groups, batch[i].work));
+      } catch (error) {
+        await this.#abort(txn);
+        batch[i].reject(error);
+        return [...batch.slice(0, i), ...batch.slice(i + 1)];
+      }
+    }
+    try {
+      this.#check();
+      await this.#step('committing a transaction', () => txn.commit());
+    } catch (error) {
+      await this.#abort(txn);
+      batch[0].reject(error);
+      return batch.slice(1);
+    }
+    for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+    return [];
+  }
+
+  /** One work's part of a transaction: its calls are awaited before the next work's begin. */
+  async #runWork(txn: ClientTransaction, groups: Set<string>, work: Work): Promise<unknown> {
     /** The first refused call: it aborts the whole transaction even when `work` caught it. */
     let refused: { error: unknown } | undefined;
     let ended = false;
-    /** Calls `work` did not await: the commit waits for them. */
+    /** Calls `work` did not await: its part ends when they settle. */
     const pending = new Set<Promise<void>>();
-    const groups = new Set<string>();
     const step = (what: string, action: () => Promise<void>): Promise<void> => {
       const run = (async () => {
         if (ended) {
@@ -175,34 +262,23 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
       commitOffsets: (groupId, offsets) =>
         step('commitOffsets', () => this.#sendOffsets(txn, groups, groupId, offsets)),
     };
-    let result: T;
     try {
-      result = await work(tx);
+      const result = await work(tx);
       await Promise.all(pending);
       if (refused) throw refused.error;
-      this.#check();
-    } catch (error) {
+      return result;
+    } finally {
       ended = true;
       await Promise.all(pending);
-      await this.#abort(txn);
-      throw error;
     }
-    ended = true;
-    try {
-      await this.#step('committing a transaction', () => txn.commit());
-    } catch (error) {
-      await this.#abort(txn);
-      throw error;
-    }
-    return result;
   }
 
   /**
-   * Kafka's sendOffsetsToTransaction. The client offers it only for messages its own consumer read
-   * (Transaction.addConsumer / addOffset), which read no more of them than the group id, and the
-   * topic, partition, offset and group coordinator of the message: so each offset goes as such a
-   * message, with generation -1 and no member id, as a commit from outside the group's membership.
-   * The client commits `offset + 1` of a message and sends no commit metadata (it is dropped here).
+   * Kafka's sendOffsetsToTransaction: AddOffsetsToTxn once per group and transaction, then one
+   * TxnOffsetCommit with all of the call's partitions, with generation -1 and no member id (a commit
+   * from outside the group's membership). The client's own Transaction.addOffset sends one request
+   * per offset and only for messages its consumer read, so the request is made here through the
+   * client's connection, API table and retries. No commit metadata is sent.
    */
   async #sendOffsets(
     txn: ClientTransaction,
@@ -228,19 +304,31 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     // (kept up to its metadata age): a broker that was down then is missing there, and the client
     // fails on it (TypeError reading 'host') until that topic's metadata is read again
     const topics = [...new Set(offsets.map((o) => o.topic))];
-    const known = await this.#step('reading metadata', () => this.#client.metadata({ topics }));
+    let known = await this.#step('reading metadata', () => this.#client.metadata({ topics }));
     if (!known.brokers.has(coordinatorId)) {
-      await this.#step('reading metadata', () => this.#client.metadata({ topics, forceUpdate: true }));
+      known = await this.#step('reading metadata', () =>
+        this.#client.metadata({ topics, forceUpdate: true }),
+      );
     }
+    const coordinator = known.brokers.get(coordinatorId);
+    if (offsets.length === 0 || coordinator === undefined) return;
+    const byTopic = new Map<string, TxnOffsetCommitRequestPartition[]>();
     for (const o of offsets) {
-      const message = {
-        topic: o.topic,
-        partition: o.partition,
-        offset: BigInt(o.offset) - 1n,
-        metadata: { consumer: { groupId, generationId: -1, memberId: '', coordinatorId } },
-      } as unknown as Message;
-      await this.#step('committing offsets in a transaction', () => txn.addOffset(message), o.topic, groupId);
+      const partitions = byTopic.get(o.topic) ?? [];
+      byTopic.set(o.topic, partitions);
+      partitions.push({
+        partitionIndex: o.partition,
+        committedOffset: BigInt(o.offset),
+        committedLeaderEpoch: known.topics.get(o.topic)?.partitions[o.partition]?.leaderEpoch ?? -1,
+      });
     }
+    const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    await this.#step(
+      'committing offsets in a transaction',
+      () => commitTxnOffsets(this.#client, this.transactionalId, groupId, coordinator, request),
+      offsets[0].topic,
+      groupId,
+    );
   }
 
   /**
@@ -313,4 +401,42 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     if (this.#state === 'fenced') throw new ProducerFencedError(this.transactionalId);
     if (this.#state === 'closed') throw new ProducerClosedError(this.transactionalId);
   }
+}
+
+/**
+ * One TxnOffsetCommit for a group's partitions, on the producer's connection to the group
+ * coordinator, with the producer's id and epoch (the transaction's), retried as the client retries
+ * its own requests.
+ */
+function commitTxnOffsets(
+  client: Producer,
+  transactionalId: string,
+  groupId: string,
+  coordinator: Broker,
+  topics: TxnOffsetCommitRequestTopic[],
+): Promise<void> {
+  const { producerId, producerEpoch } = client;
+  if (producerId === undefined || producerEpoch === undefined) {
+    return Promise.reject(new BackboneError('NOT_REGISTERED', `'${transactionalId}' has no producer id yet`));
+  }
+  return new Promise<void>((resolve, reject) => {
+    void client[kPerformWithRetry]<TxnOffsetCommitResponse>(
+      'commit',
+      (retry) => {
+        client[kGetConnection](coordinator, (error, connection) => {
+          if (error) return retry(error, undefined);
+          client[kGetApi]<unknown[], TxnOffsetCommitResponse>('TxnOffsetCommit', (error, api) => {
+            if (error || api === undefined || connection === undefined) {
+              return retry(
+                error ?? new BackboneError('NO_CONNECTION', 'no connection to the group coordinator'),
+                undefined,
+              );
+            }
+            api(connection, transactionalId, groupId, producerId, producerEpoch, -1, '', null, topics, retry);
+          });
+        });
+      },
+      (error) => (error ? reject(error) : resolve()),
+    );
+  });
 }

@@ -1,0 +1,64 @@
+// How the Kafka backbone groups work for the broker, without a broker: produce calls queued
+// behind a send (takeGroup) and fetches of one event-loop turn (requests).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { requests, type Waiting } from '../../src/backbone/kafka/fetch-batcher.js';
+import { takeGroup, type PreparedRecord } from '../../src/backbone/kafka/produce.js';
+
+function record(topic: string, partition: number): PreparedRecord {
+  return { topic, partition, index: 0, value: Buffer.from('v'), timestamp: 0n };
+}
+
+test('takeGroup: calls of one send each with no partition taken or passed over before them', () => {
+  const call = (...parts: [string, number][]) => ({ sends: [parts.map(([t, p]) => record(t, p))] });
+  const queue = [call(['a', 0]), call(['b', 0], ['b', 1]), call(['c', 0]), call(['b', 1]), call(['d', 0])];
+  const first = takeGroup(queue);
+  // b/1 again would put two calls' records in one partition batch: it waits for the next send;
+  // d/0 after it goes now
+  assert.deepEqual(
+    first.map((c) => c.sends[0].map((r) => `${r.topic}/${r.partition}`).join('+')),
+    ['a/0', 'b/0+b/1', 'c/0', 'd/0'],
+  );
+  assert.equal(queue.length, 1);
+  assert.equal(queue[0].sends[0][0].topic, 'b');
+  assert.equal(takeGroup(queue).length, 1);
+  assert.equal(queue.length, 0);
+
+  // a call cut into several sends goes alone; in the middle of the queue, the calls to its
+  // partitions after it wait for it, the others go on
+  const cut = { sends: [[record('x', 0)], [record('x', 0)]] };
+  const q2 = [cut, call(['y', 0])];
+  assert.deepEqual(takeGroup(q2), [cut]);
+  const later = call(['x', 0]);
+  const q3 = [call(['y', 0]), cut, later, call(['z', 0])];
+  assert.deepEqual(
+    takeGroup(q3).map((c) => c.sends[0][0].topic),
+    ['y', 'z'],
+  );
+  assert.deepEqual(q3, [cut, later]);
+});
+
+test('requests: one per leader, a partition at most once per request, at most 64 partitions', () => {
+  const waiting = (node: number, topicId: string, partition: number, offset = 0): Waiting => ({
+    node,
+    request: { topic: topicId, topicId, partition, offset, maxBytes: 1 },
+    resolve: () => undefined,
+    reject: () => undefined,
+  });
+  const groups = requests([
+    waiting(1, 't', 0),
+    waiting(2, 't', 1),
+    waiting(1, 'u', 0),
+    waiting(1, 't', 0, 5), // the same partition again, another reader's offset
+  ]);
+  const shape = groups.map((g) =>
+    g.map((w) => `${w.node}:${w.request.topicId}/${w.request.partition}@${w.request.offset}`),
+  );
+  assert.deepEqual(shape, [['1:t/0@0', '1:u/0@0'], ['2:t/1@0'], ['1:t/0@5']]);
+
+  const many = requests(Array.from({ length: 130 }, (_, i) => waiting(1, `t${i}`, 0)));
+  assert.deepEqual(
+    many.map((g) => g.length),
+    [64, 64, 2],
+  );
+});

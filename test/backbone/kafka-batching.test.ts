@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requests, type Waiting } from '../../src/backbone/kafka/fetch-batcher.js';
 import { takeGroup, type PreparedRecord } from '../../src/backbone/kafka/produce.js';
+import { planFlush, type Buffered } from '../../src/backbone/kafka/txn-requests.js';
 
 function record(topic: string, partition: number): PreparedRecord {
   return { topic, partition, index: 0, value: Buffer.from('v'), timestamp: 0n };
@@ -61,4 +62,35 @@ test('requests: one per leader, a partition at most once per request, at most 64
     many.map((g) => g.length),
     [64, 64, 2],
   );
+});
+
+test('planFlush: a batch of works in as few sends as the batch limits allow, each partition in order', () => {
+  const rec = (topic: string, partition: number, value: string): PreparedRecord => ({
+    topic,
+    partition,
+    index: 0,
+    value: Buffer.from(value.padEnd(100, '.')),
+    timestamp: 0n,
+  });
+  const buffered = (topic: string, records: PreparedRecord[], maxBytes: number): Buffered => ({
+    topic,
+    records,
+    encoded: [],
+    maxBytes,
+  });
+  const works = (maxBytes: number) => [
+    buffered('status', [rec('status', 0, 'w1')], maxBytes),
+    buffered('out-1', [rec('out-1', 0, 'p1'), rec('out-1', 0, 'p2')], maxBytes),
+    buffered('status', [rec('status', 0, 'w2')], maxBytes),
+  ];
+  const names = (sends: PreparedRecord[][]) =>
+    sends.map((send) => send.map((r) => `${r.topic}:${r.value!.toString().replace(/\.+$/, '')}`));
+  // room for all: one send, the shared partition's records in the works' order
+  assert.deepEqual(names(planFlush(works(1_000_000))), [['status:w1', 'status:w2', 'out-1:p1', 'out-1:p2']]);
+  // room for one record per batch (a 100-byte value and the batch header): one per partition per send
+  assert.deepEqual(names(planFlush(works(61 + 120))), [
+    ['status:w1', 'out-1:p1'],
+    ['status:w2', 'out-1:p2'],
+  ]);
+  assert.deepEqual(planFlush([]), []);
 });

@@ -28,6 +28,7 @@ import type { EncodedRecord } from '../records.js';
 import { KafkaCluster, type CallContext } from './cluster.js';
 import { fetch, fetchFrom, type FetchPartitionRequest } from './fetch.js';
 import { FetchBatcher } from './fetch-batcher.js';
+import { LruCache } from '../lru.js';
 import * as groups from './groups.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
 import * as offsets from './offsets.js';
@@ -38,10 +39,14 @@ import type { FetchResponsePartition } from './records.js';
 import * as topics from './topic-admin.js';
 import { KafkaTransactionalProducer } from './transactional-producer.js';
 
+/** How long a group's coordinator, once found, is used without asking again. */
+const COORDINATOR_TTL_MS = 30_000;
+
 export class KafkaBackbone implements Backbone {
   readonly kind = 'kafka';
   readonly #cluster: KafkaCluster;
   readonly #fetchBatcher: FetchBatcher;
+  readonly #coordinators = new LruCache<string, { node: number; at: number }>(10_000);
   readonly #producing: KafkaProducing;
   readonly #consumers = new Set<KafkaGroupConsumer>();
   readonly #readers = new Set<KafkaPartitionReader>();
@@ -214,8 +219,22 @@ export class KafkaBackbone implements Backbone {
   }
 
   /** The node id of a consumer group's coordinator (where its offsets are committed). */
-  groupCoordinator(groupId: string): Promise<number> {
-    return groups.groupCoordinator(this.#cluster, groupId);
+  /**
+   * The broker coordinating a group, as found a little while ago: transactions commit offsets to
+   * it at every step, and a FindCoordinator per commit doubled the requests a commit makes. A
+   * failed commit forgets it (`forgetGroupCoordinator`), as a moved coordinator answers
+   * NOT_COORDINATOR.
+   */
+  async groupCoordinator(groupId: string): Promise<number> {
+    const known = this.#coordinators.get(groupId);
+    if (known !== undefined && Date.now() - known.at < COORDINATOR_TTL_MS) return known.node;
+    const node = await groups.groupCoordinator(this.#cluster, groupId);
+    this.#coordinators.set(groupId, { node, at: Date.now() });
+    return node;
+  }
+
+  forgetGroupCoordinator(groupId: string): void {
+    this.#coordinators.delete(groupId);
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {

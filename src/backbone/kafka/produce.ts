@@ -25,6 +25,8 @@ export interface PreparedProduce {
   outgoing: PreparedRecord[];
   /** The client sends to make, in order. */
   sends: PreparedRecord[][];
+  /** The topic's `max.message.bytes`, which each send's batches fit. */
+  maxBytes: number;
 }
 
 export class KafkaProducing {
@@ -191,7 +193,7 @@ export class KafkaProducing {
         `unknown partitioner '${String(partitioner)}' (use murmur2 or round-robin)`,
       );
     }
-    if (records.length === 0) return { encoded: [], outgoing: [], sends: [] };
+    if (records.length === 0) return { encoded: [], outgoing: [], sends: [], maxBytes: 0 };
     const now = Date.now();
     const encoded = records.map((r) => encodeRecord(r, now));
     const { partitionsCount } = await this.#cluster.topicMetadata(topic);
@@ -204,8 +206,9 @@ export class KafkaProducing {
       timestamp: BigInt(e.timestamp),
       headers: headersOf(records[i]),
     }));
-    const sends = planSends(topic, outgoing, await this.#maxMessageBytes(topic));
-    return { encoded, outgoing, sends };
+    const maxBytes = await this.#maxMessageBytes(topic);
+    const sends = planSends(topic, outgoing, maxBytes);
+    return { encoded, outgoing, sends, maxBytes };
   }
 
   /** A send's failure, as `RecordTooLargeError` when the broker refused the batch's size. */

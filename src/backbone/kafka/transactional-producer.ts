@@ -2,32 +2,18 @@
 // they are produced (Kafka keeps them invisible to read_committed readers until the commit
 // marker); group offsets go into the transaction with AddOffsetsToTxn + TxnOffsetCommit, so the
 // input offsets move if and only if the outputs are published.
-import {
-  kGetApi,
-  kGetConnection,
-  kPerformWithRetry,
-  ProduceAcks,
-  Producer,
-  type Broker,
-  type Consumer,
-} from '@platformatic/kafka';
+import { ProduceAcks, Producer, type Consumer } from '@platformatic/kafka';
 import { BackboneError, InvalidRecordError, ProducerClosedError, ProducerFencedError } from '../errors.js';
 import type { Transaction, TransactionalProducer, TopicPartitionOffset } from '../types.js';
 import { lostCoordinator, protocolErrorIds } from './errors.js';
 import type { KafkaBackbone } from './kafka-backbone.js';
 import { clientMessages } from './produce.js';
-
-/** TxnOffsetCommit's request and answer (the client's types, not exported by its index). */
-interface TxnOffsetCommitRequestPartition {
-  partitionIndex: number;
-  committedOffset: bigint;
-  committedLeaderEpoch: number;
-}
-interface TxnOffsetCommitRequestTopic {
-  name: string;
-  partitions: TxnOffsetCommitRequestPartition[];
-}
-type TxnOffsetCommitResponse = unknown;
+import {
+  commitTxnOffsets,
+  planFlush,
+  type Buffered,
+  type TxnOffsetCommitRequestPartition,
+} from './txn-requests.js';
 
 type ClientTransaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 type Work = (tx: Transaction) => Promise<unknown>;
@@ -35,6 +21,8 @@ interface Queued {
   work: Work;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Runs in a transaction of its own (its batch failed where no one work could be blamed). */
+  alone?: boolean;
 }
 
 /**
@@ -172,7 +160,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH);
+      const batch = this.#queue[0].alone ? this.#queue.splice(0, 1) : this.#queue.splice(0, MAX_BATCH);
       const retry = await this.#runBatch(batch);
       this.#queue.unshift(...retry);
     }
@@ -196,14 +184,26 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     }
     const groups = new Set<string>();
     const results: unknown[] = [];
+    const buffered: Buffered[] = [];
     for (let i = 0; i < batch.length; i++) {
       try {
-        results.push(await this.#runWork(txn, groups, batch[i].work));
+        results.push(await this.#runWork(txn, groups, buffered, batch[i].work));
       } catch (error) {
         await this.#abort(txn);
         batch[i].reject(error);
         return [...batch.slice(0, i), ...batch.slice(i + 1)];
       }
+    }
+    try {
+      await this.#flush(txn, buffered);
+    } catch (error) {
+      await this.#abort(txn);
+      // which work's records the broker refused is not known: alone, each answers for its own
+      if (batch.length === 1) {
+        batch[0].reject(await this.#refusal(buffered, error));
+        return [];
+      }
+      return batch.map((queued) => ({ ...queued, alone: true }));
     }
     try {
       this.#check();
@@ -218,7 +218,43 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   }
 
   /** One work's part of a transaction: its calls are awaited before the next work's begin. */
-  async #runWork(txn: ClientTransaction, groups: Set<string>, work: Work): Promise<unknown> {
+  /**
+   * Sends what the batch's works produced, in as few client sends as the topics' batch limits
+   * allow: the records of one topic in the order produced, cut to fit (`planSends`), and the n-th
+   * cut of every topic together. One AddPartitionsToTxn and one Produce request per leader for the
+   * whole batch, rather than per produce call.
+   */
+  async #flush(txn: ClientTransaction, buffered: Buffered[]): Promise<void> {
+    for (const send of planFlush(buffered)) {
+      await this.#step(
+        'producing in a transaction',
+        () => txn.send({ messages: clientMessages(send) }),
+        send[0]?.topic,
+      );
+    }
+  }
+
+  /** A flush's failure for one work: `RecordTooLargeError` naming the topic of its largest record. */
+  async #refusal(buffered: Buffered[], error: unknown): Promise<unknown> {
+    let largest: Buffered | undefined;
+    let size = -1;
+    for (const b of buffered) {
+      for (const e of b.encoded) {
+        if (e.size > size) {
+          size = e.size;
+          largest = b;
+        }
+      }
+    }
+    return largest === undefined ? error : this.#backbone.tooLarge(largest.topic, largest.encoded, error);
+  }
+
+  async #runWork(
+    txn: ClientTransaction,
+    groups: Set<string>,
+    buffered: Buffered[],
+    work: Work,
+  ): Promise<unknown> {
     /** The first refused call: it aborts the whole transaction even when `work` caught it. */
     let refused: { error: unknown } | undefined;
     let ended = false;
@@ -244,20 +280,15 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
       return run;
     };
     const tx: Transaction = {
+      // checked and partitioned now (a bad record fails its own work); sent with the batch's
       produce: (topic, records, options) =>
         step('produce', async () => {
-          const { encoded, sends } = await this.#backbone.prepareProduce(topic, records, options);
-          for (const send of sends) {
-            try {
-              await this.#step(
-                'producing in a transaction',
-                () => txn.send({ messages: clientMessages(send) }),
-                topic,
-              );
-            } catch (error) {
-              throw await this.#backbone.tooLarge(topic, encoded, error);
-            }
-          }
+          const { outgoing, encoded, maxBytes } = await this.#backbone.prepareProduce(
+            topic,
+            records,
+            options,
+          );
+          if (outgoing.length > 0) buffered.push({ topic, records: outgoing, encoded, maxBytes });
         }),
       commitOffsets: (groupId, offsets) =>
         step('commitOffsets', () => this.#sendOffsets(txn, groups, groupId, offsets)),
@@ -323,12 +354,17 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
       });
     }
     const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
-    await this.#step(
-      'committing offsets in a transaction',
-      () => commitTxnOffsets(this.#client, this.transactionalId, groupId, coordinator, request),
-      offsets[0].topic,
-      groupId,
-    );
+    try {
+      await this.#step(
+        'committing offsets in a transaction',
+        () => commitTxnOffsets(this.#client, this.transactionalId, groupId, coordinator, request),
+        offsets[0].topic,
+        groupId,
+      );
+    } catch (error) {
+      this.#backbone.forgetGroupCoordinator(groupId);
+      throw error;
+    }
   }
 
   /**
@@ -401,42 +437,4 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     if (this.#state === 'fenced') throw new ProducerFencedError(this.transactionalId);
     if (this.#state === 'closed') throw new ProducerClosedError(this.transactionalId);
   }
-}
-
-/**
- * One TxnOffsetCommit for a group's partitions, on the producer's connection to the group
- * coordinator, with the producer's id and epoch (the transaction's), retried as the client retries
- * its own requests.
- */
-function commitTxnOffsets(
-  client: Producer,
-  transactionalId: string,
-  groupId: string,
-  coordinator: Broker,
-  topics: TxnOffsetCommitRequestTopic[],
-): Promise<void> {
-  const { producerId, producerEpoch } = client;
-  if (producerId === undefined || producerEpoch === undefined) {
-    return Promise.reject(new BackboneError('NOT_REGISTERED', `'${transactionalId}' has no producer id yet`));
-  }
-  return new Promise<void>((resolve, reject) => {
-    void client[kPerformWithRetry]<TxnOffsetCommitResponse>(
-      'commit',
-      (retry) => {
-        client[kGetConnection](coordinator, (error, connection) => {
-          if (error) return retry(error, undefined);
-          client[kGetApi]<unknown[], TxnOffsetCommitResponse>('TxnOffsetCommit', (error, api) => {
-            if (error || api === undefined || connection === undefined) {
-              return retry(
-                error ?? new BackboneError('NO_CONNECTION', 'no connection to the group coordinator'),
-                undefined,
-              );
-            }
-            api(connection, transactionalId, groupId, producerId, producerEpoch, -1, '', null, topics, retry);
-          });
-        });
-      },
-      (error) => (error ? reject(error) : resolve()),
-    );
-  });
 }

@@ -16,7 +16,9 @@
 // solution runs it with that setting): unpaced, and with the rows arriving at the rates River's
 // lowest-MAE models ran at in this run — does TML keep up with that rate and still reach a lower MAE?
 // Each of those runs twice: the retrain alone, and with `retrain.refresh` (the champion's
-// configuration fitted again inline on the newest window on each due row while the retrain runs).
+// configuration fitted again inline on the newest window on each due row while the retrain runs);
+// on a stream that names `refresh.selectEvery`, a third time with the refresh on every row and the
+// selections every N rows (`retrain.refresh: { everyRecords }`, a cadence of its own).
 // Prints a table and writes bench/results/solutions-accuracy.json.
 // Tuning options: --only=<stream>, --window=N, --every=K, --modelruns=M, --algorithms=a,b,
 // --no-river (TML alone).
@@ -48,7 +50,16 @@ export interface Stream {
    * The algorithms of the runs with `retrain.refresh` (default: those of the other runs): a
    * champion is refreshed inline only when its fit is cheap, which rules out the tree ensembles.
    */
-  refresh?: { algorithms: string[]; why: string };
+  refresh?: {
+    algorithms: string[];
+    why: string;
+    /**
+     * Also run the refresh with selections on a cadence of their own, every N rows, while the
+     * champion is refreshed on each row as in the compared setting (a spec's
+     * `retrain: { everyRecords: N, refresh: { everyRecords: 1 } }`).
+     */
+    selectEvery?: number;
+  };
   description: string;
   featureNames: string[];
   targetName: string;
@@ -67,6 +78,11 @@ export interface TmlSettings {
   algorithms?: string[];
   timeBudgetMs: number;
   drift: { delta: number; threshold: number };
+  /**
+   * With `retrain.refresh`: refresh every N rows, a cadence of its own (retrainEvery is then the
+   * selections' cadence); by default on each due retrain trigger.
+   */
+  refreshEvery?: number;
 }
 
 export interface TmlRun {
@@ -245,7 +261,7 @@ export async function runTmlBackground(
       await nextTurn();
       turnAt = performance.now();
     }
-    const policy = refresh ? { everyRecords: settings.retrainEvery } : undefined;
+    const policy = refresh ? { everyRecords: settings.refreshEvery ?? settings.retrainEvery } : undefined;
     const settled = await slot.takeAndRefresh(learner, r, policy);
     if (settled !== undefined) {
       countOutcome(run, settled.outcome);
@@ -271,7 +287,14 @@ export async function runTmlBackground(
           : learner.champion === undefined && learner.rows >= MIN_WINDOW_ROWS
             ? 'start'
             : undefined;
-    if (trigger === undefined) continue;
+    if (trigger === undefined) {
+      // a refresh cadence of its own: the rows between the selections' triggers refresh too
+      if (policy !== undefined && settings.refreshEvery !== undefined && learner.champion !== undefined) {
+        const refreshed = await slot.refreshWhenDue(learner, r, policy);
+        if (refreshed?.refreshed === true) refreshes++;
+      }
+      continue;
+    }
     kept = undefined;
     // the first model is awaited, as the runner does: there is no champion to predict the rows with
     if (learner.champion === undefined) countOutcome(run, await learner.retrain(r));
@@ -493,6 +516,9 @@ async function main(): Promise<void> {
       refresh: {
         algorithms: ['ridge', 'poly2_ridge', 'knn', 'ols', 'elastic_net', 'lasso', 'cart', 'gp'],
         why: 'every regression algorithm but the tree ensembles (random_forest, gbdt), too dear to fit again on every row',
+        // a third of the window: the configuration is chosen again every 10 days, its parameters
+        // learn every day
+        selectEvery: 10,
       },
     },
   ].filter((s) => only === undefined || s.name === only);
@@ -554,21 +580,26 @@ async function main(): Promise<void> {
       if (r !== undefined) targets.push({ label: `${label}: ${r.model}`, rowsPerSecond: r.rows / r.seconds });
     }
     const runs: BackgroundRun[] = [];
-    for (const refresh of [false, true]) {
+    const selectEvery = stream.refresh?.selectEvery;
+    const variants: Array<{ refresh: boolean; selectEvery?: number }> = [
+      { refresh: false },
+      { refresh: true },
+      ...(selectEvery === undefined ? [] : [{ refresh: true, selectEvery }]),
+    ];
+    for (const { refresh, selectEvery } of variants) {
       const algorithms = refresh
         ? (common.algorithms ?? stream.refresh?.algorithms ?? settings.algorithms)
         : settings.algorithms;
+      // selections every N rows, the champion refreshed at the compared setting's cadence
+      const cadence =
+        selectEvery === undefined ? {} : { retrainEvery: selectEvery, refreshEvery: settings.retrainEvery };
       for (const target of targets) {
-        const run = await runTmlBackground(
-          stream,
-          { ...settings, algorithms },
-          pool,
-          target.rowsPerSecond,
-          refresh,
-        );
-        runs.push({ settings: { ...settings, algorithms }, run, ...target, refresh });
+        const variant: TmlSettings = { ...settings, algorithms, ...cadence };
+        const run = await runTmlBackground(stream, variant, pool, target.rowsPerSecond, refresh);
+        runs.push({ settings: variant, run, ...target, refresh });
         console.error(
-          `tml background${refresh ? ' + refresh' : ''}: ${stream.name} ${target.label}` +
+          `tml background${refresh ? ' + refresh' : ''}${selectEvery === undefined ? '' : `, selections every ${selectEvery}`}: ` +
+            `${stream.name} ${target.label}` +
             (target.rowsPerSecond === undefined ? '' : ` at ${Math.round(target.rowsPerSecond)} rows/s`) +
             `: ${Math.round(stream.rows / run.seconds)} rows/s, ${run.retrains} retrains, ` +
             `${run.refreshes} refreshes, ${run.lateRows} rows late (at most ${run.maxLateMs.toFixed(1)} ms)`,
@@ -595,7 +626,7 @@ async function main(): Promise<void> {
         side: 'TML',
         model:
           `WindowLearner, window ${b.settings.window}, every ${b.settings.retrainEvery}, background` +
-          `${b.refresh ? `+refresh${treeEnsembles(b.settings.algorithms) ? '' : ' (no tree ensembles)'}` : ''}, ` +
+          `${b.refresh ? `+refresh${b.settings.refreshEvery === undefined ? '' : ` every ${b.settings.refreshEvery}`}${treeEnsembles(b.settings.algorithms) ? '' : ' (no tree ensembles)'}` : ''}, ` +
           (b.rowsPerSecond === undefined ? 'unpaced' : `paced at ${Math.round(b.rowsPerSecond)}/s`),
         ...score(stream.y, b.run.predictions, scoredFrom),
         rowsPerS: stream.rows / b.run.seconds,
@@ -630,7 +661,9 @@ async function main(): Promise<void> {
         const onTime = row.rowsPerS >= 0.98 * b.rowsPerSecond!;
         const lower = target !== undefined && row.mae < target.mae;
         console.log(
-          `${b.refresh ? 'background + refresh' : 'background'} keeps up with ${b.label} at ${Math.round(b.rowsPerSecond!)} rows/s: ` +
+          `${b.refresh ? 'background + refresh' : 'background'}` +
+            `${b.settings.refreshEvery === undefined ? '' : ` (selections every ${b.settings.retrainEvery}, refresh every ${b.settings.refreshEvery})`}` +
+            ` keeps up with ${b.label} at ${Math.round(b.rowsPerSecond!)} rows/s: ` +
             `${Math.round(row.rowsPerS)} rows/s (${b.run.lateRows} rows > 1 ms late, at most ` +
             `${b.run.maxLateMs.toFixed(0)} ms), MAE ${row.mae.toFixed(4)}` +
             (target === undefined ? '' : ` vs ${target.mae.toFixed(4)}`) +
@@ -638,6 +671,7 @@ async function main(): Promise<void> {
         );
         return {
           refresh: b.refresh,
+          selectEvery: b.settings.refreshEvery === undefined ? undefined : b.settings.retrainEvery,
           target: b.label,
           targetRowsPerS: b.rowsPerSecond,
           rowsPerS: row.rowsPerS,
@@ -673,6 +707,7 @@ async function main(): Promise<void> {
         ...row,
         target: b.label,
         refresh: b.refresh,
+        selectEvery: b.settings.refreshEvery === undefined ? undefined : b.settings.retrainEvery,
         algorithms: b.settings.algorithms,
         lateRows: b.run.lateRows,
         retrains: b.run.retrains,

@@ -4,6 +4,7 @@
 
 import type { Algorithm, Hyperparameters, ModelParameters } from './algorithm.js';
 import { getAlgorithm } from './algorithms/index.js';
+import { asJsonData } from './data/json-data.js';
 import { fitNormalisation, standardise, type Normalisation } from './data/normalisation.js';
 import type { Dataset, Task } from './dataset.js';
 import { AutoMLError, InvalidInputError } from './errors.js';
@@ -88,9 +89,10 @@ export class Model {
     const normalisation = fitNormalisation(data.x, data.rows, data.features);
     const x = standardise(data.x, data.rows, data.features, normalisation, new Float64Array(data.x.length));
     const fitted = algorithm.fit({ ...data, x }, hyperparameters, task);
-    // Through JSON once, so this instance predicts from exactly what a loaded copy will read
-    // (e.g. −0 becomes 0): predictions are then bit-identical after a round trip by construction.
-    const parameters = JSON.parse(JSON.stringify(fitted)) as ModelParameters;
+    // As a JSON round trip gives them back, so this instance predicts from exactly what a loaded
+    // copy will read (e.g. −0 becomes 0): predictions are then bit-identical after a round trip by
+    // construction. (Parameters that are JSON data already are kept as they are, not copied.)
+    const parameters = asJsonData(fitted);
     const fallbacks = normalisation.constantFeatures.map(
       (f) => `feature ${data.featureNames[f]} is constant in the window: standardised with std 1 (no effect)`,
     );

@@ -187,7 +187,9 @@ export class WindowLearner {
     const slot = (this.#start + this.#size) % this.#capacity;
     if (this.#size === this.#capacity) this.#start = (this.#start + 1) % this.#capacity;
     else this.#size++;
-    this.#x.set(Array.prototype.slice.call(features, 0, this.#features) as number[], slot * this.#features);
+    // copied value by value: no array made per row on the row path
+    const base = slot * this.#features;
+    for (let f = 0; f < this.#features; f++) this.#x[base + f] = features[f];
     this.#y[slot] = target;
     this.#timestamps[slot] = timestamp;
     this.#positions[slot] = position;

@@ -95,6 +95,19 @@ export class RetrainSlot<T> {
     return refreshed === undefined ? settled : { ...settled, refreshed };
   }
 
+  /**
+   * A refresh on a row that triggers no retrain, for a refresh cadence of its own (a spec's
+   * `retrain.refresh.everyRecords`, below the retrain's): the champion's configuration fitted again
+   * once `everyRecords` rows arrived since its last fit. Undefined when none was due.
+   */
+  async refreshWhenDue(
+    learner: WindowLearner,
+    now: number,
+    refresh: { everyRecords?: number },
+  ): Promise<RefreshOutcome | undefined> {
+    return refreshIfDue(learner, true, now, refresh);
+  }
+
   /** The finished retrain, once; the trigger kept meanwhile is handed back with it. */
   take(): (SettledRetrain<T> & { queued?: T }) | undefined {
     const settled = this.#settled;

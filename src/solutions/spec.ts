@@ -54,9 +54,23 @@ const Retrain = Type.Object(
      * hyperparameters) is also fitted again inline on the newest window, so the rows until the
      * retrain lands are predicted by parameters that learnt the latest rows. Only champions whose
      * fit is cheap (linear models, k-NN, CART, a GP on a small window) are refreshed; each refresh
-     * is a new model version.
+     * is a new model version. `{ everyRecords: N }`: a cadence of its own, every N rows, while the
+     * retrain (the selection) keeps `retrain.everyRecords`/`everySeconds` — selections less often
+     * than refreshes leave the row path and the pool more time.
      */
-    refresh: Type.Optional(Type.Boolean()),
+    refresh: Type.Optional(
+      Type.Union(
+        [
+          Type.Boolean(),
+          Type.Object(
+            { everyRecords: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+            { additionalProperties: false },
+          ),
+        ],
+        // (a union's own error says only "expected union value")
+        { invalidMessage: 'must be a boolean or { everyRecords: an integer >= 1 }' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -311,11 +325,11 @@ export function validateSolutionSpec(input: unknown): SolutionSpec {
   const first = Value.Errors(SolutionSpecSchema, candidate).First();
   if (first !== undefined) {
     const field = first.path === '' ? '(document)' : first.path.slice(1).replaceAll('/', '.');
-    const schema = first.schema as { pattern?: string };
+    const schema = first.schema as { pattern?: string; invalidMessage?: string };
     const message =
       schema.pattern === Name.pattern
         ? `${JSON.stringify(first.value)} is not a valid name: use letters, digits, '.', '_' and '-' (at most 100, starting with a letter or digit)`
-        : first.message.charAt(0).toLowerCase() + first.message.slice(1);
+        : (schema.invalidMessage ?? first.message.charAt(0).toLowerCase() + first.message.slice(1));
     throw new SolutionSpecError(field, message);
   }
   const raw = candidate as RawSpec;
@@ -369,7 +383,7 @@ function checkMeaning(spec: SolutionSpec): void {
   if (retrain.everyRecords === undefined && retrain.everySeconds === undefined) {
     throw new SolutionSpecError('retrain', 'give everyRecords, everySeconds or both');
   }
-  if (retrain.refresh === true && retrain.background !== true) {
+  if (retrain.refresh !== undefined && retrain.refresh !== false && retrain.background !== true) {
     throw new SolutionSpecError(
       'retrain.refresh',
       'needs retrain.background: true (an awaited retrain already fits the champion again on the window when its configuration wins)',

@@ -215,6 +215,25 @@ test('a champion too dear to fit on every row is not refreshed inline, and says 
 });
 
 test('a solution with retrain.refresh publishes each refreshed version with the rows it predicts', async () => {
+  const retrains = await refreshedSolution({ everyRecords: 1, background: true, refresh: true });
+  assert.ok(retrains >= 2, `background retrains ran: ${retrains}`);
+});
+
+test('retrain.refresh with a cadence of its own refreshes every row between selections every 10 rows', async () => {
+  const retrains = await refreshedSolution({
+    everyRecords: 10,
+    background: true,
+    refresh: { everyRecords: 1 },
+  });
+  // the first model, then at most one selection per 10 of the 70 rows (fewer when one is busy)
+  assert.ok(retrains >= 2 && retrains <= 1 + 7, `selections: ${retrains}`);
+});
+
+/**
+ * Runs 70 rows through a solution's row loop with `retrain` and checks each row's prediction against
+ * OLS by hand on the 30 rows before it, its version published with the step; answers the retrains.
+ */
+async function refreshedSolution(retrain: Record<string, unknown>): Promise<number> {
   const env = await embeddedEnv();
   const backbone = await env.open();
   const topics = solutionTopics('refresh');
@@ -228,7 +247,7 @@ test('a solution with retrain.refresh publishes each refreshed version with the 
       window: { records: WINDOW },
       dependentVariable: 'y',
       independentVariables: ['a', 'b'],
-      retrain: { everyRecords: 1, background: true, refresh: true },
+      retrain,
       automl: { modelruns: 1, algorithms: ['ols'] },
     });
     const incarnation = 'trend.1';
@@ -306,20 +325,20 @@ test('a solution with retrain.refresh publishes each refreshed version with the 
       }
     }
     await runtime.retrainSlot.settle();
-    assert.ok(runtime.learner.retrains >= 2, `background retrains ran: ${runtime.learner.retrains}`);
     // the last row's refresh (or a retrain that landed after it, with its refresh): the version
     // that predicts the next row, newer than the last row's and published with the step
     const next = runtime.state.championVersion;
     assert.ok(next > lastVersion && published.has(next), `next version ${next} after ${lastVersion}`);
+    return runtime.learner.retrains;
   } finally {
     await pool.close();
     await registry.close();
     await backbone.close();
     await env.cleanup();
   }
-});
+}
 
-test('retrain.refresh must be a boolean and needs retrain.background', () => {
+test('retrain.refresh must be a boolean or { everyRecords } and needs retrain.background', () => {
   const base = {
     name: 'r',
     inputs: [{ topic: 'p', variables: ['a', 'y'] }],
@@ -328,10 +347,11 @@ test('retrain.refresh must be a boolean and needs retrain.background', () => {
     independentVariables: ['a'],
   };
   for (const [retrain, message] of [
-    [{ everyRecords: 1, background: true, refresh: 'yes' }, /boolean/i],
+    [{ everyRecords: 1, background: true, refresh: 'yes' }, /must be a boolean or \{ everyRecords/],
     [{ everyRecords: 1, background: true, refresh: 1 }, /boolean/i],
     [{ everyRecords: 1, refresh: true }, /needs retrain\.background: true/],
     [{ everyRecords: 1, background: false, refresh: true }, /needs retrain\.background: true/],
+    [{ everyRecords: 10, refresh: { everyRecords: 1 } }, /needs retrain\.background: true/],
   ] as const) {
     assert.throws(
       () => validateSolutionSpec({ ...base, retrain }),
@@ -347,6 +367,18 @@ test('retrain.refresh must be a boolean and needs retrain.background', () => {
     retrain: { everyRecords: 1, background: true, refresh: true },
   });
   assert.equal(spec.retrain.refresh, true);
+  const own = validateSolutionSpec({
+    ...base,
+    retrain: { everyRecords: 10, background: true, refresh: { everyRecords: 1 } },
+  });
+  assert.deepEqual(own.retrain.refresh, { everyRecords: 1 });
+  for (const refresh of [{ everyRecords: 0 }, { everyRecords: 1.5 }, { every: 1 }, {}]) {
+    assert.throws(
+      () => validateSolutionSpec({ ...base, retrain: { everyRecords: 10, background: true, refresh } }),
+      (error: unknown) => error instanceof SolutionSpecError && error.field.startsWith('retrain.refresh'),
+      JSON.stringify(refresh),
+    );
+  }
 });
 
 test('a running solution with retrain.refresh predicts every row once, each by a version it published', async () => {

@@ -27,8 +27,15 @@ export function ensembleHyperparameters(members: EnsembleMember[]): Hyperparamet
   return { members: JSON.stringify(members) };
 }
 
-function readMembers(hyperparameters: Hyperparameters): EnsembleMember[] {
+/**
+ * The member list read last, kept: a champion fitted again on every row (a solution's
+ * `retrain.refresh`) would otherwise parse and check the same text on each fit. Read-only.
+ */
+let lastRead: { text: string; members: readonly EnsembleMember[] } | undefined;
+
+function readMembers(hyperparameters: Hyperparameters): readonly EnsembleMember[] {
   const raw = hyperparameters.members;
+  if (typeof raw === 'string' && lastRead?.text === raw) return lastRead.members;
   let members: unknown;
   try {
     members = typeof raw === 'string' ? JSON.parse(raw) : undefined;
@@ -51,6 +58,7 @@ function readMembers(hyperparameters: Hyperparameters): EnsembleMember[] {
       );
     }
   }
+  if (typeof raw === 'string') lastRead = { text: raw, members: members as EnsembleMember[] };
   return members as EnsembleMember[];
 }
 

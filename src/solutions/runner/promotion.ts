@@ -69,6 +69,31 @@ export class Promotion {
       now,
       this.refreshPolicy(),
     );
+    await this.afterRefresh(runtime, refreshed, trigger, now, outbox);
+  }
+
+  /**
+   * `retrain.refresh: { everyRecords }` on a row that triggers no retrain: the champion's
+   * configuration fitted again inline once as many rows arrived since its last fit, published as
+   * a refresh on a due trigger is.
+   */
+  async refreshWhenDue(runtime: EntityRuntime, outbox: Outbox): Promise<void> {
+    const policy = this.refreshPolicy();
+    if (policy === undefined || runtime.learner.champion === undefined) return;
+    const now = this.scope.now();
+    const refreshed = await runtime.retrainSlot.refreshWhenDue(runtime.learner, now, policy);
+    if (refreshed !== undefined) runtime.touched = true;
+    await this.afterRefresh(runtime, refreshed, 'records', now, outbox);
+  }
+
+  /** A refresh made is published; one refused is said once per champion version. */
+  private async afterRefresh(
+    runtime: EntityRuntime,
+    refreshed: RefreshOutcome | undefined,
+    trigger: ModelVersion['trigger'],
+    now: number,
+    outbox: Outbox,
+  ): Promise<void> {
     if (refreshed?.refreshed === true) await this.publishRefresh(runtime, refreshed, trigger, now, outbox);
     else if (refreshed !== undefined) {
       // (a champion too dear to fit on every row: said once per version, not on every row)
@@ -117,10 +142,19 @@ export class Promotion {
     if (settled.queued !== undefined) runtime.pendingTrigger ??= settled.queued;
   }
 
-  /** `retrain.refresh`'s cadence, or undefined when the spec does not refresh. */
+  /**
+   * `retrain.refresh`'s cadence, or undefined when the spec does not refresh: its own every N rows,
+   * or on each due retrain trigger.
+   */
   private refreshPolicy(): { everyRecords?: number } | undefined {
     const { refresh, everyRecords } = this.scope.spec.retrain;
-    return refresh === true ? { everyRecords } : undefined;
+    if (refresh === true) return { everyRecords };
+    return typeof refresh === 'object' ? { everyRecords: refresh.everyRecords } : undefined;
+  }
+
+  /** `retrain.refresh` has a cadence of its own, not the retrain triggers'. */
+  get refreshesBetweenTriggers(): boolean {
+    return typeof this.scope.spec.retrain.refresh === 'object';
   }
 
   /** What follows a retrain: the state, the status, and for a new champion its version and products. */

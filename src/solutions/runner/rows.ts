@@ -59,6 +59,9 @@ export async function handleRows(
         await promotion.retrain(runtime, due, outbox);
         await slices.yield();
       }
+    } else if (usable && promotion.refreshesBetweenTriggers) {
+      // `retrain.refresh: { everyRecords }`: refreshed on its own cadence between the retrains
+      await promotion.refreshWhenDue(runtime, outbox);
     }
     // a background retrain that finished: its champion predicts from the next row on, published now
     if (runtime.retrainSlot.ready) await promotion.applySettled(runtime, outbox);

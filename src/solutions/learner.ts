@@ -375,9 +375,12 @@ export class WindowLearner {
         algorithms: options.automl.algorithms,
         seed: options.automl.seed + this.#retrains,
         pool: options.pool,
-        // off this thread: a micro-model window's whole selection as one pool task, larger ones
-        // candidate by candidate over the pool's threads
-        ...(options.offloadTraining ? { inlineMaxCells: 0, wholeOnPoolMaxCells: INLINE_MAX_CELLS } : {}),
+        // off this thread: while every pool thread has work (many solutions retraining), a
+        // micro-model window's whole selection as one pool task; otherwise candidate by candidate
+        // over the pool's threads, so a lone retrain uses them all (the result is the same)
+        ...(options.offloadTraining
+          ? { inlineMaxCells: 0, wholeOnPoolMaxCells: options.pool?.busy === true ? INLINE_MAX_CELLS : 0 }
+          : {}),
         // No cross-check of the leaders on a small window: it multiplies a retrain's cost by 1.05–3
         // (docs/benchmarks.md), and here a retrain follows every few rows and its challenger must
         // still beat the champion on rows it has not seen, which corrects a noisy pick.

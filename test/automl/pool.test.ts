@@ -405,3 +405,40 @@ test('a selection run whole on the pool fails with the error class the inline on
     (e: unknown) => e instanceof InvalidInputError && /modelruns must be an integer/.test(e.message),
   );
 });
+
+test('busy: true while every thread has a task, false once they settle', async () => {
+  const two = new TrainingPool({ maxThreads: 2 });
+  try {
+    assert.equal(two.busy, false);
+    const data = generate(3000, 4, sineTarget);
+    const select = (seed: number) =>
+      selectModel(data, {
+        task: 'regression',
+        modelruns: 2,
+        timeBudgetMs: 60_000,
+        algorithms: ['gbdt'],
+        seed,
+        pool: two,
+        inlineMaxCells: 0,
+        wholeOnPoolMaxCells: data.rows * data.features,
+      });
+    const first = select(1);
+    // one whole selection is one task: a thread is still free
+    let sawOneTask = false;
+    for (let i = 0; i < 200 && !sawOneTask; i++) {
+      await sleep(1);
+      sawOneTask = !two.busy;
+    }
+    const second = select(2);
+    let sawBusy = false;
+    for (let i = 0; i < 2000 && !sawBusy; i++) {
+      sawBusy = two.busy;
+      if (!sawBusy) await sleep(1);
+    }
+    assert.ok(sawOneTask && sawBusy, `one task: not busy (${sawOneTask}); two: busy (${sawBusy})`);
+    await Promise.all([first, second]);
+    assert.equal(two.busy, false);
+  } finally {
+    await two.close();
+  }
+});

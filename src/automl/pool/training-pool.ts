@@ -42,6 +42,8 @@ function workerFile(): string {
 export class TrainingPool {
   private readonly piscina: Piscina;
   private closed = false;
+  /** Tasks handed to piscina and not settled yet. */
+  #inFlight = 0;
 
   constructor(options: TrainingPoolOptions = {}) {
     const maxThreads = options.maxThreads ?? availableParallelism();
@@ -57,6 +59,11 @@ export class TrainingPool {
     return this.piscina.options.maxThreads;
   }
 
+  /** Every thread has a task (running or queued): a new task would wait for one to finish. */
+  get busy(): boolean {
+    return this.#inFlight >= this.threads;
+  }
+
   run(task: EvaluateTask): Promise<TaskOutcome<EvaluateResult>>;
   run(task: FitTask): Promise<TaskOutcome<FitResult>>;
   run(task: OptimizeTask): Promise<TaskOutcome<OptimizeTaskResult>>;
@@ -64,7 +71,13 @@ export class TrainingPool {
   run(task: SelectTask): Promise<TaskOutcome<SelectResult>>;
   run(task: PoolTask): Promise<TaskOutcome<AnyResult>> {
     if (this.closed) return Promise.reject(new Error('training pool is closed'));
-    return this.piscina.run(task) as Promise<TaskOutcome<AnyResult>>;
+    this.#inFlight++;
+    const done = () => {
+      this.#inFlight--;
+    };
+    const run = this.piscina.run(task) as Promise<TaskOutcome<AnyResult>>;
+    run.then(done, done);
+    return run;
   }
 
   /** Waits for running tasks, then stops the threads so the process can exit. */

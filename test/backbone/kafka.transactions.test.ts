@@ -8,7 +8,7 @@ import { ProducerFencedError } from '../../src/backbone/errors.js';
 import type { ConsumedRecord } from '../../src/backbone/types.js';
 import { kafkaBrokers, kafkaSkip, openKafka } from '../helpers/kafka.js';
 import { uniqueName } from '../helpers/names.js';
-import { eventually } from '../helpers/wait.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 test('transactions: committed records are read, aborted ones never', { skip: kafkaSkip() }, async () => {
   const kafka = await openKafka();
@@ -209,6 +209,37 @@ test(
       Producer.prototype.beginTransaction = begin;
       await kafka.deleteTopic(out).catch(() => undefined);
       await kafka.deleteTopic(input).catch(() => undefined);
+      await kafka.close();
+    }
+  },
+);
+
+test(
+  'transactions: a work asked for at any moment after the previous one settled still runs (no lost wake-up)',
+  { skip: kafkaSkip(), timeout: 120_000 },
+  async () => {
+    const kafka = await openKafka();
+    const out = uniqueName('txn-wake');
+    try {
+      await kafka.createTopic({ name: out, partitions: 1 });
+      const producer = await kafka.transactionalProducer({ transactionalId: uniqueName('txn-wake-id') });
+      // after each transaction settles, the next is asked for 0..7 microtasks later: one of these
+      // lands between the producer's queue found empty and its loop marked done
+      let done = 0;
+      for (let ticks = 0; ticks < 8; ticks++) {
+        for (let round = 0; round < 3; round++) {
+          await producer.transaction((tx) => tx.produce(out, [{ value: `${ticks}-${round}` }]));
+          for (let t = 0; t < ticks; t++) await Promise.resolve();
+          const next = producer.transaction((tx) => tx.produce(out, [{ value: `${ticks}-${round}-next` }]));
+          const settled = await Promise.race([next.then(() => true), sleep(20_000).then(() => false)]);
+          assert.ok(settled, `a transaction asked for ${ticks} microtasks after the last never ran`);
+          done++;
+        }
+      }
+      assert.equal(done, 24);
+      await producer.close();
+    } finally {
+      await kafka.deleteTopic(out).catch(() => undefined);
       await kafka.close();
     }
   },

@@ -44,14 +44,17 @@ export class KafkaProducing {
   /** The last call queued, settled either way. */
   #tail: Promise<unknown> = Promise.resolve();
   /**
-   * The last send that failed without a clear answer: the broker may have written it (a leader
-   * that died after appending, an answer lost), while the client did not advance its sequence
-   * numbers. Sent again as it was (a caller's retry), the broker recognizes it as a duplicate;
-   * but different records under the same numbers would be taken for that duplicate and dropped
-   * while acknowledged, or refused with OUT_OF_ORDER_SEQUENCE_NUMBER at every later send. So any
-   * other send first registers the producer again, with a new producer id and numbers from 0.
+   * Per partition, the records of the last send to it that failed without a clear answer: the
+   * broker may have written them (a leader that died after appending, an answer lost), while the
+   * client did not advance the partition's sequence numbers. Sent again as they were (a caller's
+   * retry, or a call of a failed send of several going again alone), the broker recognizes them as
+   * a duplicate; but other records under the same numbers would be taken for that duplicate and
+   * dropped while acknowledged, or refused with OUT_OF_ORDER_SEQUENCE_NUMBER at every later send.
+   * So a send with other records for such a partition first registers the producer again, with a
+   * new producer id and numbers from 0. Kept per partition: a send of several calls that failed
+   * leaves each call's partitions with that call's records, which its resend repeats exactly.
    */
-  #unresolved: PreparedRecord[] | undefined;
+  readonly #unresolved = new Map<string, PreparedRecord[]>();
 
   constructor(cluster: KafkaCluster) {
     this.#cluster = cluster;
@@ -69,9 +72,7 @@ export class KafkaProducing {
       this.#queue.push({ topic, sends, offsets, resolve, reject });
     });
     this.#tail = run.catch(() => undefined);
-    if (this.#draining === undefined) {
-      this.#draining = this.#drain().finally(() => (this.#draining = undefined));
-    }
+    if (this.#draining === undefined) this.#draining = this.#drain();
     try {
       await run;
     } catch (error) {
@@ -86,17 +87,30 @@ export class KafkaProducing {
   }
 
   /** Sends the queued calls, one group after another (the client's numbers allow one at a time). */
+  /**
+   * Sends until the queue is empty; marks itself done in the same synchronous stretch in which it
+   * finds the queue empty, so a call queued after that starts the next drain.
+   */
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const group = takeGroup(this.#queue);
-      if (group.length === 1) await this.#sendAlone(group[0]);
-      else await this.#sendTogether(group);
+    try {
+      while (this.#queue.length > 0) {
+        const group = takeGroup(this.#queue);
+        try {
+          if (group.length === 1) await this.#sendAlone(group[0]);
+          else await this.#sendTogether(group);
+        } catch (error) {
+          // not expected (both settle their calls): no call is left unsettled
+          for (const call of group) call.reject(error);
+        }
+      }
+    } finally {
+      this.#draining = undefined;
     }
   }
 
   async #sendAlone(call: QueuedProduce): Promise<void> {
     try {
-      for (const send of call.sends) fillOffsets(call, send, await this.#send(send, call.topic, true));
+      for (const send of call.sends) fillOffsets(call, send, await this.#send(send, call.topic));
       call.resolve();
     } catch (error) {
       call.reject(error);
@@ -114,16 +128,22 @@ export class KafkaProducing {
     const merged = group.flatMap((call) => call.sends[0]);
     let written: Map<string, number>;
     try {
-      written = await this.#send(merged, group[0].topic, false);
+      written = await this.#send(merged, group[0].topic);
     } catch (error) {
       written = producedOffsets(error);
       for (const call of group) {
         const send = call.sends[0];
-        if (send.every((r) => written.has(partitionKey(r.topic, r.partition)))) {
-          fillOffsets(call, send, written);
+        const rest = send.filter((r) => !written.has(partitionKey(r.topic, r.partition)));
+        fillOffsets(
+          call,
+          send.filter((r) => !rest.includes(r)),
+          written,
+        );
+        try {
+          if (rest.length > 0) fillOffsets(call, rest, await this.#send(rest, call.topic));
           call.resolve();
-        } else {
-          await this.#sendAlone(call);
+        } catch (failure) {
+          call.reject(failure);
         }
       }
       return;
@@ -135,11 +155,18 @@ export class KafkaProducing {
   }
 
   /**
-   * One client send: the base offset of each `topic:partition` it wrote. `resolvable`: a send a
-   * caller may retry as it is (a call's own send), so an unclear outcome is kept for that retry.
+   * One client send: the base offset of each `topic:partition` it wrote. Its partitions whose
+   * outcome is unclear are kept in #unresolved for a retry of the same records.
    */
-  async #send(send: PreparedRecord[], topic: string, resolvable: boolean): Promise<Map<string, number>> {
-    if (this.#unresolved && !sameSend(this.#unresolved, send)) await this.#renewProducerId();
+  async #send(send: PreparedRecord[], topic: string): Promise<Map<string, number>> {
+    const byPartition = recordsByPartition(send);
+    for (const [key, records] of byPartition) {
+      const unresolved = this.#unresolved.get(key);
+      if (unresolved !== undefined && !sameSend(unresolved, records)) {
+        await this.#renewProducerId();
+        break;
+      }
+    }
     type SendResult = Awaited<ReturnType<Producer['send']>>;
     let result: SendResult | undefined;
     let sending: Promise<SendResult | undefined> = Promise.resolve(undefined);
@@ -161,14 +188,19 @@ export class KafkaProducing {
       );
     }
     if (result === undefined) {
-      if (resolvable) this.#unresolved = send;
+      // the partitions the client reports written moved on; the others are in doubt
+      const written = producedOffsets(failure);
+      for (const [key, records] of byPartition) {
+        if (written.has(key)) this.#unresolved.delete(key);
+        else this.#unresolved.set(key, records);
+      }
       // the broker's producer state and the client's numbers disagree (a lost state, a send
       // written twice over): nothing more is written under this producer id
       const ids = protocolErrorIds(failure);
       if (SEQUENCE_ERRORS.some((id) => ids.has(id))) await this.#renewProducerId().catch(() => undefined);
       throw failure;
     }
-    this.#unresolved = undefined;
+    for (const key of byPartition.keys()) this.#unresolved.delete(key);
     const base = new Map<string, number>();
     for (const o of result.offsets ?? []) base.set(partitionKey(o.topic, o.partition), Number(o.offset));
     return base;
@@ -227,7 +259,7 @@ export class KafkaProducing {
     await this.#cluster.call({ operation: 'registering the idempotent producer' }, () =>
       this.#cluster.producer.initIdempotentProducer({}),
     );
-    this.#unresolved = undefined;
+    this.#unresolved.clear();
   }
 
   /** Forgets what is known of a topic that was created or deleted. */
@@ -331,6 +363,18 @@ function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+/** A send's records per partition, in order. */
+function recordsByPartition(send: PreparedRecord[]): Map<string, PreparedRecord[]> {
+  const out = new Map<string, PreparedRecord[]>();
+  for (const r of send) {
+    const key = partitionKey(r.topic, r.partition);
+    const list = out.get(key);
+    if (list === undefined) out.set(key, [r]);
+    else list.push(r);
+  }
+  return out;
+}
+
 /** Each record of `send` gets its partition's base offset plus its place among that partition's. */
 function fillOffsets(call: QueuedProduce, send: PreparedRecord[], base: Map<string, number>): void {
   const next = new Map<number, number>();
@@ -344,6 +388,10 @@ function fillOffsets(call: QueuedProduce, send: PreparedRecord[], base: Map<stri
 /** The partitions a failed client send did write: it reports them on the error (`produced`). */
 function producedOffsets(error: unknown): Map<string, number> {
   const out = new Map<string, number>();
+  // the client's error carries them; the backbone's typed error wraps it as its cause
+  for (let depth = 0; depth < 5 && error instanceof Error && !('produced' in error); depth++) {
+    error = error.cause;
+  }
   const produced = (
     error as { produced?: { offsets?: { topic: string; partition: number; offset: bigint }[] } }
   )?.produced;

@@ -137,7 +137,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     }
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+      this.#draining ??= this.#drain();
     });
   }
 
@@ -158,11 +158,27 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     return this.#closing;
   }
 
+  /**
+   * Runs batches until the queue is empty. It marks itself done in the same synchronous stretch
+   * in which it finds the queue empty, so a work queued after that starts the next drain (were it
+   * cleared a microtask later, a work queued in between would wait for ever).
+   */
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue[0].alone ? this.#queue.splice(0, 1) : this.#queue.splice(0, MAX_BATCH);
-      const retry = await this.#runBatch(batch);
-      this.#queue.unshift(...retry);
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue[0].alone ? this.#queue.splice(0, 1) : this.#queue.splice(0, MAX_BATCH);
+        let retry: Queued[];
+        try {
+          retry = await this.#runBatch(batch);
+        } catch (error) {
+          // not expected (#runBatch settles its works itself): no work is left unsettled
+          for (const queued of batch) queued.reject(error);
+          retry = [];
+        }
+        this.#queue.unshift(...retry);
+      }
+    } finally {
+      this.#draining = undefined;
     }
   }
 
@@ -341,8 +357,17 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
         this.#client.metadata({ topics, forceUpdate: true }),
       );
     }
+    if (offsets.length === 0) return;
     const coordinator = known.brokers.get(coordinatorId);
-    if (offsets.length === 0 || coordinator === undefined) return;
+    if (coordinator === undefined) {
+      // a coordinator found before that is gone from the cluster (a broker killed): the step
+      // fails, and the next finds the group's coordinator again
+      this.#backbone.forgetGroupCoordinator(groupId);
+      throw new BackboneError(
+        'COORDINATOR_NOT_AVAILABLE',
+        `the coordinator of group '${groupId}' (broker ${coordinatorId}) is not in the cluster's metadata`,
+      );
+    }
     const byTopic = new Map<string, TxnOffsetCommitRequestPartition[]>();
     for (const o of offsets) {
       const partitions = byTopic.get(o.topic) ?? [];

@@ -3,9 +3,17 @@
 // learner's own bin-code updates), with scikit-learn's stopping rule applied by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Hyperparameters } from '../../src/automl/algorithm.js';
 import type { Dataset } from '../../src/automl/dataset.js';
 import { gbdt } from '../../src/automl/algorithms/trees/index.js';
-import { ensembleFromParameters, type TreeEnsemble } from '../../src/automl/algorithms/trees/ensemble.js';
+import {
+  coversFromFit,
+  ensembleFromParameters,
+  type TreeEnsemble,
+} from '../../src/automl/algorithms/trees/ensemble.js';
+import { decodeFloat32 } from '../../src/automl/algorithms/trees/encoding.js';
+import { fitNormalisation, standardise } from '../../src/automl/data/normalisation.js';
+import { treeCovers } from '../../src/automl/explain/index.js';
 import { Model } from '../../src/automl/model.js';
 import { mulberry32 } from '../../src/automl/random.js';
 import { selectModel } from '../../src/automl/selection/select.js';
@@ -146,4 +154,24 @@ test('the selection stops its GBDT on the holdout, scores the kept rounds and re
   assert.equal(all.champion.parameters.trees, 100);
   // Stopping where the holdout stopped improving scores better on it than all 100 rounds.
   assert.ok(entry.metrics.rmse < all.leaderboard[0].metrics.rmse);
+});
+
+test('GBDT node covers counted while growing equal the rows routed through each tree afterwards', () => {
+  const data = driftingWindow(500, 0, 11);
+  const normalisation = fitNormalisation(data.x, data.rows, data.features);
+  const x = standardise(data.x, data.rows, data.features, normalisation, new Float64Array(data.x.length));
+  const settings: Hyperparameters[] = [
+    { rounds: 30 },
+    { rounds: 30, minSamplesLeaf: 1, maxDepth: 7 },
+    { rounds: 30, subsample: 0.8 },
+  ];
+  for (const h of settings) {
+    const model = Model.fit('gbdt', data, h, 'regression').toJSON();
+    const parameters = gbdt.fit({ ...data, x }, h, 'regression');
+    // counted while growing only when every row is in every tree
+    assert.equal(coversFromFit(parameters) !== undefined, h.subsample === undefined);
+    const walked = treeCovers(ensembleFromParameters(model.parameters), x, data.rows);
+    const stored = decodeFloat32(model.explanation?.covers, 'covers');
+    assert.deepEqual([...stored], [...walked]);
+  }
 });

@@ -116,6 +116,8 @@ function fitGbdt(
   const scratch = fullSample ? null : allRows(trainRows);
   const unsampled = new Uint32Array(fullSample ? 0 : trainRows);
   const validationSlice = allRows(rows).subarray(trainRows);
+  // Every row in every tree: each node's rows are its TreeSHAP cover, counted while growing.
+  const covers: number[] | null = fullSample !== null && validationRows === 0 ? [] : null;
 
   let mostLeaves = 0;
   let bestLoss = Infinity;
@@ -138,6 +140,7 @@ function fitGbdt(
     // Sampled rows take their leaf's value directly; the others (left out by row subsampling, or
     // the validation slice) walk the new tree on their bin codes.
     grower.addSampleOutput(scores);
+    if (covers !== null) grower.appendCovers(covers);
     if (fullSample === null) grower.addTreeOutput(scores, complement(sample, trainRows, unsampled));
     if (validationRows > 0) grower.addTreeOutput(scores, validationSlice);
     rounds = round + 1;
@@ -159,13 +162,17 @@ function fitGbdt(
   if (s.validationFraction > 0 && validationRows === 0) {
     fallbacks.push(`gbdt: early stopping off, ${rows} rows are too few to hold out a validation slice`);
   }
-  return ensembleToParameters(ensemble, {
-    rounds: ensemble.roots.length,
-    leafCap: cap,
-    validationRows,
-    importance: importanceShares(importance),
-    ...(fallbacks.length > 0 ? { fallbacks } : {}),
-  });
+  return ensembleToParameters(
+    ensemble,
+    {
+      rounds: ensemble.roots.length,
+      leafCap: cap,
+      validationRows,
+      importance: importanceShares(importance),
+      ...(fallbacks.length > 0 ? { fallbacks } : {}),
+    },
+    covers === null ? undefined : Float32Array.from(covers),
+  );
 }
 
 /** `a`'s rows followed by `b`'s (same features). */

@@ -283,6 +283,15 @@ export class TreeGrower {
     }
   }
 
+  /**
+   * Appends the current tree's node covers, node by node: the sample rows each node holds. When
+   * the sample is every row of the window once, these are the covers TreeSHAP weighs by
+   * (explain/tree-shap.ts, treeCovers), without walking the rows through the tree again.
+   */
+  appendCovers(covers: number[]): void {
+    for (let n = 0; n < this.treeFeature.length; n++) covers.push(this.treeEnd[n] - this.treeStart[n]);
+  }
+
   /** Adds the current tree's output to `scores[r]` for the listed rows, walking their bin codes. */
   addTreeOutput(scores: Float64Array, rows: Uint32Array): void {
     const { codes } = this;

@@ -175,3 +175,19 @@ test('GBDT node covers counted while growing equal the rows routed through each 
     assert.deepEqual([...stored], [...walked]);
   }
 });
+
+test('the selection does not stop its GBDT on a holdout of fewer than 100 rows', async () => {
+  // 495 rows: a holdout of 99 rows
+  const data = driftingWindow(495, 1000, 7);
+  const result = await selectModel(data, {
+    task: 'regression',
+    modelruns: 1,
+    algorithms: ['gbdt'],
+    timeBudgetMs: 60_000,
+    ensemble: false,
+    crossCheck: false,
+    earlyStopping: true,
+  });
+  assert.equal(result.leaderboard[0].hyperparameters.rounds, 100);
+  assert.equal(result.champion.parameters.trees, 100);
+});

@@ -13,6 +13,15 @@ export interface SearchSpace {
   task: Task;
 }
 
+/** Optional inputs of a fit beyond its training rows. */
+export interface FitControls {
+  /**
+   * The selection's holdout rows, standardised as the training rows: a learner that stops early
+   * (GBDT) may watch its loss on them instead of holding out rows of its own. Never learnt from.
+   */
+  validation?: Dataset;
+}
+
 /**
  * One learning algorithm. Stateless: `fit` returns plain parameters and `predict` reads them, so a
  * model is data (DESIGN.md §4) that travels through topics and worker threads as JSON.
@@ -28,7 +37,13 @@ export interface Algorithm {
   defaults(space: SearchSpace): Hyperparameters;
   /** Candidate hyperparameter sets, most promising first; `random` is a seeded U[0,1) source. */
   candidates(space: SearchSpace, count: number, random: () => number): Hyperparameters[];
-  fit(data: Dataset, hyperparameters: Hyperparameters, task: Task): ModelParameters;
+  fit(data: Dataset, hyperparameters: Hyperparameters, task: Task, controls?: FitControls): ModelParameters;
+  /**
+   * The configuration a refit on the whole window should use after a fit with
+   * `controls.validation` (e.g. the rounds early stopping kept, so that the refit needs no
+   * validation rows and grows no tree the holdout found useless). Default: the same.
+   */
+  refitHyperparameters?(hyperparameters: Hyperparameters, parameters: ModelParameters): Hyperparameters;
   /**
    * Writes one prediction per row of `x` (rows × features, row-major) into `out`;
    * for classification, the probability of class 1.

@@ -8,7 +8,7 @@ import { asJsonData } from './data/json-data.js';
 import { fitNormalisation, standardise, type Normalisation } from './data/normalisation.js';
 import type { Dataset, Task } from './dataset.js';
 import { AutoMLError, InvalidInputError } from './errors.js';
-import { ensembleFromParameters, TREE_ENCODING } from './algorithms/trees/ensemble.js';
+import { coversFromFit, ensembleFromParameters, TREE_ENCODING } from './algorithms/trees/ensemble.js';
 import { encodeArray } from './algorithms/trees/encoding.js';
 import {
   explainStandardised,
@@ -111,10 +111,10 @@ export class Model {
     };
     if (options.lineage !== undefined) json.lineage = options.lineage;
     if (parameters.encoding === TREE_ENCODING) {
-      // A separate pass after growing: the rows reaching each node, which TreeSHAP weighs by.
-      json.explanation = {
-        covers: encodeArray(treeCovers(ensembleFromParameters(parameters), x, data.rows)),
-      };
+      // The rows reaching each node, which TreeSHAP weighs by: counted while growing when every
+      // row was in every tree (GBDT without subsampling), else a separate pass after growing.
+      const covers = coversFromFit(fitted) ?? treeCovers(ensembleFromParameters(parameters), x, data.rows);
+      json.explanation = { covers: encodeArray(covers) };
     }
     return new Model(json, algorithm, [...fallbacks, ...parameterFallbacks(parameters)]);
   }

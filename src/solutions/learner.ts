@@ -385,6 +385,10 @@ export class WindowLearner {
         // (docs/benchmarks.md), and here a retrain follows every few rows and its challenger must
         // still beat the champion on rows it has not seen, which corrects a noisy pick.
         crossCheck: false,
+        // GBDT candidates stop on the holdout and refit the rounds they kept: half the CPU of a
+        // micro-model selection with GBDT, and the challenger check above corrects an optimistic
+        // pick (docs/automl.md).
+        earlyStopping: true,
         lineage: { offsets: lineage },
       });
     } catch (error) {

@@ -13,7 +13,14 @@ export function runTask(task: TrainingTask): TaskOutcome<EvaluateResult | FitRes
   try {
     if (task.kind === 'evaluate') {
       const data = readWindow(task);
-      const r = evaluateCandidate(data, task.task, task.algorithm, task.hyperparameters, task.splits);
+      const r = evaluateCandidate(
+        data,
+        task.task,
+        task.algorithm,
+        task.hyperparameters,
+        task.splits,
+        task.earlyStopping === true,
+      );
       return { ok: true, ...r };
     }
     const data = readWindow(task, task.featureNames, task.targetName);

@@ -18,6 +18,8 @@ export interface EvaluateTask {
   algorithm: string;
   hyperparameters: Hyperparameters;
   splits: Split[];
+  /** Let learners that stop early watch the (single) holdout: evaluate.ts. Default false. */
+  earlyStopping?: boolean;
 }
 
 /** Fit the champion on the whole window and return its model JSON. */
@@ -94,6 +96,8 @@ export interface EvaluateResult {
   fitMs: number;
   /** Holdout predictions of the newest split (dropped by the selection once out of its top few). */
   predictions?: Float64Array;
+  /** The configuration to refit with, when early stopping changed it (evaluate.ts). */
+  refitHyperparameters?: Hyperparameters;
 }
 
 export interface FitResult {

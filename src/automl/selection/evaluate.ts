@@ -18,6 +18,11 @@ export interface CandidateEvaluation {
   fitMs: number;
   /** The last (newest) split's holdout predictions: what an ensemble of candidates is built from. */
   predictions: Float64Array;
+  /**
+   * With early stopping on the holdout: the configuration a refit on the whole window uses (the
+   * rounds the holdout kept); absent when it is the one evaluated.
+   */
+  refitHyperparameters?: Hyperparameters;
 }
 
 export function evaluateCandidate(
@@ -26,6 +31,7 @@ export function evaluateCandidate(
   algorithmName: string,
   hyperparameters: Hyperparameters,
   splits: readonly Split[],
+  earlyStopping = false,
 ): CandidateEvaluation {
   const algorithm = getAlgorithm(algorithmName, task);
   const p = data.features;
@@ -54,7 +60,21 @@ export function evaluateCandidate(
       normalisation,
       new Float64Array(testRows * p),
     );
-    parameters = algorithm.fit(train, hyperparameters, task);
+    // Early stopping on the holdout (a single split only: rolling-origin folds would each stop at
+    // their own round, and no one refit could follow them all). The holdout then both stops and
+    // scores the fit, as AutoGluon's validation set does for its boosted trees.
+    const validation: Dataset | undefined =
+      earlyStopping && splits.length === 1 && algorithm.refitHyperparameters !== undefined
+        ? {
+            rows: testRows,
+            features: p,
+            x: testX,
+            y: data.y.subarray(split.testStart, split.testEnd),
+            featureNames: data.featureNames,
+            targetName: data.targetName,
+          }
+        : undefined;
+    parameters = algorithm.fit(train, hyperparameters, task, validation ? { validation } : undefined);
     const predicted = new Float64Array(testRows);
     algorithm.predict(parameters, testX, testRows, p, predicted);
     predictions = predicted;
@@ -73,5 +93,15 @@ export function evaluateCandidate(
   }
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(sums)) metrics[k] = v / splits.length;
-  return { parameters, metrics, fitMs: performance.now() - started, predictions };
+  const refit =
+    splits.length === 1 && earlyStopping
+      ? algorithm.refitHyperparameters?.(hyperparameters, parameters)
+      : undefined;
+  return {
+    parameters,
+    metrics,
+    fitMs: performance.now() - started,
+    predictions,
+    ...(refit !== undefined && refit !== hyperparameters ? { refitHyperparameters: refit } : {}),
+  };
 }

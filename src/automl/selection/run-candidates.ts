@@ -117,6 +117,7 @@ export async function evaluateInline(
   splits: Split[],
   budgetMs: number,
   started: number,
+  earlyStopping = false,
 ): Promise<Outcomes> {
   const outcomes: Outcomes = new Map();
   const trainRows = splits[splits.length - 1].trainEnd;
@@ -134,6 +135,7 @@ export async function evaluateInline(
       algorithm: c.algorithm,
       hyperparameters: c.hyperparameters,
       splits,
+      earlyStopping,
     });
     outcomes.set(c.index, outcome);
     dropSurplusPredictions(outcomes, task);
@@ -177,6 +179,7 @@ export async function evaluateOnPool(
   speculateFromMs: number,
   inlineCheap: boolean,
   refitTask: (index: number, outcome: EvaluateResult) => FitTask,
+  earlyStopping = false,
 ): Promise<{ outcomes: Outcomes; refits: EarlyRefits }> {
   const trainRows = splits[splits.length - 1].trainEnd;
   const cost = plan.map((c) => estimatedCostNs(c, trainRows, window.features));
@@ -297,6 +300,7 @@ export async function evaluateOnPool(
           algorithm: c.algorithm,
           hyperparameters: c.hyperparameters,
           splits,
+          earlyStopping,
         })
         .then(
           (outcome) => record(c.index, outcome),
@@ -321,6 +325,7 @@ export async function evaluateOnPool(
           algorithm: c.algorithm,
           hyperparameters: c.hyperparameters,
           splits,
+          earlyStopping,
         }),
       );
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -90,7 +90,20 @@ export class EnsembleBuilder {
   }
 }
 
-export function ensembleToParameters(ensemble: TreeEnsemble, extra: ModelParameters = {}): ModelParameters {
+// Node covers a learner already counted while growing (every row of the window in every tree),
+// by parameters object: Model.fit takes them instead of routing the window through every tree again.
+const grownCovers = new WeakMap<ModelParameters, Float32Array>();
+
+/** The covers recorded with these parameters at fit time, if the learner counted them. */
+export function coversFromFit(parameters: ModelParameters): Float32Array | undefined {
+  return grownCovers.get(parameters);
+}
+
+export function ensembleToParameters(
+  ensemble: TreeEnsemble,
+  extra: ModelParameters = {},
+  covers?: Float32Array,
+): ModelParameters {
   const parameters: ModelParameters = {
     encoding: TREE_ENCODING,
     features: ensemble.features,
@@ -109,6 +122,7 @@ export function ensembleToParameters(ensemble: TreeEnsemble, extra: ModelParamet
   };
   // The parameters object is what `predict` receives, so it can skip decoding the base64 again.
   decoded.set(parameters, ensemble);
+  if (covers !== undefined && covers.length === ensemble.feature.length) grownCovers.set(parameters, covers);
   return parameters;
 }
 

@@ -3,7 +3,13 @@
 // rows (56 s for one depth-10 tree at 16k rows) and ml-xgboost (a 2018 WASM build) as crashing
 // with "memory access out of bounds" at 80k×50.
 
-import type { Algorithm, Hyperparameters, ModelParameters, SearchSpace } from '../../algorithm.js';
+import type {
+  Algorithm,
+  FitControls,
+  Hyperparameters,
+  ModelParameters,
+  SearchSpace,
+} from '../../algorithm.js';
 import type { Dataset, Task } from '../../dataset.js';
 import { binWindow, MAX_BINS } from './binning.js';
 import { EnsembleBuilder, ensembleFromParameters, ensembleToParameters } from './ensemble.js';
@@ -12,6 +18,7 @@ import { TreeGrower } from './grow.js';
 import { HyperparameterReader } from './hyperparameters.js';
 import { leafCap, leafCapFallback, MAX_TREES } from './limits.js';
 import { throwIfCancelled } from '../../cancellation.js';
+import { InvalidInputError } from '../../errors.js';
 import { mulberry32 } from '../../random.js';
 import { allRows, checkWindow, importanceShares, leafSizeFor, mean, subsample } from './window.js';
 
@@ -58,16 +65,27 @@ export function readGbdtHyperparameters(h: Hyperparameters): GbdtSettings {
   return settings;
 }
 
-function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): ModelParameters {
+function fitGbdt(
+  window: Dataset,
+  hyperparameters: Hyperparameters,
+  task: Task,
+  controls: FitControls = {},
+): ModelParameters {
   const s = readGbdtHyperparameters(hyperparameters);
-  checkWindow(data, task);
+  checkWindow(window, task);
+  // The selection's holdout, when given and the configuration holds out no rows of its own, is the
+  // validation slice: appended after the training rows, it is binned on their cuts and never
+  // learnt from, exactly as a slice of the window's own newest rows would be.
+  const external = s.validationFraction === 0 ? controls.validation : undefined;
+  const data =
+    external !== undefined && external.rows > 0 && window.rows >= 2 ? appendRows(window, external) : window;
   const { rows, features, y } = data;
   const random = mulberry32(s.seed);
   const classification = task === 'classification';
 
   // Early stopping watches the newest rows of the window, as the selection's holdout does; with
   // too few rows for both sides it is switched off (reported as validationRows: 0).
-  const held = Math.floor(rows * s.validationFraction);
+  const held = data === window ? Math.floor(rows * s.validationFraction) : rows - window.rows;
   const validationRows = held >= 1 && rows - held >= 2 ? held : 0;
   const trainRows = rows - validationRows;
   const binned = binWindow(data, s.maxBins, trainRows);
@@ -98,6 +116,8 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
   const scratch = fullSample ? null : allRows(trainRows);
   const unsampled = new Uint32Array(fullSample ? 0 : trainRows);
   const validationSlice = allRows(rows).subarray(trainRows);
+  // Every row in every tree: each node's rows are its TreeSHAP cover, counted while growing.
+  const covers: number[] | null = fullSample !== null && validationRows === 0 ? [] : null;
 
   let mostLeaves = 0;
   let bestLoss = Infinity;
@@ -120,6 +140,7 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
     // Sampled rows take their leaf's value directly; the others (left out by row subsampling, or
     // the validation slice) walk the new tree on their bin codes.
     grower.addSampleOutput(scores);
+    if (covers !== null) grower.appendCovers(covers);
     if (fullSample === null) grower.addTreeOutput(scores, complement(sample, trainRows, unsampled));
     if (validationRows > 0) grower.addTreeOutput(scores, validationSlice);
     rounds = round + 1;
@@ -141,13 +162,46 @@ function fitGbdt(data: Dataset, hyperparameters: Hyperparameters, task: Task): M
   if (s.validationFraction > 0 && validationRows === 0) {
     fallbacks.push(`gbdt: early stopping off, ${rows} rows are too few to hold out a validation slice`);
   }
-  return ensembleToParameters(ensemble, {
-    rounds: ensemble.roots.length,
-    leafCap: cap,
-    validationRows,
-    importance: importanceShares(importance),
-    ...(fallbacks.length > 0 ? { fallbacks } : {}),
-  });
+  return ensembleToParameters(
+    ensemble,
+    {
+      rounds: ensemble.roots.length,
+      leafCap: cap,
+      validationRows,
+      importance: importanceShares(importance),
+      ...(fallbacks.length > 0 ? { fallbacks } : {}),
+    },
+    covers === null ? undefined : Float32Array.from(covers),
+  );
+}
+
+/** `a`'s rows followed by `b`'s (same features). */
+function appendRows(a: Dataset, b: Dataset): Dataset {
+  if (b.features !== a.features) {
+    throw new InvalidInputError(`validation rows have ${b.features} features, the window ${a.features}`);
+  }
+  const x = new Float64Array((a.rows + b.rows) * a.features);
+  x.set(a.x.subarray(0, a.rows * a.features));
+  x.set(b.x.subarray(0, b.rows * b.features), a.rows * a.features);
+  const y = new Float64Array(a.rows + b.rows);
+  y.set(a.y.subarray(0, a.rows));
+  y.set(b.y.subarray(0, b.rows), a.rows);
+  return { ...a, rows: a.rows + b.rows, x, y };
+}
+
+/**
+ * A fit that stopped early on the selection's holdout is refitted with the rounds it kept and no
+ * validation: the whole window trains, as long as the holdout found useful. The leaf cap of the
+ * requested rounds is kept too, so the refit grows the trees the holdout fit grew.
+ */
+function gbdtRefitHyperparameters(h: Hyperparameters, parameters: ModelParameters): Hyperparameters {
+  const s = readGbdtHyperparameters(h);
+  const kept = parameters.rounds;
+  if (s.validationFraction > 0 || !(Number(parameters.validationRows) > 0) || typeof kept !== 'number') {
+    return h;
+  }
+  const cap = leafCap(s.rounds);
+  return { ...h, rounds: Math.max(1, kept), ...(cap < s.maxLeaves ? { maxLeaves: cap } : {}) };
 }
 
 /**
@@ -244,6 +298,7 @@ export const gbdt: Algorithm = {
   defaults: gbdtDefaults,
   candidates: gbdtCandidates,
   fit: fitGbdt,
+  refitHyperparameters: gbdtRefitHyperparameters,
   predict(parameters, x, rows, features, out) {
     predictEnsemble(ensembleFromParameters(parameters), x, rows, features, out);
   },

@@ -227,15 +227,18 @@ export class TreeGrower {
           smallHist = largeHist ?? smallHist;
           largeHist = null;
         }
-        if (smallHist !== null) this.buildHistogram(smallHist, smallStart, smallEnd, gradient, hessian);
-        if (largeHist !== null && smallHist !== null) {
-          // Subtract bin by bin, or row by row when the small child has fewer rows than there are
-          // bins (small windows: 800 rows against 255 bins per feature).
-          if (smallRows * this.active.length * 3 < this.histogramLength) {
-            this.removeRows(largeHist, smallStart, smallEnd, gradient, hessian);
-          } else {
-            largeMinus = smallHist;
-          }
+        // Subtract bin by bin, or row by row when the small child has fewer rows than there are
+        // bins (small windows: 800 rows against 255 bins per feature); row by row, in the same
+        // pass that builds the small child's histogram.
+        if (
+          smallHist !== null &&
+          largeHist !== null &&
+          smallRows * this.active.length * 3 < this.histogramLength
+        ) {
+          this.buildHistogramRemoving(smallHist, largeHist, smallStart, smallEnd, gradient, hessian);
+        } else {
+          if (smallHist !== null) this.buildHistogram(smallHist, smallStart, smallEnd, gradient, hessian);
+          if (largeHist !== null && smallHist !== null) largeMinus = smallHist;
         }
       }
       const leftHist = leftIsSmaller ? smallHist : largeHist;
@@ -281,6 +284,15 @@ export class TreeGrower {
       const v = this.treeValue[n];
       for (let i = this.treeStart[n]; i < this.treeEnd[n]; i++) scores[idx[i]] += v;
     }
+  }
+
+  /**
+   * Appends the current tree's node covers, node by node: the sample rows each node holds. When
+   * the sample is every row of the window once, these are the covers TreeSHAP weighs by
+   * (explain/tree-shap.ts, treeCovers), without walking the rows through the tree again.
+   */
+  appendCovers(covers: number[]): void {
+    for (let n = 0; n < this.treeFeature.length; n++) covers.push(this.treeEnd[n] - this.treeStart[n]);
   }
 
   /** Adds the current tree's output to `scores[r]` for the listed rows, walking their bin codes. */
@@ -591,6 +603,87 @@ export class TreeGrower {
     for (let b = 0; b < bins; b++) {
       hist[b * 3 + 2] = counts[b];
       if (hessian === null) hist[b * 3 + 1] = counts[b];
+    }
+  }
+
+  /**
+   * buildHistogram of the rows idx[start, end) into `hist` and removeRows of the same rows from
+   * `parent`, in one pass: each row's bin codes are read once for both. Every bin of either
+   * histogram sees the same operations in the same row order as the two separate passes, so the
+   * sums are bit-identical to theirs. (The second pass was ~14% of a GBDT fit on 4,000 × 50: it
+   * read each row's 50 codes again, one column apart each.)
+   */
+  private buildHistogramRemoving(
+    hist: Float64Array,
+    parent: Float64Array,
+    start: number,
+    end: number,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+  ): void {
+    hist.fill(0);
+    const { idx, codes, rows, binCount, binOffset, active } = this;
+    const n = end - start;
+    this.gather(start, end, gradient, hessian);
+    const og = this.orderedG;
+    const oh = this.orderedH;
+    const one = hessian === null;
+    let a = 0;
+    for (; a + 3 < active.length; a += 4) {
+      const base0 = active[a] * rows;
+      const base1 = active[a + 1] * rows;
+      const base2 = active[a + 2] * rows;
+      const base3 = active[a + 3] * rows;
+      const offset0 = binOffset[active[a]] * 3;
+      const offset1 = binOffset[active[a + 1]] * 3;
+      const offset2 = binOffset[active[a + 2]] * 3;
+      const offset3 = binOffset[active[a + 3]] * 3;
+      for (let i = 0; i < n; i++) {
+        const r = idx[start + i];
+        const g = og[i];
+        const h = one ? 1 : oh[i];
+        const k0 = offset0 + codes[base0 + r] * 3;
+        const k1 = offset1 + codes[base1 + r] * 3;
+        const k2 = offset2 + codes[base2 + r] * 3;
+        const k3 = offset3 + codes[base3 + r] * 3;
+        hist[k0] += g;
+        hist[k0 + 1] += h;
+        hist[k0 + 2] += 1;
+        hist[k1] += g;
+        hist[k1 + 1] += h;
+        hist[k1 + 2] += 1;
+        hist[k2] += g;
+        hist[k2 + 1] += h;
+        hist[k2 + 2] += 1;
+        hist[k3] += g;
+        hist[k3 + 1] += h;
+        hist[k3 + 2] += 1;
+        removeOne(parent, k0, g, h);
+        removeOne(parent, k1, g, h);
+        removeOne(parent, k2, g, h);
+        removeOne(parent, k3, g, h);
+      }
+    }
+    for (; a < active.length; a++) {
+      const base = active[a] * rows;
+      const offset = binOffset[active[a]] * 3;
+      for (let i = 0; i < n; i++) {
+        const k = offset + codes[base + idx[start + i]] * 3;
+        const g = og[i];
+        const h = one ? 1 : oh[i];
+        hist[k] += g;
+        hist[k + 1] += h;
+        hist[k + 2] += 1;
+        removeOne(parent, k, g, h);
+      }
+    }
+    if (one) {
+      // As buildHistogram: the hessian sums of h = 1 are the counts, exactly.
+      for (let j = 0; j < active.length; j++) {
+        const f = active[j];
+        const end3 = (binOffset[f] + binCount[f]) * 3;
+        for (let k = binOffset[f] * 3; k < end3; k += 3) hist[k + 1] = hist[k + 2];
+      }
     }
   }
 
@@ -1045,6 +1138,13 @@ function subtractBins(hist: Float64Array, minus: Float64Array, from: number, to:
     hist[k] = c === 0 ? 0 : hist[k] - minus[k];
     hist[k + 1] = c === 0 ? 0 : hist[k + 1] - minus[k + 1];
   }
+}
+
+/** removeRows' step for one row and one feature's bin k (an emptied bin gets exact zero sums). */
+function removeOne(hist: Float64Array, k: number, g: number, h: number): void {
+  hist[k] -= g;
+  hist[k + 1] -= h;
+  if ((hist[k + 2] -= 1) === 0) hist[k] = hist[k + 1] = 0;
 }
 
 /** Max-heap of splittable leaves by split gain: the leaf-wise growth order. */

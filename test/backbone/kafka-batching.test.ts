@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requests, type Waiting } from '../../src/backbone/kafka/fetch-batcher.js';
-import { takeGroup, type PreparedRecord } from '../../src/backbone/kafka/produce.js';
+import type { PreparedRecord } from '../../src/backbone/kafka/produce.js';
+import { takeGroup } from '../../src/backbone/kafka/produce-group.js';
 import { planFlush, type Buffered } from '../../src/backbone/kafka/txn-requests.js';
 
 function record(topic: string, partition: number): PreparedRecord {

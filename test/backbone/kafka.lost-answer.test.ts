@@ -12,44 +12,11 @@
 // bench:kafka-cluster` does that on three brokers by SIGKILL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Connection, NetworkError, NumericMap, Producer, produceV11 } from '@platformatic/kafka';
+import { NetworkError, Producer } from '@platformatic/kafka';
 import type { KafkaBackbone } from '../../src/backbone/kafka/index.js';
-import { kafkaBrokers, kafkaSkip, openKafka } from '../helpers/kafka.js';
+import { kafkaSkip, openKafka } from '../helpers/kafka.js';
+import { produceAs, type Message } from '../helpers/kafka-produce-as.js';
 import { uniqueName } from '../helpers/names.js';
-
-interface Message {
-  topic: string;
-  partition: number;
-  key?: Buffer;
-  value: Buffer;
-  timestamp?: bigint;
-  headers?: Map<Buffer, Buffer>;
-}
-
-/** Writes `messages` (one partition) as the producer `producerId` would, starting at `sequence`. */
-async function produceAs(messages: Message[], producerId: bigint, producerEpoch: number, sequence: number) {
-  const [host, port] = kafkaBrokers()![0].split(':');
-  const connection = new Connection('lost-answer-test');
-  try {
-    await new Promise<void>((resolve, reject) =>
-      connection.connect(host, Number(port), (error) => (error ? reject(error) : resolve())),
-    );
-    const { topic, partition } = messages[0];
-    await produceV11.api.async(
-      connection,
-      -1,
-      30_000,
-      messages.map((m) => ({ ...m, headers: m.headers ?? new Map() })),
-      {
-        producerId,
-        producerEpoch,
-        sequences: new NumericMap([[`${topic}:${partition}`, sequence]]),
-      },
-    );
-  } finally {
-    await new Promise<void>((resolve) => connection.close(() => resolve()));
-  }
-}
 
 /**
  * While `lose` is set, the next send of the backbone's producer is written to the broker by

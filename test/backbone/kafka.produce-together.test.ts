@@ -5,42 +5,13 @@
 // again alone under the same sequence numbers, so what was written is not stored twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Connection, NetworkError, NumericMap, Producer, produceV11 } from '@platformatic/kafka';
+import { NetworkError, Producer } from '@platformatic/kafka';
 import { KafkaProducing } from '../../src/backbone/kafka/produce.js';
 import type { KafkaBackbone } from '../../src/backbone/kafka/index.js';
-import { kafkaBrokers, kafkaSkip, openKafka } from '../helpers/kafka.js';
+import { kafkaSkip, openKafka } from '../helpers/kafka.js';
+import { produceAs, type Message } from '../helpers/kafka-produce-as.js';
 import { uniqueName } from '../helpers/names.js';
 import { eventually } from '../helpers/wait.js';
-
-interface Message {
-  topic: string;
-  partition: number;
-  key?: Buffer;
-  value: Buffer;
-  timestamp?: bigint;
-  headers?: Map<Buffer, Buffer>;
-}
-
-/** Writes one partition's `messages` as the producer `producerId` would, from `sequence`. */
-async function produceAs(messages: Message[], producerId: bigint, producerEpoch: number, sequence: number) {
-  const [host, port] = kafkaBrokers()![0].split(':');
-  const connection = new Connection('produce-together-test');
-  try {
-    await new Promise<void>((resolve, reject) =>
-      connection.connect(host, Number(port), (error) => (error ? reject(error) : resolve())),
-    );
-    const { topic, partition } = messages[0];
-    await produceV11.api.async(
-      connection,
-      -1,
-      30_000,
-      messages.map((m) => ({ ...m, headers: m.headers ?? new Map() })),
-      { producerId, producerEpoch, sequences: new NumericMap([[`${topic}:${partition}`, sequence]]) },
-    );
-  } finally {
-    await new Promise<void>((resolve) => connection.close(() => resolve()));
-  }
-}
 
 /**
  * Watches the client's sends: counts them and the messages in each; `hold` keeps the next send

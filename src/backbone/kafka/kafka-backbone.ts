@@ -218,12 +218,11 @@ export class KafkaBackbone implements Backbone {
     return groups.checkOffsets(this.#cluster, offsets);
   }
 
-  /** The node id of a consumer group's coordinator (where its offsets are committed). */
   /**
-   * The broker coordinating a group, as found a little while ago: transactions commit offsets to
-   * it at every step, and a FindCoordinator per commit doubled the requests a commit makes. A
-   * failed commit forgets it (`forgetGroupCoordinator`), as a moved coordinator answers
-   * NOT_COORDINATOR.
+   * The node id of the broker coordinating a group (where its offsets are committed), as found a
+   * little while ago: transactions commit offsets to it at every step, and a FindCoordinator per
+   * commit doubled the requests a commit makes. A failed commit forgets it
+   * (`forgetGroupCoordinator`), as a moved coordinator answers NOT_COORDINATOR.
    */
   async groupCoordinator(groupId: string): Promise<number> {
     const known = this.#coordinators.get(groupId);

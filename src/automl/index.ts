@@ -31,6 +31,7 @@ export { INLINE_CANDIDATE_NS } from './selection/run-candidates.js';
 export {
   INLINE_MAX_CANDIDATE_MS,
   INLINE_MAX_CELLS,
+  WHOLE_ON_POOL_MAX_PLAN_MS,
   selectModel,
   type LeaderboardEntry,
   type SelectOptions,

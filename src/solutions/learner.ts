@@ -9,6 +9,7 @@ import {
   classificationMetrics,
   forecastAccuracy,
   INLINE_MAX_CELLS,
+  WHOLE_ON_POOL_MAX_PLAN_MS,
   Model,
   refitModel,
   regressionMetrics,
@@ -377,9 +378,14 @@ export class WindowLearner {
         pool: options.pool,
         // off this thread: while every pool thread has work (many solutions retraining), a
         // micro-model window's whole selection as one pool task; otherwise candidate by candidate
-        // over the pool's threads, so a lone retrain uses them all (the result is the same)
+        // over the pool's threads, so a lone retrain uses them all, unless the plan is too cheap
+        // for that to pay (the result is the same)
         ...(options.offloadTraining
-          ? { inlineMaxCells: 0, wholeOnPoolMaxCells: options.pool?.busy === true ? INLINE_MAX_CELLS : 0 }
+          ? {
+              inlineMaxCells: 0,
+              wholeOnPoolMaxCells: options.pool?.busy === true ? INLINE_MAX_CELLS : 0,
+              wholeOnPoolMaxPlanMs: WHOLE_ON_POOL_MAX_PLAN_MS,
+            }
           : {}),
         // No cross-check of the leaders on a small window: it multiplies a retrain's cost by 1.05–3
         // (docs/benchmarks.md), and here a retrain follows every few rows and its challenger must

@@ -6,7 +6,9 @@ import { runTask } from '../../src/automl/pool/run-task.js';
 import type { TrainingTask } from '../../src/automl/pool/tasks.js';
 import { TrainingPool } from '../../src/automl/pool/training-pool.js';
 import { readWindow, shareWindow } from '../../src/automl/pool/shared-window.js';
-import { selectModel } from '../../src/automl/selection/select.js';
+import { selectModel, WHOLE_ON_POOL_MAX_PLAN_MS } from '../../src/automl/selection/select.js';
+import { estimatedCostNs, planCandidates } from '../../src/automl/selection/candidates.js';
+import { getAlgorithm } from '../../src/automl/algorithms/index.js';
 import { Model } from '../../src/automl/model.js';
 import { InsufficientDataError, InvalidInputError, UnknownAlgorithmError } from '../../src/automl/errors.js';
 import { classTarget, generate, linearTarget, sineTarget } from './core-data.js';
@@ -401,6 +403,48 @@ test("a small window selected whole on one pool thread: one task, and the inline
       inlineMaxCells: 0,
       wholeOnPoolMaxCells: data.rows * data.features - 1,
     });
+    assert.ok(kinds.length > 1 && !kinds.includes('select'), kinds.join(','));
+  } finally {
+    await recorded.close();
+  }
+});
+
+test('a plan estimated below wholeOnPoolMaxPlanMs runs whole on one pool thread, whatever the window', async () => {
+  // 30 rows of cheap families: the plan is estimated at a fraction of a millisecond
+  const data = generate(30, 3, linearTarget, 3);
+  const options = {
+    task: 'regression' as const,
+    modelruns: 6,
+    timeBudgetMs: 60_000,
+    algorithms: ['ols', 'ridge', 'lasso', 'knn'],
+    seed: 4,
+  };
+  const planMs = planCandidates(
+    options.algorithms.map((a) => getAlgorithm(a, 'regression')),
+    { rows: 24, features: 3, task: 'regression' },
+    options.modelruns,
+    options.seed,
+  ).reduce((sum, c) => sum + estimatedCostNs(c, 24, 3) / 1e6, 0);
+  assert.ok(planMs > 0 && planMs < WHOLE_ON_POOL_MAX_PLAN_MS, `plan ${planMs} ms`);
+  const inline = await selectModel(data, options);
+  const kinds: string[] = [];
+  const recorded = new TrainingPool({ maxThreads: 2 });
+  const run = recorded.run.bind(recorded) as (task: { kind: string }) => Promise<unknown>;
+  recorded.run = ((task: { kind: string }) => {
+    kinds.push(task.kind);
+    return run(task);
+  }) as typeof recorded.run;
+  try {
+    const offPlan = { ...options, pool: recorded, inlineMaxCells: 0 };
+    const whole = await selectModel(data, { ...offPlan, wholeOnPoolMaxPlanMs: planMs });
+    assert.deepEqual(kinds, ['select'], 'one message for the whole selection');
+    assert.deepEqual(
+      whole.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+      inline.leaderboard.map((e) => [e.algorithm, e.hyperparameters, e.metrics]),
+    );
+    // a limit just under the plan's estimate: candidate by candidate
+    kinds.length = 0;
+    await selectModel(data, { ...offPlan, wholeOnPoolMaxPlanMs: planMs * 0.999 });
     assert.ok(kinds.length > 1 && !kinds.includes('select'), kinds.join(','));
   } finally {
     await recorded.close();

@@ -179,6 +179,39 @@ test('a retrain slot runs one retrain at a time and hands back the trigger that 
   }
 });
 
+test('off the row path, a micro-model window of cheap families is selected as one pool task; tree ensembles on a larger window spread', async () => {
+  const pool = new TrainingPool({ maxThreads: 2 });
+  const kinds: string[] = [];
+  const run = pool.run.bind(pool) as (task: { kind: string }) => Promise<unknown>;
+  pool.run = ((task: { kind: string }) => {
+    kinds.push(task.kind);
+    return run(task);
+  }) as typeof pool.run;
+  const learnerOn = (records: number, algorithms: string[]) => {
+    const learner = new WindowLearner({
+      featureNames: ['a', 'b'],
+      targetName: 'y',
+      task: 'regression',
+      window: { records },
+      automl: { modelruns: 6, timeBudgetMs: 60_000, algorithms, seed: 1 },
+      pool,
+      offloadTraining: true,
+    });
+    makeRows(records, 3).forEach((r, i) => learner.observe([r.a, r.b], r.y, i, { 'p/0': i }));
+    return learner;
+  };
+  try {
+    // the pool is idle (a lone learner), so only the plan's estimated cost decides
+    assert.equal((await learnerOn(30, ['ols', 'ridge', 'lasso', 'knn']).retrain(1)).trained, true);
+    assert.deepEqual(kinds, ['select']);
+    kinds.length = 0;
+    assert.equal((await learnerOn(1_000, ['random_forest', 'gbdt', 'ridge']).retrain(1)).trained, true);
+    assert.ok(kinds.length > 1 && !kinds.includes('select'), kinds.join(','));
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a solution retraining in the background predicts every row once, each by a published version', async () => {
   const env = await embeddedEnv();
   const backbone = await env.open();

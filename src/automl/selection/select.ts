@@ -80,6 +80,14 @@ export interface SelectOptions {
    */
   wholeOnPoolMaxCells?: number;
   /**
+   * With a pool: the whole selection also runs as one pool task when its candidates together are
+   * estimated below this many ms (`estimatedCostNs`), whatever the window's size. Spreading such a
+   * plan over the threads saves at most half of it, and costs the calling thread a post and a turn
+   * of its event loop per candidate: on micro-model windows of cheap families that is more than
+   * the fits (figures: docs/benchmarks.md). Default 0 (never).
+   */
+  wholeOnPoolMaxPlanMs?: number;
+  /**
    * With a pool: a leader whose holdout fit took at least this many ms is refitted on the whole
    * window at once, speculatively, while candidates are still queued (see evaluateOnPool). Default
    * SPECULATIVE_REFIT_MIN_MS (Infinity: only a settled leader, or a thread left idle at the end,
@@ -164,6 +172,13 @@ export const INLINE_MAX_CANDIDATE_MS = 5;
  * rows), which more than pays for posting the tasks (~0.1 ms each).
  */
 export const INLINE_MAX_PLAN_MS = 10;
+/**
+ * For `wholeOnPoolMaxPlanMs`: a plan estimated below this runs whole on one pool thread. On
+ * TrumpApproval's 30-row windows (eight cheap families, ~0.2 ms estimated) one task took 0.6–0.8
+ * ms against 1.3–1.6 ms spread, and half the CPU; with the tree ensembles in the plan (~5 ms
+ * estimated) the two were level, and above it spreading wins (docs/benchmarks.md).
+ */
+export const WHOLE_ON_POOL_MAX_PLAN_MS = 5;
 
 const MAX_MODELRUNS = 10_000;
 
@@ -222,15 +237,17 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
 
   const space = { rows: holdout.trainEnd, features: data.features, task };
   const plan = planCandidates(algorithms, space, modelruns, seed);
-  const window = shareWindow(data);
   const costsMs = plan.map((c) => estimatedCostNs(c, holdout.trainEnd, data.features) / 1e6);
+  const planMs = costsMs.reduce((a, b) => a + b, 0);
+  if (pool !== undefined && planMs <= (options.wholeOnPoolMaxPlanMs ?? 0)) {
+    return selectOnPool(pool, input, options, started);
+  }
+  const window = shareWindow(data);
   // A micro-model window: its cheapest fits (linear models) cost less than a round trip to a worker.
   const smallWindow = data.rows * data.features <= (options.inlineMaxCells ?? INLINE_MAX_CELLS);
   const usePool =
     options.pool !== undefined &&
-    (!smallWindow ||
-      Math.max(...costsMs) > INLINE_MAX_CANDIDATE_MS ||
-      costsMs.reduce((a, b) => a + b, 0) > INLINE_MAX_PLAN_MS);
+    (!smallWindow || Math.max(...costsMs) > INLINE_MAX_CANDIDATE_MS || planMs > INLINE_MAX_PLAN_MS);
 
   const fitTaskFor = (entry: {
     algorithm: string;

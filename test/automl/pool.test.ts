@@ -161,6 +161,16 @@ test('a refit whose flag is set stops with FitCancelledError; unset, the same ta
   }
 });
 
+/** `pool`, calling `record` with every task posted to it, before it is run. */
+function onPost(pool: TrainingPool, record: (task: TrainingTask) => void): TrainingPool {
+  const run = pool.run.bind(pool) as (task: TrainingTask) => Promise<unknown>;
+  pool.run = ((task: TrainingTask) => {
+    record(task);
+    return run(task);
+  }) as typeof pool.run;
+  return pool;
+}
+
 interface Refit {
   algorithm: string;
   hyperparameters: unknown;
@@ -173,10 +183,8 @@ function recordingPool(): {
   pool: TrainingPool;
   refits: Refit[];
 } {
-  const recorded = new TrainingPool({ maxThreads: 2 });
   const refits: Refit[] = [];
-  const run = recorded.run.bind(recorded) as (task: TrainingTask) => Promise<unknown>;
-  recorded.run = ((task: TrainingTask) => {
+  const recorded = onPost(new TrainingPool({ maxThreads: 2 }), (task) => {
     if (task.kind === 'fit')
       refits.push({
         algorithm: task.algorithm,
@@ -184,8 +192,7 @@ function recordingPool(): {
         at: performance.now(),
         flag: task.cancel,
       });
-    return run(task);
-  }) as typeof recorded.run;
+  });
   return { pool: recorded, refits };
 }
 
@@ -270,13 +277,10 @@ test('on a small window, cheap candidates are scored on the calling thread, a ch
     seed: 2,
   };
   const inline = await selectModel(data, options);
-  const recorded = new TrainingPool({ maxThreads: 2 });
   const posted: string[] = [];
-  const run = recorded.run.bind(recorded) as (task: TrainingTask) => Promise<unknown>;
-  recorded.run = ((task: TrainingTask) => {
-    posted.push(`${task.kind} ${task.algorithm}`);
-    return run(task);
-  }) as typeof recorded.run;
+  const recorded = onPost(new TrainingPool({ maxThreads: 2 }), (task) =>
+    posted.push(`${task.kind} ${task.algorithm}`),
+  );
   try {
     const pooled = await selectModel(data, { ...options, pool: recorded });
     assert.deepEqual(
@@ -376,12 +380,7 @@ test("a small window selected whole on one pool thread: one task, and the inline
   };
   const inline = await selectModel(data, options);
   const kinds: string[] = [];
-  const recorded = new TrainingPool({ maxThreads: 2 });
-  const run = recorded.run.bind(recorded) as (task: { kind: string }) => Promise<unknown>;
-  recorded.run = ((task: { kind: string }) => {
-    kinds.push(task.kind);
-    return run(task);
-  }) as typeof recorded.run;
+  const recorded = onPost(new TrainingPool({ maxThreads: 2 }), (task) => kinds.push(task.kind));
   try {
     const whole = await selectModel(data, {
       ...options,
@@ -428,12 +427,7 @@ test('a plan estimated below wholeOnPoolMaxPlanMs runs whole on one pool thread,
   assert.ok(planMs > 0 && planMs < WHOLE_ON_POOL_MAX_PLAN_MS, `plan ${planMs} ms`);
   const inline = await selectModel(data, options);
   const kinds: string[] = [];
-  const recorded = new TrainingPool({ maxThreads: 2 });
-  const run = recorded.run.bind(recorded) as (task: { kind: string }) => Promise<unknown>;
-  recorded.run = ((task: { kind: string }) => {
-    kinds.push(task.kind);
-    return run(task);
-  }) as typeof recorded.run;
+  const recorded = onPost(new TrainingPool({ maxThreads: 2 }), (task) => kinds.push(task.kind));
   try {
     const offPlan = { ...options, pool: recorded, inlineMaxCells: 0 };
     const whole = await selectModel(data, { ...offPlan, wholeOnPoolMaxPlanMs: planMs });

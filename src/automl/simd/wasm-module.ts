@@ -97,6 +97,38 @@ export class Body {
     this.code.push(0xa0);
     return this;
   }
+  /** i32.load (4-byte aligned). */
+  i32Load(offset = 0): this {
+    this.code.push(0x28, 2);
+    u32(offset, this.code);
+    return this;
+  }
+  /** i32.load8_u */
+  u8Load(offset = 0): this {
+    this.code.push(0x2d, 0);
+    u32(offset, this.code);
+    return this;
+  }
+  f64Const(value: number): this {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, value, true);
+    this.code.push(0x44, ...bytes);
+    return this;
+  }
+  f64Sub(): this {
+    this.code.push(0xa1);
+    return this;
+  }
+  /** f64.eq: an i32 flag. */
+  f64Equal(): this {
+    this.code.push(0x61);
+    return this;
+  }
+  /** select of two v128 operands by an i32 flag (the first when it is non-zero). */
+  v128Select(): this {
+    this.code.push(0x1c, 1, V128);
+    return this;
+  }
   private simd(opcode: number): this {
     this.code.push(0xfd);
     u32(opcode, this.code);
@@ -121,6 +153,9 @@ export class Body {
   }
   f64x2Add(): this {
     return this.simd(0xf0);
+  }
+  f64x2Sub(): this {
+    return this.simd(0xf1);
   }
   f64x2Mul(): this {
     return this.simd(0xf2);

@@ -125,10 +125,88 @@ test('another grower taking the kernels’ memory makes the first drop its histo
   assert.deepEqual(hist, plainHistogram(a.binned, a.idx, a.gradient, a.hessian));
 });
 
+/** The best split by brute force: every feature and bin, gain computed directly, first best kept. */
+function bruteForceSplit(
+  binned: BinnedWindow,
+  hist: Float64Array,
+  node: { g: number; h: number; count: number },
+  limits: { l2: number; minSamplesLeaf: number; minChildWeight: number },
+) {
+  const parentScore = (node.g * node.g) / (node.h + limits.l2);
+  let best = { gain: 0, feature: -1, bin: 0, leftCount: 0 };
+  for (let f = 0; f < binned.features; f++) {
+    let [gl, hl, cl] = [0, 0, 0];
+    for (let b = 0; b < binned.binCount[f] - 1; b++) {
+      const k = (binned.binOffset[f] + b) * 3;
+      [gl, hl, cl] = [gl + hist[k], hl + hist[k + 1], cl + hist[k + 2]];
+      const [gr, hr] = [node.g - gl, node.h - hl];
+      if (cl < limits.minSamplesLeaf || node.count - cl < limits.minSamplesLeaf) continue;
+      if (hl < limits.minChildWeight || hr < limits.minChildWeight) continue;
+      const gain = (gl * gl) / (hl + limits.l2) + (gr * gr) / (hr + limits.l2) - parentScore;
+      if (gain > best.gain) best = { gain, feature: f, bin: b, leftCount: cl };
+    }
+  }
+  return { ...best, parentScore };
+}
+
+test('the SIMD split scan finds the brute-force best split, and subtracts the sibling first', () => {
+  for (const [rows, features] of [
+    [300, 5],
+    [1500, 9],
+  ] as const) {
+    const { binned, active, length, gradient, hessian, idx } = setUp(rows, features, 7 * rows + features);
+    const simd = new SimdHistograms(binned, active, length, 3);
+    simd.take();
+    const [parent, child, copy] = [simd.slot(), simd.slot(), simd.slot()] as Float64Array[];
+    parent.fill(0);
+    child.fill(0);
+    simd.build(parent, idx, 0, rows, gradient, hessian, true);
+    const cut = Math.floor(rows / 4);
+    simd.build(child, idx, 0, cut, gradient, hessian, true);
+    for (const limits of [
+      { l2: 1, minSamplesLeaf: 20, minChildWeight: 1e-3 },
+      { l2: 0, minSamplesLeaf: 1, minChildWeight: 0 },
+    ]) {
+      // The child alone: its rows' sums.
+      let g = 0;
+      let h = 0;
+      for (const r of idx.subarray(0, cut)) [g, h] = [g + gradient[r], h + hessian[r]];
+      const node = { g, h, count: cut };
+      const expected = bruteForceSplit(binned, child, node, limits);
+      const best = { gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftCount: 0 };
+      assert.ok(simd.scan(child, null, { ...node, parentScore: expected.parentScore }, limits, best));
+      assert.ok(expected.feature >= 0);
+      assert.deepEqual(
+        [best.feature, best.bin, best.leftCount],
+        [expected.feature, expected.bin, expected.leftCount],
+      );
+      assert.ok(Math.abs(best.gain - expected.gain) <= 1e-12 * Math.abs(expected.gain));
+      // The sibling: parent − child, made while scanning, must equal the subtraction done here.
+      copy.set(parent);
+      const sibling = Float64Array.from(parent, (v, k) => v - child[k]);
+      for (let k = 0; k < length; k += 3) if (sibling[k + 2] === 0) sibling[k] = sibling[k + 1] = 0;
+      let sg = 0;
+      let sh = 0;
+      for (const r of idx.subarray(cut)) [sg, sh] = [sg + gradient[r], sh + hessian[r]];
+      const siblingNode = { g: sg, h: sh, count: rows - cut };
+      const siblingExpected = bruteForceSplit(binned, sibling, siblingNode, limits);
+      const siblingBest = { gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftCount: 0 };
+      const scanNode = { ...siblingNode, parentScore: siblingExpected.parentScore };
+      assert.ok(simd.scan(copy, child, scanNode, limits, siblingBest));
+      assert.deepEqual(copy, sibling, `${rows}×${features} sibling histogram`);
+      assert.deepEqual(
+        [siblingBest.feature, siblingBest.bin, siblingBest.leftCount],
+        [siblingExpected.feature, siblingExpected.bin, siblingExpected.leftCount],
+      );
+    }
+  }
+});
+
 test('tree models are the same with and without the SIMD histograms', () => {
   const sine = sineWindow(3_000, 20, 31);
   const ring = ringWindow(3_000, 20, 32);
   const fits: Array<[string, () => unknown]> = [
+    ['gbdt no leaf minimum', () => gbdt.fit(sine, { rounds: 10, minSamplesLeaf: 1, l2: 0 }, 'regression')],
     ['gbdt regression', () => gbdt.fit(sine, { rounds: 30, maxDepth: 6 }, 'regression')],
     ['gbdt classification', () => gbdt.fit(ring, { rounds: 30 }, 'classification')],
     [

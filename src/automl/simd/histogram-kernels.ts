@@ -119,6 +119,182 @@ function histogramSource(variant: Variant): Body {
   return b;
 }
 
+/** Where `scan` reads its f64 settings, in bytes from its `settings` offset. */
+export const SCAN_SETTINGS = {
+  g: 0,
+  h: 8,
+  countLimit: 16,
+  parentScore: 24,
+  l2: 32,
+  minLeaf: 40,
+  minWeight: 48,
+  bestGain: 56,
+};
+/** `scan`'s records: lane 1's start this many bytes after lane 0's; the two counts (i32) follow them. */
+export const SCAN_LANE_BYTES = 256 * 32;
+
+/**
+ * scan(a, b, minusA, minusB, bins, settings, out): the split scan of two features at once, one per
+ * f64x2 lane, over the histograms at byte offsets a and b (bins bins each; [Σg, Σh, count] per bin).
+ * With `subtract`, each bin first becomes itself minus the bin at minusA / minusB (written back,
+ * exact zero sums where the count is 0), as grow.ts's subtractAndScan. Each lane keeps the running
+ * sums gl, hl, cl of its feature, added in bin order as the scalar scan adds them, and applies the
+ * scalar scan's tests (rows and hessian per side, the division-free test against the best gain so
+ * far, then the exact gain); each bin a lane accepts is written to `out` as [bin, gl, hl, cl]
+ * (lane 0 at out, lane 1 at out + SCAN_LANE_BYTES, their counts as i32 after). Each lane's best gain
+ * starts at the settings' bestGain: lane 0 finds exactly the scalar scan's accepted bins, lane 1 a
+ * superset of them (the scalar one has also seen lane 0's feature), which the caller replays.
+ */
+function scanSource(subtract: boolean): Body {
+  const b = new Body(7);
+  const [pa, pb, ma, mb, bins, settings, out] = [0, 1, 2, 3, 4, 5, 6];
+  const bin = b.local(I32);
+  const last = b.local(I32);
+  const countA = b.local(I32);
+  const countB = b.local(I32);
+  const at = b.local(I32);
+  const ca = b.local(F64);
+  const cb = b.local(F64);
+  const v = (): number => b.local(V128);
+  const [gl, hl, cl, hr, gr, dl, dr, gha, ghb, mask, ls, rs, gain, accept] = [
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+  ];
+  const [gs, hs, limit, ps, l2, minLeaf, minWeight, best, threshold, k, tiny] = [
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+    v(),
+  ];
+  const zero = v(); // never set
+  const splat = (offset: number, local: number): void => {
+    b.get(settings).f64Load(offset).f64x2Splat().set(local);
+  };
+  splat(SCAN_SETTINGS.g, gs);
+  splat(SCAN_SETTINGS.h, hs);
+  splat(SCAN_SETTINGS.countLimit, limit);
+  splat(SCAN_SETTINGS.parentScore, ps);
+  splat(SCAN_SETTINGS.l2, l2);
+  splat(SCAN_SETTINGS.minLeaf, minLeaf);
+  splat(SCAN_SETTINGS.minWeight, minWeight);
+  splat(SCAN_SETTINGS.bestGain, best);
+  b.f64Const(1 - 1e-12)
+    .f64x2Splat()
+    .set(k);
+  b.f64Const(1e-10).f64x2Splat().set(tiny);
+  b.get(best).get(ps).f64x2Add().set(threshold);
+  b.get(bins).i32(-1).add().set(last);
+  b.whileLoop(
+    (c) => c.get(bin).get(last).lessThan(),
+    (c) => {
+      for (const [p, m, count, gh] of [
+        [pa, ma, ca, gha],
+        [pb, mb, cb, ghb],
+      ]) {
+        if (subtract) {
+          c.get(p).f64Load(16).get(m).f64Load(16).f64Sub().set(count);
+          c.get(p).get(count).f64Store(16);
+          c.get(zero).get(p).v128Load().get(m).v128Load().f64x2Sub();
+          c.get(count).f64Const(0).f64Equal().v128Select().set(gh);
+          c.get(p).get(gh).v128Store();
+        } else {
+          c.get(p).f64Load(16).set(count);
+          c.get(p).v128Load().set(gh);
+        }
+      }
+      const low = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+      c.get(gl).get(gha).get(ghb).shuffle(low).f64x2Add().set(gl);
+      c.get(hl)
+        .get(gha)
+        .get(ghb)
+        .shuffle(low.map((x) => x + 8))
+        .f64x2Add()
+        .set(hl);
+      c.get(cl).get(ca).f64x2Splat().get(cb).f64x2ReplaceLane(1).f64x2Add().set(cl);
+      c.get(hs).get(hl).f64x2Sub().set(hr);
+      c.get(gs).get(gl).f64x2Sub().set(gr);
+      c.get(hl).get(l2).f64x2Add().set(dl);
+      c.get(hr).get(l2).f64x2Add().set(dr);
+      // cl ≥ minLeaf, cl ≤ count − minLeaf, hl ≥ minWeight, hr ≥ minWeight, and not
+      // gl²·dr + gr²·dl ≤ threshold·dl·dr·(1 − 1e-12), each as the scalar scan computes it.
+      c.get(cl).get(minLeaf).f64x2GreaterEqual();
+      c.get(cl).get(limit).f64x2LessEqual().v128And();
+      c.get(hl).get(minWeight).f64x2GreaterEqual().v128And();
+      c.get(hr).get(minWeight).f64x2GreaterEqual().v128And();
+      c.get(gl).get(gl).f64x2Mul().get(dr).f64x2Mul();
+      c.get(gr).get(gr).f64x2Mul().get(dl).f64x2Mul().f64x2Add();
+      c.get(threshold).get(dl).f64x2Mul().get(dr).f64x2Mul().get(k).f64x2Mul();
+      c.f64x2LessEqual().v128Not().v128And().set(mask);
+      c.get(mask)
+        .v128AnyTrue()
+        .when((w) => {
+          w.get(gl).get(gl).f64x2Mul().get(dl).f64x2Div().set(ls);
+          w.get(gr).get(gr).f64x2Mul().get(dr).f64x2Div().set(rs);
+          w.get(ls).get(rs).f64x2Add().get(ps).f64x2Sub().set(gain);
+          w.get(mask).get(gain).get(best).f64x2Greater().v128And();
+          w.get(gain).get(tiny).get(ls).get(rs).f64x2Add().get(ps).f64x2Add().f64x2Mul().f64x2Greater();
+          w.v128And().set(accept);
+          w.get(gain).get(best).get(accept).v128Bitselect().set(best);
+          w.get(best).get(ps).f64x2Add().set(threshold);
+          for (const [lane, count, base] of [
+            [0, countA, 0],
+            [1, countB, SCAN_LANE_BYTES],
+          ] as const) {
+            w.get(accept)
+              .i64x2ExtractLane(lane)
+              .i64EqualZero()
+              .i32EqualZero()
+              .when((x) => {
+                x.get(out).get(count).i32(32).mul().add().set(at);
+                x.get(at).get(bin).f64FromI32().f64Store(base);
+                x.get(at)
+                  .get(gl)
+                  .f64x2ExtractLane(lane)
+                  .f64Store(base + 8);
+                x.get(at)
+                  .get(hl)
+                  .f64x2ExtractLane(lane)
+                  .f64Store(base + 16);
+                x.get(at)
+                  .get(cl)
+                  .f64x2ExtractLane(lane)
+                  .f64Store(base + 24);
+                x.increment(count, 1);
+              });
+          }
+        });
+      for (const p of [pa, pb, ma, mb]) c.increment(p, 24);
+      c.increment(bin, 1);
+    },
+  );
+  b.get(out)
+    .get(countA)
+    .i32Store(2 * SCAN_LANE_BYTES);
+  b.get(out)
+    .get(countB)
+    .i32Store(2 * SCAN_LANE_BYTES + 4);
+  return b;
+}
+
 type Kernel = (
   rows: number,
   gh: number,
@@ -143,6 +319,10 @@ export interface HistogramArena {
   readonly histogramRemoving: Kernel;
   /** Removes rows from `parent` (`hist` unused). */
   readonly removeRows: Kernel;
+  /** See scanSource; (a, b, _, _, bins, settings, out). */
+  readonly scan: Kernel;
+  /** See scanSource, with the subtraction. */
+  readonly subtractScan: Kernel;
 }
 
 // The few WebAssembly names used here (see kernels.ts).
@@ -182,6 +362,8 @@ function compile(): { wasm: WasmApi; module: object } | null {
         parameters: 7,
         body: histogramSource({ add: false, counts: false, remove: true }),
       },
+      { name: 'scan', parameters: 7, body: scanSource(false) },
+      { name: 'subtractScan', parameters: 7, body: scanSource(true) },
     ]);
     if (!wasm.validate(bytes)) return null;
     return { wasm, module: new wasm.Module(bytes) };
@@ -206,6 +388,8 @@ function instantiate(wasm: WasmApi, module: object, bytes: number): HistogramAre
     histogramSums: exports.histogramSums,
     histogramRemoving: exports.histogramRemoving,
     removeRows: exports.removeRows,
+    scan: exports.scan,
+    subtractScan: exports.subtractScan,
   };
 }
 

@@ -763,7 +763,12 @@ export class TreeGrower {
         order[j] = t;
       }
     }
-    for (let i = 0; i < this.features; i++) {
+    // Every feature at once in the SIMD kernel where it can, else one by one below (same split).
+    const scanned =
+      hist !== null && draw >= this.features && o.randomThresholds !== true
+        ? this.simd.scan(hist, minus, { g, h, count, parentScore }, o, best)
+        : false;
+    for (let i = 0; !scanned && i < this.features; i++) {
       if (i === draw && best.feature >= 0) break;
       const f = draw < this.features ? order[i] : i;
       if (binCount[f] < 2) continue;

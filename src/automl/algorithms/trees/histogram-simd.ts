@@ -6,10 +6,11 @@
 // the same sums either way).
 import { takeArena, type HistogramArena } from '../../simd/histogram-kernels.js';
 import type { BinnedWindow } from './binning.js';
+import { scanInKernel, type ScanBest, type ScanLayout, type ScanLimits, type ScanNode } from './scan-simd.js';
 
 const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
-export class SimdHistograms {
+export class SimdHistograms implements ScanLayout {
   private current: HistogramArena | undefined;
   private readonly buffers = new WeakSet<ArrayBuffer>();
   private handedOut = 0;
@@ -17,6 +18,9 @@ export class SimdHistograms {
   private readonly rowsAt: number;
   private readonly ghAt: number;
   private readonly slotsAt: number;
+  readonly settingsAt: number;
+  readonly outAt: number;
+  readonly zerosAt: number;
   private readonly slotBytes: number;
   private readonly bytes: number;
 
@@ -30,7 +34,10 @@ export class SimdHistograms {
     this.tableAt = align(rows * features);
     this.rowsAt = this.tableAt + align(8 * active.length);
     this.ghAt = this.rowsAt + align(4 * rows);
-    this.slotsAt = this.ghAt + 16 * rows;
+    this.settingsAt = this.ghAt + 16 * rows;
+    this.outAt = this.settingsAt + 128;
+    this.zerosAt = this.outAt + align(2 * 256 * 32 + 8);
+    this.slotsAt = this.zerosAt + 256 * 24;
     this.slotBytes = align(8 * histogramLength);
     this.bytes = this.slotsAt + slots * this.slotBytes;
   }
@@ -153,6 +160,25 @@ export class SimdHistograms {
       0,
       parent.byteOffset,
     );
+    return true;
+  }
+
+  /**
+   * The split scan of every active feature of `hist` (minus `minus` first, written back), in the
+   * kernel (scan-simd.ts); false (nothing done) when a histogram is not in the kernels' memory.
+   */
+  scan(
+    hist: Float64Array,
+    minus: Float64Array | null,
+    node: ScanNode,
+    limits: ScanLimits,
+    best: ScanBest,
+  ): boolean {
+    const arena = this.usable(hist, minus ?? hist, 0);
+    if (arena === undefined) return false;
+    const { binCount, binOffset } = this.binned;
+    const minusAt = minus === null ? -1 : minus.byteOffset;
+    scanInKernel(arena, this, hist.byteOffset, minusAt, this.active, binCount, binOffset, node, limits, best);
     return true;
   }
 

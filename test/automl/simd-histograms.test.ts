@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { binWindow, type BinnedWindow } from '../../src/automl/algorithms/trees/binning.js';
 import { SimdHistograms } from '../../src/automl/algorithms/trees/histogram-simd.js';
 import { extraTrees, gbdt, randomForest } from '../../src/automl/algorithms/trees/index.js';
+import { releaseLargeArena, takeArena } from '../../src/automl/simd/histogram-kernels.js';
 import { withoutSimd } from '../../src/automl/simd/kernels.js';
 import { mulberry32 } from '../../src/automl/random.js';
 import { ringWindow, sineWindow } from './trees-data.js';
@@ -221,4 +222,16 @@ test('tree models are the same with and without the SIMD histograms', () => {
     const scalar = JSON.stringify(withoutSimd(fit));
     assert.equal(simd, scalar, name);
   }
+});
+
+test('after a fit on a very wide window the histogram memory is let go, a usual one kept', () => {
+  const grower = {};
+  const large = takeArena(grower, 40 * 1024 * 1024);
+  assert.ok(large !== undefined && large.arena.buffer.byteLength >= 40 * 1024 * 1024);
+  releaseLargeArena();
+  const small = takeArena(grower, 1024 * 1024);
+  assert.ok(small !== undefined && small.fresh);
+  assert.ok(small.arena.buffer.byteLength <= 32 * 1024 * 1024, `${small.arena.buffer.byteLength} bytes`);
+  releaseLargeArena();
+  assert.equal(takeArena(grower, 1024)?.fresh, false, 'a usual memory is kept');
 });

@@ -393,6 +393,17 @@ function instantiate(wasm: WasmApi, module: object, bytes: number): HistogramAre
   };
 }
 
+/** What releaseLargeArena keeps: the usual windows' histograms (~11 MB at 5,000 × 50 for GBDT). */
+const KEPT_BYTES = 32 * 1024 * 1024;
+
+/** After a fit: lets go of a memory over KEPT_BYTES (a very wide window's), keeping a usual one. */
+export function releaseLargeArena(): void {
+  if (arena !== null && arena.buffer.byteLength > KEPT_BYTES) {
+    arena = null;
+    owner = null;
+  }
+}
+
 /**
  * The histogram memory for `by`, of at least `bytes` bytes, or undefined where WebAssembly SIMD is
  * unavailable (or off: withoutSimd) or the size is over MAX_ARENA_BYTES. `fresh` says its contents

@@ -130,6 +130,7 @@ export class TreeGrower {
     );
     this.order = Int32Array.from({ length: this.features }, (_, f) => f);
     this.active = Int32Array.from(this.order.filter((f) => binned.binCount[f] >= 2));
+    // Kernel-memory histograms for a frontier of maxLeaves (beyond: plain arrays, scalar builds).
     const slots = Math.min(this.maxHistograms, options.maxLeaves + 3, 40);
     this.simd = new SimdHistograms(binned, this.active, this.histogramLength, slots);
     this.idx = new Uint32Array(0);

@@ -383,6 +383,11 @@ export function simdKernels(): SimdKernels | undefined {
   return built ?? undefined;
 }
 
+/** False while `withoutSimd` runs: the other kernel sets (histogram-kernels.ts) follow it too. */
+export function simdEnabled(): boolean {
+  return enabled;
+}
+
 /** Runs `body` with the kernels off, so tests can compare the scalar and SIMD paths. */
 export function withoutSimd<T>(body: () => T): T {
   const before = enabled;

@@ -97,6 +97,38 @@ export class Body {
     this.code.push(0xa0);
     return this;
   }
+  /** i32.load (4-byte aligned). */
+  i32Load(offset = 0): this {
+    this.code.push(0x28, 2);
+    u32(offset, this.code);
+    return this;
+  }
+  /** i32.load8_u */
+  u8Load(offset = 0): this {
+    this.code.push(0x2d, 0);
+    u32(offset, this.code);
+    return this;
+  }
+  f64Const(value: number): this {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, value, true);
+    this.code.push(0x44, ...bytes);
+    return this;
+  }
+  f64Sub(): this {
+    this.code.push(0xa1);
+    return this;
+  }
+  /** f64.eq: an i32 flag. */
+  f64Equal(): this {
+    this.code.push(0x61);
+    return this;
+  }
+  /** select of two v128 operands by an i32 flag (the first when it is non-zero). */
+  v128Select(): this {
+    this.code.push(0x1c, 1, V128);
+    return this;
+  }
   private simd(opcode: number): this {
     this.code.push(0xfd);
     u32(opcode, this.code);
@@ -121,6 +153,80 @@ export class Body {
   }
   f64x2Add(): this {
     return this.simd(0xf0);
+  }
+  /** i8x16.shuffle of the two operands by the 16 byte indices (0–15 the first, 16–31 the second). */
+  shuffle(lanes: number[]): this {
+    this.simd(0x0d).code.push(...lanes);
+    return this;
+  }
+  f64x2ReplaceLane(lane: 0 | 1): this {
+    this.simd(0x22).code.push(lane);
+    return this;
+  }
+  /** f64x2.le: all-ones lanes where a ≤ b. */
+  f64x2LessEqual(): this {
+    return this.simd(0x4b);
+  }
+  /** f64x2.ge */
+  f64x2GreaterEqual(): this {
+    return this.simd(0x4c);
+  }
+  /** f64x2.gt */
+  f64x2Greater(): this {
+    return this.simd(0x4a);
+  }
+  v128Not(): this {
+    return this.simd(0x4d);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  /** v128.bitselect(a, b, mask): a where the mask's bits are set, else b. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  /** v128.any_true: an i32 flag. */
+  v128AnyTrue(): this {
+    return this.simd(0x53);
+  }
+  /** i64x2.extract_lane: an i64 (drop it or test it with i64.eqz). */
+  i64x2ExtractLane(lane: 0 | 1): this {
+    this.simd(0x1d).code.push(lane);
+    return this;
+  }
+  f64x2Div(): this {
+    return this.simd(0xf3);
+  }
+  /** i64.eqz: an i32 flag. */
+  i64EqualZero(): this {
+    this.code.push(0x50);
+    return this;
+  }
+  /** i32.eqz */
+  i32EqualZero(): this {
+    this.code.push(0x45);
+    return this;
+  }
+  /** i32.store (4-byte aligned). */
+  i32Store(offset = 0): this {
+    this.code.push(0x36, 2);
+    u32(offset, this.code);
+    return this;
+  }
+  /** f64.convert_i32_u */
+  f64FromI32(): this {
+    this.code.push(0xb8);
+    return this;
+  }
+  /** `if (flag) { body }`, the flag taken from the stack. */
+  when(body: (b: this) => void): this {
+    this.code.push(0x04, 0x40);
+    body(this);
+    this.code.push(0x0b);
+    return this;
+  }
+  f64x2Sub(): this {
+    return this.simd(0xf1);
   }
   f64x2Mul(): this {
     return this.simd(0xf2);

@@ -9,6 +9,7 @@ import { throwIfCancelled } from '../../cancellation.js';
 import { mulberry32 } from '../../random.js';
 import { binWindow } from './binning.js';
 import { EnsembleBuilder, ensembleToParameters } from './ensemble.js';
+import { releaseLargeArena } from '../../simd/histogram-kernels.js';
 import { TreeGrower } from './grow.js';
 import { leafCap, leafCapFallback } from './limits.js';
 import { allRows, bootstrap, checkWindow, importanceShares, mean } from './window.js';
@@ -60,6 +61,7 @@ export function fitForest(name: string, data: Dataset, s: ForestSettings, task: 
     const sample = s.bootstrap ? bootstrap(rows, random) : everyRow;
     mostLeaves = Math.max(mostLeaves, grower.grow(builder, gradient, null, sample, importance));
   }
+  releaseLargeArena();
   const ensemble = builder.build(features, baseScore, 'mean', 'identity');
   return ensembleToParameters(ensemble, {
     leafCap: cap,

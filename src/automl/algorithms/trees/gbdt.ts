@@ -14,6 +14,7 @@ import type { Dataset, Task } from '../../dataset.js';
 import { binWindow, MAX_BINS } from './binning.js';
 import { EnsembleBuilder, ensembleFromParameters, ensembleToParameters } from './ensemble.js';
 import { predictEnsemble } from './predict.js';
+import { releaseLargeArena } from '../../simd/histogram-kernels.js';
 import { TreeGrower } from './grow.js';
 import { HyperparameterReader } from './hyperparameters.js';
 import { leafCap, leafCapFallback, MAX_TREES } from './limits.js';
@@ -154,6 +155,7 @@ function fitGbdt(
       if (noRecentImprovement(losses, s.earlyStoppingRounds)) break;
     }
   }
+  releaseLargeArena();
   if (validationRows > 0 && bestRounds < rounds) builder.truncate(bestRounds);
   const ensemble = builder.build(features, baseScore, 'sum', classification ? 'logistic' : 'identity');
   // Documented fallbacks, which the model wrapper reports with the model.

@@ -13,6 +13,8 @@
 
 import type { BinnedWindow } from './binning.js';
 import type { EnsembleBuilder } from './ensemble.js';
+import { SimdHistograms } from './histogram-simd.js';
+import { LeafHeap } from './leaf-heap.js';
 import { drawRandomSplit, type DrawnSplit } from './random-split.js';
 
 export interface GrowOptions {
@@ -97,6 +99,8 @@ export class TreeGrower {
   private countedLength = -1;
   /** Nodes of at most this many rows are split by sorting, not by histogram (see constructor). */
   private readonly smallNode: number;
+  /** Histograms in the WebAssembly SIMD kernels' memory, built there (histogram-simd.ts). */
+  private readonly simd: SimdHistograms;
   private readonly best = { gain: 0, feature: -1, bin: 0, next: 0, leftG: 0, leftH: 0, leftCount: 0 };
   private readonly drawn: DrawnSplit = { gain: 0, bin: 0, leftG: 0, leftH: 0, leftCount: 0 };
   // The current tree in bin space, so boosting can update its scores without reading raw inputs.
@@ -126,6 +130,9 @@ export class TreeGrower {
     );
     this.order = Int32Array.from({ length: this.features }, (_, f) => f);
     this.active = Int32Array.from(this.order.filter((f) => binned.binCount[f] >= 2));
+    // Kernel-memory histograms for a frontier of maxLeaves (beyond: plain arrays, scalar builds).
+    const slots = Math.min(this.maxHistograms, options.maxLeaves + 3, 40);
+    this.simd = new SimdHistograms(binned, this.active, this.histogramLength, slots);
     this.idx = new Uint32Array(0);
     this.spare = new Uint32Array(0);
     this.orderedG = new Float64Array(0);
@@ -152,6 +159,7 @@ export class TreeGrower {
   ): number {
     const m = sample.length;
     this.ensureCapacity(m);
+    if (this.simd.take()) this.allocated -= this.simd.dropMade(this.free);
     this.idx.set(sample);
     this.treeFeature = [];
     this.treeBin = [];
@@ -178,7 +186,7 @@ export class TreeGrower {
       rootHist,
       this.sums(0, m, gradient, hessian),
     );
-    const frontier = new LeafHeap();
+    const frontier = new LeafHeap<Leaf>();
     if (root) frontier.push(root);
     let leaves = 1;
     const o = this.options;
@@ -404,6 +412,7 @@ export class TreeGrower {
     hessian: Float64Array | null,
   ): void {
     hist.fill(0);
+    if (this.simd.build(hist, this.idx, start, end, gradient, hessian, true)) return;
     const { idx, codes, rows, binCount, binOffset, active } = this;
     const n = end - start;
     // Gather the node's gradients once so the per-feature passes read them sequentially.
@@ -546,56 +555,58 @@ export class TreeGrower {
       return;
     }
     hist.fill(0);
-    const { idx, codes, rows, binOffset, active } = this;
-    this.gather(0, n, gradient, hessian);
-    const og = this.orderedG;
-    const oh = this.orderedH;
-    let a = 0;
-    for (; a + 3 < active.length; a += 4) {
-      const base0 = active[a] * rows;
-      const base1 = active[a + 1] * rows;
-      const base2 = active[a + 2] * rows;
-      const base3 = active[a + 3] * rows;
-      const offset0 = binOffset[active[a]] * 3;
-      const offset1 = binOffset[active[a + 1]] * 3;
-      const offset2 = binOffset[active[a + 2]] * 3;
-      const offset3 = binOffset[active[a + 3]] * 3;
-      if (hessian === null) {
-        for (let i = 0; i < n; i++) {
-          const r = idx[i];
-          const g = og[i];
-          hist[offset0 + codes[base0 + r] * 3] += g;
-          hist[offset1 + codes[base1 + r] * 3] += g;
-          hist[offset2 + codes[base2 + r] * 3] += g;
-          hist[offset3 + codes[base3 + r] * 3] += g;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const r = idx[i];
-          const g = og[i];
-          const h = oh[i];
-          const k0 = offset0 + codes[base0 + r] * 3;
-          const k1 = offset1 + codes[base1 + r] * 3;
-          const k2 = offset2 + codes[base2 + r] * 3;
-          const k3 = offset3 + codes[base3 + r] * 3;
-          hist[k0] += g;
-          hist[k0 + 1] += h;
-          hist[k1] += g;
-          hist[k1 + 1] += h;
-          hist[k2] += g;
-          hist[k2 + 1] += h;
-          hist[k3] += g;
-          hist[k3 + 1] += h;
+    if (!this.simd.build(hist, this.idx, 0, n, gradient, hessian, false)) {
+      const { idx, codes, rows, binOffset, active } = this;
+      this.gather(0, n, gradient, hessian);
+      const og = this.orderedG;
+      const oh = this.orderedH;
+      let a = 0;
+      for (; a + 3 < active.length; a += 4) {
+        const base0 = active[a] * rows;
+        const base1 = active[a + 1] * rows;
+        const base2 = active[a + 2] * rows;
+        const base3 = active[a + 3] * rows;
+        const offset0 = binOffset[active[a]] * 3;
+        const offset1 = binOffset[active[a + 1]] * 3;
+        const offset2 = binOffset[active[a + 2]] * 3;
+        const offset3 = binOffset[active[a + 3]] * 3;
+        if (hessian === null) {
+          for (let i = 0; i < n; i++) {
+            const r = idx[i];
+            const g = og[i];
+            hist[offset0 + codes[base0 + r] * 3] += g;
+            hist[offset1 + codes[base1 + r] * 3] += g;
+            hist[offset2 + codes[base2 + r] * 3] += g;
+            hist[offset3 + codes[base3 + r] * 3] += g;
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const r = idx[i];
+            const g = og[i];
+            const h = oh[i];
+            const k0 = offset0 + codes[base0 + r] * 3;
+            const k1 = offset1 + codes[base1 + r] * 3;
+            const k2 = offset2 + codes[base2 + r] * 3;
+            const k3 = offset3 + codes[base3 + r] * 3;
+            hist[k0] += g;
+            hist[k0 + 1] += h;
+            hist[k1] += g;
+            hist[k1 + 1] += h;
+            hist[k2] += g;
+            hist[k2 + 1] += h;
+            hist[k3] += g;
+            hist[k3 + 1] += h;
+          }
         }
       }
-    }
-    for (; a < active.length; a++) {
-      const base = active[a] * rows;
-      const offset = binOffset[active[a]] * 3;
-      for (let i = 0; i < n; i++) {
-        const k = offset + codes[base + idx[i]] * 3;
-        hist[k] += og[i];
-        if (hessian !== null) hist[k + 1] += oh[i];
+      for (; a < active.length; a++) {
+        const base = active[a] * rows;
+        const offset = binOffset[active[a]] * 3;
+        for (let i = 0; i < n; i++) {
+          const k = offset + codes[base + idx[i]] * 3;
+          hist[k] += og[i];
+          if (hessian !== null) hist[k + 1] += oh[i];
+        }
       }
     }
     // Counts of every bin (zero for features that cannot split); h = 1 per row: Σh is the count.
@@ -622,6 +633,7 @@ export class TreeGrower {
     hessian: Float64Array | null,
   ): void {
     hist.fill(0);
+    if (this.simd.buildRemoving(hist, parent, this.idx, start, end, gradient, hessian)) return;
     const { idx, codes, rows, binCount, binOffset, active } = this;
     const n = end - start;
     this.gather(start, end, gradient, hessian);
@@ -695,6 +707,7 @@ export class TreeGrower {
     gradient: Float64Array,
     hessian: Float64Array | null,
   ): void {
+    if (this.simd.removeRows(hist, this.idx, start, end, gradient, hessian)) return;
     const { idx, codes, rows, binOffset, active } = this;
     for (let i = start; i < end; i++) {
       const r = idx[i];
@@ -751,7 +764,12 @@ export class TreeGrower {
         order[j] = t;
       }
     }
-    for (let i = 0; i < this.features; i++) {
+    // Every feature at once in the SIMD kernel where it can, else one by one below (same split).
+    const scanned =
+      hist !== null && draw >= this.features && o.randomThresholds !== true
+        ? this.simd.scan(hist, minus, { g, h, count, parentScore }, o, best)
+        : false;
+    for (let i = 0; !scanned && i < this.features; i++) {
       if (i === draw && best.feature >= 0) break;
       const f = draw < this.features ? order[i] : i;
       if (binCount[f] < 2) continue;
@@ -1108,7 +1126,7 @@ export class TreeGrower {
     if (hist) return hist;
     if (this.allocated >= this.maxHistograms) return null;
     this.allocated++;
-    return new Float64Array(this.histogramLength);
+    return this.simd.slot() ?? new Float64Array(this.histogramLength);
   }
 
   private release(hist: Float64Array | null): void {
@@ -1145,46 +1163,4 @@ function removeOne(hist: Float64Array, k: number, g: number, h: number): void {
   hist[k] -= g;
   hist[k + 1] -= h;
   if ((hist[k + 2] -= 1) === 0) hist[k] = hist[k + 1] = 0;
-}
-
-/** Max-heap of splittable leaves by split gain: the leaf-wise growth order. */
-class LeafHeap {
-  private readonly items: Leaf[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(leaf: Leaf): void {
-    const items = this.items;
-    items.push(leaf);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (items[parent].split.gain >= items[i].split.gain) break;
-      [items[parent], items[i]] = [items[i], items[parent]];
-      i = parent;
-    }
-  }
-
-  pop(): Leaf {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop() as Leaf;
-    if (items.length > 0) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let largest = i;
-        if (l < items.length && items[l].split.gain > items[largest].split.gain) largest = l;
-        if (r < items.length && items[r].split.gain > items[largest].split.gain) largest = r;
-        if (largest === i) break;
-        [items[largest], items[i]] = [items[i], items[largest]];
-        i = largest;
-      }
-    }
-    return top;
-  }
 }

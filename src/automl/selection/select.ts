@@ -17,10 +17,10 @@ import { estimatedCostNs, planCandidates } from './candidates.js';
 import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
 import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_JSON_BYTES, selectEnsemble } from './ensemble.js';
 import {
-  CROSS_CHECK_CANDIDATES,
   CROSS_CHECK_BLOCKS,
   CROSS_CHECK_MAX_ROWS,
   crossCheck,
+  crossCheckChoice,
   type CrossChecked,
 } from './cross-check.js';
 import { ensembleHyperparameters } from '../algorithms/ensemble.js';
@@ -473,9 +473,10 @@ function holdoutPredictions(
 }
 
 /**
- * Cross-checks the best CROSS_CHECK_CANDIDATES candidates (selection/cross-check.ts) when their
- * extra fits — CROSS_CHECK_BLOCKS − 1 each, as long as their holdout fits, spread over the pool's
- * threads — and the champion's refit end within the budget; null otherwise.
+ * Cross-checks the best few candidates and the best linear ones (crossCheckChoice,
+ * selection/cross-check.ts) when their extra fits — CROSS_CHECK_BLOCKS − 1 each, as long as their
+ * holdout fits, spread over the pool's threads — and the champion's refit end within the budget;
+ * null otherwise.
  */
 async function crossCheckLeaders(
   task: Task,
@@ -487,14 +488,19 @@ async function crossCheckLeaders(
   started: number,
 ): Promise<CrossChecked[] | null> {
   const inputs = [];
-  for (const e of leaderboard.filter((e) => e.error === undefined).slice(0, CROSS_CHECK_CANDIDATES)) {
+  for (const e of crossCheckChoice(leaderboard.filter((e) => e.error === undefined))) {
     const outcome = outcomes.get(e.index);
-    if (!outcome?.ok || outcome.predictions === undefined) continue;
+    if (!outcome?.ok) continue;
     inputs.push({ ...e, predictions: outcome.predictions });
   }
   if (inputs.length < 2) return null;
   const threads = options.pool?.threads ?? 1;
-  const extraMs = (inputs.reduce((sum, e) => sum + e.fitMs, 0) * (CROSS_CHECK_BLOCKS - 1)) / threads;
+  // Four extra fits each, five for a candidate whose holdout predictions were not kept.
+  const extraMs =
+    inputs.reduce(
+      (sum, e) => sum + e.fitMs * (CROSS_CHECK_BLOCKS - (e.predictions === undefined ? 0 : 1)),
+      0,
+    ) / threads;
   const refitMs = (inputs[0].fitMs * data.rows) / holdout.trainEnd;
   if (performance.now() - started + extraMs + refitMs > options.timeBudgetMs) return null;
   const pool = options.pool;

@@ -16,6 +16,7 @@ import {
   crossCheckChoice,
 } from '../../src/automl/selection/cross-check.js';
 import { ENSEMBLE_CANDIDATES } from '../../src/automl/selection/ensemble.js';
+import { temperedLogLoss } from '../../src/automl/tempered-log-loss.js';
 import { selectModel, type SelectionResult } from '../../src/automl/selection/select.js';
 import { classTarget, generate, sineTarget } from './core-data.js';
 
@@ -122,7 +123,7 @@ function logLoss(actual: Float64Array, p: Float64Array): number {
  * CROSS_CHECK_CANDIDATES, and the best of ols, ridge and logistic when that family is not among them.
  */
 function expectedChecked(result: SelectionResult, task: Task): number {
-  const metric = task === 'regression' ? 'rmse' : 'logLoss';
+  const metric = task === 'regression' ? 'rmse' : 'temperedLogLoss';
   const byHoldout = result.leaderboard
     .filter((e) => e.error === undefined)
     .sort((a, b) => a.metrics[metric] - b.metrics[metric]);
@@ -138,15 +139,20 @@ function checkCrossChecked(result: SelectionResult, data: Dataset, task: Task, c
   assert.equal(checked.length, count);
   // They lead the leaderboard, best first by their out-of-fold score.
   assert.deepEqual(result.leaderboard.slice(0, count), checked);
-  const metric = task === 'regression' ? 'rmse' : 'logLoss';
+  const metric = task === 'regression' ? 'rmse' : 'temperedLogLoss';
   for (let i = 1; i < count; i++) {
     assert.ok((checked[i - 1].crossCheck?.[metric] ?? NaN) <= (checked[i].crossCheck?.[metric] ?? NaN));
   }
   for (const e of checked) {
     const oof = outOfFold(data, task, e.algorithm, e.hyperparameters);
     const expected = task === 'regression' ? rmse(data.y, oof) : logLoss(data.y, oof);
-    const got = e.crossCheck?.[metric] ?? NaN;
+    const got = e.crossCheck?.[task === 'regression' ? 'rmse' : 'logLoss'] ?? NaN;
     assert.ok(Math.abs(got - expected) <= 1e-9 * expected, `${e.algorithm}: ${got} against ${expected}`);
+    if (task === 'classification') {
+      // What they are ranked by (its own test: tempered-log-loss.test.ts), of the same predictions.
+      const tempered = temperedLogLoss(data.y, oof);
+      assert.ok(Math.abs((e.crossCheck?.temperedLogLoss ?? NaN) - tempered) <= 1e-9 * tempered);
+    }
   }
   assert.equal(result.champion.algorithm, result.leaderboard[0].algorithm);
 }
@@ -167,7 +173,7 @@ test('a small window: the best candidates are re-ranked on out-of-fold predictio
   for (let i = 1; i < rest.length; i++) assert.ok(rest[i - 1].metrics.rmse <= rest[i].metrics.rmse);
 });
 
-test('the same on the pool, and for classification (log-loss of the out-of-fold probabilities)', async () => {
+test('the same on the pool, and for classification (tempered log-loss of the out-of-fold probabilities)', async () => {
   const pool = new TrainingPool({ maxThreads: 2 });
   try {
     const data = generate(250, 3, classTarget, 32);

@@ -132,7 +132,7 @@ export interface SelectionResult {
   champion: ModelJSON;
   /** Every evaluated candidate, best first (by `selectionMetric`), failures last. */
   leaderboard: LeaderboardEntry[];
-  /** The metric the champion won on: `rmse` (regression) or `logLoss` (classification). */
+  /** The metric the champion won on: `rmse` (regression) or `temperedLogLoss` (classification). */
   selectionMetric: string;
   /** The forecast accuracy of the champion (VIPER reports it): see champion.ts. */
   forecastAccuracy: number;

@@ -10,8 +10,6 @@
 
 /** The temperatures searched: [1/TEMPERATURE_RANGE, TEMPERATURE_RANGE]. */
 export const TEMPERATURE_RANGE = 4;
-/** Golden-section steps on ln t; the bracket shrinks by 0.618 each (to ~1e-10 of its width). */
-const STEPS = 48;
 const EPS = 1e-15;
 
 /** softplus(x) = ln(1 + eˣ), without overflow. */
@@ -21,14 +19,15 @@ function softplus(x: number): number {
 
 /**
  * Min over t ∈ [1/4, 4] of the mean log-loss of σ(t · logit p) (p clipped to [1e-15, 1 − 1e-15]
- * as `logLoss` clips it, so at t = 1 it is `logLoss`). The loss is convex in t, hence unimodal in
- * ln t: a golden-section search finds the minimum; t = 1 is scored as well, so the answer never
- * exceeds the plain log-loss.
+ * as `logLoss` clips it, so at t = 1 it is `logLoss`). With signed logits m (positive when right),
+ * the loss is the mean of softplus(−t·m): convex in t, so its minimum on the range is at a bound
+ * or where the derivative vanishes, found by Newton steps kept inside a bracket of the root
+ * (bisection when a step leaves it). About ten passes over the rows, one exponential each; t = 1 is
+ * scored as well, so the answer never exceeds the plain log-loss.
  */
 export function temperedLogLoss(actual: Float64Array, probability: Float64Array): number {
   const n = actual.length;
   if (n === 0) return 0;
-  // Signed logits: the loss of a row at temperature t is softplus(−t · m).
   const margin = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = Math.min(1 - EPS, Math.max(EPS, probability[i]));
@@ -40,27 +39,43 @@ export function temperedLogLoss(actual: Float64Array, probability: Float64Array)
     for (let i = 0; i < n; i++) s += softplus(-t * margin[i]);
     return s / n;
   };
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let lo = -Math.log(TEMPERATURE_RANGE);
-  let hi = Math.log(TEMPERATURE_RANGE);
-  let a = hi - ratio * (hi - lo);
-  let b = lo + ratio * (hi - lo);
-  let fa = loss(Math.exp(a));
-  let fb = loss(Math.exp(b));
-  for (let step = 0; step < STEPS; step++) {
-    if (fa <= fb) {
-      hi = b;
-      b = a;
-      fb = fa;
-      a = hi - ratio * (hi - lo);
-      fa = loss(Math.exp(a));
-    } else {
-      lo = a;
-      a = b;
-      fa = fb;
-      b = lo + ratio * (hi - lo);
-      fb = loss(Math.exp(b));
+  // d/dt softplus(−t·m) = −m·σ(−t·m); d²/dt² = m²·σ(t·m)·σ(−t·m).
+  let slope = 0;
+  let curvature = 0;
+  const derivatives = (t: number): void => {
+    let g = 0;
+    let h = 0;
+    for (let i = 0; i < n; i++) {
+      const m = margin[i];
+      const q = 1 / (1 + Math.exp(t * m)); // σ(−t·m)
+      g -= m * q;
+      h += m * m * q * (1 - q);
+    }
+    slope = g / n;
+    curvature = h / n;
+  };
+  let lo = 1 / TEMPERATURE_RANGE;
+  let hi = TEMPERATURE_RANGE;
+  let t: number;
+  derivatives(lo);
+  if (slope >= 0) t = lo;
+  else {
+    derivatives(hi);
+    if (slope <= 0) t = hi;
+    else {
+      t = 1;
+      for (let step = 0; step < 100; step++) {
+        derivatives(t);
+        if (slope === 0) break;
+        if (slope > 0) hi = t;
+        else lo = t;
+        const newton = t - slope / curvature;
+        const next = curvature > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
+        const done = Math.abs(next - t) <= 1e-12 * t || hi - lo <= 1e-12;
+        t = next;
+        if (done) break;
+      }
     }
   }
-  return Math.min(fa, fb, loss(Math.exp(lo)), loss(Math.exp(hi)), loss(1));
+  return Math.min(loss(t), loss(1));
 }

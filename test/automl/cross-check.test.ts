@@ -211,6 +211,21 @@ test('a linear candidate ranked below the kept holdout predictions is cross-chec
   checkCrossChecked(result, data, 'regression', CROSS_CHECK_CANDIDATES + 1);
 });
 
+test('a budget the search alone would fill leaves the cross-check its share', async () => {
+  // 10,000 runs of linear models and k-NN do not fit in 0.4 s (about 0.1 ms each): without the share
+  // the search takes the whole budget and the cross-check, run after it, finds no time left.
+  const data = generate(300, 3, sineTarget, 38);
+  const result = await selectModel(data, {
+    task: 'regression',
+    modelruns: 10_000,
+    timeBudgetMs: 400,
+    algorithms: ['ols', 'ridge', 'knn'],
+    ensemble: false,
+  });
+  assert.ok(result.skippedCandidates > 0, 'the budget binds');
+  checkCrossChecked(result, data, 'regression', expectedChecked(result, 'regression'));
+});
+
 test('not cross-checked: when turned off, above the row limit, or without the budget for it', async () => {
   const options = {
     task: 'regression' as const,

@@ -23,6 +23,13 @@ import { selectionScore } from './champion.js';
 export const CROSS_CHECK_MAX_ROWS = 600;
 /** How many of the best candidates by holdout score are cross-checked. */
 export const CROSS_CHECK_CANDIDATES = 3;
+/**
+ * The share of a selection's time budget its search leaves to the cross-check (on the windows it
+ * applies to). Without it a search with more runs planned than the budget holds (VIPER users set
+ * a timeout; FLAML-style use plans thousands) used the whole budget and the cross-check never
+ * ran; a few hundred candidates into a small window's search, the last fifth adds little.
+ */
+export const CROSS_CHECK_BUDGET_SHARE = 0.2;
 /** Blocks of the window, the holdout included (so 4 extra fits per candidate). */
 export const CROSS_CHECK_BLOCKS = 5;
 /**

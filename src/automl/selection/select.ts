@@ -18,6 +18,7 @@ import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.j
 import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_JSON_BYTES, selectEnsemble } from './ensemble.js';
 import {
   CROSS_CHECK_BLOCKS,
+  CROSS_CHECK_BUDGET_SHARE,
   CROSS_CHECK_MAX_ROWS,
   crossCheck,
   crossCheckChoice,
@@ -251,6 +252,12 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     options.earlyStopping === true &&
     splits.length === 1 &&
     holdout.testEnd - holdout.testStart >= EARLY_STOPPING_MIN_HOLDOUT_ROWS;
+  // A small window's cross-check runs after the search, within the same budget: the search leaves
+  // it a share, else a search with many runs planned fills the budget and the cross-check is
+  // skipped (selection/cross-check.ts).
+  const crossChecks =
+    options.crossCheck !== false && splits.length === 1 && data.rows <= CROSS_CHECK_MAX_ROWS;
+  const searchBudgetMs = options.timeBudgetMs * (crossChecks ? 1 - CROSS_CHECK_BUDGET_SHARE : 1);
   // Refits of a leader started before the search ended (see evaluateOnPool), by candidate index.
   let earlyRefits: EarlyRefits = new Map();
   let outcomes: Outcomes;
@@ -261,7 +268,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
       window,
       task,
       splits,
-      options.timeBudgetMs,
+      searchBudgetMs,
       started,
       options.speculativeRefitMinMs ?? SPECULATIVE_REFIT_MIN_MS,
       smallWindow,
@@ -276,7 +283,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     outcomes = pooled.outcomes;
     earlyRefits = pooled.refits;
   } else {
-    outcomes = await evaluateInline(plan, window, task, splits, options.timeBudgetMs, started, earlyStopping);
+    outcomes = await evaluateInline(plan, window, task, splits, searchBudgetMs, started, earlyStopping);
   }
   const searchMs = performance.now() - started;
 
@@ -321,10 +328,9 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   }
 
   // On a small window, the best few re-ranked on out-of-fold predictions of the whole window.
-  const checked =
-    options.crossCheck !== false && splits.length === 1 && data.rows <= CROSS_CHECK_MAX_ROWS
-      ? await crossCheckLeaders(task, data, holdout, leaderboard, outcomes, options, started)
-      : null;
+  const checked = crossChecks
+    ? await crossCheckLeaders(task, data, holdout, leaderboard, outcomes, options, started)
+    : null;
   if (checked !== null) {
     const rank = new Map(checked.map((c, i) => [c.index, i]));
     for (const e of leaderboard) {

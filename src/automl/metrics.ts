@@ -1,6 +1,7 @@
 // Holdout metrics on Float64Array (trivial to write; avoids number[][] copies — ml-stack.md §6).
 // Every metric returns a finite number for any finite input, because metrics travel in model JSON
 // and NaN does not survive JSON.
+import { temperedLogLoss } from './tempered-log-loss.js';
 
 /** Root mean squared error. */
 export function rmse(actual: Float64Array, predicted: Float64Array): number {
@@ -128,6 +129,8 @@ export interface RegressionMetrics {
 export interface ClassificationMetrics {
   accuracy: number;
   logLoss: number;
+  /** Log-loss after the best temperature (tempered-log-loss.ts): what selection ranks by. */
+  temperedLogLoss: number;
   auc: number;
 }
 
@@ -147,6 +150,7 @@ export function classificationMetrics(
   return {
     accuracy: accuracy(actual, probability),
     logLoss: logLoss(actual, probability),
+    temperedLogLoss: temperedLogLoss(actual, probability),
     auc: auc(actual, probability),
   };
 }

@@ -38,10 +38,12 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 const scoreText = (metric: string, value: number): string => `${metric} ${fmt(value)}`;
 
-/** The challenger's selection metric (RMSE, or log-loss for classifiers) on its holdout. */
+/** The challenger's selection metric (RMSE, or tempered log-loss for classifiers) on its holdout. */
 function challengerScore(outcome: Extract<RetrainEvent['outcome'], { trained: true }>): string {
   const metric = outcome.selection.selectionMetric;
-  return scoreText(metric === 'logLoss' ? 'log-loss' : metric, outcome.challenger.metrics[metric] ?? NaN);
+  const label =
+    metric === 'logLoss' ? 'log-loss' : metric === 'temperedLogLoss' ? 'tempered log-loss' : metric;
+  return scoreText(label, outcome.challenger.metrics[metric] ?? NaN);
 }
 
 function uptime(ms: number): string {

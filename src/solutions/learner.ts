@@ -403,7 +403,8 @@ export class WindowLearner {
     this.#retrains++;
     const best = selection.leaderboard[0];
     const challengerMetrics = best?.metrics ?? {};
-    // The selection's own metric: RMSE for regression, log-loss for classification.
+    // RMSE for regression; for classification the plain log-loss (not the tempered one the
+    // selection ranks by): champion and challenger are judged on the probabilities they publish.
     const classification = options.task === 'classification';
     const challengerScore = (classification ? challengerMetrics.logLoss : challengerMetrics.rmse) ?? Infinity;
 

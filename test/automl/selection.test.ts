@@ -156,7 +156,7 @@ test('rolling-origin folds average the per-fold holdout metrics', async () => {
   assert.ok(result.leaderboard.every((e) => e.metrics.rmse > 0));
 });
 
-test('classification selection ranks by log-loss and reports accuracy as forecast accuracy', async () => {
+test('classification selection ranks by tempered log-loss and reports accuracy as forecast accuracy', async () => {
   const data = generate(1000, 4, classTarget);
   const result = await selectModel(data, {
     task: 'classification',
@@ -164,9 +164,14 @@ test('classification selection ranks by log-loss and reports accuracy as forecas
     timeBudgetMs: 60_000,
     algorithms: ['logistic', 'knn'],
   });
-  assert.equal(result.selectionMetric, 'logLoss');
+  assert.equal(result.selectionMetric, 'temperedLogLoss');
   assert.equal(result.champion.algorithm, 'logistic');
   assert.equal(result.forecastAccuracy, result.leaderboard[0].metrics.accuracy);
   assert.ok(result.forecastAccuracy > 0.85);
-  for (const key of ['accuracy', 'logLoss', 'auc']) assert.ok(key in result.champion.metrics);
+  for (const key of ['accuracy', 'logLoss', 'temperedLogLoss', 'auc'])
+    assert.ok(key in result.champion.metrics);
+  // Ranked by it (a 1,000-row window: no cross-check reorders the leaderboard); never above log-loss.
+  const scores = result.leaderboard.map((e) => e.metrics.temperedLogLoss);
+  for (let i = 1; i < scores.length; i++) assert.ok(scores[i - 1] <= scores[i], scores.join(', '));
+  for (const e of result.leaderboard) assert.ok(e.metrics.temperedLogLoss <= e.metrics.logLoss + 1e-12);
 });

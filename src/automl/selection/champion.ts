@@ -2,15 +2,20 @@ import type { Task } from '../dataset.js';
 
 /**
  * The number the champion minimises. Regression: holdout RMSE (what VIPER users compare models by,
- * in the target's own units, and defined even where MAPE is not). Classification: holdout log-loss,
- * not accuracy — on the small holdouts of micro-model windows, accuracy moves in steps of 1/n and
- * ties often, while log-loss also rewards calibrated probabilities (VIPER publishes Probability1).
+ * in the target's own units, and defined even where MAPE is not). Classification: holdout log-loss
+ * after the best temperature (tempered-log-loss.ts), not accuracy — on the small holdouts of
+ * micro-model windows, accuracy moves in steps of 1/n and ties often, while a log-loss ranks by
+ * every probability; tempered, it does not rank a forest's soft averaged votes below a boosted
+ * model's sharper ones that separate the classes no better.
  */
 export function selectionScore(task: Task, metrics: Record<string, number>): number {
-  return task === 'regression' ? metrics.rmse : metrics.logLoss;
+  return task === 'regression' ? metrics.rmse : metrics.temperedLogLoss;
 }
 
-export const SELECTION_METRIC: Record<Task, string> = { regression: 'rmse', classification: 'logLoss' };
+export const SELECTION_METRIC: Record<Task, string> = {
+  regression: 'rmse',
+  classification: 'temperedLogLoss',
+};
 
 /**
  * The forecast accuracy VIPER reports with every model. The seed documents it only as "the forecast accuracy using MAPE"; we

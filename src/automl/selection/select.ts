@@ -17,10 +17,11 @@ import { estimatedCostNs, planCandidates } from './candidates.js';
 import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
 import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_JSON_BYTES, selectEnsemble } from './ensemble.js';
 import {
-  CROSS_CHECK_CANDIDATES,
   CROSS_CHECK_BLOCKS,
+  CROSS_CHECK_BUDGET_SHARE,
   CROSS_CHECK_MAX_ROWS,
   crossCheck,
+  crossCheckChoice,
   type CrossChecked,
 } from './cross-check.js';
 import { ensembleHyperparameters } from '../algorithms/ensemble.js';
@@ -140,7 +141,7 @@ export interface SelectionResult {
   champion: ModelJSON;
   /** Every evaluated candidate, best first (by `selectionMetric`), failures last. */
   leaderboard: LeaderboardEntry[];
-  /** The metric the champion won on: `rmse` (regression) or `logLoss` (classification). */
+  /** The metric the champion won on: `rmse` (regression) or `temperedLogLoss` (classification). */
   selectionMetric: string;
   /** The forecast accuracy of the champion (VIPER reports it): see champion.ts. */
   forecastAccuracy: number;
@@ -268,6 +269,12 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     options.earlyStopping === true &&
     splits.length === 1 &&
     holdout.testEnd - holdout.testStart >= EARLY_STOPPING_MIN_HOLDOUT_ROWS;
+  // A small window's cross-check runs after the search, within the same budget: the search leaves
+  // it a share, else a search with many runs planned fills the budget and the cross-check is
+  // skipped (selection/cross-check.ts).
+  const crossChecks =
+    options.crossCheck !== false && splits.length === 1 && data.rows <= CROSS_CHECK_MAX_ROWS;
+  const searchBudgetMs = options.timeBudgetMs * (crossChecks ? 1 - CROSS_CHECK_BUDGET_SHARE : 1);
   // Refits of a leader started before the search ended (see evaluateOnPool), by candidate index.
   let earlyRefits: EarlyRefits = new Map();
   let outcomes: Outcomes;
@@ -278,7 +285,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
       window,
       task,
       splits,
-      options.timeBudgetMs,
+      searchBudgetMs,
       started,
       options.speculativeRefitMinMs ?? SPECULATIVE_REFIT_MIN_MS,
       smallWindow,
@@ -293,7 +300,7 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     outcomes = pooled.outcomes;
     earlyRefits = pooled.refits;
   } else {
-    outcomes = await evaluateInline(plan, window, task, splits, options.timeBudgetMs, started, earlyStopping);
+    outcomes = await evaluateInline(plan, window, task, splits, searchBudgetMs, started, earlyStopping);
   }
   const searchMs = performance.now() - started;
 
@@ -338,10 +345,9 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   }
 
   // On a small window, the best few re-ranked on out-of-fold predictions of the whole window.
-  const checked =
-    options.crossCheck !== false && splits.length === 1 && data.rows <= CROSS_CHECK_MAX_ROWS
-      ? await crossCheckLeaders(task, data, holdout, leaderboard, outcomes, options, started)
-      : null;
+  const checked = crossChecks
+    ? await crossCheckLeaders(task, data, holdout, leaderboard, outcomes, options, started)
+    : null;
   if (checked !== null) {
     const rank = new Map(checked.map((c, i) => [c.index, i]));
     for (const e of leaderboard) {
@@ -490,9 +496,10 @@ function holdoutPredictions(
 }
 
 /**
- * Cross-checks the best CROSS_CHECK_CANDIDATES candidates (selection/cross-check.ts) when their
- * extra fits — CROSS_CHECK_BLOCKS − 1 each, as long as their holdout fits, spread over the pool's
- * threads — and the champion's refit end within the budget; null otherwise.
+ * Cross-checks the best few candidates and the best linear ones (crossCheckChoice,
+ * selection/cross-check.ts) when their extra fits — CROSS_CHECK_BLOCKS − 1 each, as long as their
+ * holdout fits, spread over the pool's threads — and the champion's refit end within the budget;
+ * null otherwise.
  */
 async function crossCheckLeaders(
   task: Task,
@@ -504,14 +511,19 @@ async function crossCheckLeaders(
   started: number,
 ): Promise<CrossChecked[] | null> {
   const inputs = [];
-  for (const e of leaderboard.filter((e) => e.error === undefined).slice(0, CROSS_CHECK_CANDIDATES)) {
+  for (const e of crossCheckChoice(leaderboard.filter((e) => e.error === undefined))) {
     const outcome = outcomes.get(e.index);
-    if (!outcome?.ok || outcome.predictions === undefined) continue;
+    if (!outcome?.ok) continue;
     inputs.push({ ...e, predictions: outcome.predictions });
   }
   if (inputs.length < 2) return null;
   const threads = options.pool?.threads ?? 1;
-  const extraMs = (inputs.reduce((sum, e) => sum + e.fitMs, 0) * (CROSS_CHECK_BLOCKS - 1)) / threads;
+  // Four extra fits each, five for a candidate whose holdout predictions were not kept.
+  const extraMs =
+    inputs.reduce(
+      (sum, e) => sum + e.fitMs * (CROSS_CHECK_BLOCKS - (e.predictions === undefined ? 0 : 1)),
+      0,
+    ) / threads;
   const refitMs = (inputs[0].fitMs * data.rows) / holdout.trainEnd;
   if (performance.now() - started + extraMs + refitMs > options.timeBudgetMs) return null;
   const pool = options.pool;

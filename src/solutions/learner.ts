@@ -488,8 +488,6 @@ export class WindowLearner {
     // solution that neither predicts nor detects drift, or rows replayed after a restart), the
     // champion of the cut predicts the rows after its window was cut; with fewer than two such
     // rows there is no measure of the noise, and it stays.
-    /** The champion predicting now: `current`, or a refresh of its configuration since the cut. */
-    const latest = this.#champion;
     let replaced: ReplacedChampion | undefined;
     /** The champion's metrics on those newest rows (out-of-sample for it). */
     let championMetrics: Record<string, number> | undefined;
@@ -517,11 +515,12 @@ export class WindowLearner {
           ? { ...classificationMetrics(actual, predicted) }
           : { ...regressionMetrics(actual, predicted) };
         const championScore = classification ? championMetrics.logLoss : championMetrics.rmse;
-        // the version replaced is the one predicting now; the score is its configuration's
-        const version = latest?.version ?? current.version;
-        replaced = classification ? { version, logLoss: championScore } : { version, rmse: championScore };
         if (actual.length >= 2)
           promoted = await this.challengerWins(data, selection.champion, actual, predicted);
+        // the version replaced is the one predicting now (`current`, or a refresh of its
+        // configuration since the cut, also while the check ran); the score is its configuration's
+        const version = this.#champion?.version ?? current.version;
+        replaced = classification ? { version, logLoss: championScore } : { version, rmse: championScore };
       }
     }
     let refreshed = false;
@@ -529,7 +528,7 @@ export class WindowLearner {
       !promoted &&
       championMetrics !== undefined &&
       current !== undefined &&
-      latest === current &&
+      this.#champion === current &&
       (options.refreshChampion ?? true)
     ) {
       // The champion's configuration won: fitted again on this window, it carries its score on the

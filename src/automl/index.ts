@@ -26,6 +26,7 @@ export {
 export { TrainingPool, type TrainingPoolOptions } from './pool/training-pool.js';
 export { forecastAccuracy } from './selection/champion.js';
 export { refitModel, type RefitOptions } from './selection/refit.js';
+export { oneStepPredictions, oneStepPredictionsOn } from './selection/one-step.js';
 export { byPriority, estimatedCostNs } from './selection/candidates.js';
 export { INLINE_CANDIDATE_NS } from './selection/run-candidates.js';
 export {

@@ -11,6 +11,7 @@ import {
   INLINE_MAX_CELLS,
   WHOLE_ON_POOL_MAX_PLAN_MS,
   Model,
+  oneStepPredictionsOn,
   refitModel,
   regressionMetrics,
   selectModel,
@@ -21,10 +22,19 @@ import {
 import type { Dataset, Task } from '../automl/dataset.js';
 import { windowCapacity, type RowPosition, type WindowSize } from '../streams/index.js';
 import type { ReplacedChampion } from './catalog-types.js';
+import { challengerTest } from './challenger-test.js';
 import { PageHinkley } from './drift.js';
 import { INLINE_REFRESH_MAX_NS, RefitCost } from './refit-cost.js';
 
 export const MIN_WINDOW_ROWS = 30;
+
+/**
+ * The fits a challenger check may cost (estimated), in ns: the bound of a selection plan cheap
+ * enough to run whole as one pool task. Within it the challenger is refitted before each of the
+ * newest rows (a micro-model window: a few rows, fits of tens of µs); a dearer configuration gets
+ * fewer refits, down to one (its holdout predictions).
+ */
+export const CHALLENGER_CHECK_MAX_NS = WHOLE_ON_POOL_MAX_PLAN_MS * 1e6;
 
 export interface LearnerOptions {
   featureNames: readonly string[];
@@ -101,6 +111,11 @@ export class WindowLearner {
   readonly #y: Float64Array;
   readonly #timestamps: Float64Array;
   readonly #positions: RowPosition[];
+  /**
+   * The champion's prediction of each row of the ring, made before the row was learnt (NaN when
+   * none was made): its out-of-sample one-step record, which the promotion judges it on.
+   */
+  readonly #predicted: Float64Array;
   /** Ring buffer: the oldest row is at `#start`, `#size` rows are held. */
   #start = 0;
   #size = 0;
@@ -108,6 +123,8 @@ export class WindowLearner {
   /** Rows observed so far, and how many had been observed when the champion's window was cut. */
   #observed = 0;
   #championCut = 0;
+  /** Rows observed when the champion's configuration started predicting (refreshes keep it). */
+  #configurationSince = 0;
   #drift?: PageHinkley;
   #retrains = 0;
   readonly #refitCost = new RefitCost();
@@ -121,6 +138,7 @@ export class WindowLearner {
     this.#y = new Float64Array(this.#capacity);
     this.#timestamps = new Float64Array(this.#capacity);
     this.#positions = new Array<RowPosition>(this.#capacity);
+    this.#predicted = new Float64Array(this.#capacity).fill(Number.NaN);
     if (options.drift?.enabled) {
       this.#drift = new PageHinkley({ delta: options.drift.delta, threshold: options.drift.threshold });
     }
@@ -147,6 +165,7 @@ export class WindowLearner {
   restore(champion: { json: ModelJSON; version: number; forecastAccuracy: number }, retrains: number): void {
     this.#champion = { ...champion, model: Model.fromJSON(champion.json) };
     this.#championCut = this.#observed;
+    this.#configurationSince = this.#observed;
     this.#retrains = retrains;
   }
 
@@ -176,14 +195,15 @@ export class WindowLearner {
     if (!Number.isFinite(target)) return { drift: false };
     let drift = false;
     let statistic: number | undefined;
+    // (replayed rows were scored before a restart, by a champion that may not be this one)
     const prediction =
-      this.#drift === undefined || options.detectDrift === false
+      options.detectDrift === false
         ? undefined
-        : (options.prediction ?? this.predict(features));
-    if (prediction !== undefined) {
+        : (options.prediction ?? (this.#drift === undefined ? undefined : this.predict(features)));
+    if (prediction !== undefined && this.#drift !== undefined) {
       // Regression: the absolute error; classification: 1 − the probability given to the true class.
-      drift = this.#drift!.update(Math.abs(target - prediction));
-      if (drift) statistic = this.#drift!.alarmStatistic;
+      drift = this.#drift.update(Math.abs(target - prediction));
+      if (drift) statistic = this.#drift.alarmStatistic;
     }
     const slot = (this.#start + this.#size) % this.#capacity;
     if (this.#size === this.#capacity) this.#start = (this.#start + 1) % this.#capacity;
@@ -194,6 +214,7 @@ export class WindowLearner {
     this.#y[slot] = target;
     this.#timestamps[slot] = timestamp;
     this.#positions[slot] = position;
+    this.#predicted[slot] = prediction ?? Number.NaN;
     this.#observed++;
     this.rowsSinceRetrain++;
     return drift ? { drift, statistic } : { drift };
@@ -256,6 +277,27 @@ export class WindowLearner {
       }
     }
     return lineage;
+  }
+
+  /**
+   * The champion's configuration's one-step record on the newest rows of the ring (at most `rows`),
+   * oldest first: the predictions it made of them before each was learnt (by whichever version
+   * predicted then; a refresh keeps the configuration) and their targets. Only the unbroken run of
+   * newest rows it predicted counts (not a row predicted by an earlier configuration, or replayed
+   * unscored), so the rows are the window's newest, as the challenger's check needs.
+   */
+  private championRecord(rows: number): { actual: Float64Array; predicted: Float64Array; rows: number } {
+    const limit = Math.max(0, Math.min(rows, this.#size, this.#observed - this.#configurationSince));
+    const slotOf = (back: number) => (this.#start + this.#size - back) % this.#capacity;
+    let newest = 0;
+    while (newest < limit && !Number.isNaN(this.#predicted[slotOf(newest + 1)])) newest++;
+    const actual = new Float64Array(newest);
+    const predicted = new Float64Array(newest);
+    for (let back = newest; back >= 1; back--) {
+      actual[newest - back] = this.#y[slotOf(back)];
+      predicted[newest - back] = this.#predicted[slotOf(back)];
+    }
+    return { actual, predicted, rows: newest };
   }
 
   /** The window as of `now` without training (a solution without a model): its rows and offsets. */
@@ -334,6 +376,30 @@ export class WindowLearner {
   }
 
   /**
+   * Whether the challenger's configuration, fitted on the rows before each of the window's newest
+   * `actual.length` rows, predicts them better than the champion's `predicted` by more than noise.
+   * A check that fails (the configuration cannot be fitted on fewer rows) keeps the champion.
+   */
+  private async challengerWins(
+    data: Dataset,
+    challenger: ModelJSON,
+    actual: Float64Array,
+    predicted: Float64Array,
+  ): Promise<boolean> {
+    const from = data.rows - actual.length;
+    const fitNs = Math.max(1, this.#refitCost.estimateNs(challenger, data.rows, this.#features));
+    const origins = Math.max(1, Math.min(actual.length, Math.floor(CHALLENGER_CHECK_MAX_NS / fitNs)));
+    let challenged: Float64Array;
+    try {
+      const pool = this.#options.offloadTraining ? this.#options.pool : undefined;
+      challenged = await oneStepPredictionsOn(pool, data, challenger, from, origins);
+    } catch {
+      return false;
+    }
+    return challengerTest(this.#options.task, actual, predicted, challenged).better;
+  }
+
+  /**
    * One retrain on the current window. Never throws on the data: a window that cannot be trained on
    * (too few rows, a constant target, every candidate failing) is returned as `trained: false` with
    * the reason, and the champion stays.
@@ -367,6 +433,9 @@ export class WindowLearner {
     // refreshes) a newer fit of the same configuration may predict by the time it finishes.
     const current = this.#champion;
     const currentCut = this.#championCut;
+    /** The newest fifth of the window: the rows the challenger is scored on (its inner holdout). */
+    const holdoutRows = window.rows - Math.floor(window.rows * 0.8);
+    const record = this.championRecord(holdoutRows);
     let selection: SelectionResult;
     try {
       selection = await selectModel(data, {
@@ -403,41 +472,55 @@ export class WindowLearner {
     this.#retrains++;
     const best = selection.leaderboard[0];
     const challengerMetrics = best?.metrics ?? {};
-    // RMSE for regression; for classification the plain log-loss (not the tempered one the
-    // selection ranks by): champion and challenger are judged on the probabilities they publish.
     const classification = options.task === 'classification';
-    const challengerScore = (classification ? challengerMetrics.logLoss : challengerMetrics.rmse) ?? Infinity;
 
-    // Champion vs challenger on the newest rows: the challenger's score was measured on the newest
-    // fifth of the window by a model that did not see those rows; the champion is scored on the
-    // newest rows it did not learn from (those that arrived after its window was cut), at most as
-    // many. Scored on rows it learnt from, it would be favoured by its in-sample error and a stale
-    // champion would be kept (docs/benchmarks.md, TrumpApproval). With no new row since the
-    // champion, there is nothing to judge it on, and it stays.
-    /** The champion predicting now: `current`, or a refresh of its configuration since the cut. */
-    const latest = this.#champion;
+    // Champion vs challenger on the newest rows (the newest fifth of the window, where the selection
+    // scored its candidates), each model out-of-sample on each row. The champion: the predictions
+    // its configuration made of those rows before each was learnt (its record, kept as the rows
+    // arrive; with refreshes, each by a fit on the rows before it). The challenger: its configuration
+    // fitted the same way, on the rows before each (rolling origin, selection/one-step.ts, as many
+    // refits as CHALLENGER_CHECK_MAX_NS allows; one refit is a holdout). The challenger is promoted
+    // only when its losses on those rows are lower by more than noise (challenger-test.ts): it is
+    // the best of the selection's candidates on those few rows, so its own score is optimistic, and
+    // a promotion on a one-row comparison put a worse configuration in place until the next
+    // selection landed (docs/benchmarks.md, TrumpApproval). Scored on rows it learnt from, the
+    // champion would be favoured by its in-sample error. Without a record (no prediction made: a
+    // solution that neither predicts nor detects drift, or rows replayed after a restart), the
+    // champion of the cut predicts the rows after its window was cut; with fewer than two such
+    // rows there is no measure of the noise, and it stays.
     let replaced: ReplacedChampion | undefined;
     /** The champion's metrics on those newest rows (out-of-sample for it). */
     let championMetrics: Record<string, number> | undefined;
     let promoted = true;
     if (current !== undefined) {
-      const holdoutRows = Math.min(
-        window.rows - Math.floor(window.rows * 0.8),
-        Math.max(0, observedAtCut - currentCut),
-      );
-      if (holdoutRows === 0) promoted = false;
-      else {
-        const holdoutStart = window.rows - holdoutRows;
-        const holdoutX = window.x.subarray(holdoutStart * this.#features);
-        const actual = window.y.subarray(holdoutStart);
+      let actual: Float64Array | undefined;
+      let predicted: Float64Array | undefined;
+      if (record.rows > 0) {
+        actual = record.actual;
+        predicted = record.predicted;
+      } else {
+        const sinceCut = Math.min(holdoutRows, Math.max(0, observedAtCut - currentCut));
+        if (sinceCut > 0) {
+          const holdoutStart = window.rows - sinceCut;
+          const holdoutX = window.x.subarray(holdoutStart * this.#features);
+          actual = window.y.subarray(holdoutStart);
+          predicted = classification
+            ? current.model.predictProba(holdoutX, sinceCut)
+            : current.model.predict(holdoutX, sinceCut);
+        }
+      }
+      promoted = false;
+      if (actual !== undefined && predicted !== undefined) {
         championMetrics = classification
-          ? { ...classificationMetrics(actual, current.model.predictProba(holdoutX, holdoutRows)) }
-          : { ...regressionMetrics(actual, current.model.predict(holdoutX, holdoutRows)) };
+          ? { ...classificationMetrics(actual, predicted) }
+          : { ...regressionMetrics(actual, predicted) };
         const championScore = classification ? championMetrics.logLoss : championMetrics.rmse;
-        // the version replaced is the one predicting now; the score is its configuration's
-        const version = latest?.version ?? current.version;
+        if (actual.length >= 2)
+          promoted = await this.challengerWins(data, selection.champion, actual, predicted);
+        // the version replaced is the one predicting now (`current`, or a refresh of its
+        // configuration since the cut, also while the check ran); the score is its configuration's
+        const version = this.#champion?.version ?? current.version;
         replaced = classification ? { version, logLoss: championScore } : { version, rmse: championScore };
-        promoted = challengerScore < championScore || !Number.isFinite(championScore);
       }
     }
     let refreshed = false;
@@ -445,7 +528,7 @@ export class WindowLearner {
       !promoted &&
       championMetrics !== undefined &&
       current !== undefined &&
-      latest === current &&
+      this.#champion === current &&
       (options.refreshChampion ?? true)
     ) {
       // The champion's configuration won: fitted again on this window, it carries its score on the
@@ -481,6 +564,8 @@ export class WindowLearner {
         forecastAccuracy: selection.forecastAccuracy,
       };
       this.#championCut = observedAtCut;
+      // its record starts with the next row it predicts
+      this.#configurationSince = this.#observed;
       // The drift detector is not restarted here (it restarts itself after an alarm): its reference
       // is the error level before the change, and a restart at each promotion would drop it — a
       // drift right after a routine retrain then went unseen, and with retrains every K < 30 rows

@@ -99,10 +99,11 @@ function olsLearner(pool: TrainingPool): WindowLearner {
 test('rows between a background trigger and its landing are predicted by the champion refitted on the 30 rows before each', async () => {
   const pool = new TrainingPool({ maxThreads: 1 });
   try {
-    // rows 0–30 follow y = 2a − 3b; from row 31 on, y = −5a − 3b: the champion of rows 0–29 is
-    // far off on row 31, so the retrain asked for at row 31 (with row 31 to judge the champion on)
-    // beats it and is promoted when it lands
-    const rows = driftingRows(40, 7, (i) => (i <= 30 ? 2 : -5));
+    // every row follows y = 2a − 3b; after the first selection the champion is replaced by an OLS
+    // fitted on those rows shifted by +50 (off by ~50 on every row), so the retrain asked for at
+    // row 31 (with rows 30 and 31 to judge the champion on) beats it clearly, and its challenger is
+    // promoted when it lands
+    const rows = driftingRows(40, 7, () => 2);
     const learner = olsLearner(pool);
     const observe = (i: number) => learner.observe([rows[i].a, rows[i].b], rows[i].y, i, { 'p/0': i });
     for (let i = 0; i < WINDOW; i++) observe(i);
@@ -110,6 +111,21 @@ test('rows between a background trigger and its landing are predicted by the cha
     assert.equal(first.trained, true);
     assert.equal(learner.champion?.version, 1);
     close(learner.predict([rows[30].a, rows[30].b])!, handOls(rows, 0, 30)(rows[30].a, rows[30].b), 'row 30');
+    const shifted = rows.slice(0, WINDOW);
+    const bad = Model.fit(
+      'ols',
+      {
+        rows: WINDOW,
+        features: 2,
+        x: Float64Array.from(shifted.flatMap((r) => [r.a, r.b])),
+        y: Float64Array.from(shifted.map((r) => r.y + 50)),
+        featureNames: ['a', 'b'],
+        targetName: 'y',
+      },
+      {},
+      'regression',
+    ).toJSON();
+    learner.restore({ json: bad, version: 1, forecastAccuracy: 0 }, 1);
 
     const slot = new RetrainSlot<'records'>();
     const policy = { everyRecords: 1 };
@@ -134,8 +150,8 @@ test('rows between a background trigger and its landing are predicted by the cha
     assert.equal(learner.champion?.version, 7, 'v1, then a refresh at each of rows 31–36');
     assert.equal(learner.champion?.json.rows, WINDOW);
 
-    // the retrain lands: its challenger (fitted on rows 2–31) beat the champion of rows 0–29 on
-    // row 31, replaces the version predicting now (v7), and is refitted at once on rows 7–36
+    // the retrain lands: its challenger (refitted before rows 30 and 31) beat the shifted champion
+    // on both, replaces the version predicting now (v7), and is refitted at once on rows 7–36
     await slot.settle();
     const landed = await slot.takeAndRefresh(learner, 37, policy);
     assert.ok(landed !== undefined && landed.outcome.trained);

@@ -72,6 +72,26 @@ export interface SelectTask {
   spentBeforeMs: number;
 }
 
+/** Rolling-origin predictions of a configuration on the newest rows (selection/one-step.ts). */
+export interface OneStepTask {
+  kind: 'oneStep';
+  buffer: SharedArrayBuffer;
+  rows: number;
+  features: number;
+  task: Task;
+  algorithm: string;
+  hyperparameters: Hyperparameters;
+  /** The first row predicted; the rows after it up to the window's newest are predicted too. */
+  from: number;
+  /** How many refits: the rows are cut into this many blocks, each predicted by a fit on the rows before it. */
+  origins: number;
+}
+
+export interface OneStepResult {
+  ok: true;
+  predictions: Float64Array;
+}
+
 export interface SelectResult {
   ok: true;
   selection: SelectionResult;
@@ -80,7 +100,7 @@ export interface SelectResult {
 export type TrainingTask = EvaluateTask | FitTask;
 
 /** Every task a pool thread runs. */
-export type PoolTask = TrainingTask | OptimizeTask | ImportancesTask | SelectTask;
+export type PoolTask = TrainingTask | OptimizeTask | ImportancesTask | SelectTask | OneStepTask;
 
 /** Errors travel as data: structured clone keeps neither the class nor its extra fields. */
 export interface TaskFailure {

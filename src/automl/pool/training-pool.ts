@@ -12,6 +12,8 @@ import type {
   FitTask,
   ImportancesResult,
   ImportancesTask,
+  OneStepResult,
+  OneStepTask,
   OptimizeTask,
   OptimizeTaskResult,
   PoolTask,
@@ -20,7 +22,8 @@ import type {
   TaskOutcome,
 } from './tasks.js';
 
-type AnyResult = EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult | SelectResult;
+type AnyResult =
+  EvaluateResult | FitResult | OptimizeTaskResult | ImportancesResult | SelectResult | OneStepResult;
 
 export interface TrainingPoolOptions {
   /** Default: os.availableParallelism() — training is CPU-bound, more threads only queue. */
@@ -69,6 +72,7 @@ export class TrainingPool {
   run(task: OptimizeTask): Promise<TaskOutcome<OptimizeTaskResult>>;
   run(task: ImportancesTask): Promise<TaskOutcome<ImportancesResult>>;
   run(task: SelectTask): Promise<TaskOutcome<SelectResult>>;
+  run(task: OneStepTask): Promise<TaskOutcome<OneStepResult>>;
   run(task: PoolTask): Promise<TaskOutcome<AnyResult>> {
     if (this.closed) return Promise.reject(new Error('training pool is closed'));
     this.#inFlight++;

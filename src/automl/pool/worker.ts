@@ -6,6 +6,9 @@ export default function run(task: PoolTask): ReturnType<typeof runTask> | Promis
   if (task.kind === 'optimize' || task.kind === 'importances') {
     return import('./model-tasks.js').then(({ runModelTask }) => runModelTask(task));
   }
+  if (task.kind === 'oneStep') {
+    return import('./one-step-task.js').then(({ runOneStep }) => runOneStep(task));
+  }
   if (task.kind === 'select') {
     return import('./select-task.js').then(({ runSelectTask }) => runSelectTask(task));
   }

@@ -11,7 +11,6 @@ import {
   INLINE_MAX_CELLS,
   WHOLE_ON_POOL_MAX_PLAN_MS,
   Model,
-  oneStepPredictionsOn,
   refitModel,
   regressionMetrics,
   selectModel,
@@ -22,19 +21,11 @@ import {
 import type { Dataset, Task } from '../automl/dataset.js';
 import { windowCapacity, type RowPosition, type WindowSize } from '../streams/index.js';
 import type { ReplacedChampion } from './catalog-types.js';
-import { challengerTest } from './challenger-test.js';
+import { challengerWins } from './challenger-check.js';
 import { PageHinkley } from './drift.js';
 import { INLINE_REFRESH_MAX_NS, RefitCost } from './refit-cost.js';
 
 export const MIN_WINDOW_ROWS = 30;
-
-/**
- * The fits a challenger check may cost (estimated), in ns: the bound of a selection plan cheap
- * enough to run whole as one pool task. Within it the challenger is refitted before each of the
- * newest rows (a micro-model window: a few rows, fits of tens of µs); a dearer configuration gets
- * fewer refits, down to one (its holdout predictions).
- */
-export const CHALLENGER_CHECK_MAX_NS = WHOLE_ON_POOL_MAX_PLAN_MS * 1e6;
 
 export interface LearnerOptions {
   featureNames: readonly string[];
@@ -376,30 +367,6 @@ export class WindowLearner {
   }
 
   /**
-   * Whether the challenger's configuration, fitted on the rows before each of the window's newest
-   * `actual.length` rows, predicts them better than the champion's `predicted` by more than noise.
-   * A check that fails (the configuration cannot be fitted on fewer rows) keeps the champion.
-   */
-  private async challengerWins(
-    data: Dataset,
-    challenger: ModelJSON,
-    actual: Float64Array,
-    predicted: Float64Array,
-  ): Promise<boolean> {
-    const from = data.rows - actual.length;
-    const fitNs = Math.max(1, this.#refitCost.estimateNs(challenger, data.rows, this.#features));
-    const origins = Math.max(1, Math.min(actual.length, Math.floor(CHALLENGER_CHECK_MAX_NS / fitNs)));
-    let challenged: Float64Array;
-    try {
-      const pool = this.#options.offloadTraining ? this.#options.pool : undefined;
-      challenged = await oneStepPredictionsOn(pool, data, challenger, from, origins);
-    } catch {
-      return false;
-    }
-    return challengerTest(this.#options.task, actual, predicted, challenged).better;
-  }
-
-  /**
    * One retrain on the current window. Never throws on the data: a window that cannot be trained on
    * (too few rows, a constant target, every candidate failing) is returned as `trained: false` with
    * the reason, and the champion stays.
@@ -479,7 +446,7 @@ export class WindowLearner {
     // its configuration made of those rows before each was learnt (its record, kept as the rows
     // arrive; with refreshes, each by a fit on the rows before it). The challenger: its configuration
     // fitted the same way, on the rows before each (rolling origin, selection/one-step.ts, as many
-    // refits as CHALLENGER_CHECK_MAX_NS allows; one refit is a holdout). The challenger is promoted
+    // refits as CHALLENGER_CHECK_MAX_NS allows, challenger-check.ts; one refit is a holdout). The challenger is promoted
     // only when its losses on those rows are lower by more than noise (challenger-test.ts): it is
     // the best of the selection's candidates on those few rows, so its own score is optimistic, and
     // a promotion on a one-row comparison put a worse configuration in place until the next
@@ -516,7 +483,16 @@ export class WindowLearner {
           : { ...regressionMetrics(actual, predicted) };
         const championScore = classification ? championMetrics.logLoss : championMetrics.rmse;
         if (actual.length >= 2)
-          promoted = await this.challengerWins(data, selection.champion, actual, predicted);
+          promoted = await challengerWins({
+            task: options.task,
+            pool: options.offloadTraining ? options.pool : undefined,
+            data,
+            selection,
+            actual,
+            predicted,
+            championScore,
+            fitNs: this.#refitCost.estimateNs(selection.champion, data.rows, this.#features),
+          });
         // the version replaced is the one predicting now (`current`, or a refresh of its
         // configuration since the cut, also while the check ran); the score is its configuration's
         const version = this.#champion?.version ?? current.version;

@@ -212,6 +212,55 @@ test('off the row path, a micro-model window of cheap families is selected as on
   }
 });
 
+test('while every pool thread has work, a challenger is judged by its selection score: no refits posted for the check', async () => {
+  const pool = new TrainingPool({ maxThreads: 2 });
+  const kinds: string[] = [];
+  const run = pool.run.bind(pool) as (task: { kind: string }) => Promise<unknown>;
+  pool.run = ((task: { kind: string }) => {
+    kinds.push(task.kind);
+    return run(task);
+  }) as typeof pool.run;
+  const learner = new WindowLearner({
+    featureNames: ['a', 'b'],
+    targetName: 'y',
+    task: 'regression',
+    window: { records: 60 },
+    automl: { modelruns: 3, timeBudgetMs: 60_000, algorithms: ['ols', 'ridge', 'knn'], seed: 1 },
+    pool,
+    offloadTraining: true,
+  });
+  const rows = makeRows(180, 5);
+  let at = 0;
+  const feed = (count: number) => {
+    for (const r of rows.slice(at, at + count)) {
+      const prediction = learner.predict([r.a, r.b]);
+      learner.observe([r.a, r.b], r.y, at, { 'p/0': at }, { prediction });
+      at++;
+    }
+  };
+  try {
+    feed(60);
+    assert.equal((await learner.retrain(1)).trained, true, 'the first champion');
+    feed(60);
+    kinds.length = 0;
+    const idle = await learner.retrain(2);
+    assert.equal(idle.trained, true);
+    assert.ok(kinds.includes('oneStep'), `an idle pool refits the challenger: ${kinds.join(',')}`);
+    feed(60);
+    // Every thread busy, as under many solutions' retrains: made deterministic here (a real load
+    // would have to last exactly through the check).
+    Object.defineProperty(pool, 'busy', { get: () => true });
+    kinds.length = 0;
+    const busy = await learner.retrain(3);
+    assert.equal(busy.trained, true);
+    assert.ok(!kinds.includes('oneStep'), kinds.join(','));
+    assert.ok(busy.trained && busy.replaced !== undefined && 'rmse' in busy.replaced);
+    assert.equal(busy.promoted, busy.challenger.metrics.rmse < busy.replaced.rmse);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a solution retraining in the background predicts every row once, each by a published version', async () => {
   const env = await embeddedEnv();
   const backbone = await env.open();

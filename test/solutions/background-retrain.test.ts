@@ -179,14 +179,20 @@ test('a retrain slot runs one retrain at a time and hands back the trigger that 
   }
 });
 
-test('off the row path, a micro-model window of cheap families is selected as one pool task; tree ensembles on a larger window spread', async () => {
-  const pool = new TrainingPool({ maxThreads: 2 });
+/** The kinds of the tasks posted to `pool` from now on, in order (a live list). */
+function postedKinds(pool: TrainingPool): string[] {
   const kinds: string[] = [];
   const run = pool.run.bind(pool) as (task: { kind: string }) => Promise<unknown>;
   pool.run = ((task: { kind: string }) => {
     kinds.push(task.kind);
     return run(task);
   }) as typeof pool.run;
+  return kinds;
+}
+
+test('off the row path, a micro-model window of cheap families is selected as one pool task; tree ensembles on a larger window spread', async () => {
+  const pool = new TrainingPool({ maxThreads: 2 });
+  const kinds = postedKinds(pool);
   const learnerOn = (records: number, algorithms: string[]) => {
     const learner = new WindowLearner({
       featureNames: ['a', 'b'],
@@ -214,12 +220,7 @@ test('off the row path, a micro-model window of cheap families is selected as on
 
 test('while every pool thread has work, a challenger is judged by its selection score: no refits posted for the check', async () => {
   const pool = new TrainingPool({ maxThreads: 2 });
-  const kinds: string[] = [];
-  const run = pool.run.bind(pool) as (task: { kind: string }) => Promise<unknown>;
-  pool.run = ((task: { kind: string }) => {
-    kinds.push(task.kind);
-    return run(task);
-  }) as typeof pool.run;
+  const kinds = postedKinds(pool);
   const learner = new WindowLearner({
     featureNames: ['a', 'b'],
     targetName: 'y',

@@ -1,7 +1,7 @@
 // Model selection over one window: candidate configurations (algorithm × hyperparameters) scored on
 // the newest rows, the best refitted on the whole window. This is what VIPER's `modelruns` drives.
 
-import type { Hyperparameters } from '../algorithm.js';
+import type { Algorithm, Hyperparameters } from '../algorithm.js';
 import { algorithmsFor, getAlgorithm } from '../algorithms/index.js';
 import { dropNonFiniteRows } from '../data/rows.js';
 import { holdoutSplit, rollingOriginSplits, type Split } from '../data/splits.js';
@@ -13,7 +13,7 @@ import { shareWindow } from '../pool/shared-window.js';
 import { failureError } from '../pool/task-failure.js';
 import type { FitResult, TaskOutcome } from '../pool/tasks.js';
 import type { TrainingPool } from '../pool/training-pool.js';
-import { estimatedCostNs, planCandidates } from './candidates.js';
+import { estimatedCostNs, planCandidates, type Candidate } from './candidates.js';
 import { forecastAccuracy, SELECTION_METRIC, selectionScore } from './champion.js';
 import { ENSEMBLE_CANDIDATES, ENSEMBLE_MAX_JSON_BYTES, selectEnsemble } from './ensemble.js';
 import {
@@ -93,6 +93,15 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
       : options.algorithms.map((n) => getAlgorithm(n, task));
   if (algorithms.length === 0) throw new InvalidInputError(`no algorithm selected for ${task}`);
   const seed = options.seed ?? 1;
+  const holdoutFraction = options.holdoutFraction ?? 0.2;
+  // Decided before the rows are checked: the pool task checks them (with the same errors), so this
+  // thread does not scan the window too. Rows dropped there only make the estimate an upper bound.
+  const wholeMaxMs = options.wholeOnPoolMaxPlanMs ?? 0;
+  if (pool !== undefined && wholeMaxMs > 0 && input.rows >= 2) {
+    const trainRows = holdoutSplit(input.rows, holdoutFraction).trainEnd;
+    const { planMs } = planCosts(algorithms, task, trainRows, input.features, modelruns, seed);
+    if (planMs <= wholeMaxMs) return selectOnPool(pool, input, options, started);
+  }
 
   const { data, droppedRows } = dropNonFiniteRows(input);
   validateDataset(data, task);
@@ -104,7 +113,6 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
   }
   const fallbacks = windowFallbacks(data, task);
 
-  const holdoutFraction = options.holdoutFraction ?? 0.2;
   const holdout = holdoutSplit(data.rows, holdoutFraction);
   let splits: Split[] = [holdout];
   if (options.cvFolds !== undefined && options.cvFolds > 1) {
@@ -115,13 +123,14 @@ export async function selectModel(input: Dataset, options: SelectOptions): Promi
     throw new InvalidInputError(`cvFolds must be a positive integer, got ${options.cvFolds}`);
   }
 
-  const space = { rows: holdout.trainEnd, features: data.features, task };
-  const plan = planCandidates(algorithms, space, modelruns, seed);
-  const costsMs = plan.map((c) => estimatedCostNs(c, holdout.trainEnd, data.features) / 1e6);
-  const planMs = costsMs.reduce((a, b) => a + b, 0);
-  if (pool !== undefined && planMs <= (options.wholeOnPoolMaxPlanMs ?? 0)) {
-    return selectOnPool(pool, input, options, started);
-  }
+  const { plan, costsMs, planMs } = planCosts(
+    algorithms,
+    task,
+    holdout.trainEnd,
+    data.features,
+    modelruns,
+    seed,
+  );
   const window = shareWindow(data);
   // A micro-model window: its cheapest fits (linear models) cost less than a round trip to a worker.
   const smallWindow = data.rows * data.features <= (options.inlineMaxCells ?? INLINE_MAX_CELLS);
@@ -477,6 +486,20 @@ function windowFallbacks(data: Dataset, task: Task): string[] {
     );
   }
   return notes;
+}
+
+/** The candidates of a selection and their estimated costs (`estimatedCostNs`), in ms. */
+function planCosts(
+  algorithms: readonly Algorithm[],
+  task: Task,
+  trainRows: number,
+  features: number,
+  modelruns: number,
+  seed: number,
+): { plan: Candidate[]; costsMs: number[]; planMs: number } {
+  const plan = planCandidates(algorithms, { rows: trainRows, features, task }, modelruns, seed);
+  const costsMs = plan.map((c) => estimatedCostNs(c, trainRows, features) / 1e6);
+  return { plan, costsMs, planMs: costsMs.reduce((a, b) => a + b, 0) };
 }
 
 /** The whole selection as one pool task (see `wholeOnPoolMaxCells`). */

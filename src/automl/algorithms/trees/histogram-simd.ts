@@ -105,12 +105,8 @@ export class SimdHistograms implements ScanLayout {
     hessian: Float64Array | null,
     counts: boolean,
   ): boolean {
-    const arena = this.usable(hist, hist, end - start);
-    if (arena === undefined) return false;
-    this.copyRows(arena, idx, start, end, gradient, hessian);
-    const kernel = counts ? arena.histogram : arena.histogramSums;
-    kernel(this.rowsAt, this.ghAt, end - start, this.tableAt, this.active.length, hist.byteOffset, 0);
-    return true;
+    const kernel = counts ? 'histogram' : 'histogramSums';
+    return this.pass(kernel, hist, hist, idx, start, end, gradient, hessian, hist.byteOffset, 0);
   }
 
   /** build(hist, …, counts) and parent −= the same rows, in one pass; false when not possible. */
@@ -123,20 +119,8 @@ export class SimdHistograms implements ScanLayout {
     gradient: Float64Array,
     hessian: Float64Array | null,
   ): boolean {
-    const arena = this.usable(hist, parent, end - start);
-    if (arena === undefined) return false;
-    this.copyRows(arena, idx, start, end, gradient, hessian);
-    const n = end - start;
-    arena.histogramRemoving(
-      this.rowsAt,
-      this.ghAt,
-      n,
-      this.tableAt,
-      this.active.length,
-      hist.byteOffset,
-      parent.byteOffset,
-    );
-    return true;
+    const [histAt, parentAt] = [hist.byteOffset, parent.byteOffset];
+    return this.pass('histogramRemoving', hist, parent, idx, start, end, gradient, hessian, histAt, parentAt);
   }
 
   /** parent −= the rows idx[start, end); false when not possible. */
@@ -148,19 +132,7 @@ export class SimdHistograms implements ScanLayout {
     gradient: Float64Array,
     hessian: Float64Array | null,
   ): boolean {
-    const arena = this.usable(parent, parent, end - start);
-    if (arena === undefined) return false;
-    this.copyRows(arena, idx, start, end, gradient, hessian);
-    arena.removeRows(
-      this.rowsAt,
-      this.ghAt,
-      end - start,
-      this.tableAt,
-      this.active.length,
-      0,
-      parent.byteOffset,
-    );
-    return true;
+    return this.pass('removeRows', parent, parent, idx, start, end, gradient, hessian, 0, parent.byteOffset);
   }
 
   /**
@@ -179,6 +151,30 @@ export class SimdHistograms implements ScanLayout {
     const { binCount, binOffset } = this.binned;
     const minusAt = minus === null ? -1 : minus.byteOffset;
     scanInKernel(arena, this, hist.byteOffset, minusAt, this.active, binCount, binOffset, node, limits, best);
+    return true;
+  }
+
+  /**
+   * One histogram kernel over the rows idx[start, end) (copied into the kernels' memory first),
+   * adding to the histogram at byte `histAt` and removing from the one at `parentAt`, as the
+   * kernel does; false (nothing done) when `a` or `b` is not in the kernels' memory.
+   */
+  private pass(
+    kernel: 'histogram' | 'histogramSums' | 'histogramRemoving' | 'removeRows',
+    a: Float64Array,
+    b: Float64Array,
+    idx: Uint32Array,
+    start: number,
+    end: number,
+    gradient: Float64Array,
+    hessian: Float64Array | null,
+    histAt: number,
+    parentAt: number,
+  ): boolean {
+    const arena = this.usable(a, b, end - start);
+    if (arena === undefined) return false;
+    this.copyRows(arena, idx, start, end, gradient, hessian);
+    arena[kernel](this.rowsAt, this.ghAt, end - start, this.tableAt, this.active.length, histAt, parentAt);
     return true;
   }
 

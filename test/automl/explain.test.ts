@@ -213,6 +213,20 @@ for (const algorithm of ['knn', 'gp', 'poly2_ridge']) {
   });
 }
 
+test(`svm: exact Shapley values of the probability against the window's means equal brute force`, () => {
+  const data = generate(300, 4, classTarget, 19);
+  const model = Model.fit('svm', data, {}, 'classification');
+  const row = [0.9, -1.1, 0.4, 1.7];
+  const explanation = model.explainRow(row);
+  assert.equal(explanation.method, 'baseline-shapley');
+  assert.equal(explanation.output, 'probability');
+  const value = baselineValueFunction(model, row, (x) => model.predictRowProba(x));
+  assertClose(explanation.contributions, bruteForceShapley(4, value), 1e-9, 'svm');
+  assert.ok(
+    Math.abs(explanation.baseValue + sum(explanation.contributions) - model.predictRowProba(row)) < 1e-9,
+  );
+});
+
 test('k-NN classification with 12 features: sampled Shapley values still add up exactly', () => {
   const data = generate(300, 12, classTarget, 17);
   const model = Model.fit('knn', data, { k: 7 }, 'classification');

@@ -5,7 +5,7 @@ import { Model, MODEL_SCHEMA_VERSION, type ModelJSON } from '../../src/automl/mo
 import { classTarget, generate, sineTarget } from './core-data.js';
 
 const REGRESSORS = ['ols', 'ridge', 'lasso', 'elastic_net', 'poly2_ridge', 'knn', 'gp'];
-const CLASSIFIERS = ['logistic', 'knn'];
+const CLASSIFIERS = ['logistic', 'knn', 'svm'];
 
 function bytes(a: Float64Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);

@@ -1,7 +1,8 @@
 // The fitted numbers of the families whose solvers trade exactness of the path for speed, against
 // scikit-learn on the same rows (test/python/automl_reference.py): logistic regression's coefficients
 // from both of its solvers (Newton for few features, L-BFGS for many) and k-NN's neighbours from the
-// brute-force scan and the k-d tree. Needs Python (the scikit-learn venv of the server tests).
+// brute-force scan and the k-d tree, and the RBF support-vector machine's decision values (SMO with
+// shrinking against libsvm's solver). Needs Python (the scikit-learn venv of the server tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { neighbourBuffer, neighbourSearch } from '../../src/automl/algorithms/knn-search.js';
 import { NEWTON_MAX_FEATURES, solveLogistic } from '../../src/automl/algorithms/logistic.js';
+import { solveSvm } from '../../src/automl/algorithms/svm-solver.js';
 import { mulberry32, normal } from '../../src/automl/random.js';
 import { ensureClientWithSklearn, hasPython, root, runScript, sklearnPython } from '../server/python-venv.js';
 
@@ -115,8 +117,45 @@ const neighbourCases: NeighboursCase[] = [
   },
 ];
 
+interface SvmCase {
+  x: number[];
+  y: number[];
+  rows: number;
+  features: number;
+  c: number;
+  gamma: number;
+}
+
+/** ±1 labels from a curved boundary (a sine and a parabola) with label noise near it. */
+function curvedRows(rows: number, features: number, seed: number): { x: number[]; y: number[] } {
+  const random = mulberry32(seed);
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) x.push(4 * random() - 2);
+    const o = r * features;
+    y.push(Math.sin(2 * x[o]) + x[o + 1] ** 2 - 1 + 0.5 * normal(random) > 0 ? 1 : -1);
+  }
+  return { x, y };
+}
+
+const svmCases: SvmCase[] = [
+  // Moderate C; a wide kernel on 9 features; a hard margin (C 100) on 2, where shrinking works most.
+  { ...curvedRows(600, 4, 10), rows: 600, features: 4, c: 1, gamma: 0.25 },
+  { ...curvedRows(900, 9, 11), rows: 900, features: 9, c: 10, gamma: 0.1 },
+  { ...curvedRows(800, 2, 12), rows: 800, features: 2, c: 100, gamma: 0.5 },
+  {
+    x: cancer.x,
+    y: cancer.y.map((v) => (v === 1 ? 1 : -1)),
+    rows: cancer.rows,
+    features: 30,
+    c: 1,
+    gamma: 1 / 30,
+  },
+];
+
 test(
-  'logistic coefficients (Newton and L-BFGS) and k-NN neighbours agree with scikit-learn',
+  'logistic coefficients (Newton and L-BFGS), k-NN neighbours and SVM decision values agree with scikit-learn',
   { skip: hasPython || process.env.CI === 'true' ? false : 'python3 is not installed', timeout: 900_000 },
   async () => {
     ensureClientWithSklearn();
@@ -124,10 +163,14 @@ test(
     let answer: {
       logistic: Array<{ coefficients: number[]; intercept: number }>;
       neighbours: Array<{ index: number[][]; distance: number[][] }>;
+      svm: Array<{ decision: number[]; supportVectors: number }>;
     };
     try {
       const file = join(dir, 'cases.json');
-      await writeFile(file, JSON.stringify({ logistic: logisticCases, neighbours: neighbourCases }));
+      await writeFile(
+        file,
+        JSON.stringify({ logistic: logisticCases, neighbours: neighbourCases, svm: svmCases }),
+      );
       const result = await runScript('automl_reference.py', [file], {}, 600_000, sklearnPython);
       assert.equal(result.status, 0, `automl_reference.py:\n${result.stderr}`);
       answer = JSON.parse(result.stdout);
@@ -171,6 +214,32 @@ test(
           assert.ok(Math.abs(into.distance[j] - d) <= 1e-12 * d, `case ${i} query ${q}: distance ${j}`);
         }
       }
+    });
+
+    svmCases.forEach((c, i) => {
+      const solution = solveSvm({
+        x: Float64Array.from(c.x),
+        y: Float64Array.from(c.y),
+        rows: c.rows,
+        features: c.features,
+        c: c.c,
+        gamma: c.gamma,
+        tol: 1e-6,
+        maxIterations: 10_000_000,
+      });
+      assert.ok(solution.converged, `svm case ${i}: converged`);
+      const expected = answer.svm[i];
+      let supportVectors = 0;
+      for (const a of solution.alpha) if (a > 0) supportVectors++;
+      assert.equal(supportVectors, expected.supportVectors, `svm case ${i}: support vectors`);
+      // Both stop at a violation of 1e-6 from different paths: the decision values agree to ~1e-3.
+      const worst = Math.max(...expected.decision.map((d, r) => Math.abs(solution.decision[r] - d)));
+      assert.ok(
+        worst <= 2e-3,
+        `svm case ${i} (C ${c.c}, γ ${c.gamma}): max |Δf| ${worst} against scikit-learn`,
+      );
+      // And they are not trivially small: the case separates rows on both sides of the margin.
+      assert.ok(Math.max(...expected.decision.map(Math.abs)) > 1);
     });
   },
 );

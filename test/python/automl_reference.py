@@ -7,7 +7,9 @@ LogisticRegression minimising mean log-loss + (l2/2)|w|² (C = 1/(l2·rows), int
 Newton-Cholesky to a tight tolerance); for each neighbours case the indices and squared distances of
 NearestNeighbors(algorithm="brute") — numpy's exact squared distances, not the BLAS expansion; for
 each "extraTrees" case {"task", "features", "train": {"x", "y"}, "test": {"x", "y"}, "seeds"} the
-holdout error (RMSE, or the share misclassified) of ExtraTrees with 50 trees, averaged over the seeds.
+holdout error (RMSE, or the share misclassified) of ExtraTrees with 50 trees, averaged over the seeds;
+for each "svm" case {"x", "rows", "features", "y" (±1), "c", "gamma"} the decision values of SVC
+(RBF kernel, tolerance 1e-6: libsvm's solver) on its training rows and its number of support vectors.
 """
 import json
 import sys
@@ -16,6 +18,7 @@ import numpy as np
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
+from sklearn.svm import SVC
 
 with open(sys.argv[1]) as f:
     cases = json.load(f)
@@ -57,4 +60,12 @@ for case in cases.get("extraTrees", []):
             errors.append(float(np.mean(model.predict(test_x) != test_y)))
     extra_trees.append(float(np.mean(errors)))
 
-print(json.dumps({"logistic": logistic, "neighbours": neighbours, "extraTrees": extra_trees}))
+svm = []
+for case in cases.get("svm", []):
+    x = np.array(case["x"], dtype=np.float64).reshape(case["rows"], case["features"])
+    y = np.array(case["y"], dtype=np.float64)
+    model = SVC(C=case["c"], gamma=case["gamma"], tol=1e-6).fit(x, y)
+    # decision_function is positive for classes_[1] (= +1), as tml's decision value.
+    svm.append({"decision": model.decision_function(x).tolist(), "supportVectors": int(model.n_support_.sum())})
+
+print(json.dumps({"logistic": logistic, "neighbours": neighbours, "extraTrees": extra_trees, "svm": svm}))

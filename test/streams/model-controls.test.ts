@@ -295,14 +295,20 @@ test('modelsearchtuner: up to 80 every family; above, the best-first share (100 
   assert.deepEqual(searchedAlgorithms('regression', 90), [
     'ridge',
     'gbdt',
+    'extra_trees',
     'random_forest',
     'poly2_ridge',
-    'extra_trees',
     'knn',
   ]);
-  assert.deepEqual(searchedAlgorithms('regression', 95), ['ridge', 'gbdt', 'random_forest']);
+  assert.deepEqual(searchedAlgorithms('regression', 95), ['ridge', 'gbdt', 'extra_trees']);
   assert.deepEqual(searchedAlgorithms('regression', 100), ['ridge', 'gbdt']);
-  assert.deepEqual(searchedAlgorithms('classification', 90), ['gbdt', 'logistic', 'random_forest']);
+  // the 7 classification families: ⌈7 / 2⌉ at 90
+  assert.deepEqual(searchedAlgorithms('classification', 90), [
+    'gbdt',
+    'logistic',
+    'extra_trees',
+    'random_forest',
+  ]);
   // with coefficients: the linear families, narrowed the same way
   assert.deepEqual(searchedAlgorithms('regression', 100, ['ols', 'ridge', 'lasso', 'elastic_net']), [
     'ridge',

@@ -12,6 +12,7 @@ import { ols } from './linear/ols.js';
 import { poly2Ridge } from './linear/polynomial.js';
 import { ridge } from './linear/ridge.js';
 import { logistic } from './logistic.js';
+import { svm } from './svm.js';
 import { cart, extraTrees, gbdt, randomForest } from './trees/index.js';
 
 export const algorithms: Record<string, Algorithm> = {
@@ -27,6 +28,7 @@ export const algorithms: Record<string, Algorithm> = {
   random_forest: randomForest,
   extra_trees: extraTrees,
   gbdt,
+  svm,
 };
 algorithms.ensemble = ensembleAlgorithm(getAlgorithm);
 

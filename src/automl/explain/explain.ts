@@ -1,9 +1,9 @@
 // Per-prediction feature contributions, one method per family (docs/automl.md §8, Explanations):
 // TreeSHAP for the tree models, coefficient × centred value for the linear ones, Shapley values
-// against the window's means for k-NN, the Gaussian process and ridge on squares and products.
+// against the window's means for k-NN, the Gaussian process, the SVM and ridge on squares and products.
 // Each answers contributions that add up to the output minus the base value, in the output space
 // the model is additive in: the value, the log-odds (logistic regression, boosted classifiers) or
-// the probability (k-NN and forest classifiers).
+// the probability (k-NN, SVM and forest classifiers).
 
 import type { Algorithm } from '../algorithm.js';
 import { ensembleFromParameters, TREE_ENCODING } from '../algorithms/trees/ensemble.js';

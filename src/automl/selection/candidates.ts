@@ -21,9 +21,10 @@ export const ALGORITHM_PRIORITY = [
   'ridge',
   'gbdt',
   'logistic',
+  'extra_trees',
   'random_forest',
   'poly2_ridge',
-  'extra_trees',
+  'svm',
   'knn',
   'ols',
   'elastic_net',
@@ -167,6 +168,11 @@ export function estimatedCostNs(candidate: Candidate, rows: number, features: nu
     case 'gp': {
       const m = Math.min(n, count(['maxRows'], 1500), Math.floor(60_000 / (p + 1)));
       return 0.7 * ((m * m * m) / 3) + 20 * m * m * p;
+    }
+    case 'svm': {
+      // SMO: a few row-length gradient updates per row learnt from, and the kernel rows it touches.
+      const m = Math.min(n, count(['maxRows'], 2000), Math.floor(120_000 / p));
+      return (3 * p + 20) * m * m;
     }
     case 'cart':
       return 200 * n * p;

@@ -59,27 +59,28 @@ export function rbf(
 }
 
 /**
- * Kernel rows computed when SMO first needs them and kept (n² numbers: the caller caps n). Most
- * rows of a window are never a working-set member, so most are never computed.
+ * Kernel rows computed when SMO first needs them and kept (up to n² numbers: the caller caps n).
+ * Most rows of a window are never a working-set member nor a support vector, so most are never
+ * computed, and each is allocated when it is.
  */
 class KernelRows {
-  private readonly values: Float64Array;
-  private readonly ready: Uint8Array;
+  private readonly rows: Array<Float64Array | undefined>;
   constructor(
     private readonly x: Float64Array,
     private readonly n: number,
     private readonly p: number,
     private readonly gamma: number,
   ) {
-    this.values = new Float64Array(n * n);
-    this.ready = new Uint8Array(n);
+    this.rows = new Array<Float64Array | undefined>(n);
   }
   row(i: number): Float64Array {
-    const { n, p, x, gamma } = this;
-    const row = this.values.subarray(i * n, (i + 1) * n);
-    if (this.ready[i] === 0) {
-      for (let t = 0; t < n; t++) row[t] = t === i ? 1 : rbf(x, i, x, t, p, gamma);
-      this.ready[i] = 1;
+    let row = this.rows[i];
+    if (row === undefined) {
+      const { n, p, x, gamma } = this;
+      row = new Float64Array(n);
+      for (let t = 0; t < n; t++) row[t] = rbf(x, i, x, t, p, gamma);
+      row[i] = 1;
+      this.rows[i] = row;
     }
     return row;
   }

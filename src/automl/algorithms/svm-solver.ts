@@ -61,7 +61,7 @@ export function rbf(
 /**
  * Kernel rows computed when SMO first needs them and kept (up to n² numbers: the caller caps n).
  * Most rows of a window are never a working-set member nor a support vector, so most are never
- * computed, and each is allocated when it is.
+ * computed, and each is allocated when it is; K's symmetry spares the entries already known.
  */
 class KernelRows {
   private readonly rows: Array<Float64Array | undefined>;
@@ -78,7 +78,12 @@ class KernelRows {
     if (row === undefined) {
       const { n, p, x, gamma } = this;
       row = new Float64Array(n);
-      for (let t = 0; t < n; t++) row[t] = rbf(x, i, x, t, p, gamma);
+      const rows = this.rows;
+      // K is symmetric: the entries of rows already computed are copied, not evaluated again.
+      for (let t = 0; t < n; t++) {
+        const known = rows[t];
+        row[t] = known === undefined ? rbf(x, i, x, t, p, gamma) : known[i];
+      }
       row[i] = 1;
       this.rows[i] = row;
     }
@@ -92,6 +97,10 @@ class KernelRows {
  * it will keep leave the active set; the full gradient is rebuilt (from the support vectors) once
  * the violation nears the tolerance and before convergence is declared, so the answer is the
  * unshrunk problem's.
+ *
+ * The solver keeps yᵢ·∇ᵢf (not ∇f: y² = 1 spares a product per row in the update) and, per row,
+ * whether α may still grow in the direction that raises yα (I_up) or lower it (I_low), so the hot
+ * loops test one flag each. The first index of the next pair is found in the update's own pass.
  */
 export function solveSvm(problem: SvmProblem): SvmSolution {
   const { x, y, rows: n, features: p, c, gamma, tol, maxIterations } = problem;
@@ -99,28 +108,32 @@ export function solveSvm(problem: SvmProblem): SvmSolution {
   const state: SolverState = {
     kernel,
     alpha: new Float64Array(n),
-    // The gradient of the dual, Qα − 1, at α = 0.
-    g: new Float64Array(n).fill(-1),
+    // y ∘ ∇f at α = 0, where ∇f = Qα − 1 = −1.
+    yg: Float64Array.from(y, (v) => -v),
     y,
+    up: Uint8Array.from(y, (v) => (v > 0 ? 1 : 0)),
+    low: Uint8Array.from(y, (v) => (v > 0 ? 0 : 1)),
     n,
     c,
     active: Int32Array.from({ length: n }, (_, t) => t),
     activeSize: n,
     unshrunk: false,
   };
-  const { alpha, g } = state;
+  const { alpha, yg, up } = state;
   const shrinkEvery = Math.min(n, 1_000);
   let untilShrink = shrinkEvery;
   let iterations = 0;
   let converged = false;
+  let first = firstIndex(state);
   for (; iterations < maxIterations; iterations++) {
     if ((iterations & 1023) === 1023) throwIfCancelled();
     if (--untilShrink === 0) {
       untilShrink = shrinkEvery;
       shrink(state, tol);
+      first = firstIndex(state);
     }
-    let pair = selectPair(state, tol);
-    if (pair === null) {
+    let pair = secondIndex(state, first, tol);
+    if (pair < 0) {
       if (state.activeSize === n) {
         converged = true;
         break;
@@ -128,23 +141,28 @@ export function solveSvm(problem: SvmProblem): SvmSolution {
       // Converged on the active rows only: check the whole problem again.
       reconstructGradient(state);
       untilShrink = 1;
-      pair = selectPair(state, tol);
-      if (pair === null) {
+      first = firstIndex(state);
+      pair = secondIndex(state, first, tol);
+      if (pair < 0) {
         converged = true;
         break;
       }
     }
-    const [i, j] = pair;
+    const i = first;
+    const j = pair;
     const ki = kernel.row(i);
     const kj = kernel.row(j);
     const oldI = alpha[i];
     const oldJ = alpha[j];
+    // ∇ᵢf and ∇ⱼf from the kept y∘∇f.
+    const gi = y[i] * yg[i];
+    const gj = y[j] * yg[j];
     let ai = oldI;
     let aj = oldJ;
     // The curvature along the pair's direction, ‖φ(xᵢ) − φ(xⱼ)‖², is 2 − 2K_ij for either sign.
     const quad = Math.max(2 - 2 * ki[j], TAU);
     if (y[i] !== y[j]) {
-      const delta = (-g[i] - g[j]) / quad;
+      const delta = (-gi - gj) / quad;
       const diff = ai - aj;
       ai += delta;
       aj += delta;
@@ -167,7 +185,7 @@ export function solveSvm(problem: SvmProblem): SvmSolution {
         ai = c + diff;
       }
     } else {
-      const delta = (g[i] - g[j]) / quad;
+      const delta = (gi - gj) / quad;
       const sum = ai + aj;
       ai -= delta;
       aj += delta;
@@ -190,31 +208,43 @@ export function solveSvm(problem: SvmProblem): SvmSolution {
         aj = sum;
       }
     }
-    alpha[i] = ai;
-    alpha[j] = aj;
-    // Q_it = yᵢ y_t K_it: the gradient moves along both changed columns (active rows only; the
-    // others are rebuilt when they return).
+    setAlpha(state, i, ai);
+    setAlpha(state, j, aj);
+    // y_t ∇_t f moves by K_it yᵢΔαᵢ + K_jt yⱼΔαⱼ (active rows only; the others are rebuilt when they
+    // return), and the pass finds the next pair's first index: max −y∇f over I_up.
     const di = (ai - oldI) * y[i];
     const dj = (aj - oldJ) * y[j];
     const { active, activeSize } = state;
+    let gMax = -Infinity;
+    first = -1;
     for (let a = 0; a < activeSize; a++) {
       const t = active[a];
-      g[t] += y[t] * (ki[t] * di + kj[t] * dj);
+      const v = yg[t] + ki[t] * di + kj[t] * dj;
+      yg[t] = v;
+      if (up[t] === 1 && -v >= gMax) {
+        gMax = -v;
+        first = t;
+      }
     }
   }
   if (state.activeSize < n) reconstructGradient(state);
-  const rho = offset(alpha, g, y, n, c);
+  const rho = offset(state);
   const decision = new Float64Array(n);
-  // f(x_t) = Σ αᵢ yᵢ K_it − rho = y_t (g_t + 1) − rho, from the gradient already at hand.
-  for (let t = 0; t < n; t++) decision[t] = y[t] * (g[t] + 1) - rho;
+  // f(x_t) = Σ αᵢ yᵢ K_it − rho = y_t ∇_t f + 1·y_t − rho, from the gradient already at hand.
+  for (let t = 0; t < n; t++) decision[t] = yg[t] + y[t] - rho;
   return { alpha, rho, decision, iterations, converged };
 }
 
 interface SolverState {
   kernel: KernelRows;
   alpha: Float64Array;
-  g: Float64Array;
+  /** y ∘ ∇f of the dual. */
+  yg: Float64Array;
   y: Float64Array;
+  /** 1 where yα may grow: y = +1 and α < C, or y = −1 and α > 0 (libsvm's I_up). */
+  up: Uint8Array;
+  /** 1 where yα may shrink: y = +1 and α > 0, or y = −1 and α < C (I_low). */
+  low: Uint8Array;
   n: number;
   c: number;
   /** The rows SMO still considers; the first `activeSize` entries. */
@@ -224,38 +254,88 @@ interface SolverState {
   unshrunk: boolean;
 }
 
-/** The largest violations m(α) = max −y∇f over I_up and −M(α) = max y∇f over I_low. */
-function violations(state: SolverState): [number, number] {
-  const { alpha, g, y, c, active, activeSize } = state;
-  let up = -Infinity;
-  let low = -Infinity;
+function setAlpha(state: SolverState, t: number, value: number): void {
+  const { alpha, y, up, low, c } = state;
+  alpha[t] = value;
+  const below = value < c ? 1 : 0;
+  const above = value > 0 ? 1 : 0;
+  up[t] = y[t] > 0 ? below : above;
+  low[t] = y[t] > 0 ? above : below;
+}
+
+/** The first index of libsvm's WSS 3: argmax −y∇f over I_up among the active rows (−1: none). */
+function firstIndex(state: SolverState): number {
+  const { yg, up, active, activeSize } = state;
+  let gMax = -Infinity;
+  let first = -1;
   for (let a = 0; a < activeSize; a++) {
     const t = active[a];
-    if (y[t] > 0) {
-      if (alpha[t] < c && -g[t] > up) up = -g[t];
-      if (alpha[t] > 0 && g[t] > low) low = g[t];
-    } else {
-      if (alpha[t] > 0 && g[t] > up) up = g[t];
-      if (alpha[t] < c && -g[t] > low) low = -g[t];
+    if (up[t] === 1 && -yg[t] >= gMax) {
+      gMax = -yg[t];
+      first = t;
     }
   }
-  return [up, low];
+  return first;
+}
+
+/**
+ * The second index of libsvm's WSS 3: over I_low, the row that with `i` decreases the objective
+ * most to second order; −1 when the maximal violation is below `tol` (converged on the active rows).
+ */
+function secondIndex(state: SolverState, i: number, tol: number): number {
+  if (i < 0) return -1;
+  const { kernel, yg, low, active, activeSize } = state;
+  const gMax = -yg[i];
+  const ki = kernel.row(i);
+  let gMax2 = -Infinity;
+  let j = -1;
+  let best = Infinity;
+  for (let a = 0; a < activeSize; a++) {
+    const t = active[a];
+    if (low[t] === 0) continue;
+    const v = yg[t];
+    if (v >= gMax2) gMax2 = v;
+    const gradDiff = gMax + v;
+    if (gradDiff > 0) {
+      // libsvm's Q_ii + Q_tt ∓ 2yᵢQ_it is ‖φ(xᵢ) − φ(x_t)‖² = 2 − 2K_it for either sign (K_ii = 1).
+      const quad = 2 - 2 * ki[t];
+      const objective = -(gradDiff * gradDiff) / (quad > 0 ? quad : TAU);
+      if (objective <= best) {
+        best = objective;
+        j = t;
+      }
+    }
+  }
+  return gMax + gMax2 < tol ? -1 : j;
 }
 
 /** libsvm's do_shrinking: drops bound rows that cannot violate optimality at this point. */
 function shrink(state: SolverState, tol: number): void {
-  const [up, low] = violations(state);
-  if (!state.unshrunk && up + low <= 10 * tol) {
+  // m(α) = max −y∇f over I_up, −M(α) = max y∇f over I_low, before any rebuild (as libsvm).
+  const bounds = (): [number, number] => {
+    const { yg, up: canUp, low: canLow, active, activeSize } = state;
+    let upper = -Infinity;
+    let lower = -Infinity;
+    for (let a = 0; a < activeSize; a++) {
+      const t = active[a];
+      if (canUp[t] === 1 && -yg[t] > upper) upper = -yg[t];
+      if (canLow[t] === 1 && yg[t] > lower) lower = yg[t];
+    }
+    return [upper, lower];
+  };
+  const [gMax1, gMax2] = bounds();
+  if (!state.unshrunk && gMax1 + gMax2 <= 10 * tol) {
     state.unshrunk = true;
     reconstructGradient(state);
   }
-  const { alpha, g, y, c, active } = state;
+  const { alpha, yg, y, c, active } = state;
   let kept = 0;
   for (let a = 0; a < state.activeSize; a++) {
     const t = active[a];
+    // ∇f = y·(y∇f): libsvm's be_shrunk in terms of y∇f.
     let out = false;
-    if (alpha[t] >= c) out = y[t] > 0 ? -g[t] > up : -g[t] > low;
-    else if (alpha[t] <= 0) out = y[t] > 0 ? g[t] > low : g[t] > up;
+    if (alpha[t] >= c) out = y[t] > 0 ? -yg[t] > gMax1 : yg[t] > gMax2;
+    else if (alpha[t] <= 0) out = y[t] > 0 ? yg[t] > gMax2 : -yg[t] > gMax1;
     if (!out) active[kept++] = t;
   }
   // The dropped rows go after the kept ones, so `active` stays a permutation of every row.
@@ -268,93 +348,42 @@ function shrink(state: SolverState, tol: number): void {
   }
 }
 
-/** Rebuilds ∇f of the rows outside the active set from the support vectors and activates all rows. */
+/** Rebuilds y∇f of the rows outside the active set from the support vectors and activates all rows. */
 function reconstructGradient(state: SolverState): void {
-  const { alpha, g, y, n, active, activeSize, kernel } = state;
+  const { alpha, yg, y, n, active, activeSize, kernel } = state;
   if (activeSize < n) {
-    for (let a = activeSize; a < n; a++) g[active[a]] = -1;
+    for (let a = activeSize; a < n; a++) yg[active[a]] = -y[active[a]];
     for (let j = 0; j < n; j++) {
       if (!(alpha[j] > 0)) continue;
       const kj = kernel.row(j);
       const w = alpha[j] * y[j];
       for (let a = activeSize; a < n; a++) {
         const t = active[a];
-        g[t] += y[t] * kj[t] * w;
+        yg[t] += kj[t] * w;
       }
     }
   }
   state.activeSize = n;
 }
 
-/**
- * libsvm's WSS 3: i maximises −y∇f over the rows that may move up, j minimises the second-order
- * decrease of the objective over the rows that may move down against i; null when the maximal
- * violation is below `tol` (converged on the active rows).
- */
-function selectPair(state: SolverState, tol: number): [number, number] | null {
-  const { kernel, alpha, g, y, c, active, activeSize } = state;
-  let gMax = -Infinity;
-  let i = -1;
-  for (let a = 0; a < activeSize; a++) {
-    const t = active[a];
-    if (y[t] > 0) {
-      if (alpha[t] < c && -g[t] >= gMax) {
-        gMax = -g[t];
-        i = t;
-      }
-    } else if (alpha[t] > 0 && g[t] >= gMax) {
-      gMax = g[t];
-      i = t;
-    }
-  }
-  if (i < 0) return null;
-  const ki = kernel.row(i);
-  let gMax2 = -Infinity;
-  let j = -1;
-  let best = Infinity;
-  for (let a = 0; a < activeSize; a++) {
-    const t = active[a];
-    let gradDiff: number;
-    if (y[t] > 0) {
-      if (!(alpha[t] > 0)) continue;
-      gradDiff = gMax + g[t];
-      if (g[t] >= gMax2) gMax2 = g[t];
-    } else {
-      if (!(alpha[t] < c)) continue;
-      gradDiff = gMax - g[t];
-      if (-g[t] >= gMax2) gMax2 = -g[t];
-    }
-    if (gradDiff > 0) {
-      // libsvm's Q_ii + Q_tt ∓ 2yᵢQ_it is ‖φ(xᵢ) − φ(x_t)‖² = 2 − 2K_it for either sign (K_ii = 1).
-      const quad = 2 - 2 * ki[t];
-      const objective = -(gradDiff * gradDiff) / (quad > 0 ? quad : TAU);
-      if (objective <= best) {
-        best = objective;
-        j = t;
-      }
-    }
-  }
-  if (gMax + gMax2 < tol || j < 0) return null;
-  return [i, j];
-}
-
 /** libsvm's rho: the mean of y∇f over the free α, or the middle of its feasible interval. */
-function offset(alpha: Float64Array, g: Float64Array, y: Float64Array, n: number, c: number): number {
+function offset(state: SolverState): number {
+  const { alpha, yg, y, n, c } = state;
   let free = 0;
   let sum = 0;
   let upper = Infinity;
   let lower = -Infinity;
   for (let t = 0; t < n; t++) {
-    const yg = y[t] * g[t];
+    const v = yg[t];
     if (alpha[t] >= c) {
-      if (y[t] < 0) upper = Math.min(upper, yg);
-      else lower = Math.max(lower, yg);
+      if (y[t] < 0) upper = Math.min(upper, v);
+      else lower = Math.max(lower, v);
     } else if (alpha[t] <= 0) {
-      if (y[t] > 0) upper = Math.min(upper, yg);
-      else lower = Math.max(lower, yg);
+      if (y[t] > 0) upper = Math.min(upper, v);
+      else lower = Math.max(lower, v);
     } else {
       free++;
-      sum += yg;
+      sum += v;
     }
   }
   return free > 0 ? sum / free : (upper + lower) / 2;

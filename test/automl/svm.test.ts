@@ -4,7 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { algorithmsFor } from '../../src/automl/algorithms/index.js';
-import { plattScale } from '../../src/automl/algorithms/svm.js';
+import { plattScale, svmDecision } from '../../src/automl/algorithms/svm.js';
+import { rbf } from '../../src/automl/algorithms/svm-solver.js';
+import { RbfRows } from '../../src/automl/simd/rbf-kernel.js';
+import { withoutSimd } from '../../src/automl/simd/kernels.js';
+import { mulberry32 } from '../../src/automl/random.js';
 import { InvalidHyperparameterError } from '../../src/automl/errors.js';
 import { Model } from '../../src/automl/model.js';
 import { generate } from './core-data.js';
@@ -103,5 +107,53 @@ test('bad svm hyperparameters are rejected with an error naming the setting', ()
         e instanceof InvalidHyperparameterError && e.algorithm === 'svm' && e.hyperparameter === name,
       `${name} = ${value}`,
     );
+  }
+});
+
+test('the SIMD kernel rows equal exp(−γ‖q − x‖²) to 1e-14 relative, from K = 1 down to underflow', () => {
+  const random = mulberry32(8);
+  for (const [n, p, gamma] of [
+    [7, 3, 0.5],
+    [64, 5, 0.2],
+    [33, 64, 1 / 64],
+    [20, 2, 400],
+  ] as const) {
+    const x = Float64Array.from({ length: n * p }, () => 6 * random() - 3);
+    const rows = RbfRows.of(x, n, p, gamma);
+    assert.ok(rows !== undefined, 'WebAssembly SIMD is available on the Node versions tml supports');
+    const into = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      rows.row(x, i * p, into);
+      for (let t = 0; t < n; t++) {
+        const expected = rbf(x, i, x, t, p, gamma);
+        // Below exp(−708) the kernel answers exp(−708) ≈ 3e-308 (zero to the solver).
+        if (expected < 1e-300) assert.ok(into[t] < 1e-300, `n ${n} row ${i}, ${t}: ${into[t]}`);
+        else
+          assert.ok(
+            Math.abs(into[t] - expected) <= 1e-14 * expected,
+            `n ${n} p ${p} γ ${gamma} row ${i}, ${t}: ${into[t]} against ${expected}`,
+          );
+      }
+    }
+  }
+});
+
+test('svm fits and predicts the same with the SIMD kernel rows and without', () => {
+  const train = generate(500, 4, disc, 9);
+  const hold = generate(100, 4, disc, 10);
+  const simd = Model.fit('svm', train, { C: 3, gamma: 0.3 }, 'classification');
+  const scalar = withoutSimd(() => Model.fit('svm', train, { C: 3, gamma: 0.3 }, 'classification'));
+  const a = simd.predictProba(hold.x, hold.rows);
+  const b = withoutSimd(() => scalar.predictProba(hold.x, hold.rows));
+  for (let r = 0; r < hold.rows; r++) assert.ok(Math.abs(a[r] - b[r]) < 1e-9, `row ${r}: ${a[r]} vs ${b[r]}`);
+  // The batch (SIMD) and row-at-a-time (scalar) decision values of one model agree too.
+  const parameters = simd.toJSON().parameters;
+  const z = Float64Array.from(hold.x.subarray(0, 40));
+  const batch = new Float64Array(10);
+  svmDecision(parameters, z, 10, 4, batch);
+  for (let r = 0; r < 10; r++) {
+    const one = new Float64Array(1);
+    svmDecision(parameters, z.subarray(r * 4, r * 4 + 4), 1, 4, one);
+    assert.ok(Math.abs(one[0] - batch[r]) < 1e-12, `row ${r}`);
   }
 });

@@ -9,6 +9,7 @@
 // index converges far slower); neither fits a worker-pool task that returns JSON.
 
 import { throwIfCancelled } from '../cancellation.js';
+import { RbfRows } from '../simd/rbf-kernel.js';
 
 /** libsvm's stand-in for a non-positive curvature along the pair's direction. */
 const TAU = 1e-12;
@@ -65,6 +66,8 @@ export function rbf(
  */
 class KernelRows {
   private readonly rows: Array<Float64Array | undefined>;
+  /** The SIMD path (simd/rbf-kernel.ts), where the engine has it. */
+  private readonly simd: RbfRows | undefined;
   constructor(
     private readonly x: Float64Array,
     private readonly n: number,
@@ -72,17 +75,21 @@ class KernelRows {
     private readonly gamma: number,
   ) {
     this.rows = new Array<Float64Array | undefined>(n);
+    this.simd = RbfRows.of(x, n, p, gamma);
   }
   row(i: number): Float64Array {
     let row = this.rows[i];
     if (row === undefined) {
       const { n, p, x, gamma } = this;
       row = new Float64Array(n);
-      const rows = this.rows;
-      // K is symmetric: the entries of rows already computed are copied, not evaluated again.
-      for (let t = 0; t < n; t++) {
-        const known = rows[t];
-        row[t] = known === undefined ? rbf(x, i, x, t, p, gamma) : known[i];
+      if (this.simd !== undefined) this.simd.row(x, i * p, row);
+      else {
+        const rows = this.rows;
+        // K is symmetric: the entries of rows already computed are copied, not evaluated again.
+        for (let t = 0; t < n; t++) {
+          const known = rows[t];
+          row[t] = known === undefined ? rbf(x, i, x, t, p, gamma) : known[i];
+        }
       }
       row[i] = 1;
       this.rows[i] = row;

@@ -8,6 +8,7 @@ import { logUniform } from '../random.js';
 import { decodedOnce, decodeFloat64, encodeFloat64 } from './encoding.js';
 import { numberParameter } from './hyperparameters.js';
 import { requireRows } from './linear/linear-model.js';
+import { RbfRows } from '../simd/rbf-kernel.js';
 import { rbf, solveSvm } from './svm-solver.js';
 import { decodeFloat32, encodeArray } from './trees/encoding.js';
 
@@ -24,6 +25,8 @@ export const SVM_MAX_ROWS_LIMIT = 3_000;
  * features).
  */
 export const SVM_MAX_STORED_VALUES = 120_000;
+/** Below this many rows a prediction evaluates the kernel directly (laying out the SIMD rows costs more). */
+const SIMD_MIN_ROWS = 8;
 /** libsvm's and scikit-learn's default stopping tolerance. */
 const TOLERANCE = 1e-3;
 /** Iterations per row learnt from before the solver stops unconverged (records a fallback). */
@@ -155,10 +158,16 @@ export function svmDecision(
     vectors: Float64Array.from(decodeFloat32(params.supportVectors, 'supportVectors')),
     coefficients: decodeFloat64(params.dualCoefficients),
   }));
+  const count = coefficients.length;
+  // Batches take the SIMD rows (one kernel row per predicted row against every support vector).
+  const simd = rows >= SIMD_MIN_ROWS ? RbfRows.of(vectors, count, p, params.gamma) : undefined;
+  const k = simd === undefined ? undefined : new Float64Array(count);
   for (let r = 0; r < rows; r++) {
     let f = -params.rho;
-    for (let s = 0; s < coefficients.length; s++)
-      f += coefficients[s] * rbf(vectors, s, x, r, p, params.gamma);
+    if (simd !== undefined && k !== undefined) {
+      simd.row(x, r * p, k);
+      for (let s = 0; s < count; s++) f += coefficients[s] * k[s];
+    } else for (let s = 0; s < count; s++) f += coefficients[s] * rbf(vectors, s, x, r, p, params.gamma);
     out[r] = f;
   }
 }

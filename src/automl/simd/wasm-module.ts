@@ -231,6 +231,22 @@ export class Body {
   f64x2Mul(): this {
     return this.simd(0xf2);
   }
+  /** f64x2.max */
+  f64x2Max(): this {
+    return this.simd(0xf5);
+  }
+  /** f64x2.nearest: round each lane to the nearest integer, ties to even. */
+  f64x2Nearest(): this {
+    return this.simd(0x94);
+  }
+  /** i64x2.sub on the lanes' bits. */
+  i64x2Sub(): this {
+    return this.simd(0xd1);
+  }
+  /** i64x2.shl by an i32 count. */
+  i64x2ShiftLeft(): this {
+    return this.simd(0xcb);
+  }
 }
 
 export interface FunctionSource {

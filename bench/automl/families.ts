@@ -6,6 +6,7 @@
 // times measured inside tml's workers during a selection (two workers and the calling thread on
 // two cores), which charges the sharing of the cores to tml.
 import type { Hyperparameters } from '../../src/automl/algorithm.js';
+import { GP_DEFAULT_MAX_ROWS } from '../../src/automl/algorithms/gaussian-process.js';
 import { SVM_MAX_ROWS_LIMIT } from '../../src/automl/algorithms/svm.js';
 import { holdoutSplit } from '../../src/automl/data/splits.js';
 import type { Task } from '../../src/automl/dataset.js';
@@ -30,6 +31,13 @@ export interface FamilyRow {
   cpuSpeedup: number;
 }
 
+/** The tree families with their defaults (scikit-learn's trees are capped at tml's leaves per tree). */
+const TREES: Array<[string, Hyperparameters]> = [
+  ['random_forest', { trees: 50, minSamplesLeaf: 1 }],
+  ['extra_trees', { trees: 50, minSamplesLeaf: 1 }],
+  ['cart', { maxDepth: 8, minSamplesLeaf: 1 }],
+];
+
 const FAMILIES: Record<Task, Array<[string, Hyperparameters]>> = {
   regression: [
     ['ols', {}],
@@ -37,6 +45,10 @@ const FAMILIES: Record<Task, Array<[string, Hyperparameters]>> = {
     ['lasso', { lambdaRatio: 0.001 }],
     ['knn', { k: 5, weights: 'uniform' }],
     ['gbdt', { rounds: 100, learningRate: 0.1, maxDepth: 5, minSamplesLeaf: 20, l2: 1 }],
+    ['elastic_net', { lambdaRatio: 0.001, l1Ratio: 0.5 }],
+    ...TREES,
+    // RBF kernel with the length scale √features of tml's default on 5 features.
+    ['gp', { lengthScale: Math.sqrt(5), noise: 0.01 }],
   ],
   classification: [
     ['logistic', { l2: 0.001 }],
@@ -44,15 +56,20 @@ const FAMILIES: Record<Task, Array<[string, Hyperparameters]>> = {
     ['gbdt', { rounds: 100, learningRate: 0.1, maxDepth: 5, minSamplesLeaf: 20, l2: 1 }],
     // scikit-learn's SVC defaults on 5 standardised features (γ = 'scale' = 1/5).
     ['svm', { C: 1, gamma: 0.2, maxRows: SVM_MAX_ROWS_LIMIT }],
+    ...TREES,
   ],
 };
 
 /**
- * The SVM learns from at most SVM_MAX_ROWS_LIMIT rows (the newest): on longer windows it is not
- * scikit-learn's estimator on the same rows, so it is timed only where the training rows fit.
+ * The SVM and the GP learn from at most so many rows (the newest): on longer windows they are not
+ * scikit-learn's estimators on the same rows, so they are timed only where the training rows fit.
  */
 function comparable(algorithm: string, w: WindowSpec): boolean {
-  return algorithm !== 'svm' || (w.rows - Math.round(w.rows * 0.2) <= SVM_MAX_ROWS_LIMIT && w.features === 5);
+  const trainRows = w.rows - Math.round(w.rows * 0.2);
+  if (algorithm === 'svm') return trainRows <= SVM_MAX_ROWS_LIMIT && w.features === 5;
+  // The GP keeps its newest GP_DEFAULT_MAX_ROWS rows (scikit-learn's would factor all of them).
+  if (algorithm === 'gp') return trainRows <= GP_DEFAULT_MAX_ROWS && w.features === 5;
+  return true;
 }
 
 function median(values: number[]): number {
@@ -74,7 +91,8 @@ export async function familiesOnOneThread(
       if (only !== undefined && !only.includes(algorithm)) continue;
       if (!comparable(algorithm, w)) continue;
       // Fewer repeats for the long fits.
-      const repeats = algorithm === 'gbdt' || cells > 50_000 ? 5 : 15;
+      const repeats =
+        ['gbdt', 'random_forest', 'extra_trees', 'gp'].includes(algorithm) || cells > 50_000 ? 5 : 15;
       for (let i = 0; i < 3; i++) evaluateCandidate(data, w.task, algorithm, hyperparameters, splits);
       const times: number[] = [];
       const cpu: number[] = [];

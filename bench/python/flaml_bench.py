@@ -256,8 +256,11 @@ def time_family(path, rows, features, task, name, hyperparameters, repeats):
     20%, one thread, the configuration converted from tml's (same objective and scale, as
     bench/python/automl_bench.py converts them)."""
     import threadpoolctl
+    from sklearn import ensemble, tree
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-    from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF
+    from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -297,6 +300,33 @@ def time_family(path, rows, features, task, name, hyperparameters, repeats):
                 early_stopping=False,
                 random_state=0,
             )
+        if name == "elastic_net":  # tml: λ = ratio · λmax/l1Ratio on standardised inputs, as lasso
+            z = StandardScaler().fit_transform(x[:train])
+            yt = y[:train]
+            lambda_max = np.max(np.abs(z.T @ (yt - yt.mean()))) / train / max(h["l1Ratio"], 1e-3)
+            return make_pipeline(
+                StandardScaler(),
+                ElasticNet(alpha=h["lambdaRatio"] * lambda_max, l1_ratio=h["l1Ratio"], max_iter=10_000),
+            )
+        if name in ("random_forest", "extra_trees"):
+            # tml's forests stop at ⌊(24,576 / trees + 1) / 2⌋ leaves per tree (model size): the same cap.
+            kind = "RandomForest" if name == "random_forest" else "ExtraTrees"
+            cls = getattr(ensemble, kind + ("Classifier" if classification else "Regressor"))
+            return cls(
+                n_estimators=h["trees"],
+                min_samples_leaf=h["minSamplesLeaf"],
+                max_features="sqrt" if classification else 1.0,
+                max_leaf_nodes=max(2, (24_576 // h["trees"] + 1) // 2),
+                n_jobs=1,
+                random_state=0,
+            )
+        if name == "cart":
+            cls = tree.DecisionTreeClassifier if classification else tree.DecisionTreeRegressor
+            return cls(max_depth=h["maxDepth"], min_samples_leaf=h["minSamplesLeaf"], random_state=0)
+        if name == "gp":  # fixed kernel, target standardised, inputs standardised, as tml's
+            kernel = RBF(length_scale=h["lengthScale"], length_scale_bounds="fixed")
+            gp = GaussianProcessRegressor(kernel=kernel, alpha=h["noise"], optimizer=None, normalize_y=True)
+            return make_pipeline(StandardScaler(), gp)
         if name == "svm":  # the same C-SVC; tml's probability is a sigmoid of the decision value
             return make_pipeline(StandardScaler(), SVC(C=h["C"], gamma=h["gamma"]))
         raise ValueError(f"no scikit-learn estimator for {name}")

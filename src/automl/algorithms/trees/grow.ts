@@ -86,6 +86,8 @@ export class TreeGrower {
   private spare: Uint32Array;
   private orderedG: Float64Array;
   private orderedH: Float64Array;
+  /** A node's codes of one feature, in idx order (extra trees' drawn splits). */
+  private codeScratch = new Uint8Array(0);
   private keys = new Uint32Array(0);
   private keySpare = new Uint32Array(0);
   private readonly radixCounts = new Int32Array(16);
@@ -747,7 +749,7 @@ export class TreeGrower {
     best.gain = o.minSplitGain;
     best.feature = -1;
     const parentScore = (g * g) / (h + o.l2);
-    if (hist === null && o.randomThresholds !== true) this.gather(start, end, gradient, hessian);
+    if (hist === null) this.gather(start, end, gradient, hessian);
     const draw = Math.min(o.featuresPerSplit, this.features);
     // A histogram still owing `minus` is made whole first, unless every feature is scanned below,
     // each right after its own subtraction. (Constant features have no rows in either histogram.)
@@ -823,8 +825,9 @@ export class TreeGrower {
         this.idx,
         start,
         end,
-        gradient,
-        hessian,
+        this.orderedG,
+        hessian === null ? null : this.orderedH,
+        this.codeScratch,
         node,
         o,
         o.random,
@@ -1139,6 +1142,7 @@ export class TreeGrower {
     this.spare = new Uint32Array(m);
     this.orderedG = new Float64Array(m);
     this.orderedH = new Float64Array(m);
+    this.codeScratch = new Uint8Array(m);
     this.keys = new Uint32Array(m);
     this.keySpare = new Uint32Array(m);
   }

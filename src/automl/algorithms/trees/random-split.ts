@@ -37,8 +37,11 @@ function binValue(cuts: Float32Array, bin: number): number {
 /**
  * Draws one threshold for feature column `column` (codes[column + row]) over the node's rows
  * idx[start, end) and writes its split into `out`. Returns false (out untouched) when the feature
- * is constant in the node or the drawn split leaves a side under the limits. `g`, `h`, `count` are
- * the node's sums; `parentScore` is g² / (h + λ). One random() call per non-constant feature.
+ * is constant in the node or the drawn split leaves a side under the limits. `gradient` and
+ * `hessian` are the node's rows' values in idx order (gathered once per node: index i − start);
+ * `scratch` (≥ end − start) receives the node's codes of this feature on the first pass, so the
+ * second reads them in order rather than gathering them again. `node` holds the node's sums;
+ * `parentScore` is g² / (h + λ). One random() call per non-constant feature.
  */
 export function drawRandomSplit(
   codes: Uint8Array,
@@ -49,15 +52,18 @@ export function drawRandomSplit(
   end: number,
   gradient: Float64Array,
   hessian: Float64Array | null,
+  scratch: Uint8Array,
   node: { g: number; h: number; count: number; parentScore: number },
   limits: SplitLimits,
   random: () => number,
   out: DrawnSplit,
 ): boolean {
+  const n = end - start;
   let lo = 255;
   let hi = 0;
-  for (let i = start; i < end; i++) {
-    const c = codes[column + idx[i]];
+  for (let i = 0; i < n; i++) {
+    const c = codes[column + idx[start + i]];
+    scratch[i] = c;
     if (c < lo) lo = c;
     if (c > hi) hi = c;
   }
@@ -73,15 +79,25 @@ export function drawRandomSplit(
     else b = m - 1;
   }
   const bin = a;
+  // Branch-free (a random threshold sends rows either way unpredictably); adding 0·g leaves the
+  // sums as the branching loop's, in the same order.
   let gl = 0;
-  let hl = 0;
   let cl = 0;
-  for (let i = start; i < end; i++) {
-    const r = idx[i];
-    if (codes[column + r] <= bin) {
-      gl += gradient[r];
-      hl += hessian === null ? 1 : hessian[r];
-      cl++;
+  let hl: number;
+  if (hessian === null) {
+    for (let i = 0; i < n; i++) {
+      const left = +(scratch[i] <= bin);
+      gl += left * gradient[i];
+      cl += left;
+    }
+    hl = cl;
+  } else {
+    hl = 0;
+    for (let i = 0; i < n; i++) {
+      const left = +(scratch[i] <= bin);
+      gl += left * gradient[i];
+      hl += left * hessian[i];
+      cl += left;
     }
   }
   if (cl < limits.minSamplesLeaf || node.count - cl < limits.minSamplesLeaf) return false;

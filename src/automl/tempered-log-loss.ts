@@ -71,7 +71,9 @@ export function temperedLogLoss(actual: Float64Array, probability: Float64Array)
         else lo = t;
         const newton = t - slope / curvature;
         const next = curvature > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
-        const done = Math.abs(next - t) <= 1e-12 * t || hi - lo <= 1e-12;
+        // 1e-9 of t: the loss is flat at its minimum (an error δ in t costs ~f''·δ²), and a tighter
+        // stop only trades Newton steps for bisections of a bracket already at rounding level.
+        const done = Math.abs(next - t) <= 1e-9 * t || hi - lo <= 1e-9 * t;
         t = next;
         if (done) break;
       }

@@ -97,7 +97,7 @@ test('k-NN on 50 features finds the same neighbours with and without SIMD, and t
   }
 });
 
-test('logistic L-BFGS gives the same coefficients to the bit with and without SIMD', () => {
+test('logistic L-BFGS gives the same coefficients to rounding with and without SIMD', () => {
   const random = mulberry32(11);
   // Rows short of a group of eight and odd feature counts exercise the padding.
   for (const [n, p] of [
@@ -111,11 +111,11 @@ test('logistic L-BFGS gives the same coefficients to the bit with and without SI
     );
     const fit = (): Float64Array => solveLogistic({ x, y, n, p, l2: 1e-3 }, 'lbfgs');
     const simd = fit();
-    assert.deepEqual(
-      simd,
-      withoutSimd(() => fit()),
-      `${n}×${p}`,
-    );
+    // exp and log1p are evaluated in the lanes there (exp-lanes.ts), so not to the bit.
+    const scalar = withoutSimd(() => fit());
+    const scale = Math.max(...scalar.map(Math.abs));
+    const worst = Math.max(...simd.map((v, j) => Math.abs(v - scalar[j])));
+    assert.ok(worst <= 1e-12 * scale, `${n}×${p}: max |Δw| ${worst}`);
     // And it is the optimum: the gradient of mean log-loss + (l2/2)|β|² vanishes (computed here).
     const gradient = new Float64Array(p + 1);
     for (let r = 0; r < n; r++) {

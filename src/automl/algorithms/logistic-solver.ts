@@ -7,6 +7,7 @@
 // Both stop only at the optimum to rounding level (not at a loose tolerance), so they answer the same
 // coefficients (test/automl/logistic-sklearn.test.ts checks both against scikit-learn).
 
+import { LANE_CONSTANT_BYTES, writeLaneConstants } from '../simd/exp-lanes.js';
 import { simdKernels, type SimdKernels } from '../simd/kernels.js';
 import { choleskyInPlace, choleskySolveInPlace } from './linear/cholesky.js';
 
@@ -136,10 +137,15 @@ interface SimdRows {
   scoresAt: number;
   residualsAt: number;
   gradientAt: number;
+  /** The labels (for the loss kernel), the probabilities it writes, its four sums, exp-lanes' constants. */
+  labelsAt: number;
+  probabilitiesAt: number;
+  sumsAt: number;
+  constantsAt: number;
   end: number;
 }
 
-function copyRows(kernels: SimdKernels, x: Float64Array, n: number, p: number): SimdRows {
+function copyRows(kernels: SimdKernels, x: Float64Array, y: Float64Array, n: number, p: number): SimdRows {
   const pp = p + (p & 1);
   // Pairs of rows, four pairs per call of the scores kernel: the rows padded to a multiple of 8.
   const quads = (n + 7) >> 3;
@@ -149,7 +155,12 @@ function copyRows(kernels: SimdKernels, x: Float64Array, n: number, p: number): 
   const scoresAt = weightsAt + pp + 2;
   const residualsAt = scoresAt + quads * 8;
   const gradientAt = residualsAt + n;
-  const end = gradientAt + pp;
+  const even = (at: number): number => at + (at & 1);
+  const labelsAt = even(gradientAt + pp);
+  const probabilitiesAt = even(labelsAt + n);
+  const sumsAt = even(probabilitiesAt + n);
+  const constantsAt = sumsAt + 4;
+  const end = constantsAt + LANE_CONSTANT_BYTES / 8;
   const memory = kernels.workspace(end);
   // Zero only what the copies below leave: the padding column, the padding rows, the vectors.
   if (pp === p) memory.set(x.subarray(0, n * p), rowMajorAt);
@@ -160,12 +171,31 @@ function copyRows(kernels: SimdKernels, x: Float64Array, n: number, p: number): 
   memory.fill(0, pairsAt + (n >> 1) * 2 * p, end);
   kernels.interleave(rowMajorAt * 8, n >> 1, p, pp, pairsAt * 8);
   if (n & 1) for (let j = 0; j < p; j++) memory[pairsAt + (n - 1) * p + 2 * j] = x[(n - 1) * p + j];
-  return { kernels, pp, quads, rowMajorAt, pairsAt, weightsAt, scoresAt, residualsAt, gradientAt, end };
+  memory.set(y.subarray(0, n), labelsAt);
+  writeLaneConstants(memory.buffer, constantsAt * 8);
+  return {
+    kernels,
+    pp,
+    quads,
+    rowMajorAt,
+    pairsAt,
+    weightsAt,
+    scoresAt,
+    residualsAt,
+    gradientAt,
+    labelsAt,
+    probabilitiesAt,
+    sumsAt,
+    constantsAt,
+    end,
+  };
 }
 
 /**
- * `evaluate` with X·w and Xᵀr in the SIMD kernels: the same products summed in the same order, so
- * the same loss, gradient and probabilities to the bit; exp and log1p stay here.
+ * `evaluate` with X·w, the rows' losses and probabilities, and Xᵀr in the SIMD kernels: the same
+ * products summed in the same order as the scalar version, but exp and log1p evaluated in the
+ * lanes (simd/exp-lanes.ts) and the losses summed two lanes at a time, so the loss and gradient
+ * agree with the scalar version's to rounding, not to the bit.
  */
 function evaluateSimd(
   problem: Problem,
@@ -175,26 +205,24 @@ function evaluateSimd(
   prob: Float64Array,
 ): number {
   const { x, y, n, p } = problem;
-  const { kernels, pp, weightsAt, scoresAt, residualsAt, gradientAt } = rows;
+  const { kernels, pp, weightsAt, scoresAt, residualsAt, gradientAt, probabilitiesAt, sumsAt } = rows;
   const memory = kernels.workspace(rows.end);
   memory.set(w.subarray(0, p + 1), weightsAt);
   kernels.scores(rows.pairsAt * 8, rows.quads, p, weightsAt * 8, scoresAt * 8);
-  const sum = { loss: 0 };
-  let g0 = 0;
-  let r = 0;
-  for (; r + 7 < n; r += 8) {
-    const z = scoresAt + r;
-    const o = residualsAt + r;
-    const r0 = (memory[o] = (prob[r] = rowLoss(memory[z], y[r], sum)) - y[r]);
-    const r1 = (memory[o + 1] = (prob[r + 1] = rowLoss(memory[z + 1], y[r + 1], sum)) - y[r + 1]);
-    const r2 = (memory[o + 2] = (prob[r + 2] = rowLoss(memory[z + 2], y[r + 2], sum)) - y[r + 2]);
-    const r3 = (memory[o + 3] = (prob[r + 3] = rowLoss(memory[z + 3], y[r + 3], sum)) - y[r + 3]);
-    const r4 = (memory[o + 4] = (prob[r + 4] = rowLoss(memory[z + 4], y[r + 4], sum)) - y[r + 4]);
-    const r5 = (memory[o + 5] = (prob[r + 5] = rowLoss(memory[z + 5], y[r + 5], sum)) - y[r + 5]);
-    const r6 = (memory[o + 6] = (prob[r + 6] = rowLoss(memory[z + 6], y[r + 6], sum)) - y[r + 6]);
-    const r7 = (memory[o + 7] = (prob[r + 7] = rowLoss(memory[z + 7], y[r + 7], sum)) - y[r + 7]);
-    g0 += r0 + r1 + r2 + r3 + r4 + r5 + r6 + r7;
-  }
+  // The groups of eight rows in the kernels; the last few rows below.
+  let r = (n >> 3) << 3;
+  kernels.logLoss(
+    scoresAt * 8,
+    rows.labelsAt * 8,
+    r >> 1,
+    residualsAt * 8,
+    probabilitiesAt * 8,
+    rows.constantsAt * 8,
+    sumsAt * 8,
+  );
+  const sum = { loss: memory[sumsAt] + memory[sumsAt + 1] };
+  let g0 = memory[sumsAt + 2] + memory[sumsAt + 3];
+  prob.set(memory.subarray(probabilitiesAt, probabilitiesAt + r));
   memory.fill(0, gradientAt, gradientAt + pp);
   kernels.gradient(rows.rowMajorAt * 8, r >> 3, pp, residualsAt * 8, gradientAt * 8);
   for (let j = 0; j < p; j++) gradient[j] = memory[gradientAt + j];
@@ -351,7 +379,7 @@ export function lbfgs(problem: Problem, w: Float64Array): void {
     return;
   }
   // Each step is a pass over the rows: they are copied once into the kernels' memory.
-  problem.simd = copyRows(kernels, problem.x, problem.n, problem.p);
+  problem.simd = copyRows(kernels, problem.x, problem.y, problem.n, problem.p);
   try {
     lbfgsSteps(problem, w);
   } finally {

@@ -25,8 +25,6 @@ export const SVM_MAX_ROWS_LIMIT = 3_000;
  * features).
  */
 export const SVM_MAX_STORED_VALUES = 120_000;
-/** Below this many rows a prediction evaluates the kernel directly (laying out the SIMD rows costs more). */
-const SIMD_MIN_ROWS = 8;
 /** libsvm's and scikit-learn's default stopping tolerance. */
 const TOLERANCE = 1e-3;
 /** Iterations per row learnt from before the solver stops unconverged (records a fallback). */
@@ -154,13 +152,14 @@ export function svmDecision(
   out: Float64Array,
 ): void {
   const params = parameters as SvmParameters;
-  const { vectors, coefficients } = decodedOnce(params, () => ({
-    vectors: Float64Array.from(decodeFloat32(params.supportVectors, 'supportVectors')),
-    coefficients: decodeFloat64(params.dualCoefficients),
-  }));
+  // One path for a model's every prediction, batch or single row, so both give the same bits: the
+  // SIMD kernel rows (against every support vector) where the engine has them when first used.
+  const { vectors, coefficients, simd } = decodedOnce(params, () => {
+    const sv = Float64Array.from(decodeFloat32(params.supportVectors, 'supportVectors'));
+    const alpha = decodeFloat64(params.dualCoefficients);
+    return { vectors: sv, coefficients: alpha, simd: RbfRows.of(sv, alpha.length, p, params.gamma) };
+  });
   const count = coefficients.length;
-  // Batches take the SIMD rows (one kernel row per predicted row against every support vector).
-  const simd = rows >= SIMD_MIN_ROWS ? RbfRows.of(vectors, count, p, params.gamma) : undefined;
   const k = simd === undefined ? undefined : new Float64Array(count);
   for (let r = 0; r < rows; r++) {
     let f = -params.rho;

@@ -1,12 +1,13 @@
 // WebAssembly SIMD kernels for the dense products that dominate the wide windows: the Gram matrix
 // XᵀX of the linear models (linear/gram.ts), the query × stored-row dot products of the k-NN scan
-// (knn-blocked.ts) and the scores X·w and gradient Xᵀr of the logistic L-BFGS passes
-// (logistic-solver.ts). Plain JavaScript has no vector instructions and checks the bounds of
+// (knn-blocked.ts) and the scores X·w, per-row losses (logistic-loss.ts) and gradient Xᵀr of the
+// logistic L-BFGS passes (logistic-solver.ts). Plain JavaScript has no vector instructions and checks the bounds of
 // every typed-array access; f64x2 does two multiply-adds per instruction without those checks.
 // Each lane is IEEE double arithmetic, so the Gram kernel adds the same products in the same order
 // as the scalar code and gives the same bits. Written here and assembled at run time by
 // wasm-module.ts (nothing to build or fetch); where WebAssembly SIMD is unavailable `simdKernels()`
 // answers undefined and the callers keep their scalar loops.
+import { logLossSource } from './logistic-loss.js';
 import { assemble, Body, V128 } from './wasm-module.js';
 
 const I32_LOCAL = 0x7f;
@@ -302,6 +303,16 @@ export interface SimdKernels {
   gradient(x: number, groups: number, pp: number, r: number, g: number): void;
   /** See interleaveSource. Offsets in bytes. */
   interleave(x: number, pairs: number, p: number, pp: number, out: number): void;
+  /** See logistic-loss.ts. Offsets in bytes. */
+  logLoss(
+    scores: number,
+    labels: number,
+    pairs: number,
+    residuals: number,
+    probabilities: number,
+    constants: number,
+    sums: number,
+  ): void;
   /** A view of the kernels' memory, grown to at least `doubles` doubles; valid until the next call. */
   workspace(doubles: number): Float64Array;
   /** Lets a large memory go (after a fit on a large window), keeping a small one. */
@@ -336,10 +347,11 @@ function build(): SimdKernels | null {
       { name: 'scores', parameters: 5, body: scoresSource() },
       { name: 'gradient', parameters: 5, body: gradientSource() },
       { name: 'interleave', parameters: 5, body: interleaveSource() },
+      { name: 'logLoss', parameters: 7, body: logLossSource() },
     ]);
     if (!wasm.validate(bytes)) return null;
     const module = new wasm.Module(bytes);
-    type Exports = Pick<SimdKernels, 'gram' | 'dots' | 'scores' | 'gradient' | 'interleave'>;
+    type Exports = Pick<SimdKernels, 'gram' | 'dots' | 'scores' | 'gradient' | 'interleave' | 'logLoss'>;
     const instantiate = (pages: number): { exports: Exports; view: Float64Array } => {
       const memory = new wasm.Memory({ initial: pages });
       const instance = new wasm.Instance(module, { env: { memory } });
@@ -352,6 +364,7 @@ function build(): SimdKernels | null {
       scores: (...a) => current.exports.scores(...a),
       gradient: (...a) => current.exports.gradient(...a),
       interleave: (...a) => current.exports.interleave(...a),
+      logLoss: (...a) => current.exports.logLoss(...a),
       workspace(doubles: number): Float64Array {
         if (current.view.length < doubles) {
           // A new, bigger memory and instance rather than memory.grow(): growing detaches the old

@@ -1,36 +1,17 @@
 // WebAssembly SIMD rows of the RBF kernel K(q, xₜ) = exp(−γ‖q − xₜ‖²) for the support-vector machine
 // (algorithms/svm-solver.ts), which spends most of its time on them. Two rows per instruction: the
 // rows are laid out column by column, so one f64x2 load takes a feature of rows t and t + 1; the
-// exponential is evaluated in the same lanes (V8's Math.exp is a call per value, about half of a
-// kernel entry's cost in plain JavaScript):
-//
-//   exp(z) = 2ᵏ · exp(r),  k = round(z / ln 2),  r = z − k·ln 2 (ln 2 in two parts, Cody–Waite),
-//
-// exp(r) by its Taylor polynomial to degree 11 (|r| ≤ ln 2 / 2: truncation below 7·10⁻¹⁵
-// relative), 2ᵏ built in the exponent bits. z is clamped at −708 so 2ᵏ stays a normal number
-// (exp(−708) ≈ 3·10⁻³⁰⁸: a kernel entry that small is zero to the solver). Assembled at run time
-// by wasm-module.ts; where WebAssembly SIMD is unavailable (or off: withoutSimd) the callers keep
+// exponential is evaluated in the same lanes (exp-lanes.ts; V8's Math.exp is a call per value,
+// about half of a kernel entry's cost in plain JavaScript). Assembled at run time by
+// wasm-module.ts; where WebAssembly SIMD is unavailable (or off: withoutSimd) the callers keep
 // their scalar loops.
 import { simdEnabled } from './kernels.js';
+import { LANE_CONSTANT_BYTES, LaneConstants, writeLaneConstants } from './exp-lanes.js';
 import { assemble, Body, V128 } from './wasm-module.js';
 
 const I32 = 0x7f;
-const COEFFICIENTS = 12;
-/** 1.5·2⁵²: adding it to an integral double |k| < 2⁵¹ leaves k in the low bits of the sum. */
-const MAGIC = 6_755_399_441_055_744;
-const LN2_HI = 0.6931471803691238;
-const LN2_LO = 1.9082149292705877e-10;
-
-/** Constants block: 16 bytes (both lanes) each, in this order. */
-const C_NEG_GAMMA = 0;
-const C_CLAMP = 1;
-const C_LOG2E = 2;
-const C_LN2_HI = 3;
-const C_LN2_LO = 4;
-const C_MAGIC = 5;
-const C_BIAS = 6;
-const C_COEFFICIENT = 7; // 1/11!, 1/10!, …, 1/0!
-const CONSTANT_BYTES = 16 * (C_COEFFICIENT + COEFFICIENTS);
+/** The constants block: −γ in both lanes, then exp-lanes.ts's constants. */
+const CONSTANT_BYTES = 16 + LANE_CONSTANT_BYTES;
 
 /**
  * rbf(columns, stride, pairs, p, query, out, constants): for each pair of rows (t, t + 1),
@@ -44,20 +25,11 @@ function rbfSource(): Body {
   const at = b.local(I32);
   const queryAt = b.local(I32);
   const f = b.local(I32);
-  const c: number[] = [];
-  for (let i = 0; i < C_COEFFICIENT + COEFFICIENTS; i++) c.push(b.local(V128));
-  const [acc, d, z, k, r, q] = [
-    b.local(V128),
-    b.local(V128),
-    b.local(V128),
-    b.local(V128),
-    b.local(V128),
-    b.local(V128),
-  ];
-  for (let i = 0; i < c.length; i++)
-    b.get(constants)
-      .v128Load(16 * i)
-      .set(c[i]);
+  const negGamma = b.local(V128);
+  const [acc, d] = [b.local(V128), b.local(V128)];
+  const lanes = new LaneConstants(b);
+  b.get(constants).v128Load().set(negGamma);
+  lanes.load(constants, 16);
   b.whileLoop(
     (w) => w.get(pair).get(pairs).lessThan(),
     (w) => {
@@ -75,25 +47,9 @@ function rbfSource(): Body {
           v.increment(f, 1);
         },
       );
-      // z = max(−γ·d², −708); k = round(z·log₂e); r = (z − k·ln2_hi) − k·ln2_lo
-      w.get(acc).get(c[C_NEG_GAMMA]).f64x2Mul().get(c[C_CLAMP]).f64x2Max().set(z);
-      w.get(z).get(c[C_LOG2E]).f64x2Mul().f64x2Nearest().set(k);
-      w.get(z).get(k).get(c[C_LN2_HI]).f64x2Mul().f64x2Sub();
-      w.get(k).get(c[C_LN2_LO]).f64x2Mul().f64x2Sub().set(r);
-      // q = Σ rⁱ/i! by Horner
-      w.get(c[C_COEFFICIENT]).set(q);
-      for (let i = 1; i < COEFFICIENTS; i++)
-        w.get(q)
-          .get(r)
-          .f64x2Mul()
-          .get(c[C_COEFFICIENT + i])
-          .f64x2Add()
-          .set(q);
-      // out = q · 2ᵏ, 2ᵏ's bits = (bits(k + MAGIC) − (bits(MAGIC) − 1023)) << 52
-      w.get(out).get(pair).i32(16).mul().add();
-      w.get(q);
-      w.get(k).get(c[C_MAGIC]).f64x2Add().get(c[C_BIAS]).i64x2Sub().i32(52).i64x2ShiftLeft();
-      w.f64x2Mul().v128Store();
+      w.get(acc).get(negGamma).f64x2Mul().set(acc);
+      lanes.exp(acc, acc);
+      w.get(out).get(pair).i32(16).mul().add().get(acc).v128Store();
       w.increment(pair, 1);
     },
   );
@@ -203,27 +159,9 @@ export class RbfRows {
     if (owner === this.token) return a;
     const { x, n, p, gamma } = this;
     const f64 = a.f64;
-    const bits = new BigInt64Array(f64.buffer, 0, CONSTANT_BYTES / 8);
-    const magicBits = new BigInt64Array(new Float64Array([MAGIC]).buffer)[0];
-    const constant = (index: number, value: number): void => {
-      f64[2 * index] = value;
-      f64[2 * index + 1] = value;
-    };
-    constant(C_NEG_GAMMA, -gamma);
-    constant(C_CLAMP, -708);
-    constant(C_LOG2E, Math.LOG2E);
-    constant(C_LN2_HI, LN2_HI);
-    constant(C_LN2_LO, LN2_LO);
-    constant(C_MAGIC, MAGIC);
-    bits[2 * C_BIAS] = magicBits - 1023n;
-    bits[2 * C_BIAS + 1] = magicBits - 1023n;
-    let factorial = 1;
-    for (let i = 1; i < COEFFICIENTS; i++) factorial *= i;
-    for (let i = 0; i < COEFFICIENTS; i++) {
-      // 1/11!, 1/10!, …: factorial runs down from 11!.
-      constant(C_COEFFICIENT + i, 1 / factorial);
-      factorial /= Math.max(1, COEFFICIENTS - 1 - i);
-    }
+    f64[0] = -gamma;
+    f64[1] = -gamma;
+    writeLaneConstants(f64.buffer, 16);
     const stride = 2 * this.pairs;
     for (let f = 0; f < p; f++) {
       const column = this.columnsAt + f * stride;

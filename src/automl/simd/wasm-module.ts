@@ -231,6 +231,14 @@ export class Body {
   f64x2Mul(): this {
     return this.simd(0xf2);
   }
+  /** f64x2.abs */
+  f64x2Abs(): this {
+    return this.simd(0xec);
+  }
+  /** f64x2.neg */
+  f64x2Neg(): this {
+    return this.simd(0xed);
+  }
   /** f64x2.max */
   f64x2Max(): this {
     return this.simd(0xf5);

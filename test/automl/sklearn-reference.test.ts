@@ -15,16 +15,28 @@ import { solveSvm } from '../../src/automl/algorithms/svm-solver.js';
 import { mulberry32, normal } from '../../src/automl/random.js';
 import { ensureClientWithSklearn, hasPython, root, runScript, sklearnPython } from '../server/python-venv.js';
 
-/** Standardised U(−2, 2) rows with a class drawn from a linear score on the first three features. */
-function classRows(rows: number, features: number, seed: number): { x: number[]; y: number[] } {
+/** U(−2, 2) rows with a label drawn from each row (offset o of x) and the generator. */
+function labelledRows(
+  rows: number,
+  features: number,
+  seed: number,
+  label: (x: number[], o: number, random: () => number) => number,
+): { x: number[]; y: number[] } {
   const random = mulberry32(seed);
   const x: number[] = [];
   const y: number[] = [];
   for (let r = 0; r < rows; r++) {
     for (let f = 0; f < features; f++) x.push(4 * random() - 2);
-    const o = r * features;
-    y.push(2 * x[o] - 1.5 * x[o + 1] + 0.5 * x[o + 2] + normal(random) > 0 ? 1 : 0);
+    y.push(label(x, r * features, random));
   }
+  return { x, y };
+}
+
+/** Standardised rows with a class drawn from a linear score on the first three features. */
+function classRows(rows: number, features: number, seed: number): { x: number[]; y: number[] } {
+  const { x, y } = labelledRows(rows, features, seed, (v, o, random) =>
+    2 * v[o] - 1.5 * v[o + 1] + 0.5 * v[o + 2] + normal(random) > 0 ? 1 : 0,
+  );
   return { x: standardise(x, rows, features), y };
 }
 
@@ -128,15 +140,9 @@ interface SvmCase {
 
 /** ±1 labels from a curved boundary (a sine and a parabola) with label noise near it. */
 function curvedRows(rows: number, features: number, seed: number): { x: number[]; y: number[] } {
-  const random = mulberry32(seed);
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < features; f++) x.push(4 * random() - 2);
-    const o = r * features;
-    y.push(Math.sin(2 * x[o]) + x[o + 1] ** 2 - 1 + 0.5 * normal(random) > 0 ? 1 : -1);
-  }
-  return { x, y };
+  return labelledRows(rows, features, seed, (v, o, random) =>
+    Math.sin(2 * v[o]) + v[o + 1] ** 2 - 1 + 0.5 * normal(random) > 0 ? 1 : -1,
+  );
 }
 
 const svmCases: SvmCase[] = [

@@ -9,7 +9,7 @@
 // views), so it has an owner: one grower at a time, which takes it back (and copies its bin codes
 // in again) after another grower has used it.
 import { simdEnabled } from './kernels.js';
-import { assemble, Body, F64, V128 } from './wasm-module.js';
+import { Body, compileKernels, type CompiledKernels, F64, V128, type WasmApi } from './wasm-module.js';
 
 const I32 = 0x7f;
 
@@ -325,51 +325,31 @@ export interface HistogramArena {
   readonly subtractScan: Kernel;
 }
 
-// The few WebAssembly names used here (see kernels.ts).
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-}
-
 const PAGE_BYTES = 65_536;
 /** Larger needs (very wide windows) keep the scalar loops rather than pin that much memory. */
 export const MAX_ARENA_BYTES = 256 * 1024 * 1024;
 
-let compiled: { wasm: WasmApi; module: object } | null | undefined;
+let compiled: CompiledKernels | null | undefined;
 let arena: HistogramArena | null = null;
 let owner: object | null = null;
 
-function compile(): { wasm: WasmApi; module: object } | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined) return null;
-  try {
-    const bytes = assemble([
-      { name: 'histogram', parameters: 7, body: histogramSource({ add: true, counts: true, remove: false }) },
-      {
-        name: 'histogramSums',
-        parameters: 7,
-        body: histogramSource({ add: true, counts: false, remove: false }),
-      },
-      {
-        name: 'histogramRemoving',
-        parameters: 7,
-        body: histogramSource({ add: true, counts: true, remove: true }),
-      },
-      {
-        name: 'removeRows',
-        parameters: 7,
-        body: histogramSource({ add: false, counts: false, remove: true }),
-      },
-      { name: 'scan', parameters: 7, body: scanSource(false) },
-      { name: 'subtractScan', parameters: 7, body: scanSource(true) },
-    ]);
-    if (!wasm.validate(bytes)) return null;
-    return { wasm, module: new wasm.Module(bytes) };
-  } catch {
-    return null;
-  }
+function compile(): CompiledKernels | null {
+  return compileKernels([
+    { name: 'histogram', parameters: 7, body: histogramSource({ add: true, counts: true, remove: false }) },
+    {
+      name: 'histogramSums',
+      parameters: 7,
+      body: histogramSource({ add: true, counts: false, remove: false }),
+    },
+    {
+      name: 'histogramRemoving',
+      parameters: 7,
+      body: histogramSource({ add: true, counts: true, remove: true }),
+    },
+    { name: 'removeRows', parameters: 7, body: histogramSource({ add: false, counts: false, remove: true }) },
+    { name: 'scan', parameters: 7, body: scanSource(false) },
+    { name: 'subtractScan', parameters: 7, body: scanSource(true) },
+  ]);
 }
 
 function instantiate(wasm: WasmApi, module: object, bytes: number): HistogramArena {

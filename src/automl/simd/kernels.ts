@@ -8,7 +8,7 @@
 // wasm-module.ts (nothing to build or fetch); where WebAssembly SIMD is unavailable `simdKernels()`
 // answers undefined and the callers keep their scalar loops.
 import { logLossSource } from './logistic-loss.js';
-import { assemble, Body, V128 } from './wasm-module.js';
+import { Body, compileKernels, V128 } from './wasm-module.js';
 
 const I32_LOCAL = 0x7f;
 
@@ -319,17 +319,6 @@ export interface SimdKernels {
   release(): void;
 }
 
-// The few WebAssembly names used here (the compiler's ES2023 + Node libraries do not declare them).
-interface WasmMemory {
-  buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-
 const PAGE_BYTES = 65_536;
 /** What `release` keeps: the k-NN and Gram kernels' usual needs (a few MB) without regrowing. */
 const KEPT_BYTES = 8 * 1024 * 1024;
@@ -338,19 +327,17 @@ let built: SimdKernels | null | undefined;
 let enabled = true;
 
 function build(): SimdKernels | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined) return null;
+  const compiled = compileKernels([
+    { name: 'gram', parameters: 5, body: gramSource() },
+    { name: 'dots', parameters: 5, body: dotsSource() },
+    { name: 'scores', parameters: 5, body: scoresSource() },
+    { name: 'gradient', parameters: 5, body: gradientSource() },
+    { name: 'interleave', parameters: 5, body: interleaveSource() },
+    { name: 'logLoss', parameters: 7, body: logLossSource() },
+  ]);
+  if (compiled === null) return null;
+  const { wasm, module } = compiled;
   try {
-    const bytes = assemble([
-      { name: 'gram', parameters: 5, body: gramSource() },
-      { name: 'dots', parameters: 5, body: dotsSource() },
-      { name: 'scores', parameters: 5, body: scoresSource() },
-      { name: 'gradient', parameters: 5, body: gradientSource() },
-      { name: 'interleave', parameters: 5, body: interleaveSource() },
-      { name: 'logLoss', parameters: 7, body: logLossSource() },
-    ]);
-    if (!wasm.validate(bytes)) return null;
-    const module = new wasm.Module(bytes);
     type Exports = Pick<SimdKernels, 'gram' | 'dots' | 'scores' | 'gradient' | 'interleave' | 'logLoss'>;
     const instantiate = (pages: number): { exports: Exports; view: Float64Array } => {
       const memory = new wasm.Memory({ initial: pages });
@@ -384,7 +371,7 @@ function build(): SimdKernels | null {
     };
     return kernels;
   } catch {
-    // No SIMD in this engine (or WebAssembly disabled): the scalar loops answer instead.
+    // No instance could be made (WebAssembly disabled at run time): the scalar loops answer instead.
     return null;
   }
 }

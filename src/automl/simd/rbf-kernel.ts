@@ -7,7 +7,7 @@
 // their scalar loops.
 import { simdEnabled } from './kernels.js';
 import { LANE_CONSTANT_BYTES, LaneConstants, writeLaneConstants } from './exp-lanes.js';
-import { assemble, Body, V128 } from './wasm-module.js';
+import { Body, compileKernels, type CompiledKernels, V128 } from './wasm-module.js';
 
 const I32 = 0x7f;
 /** The constants block: −γ in both lanes, then exp-lanes.ts's constants. */
@@ -66,14 +66,6 @@ type Kernel = (
   constants: number,
 ) => void;
 
-// The few WebAssembly names used here (see kernels.ts).
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-}
-
 interface Arena {
   f64: Float64Array;
   rbf: Kernel;
@@ -83,25 +75,13 @@ const PAGE_BYTES = 65_536;
 /** Above this the scalar loop answers rather than pin the memory (3,000 rows × 64 features ≈ 1.5 MB). */
 const MAX_ARENA_BYTES = 64 * 1024 * 1024;
 
-let compiled: { wasm: WasmApi; module: object } | null | undefined;
+let compiled: CompiledKernels | null | undefined;
 let arena: Arena | null = null;
 /** Which RbfRows laid out the arena's rows last (another may have since: it lays them out again). */
 let owner: object | null = null;
 
-function compile(): { wasm: WasmApi; module: object } | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined) return null;
-  try {
-    const bytes = assemble([{ name: 'rbf', parameters: 7, body: rbfSource() }]);
-    if (!wasm.validate(bytes)) return null;
-    return { wasm, module: new wasm.Module(bytes) };
-  } catch {
-    return null;
-  }
-}
-
 function arenaOf(bytes: number): Arena | undefined {
-  if (compiled === undefined) compiled = compile();
+  if (compiled === undefined) compiled = compileKernels([{ name: 'rbf', parameters: 7, body: rbfSource() }]);
   if (compiled === null) return undefined;
   if (arena === null || arena.f64.byteLength < bytes) {
     // A new memory, never memory.grow(): growing detaches the old buffer (see kernels.ts).

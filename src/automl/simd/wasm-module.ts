@@ -342,3 +342,33 @@ export function assemble(functions: FunctionSource[]): Uint8Array {
   section(10, codeContent, out);
   return Uint8Array.from(out);
 }
+
+// The few WebAssembly names the kernels use (the compiler's ES2023 + Node libraries do not declare them).
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+
+/** A compiled kernel module and the API that instantiates it. */
+export interface CompiledKernels {
+  wasm: WasmApi;
+  module: object;
+}
+
+/**
+ * Assembles and compiles `functions`, or answers null where WebAssembly or its SIMD instructions
+ * are unavailable (the callers then keep their scalar loops).
+ */
+export function compileKernels(functions: FunctionSource[]): CompiledKernels | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  try {
+    const bytes = assemble(functions);
+    if (!wasm.validate(bytes)) return null;
+    return { wasm, module: new wasm.Module(bytes) };
+  } catch {
+    return null;
+  }
+}

@@ -8,29 +8,27 @@ import type { ModelJSON } from '../model.js';
 import type { ModelOptimization, OptimizeModelRequest } from '../optimize/optimize-model.js';
 import type { SelectionResult, SelectOptions } from '../selection/select.js';
 
-/** Score one candidate on the splits (holdout and, optionally, rolling-origin folds). */
-export interface EvaluateTask {
-  kind: 'evaluate';
+/** One configuration on the shared window (rows × features, then the target, in `buffer`). */
+interface ConfigurationOnWindow {
   buffer: SharedArrayBuffer;
   rows: number;
   features: number;
   task: Task;
   algorithm: string;
   hyperparameters: Hyperparameters;
+}
+
+/** Score one candidate on the splits (holdout and, optionally, rolling-origin folds). */
+export interface EvaluateTask extends ConfigurationOnWindow {
+  kind: 'evaluate';
   splits: Split[];
   /** Let learners that stop early watch the (single) holdout: evaluate.ts. Default false. */
   earlyStopping?: boolean;
 }
 
 /** Fit the champion on the whole window and return its model JSON. */
-export interface FitTask {
+export interface FitTask extends ConfigurationOnWindow {
   kind: 'fit';
-  buffer: SharedArrayBuffer;
-  rows: number;
-  features: number;
-  task: Task;
-  algorithm: string;
-  hyperparameters: Hyperparameters;
   featureNames: string[];
   targetName: string;
   metrics: Record<string, number>;
@@ -73,14 +71,8 @@ export interface SelectTask {
 }
 
 /** Rolling-origin predictions of a configuration on the newest rows (selection/one-step.ts). */
-export interface OneStepTask {
+export interface OneStepTask extends ConfigurationOnWindow {
   kind: 'oneStep';
-  buffer: SharedArrayBuffer;
-  rows: number;
-  features: number;
-  task: Task;
-  algorithm: string;
-  hyperparameters: Hyperparameters;
   /** The first row predicted; the rows after it up to the window's newest are predicted too. */
   from: number;
   /** How many refits: the rows are cut into this many blocks, each predicted by a fit on the rows before it. */
